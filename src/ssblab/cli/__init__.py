@@ -1,0 +1,98 @@
+"""The ``ssblab`` command line (Typer).
+
+Thin by design: each command parses its arguments, calls one library function
+and prints the result (``--json`` for machines, Rich tables for people). Any
+:class:`ssblab.errors.SsblabError` becomes one line on stderr and exit code 2;
+``--debug`` shows the traceback instead.
+
+Commands live in one module per area (``ssblab.cli.design``, ``ssblab.cli.io``,
+...), each exposing ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Annotated
+
+import typer
+
+from ssblab import __version__
+from ssblab.errors import SsblabError
+
+#: Command modules under ``ssblab.cli``; each has ``register(app: typer.Typer)``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "design",
+    "io",
+    "analysis",
+    "eis",
+    "simulate",
+    "bench",
+    "report",
+    "catalog",
+)
+
+app = typer.Typer(
+    name="ssblab",
+    help="A virtual lab for all-solid-state lithium batteries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ssblab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """A virtual lab for all-solid-state lithium batteries."""
+    _state["debug"] = debug
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        full = f"ssblab.cli.{name}"
+        try:
+            module = importlib.import_module(full)
+        except ModuleNotFoundError as exc:
+            if exc.name != full:
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning ssblab errors into one line and exit code 2."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        app(args=argv, standalone_mode=False)
+    except SsblabError as exc:
+        if debug:
+            raise
+        typer.echo(f"ssblab: error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("ssblab: aborted", err=True)
+        sys.exit(1)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,223 @@
+"""The canonical time-series table: column names, units, dtypes and conventions.
+
+Every reader and every simulator in ssblab produces this table; every analysis
+consumes it. It is a Polars ``DataFrame`` whose column names are the Battery
+Data Format (BDF) quantity labels, with the unit in the name.
+
+Conventions (stated here once, relied on everywhere):
+
+* **SI units**: seconds, volts, amperes, ampere-hours, watt-hours, degC.
+* **Sign**: positive current charges the cell (Li moves into the negative
+  electrode of a full cell; for a symmetric cell, the "working" electrode is
+  plated when current is positive). Readers flip vendors that use the other sign.
+* **Time**: ``Test Time / s`` starts at 0 at the first record and never decreases.
+  ``Unix Time / s`` is seconds since 1970-01-01 **UTC**; readers convert local
+  instrument clocks with the timezone in the table metadata.
+* **Counters**: ``Charging Capacity / Ah`` and ``Discharging Capacity / Ah`` (and
+  the two energies) are *cumulative since the start of the test*, non-negative
+  and non-decreasing: the charge passed while charging (discharging) so far.
+  Vendors that reset per step or per cycle are converted by their reader, so the
+  capacity of cycle *n* is the rise of the counter across the cycle, whatever the
+  cycle numbering.
+* **Cycles**: ``Cycle Count / 1`` starts at 1. Readers say in
+  ``RunMeta.cycle_numbering`` which rule they used and keep the vendor's own
+  number in ``Vendor Cycle / 1`` where it differs.
+
+EIS spectra use their own small table (:data:`EIS_COLUMNS`): ``Z = Z' + j Z''``
+with ``Z Imag / Ohm`` the true imaginary part (negative for a capacitive arc).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+import polars as pl
+
+from ssblab.errors import SchemaError
+
+# --- time-series quantities (BDF labels) ------------------------------------
+TIME = "Test Time / s"
+VOLTAGE = "Voltage / V"
+CURRENT = "Current / A"
+UNIX_TIME = "Unix Time / s"
+CYCLE = "Cycle Count / 1"
+STEP_COUNT = "Step Count / 1"
+STEP_INDEX = "Step Index / 1"
+CHARGE_CAPACITY = "Charging Capacity / Ah"
+DISCHARGE_CAPACITY = "Discharging Capacity / Ah"
+CHARGE_ENERGY = "Charging Energy / Wh"
+DISCHARGE_ENERGY = "Discharging Energy / Wh"
+TEMPERATURE = "Ambient Temperature / degC"
+# --- ssblab extensions (not in BDF) -----------------------------------------
+VENDOR_CYCLE = "Vendor Cycle / 1"
+WE_POTENTIAL = "Working Electrode Potential / V"
+CE_POTENTIAL = "Counter Electrode Potential / V"
+
+REQUIRED: tuple[str, ...] = (TIME, VOLTAGE, CURRENT)
+
+#: column -> (Polars dtype, BDF machine name or None for an ssblab extension)
+COLUMNS: dict[str, tuple[type[pl.DataType], str | None]] = {
+    TIME: (pl.Float64, "test_time_second"),
+    VOLTAGE: (pl.Float64, "voltage_volt"),
+    CURRENT: (pl.Float64, "current_ampere"),
+    UNIX_TIME: (pl.Float64, "unix_time_second"),
+    CYCLE: (pl.Int64, "cycle_count"),
+    STEP_COUNT: (pl.Int64, "step_count"),
+    STEP_INDEX: (pl.Int64, "step_index"),
+    CHARGE_CAPACITY: (pl.Float64, "charging_capacity_ah"),
+    DISCHARGE_CAPACITY: (pl.Float64, "discharging_capacity_ah"),
+    CHARGE_ENERGY: (pl.Float64, "charging_energy_wh"),
+    DISCHARGE_ENERGY: (pl.Float64, "discharging_energy_wh"),
+    TEMPERATURE: (pl.Float64, "ambient_temperature_celsius"),
+    VENDOR_CYCLE: (pl.Int64, None),
+    WE_POTENTIAL: (pl.Float64, None),
+    CE_POTENTIAL: (pl.Float64, None),
+}
+
+#: BDF machine name -> label, for reading BDF files written either way.
+BDF_MACHINE_TO_LABEL: dict[str, str] = {m: c for c, (_, m) in COLUMNS.items() if m}
+
+# --- EIS spectra -------------------------------------------------------------
+FREQUENCY = "Frequency / Hz"
+Z_REAL = "Z Real / Ohm"
+Z_IMAG = "Z Imag / Ohm"
+EIS_COLUMNS: dict[str, type[pl.DataType]] = {
+    FREQUENCY: pl.Float64,
+    Z_REAL: pl.Float64,
+    Z_IMAG: pl.Float64,
+    CYCLE: pl.Int64,
+}
+
+Kind = Literal["measured", "simulated"]
+
+
+@dataclass(frozen=True)
+class RunMeta:
+    """Table-level metadata that travels with a :class:`Run`.
+
+    Attributes
+    ----------
+    source : str
+        File the data came from, or a description of the simulation.
+    source_format : str
+        Registered reader name (``"neware_ndax"``, ...) or ``"simulation"``.
+    instrument, file_version : str
+        As found in the file; empty when unknown.
+    cell_name, channel : str
+        As found in the file or given by the user.
+    active_mass_g : float or None
+        Mass of the electrode active material [g] (normalises mAh/g).
+    area_cm2 : float or None
+        Electrode area [cm2] (normalises mA/cm2 and mAh/cm2).
+    timezone : str
+        IANA name of the instrument clock, used to make ``Unix Time / s`` UTC.
+    start_time_utc : str
+        ISO 8601 start of the test in UTC; empty when the file has none.
+    cycle_numbering : str
+        The rule behind ``Cycle Count / 1`` (e.g. "vendor", "BTSDA Cycle Index").
+    kind : "measured" or "simulated"
+    rows_skipped : int
+        Records the reader could not decode and left out (never silently).
+    notes : tuple of str
+        Human-readable remarks from the reader (conversions applied, skips).
+    extra : dict
+        Anything else worth keeping (vendor header fields), as strings.
+    """
+
+    source: str = ""
+    source_format: str = ""
+    instrument: str = ""
+    file_version: str = ""
+    cell_name: str = ""
+    channel: str = ""
+    active_mass_g: float | None = None
+    area_cm2: float | None = None
+    timezone: str = "UTC"
+    start_time_utc: str = ""
+    cycle_numbering: str = "vendor"
+    kind: Kind = "measured"
+    rows_skipped: int = 0
+    notes: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Serialise to a JSON string (stable keys)."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunMeta:
+        """Parse the JSON written by :meth:`to_json`; unknown keys are ignored."""
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SchemaError(f"table metadata is not valid JSON: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise SchemaError("table metadata must be a JSON object")
+        known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        if "notes" in known:
+            known["notes"] = tuple(str(n) for n in known["notes"])
+        if "extra" in known:
+            known["extra"] = {str(k): str(v) for k, v in dict(known["extra"]).items()}
+        return cls(**known)
+
+    def with_(self, **changes: Any) -> RunMeta:
+        """Return a copy with *changes* applied (the metadata is immutable)."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One cell run, measured or simulated: the canonical table plus its metadata."""
+
+    table: pl.DataFrame
+    meta: RunMeta = field(default_factory=RunMeta)
+
+    def __post_init__(self) -> None:
+        validate(self.table)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of records."""
+        return self.table.height
+
+
+def validate(table: pl.DataFrame) -> pl.DataFrame:
+    """Check that *table* follows the canonical schema and return it unchanged.
+
+    Raises
+    ------
+    SchemaError
+        Listing every missing required column and every column of the wrong dtype.
+    """
+    if not isinstance(table, pl.DataFrame):
+        raise SchemaError(f"expected a polars DataFrame, got {type(table).__name__}")
+    problems = [f"missing column {c!r}" for c in REQUIRED if c not in table.columns]
+    for name in table.columns:
+        expected = COLUMNS.get(name, (None, None))[0] or EIS_COLUMNS.get(name)
+        if expected is not None and table.schema[name] != expected:
+            problems.append(f"column {name!r} is {table.schema[name]}, expected {expected}")
+    if problems:
+        raise SchemaError("table does not follow the ssblab schema: " + "; ".join(problems))
+    return table
+
+
+def conform(table: pl.DataFrame) -> pl.DataFrame:
+    """Cast known columns to their canonical dtype and order them canonically.
+
+    Unknown columns are kept, after the canonical ones. Used by readers as the
+    last step, so that every reader returns exactly the same dtypes.
+    """
+    casts = [pl.col(c).cast(COLUMNS[c][0]) for c in table.columns if c in COLUMNS]
+    ordered = [c for c in COLUMNS if c in table.columns]
+    rest = [c for c in table.columns if c not in COLUMNS]
+    return table.with_columns(casts).select(ordered + rest)
+
+
+def validate_eis(table: pl.DataFrame) -> pl.DataFrame:
+    """Check an EIS spectrum table (frequency, Z real, Z imag) and return it."""
+    missing = [c for c in (FREQUENCY, Z_REAL, Z_IMAG) if c not in table.columns]
+    if missing:
+        raise SchemaError(f"EIS table lacks columns {missing}")
+    return table
