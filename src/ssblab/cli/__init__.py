@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "design",
     "io",
     "analysis",
+    "symmetric",
     "eis",
     "simulate",
     "bench",
