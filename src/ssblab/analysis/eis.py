@@ -1,0 +1,378 @@
+"""Equivalent-circuit fitting of impedance spectra, built on impedance.py.
+
+Circuits are written exactly as impedance.py writes them: ``-`` joins elements
+in series, ``p(a,b)`` puts branches in parallel, and a digit/underscore suffix
+labels an element (``R0-p(R1,CPE1)-W1``). impedance.py turns that string into
+Python source and ``eval``s it, so :func:`parse_circuit` first checks it against
+a strict grammar made only of impedance.py's registered element names; nothing
+else ever reaches impedance.py.
+
+Elements used most here (impedance in Ω, angular frequency ω = 2πf in rad/s):
+
+* ``R`` resistor, Z = R [Ω].
+* ``C`` capacitor, Z = 1 / (jωC), C in F.
+* ``CPE`` constant-phase element, Z = 1 / (Q (jω)^φ), Q in F·s^(φ−1), 0 < φ ≤ 1
+  (parameters ``CPEn_0`` = Q, ``CPEn_1`` = φ). In parallel with R it is a ZARC
+  of time constant τ = (R Q)^(1/φ) [s]; see :func:`zarc_tau`
+  (Brug et al., J. Electroanal. Chem. 176 (1984) 275, doi:10.1016/S0022-0728(84)80324-1).
+* ``W`` semi-infinite Warburg, ``Wo`` finite-space (open) Warburg with
+  parameters R [Ω] and τ [s], ``L`` inductor [H]; see impedance.py's elements
+  (Murbach et al., JOSS 5 (2020) 2349, doi:10.21105/joss.02349).
+
+The fit is impedance.py's ``CustomCircuit.fit`` (scipy ``curve_fit`` on the
+stacked real and imaginary parts); standard errors are its ``conf_`` (square
+roots of the covariance diagonal). RMSE is taken over the same 2N stacked
+residuals, so for white noise of σ per component it tends to σ [Ω].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import AnalysisError
+
+_TOKEN = re.compile(r"\s*(p\(|[A-Za-z]+[0-9_]*|[-,()])")
+
+
+@dataclass(frozen=True)
+class CircuitSpec:
+    """A checked circuit string: its elements and parameter names, in fit order."""
+
+    circuit: str
+    elements: tuple[str, ...]
+    parameter_names: tuple[str, ...]
+    parameter_units: tuple[str, ...]
+    series_resistors: tuple[str, ...]
+    parallel_resistors: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class CircuitFit:
+    """The result of fitting one spectrum with one circuit.
+
+    Attributes
+    ----------
+    circuit : str
+        The circuit string (impedance.py syntax).
+    names, units : tuple of str
+        Fitted parameter names (``R0``, ``CPE1_0`` ...) and their units.
+    values, stderrs : numpy.ndarray
+        Best-fit values and one-standard-deviation errors, in *units*.
+    constants : dict
+        Parameters held fixed, by name.
+    frequency_hz : numpy.ndarray
+        Frequencies that were fitted [Hz].
+    z_measured_ohm, z_fit_ohm : numpy.ndarray
+        Complex impedance measured and modelled at *frequency_hz* [Ω].
+    rmse_ohm : float
+        Root-mean-square residual over real and imaginary parts [Ω].
+    spec : CircuitSpec
+        The parsed circuit.
+    """
+
+    circuit: str
+    names: tuple[str, ...]
+    units: tuple[str, ...]
+    values: np.ndarray
+    stderrs: np.ndarray
+    constants: dict[str, float]
+    frequency_hz: np.ndarray
+    z_measured_ohm: np.ndarray
+    z_fit_ohm: np.ndarray
+    rmse_ohm: float
+    spec: CircuitSpec = field(repr=False)
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """Best-fit values by parameter name."""
+        return dict(zip(self.names, self.values.tolist(), strict=True))
+
+    @property
+    def stderr(self) -> dict[str, float]:
+        """One-standard-deviation errors by parameter name."""
+        return dict(zip(self.names, self.stderrs.tolist(), strict=True))
+
+    def predict(self, frequency_hz: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Model impedance [Ω, complex] at *frequency_hz* [Hz]."""
+        return _model(self.spec, self.values, self.constants).predict(
+            np.asarray(frequency_hz, dtype=float)
+        )
+
+    @property
+    def r_b_ohm(self) -> float:
+        """Series (bulk) resistance: sum of the top-level series resistors [Ω]."""
+        return self._sum_of(self.spec.series_resistors)
+
+    @property
+    def r_ct_ohm(self) -> float:
+        """Arc resistance: sum of the resistors inside parallel branches [Ω]."""
+        return self._sum_of(self.spec.parallel_resistors)
+
+    def _sum_of(self, names: tuple[str, ...]) -> float:
+        known = {**self.constants, **self.parameters}
+        return float(sum(known[n] for n in names)) if names else float("nan")
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready summary with the CLI's stable keys."""
+        return {
+            "circuit": self.circuit,
+            "parameters": self.parameters,
+            "stderr": self.stderr,
+            "rmse_ohm": self.rmse_ohm,
+        }
+
+
+def parse_circuit(circuit: str, constants: Mapping[str, float] | None = None) -> CircuitSpec:
+    """Check a circuit string against impedance.py's grammar and elements.
+
+    Parameters
+    ----------
+    circuit : str
+        E.g. ``"R0-p(R1,CPE1)-p(R2,CPE2)"``.
+    constants : mapping, optional
+        Parameters held fixed; they are left out of the fitted names.
+
+    Raises
+    ------
+    AnalysisError
+        Unknown element, repeated label, or a malformed string; names the problem.
+    """
+    from impedance.models.circuits.elements import circuit_elements
+
+    known = {k for k in circuit_elements if k not in ("p", "s", "__builtins__")}
+    tokens = _tokens(circuit)
+    elements: list[tuple[str, int]] = []  # (name, nesting depth)
+    end = _parse_series(circuit, tokens, 0, 0, elements)
+    if end != len(tokens):
+        raise AnalysisError(f"circuit {circuit!r}: unexpected {tokens[end]!r}")
+    names = [e for e, _ in elements]
+    if len(set(names)) != len(names):
+        raise AnalysisError(f"circuit {circuit!r}: an element label is used twice")
+    constants = dict(constants or {})
+    params: list[str] = []
+    units: list[str] = []
+    all_labels: set[str] = set()
+    for name in names:
+        kind = re.sub(r"[0-9_]", "", name)
+        if kind not in known:
+            raise AnalysisError(
+                f"circuit {circuit!r}: unknown element {kind!r}; known: {', '.join(sorted(known))}"
+            )
+        fn = circuit_elements[kind]
+        labels = [name] if fn.num_params == 1 else [f"{name}_{i}" for i in range(fn.num_params)]
+        all_labels.update(labels)
+        for label, unit in zip(labels, fn.units, strict=True):
+            if label not in constants:
+                params.append(label)
+                units.append(unit)
+    unknown_constants = set(constants) - all_labels
+    if unknown_constants:
+        raise AnalysisError(f"circuit {circuit!r}: constants {sorted(unknown_constants)} unknown")
+    resistors = [(n, d) for n, d in elements if re.sub(r"[0-9_]", "", n) == "R"]
+    return CircuitSpec(
+        circuit=circuit.replace(" ", ""),
+        elements=tuple(names),
+        parameter_names=tuple(params),
+        parameter_units=tuple(units),
+        series_resistors=tuple(n for n, d in resistors if d == 0),
+        parallel_resistors=tuple(n for n, d in resistors if d > 0),
+    )
+
+
+def _tokens(circuit: str) -> list[str]:
+    text = circuit.strip()
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            raise AnalysisError(f"circuit {circuit!r}: cannot read {text[pos:]!r}")
+        tokens.append(match.group(1))
+        pos = match.end()
+    if not tokens:
+        raise AnalysisError("circuit string is empty")
+    return tokens
+
+
+def _parse_series(
+    circuit: str, tokens: list[str], pos: int, depth: int, out: list[tuple[str, int]]
+) -> int:
+    """series := term ('-' term)*  ;  term := element | 'p(' series (',' series)+ ')'."""
+    pos = _parse_term(circuit, tokens, pos, depth, out)
+    while pos < len(tokens) and tokens[pos] == "-":
+        pos = _parse_term(circuit, tokens, pos + 1, depth, out)
+    return pos
+
+
+def _parse_term(
+    circuit: str, tokens: list[str], pos: int, depth: int, out: list[tuple[str, int]]
+) -> int:
+    if pos >= len(tokens):
+        raise AnalysisError(f"circuit {circuit!r}: ends where an element is expected")
+    token = tokens[pos]
+    if token == "p(":
+        pos = _parse_series(circuit, tokens, pos + 1, depth + 1, out)
+        branches = 1
+        while pos < len(tokens) and tokens[pos] == ",":
+            pos = _parse_series(circuit, tokens, pos + 1, depth + 1, out)
+            branches += 1
+        if pos >= len(tokens) or tokens[pos] != ")" or branches < 2:
+            raise AnalysisError(f"circuit {circuit!r}: p(...) needs two or more branches and ')'")
+        return pos + 1
+    if token[0].isalpha():
+        out.append((token, depth))
+        return pos + 1
+    raise AnalysisError(f"circuit {circuit!r}: unexpected {token!r}")
+
+
+def fit_circuit(
+    frequency_hz: Sequence[float] | np.ndarray,
+    z_ohm: Sequence[complex] | np.ndarray,
+    circuit: str,
+    initial_guess: Sequence[float],
+    *,
+    constants: Mapping[str, float] | None = None,
+    bounds: tuple[Sequence[float], Sequence[float]] | None = None,
+    weight_by_modulus: bool = False,
+) -> CircuitFit:
+    """Fit an equivalent circuit to one spectrum (functional core).
+
+    Parameters
+    ----------
+    frequency_hz : array of float
+        Frequencies [Hz], positive.
+    z_ohm : array of complex
+        Impedance Z' + jZ'' [Ω], true sign (capacitive arcs have Z'' < 0).
+    circuit : str
+        impedance.py circuit string, checked by :func:`parse_circuit`.
+    initial_guess : sequence of float
+        Start values, one per fitted parameter, in impedance.py's order and units.
+    constants : mapping, optional
+        Parameters held fixed, e.g. ``{"R0": 10.0}`` [their units].
+    bounds : (lower, upper), optional
+        Bounds per fitted parameter; default impedance.py's (0 to inf, CPE φ ≤ 1).
+    weight_by_modulus : bool
+        Weight residuals by 1/|Z| (impedance.py's option).
+
+    Returns
+    -------
+    CircuitFit
+
+    Raises
+    ------
+    AnalysisError
+        Bad circuit, wrong number of start values, too few points, or no convergence.
+    """
+    spec = parse_circuit(circuit, constants)
+    f = np.asarray(frequency_hz, dtype=float)
+    z = np.asarray(z_ohm, dtype=complex)
+    guess = [float(v) for v in initial_guess]
+    _check_inputs(spec, f, z, guess)
+    model = _model(spec, guess, dict(constants or {}))
+    try:
+        model.fit(f, z, bounds=bounds, weight_by_modulus=weight_by_modulus)
+    except (RuntimeError, ValueError) as exc:
+        raise AnalysisError(f"circuit {circuit!r}: fit failed: {exc}") from exc
+    values = np.asarray(model.parameters_, dtype=float)
+    stderrs = (
+        np.asarray(model.conf_, dtype=float)
+        if model.conf_ is not None
+        else np.full(values.size, np.nan)
+    )
+    z_fit = model.predict(f)
+    residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
+    return CircuitFit(
+        circuit=spec.circuit,
+        names=spec.parameter_names,
+        units=spec.parameter_units,
+        values=values,
+        stderrs=stderrs,
+        constants=dict(constants or {}),
+        frequency_hz=f,
+        z_measured_ohm=z,
+        z_fit_ohm=z_fit,
+        rmse_ohm=float(np.sqrt(np.mean(residual**2))),
+        spec=spec,
+    )
+
+
+def fit_spectrum(
+    table: pl.DataFrame,
+    circuit: str,
+    initial_guess: Sequence[float],
+    *,
+    drop_inductive: bool = False,
+    **options: object,
+) -> CircuitFit:
+    """Fit a circuit to an EIS table (see :func:`fit_circuit` for *options*).
+
+    Parameters
+    ----------
+    table : polars.DataFrame
+        EIS table of :mod:`ssblab.schema` (frequency [Hz], Z real/imag [Ω]).
+    drop_inductive : bool
+        Leave out points with Z'' > 0 (inductive), as impedance.py's
+        ``preprocessing.ignoreBelowX`` does in its getting-started example.
+    """
+    f, z = spectrum_arrays(table, drop_inductive=drop_inductive)
+    return fit_circuit(f, z, circuit, initial_guess, **options)  # type: ignore[arg-type]
+
+
+def spectrum_arrays(
+    table: pl.DataFrame, *, drop_inductive: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frequencies [Hz] and complex impedance [Ω] of an EIS table."""
+    s.validate_eis(table)
+    if drop_inductive:
+        table = table.filter(pl.col(s.Z_IMAG) <= 0)
+    f = table[s.FREQUENCY].to_numpy().astype(float)
+    z = table[s.Z_REAL].to_numpy() + 1j * table[s.Z_IMAG].to_numpy()
+    return f, z
+
+
+def zarc_tau(r_ohm: float, q: float, phi: float) -> float:
+    """Time constant of R in parallel with a CPE, τ = (R Q)^(1/φ) [s].
+
+    Parameters
+    ----------
+    r_ohm : float
+        Resistance [Ω].
+    q : float
+        CPE coefficient Q [F·s^(φ−1)].
+    phi : float
+        CPE exponent φ (0 < φ ≤ 1).
+
+    Notes
+    -----
+    For φ = 1 this is τ = RC. Brug et al., doi:10.1016/S0022-0728(84)80324-1.
+    """
+    return float((r_ohm * q) ** (1.0 / phi))
+
+
+def _check_inputs(spec: CircuitSpec, f: np.ndarray, z: np.ndarray, guess: list[float]) -> None:
+    if len(guess) != len(spec.parameter_names):
+        raise AnalysisError(
+            f"circuit {spec.circuit!r} has {len(spec.parameter_names)} free parameters "
+            f"({', '.join(spec.parameter_names)}) but {len(guess)} initial values were given"
+        )
+    if f.shape != z.shape or f.ndim != 1:
+        raise AnalysisError("frequencies and impedances must be 1-D arrays of the same length")
+    if f.size < len(guess) or f.size < 3:
+        raise AnalysisError(f"{f.size} points are too few to fit {len(guess)} parameters")
+    if not (np.all(np.isfinite(f)) and np.all(f > 0) and np.all(np.isfinite(z))):
+        raise AnalysisError("frequencies must be positive and all values finite")
+
+
+def _model(spec: CircuitSpec, values: Sequence[float], constants: dict[str, float]):
+    """An impedance.py CustomCircuit for a checked circuit (the only place it is built)."""
+    from impedance.models.circuits import CustomCircuit
+
+    model = CustomCircuit(spec.circuit, initial_guess=list(values), constants=constants)
+    model.parameters_ = np.asarray(values, dtype=float)
+    return model
