@@ -1,0 +1,190 @@
+"""Segments of a run: rests, constant-current blocks and half-cycles, by current sign.
+
+Every function here is pure and vectorised (Polars expressions, no loop over
+rows), so other analyses can reuse it on tables of millions of records.
+
+Definitions used throughout ssblab:
+
+* **state** of a record: ``+1`` charging (``I > rest``), ``-1`` discharging
+  (``I < -rest``), ``0`` resting (``|I| <= rest``), with the sign convention
+  of :mod:`ssblab.schema` (positive current charges the cell).
+* **segment**: a maximal run of consecutive records with the same state. A
+  constant-current step followed by a constant-voltage hold at the same sign is
+  one segment; a GITT pulse and its rest are two.
+* **half-cycle**: a maximal run of records with the same non-zero state, rests
+  included in the half-cycle they follow (a rest before any current belongs to
+  half-cycle 0). Half-cycles ignore the instrument's cycle numbering, which is
+  why ICE and dQ/dV use them.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.analysis.cycles import integrated_counters
+from ssblab.errors import AnalysisError
+from ssblab.schema import Run
+
+#: Column added by :func:`label` (per record).
+STATE = "state"
+SEGMENT = "segment"
+HALF_CYCLE = "half_cycle"
+ROW = "row"
+
+#: Default rest threshold, as a fraction of the largest |current| in the table.
+REST_FRACTION = 0.01
+
+
+def as_table(data: Run | pl.DataFrame) -> pl.DataFrame:
+    """The canonical table of *data*, validated, with at least one row."""
+    table = data.table if isinstance(data, Run) else data
+    s.validate(table)
+    if table.height == 0:
+        raise AnalysisError("the table has no rows")
+    return table
+
+
+def check_finite(table: pl.DataFrame, columns: tuple[str, ...]) -> None:
+    """Raise :class:`AnalysisError` if any of *columns* holds NaN or null values."""
+    for name in columns:
+        if name not in table.columns:
+            raise AnalysisError(f"the table has no column {name!r}")
+        col = table.get_column(name)
+        bad = col.null_count() + (col.is_nan().sum() if col.dtype.is_float() else 0)
+        if bad:
+            raise AnalysisError(f"column {name!r} has {bad} NaN/null values; clean them first")
+
+
+def rest_threshold(table: pl.DataFrame, rest_current_A: float | None = None) -> float:
+    """Current below which a record counts as rest [A].
+
+    Parameters
+    ----------
+    table : DataFrame
+        Canonical table.
+    rest_current_A : float, optional
+        Explicit threshold [A]. Default: :data:`REST_FRACTION` (1 %) of the
+        largest absolute current in the table, and never below 1e-12 A.
+    """
+    if rest_current_A is not None:
+        if rest_current_A < 0:
+            raise AnalysisError(f"rest_current_A must be >= 0, got {rest_current_A}")
+        return float(rest_current_A)
+    peak = table.get_column(s.CURRENT).abs().max()
+    return max(REST_FRACTION * float(peak or 0.0), 1e-12)
+
+
+def state_expr(rest_A: float) -> pl.Expr:
+    """Expression: +1 charging, -1 discharging, 0 resting, from ``Current / A``."""
+    i = pl.col(s.CURRENT)
+    return (
+        pl.when(i > rest_A).then(1).when(i < -rest_A).then(-1).otherwise(0).cast(pl.Int8)
+    ).alias(STATE)
+
+
+def run_id(col: str) -> pl.Expr:
+    """Expression numbering maximal runs of equal values of *col*, from 0."""
+    c = pl.col(col)
+    return (c != c.shift(1)).fill_null(False).cast(pl.Int64).cum_sum()
+
+
+def label(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> pl.DataFrame:
+    """Add per-record ``row``, ``state``, ``segment`` and ``half_cycle`` columns.
+
+    Missing cumulative counters are integrated from current (see
+    :func:`ssblab.analysis.cycles.integrated_counters`), so the result always
+    has the four counters.
+
+    Parameters
+    ----------
+    data : Run or DataFrame
+        Canonical table.
+    rest_current_A : float, optional
+        Rest threshold [A]; see :func:`rest_threshold`.
+    """
+    table = as_table(data)
+    check_finite(table, (s.TIME, s.CURRENT))
+    rest = rest_threshold(table, rest_current_A)
+    direction = pl.col(STATE).replace(0, None).forward_fill().fill_null(0).alias("_direction")
+    starts_with_current = (pl.col("_direction").first() != 0).cast(pl.Int64)
+    return (
+        integrated_counters(table)
+        .with_row_index(ROW)
+        .with_columns(state_expr(rest))
+        .with_columns(direction, run_id(STATE).alias(SEGMENT))
+        .with_columns((run_id("_direction") + starts_with_current).alias(HALF_CYCLE))
+        .drop("_direction")
+    )
+
+
+def _throughput() -> list[pl.Expr]:
+    """Cumulative charge and energy passed either way, and their value one record earlier."""
+    ah = pl.col(s.CHARGE_CAPACITY) + pl.col(s.DISCHARGE_CAPACITY)
+    wh = pl.col(s.CHARGE_ENERGY) + pl.col(s.DISCHARGE_ENERGY)
+    return [
+        ah.alias("_ah"),
+        wh.alias("_wh"),
+        ah.shift(1).fill_null(ah.first()).alias("_ah_before"),
+        wh.shift(1).fill_null(wh.first()).alias("_wh_before"),
+    ]
+
+
+def _passed_charge() -> list[pl.Expr]:
+    """Charge [A·h] and energy [W·h] passed in a group, from the record before it to its end."""
+    return [
+        (pl.col("_ah").last() - pl.col("_ah_before").first()).alias("capacity_Ah"),
+        (pl.col("_wh").last() - pl.col("_wh_before").first()).alias("energy_Wh"),
+    ]
+
+
+def _group_summary(labelled: pl.DataFrame, key: str) -> pl.DataFrame:
+    cycle = [pl.col(s.CYCLE).first().alias("cycle")] if s.CYCLE in labelled.columns else []
+    return (
+        labelled.with_columns(_throughput())
+        .group_by(key, maintain_order=True)
+        .agg(
+            pl.col(STATE).first(),
+            pl.col(ROW).first().alias("first_row"),
+            pl.col(ROW).last().alias("last_row"),
+            pl.col(s.TIME).first().alias("start_s"),
+            pl.col(s.TIME).last().alias("end_s"),
+            pl.col(s.CURRENT).mean().alias("mean_current_A"),
+            pl.col(s.CURRENT).median().alias("median_current_A"),
+            pl.col(s.VOLTAGE).first().alias("start_voltage_V"),
+            pl.col(s.VOLTAGE).last().alias("end_voltage_V"),
+            *_passed_charge(),
+            *cycle,
+        )
+        .with_columns((pl.col("end_s") - pl.col("start_s")).alias("duration_s"))
+        .sort(key)
+    )
+
+
+def segments(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> pl.DataFrame:
+    """One row per segment (maximal run of one current state).
+
+    Returns
+    -------
+    DataFrame
+        ``segment``, ``state`` (+1/0/-1), ``first_row``, ``last_row``,
+        ``start_s``/``end_s``/``duration_s`` [s] (end = last record of the
+        segment), ``mean_current_A``/``median_current_A`` [A],
+        ``start_voltage_V``/``end_voltage_V`` [V], ``capacity_Ah`` [A·h] and
+        ``energy_Wh`` [W·h] passed, and ``cycle`` when the table has cycles.
+    """
+    return _group_summary(label(data, rest_current_A), SEGMENT)
+
+
+def half_cycles(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> pl.DataFrame:
+    """One row per half-cycle (charge or discharge, trailing rest included).
+
+    Half-cycle 0 (a rest before any current) is left out. Columns as in
+    :func:`segments` with ``half_cycle`` as key; ``state`` is +1 for a charge
+    and -1 for a discharge.
+    """
+    summary = _group_summary(label(data, rest_current_A), HALF_CYCLE)
+    out = summary.filter(pl.col(HALF_CYCLE) > 0)
+    if out.height == 0:
+        raise AnalysisError("the table has no charge or discharge (current is zero throughout)")
+    return out
