@@ -1,0 +1,192 @@
+"""Gather what a report shows: runs, impedance spectra and cell designs.
+
+A report accepts a mix of things — instrument files, canonical ``.parquet``
+tables, recipe ``.toml`` files, :class:`~ssblab.schema.Run` objects, EIS tables
+and design results — and sorts them into :class:`ReportData`. Nothing here
+computes a result; it only reads and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import ReadError, SsblabError
+from ssblab.schema import Run, RunMeta
+
+
+@dataclass(frozen=True)
+class LabelledRun:
+    """A time-series run with the label the report shows for it."""
+
+    label: str
+    run: Run
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """An impedance spectrum (EIS table of :mod:`ssblab.schema`) with its label."""
+
+    label: str
+    table: pl.DataFrame
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DesignEntry:
+    """A cell design (``Design.to_dict()``) with its label."""
+
+    label: str
+    data: dict[str, Any]
+    source: str = ""
+
+
+@dataclass
+class ReportData:
+    """Everything one report shows, sorted by what it is."""
+
+    runs: list[LabelledRun] = field(default_factory=list)
+    spectra: list[Spectrum] = field(default_factory=list)
+    designs: list[DesignEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        """All labels in use (kept unique by :func:`collect`)."""
+        items = [*self.runs, *self.spectra, *self.designs]
+        return [item.label for item in items]
+
+
+def _unique(label: str, taken: list[str]) -> str:
+    label = label.strip() or "cell"
+    if label not in taken:
+        return label
+    n = 2
+    while f"{label} ({n})" in taken:
+        n += 1
+    return f"{label} ({n})"
+
+
+def _meta_from_parquet(path: Path) -> RunMeta:
+    """The ``RunMeta`` stored in a Parquet file's key/value metadata, if any."""
+    try:
+        kv = pl.read_parquet_metadata(path)
+    except Exception:  # noqa: BLE001 - metadata is optional; the table itself is checked later
+        return RunMeta(source=str(path), source_format="parquet")
+    for key, value in kv.items():
+        if "ssblab" in key.lower() or key.lower() in {"meta", "run_meta"}:
+            try:
+                return RunMeta.from_json(value)
+            except SsblabError:
+                continue
+    return RunMeta(source=str(path), source_format="parquet")
+
+
+def _read_parquet(path: Path) -> Run | pl.DataFrame:
+    try:
+        table = pl.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - a corrupt file is bad input, said in one line
+        raise ReadError(f"{path}: cannot be read as Parquet: {exc}") from exc
+    if s.FREQUENCY in table.columns:
+        return s.validate_eis(table)
+    return Run(s.conform(table), _meta_from_parquet(path))
+
+
+def _design_of_recipe(path: Path) -> dict[str, Any]:
+    from ssblab.design import design
+    from ssblab.recipe import load_recipe
+
+    return design(load_recipe(path)).to_dict()
+
+
+def _load_path(path: Path) -> Any:
+    """Read one input file into a Run, an EIS table or a design dict."""
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return _design_of_recipe(path)
+    if suffix == ".parquet":
+        return _read_parquet(path)
+    from ssblab.io import read
+
+    return read(path)
+
+
+def _default_label(item: Any, source: str) -> str:
+    if isinstance(item, Run) and item.meta.cell_name:
+        return item.meta.cell_name
+    if isinstance(item, Mapping) and item.get("name"):
+        return str(item["name"])
+    return Path(source).stem if source else "cell"
+
+
+def _add(data: ReportData, item: Any, source: str, label: str | None) -> None:
+    name = _unique(label or _default_label(item, source), data.labels)
+    if isinstance(item, Run):
+        if s.FREQUENCY in item.table.columns:
+            data.spectra.append(Spectrum(name, s.validate_eis(item.table), source))
+        else:
+            data.runs.append(LabelledRun(name, item))
+    elif isinstance(item, pl.DataFrame):
+        if s.FREQUENCY in item.columns:
+            data.spectra.append(Spectrum(name, s.validate_eis(item), source))
+        else:
+            data.runs.append(LabelledRun(name, Run(item, RunMeta(source=source))))
+    elif isinstance(item, Mapping):
+        data.designs.append(DesignEntry(name, dict(item), source))
+    elif hasattr(item, "to_dict"):
+        data.designs.append(DesignEntry(name, dict(item.to_dict()), source))
+    elif hasattr(item, "table") and isinstance(item.table, pl.DataFrame):
+        _add(data, item.table, source, label)  # e.g. a reader's result object
+    else:
+        raise SsblabError(
+            f"report input {source or type(item).__name__!r} is not a run, "
+            "an EIS table, a design or a file path"
+        )
+
+
+def collect(inputs: Iterable[Any], labels: Mapping[int, str] | None = None) -> ReportData:
+    """Sort *inputs* into :class:`ReportData`, reading any paths.
+
+    Parameters
+    ----------
+    inputs : iterable
+        Paths (instrument file, ``.parquet`` canonical or EIS table, recipe
+        ``.toml``), :class:`~ssblab.schema.Run`, EIS ``DataFrame``, design
+        results (objects with ``to_dict()``) or their dicts.
+    labels : mapping of int to str, optional
+        Label for the input at that position (default: the cell name in the
+        metadata, the recipe name, or the file stem).
+
+    Raises
+    ------
+    SsblabError
+        When an input cannot be read (the reader's one-line message).
+    """
+    data = ReportData()
+    for i, item in enumerate(inputs):
+        label = (labels or {}).get(i)
+        if isinstance(item, (str, Path)):
+            path = Path(item)
+            _add(data, _load_path(path), str(path), label)
+        else:
+            source = item.meta.source if isinstance(item, Run) else ""
+            _add(data, item, source, label)
+    return data
+
+
+def is_symmetric(run: Run) -> bool:
+    """True for a symmetric (Li|SE|Li) plating/stripping run: voltage of both signs near 0 V.
+
+    A full or half cell sits well above 0 V; a symmetric cell swings within a
+    few hundred millivolts around zero as the current reverses.
+    """
+    v = run.table.get_column(s.VOLTAGE).drop_nans().drop_nulls()
+    if v.len() == 0:
+        return False
+    median_abs = float(v.abs().median() or 0.0)
+    return median_abs < 0.5 and float(v.min()) < 0.0 < float(v.max())

@@ -1,0 +1,120 @@
+"""What a report panel is, independent of the library that draws it.
+
+A panel function turns report data into a :class:`Panel` (axes labels with
+units, a list of :class:`Trace`, optional colorbar and event markers). The same
+panel is then drawn twice: by :mod:`ssblab.report.plotly_panels` for the page
+and by :mod:`ssblab.report.figures` for the PNG. When the data cannot support a
+panel, the function raises :class:`NotAvailable` with the reason, and the page
+lists it as "not available: <reason>" instead of drawing anything made up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+Mode = Literal["lines", "markers", "lines+markers", "bar"]
+
+
+class NotAvailable(Exception):  # noqa: N818 - reads as the page says it: "not available"
+    """The data given to the report does not support this panel (message = the reason)."""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One data series of a panel.
+
+    Attributes
+    ----------
+    x, y : ndarray
+        Coordinates in the units of the panel's axis labels.
+    name : str
+        Legend entry (untrusted text: it is escaped by both renderers).
+    mode : {"lines", "markers", "lines+markers", "bar"}
+    color : str
+        ``#rrggbb``.
+    dash : bool
+        Dashed line (simulated data, second quantity of a pair).
+    secondary : bool
+        Plot against the right-hand y axis (``Panel.y2_label``).
+    show_legend : bool
+        False for the 2nd..nth segment of a series already in the legend.
+    legend_group : str
+        Traces with the same group toggle together in the page.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    name: str
+    mode: Mode = "lines"
+    color: str = "#0072B2"
+    dash: bool = False
+    secondary: bool = False
+    show_legend: bool = True
+    legend_group: str = ""
+
+
+@dataclass(frozen=True)
+class Colorbar:
+    """A continuous colour scale explaining trace colours (cycle number...)."""
+
+    cmap: str
+    vmin: float
+    vmax: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """A vertical line marking something found in the data, e.g. a detected short circuit."""
+
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One figure: single axes, optional right-hand axis, in display units.
+
+    Attributes
+    ----------
+    key : str
+        File-safe identifier, used for the PNG name and the page anchor.
+    title : str
+        Heading shown above the plot (may contain cell names: untrusted text).
+    x_label, y_label, y2_label : str
+        Axis titles, each with its unit in brackets.
+    traces : tuple of Trace
+    colorbar : Colorbar or None
+    events : tuple of Event
+    log_x, log_y : bool
+        Logarithmic axes (Bode, DRT time constants).
+    equal_aspect : bool
+        Same scale on x and y (Nyquist).
+    x_range : (float, float) or None
+        Initial x window (zoom panels).
+    note : str
+        A sentence under the plot: what was shown, what was thinned for display.
+    """
+
+    key: str
+    title: str
+    x_label: str
+    y_label: str
+    traces: tuple[Trace, ...]
+    y2_label: str = ""
+    colorbar: Colorbar | None = None
+    events: tuple[Event, ...] = ()
+    log_x: bool = False
+    log_y: bool = False
+    equal_aspect: bool = False
+    x_range: tuple[float, float] | None = None
+    note: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_points(self) -> int:
+        """Total number of plotted points (what the page has to carry)."""
+        return int(sum(len(t.x) for t in self.traces))

@@ -1,0 +1,255 @@
+"""Panels of galvanostatic cycling: voltage profiles, capacity, CE, retention, model overlay.
+
+Each panel function takes labelled runs and returns a :class:`Panel`, or
+raises :class:`NotAvailable` saying why the data cannot support it. Numbers
+come from the analysis functions (:func:`ssblab.analysis.cycles.cycles`,
+:func:`ssblab.analysis.metrics.cycle_metrics`); the only thing computed here is
+display geometry: the capacity passed within a cycle, and thinning for display.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import SsblabError
+from ssblab.report.decimate import thin
+from ssblab.report.inputs import LabelledRun, is_symmetric
+from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace
+from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
+
+#: Most cycles drawn in one voltage-capacity panel (chosen evenly, first and last kept).
+MAX_CYCLES_SHOWN = 10
+_Q_IN_CYCLE = "_q_in_cycle"
+
+
+def cycling_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
+    """The runs that are galvanostatic cycling of a full or half cell (not symmetric cells)."""
+    return [r for r in runs if not is_symmetric(r.run)]
+
+
+def capacity_basis(runs: list[LabelledRun]) -> tuple[str, dict[str, float]]:
+    """Display unit of capacity and, per run label, the factor from A·h to that unit.
+
+    Specific capacity [mAh g⁻¹] when every run knows its active mass, areal
+    [mAh cm⁻²] when every run knows its area, else plain mAh, so that runs drawn
+    on one axis share the unit.
+    """
+    metas = {r.label: r.run.meta for r in runs}
+    if metas and all(m.active_mass_g for m in metas.values()):
+        return "mAh g⁻¹", {k: 1000.0 / float(m.active_mass_g) for k, m in metas.items()}
+    if metas and all(m.area_cm2 for m in metas.values()):
+        return "mAh cm⁻²", {k: 1000.0 / float(m.area_cm2) for k, m in metas.items()}
+    return "mAh", {k: 1000.0 for k in metas}
+
+
+def pick_cycles(cycles: list[int], most: int = MAX_CYCLES_SHOWN) -> list[int]:
+    """At most *most* cycles, evenly spread, always including the first and the last."""
+    if len(cycles) <= most:
+        return list(cycles)
+    idx = np.unique(np.round(np.linspace(0, len(cycles) - 1, most)).astype(int))
+    return [cycles[i] for i in idx]
+
+
+def _with_cycle_capacity(table: pl.DataFrame) -> pl.DataFrame:
+    """Voltage, current, cycle and the capacity passed so far within the cycle [A·h]."""
+    from ssblab.analysis.cycles import integrated_counters
+
+    table = integrated_counters(table)
+    if s.CYCLE not in table.columns:
+        table = table.with_columns(pl.lit(1, dtype=pl.Int64).alias(s.CYCLE))
+    charge = pl.col(s.CHARGE_CAPACITY) - pl.col(s.CHARGE_CAPACITY).min().over(s.CYCLE)
+    discharge = pl.col(s.DISCHARGE_CAPACITY) - pl.col(s.DISCHARGE_CAPACITY).min().over(s.CYCLE)
+    return table.select(
+        s.CYCLE,
+        s.VOLTAGE,
+        s.CURRENT,
+        pl.when(pl.col(s.CURRENT) > 0)
+        .then(charge)
+        .when(pl.col(s.CURRENT) < 0)
+        .then(discharge)
+        .alias(_Q_IN_CYCLE),
+    )
+
+
+def cycle_curves(
+    run: LabelledRun, factor: float, cycles: list[int] | None = None, max_points: int = 800
+) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+    """``(cycle, "charge"|"discharge", capacity, voltage)`` per half-cycle, thinned for display.
+
+    Capacity is in display units (A·h × *factor*); rest periods are left out.
+    """
+    table = _with_cycle_capacity(run.run.table)
+    wanted = cycles if cycles is not None else table.get_column(s.CYCLE).unique().sort().to_list()
+    table = table.filter(pl.col(s.CYCLE).is_in(wanted))
+    curves = []
+    for (cycle, charging), part in table.filter(pl.col(s.CURRENT) != 0).group_by(
+        s.CYCLE, pl.col(s.CURRENT) > 0, maintain_order=True
+    ):
+        q = part.get_column(_Q_IN_CYCLE).to_numpy() * factor
+        v = part.get_column(s.VOLTAGE).to_numpy()
+        q, v = thin(q, v, max_points)
+        curves.append((int(cycle), "charge" if charging else "discharge", q, v))
+    return sorted(curves, key=lambda c: (c[0], c[1] != "charge"))
+
+
+def voltage_capacity(run: LabelledRun, unit: str, factor: float) -> Panel:
+    """Voltage vs capacity, one colour per cycle along a colormap, charge and discharge."""
+    if is_symmetric(run.run):
+        raise NotAvailable(f"{run.label} is a symmetric-cell run (see the voltage-time panel)")
+    table = run.run.table
+    all_cycles = (
+        table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table.columns else [1]
+    )
+    shown = pick_cycles(all_cycles)
+    curves = cycle_curves(run, factor, shown)
+    if not curves:
+        raise NotAvailable(f"{run.label} has no charge or discharge (current is zero throughout)")
+    lo, hi = min(all_cycles), max(all_cycles)
+    span = max(hi - lo, 1)
+    colours = dict(
+        zip(shown, colormap_hex(CYCLE_CMAP, [(c - lo) / span for c in shown]), strict=True)
+    )
+    traces = tuple(
+        Trace(q, v, f"cycle {c} {half}", color=colours[c], show_legend=False, legend_group=str(c))
+        for c, half, q, v in curves
+    )
+    note = f"{len(shown)} of {len(all_cycles)} cycles shown" if len(shown) < len(all_cycles) else ""
+    return Panel(
+        key=f"voltage_capacity_{_slug(run.label)}",
+        title=f"Voltage vs capacity — {run.label}",
+        x_label=f"Capacity [{unit}]",
+        y_label="Voltage [V]",
+        traces=traces,
+        colorbar=Colorbar(CYCLE_CMAP, float(lo), float(hi), "Cycle [-]"),
+        note=note,
+    )
+
+
+def _summaries(runs: list[LabelledRun]) -> list[tuple[LabelledRun, pl.DataFrame]]:
+    from ssblab.analysis.cycles import cycles
+
+    out = []
+    for r in cycling_runs(runs):
+        try:
+            summary = cycles(r.run).filter(
+                (pl.col("charge_capacity_Ah") > 0) | (pl.col("discharge_capacity_Ah") > 0)
+            )
+        except SsblabError:
+            continue
+        if summary.height:
+            out.append((r, summary))
+    if not out:
+        raise NotAvailable("no galvanostatic cycling run among the inputs")
+    return out
+
+
+def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
+    """Discharge capacity (left axis) and coulombic efficiency (right axis) vs cycle, per cell."""
+    summaries = _summaries(runs)
+    unit, factors = capacity_basis([r for r, _ in summaries])
+    traces = []
+    for i, (r, summary) in enumerate(summaries):
+        cyc = summary.get_column("cycle").to_numpy()
+        q = summary.get_column("discharge_capacity_Ah").to_numpy() * factors[r.label]
+        ce = summary.get_column("coulombic_efficiency").fill_null(np.nan).to_numpy() * 100.0
+        colour = series_color(i)
+        traces.append(Trace(cyc, q, f"{r.label} capacity", "lines+markers", colour))
+        traces.append(Trace(cyc, ce, f"{r.label} CE", "markers", colour, dash=True, secondary=True))
+    return Panel(
+        key="capacity_ce",
+        title="Discharge capacity and coulombic efficiency",
+        x_label="Cycle number [-]",
+        y_label=f"Discharge capacity [{unit}]",
+        y2_label="Coulombic efficiency [%]",
+        traces=tuple(traces),
+    )
+
+
+def retention(runs: list[LabelledRun]) -> Panel:
+    """Capacity retention vs cycle (``analysis.metrics.cycle_metrics``), one line per cell."""
+    try:
+        from ssblab.analysis.metrics import cycle_metrics
+    except ImportError as exc:
+        raise NotAvailable(f"ssblab.analysis.metrics cannot be imported ({exc})") from exc
+    traces = []
+    for i, r in enumerate(cycling_runs(runs)):
+        try:
+            metrics = cycle_metrics(r.run).filter(pl.col("discharge_capacity_Ah") > 0)
+        except SsblabError:
+            continue
+        cyc = metrics.get_column("cycle").to_numpy()
+        ret = metrics.get_column("retention").to_numpy() * 100.0
+        traces.append(Trace(cyc, ret, r.label, "lines+markers", series_color(i)))
+    if not traces:
+        raise NotAvailable("no run with a discharge among the inputs")
+    return Panel(
+        key="retention",
+        title="Capacity retention",
+        x_label="Cycle number [-]",
+        y_label="Retention [%]",
+        traces=tuple(traces),
+        note="100 % = the first cycle with a discharge.",
+    )
+
+
+def _pairs(runs: list[LabelledRun]) -> list[tuple[LabelledRun, LabelledRun]]:
+    """(measured, simulated) runs of the same cell: same cell name, or the only two."""
+    cyc = cycling_runs(runs)
+    measured = [r for r in cyc if r.run.meta.kind == "measured"]
+    simulated = [r for r in cyc if r.run.meta.kind == "simulated"]
+    pairs = []
+    for sim in simulated:
+        name = sim.run.meta.cell_name.strip().lower()
+        match = [m for m in measured if name and m.run.meta.cell_name.strip().lower() == name]
+        if match:
+            pairs.append((match[0], sim))
+    if not pairs and len(measured) == 1 and len(simulated) == 1:
+        pairs.append((measured[0], simulated[0]))
+    return pairs
+
+
+def model_vs_experiment(runs: list[LabelledRun]) -> Panel:
+    """First-cycle voltage profiles of measured (solid) and simulated (dashed) runs of a cell."""
+    pairs = _pairs(runs)
+    if not pairs:
+        raise NotAvailable("needs a measured and a simulated run of the same cell")
+    unit, factors = capacity_basis([r for pair in pairs for r in pair])
+    traces = []
+    for i, pair in enumerate(pairs):
+        for r in pair:
+            curves = cycle_curves(r, factors[r.label], [_first_cycle(r)])
+            kind = r.run.meta.kind
+            for j, (_, _, q, v) in enumerate(curves):
+                traces.append(
+                    Trace(
+                        q,
+                        v,
+                        f"{r.label} ({kind})",
+                        color=series_color(i),
+                        dash=kind == "simulated",
+                        show_legend=j == 0,
+                        legend_group=f"{r.label} {kind}",
+                    )
+                )
+    return Panel(
+        key="model_vs_experiment",
+        title="Model vs experiment",
+        x_label=f"Capacity [{unit}]",
+        y_label="Voltage [V]",
+        traces=tuple(traces),
+        note="Solid: measured; dashed: simulated (first cycle of each run).",
+    )
+
+
+def _first_cycle(run: LabelledRun) -> int:
+    table = run.run.table
+    return int(table.get_column(s.CYCLE).min()) if s.CYCLE in table.columns else 1
+
+
+def _slug(text: str) -> str:
+    """A file-safe short name: letters, digits and single underscores."""
+    out = "".join(ch.lower() if ch.isalnum() and ch.isascii() else "_" for ch in text)
+    out = "_".join(p for p in out.split("_") if p)
+    return out[:40] or "cell"
