@@ -1,0 +1,202 @@
+"""LANDT (Wuhan LAND) battery tester CSV exports.
+
+Layout read here: a short preamble of ``key: value`` lines (cell model, cell
+id, test, nominal capacity, ...), padded with commas, then one header line
+with unit-suffixed names (``test_time_s``, ``current_A``, ``voltage_V``,
+``charge_capacity_Ah``, ...) and one record per line. Records often carry one
+more field than the header (a trailing comma): those ragged lines are read,
+the empty tail is dropped.
+
+Conversions to the canonical table:
+
+* LANDT resets its capacity and energy counters at every step; they are made
+  cumulative since the start of the test (see :func:`ssblab.io._tabular.cumulative`).
+* LANDT already uses positive current for charge; the sign is kept.
+* ``Test Time / s`` is shifted so the first record is at 0 (the shift is noted).
+* The wall clock (``date_time_iso_string``, despite its name in US
+  ``MM/DD/YYYY hh:mm:ss`` order) has no zone; see
+  :func:`ssblab.io._tabular.instrument_timezone`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import ReadError
+from ssblab.io import _tabular as t
+from ssblab.io.registry import reader
+from ssblab.schema import Run, RunMeta
+
+FORMAT = "landt_csv"
+
+#: Vendor header -> canonical column, for the values taken over as they are.
+DIRECT = {
+    "test_time_s": s.TIME,
+    "voltage_V": s.VOLTAGE,
+    "current_A": s.CURRENT,
+    "cycle_index": s.CYCLE,
+    "step_index": s.STEP_INDEX,
+}
+#: Vendor per-step counters -> canonical cumulative counters.
+COUNTERS = {
+    "charge_capacity_Ah": s.CHARGE_CAPACITY,
+    "discharge_capacity_Ah": s.DISCHARGE_CAPACITY,
+    "charge_energy_Wh": s.CHARGE_ENERGY,
+    "discharge_energy_Wh": s.DISCHARGE_ENERGY,
+}
+CLOCK = "date_time_iso_string"
+TEMPERATURE = "temperature_1_C"
+INTEGER_COLUMNS = ("cycle_index", "step_index")
+#: Header fields that identify this layout (all must be present).
+SIGNATURE = ("cycle_index", "step_index", "test_time_s", "current_A", "voltage_V")
+PREAMBLE_MAX_LINES = 50
+CLOCK_FORMATS = ("%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+def _fields(line: str) -> list[str]:
+    return [f.strip() for f in line.rstrip("\r\n").split(",")]
+
+
+def _is_header(line: str) -> bool:
+    fields = set(_fields(line))
+    return all(name in fields for name in SIGNATURE)
+
+
+def sniff(head: bytes, path: Path) -> bool:
+    """True when a header line with the LANDT column names is in the first lines."""
+    lines = t.sniff_text(head).splitlines()[:PREAMBLE_MAX_LINES]
+    return any(_is_header(line) for line in lines)
+
+
+def _split_preamble(path: Path) -> tuple[int, list[str], dict[str, str]]:
+    """Index of the header line, the header fields and the preamble's key/value pairs."""
+    extra: dict[str, str] = {}
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh):
+            if number >= PREAMBLE_MAX_LINES:
+                break
+            if _is_header(line):
+                header = [f for f in _fields(line)]
+                while header and not header[-1]:
+                    header.pop()
+                return number, header, extra
+            text = ",".join(f for f in _fields(line) if f)
+            key, sep, value = text.partition(":")
+            if sep and key.strip():
+                extra[key.strip()] = value.strip()
+    raise ReadError(f"{path}: no LANDT header line (with {', '.join(SIGNATURE)}) found")
+
+
+def _clock_format(sample: str) -> str:
+    for fmt, pattern in zip(
+        CLOCK_FORMATS,
+        (r"^\d{1,2}/\d{1,2}/\d{4} ", r"^\d{4}-\d{2}-\d{2} ", r"^\d{4}-\d{2}-\d{2}T"),
+        strict=True,
+    ):
+        if re.match(pattern, sample.strip()):
+            return fmt
+    return CLOCK_FORMATS[0]
+
+
+def _parse(path: Path, header_line: int, header: list[str]) -> pl.DataFrame:
+    """The records, typed explicitly: numbers as Float64/Int64, the rest as text."""
+    numeric = {name: pl.Float64 for name in header if name in DIRECT or name in COUNTERS}
+    numeric.update({name: pl.Float64 for name in header if name.startswith("temperature_")})
+    numeric.update({name: pl.Int64 for name in INTEGER_COLUMNS if name in header})
+    return pl.read_csv(
+        path,
+        skip_lines=header_line,
+        has_header=True,
+        infer_schema=False,
+        schema_overrides=numeric,
+        truncate_ragged_lines=True,
+        ignore_errors=True,
+        encoding="utf8-lossy",
+    ).select(header)
+
+
+def _canonical(raw: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, list[str]]:
+    notes: list[str] = []
+    columns = [pl.col(v).alias(c) for v, c in DIRECT.items() if v in raw.columns]
+    new_step = t.step_changed(*[c for c in ("cycle_index", "step_index") if c in raw.columns])
+    columns += [
+        t.cumulative(pl.col(v), new_step).alias(c) for v, c in COUNTERS.items() if v in raw.columns
+    ]
+    if CLOCK in raw.columns and raw.height:
+        fmt = _clock_format(str(raw.get_column(CLOCK).drop_nulls().first() or ""))
+        columns.append(t.unix_seconds(pl.col(CLOCK), fmt, tz).alias(s.UNIX_TIME))
+        notes.append(t.timezone_note(tz))
+    if TEMPERATURE in raw.columns:
+        if (raw.get_column(TEMPERATURE).fill_null(0.0) == 0.0).all():
+            notes.append(f"{TEMPERATURE} is 0 throughout (no probe); left out")
+        else:
+            columns.append(pl.col(TEMPERATURE).alias(s.TEMPERATURE))
+    if "step_index" in raw.columns:
+        columns.append(t.step_count("cycle_index", "step_index"))
+    notes.append("LANDT per-step capacity and energy counters made cumulative since test start")
+    return raw.select(columns), notes
+
+
+@reader(FORMAT, suffixes=(".csv",), sniff=sniff, description="LANDT battery tester CSV export")
+def read_landt_csv(path: Path) -> Run:
+    """Read a LANDT CSV export into the canonical table.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.csv`` file exported by LANDT's software.
+
+    Returns
+    -------
+    Run
+        Canonical table; per-step counters made cumulative; rows whose time,
+        voltage or current cannot be decoded are counted in ``rows_skipped``.
+    """
+    path = Path(path)
+    header_line, header, extra = _split_preamble(path)
+    raw = _parse(path, header_line, header)
+    tz = t.instrument_timezone()
+    raw, skipped = t.drop_undecodable(
+        raw, tuple(v for v in ("test_time_s", "voltage_V", "current_A") if v in raw.columns)
+    )
+    missing = [v for v in ("test_time_s", "voltage_V", "current_A") if v not in raw.columns]
+    if missing:
+        raise ReadError(f"{path}: LANDT export lacks columns {missing}")
+    table, notes = _canonical(raw, tz)
+    table, shift = t.zero_based_time(table)
+    if shift:
+        notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
+    if skipped:
+        notes.append(f"{skipped} records with undecodable time, voltage or current left out")
+    if s.CYCLE in table.columns and table.height and table.get_column(s.CYCLE).min() < 1:
+        table = table.with_columns(
+            pl.col(s.CYCLE).alias(s.VENDOR_CYCLE), (pl.col(s.CYCLE) + 1).alias(s.CYCLE)
+        )
+        notes.append("vendor cycles start at 0; Cycle Count = vendor + 1")
+    start = _start_utc(table)
+    meta = RunMeta(
+        source=str(path),
+        source_format=FORMAT,
+        instrument="LANDT",
+        cell_name=extra.get("cell id", "") or extra.get("cell model", ""),
+        timezone=tz,
+        start_time_utc=start,
+        cycle_numbering="vendor (LANDT cycle_index)",
+        rows_skipped=skipped,
+        notes=tuple(notes),
+        extra={k: v for k, v in extra.items() if v},
+    )
+    return Run(t.finish(table), meta)
+
+
+def _start_utc(table: pl.DataFrame) -> str:
+    if s.UNIX_TIME not in table.columns or table.height == 0:
+        return ""
+    first = table.get_column(s.UNIX_TIME).drop_nulls().first()
+    if first is None:
+        return ""
+    return pl.Series([int(first * 1000)]).cast(pl.Datetime("ms", "UTC")).dt.to_string()[0]
