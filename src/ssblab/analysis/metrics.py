@@ -54,8 +54,8 @@ class InitialEfficiency:
 
     ice: float
     first_half: str
-    first_capacity_Ah: float  # noqa: N815 - unit in the name
-    second_capacity_Ah: float  # noqa: N815
+    first_capacity_Ah: float
+    second_capacity_Ah: float
 
 
 def initial_coulombic_efficiency(
