@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -20,10 +21,8 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             value = value.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -41,7 +40,6 @@ def print_table(
     digits: int = 4,
 ) -> None:
     """Render dict rows as a Rich table on stdout."""
-    from rich.console import Console
     from rich.table import Table
 
     cols = list(columns) if columns is not None else (list(rows[0]) if rows else [])
@@ -50,7 +48,14 @@ def print_table(
         table.add_column(c, overflow="fold")
     for row in rows:
         table.add_row(*[_fmt(row.get(c), digits) for c in cols])
-    Console().print(table)
+    console().print(table)
+
+
+def console():
+    """A Rich console on stdout; wide when stdout is not a terminal (pipes, CI logs)."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _fmt(value: Any, digits: int) -> str:

@@ -53,7 +53,7 @@ def detect(path: str | Path) -> str:
     return registry.detect(path, read_head(path, registry.SNIFF_BYTES))
 
 
-def read(path: str | Path, format: str | None = None) -> Run:  # noqa: A002 - user-facing name
+def read(path: str | Path, format: str | None = None) -> Run:
     """Read an instrument file into a :class:`~ssblab.schema.Run`.
 
     Parameters
@@ -76,7 +76,7 @@ def read(path: str | Path, format: str | None = None) -> Run:  # noqa: A002 - us
         run = info.fn(path)
     except SsblabError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any decoder failure is bad input, said in one line
+    except Exception as exc:
         raise ReadError(f"{path}: cannot be read as {name}: {exc}") from exc
     validate(run.table)
     return run

@@ -79,16 +79,14 @@ def detect(path: Path, head: bytes) -> str:
             try:
                 if info.sniff(head, path):
                     return info.name
-            except Exception:  # noqa: BLE001 - a sniff must never break detection
+            except Exception:
                 continue
     for suffix in _suffixes_of(path):
         for info in READERS.values():
             if info.sniff is None and suffix in info.suffixes:
                 return info.name
     valid = ", ".join(sorted(READERS)) or "(none registered)"
-    raise UnknownFormatError(
-        f"{path}: no reader recognises this file (known formats: {valid})"
-    )
+    raise UnknownFormatError(f"{path}: no reader recognises this file (known formats: {valid})")
 
 
 def get(name: str) -> ReaderInfo:

@@ -1,0 +1,86 @@
+"""``ssblab design`` and ``ssblab materials``: recipe → design numbers and audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ssblab.cli._common import JsonOpt, print_json, print_table
+
+#: Columns of the human design table: (key in Design.to_dict(), header).
+DESIGN_COLUMNS = (
+    ("anode_active_loading_mg_cm2", "anode mg/cm²"),
+    ("anode_areal_capacity_mAh_cm2", "anode mAh/cm²"),
+    ("cathode_active_loading_mg_cm2", "cathode mg/cm²"),
+    ("cathode_areal_capacity_mAh_cm2", "cathode mAh/cm²"),
+    ("np_ratio", "N/P"),
+    ("anode_thickness_um", "anode µm"),
+    ("separator_thickness_um", "SE µm"),
+    ("cathode_thickness_um", "cathode µm"),
+    ("specific_energy_Wh_kg", "Wh/kg stack"),
+)
+
+
+def design_command(
+    recipes: Annotated[list[Path], typer.Argument(help="Recipe TOML file(s).", show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Loadings, areal capacities, N/P, thicknesses, energy and the audit of reported numbers."""
+    from ssblab.design import design
+    from ssblab.recipe import load_recipe
+
+    results = [design(load_recipe(p)).to_dict() for p in recipes]
+    if json:
+        print_json(results[0] if len(results) == 1 else results)
+        return
+    rows = [{"cell": r["name"], **{h: r[k] for k, h in DESIGN_COLUMNS}} for r in results]
+    print_table(rows, title="Design", digits=4)
+    flagged = [
+        {
+            "cell": r["name"],
+            "quantity": a["quantity"],
+            "reported": a["reported"],
+            "implied": a["implied"],
+            "flag": a["flag"],
+            "note": a["note"],
+        }
+        for r in results
+        for a in r["audit"]
+        if a["flag"] in ("differs", "inconsistent", "ok")
+    ]
+    if flagged:
+        print_table(flagged, title="Audit of reported numbers", digits=4)
+
+
+def materials_command(json: JsonOpt = False) -> None:
+    """The materials catalog with derived theoretical capacities and sources."""
+    from ssblab.materials import catalog
+
+    rows = []
+    for m in catalog().values():
+        try:
+            theo = m.theoretical_capacity_mAh_g()
+        except Exception:
+            theo = None
+        rows.append(
+            {
+                "name": m.name,
+                "formula": m.formula,
+                "role": m.role,
+                "density_g_cm3": m.density_g_cm3,
+                "theoretical_mAh_g": theo,
+                "conductivity_mS_cm": m.conductivity_mS_cm,
+            }
+        )
+    if json:
+        print_json(rows)
+    else:
+        print_table(rows, title="Materials catalog (sources in ssblab/data/materials.toml)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the design commands to *app*."""
+    app.command("design")(design_command)
+    app.command("materials")(materials_command)
