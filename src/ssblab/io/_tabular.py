@@ -159,3 +159,13 @@ def sniff_text(head: bytes) -> str:
         if exc.start >= len(head) - 4:
             return head[: exc.start].decode("utf-8", errors="replace")
         return head.decode("cp1252", errors="replace")
+
+
+def start_utc(table: pl.DataFrame) -> str:
+    """ISO 8601 UTC time of the first record with a ``Unix Time / s`` ('' when none)."""
+    if s.UNIX_TIME not in table.columns or table.height == 0:
+        return ""
+    first = table.get_column(s.UNIX_TIME).drop_nulls().first()
+    if first is None:
+        return ""
+    return pl.Series([round(first * 1000)]).cast(pl.Datetime("ms", "UTC")).dt.to_string()[0]

@@ -177,7 +177,7 @@ def read_landt_csv(path: Path) -> Run:
             pl.col(s.CYCLE).alias(s.VENDOR_CYCLE), (pl.col(s.CYCLE) + 1).alias(s.CYCLE)
         )
         notes.append("vendor cycles start at 0; Cycle Count = vendor + 1")
-    start = _start_utc(table)
+    start = t.start_utc(table)
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
@@ -191,12 +191,3 @@ def read_landt_csv(path: Path) -> Run:
         extra={k: v for k, v in extra.items() if v},
     )
     return Run(t.finish(table), meta)
-
-
-def _start_utc(table: pl.DataFrame) -> str:
-    if s.UNIX_TIME not in table.columns or table.height == 0:
-        return ""
-    first = table.get_column(s.UNIX_TIME).drop_nulls().first()
-    if first is None:
-        return ""
-    return pl.Series([int(first * 1000)]).cast(pl.Datetime("ms", "UTC")).dt.to_string()[0]
