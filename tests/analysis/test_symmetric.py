@@ -1,0 +1,143 @@
+"""Symmetric-cell analysis on synthetic Li‖Li tables whose answers are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from ssblab import schema as s
+from ssblab.analysis.symmetric import (
+    FailureCriteria,
+    area_specific_resistance,
+    critical_current_density,
+    detect_failure,
+    half_cycle_overpotentials,
+    lifetime_table,
+    rate_overpotentials,
+)
+from ssblab.errors import AnalysisError
+
+AREA_CM2 = 0.785
+
+
+def cycling_table(
+    current_density_mA_cm2: np.ndarray,
+    half_cycle_h: float,
+    voltage_of: callable,
+    points: int = 11,
+    noise: float = 0.01,
+) -> pl.DataFrame:
+    """A galvanostatic Li‖Li table: one half-cycle per entry of *current_density*.
+
+    ``voltage_of(t_h, i_A, k)`` gives |V| [V] at times t_h in half-cycle k.
+    """
+    rng = np.random.default_rng(0)
+    n = current_density_mA_cm2.size
+    k = np.repeat(np.arange(n), points)
+    frac = np.tile(np.linspace(0.0, 1.0, points, endpoint=False), n)
+    t_h = (k + frac) * half_cycle_h
+    sign = np.where(k % 2 == 0, 1.0, -1.0)
+    i_a = sign * current_density_mA_cm2[k] * 1e-3 * AREA_CM2
+    v = sign * voltage_of(t_h, np.abs(i_a), k) * (1 + noise * rng.standard_normal(k.size))
+    return pl.DataFrame({s.TIME: t_h * 3600.0, s.VOLTAGE: v, s.CURRENT: i_a})
+
+
+def test_hard_short_at_812_h_is_found_within_one_half_cycle():
+    short_h, asr = 812.0, 1000.0  # Ω·cm2
+
+    def volts(t_h, i_a, k):
+        ohmic = i_a / AREA_CM2 * asr * (1 + t_h / 2000.0)
+        return np.where(t_h < short_h, ohmic, i_a * 0.5)  # 0.5 Ω after the short
+
+    table = cycling_table(np.full(1200, 0.1), 1.0, volts)
+    failure = detect_failure(half_cycle_overpotentials(table))
+    assert failure.mode == "hard_short"
+    assert abs(failure.time_h - short_h) <= 1.0
+
+
+def test_soft_short_collapse_is_found():
+    def volts(t_h, i_a, k):
+        base = i_a / AREA_CM2 * 800.0
+        return np.where(t_h < 400.0, base, base * 0.1)
+
+    failure = detect_failure(
+        half_cycle_overpotentials(cycling_table(np.full(600, 0.1), 1.0, volts))
+    )
+    assert failure.mode == "soft_short"
+    assert abs(failure.time_h - 400.0) <= 1.0
+    assert "previous" in failure.criterion
+
+
+def test_divergence_with_cutoff_reports_time_and_rule():
+    def volts(t_h, i_a, k):  # 80 mV growing as sqrt: 1 V at 80 mV * sqrt(1+t/10)
+        return 0.08 * np.sqrt(1.0 + t_h / 10.0)
+
+    hc = half_cycle_overpotentials(cycling_table(np.full(2000, 0.1), 1.0, volts, noise=0.0))
+    failure = detect_failure(hc, FailureCriteria(cutoff_mV=1000.0, growth_factor=1e9))
+    expected_h = 10.0 * ((1000.0 / 80.0) ** 2 - 1.0)  # 1552.5 h
+    assert failure.mode == "overpotential_divergence"
+    assert abs(failure.time_h - expected_h) <= 2.0
+    assert "1000" in failure.criterion
+
+
+def test_stable_cell_does_not_fail_and_plateau_is_exact():
+    def volts(t_h, i_a, k):
+        return i_a / AREA_CM2 * 600.0 + 0.0 * t_h
+
+    hc = half_cycle_overpotentials(cycling_table(np.full(100, 0.1), 1.0, volts))
+    assert hc.height == 100
+    assert hc.get_column("overpotential_mV").median() == pytest.approx(60.0, rel=0.01)
+    assert detect_failure(hc).mode == "none"
+    assert detect_failure(hc).time_h is None
+
+
+def test_rate_test_recovers_known_asr_and_no_false_failure():
+    densities = np.repeat([0.1, 0.25, 0.5, 1.0], 10)
+    asr, offset = 750.0, 0.005  # Ω·cm2, V
+
+    def volts(t_h, i_a, k):
+        return offset + i_a / AREA_CM2 * asr + 0 * t_h
+
+    table = cycling_table(densities, 1.0, volts)
+    hc = half_cycle_overpotentials(table)
+    rate = rate_overpotentials(hc, AREA_CM2)
+    assert rate.get_column("current_density_mA_cm2").to_list() == [0.1, 0.25, 0.5, 1.0]
+    fit = area_specific_resistance(rate)
+    assert fit.asr_ohm_cm2 == pytest.approx(asr, rel=0.01)
+    assert fit.intercept_mV == pytest.approx(5.0, abs=1.0)
+    assert critical_current_density(table, AREA_CM2) is None
+
+
+def test_critical_current_density_is_the_block_that_shorts():
+    densities = np.repeat([0.1, 0.25, 0.5, 1.0], 10)
+
+    def volts(t_h, i_a, k):
+        return np.where(k < 25, i_a / AREA_CM2 * 700.0, i_a * 0.2)  # shorts in 0.5 block
+
+    assert critical_current_density(cycling_table(densities, 1.0, volts), AREA_CM2) == 0.5
+
+
+def test_lifetime_table_lists_each_cell():
+    def stable(t_h, i_a, k):
+        return i_a / AREA_CM2 * 600.0 + 0 * t_h
+
+    def shorted(t_h, i_a, k):
+        return np.where(t_h < 50, i_a / AREA_CM2 * 600.0, 1e-5)
+
+    runs = {
+        "good": cycling_table(np.full(100, 0.1), 1.0, stable),
+        "bad": cycling_table(np.full(100, 0.1), 1.0, shorted),
+    }
+    table = lifetime_table(runs)
+    good, bad = table.row(0, named=True), table.row(1, named=True)
+    assert good["failure_time_h"] is None and good["tested_h"] == pytest.approx(100.0, abs=0.1)
+    assert bad["failure_mode"] == "hard_short"
+    assert bad["failure_time_h"] == pytest.approx(50.0, abs=1.0)
+    assert bad["mean_overpotential_mV"] == pytest.approx(60.0, rel=0.02)
+
+
+def test_table_without_current_is_an_analysis_error():
+    table = pl.DataFrame({s.TIME: [0.0, 1.0], s.VOLTAGE: [0.0, 0.0], s.CURRENT: [0.0, 0.0]})
+    with pytest.raises(AnalysisError):
+        half_cycle_overpotentials(table)
