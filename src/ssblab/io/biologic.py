@@ -1,0 +1,123 @@
+"""BioLogic EC-Lab readers: binary ``.mpr`` and text ``.mpt`` (formats ``biologic_mpr``,
+``biologic_mpt``).
+
+Both decode their file into EC-Lab-named columns (:mod:`ssblab.io.biologic_mpr`,
+:mod:`ssblab.io.biologic_mpt`) and convert them with the one set of rules in
+:mod:`ssblab.io.biologic_table` (units, sign, counters, cycle numbering).
+
+Timezone: EC-Lab stores the acquisition start as the PC's local clock without
+a zone. It is read in the zone named by ``$SSBLAB_INSTRUMENT_TZ`` (UTC when
+unset) to make ``Unix Time / s``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.io._tabular import instrument_timezone, timezone_note
+from ssblab.io.biologic_mpr import is_mpr, ole_to_unix, parse_mpr
+from ssblab.io.biologic_mpt import is_mpt, parse_mpt
+from ssblab.io.biologic_table import CYCLE_RULE, eis_spectrum, to_canonical
+from ssblab.io.registry import reader
+from ssblab.schema import Run, RunMeta
+
+
+def _utc_from_local(naive_utc_s: float | None, tz: str) -> float | None:
+    """Reinterpret a clock reading stored as if UTC in zone *tz* [s since 1970]."""
+    if naive_utc_s is None or tz == "UTC":
+        return naive_utc_s
+    wall = dt.datetime.fromtimestamp(naive_utc_s, dt.UTC).replace(tzinfo=None)
+    return wall.replace(tzinfo=zoneinfo.ZoneInfo(tz)).timestamp()
+
+
+def _iso(unix_s: float | None) -> str:
+    return "" if unix_s is None else dt.datetime.fromtimestamp(unix_s, dt.UTC).isoformat()
+
+
+def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta: object) -> Run:
+    """Canonical table + metadata shared by both readers."""
+    tz = instrument_timezone()
+    start = _utc_from_local(start, tz)
+    table, notes = to_canonical(frame, path, start)
+    notes.append(
+        "current sign kept: EC-Lab I > 0 is oxidation at the working electrode, "
+        "i.e. charge for a full cell with the cathode as working electrode"
+    )
+    if start is None:
+        notes.append("no acquisition start found: Unix Time / s left out")
+    else:
+        notes.append(timezone_note(tz))
+    return Run(
+        s.conform(table),
+        RunMeta(
+            source=str(path),
+            source_format=fmt,
+            instrument="BioLogic EC-Lab",
+            timezone=tz,
+            start_time_utc=_iso(start),
+            cycle_numbering=CYCLE_RULE if s.CYCLE in table.columns else "none (single cycle)",
+            notes=tuple(notes) + tuple(meta.pop("notes", ())),  # type: ignore[arg-type]
+            **meta,  # type: ignore[arg-type]
+        ),
+    )
+
+
+@reader(
+    "biologic_mpr",
+    suffixes=(".mpr",),
+    sniff=lambda head, path: is_mpr(head),
+    description="BioLogic EC-Lab binary .mpr (GCPL, MB, PEIS/GEIS, ...)",
+)
+def read_mpr(path: Path) -> Run:
+    """Read a BioLogic EC-Lab ``.mpr`` file into the canonical table."""
+    content = parse_mpr(Path(path))
+    skipped = content.rows_declared - content.rows_decoded
+    notes = []
+    if skipped > 0:
+        notes.append(f"{skipped} declared records are missing from the data module")
+    start = None if content.start_ole_days is None else ole_to_unix(content.start_ole_days)
+    return _run(
+        Path(path),
+        content.frame,
+        start,
+        "biologic_mpr",
+        file_version=f"data module v{content.data_version}",
+        rows_skipped=max(skipped, 0),
+        notes=tuple(notes),
+        extra={
+            "modules": ",".join(m.short for m in content.modules),
+            "column_ids": ",".join(map(str, content.column_ids)),
+        },
+    )
+
+
+@reader(
+    "biologic_mpt",
+    suffixes=(".mpt",),
+    sniff=lambda head, path: is_mpt(head),
+    description="BioLogic EC-Lab text export .mpt (any locale)",
+)
+def read_mpt(path: Path) -> Run:
+    """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
+    content = parse_mpt(Path(path))
+    return _run(
+        Path(path),
+        content.frame,
+        content.start_unix_s,
+        "biologic_mpt",
+        extra={"technique": content.technique} if content.technique else {},
+    )
+
+
+def read_biologic_eis(path: Path) -> pl.DataFrame:
+    """The impedance spectrum of an EC-Lab PEIS/GEIS ``.mpr`` or ``.mpt`` file."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    frame = parse_mpr(path).frame if is_mpr(head) else parse_mpt(path).frame
+    return eis_spectrum(frame, path)

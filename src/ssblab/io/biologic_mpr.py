@@ -1,0 +1,217 @@
+"""BioLogic EC-Lab binary ``.mpr`` files.
+
+Layout (reverse-engineered; no public specification exists)::
+
+    file header   52 bytes, starting with b"BIO-LOGIC MODULAR FILE"
+    module ...    b"MODULE" + module header + module body, repeated to the end
+
+A module header is either the classic one (short name 10 B, long name 25 B,
+body length u4, version u4, date 8 B) or, from EC-Lab 11.50 on, a longer one
+that starts its numeric part with 0xFFFFFFFF (then body length u4, version u4,
+an unknown u4 and the date). The modules used here:
+
+* ``VMP data``: record count (u4), column count, column IDs, then packed
+  fixed-size records (see :mod:`ssblab.io.biologic_columns`). Data-module
+  versions 2 and 3 keep a u1 column count and u2 IDs with records at byte 405
+  and 406; version 0 from EC-Lab 11.50 keeps a u2 count and u2 IDs with records
+  at byte 1007 (older version-0 files: u1 count, u1 IDs, records at byte 100).
+* ``VMP LOG``: the acquisition start as an OLE automation date (days since
+  1899-12-30, float64) at byte 585 in every file we have seen.
+* ``VMP Set`` (settings) and ``VMP loop``: kept only as names in the metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ssblab.errors import ReadError
+from ssblab.io.biologic_columns import UnknownColumnError, record_dtype
+
+MAGIC = b"BIO-LOGIC MODULAR FILE"
+FILE_HEADER_BYTES = 52
+MODULE_MAGIC = b"MODULE"
+
+_HEADER_CLASSIC = np.dtype(
+    [("short", "S10"), ("long", "S25"), ("length", "<u4"), ("version", "<u4"), ("date", "S8")]
+)
+_HEADER_1150 = np.dtype(
+    [
+        ("short", "S10"),
+        ("long", "S25"),
+        ("marker", "<u4"),
+        ("length", "<u4"),
+        ("version", "<u4"),
+        ("unknown", "<u4"),
+        ("date", "S8"),
+    ]
+)
+_NEW_HEADER_MARKER = 0xFFFFFFFF
+
+#: Data-module version -> byte offset of the first record (layouts described above).
+_RECORDS_AT = {2: 405, 3: 406}
+_RECORDS_AT_V0 = 1007
+_RECORDS_AT_V0_OLD = 100
+
+#: Byte offsets in the LOG module where the OLE start date has been found.
+_LOG_DATE_OFFSETS = (585, 465, 469, 473)
+_OLE_EPOCH = dt.datetime(1899, 12, 30, tzinfo=dt.UTC)
+_OLE_PLAUSIBLE_DAYS = (30000.0, 80000.0)  # 1982 .. 2119
+
+
+@dataclass(frozen=True)
+class Module:
+    """One module of an ``.mpr`` file: its names, version, date text and body."""
+
+    short: str
+    long: str
+    version: int
+    date: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class MprContent:
+    """What :func:`parse_mpr` found: EC-Lab-named columns and file facts."""
+
+    frame: pl.DataFrame
+    modules: tuple[Module, ...]
+    data_version: int
+    column_ids: tuple[int, ...]
+    start_ole_days: float | None
+    rows_declared: int
+    rows_decoded: int
+
+
+def is_mpr(head: bytes) -> bool:
+    """True when *head* (the first bytes of a file) is an EC-Lab ``.mpr`` file."""
+    return head.startswith(MAGIC)
+
+
+def read_modules(path: Path, raw: bytes) -> list[Module]:
+    """Split the file into its modules, checking every header against the file size."""
+    if not raw.startswith(MAGIC):
+        raise ReadError(f"{path}: not an EC-Lab .mpr file (no 'BIO-LOGIC MODULAR FILE' header)")
+    modules: list[Module] = []
+    pos = FILE_HEADER_BYTES
+    while pos < len(raw):
+        if raw[pos : pos + len(MODULE_MAGIC)] != MODULE_MAGIC:
+            raise ReadError(f"{path}: corrupt .mpr: no module header at byte {pos}")
+        pos += len(MODULE_MAGIC)
+        header_type = _HEADER_CLASSIC
+        marker = raw[pos + 35 : pos + 39]
+        if marker == _NEW_HEADER_MARKER.to_bytes(4, "little"):
+            header_type = _HEADER_1150
+        if pos + header_type.itemsize > len(raw):
+            raise ReadError(f"{path}: truncated .mpr: module header at byte {pos} is cut off")
+        header = np.frombuffer(raw, dtype=header_type, count=1, offset=pos)[0]
+        pos += header_type.itemsize
+        length = int(header["length"])
+        short = header["short"].decode("latin-1").strip()
+        if pos + length > len(raw):
+            raise ReadError(
+                f"{path}: truncated .mpr: module {short!r} declares {length} bytes "
+                f"but only {len(raw) - pos} remain"
+            )
+        modules.append(
+            Module(
+                short=short,
+                long=header["long"].decode("latin-1").strip(),
+                version=int(header["version"]),
+                date=header["date"].decode("latin-1").strip(),
+                body=raw[pos : pos + length],
+            )
+        )
+        pos += length
+    return modules
+
+
+def _column_layout(path: Path, body: bytes, version: int) -> tuple[list[int], int]:
+    """Column IDs and the offset of the first record in a data-module body."""
+    if len(body) < 6:
+        raise ReadError(f"{path}: corrupt .mpr: data module is only {len(body)} bytes")
+    if version in _RECORDS_AT:
+        n_cols, ids_at, id_type, records_at = body[4], 5, "<u2", _RECORDS_AT[version]
+    elif version == 0 and body[5] == 0:
+        n_cols = int.from_bytes(body[4:6], "little")
+        ids_at, id_type, records_at = 6, "<u2", _RECORDS_AT_V0
+    elif version == 0:
+        n_cols, ids_at, id_type, records_at = body[4], 5, "u1", _RECORDS_AT_V0_OLD
+    else:
+        raise ReadError(f"{path}: unsupported .mpr data-module version {version}")
+    ids_end = ids_at + n_cols * np.dtype(id_type).itemsize
+    if n_cols == 0 or ids_end > min(records_at, len(body)):
+        raise ReadError(f"{path}: corrupt .mpr: implausible column count {n_cols}")
+    ids = np.frombuffer(body, dtype=id_type, count=n_cols, offset=ids_at)
+    return [int(i) for i in ids], records_at
+
+
+def decode_records(path: Path, module: Module) -> tuple[pl.DataFrame, list[int], int]:
+    """Decode the records of the data module into EC-Lab-named columns.
+
+    Returns the frame, the column IDs and the number of records the module
+    declares (a record cut off at the end of the module is not decoded).
+    """
+    body = module.body
+    ids, records_at = _column_layout(path, body, module.version)
+    try:
+        record, flags = record_dtype(ids)
+    except UnknownColumnError as exc:
+        raise ReadError(f"{path}: cannot decode .mpr records: {exc}") from None
+    declared = int.from_bytes(body[:4], "little")
+    complete = max(len(body) - records_at, 0) // record.itemsize
+    n = min(declared, complete)
+    data = np.frombuffer(body, dtype=record, count=n, offset=min(records_at, len(body)))
+    columns: dict[str, np.ndarray] = {}
+    for name in record.names:
+        if name == "flags":
+            for flag, mask in flags.items():
+                shift = (mask & -mask).bit_length() - 1
+                columns[flag] = (data["flags"] & mask) >> shift
+        else:
+            columns[name] = np.ascontiguousarray(data[name]).astype(
+                data[name].dtype.newbyteorder("=")
+            )
+    return pl.DataFrame(columns), ids, declared
+
+
+def start_ole_days(log: Module | None) -> float | None:
+    """Acquisition start from the LOG module [days since 1899-12-30], or None."""
+    if log is None:
+        return None
+    low, high = _OLE_PLAUSIBLE_DAYS
+    for offset in _LOG_DATE_OFFSETS:
+        if offset + 8 <= len(log.body):
+            days = float(np.frombuffer(log.body, dtype="<f8", count=1, offset=offset)[0])
+            if low < days < high:
+                return days
+    return None
+
+
+def ole_to_unix(days: float) -> float:
+    """OLE automation date (local clock read as UTC) -> seconds since 1970 [s]."""
+    return (_OLE_EPOCH + dt.timedelta(days=days)).timestamp()
+
+
+def parse_mpr(path: Path) -> MprContent:
+    """Read an ``.mpr`` file into EC-Lab-named columns plus its module facts."""
+    raw = path.read_bytes()
+    modules = read_modules(path, raw)
+    data = [m for m in modules if m.short == "VMP data"]
+    if len(data) != 1:
+        raise ReadError(f"{path}: .mpr has {len(data)} data modules (expected one)")
+    frame, ids, declared = decode_records(path, data[0])
+    log = next((m for m in modules if m.short == "VMP LOG"), None)
+    return MprContent(
+        frame=frame,
+        modules=tuple(modules),
+        data_version=data[0].version,
+        column_ids=tuple(ids),
+        start_ole_days=start_ole_days(log),
+        rows_declared=declared,
+        rows_decoded=frame.height,
+    )

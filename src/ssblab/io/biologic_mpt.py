@@ -1,0 +1,152 @@
+"""BioLogic EC-Lab text exports (``.mpt``).
+
+Layout::
+
+    EC-Lab ASCII FILE            (or "BT-Lab ASCII FILE")
+    Nb header lines : N          (N counts every line up to the column names)
+    ... N - 3 lines of settings, incl. "Acquisition started on : <date time>"
+    column names, tab-separated
+    data rows, tab-separated, "." or "," as decimal mark (the PC's locale)
+
+Exports without the two first lines (just column names, then data) are read
+too. The header is Windows text (cp1252/latin-1); the body is numbers only and
+is parsed in one go by :func:`polars.read_csv`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ssblab.errors import ReadError
+from ssblab.io.biologic_columns import canonical_mpt_name
+
+MAGICS = (b"EC-Lab ASCII FILE", b"BT-Lab ASCII FILE")
+_NB_HEADER = re.compile(rb"Nb header lines\s*:\s*(\d+)")
+_STARTED = re.compile(r"Acquisition started on\s*:\s*(.+)")
+_START_FORMATS = (
+    "%m/%d/%Y %H:%M:%S.%f",
+    "%m/%d/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S.%f",
+    "%d.%m.%Y %H:%M:%S.%f",
+    "%m-%d-%Y %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S.%f",
+)
+#: Most header lines accepted (real files have < 200; bounds a hostile file).
+MAX_HEADER_LINES = 10_000
+
+
+@dataclass(frozen=True)
+class MptContent:
+    """What :func:`parse_mpt` found: EC-Lab-named columns and header facts."""
+
+    frame: pl.DataFrame
+    header: tuple[str, ...]
+    start_unix_s: float | None
+    technique: str
+    rows_skipped: int
+
+
+def is_mpt(head: bytes) -> bool:
+    """True when *head* starts like an EC-Lab text export."""
+    return head.lstrip(b"\xef\xbb\xbf").startswith(MAGICS)
+
+
+def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:
+    """Header lines (decoded) and the byte offset where the data rows start."""
+    first_end = raw.find(b"\n")
+    if is_mpt(raw[:64]):
+        match = _NB_HEADER.match(raw, first_end + 1)
+        if match is None:
+            raise ReadError(f"{path}: .mpt second line is not 'Nb header lines : N'")
+        n_lines = int(match.group(1))
+    elif b"time/s" in raw[: max(first_end, 0)]:
+        n_lines = 1  # export without the EC-Lab preamble: names, then data
+    else:
+        raise ReadError(f"{path}: not an EC-Lab .mpt export (unknown first line)")
+    if not 1 <= n_lines <= MAX_HEADER_LINES:
+        raise ReadError(f"{path}: implausible header length {n_lines} lines")
+    offset = 0
+    for _ in range(n_lines):
+        nl = raw.find(b"\n", offset)
+        if nl < 0:
+            raise ReadError(f"{path}: .mpt ends inside its {n_lines}-line header")
+        offset = nl + 1
+    lines = raw[:offset].decode("cp1252", errors="replace").splitlines()
+    return lines, offset
+
+
+def _start_time(header: list[str]) -> float | None:
+    """``Acquisition started on`` as seconds since 1970, the clock read as UTC."""
+    for line in header:
+        match = _STARTED.match(line)
+        if match:
+            text = match.group(1).strip()
+            for fmt in _START_FORMATS:
+                try:
+                    when = dt.datetime.strptime(text, fmt)
+                except ValueError:
+                    continue
+                return when.replace(tzinfo=dt.UTC).timestamp()
+    return None
+
+
+def _body_frame(path: Path, names: list[str], body: bytes) -> pl.DataFrame:
+    """Parse the tab-separated numeric body with an explicit all-float schema."""
+    first = body.split(b"\n", 1)[0].rstrip(b"\r")
+    n_fields = len(first.split(b"\t")) if first else len(names)
+    if n_fields < len(names):
+        raise ReadError(
+            f"{path}: first data row has {n_fields} fields but the header names {len(names)}"
+        )
+    padded = names + [f"_unnamed_{k}" for k in range(n_fields - len(names))]
+    decimal_comma = b"," in first
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(body),
+            separator="\t",
+            has_header=False,
+            schema={n: pl.Float64 for n in padded},
+            decimal_comma=decimal_comma,
+            encoding="utf8-lossy",
+        )
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ReadError(f"{path}: .mpt data rows are not numeric: {first_line}") from None
+    return frame.select(names)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Suffix repeated names with " 2", " 3"... (as the .mpr decoder does)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    return out
+
+
+def parse_mpt(path: Path) -> MptContent:
+    """Read an ``.mpt`` export into EC-Lab-named float columns plus header facts."""
+    raw = path.read_bytes()
+    header, offset = _split_header(path, raw)
+    names = [canonical_mpt_name(n) for n in header[-1].split("\t")]
+    while names and not names[-1]:
+        names.pop()
+    if not names or "time/s" not in names:
+        raise ReadError(f"{path}: .mpt column header has no time/s column")
+    names = _unique(names)
+    frame = _body_frame(path, names, raw[offset:])
+    technique = header[3].strip() if len(header) > 4 else ""
+    return MptContent(
+        frame=frame,
+        header=tuple(header),
+        start_unix_s=_start_time(header),
+        technique=technique,
+        rows_skipped=0,
+    )

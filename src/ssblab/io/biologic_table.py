@@ -1,0 +1,206 @@
+"""EC-Lab columns (as named in an ``.mpt`` header) -> the canonical ssblab table.
+
+Both BioLogic readers decode their file into a frame with EC-Lab's own column
+names and units (``time/s``, ``Ewe/V``, ``I/mA``, ``Q charge/discharge/mA.h``,
+``half cycle`` ...); this module turns that frame into the canonical table, so
+the ``.mpr`` and ``.mpt`` readers cannot drift apart.
+
+Rules (stated once, relied on by the tests):
+
+* **Units**: mA -> A and mA·h -> A·h (divide by 1000); W·h, V and s unchanged.
+* **Sign**: EC-Lab's current is positive for an oxidation at the working
+  electrode. With the cathode of a full cell as working electrode (the usual
+  hookup) that is charging, which is positive in ssblab too, so the sign is kept.
+* **Voltage**: ``Ewe`` (working vs reference). When the file also records
+  ``Ece`` (counter vs reference), ``Voltage / V`` is the cell voltage
+  ``Ewe - Ece`` and both potentials are kept in the three-electrode columns.
+* **Current**: ``I/mA``, else ``<I>/mA``, else the charge increment over the
+  time step, ``dq / dt`` (what EC-Lab prints as ``<I>/mA`` in its export).
+* **Capacity**: EC-Lab's ``Q charge/discharge/mA.h`` restarts at every half
+  cycle (positive while charging, negative while discharging). The cumulative
+  counters add, half cycle by half cycle, the running peak of its positive
+  (charging) or negative (discharging) part; EC-Lab's per-cycle ``Q charge``
+  and ``Q discharge`` are then the rise of the counters across the cycle.
+  ``Energy charge/discharge/W.h`` restart at every cycle and are handled alike.
+* **Cycles**: ``Vendor Cycle / 1`` is EC-Lab's ``cycle number`` (computed as
+  ``half cycle // 2`` when the ``.mpr`` does not store it, as EC-Lab does on
+  export); ``Cycle Count / 1`` = vendor + 1. EC-Lab's cycle 0 may hold only a
+  first discharge.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import ReadError
+
+#: Text for ``RunMeta.cycle_numbering``.
+CYCLE_RULE = "EC-Lab cycle number + 1 (cycle number = half cycle // 2 when not stored)"
+
+REST_MODE = 3  # EC-Lab "mode" of an open-circuit (rest) record
+_MAH_TO_AH = 1e-3
+_MA_TO_A = 1e-3
+
+
+def _first(frame: pl.DataFrame, *names: str) -> str | None:
+    """The first of *names* that is a column of *frame*, else None."""
+    return next((n for n in names if n in frame.columns), None)
+
+
+def accumulate_resets(value: pl.Expr, segment: pl.Expr) -> pl.Expr:
+    """Make a non-negative counter that restarts in every *segment* cumulative.
+
+    Within a segment the running peak of *value* is used (so the result never
+    falls); each segment starts from the sum of the final peaks of all earlier
+    segments. Segments are runs of equal consecutive *segment* values.
+    """
+    run = (segment != segment.shift(1)).fill_null(True).cum_sum()
+    peak = value.fill_null(0.0).clip(lower_bound=0.0).cum_max().over(run)
+    is_last = (run != run.shift(-1)).fill_null(True)
+    closed = pl.when(is_last).then(peak).otherwise(0.0)
+    return closed.cum_sum() - closed + peak
+
+
+def _current_a(frame: pl.DataFrame, path: object) -> tuple[pl.Expr, str | None]:
+    """Current [A] and a note saying how it was obtained (None when measured)."""
+    measured = _first(frame, "I/mA", "<I>/mA")
+    if measured:
+        return pl.col(measured).cast(pl.Float64) * _MA_TO_A, None
+    dq = _first(frame, "dq/mA.h")
+    step = pl.col(dq) if dq else None
+    if step is None and "(Q-Qo)/mA.h" in frame.columns:
+        step = pl.col("(Q-Qo)/mA.h").diff().fill_null(0.0)
+    if step is not None:
+        dt = pl.col("time/s").diff()
+        amps = pl.when(dt > 0).then(step * 3600.0 * _MA_TO_A / dt).otherwise(0.0)
+        return amps, "current = charge increment / time step (EC-Lab's <I>); no I column"
+    if "mode" in frame.columns and frame["mode"].eq(REST_MODE).all():
+        return pl.lit(0.0), "no current column: every record is a rest (mode 3), current set to 0"
+    raise ReadError(f"{path}: no current column (I, <I>, dq or Q-Qo) in the EC-Lab data")
+
+
+def _potentials(frame: pl.DataFrame, path: object) -> tuple[list[pl.Expr], str | None]:
+    """Voltage and three-electrode potentials [V], plus a note on the rule used."""
+    we = _first(frame, "Ewe/V", "<Ewe>/V")
+    if we is None:
+        raise ReadError(f"{path}: no working-electrode potential (Ewe) in the EC-Lab data")
+    ce = _first(frame, "Ece/V", "<Ece>/V")
+    ewe = pl.col(we).cast(pl.Float64)
+    if ce is None:
+        return [ewe.alias(s.VOLTAGE)], None
+    ece = pl.col(ce).cast(pl.Float64)
+    exprs = [(ewe - ece).alias(s.VOLTAGE), ewe.alias(s.WE_POTENTIAL), ece.alias(s.CE_POTENTIAL)]
+    return exprs, "Ece recorded: Voltage = Ewe - Ece (cell voltage); Ewe and Ece kept"
+
+
+def _vendor_cycle(frame: pl.DataFrame) -> pl.Expr | None:
+    if "cycle number" in frame.columns:
+        return pl.col("cycle number").round(0).cast(pl.Int64)
+    if "half cycle" in frame.columns:
+        return pl.col("half cycle").cast(pl.Int64) // 2
+    return None
+
+
+def _capacity_counters(frame: pl.DataFrame) -> tuple[list[pl.Expr], str | None]:
+    """Cumulative charging/discharging capacity [A·h] from whatever EC-Lab recorded."""
+    if "Q charge/discharge/mA.h" in frame.columns and "half cycle" in frame.columns:
+        q = pl.col("Q charge/discharge/mA.h").cast(pl.Float64) * _MAH_TO_AH
+        hc = pl.col("half cycle")
+        return [
+            accumulate_resets(q, hc).alias(s.CHARGE_CAPACITY),
+            accumulate_resets(-q, hc).alias(s.DISCHARGE_CAPACITY),
+        ], "capacity counters accumulated from Q charge/discharge per half cycle"
+    step = None
+    if "dq/mA.h" in frame.columns:
+        step = pl.col("dq/mA.h").cast(pl.Float64).fill_null(0.0)
+    elif "(Q-Qo)/mA.h" in frame.columns:
+        step = pl.col("(Q-Qo)/mA.h").cast(pl.Float64).diff().fill_null(0.0)
+    if step is None:
+        return [], None
+    return [
+        (step.clip(lower_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.CHARGE_CAPACITY),
+        (-step.clip(upper_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.DISCHARGE_CAPACITY),
+    ], "capacity counters summed from the charge increments dq"
+
+
+def _energy_counters(frame: pl.DataFrame, cycle: pl.Expr | None) -> list[pl.Expr]:
+    """Cumulative charging/discharging energy [W·h]; EC-Lab restarts them every cycle."""
+    pairs = [("Energy charge/W.h", s.CHARGE_ENERGY), ("Energy discharge/W.h", s.DISCHARGE_ENERGY)]
+    if cycle is None or any(src not in frame.columns for src, _ in pairs):
+        return []
+    return [accumulate_resets(pl.col(src).cast(pl.Float64), cycle).alias(dst) for src, dst in pairs]
+
+
+def to_canonical(
+    frame: pl.DataFrame, path: object, start_unix_s: float | None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Convert an EC-Lab-named frame into the canonical table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns named as in an EC-Lab ``.mpt`` header; must contain ``time/s``.
+    path : object
+        The source file, for error messages.
+    start_unix_s : float or None
+        Acquisition start [s since 1970 UTC]; ``time/s`` counts from it.
+
+    Returns
+    -------
+    table : DataFrame
+        Canonical columns only (not yet conformed).
+    notes : list of str
+        The conversions applied, for ``RunMeta.notes``.
+    """
+    if "time/s" not in frame.columns:
+        raise ReadError(f"{path}: no time/s column in the EC-Lab data")
+    notes: list[str] = []
+    current, note = _current_a(frame, path)
+    notes += [note] if note else []
+    potentials, note = _potentials(frame, path)
+    notes += [note] if note else []
+    vendor_cycle = _vendor_cycle(frame)
+    capacity, note = _capacity_counters(frame)
+    notes += [note] if note else []
+    time = pl.col("time/s").cast(pl.Float64)
+    exprs = [(time - time.first()).alias(s.TIME), current.alias(s.CURRENT), *potentials]
+    exprs += capacity + _energy_counters(frame, vendor_cycle)
+    if start_unix_s is not None:
+        exprs.append((time + start_unix_s).alias(s.UNIX_TIME))
+    if vendor_cycle is not None:
+        exprs += [vendor_cycle.alias(s.VENDOR_CYCLE), (vendor_cycle + 1).alias(s.CYCLE)]
+    if "Ns" in frame.columns:
+        ns = pl.col("Ns").cast(pl.Int64)
+        changed = (ns != ns.shift(1)).fill_null(False).cast(pl.Int64)
+        exprs += [ns.alias(s.STEP_INDEX), (changed.cum_sum() + 1).alias(s.STEP_COUNT)]
+    if "Temperature/°C" in frame.columns:
+        exprs.append(pl.col("Temperature/°C").cast(pl.Float64).alias(s.TEMPERATURE))
+    return frame.select(exprs), notes
+
+
+def eis_spectrum(frame: pl.DataFrame, path: object) -> pl.DataFrame:
+    """The impedance spectrum of an EC-Lab PEIS/GEIS frame in the EIS table.
+
+    ``Z Imag / Ohm`` is the true imaginary part (EC-Lab stores ``-Im(Z)``).
+    Records without a frequency (open-circuit or wait periods between spectra)
+    are not spectrum points and are left out. ``Cycle Count / 1`` numbers the
+    spectra from 1 in file order (EC-Lab's ``cycle number``).
+    """
+    needed = ("freq/Hz", "Re(Z)/Ohm", "-Im(Z)/Ohm")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ReadError(f"{path}: not an impedance file (no {', '.join(missing)} column)")
+    exprs = [
+        pl.col("freq/Hz").cast(pl.Float64).alias(s.FREQUENCY),
+        pl.col("Re(Z)/Ohm").cast(pl.Float64).alias(s.Z_REAL),
+        (-pl.col("-Im(Z)/Ohm").cast(pl.Float64)).alias(s.Z_IMAG),
+    ]
+    if "cycle number" in frame.columns:
+        exprs.append(pl.col("cycle number").alias(s.CYCLE))
+    out = frame.select(exprs).filter(pl.col(s.FREQUENCY) > 0)
+    if s.CYCLE in out.columns:
+        out = out.with_columns(pl.col(s.CYCLE).rank("dense").cast(pl.Int64))
+    if out.height == 0:
+        raise ReadError(f"{path}: impedance file holds no point with a frequency above 0 Hz")
+    return out
