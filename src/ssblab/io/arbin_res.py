@@ -1,0 +1,142 @@
+"""Arbin ``.res`` result files (MITS Pro and MITS 7 Access databases).
+
+Data flow: file bytes (gunzipped with a bound when the name ends in ``.gz``)
+-> :class:`~ssblab.io.arbin_jet.JetFile` -> ``Channel_Normal_Table`` decoded
+column-wise -> records of the first test in ``Data_Point`` order -> canonical
+table (:func:`~ssblab.io.arbin_common.arbin_to_canonical`); ``Global_Table``
+gives the metadata.
+
+Timezone rule: ``DateTime`` and ``Start_DateTime`` are OLE automation dates of
+the instrument PC's wall clock, and the file does not store the PC's zone. The
+reader converts them as if that clock ran on UTC (``RunMeta.timezone`` is
+``"UTC"`` and a note says so); ``Test Time / s`` does not depend on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ssblab.errors import ReadError
+from ssblab.io.arbin_common import OLE_TO_UNIX_DAYS, SECONDS_PER_DAY, arbin_to_canonical
+from ssblab.io.arbin_jet import JetFile
+from ssblab.io.safety import read_gzip
+from ssblab.schema import Run, RunMeta
+
+DATA_TABLE = "Channel_Normal_Table"
+GLOBAL_TABLE = "Global_Table"
+#: Columns of ``Channel_Normal_Table`` the canonical table is built from.
+WANTED = (
+    "Test_ID",
+    "Data_Point",
+    "Test_Time",
+    "DateTime",
+    "Step_Index",
+    "Cycle_Index",
+    "Current",
+    "Voltage",
+    "Charge_Capacity",
+    "Discharge_Capacity",
+    "Charge_Energy",
+    "Discharge_Energy",
+)
+#: Largest ``.res`` file read into memory [bytes].
+MAX_RES_BYTES = 4 * 1024**3
+TZ_NOTE = (
+    "Arbin DateTime is the instrument PC's local clock (OLE date, zone not stored); "
+    "Unix Time assumes that clock ran on UTC"
+)
+
+
+def load_bytes(path: Path) -> bytes:
+    """Content of a ``.res`` file, gunzipped with a bound for ``.res.gz``."""
+    if path.suffix.lower() == ".gz":
+        return read_gzip(path)
+    if path.stat().st_size > MAX_RES_BYTES:
+        raise ReadError(f"{path}: {path.stat().st_size} bytes is larger than a .res file can be")
+    return path.read_bytes()
+
+
+def read_res(path: Path) -> Run:
+    """Read an Arbin ``.res`` (or ``.res.gz``) file into a :class:`~ssblab.schema.Run`."""
+    db = JetFile(load_bytes(path), str(path))
+    tables = db.tables()
+    if DATA_TABLE not in tables:
+        raise ReadError(f"{path}: Access database without {DATA_TABLE}; not an Arbin .res file")
+    tdef = db.table_def(tables[DATA_TABLE])
+    missing = [c for c in ("Test_Time", "Voltage", "Current") if tdef.column(c) is None]
+    if missing:
+        raise ReadError(f"{path}: {DATA_TABLE} lacks columns {missing}")
+    columns, n_moved = db.fixed_columns(tdef, WANTED)
+    raw, n_other = _first_test(columns)
+    if raw.height == 0:
+        raise ReadError(f"{path}: {DATA_TABLE} holds no records")
+    table, extra, numbering = arbin_to_canonical(raw)
+    info = _global_info(db, tables) if GLOBAL_TABLE in tables else {}
+    notes = [TZ_NOTE]
+    if n_moved:
+        notes.append(f"{n_moved} records stored on overflow pages were not decoded")
+    if n_other:
+        notes.append(f"{n_other} records of further tests in the file were left out")
+    if raw.height + n_other != tdef.n_rows:
+        notes.append(f"{DATA_TABLE} declares {tdef.n_rows} rows, {raw.height + n_other} found")
+    mass = _positive(info.get("MASS"))
+    meta = RunMeta(
+        source=str(path),
+        source_format="arbin_res",
+        instrument="Arbin " + str(info.get("Software_Version", "")).strip(),
+        file_version=str(info.get("Schedule_Version", "") or ""),
+        cell_name=str(info.get("Test_Name", "") or ""),
+        channel=str(info.get("Channel_Index", "") or ""),
+        active_mass_g=mass,
+        timezone="UTC",
+        start_time_utc=_ole_iso(info.get("Start_DateTime")),
+        cycle_numbering=numbering,
+        rows_skipped=n_moved + n_other,
+        notes=tuple(notes),
+        extra=extra | {k: str(v) for k, v in info.items() if v not in (None, "")},
+    )
+    return Run(table, meta)
+
+
+def _first_test(columns: dict[str, np.ndarray]) -> tuple[pl.DataFrame, int]:
+    """Records of the lowest ``Test_ID`` sorted by ``Data_Point``; count of the others."""
+    frame = pl.DataFrame(columns)
+    n_other = 0
+    if "Test_ID" in frame.columns and frame.height:
+        first = frame["Test_ID"].min()
+        kept = frame.filter(pl.col("Test_ID") == first)
+        n_other = frame.height - kept.height
+        frame = kept
+    if "Data_Point" in frame.columns:
+        frame = frame.sort("Data_Point")
+    if "DateTime" in frame.columns:
+        unix = (pl.col("DateTime") - OLE_TO_UNIX_DAYS) * SECONDS_PER_DAY
+        frame = frame.with_columns(unix.alias("Unix_Time"))
+    return frame, n_other
+
+
+def _global_info(db: JetFile, tables: dict[str, int]) -> dict[str, object]:
+    """First row of ``Global_Table`` (test name, channel, start date, mass...)."""
+    rows = db.read_rows(db.table_def(tables[GLOBAL_TABLE]))
+    return {k: v[0] for k, v in rows.items() if v}
+
+
+def _positive(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 and np.isfinite(number) else None
+
+
+def _ole_iso(value: object) -> str:
+    """OLE automation date [days] -> ISO 8601 string (UTC rule above); '' if absent."""
+    days = _positive(value)
+    if days is None:
+        return ""
+    unix = (days - OLE_TO_UNIX_DAYS) * SECONDS_PER_DAY
+    return dt.datetime.fromtimestamp(unix, tz=dt.UTC).isoformat()
