@@ -1,0 +1,138 @@
+"""``ssblab read``, ``info``, ``cycles`` and ``formats``: instrument files in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ssblab.cli._common import JsonOpt, print_json, print_table, table_rows
+
+FileArg = Annotated[
+    Path, typer.Argument(help="Instrument file (format detected by content).", show_default=False)
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="Force a reader by name (see `ssblab formats`)."),
+]
+
+
+def _read(path: Path, fmt: str | None):
+    from ssblab.io import read
+
+    return read(path, format=fmt)
+
+
+def _n_cycles(table) -> int:
+    from ssblab import schema as s
+
+    if s.CYCLE not in table.columns or table.height == 0:
+        return 1 if table.height else 0
+    return table.get_column(s.CYCLE).n_unique()
+
+
+def run_summary(run) -> dict[str, Any]:
+    """The numbers ``ssblab info`` prints, as a JSON-ready dict (stable keys)."""
+    from ssblab import schema as s
+
+    time = run.table.get_column(s.TIME)
+    span_h = float(time.max() - time.min()) / 3600.0 if run.table.height else 0.0
+    meta = run.meta
+    return {
+        "file": meta.source,
+        "instrument": meta.instrument,
+        "format": meta.source_format,
+        "version": meta.file_version,
+        "rows": run.table.height,
+        "cycles": _n_cycles(run.table),
+        "time_span_h": span_h,
+        "channels": [meta.channel] if meta.channel else [],
+        "cell_name": meta.cell_name,
+        "start_time_utc": meta.start_time_utc,
+        "timezone": meta.timezone,
+        "columns": run.table.columns,
+        "rows_skipped": meta.rows_skipped,
+        "notes": list(meta.notes),
+    }
+
+
+def read_command(
+    file: FileArg,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output: .parquet, .bdf.csv or .csv.", show_default=False),
+    ],
+    fmt: FormatOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Read an instrument file and write the canonical table (Parquet or BDF CSV)."""
+    from ssblab.io.export import write, writer_for
+
+    writer_for(out)  # refuse an unknown output type before reading
+    run = _read(file, fmt)
+    written = write(run, out)
+    result = {
+        "file": str(file),
+        "out": str(written),
+        "format": run.meta.source_format,
+        "rows": run.table.height,
+        "cycles": _n_cycles(run.table),
+        "rows_skipped": run.meta.rows_skipped,
+    }
+    if json:
+        print_json(result)
+        return
+    typer.echo(
+        f"wrote {result['rows']} rows, {result['cycles']} cycles to {written} "
+        f"({result['format']}); rows skipped: {result['rows_skipped']}"
+    )
+
+
+def info_command(file: FileArg, fmt: FormatOpt = None, json: JsonOpt = False) -> None:
+    """Instrument, format, version, rows, cycles, time span, channels, skipped rows, notes."""
+    summary = run_summary(_read(file, fmt))
+    if json:
+        print_json(summary)
+        return
+    rows = [
+        {"field": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v}
+        for k, v in summary.items()
+        if k != "notes"
+    ]
+    print_table(rows, title=str(file), digits=6)
+    for note in summary["notes"]:
+        typer.echo(f"note: {note}")
+
+
+def cycles_command(file: FileArg, fmt: FormatOpt = None, json: JsonOpt = False) -> None:
+    """Per-cycle capacities [Ah], energies [Wh] and efficiencies from the file's counters."""
+    from ssblab.analysis.cycles import cycles
+
+    rows = table_rows(cycles(_read(file, fmt)))
+    if json:
+        print_json(rows)
+        return
+    print_table(rows, title=f"Cycles of {file.name}", digits=6)
+
+
+def formats_command(json: JsonOpt = False) -> None:
+    """The registered readers: format name, file suffixes and description."""
+    from ssblab.io import load_readers
+
+    rows = [
+        {"format": info.name, "suffixes": " ".join(info.suffixes), "description": info.description}
+        for info in sorted(load_readers().values(), key=lambda i: i.name)
+    ]
+    if json:
+        print_json(rows)
+        return
+    print_table(rows, title="Readers")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the file commands to *app*."""
+    app.command("read")(read_command)
+    app.command("info")(info_command)
+    app.command("cycles")(cycles_command)
+    app.command("formats")(formats_command)
