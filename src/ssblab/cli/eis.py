@@ -1,0 +1,247 @@
+"""``ssblab eis``: equivalent-circuit fits and DRT of impedance spectra.
+
+Commands (``--json`` keys are stable):
+
+* ``eis fit FILE --circuit C --initial v1,v2,...`` →
+  ``{"circuit", "parameters", "stderr", "units", "rmse_ohm", "R_b_ohm", "R_ct_ohm"}``
+* ``eis drt FILE`` →
+  ``{"R_inf_ohm", "inductance_H", "peaks": [{"tau_s", "R_ohm"}], "lambda", "criterion",
+  "rmse_ohm"}``
+* ``eis batch FILES... --circuit C --initial ...`` → a list, one object per
+  spectrum: ``{"spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "rmse_ohm", "parameters",
+  "error"}``
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ssblab.cli._common import JsonOpt, print_json, print_table, progress
+from ssblab.errors import AnalysisError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+eis_app = typer.Typer(
+    help="Impedance spectra: equivalent-circuit fits and distribution of relaxation times.",
+    no_args_is_help=True,
+)
+
+FileArg = Annotated[
+    Path, typer.Argument(help="Spectrum file (EC-Lab/Gamry export or f, Z', Z'' text).")
+]
+CircuitOpt = Annotated[
+    str,
+    typer.Option("--circuit", "-c", help="Circuit in impedance.py syntax, e.g. 'R0-p(R1,CPE1)'."),
+]
+InitialOpt = Annotated[
+    str,
+    typer.Option(
+        "--initial", "-i", help="Comma-separated start values, one per free parameter (SI)."
+    ),
+]
+ConstantOpt = Annotated[
+    list[str] | None,
+    typer.Option("--constant", help="Hold a parameter fixed: NAME=VALUE (repeatable)."),
+]
+DropInductiveOpt = Annotated[
+    bool, typer.Option("--drop-inductive", help="Leave out points with Z'' > 0 before fitting.")
+]
+CycleOpt = Annotated[
+    int | None,
+    typer.Option("--cycle", help="Which spectrum of a multi-spectrum file (Cycle Count)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``eis`` sub-app to the root app."""
+    app.add_typer(eis_app, name="eis")
+
+
+@eis_app.command("fit")
+def fit_command(
+    file: FileArg,
+    circuit: CircuitOpt,
+    initial: InitialOpt,
+    constant: ConstantOpt = None,
+    drop_inductive: DropInductiveOpt = False,
+    weight_by_modulus: Annotated[
+        bool, typer.Option("--weight-modulus", help="Weight residuals by 1/|Z|.")
+    ] = False,
+    cycle: CycleOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Fit an equivalent circuit to one spectrum."""
+    from ssblab.analysis.eis import fit_spectrum
+
+    table = _one_spectrum(file, cycle)
+    fit = fit_spectrum(
+        table,
+        circuit,
+        _numbers(initial),
+        drop_inductive=drop_inductive,
+        constants=_constants(constant),
+        weight_by_modulus=weight_by_modulus,
+    )
+    payload = {
+        **fit.to_dict(),
+        "units": dict(zip(fit.names, fit.units, strict=True)),
+        "R_b_ohm": fit.r_b_ohm,
+        "R_ct_ohm": fit.r_ct_ohm,
+    }
+    if json:
+        print_json(payload)
+        return
+    rows = [
+        {"parameter": n, "value": v, "stderr": e, "unit": u}
+        for n, v, e, u in zip(fit.names, fit.values, fit.stderrs, fit.units, strict=True)
+    ]
+    print_table(rows, title=f"{fit.circuit} fit of {file.name} (RMSE {fit.rmse_ohm:.4g} Ω)")
+
+
+@eis_app.command("drt")
+def drt_command(
+    file: FileArg,
+    lam: Annotated[
+        float | None,
+        typer.Option("--lambda", help="Regularisation parameter; chosen by GCV when omitted."),
+    ] = None,
+    no_inductance: Annotated[
+        bool, typer.Option("--no-inductance", help="Do not fit a series inductance.")
+    ] = False,
+    min_peak_fraction: Annotated[
+        float,
+        typer.Option(help="Merge peaks smaller than this fraction of the polarisation."),
+    ] = 0.1,
+    cycle: CycleOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Distribution of relaxation times: R_inf and the peaks (τ, R) of one spectrum."""
+    from ssblab.analysis.drt import drt_of_table
+
+    result = drt_of_table(
+        _one_spectrum(file, cycle),
+        lam=lam,
+        inductance=not no_inductance,
+        min_peak_fraction=min_peak_fraction,
+    )
+    if json:
+        print_json(result.to_dict())
+        return
+    rows = [{"tau / s": p.tau_s, "R / Ohm": p.r_ohm} for p in result.peaks]
+    title = (
+        f"DRT of {file.name}: R_inf {result.r_inf_ohm:.4g} Ω, "
+        f"λ {result.lambda_:.2g} ({result.criterion})"
+    )
+    print_table(rows, title=title)
+
+
+@eis_app.command("batch")
+def batch_command(
+    files: Annotated[list[Path], typer.Argument(help="Spectrum files, fitted in this order.")],
+    circuit: CircuitOpt,
+    initial: InitialOpt,
+    constant: ConstantOpt = None,
+    drop_inductive: DropInductiveOpt = False,
+    cold: Annotated[
+        bool, typer.Option("--cold", help="Start every fit from --initial (no warm start).")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Fit one circuit to many spectra (files, and cycles within a file): R_b, R_ct per row."""
+    from ssblab.analysis.eis_batch import fit_batch, split_spectra
+
+    labels: list[str] = []
+    tables: list[pl.DataFrame] = []
+    for file in files:
+        parts = split_spectra(load_spectra(file))
+        for key, table in parts:
+            labels.append(file.name if len(parts) == 1 else f"{file.name}#{key}")
+            tables.append(table)
+    with progress() as bar:
+        task = bar.add_task("fitting", total=len(tables))
+        result = fit_batch(
+            tables,
+            circuit,
+            _numbers(initial),
+            labels=labels,
+            warm_start=not cold,
+            on_fit=lambda _: bar.advance(task),
+            drop_inductive=drop_inductive,
+            constants=_constants(constant),
+        )
+    rows = _batch_rows(result)
+    if json:
+        print_json(rows)
+        return
+    flat = [{k: v for k, v in r.items() if k != "parameters"} for r in rows]
+    print_table(flat, title=f"{circuit} over {len(rows)} spectra")
+
+
+def load_spectra(path: Path) -> pl.DataFrame:
+    """An EIS table from *path*: ``ssblab.io.eis.read_eis`` when present, else plain text."""
+    try:
+        from ssblab.io.eis import read_eis
+    except ImportError:
+        from ssblab.io.eis_text import read_eis_text
+
+        return read_eis_text(path)
+    result = read_eis(path)
+    return getattr(result, "table", result)
+
+
+def _one_spectrum(path: Path, cycle: int | None) -> pl.DataFrame:
+    """The spectrum of *cycle* (default the first) from a file."""
+    from ssblab.analysis.eis_batch import split_spectra
+
+    parts = dict(split_spectra(load_spectra(path)))
+    if cycle is None:
+        return next(iter(parts.values()))
+    if str(cycle) not in parts:
+        raise AnalysisError(f"{path}: no spectrum with cycle {cycle}; cycles: {', '.join(parts)}")
+    return parts[str(cycle)]
+
+
+def _numbers(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise AnalysisError(f"--initial {text!r}: expected comma-separated numbers") from None
+
+
+def _constants(items: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise AnalysisError(f"--constant {item!r}: expected NAME=VALUE, e.g. R0=0.01")
+    return out
+
+
+def _batch_rows(table: pl.DataFrame) -> list[dict[str, object]]:
+    """Batch table rows with the CLI's stable keys."""
+    from ssblab import schema as s
+    from ssblab.analysis.eis_batch import ERROR, R_B, R_CT, RMSE, SPECTRUM
+    from ssblab.cli._common import table_rows
+
+    fixed = {SPECTRUM, s.CYCLE, s.TIME, s.UNIX_TIME, R_B, R_CT, RMSE, ERROR}
+    names = [c for c in table.columns if c not in fixed]
+    return [
+        {
+            "spectrum": row[SPECTRUM],
+            "cycle": row.get(s.CYCLE),
+            "R_b_ohm": row[R_B],
+            "R_ct_ohm": row[R_CT],
+            "rmse_ohm": row[RMSE],
+            "parameters": {n: row[n] for n in names},
+            "error": row.get(ERROR),
+        }
+        for row in table_rows(table)
+    ]
