@@ -1,0 +1,53 @@
+"""``read_eis(path)``: one impedance spectrum table from any supported EIS file.
+
+Dispatch is by content: EC-Lab ``.mpr`` / ``.mpt`` (PEIS, GEIS), Gamry
+``.DTA`` (``ZCURVE``), and otherwise plain 2-3 column text/CSV
+(:func:`ssblab.io.eis_text.read_eis_text`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.io.safety import check_file, read_head
+
+
+def read_eis(path: str | Path) -> pl.DataFrame:
+    """Read an impedance spectrum into the EIS table of :mod:`ssblab.schema`.
+
+    Parameters
+    ----------
+    path : str or Path
+        EC-Lab ``.mpr``/``.mpt`` (PEIS/GEIS), Gamry ``.DTA`` or a plain text
+        file with frequency [Hz], Re Z [ohm] and Im Z [ohm] columns.
+
+    Returns
+    -------
+    DataFrame
+        ``Frequency / Hz``, ``Z Real / Ohm``, ``Z Imag / Ohm`` (true imaginary
+        part, negative for a capacitive arc) and, for files holding several
+        spectra, ``Cycle Count / 1`` numbering them from 1.
+
+    Raises
+    ------
+    ReadError
+        One line naming the file and the problem (e.g. not an impedance file).
+    """
+    path = check_file(Path(path))
+    head = read_head(path, 64)
+    from ssblab.io import biologic_mpr, biologic_mpt, gamry
+
+    if biologic_mpr.is_mpr(head) or biologic_mpt.is_mpt(head):
+        from ssblab.io.biologic import read_biologic_eis
+
+        table = read_biologic_eis(path)
+    elif gamry.is_dta(head):
+        table = gamry.read_gamry_eis(path)
+    else:
+        from ssblab.io.eis_text import read_eis_text
+
+        table = read_eis_text(path)
+    return s.validate_eis(table)

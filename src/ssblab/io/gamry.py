@@ -1,0 +1,218 @@
+"""Gamry Framework ``.DTA`` files (format ``gamry_dta``).
+
+A ``.DTA`` file is Windows text: it starts with ``EXPLAIN``, then one setting
+per line (``KEY<TAB>TYPE<TAB>VALUE...``), and tables written as::
+
+    NAME<TAB>TABLE[<TAB>rows]
+    <TAB>Pt<TAB>T<TAB>Vf<TAB>Im ...      column names
+    <TAB>#<TAB>s<TAB>V vs. Ref.<TAB>A ... units
+    <TAB>0<TAB>0.1<TAB>...               rows, each starting with a tab
+
+``ZCURVE`` holds an impedance spectrum (``Freq`` [Hz], ``Zreal``, ``Zimag``
+[ohm], Zimag the true imaginary part); ``CURVE``, ``CURVE1``, ``CURVE2``...
+hold DC records (``T`` [s], ``Vf`` [V], ``Im`` [A]), one table per cycle.
+
+Sign: Gamry's ``Im`` is positive for an oxidation at the working electrode,
+which is charge for a full cell with the cathode as working electrode (the
+ssblab convention), so it is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import ReadError
+from ssblab.io._tabular import instrument_timezone, timezone_note
+from ssblab.io.registry import reader
+from ssblab.schema import Run, RunMeta
+
+MAGIC = b"EXPLAIN"
+_TABLE_LINE = re.compile(r"^([A-Za-z0-9_]+)\tTABLE\b")
+_DC_TABLE = re.compile(r"^CURVE\d*$")
+#: Largest file read [bytes]; Gamry text files are a few MB at most.
+MAX_BYTES = 512 * 1024**2
+
+
+@dataclass(frozen=True)
+class DtaContent:
+    """Settings (``KEY -> VALUE``) and tables (``NAME -> frame``) of a ``.DTA`` file."""
+
+    settings: dict[str, str]
+    tables: dict[str, pl.DataFrame]
+
+
+def is_dta(head: bytes) -> bool:
+    """True when *head* starts like a Gamry ``.DTA`` file."""
+    return head.lstrip(b"\xef\xbb\xbf").startswith(MAGIC)
+
+
+def _table_frame(path: Path, name: str, lines: list[str]) -> pl.DataFrame:
+    """One table (names line, units line, rows) as a frame of floats (text -> null)."""
+    if len(lines) < 2:
+        raise ReadError(f"{path}: Gamry table {name} lacks its column and unit lines")
+    names = lines[0].strip("\t\r").split("\t")
+    body = "\n".join(row.strip("\r")[1:] for row in lines[2:])
+    if not body:
+        return pl.DataFrame({n: [] for n in names}, schema={n: pl.Float64 for n in names})
+    uses_comma = "," in lines[2] and "." not in lines[2]
+    frame = pl.read_csv(
+        io.StringIO(body),
+        separator="\t",
+        has_header=False,
+        new_columns=names,
+        schema_overrides={n: pl.String for n in names},
+        infer_schema=False,
+        truncate_ragged_lines=True,
+    )
+    to_float = [
+        (pl.col(n).str.replace(",", ".") if uses_comma else pl.col(n))
+        .cast(pl.Float64, strict=False)
+        .alias(n)
+        for n in names
+    ]
+    return frame.select(to_float)
+
+
+def parse_dta(path: Path) -> DtaContent:
+    """Split a ``.DTA`` file into its settings and its tables."""
+    if path.stat().st_size > MAX_BYTES:
+        raise ReadError(f"{path}: larger than {MAX_BYTES} bytes; not a Gamry .DTA file")
+    raw = path.read_bytes()
+    if not is_dta(raw[:16]):
+        raise ReadError(f"{path}: not a Gamry .DTA file (does not start with EXPLAIN)")
+    lines = raw.decode("cp1252", errors="replace").splitlines()
+    settings: dict[str, str] = {}
+    tables: dict[str, pl.DataFrame] = {}
+    k = 1
+    while k < len(lines):
+        line = lines[k]
+        table = _TABLE_LINE.match(line)
+        if table:
+            end = k + 1
+            while end < len(lines) and lines[end].startswith("\t"):
+                end += 1
+            tables[table.group(1)] = _table_frame(path, table.group(1), lines[k + 1 : end])
+            k = end
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 2 and fields[0]:
+            settings[fields[0]] = fields[2] if len(fields) >= 3 else fields[1]
+        k += 1
+    return DtaContent(settings=settings, tables=tables)
+
+
+def _start_unix_s(settings: dict[str, str], tz: str) -> float | None:
+    """``DATE`` + ``TIME`` settings (local clock in *tz*) as seconds since 1970 UTC."""
+    date, time = settings.get("DATE", ""), settings.get("TIME", "")
+    for fmt in ("%m/%d/%Y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            wall = dt.datetime.strptime(f"{date} {time}", fmt)
+        except ValueError:
+            continue
+        return wall.replace(tzinfo=zoneinfo.ZoneInfo(tz)).timestamp()
+    return None
+
+
+def eis_from_dta(path: Path, content: DtaContent) -> pl.DataFrame:
+    """The ``ZCURVE`` spectrum in the EIS table (``Zimag`` is already the true Im Z)."""
+    z = content.tables.get("ZCURVE")
+    if z is None:
+        raise ReadError(f"{path}: Gamry file has no ZCURVE (impedance) table")
+    missing = [c for c in ("Freq", "Zreal", "Zimag") if c not in z.columns]
+    if missing:
+        raise ReadError(f"{path}: Gamry ZCURVE lacks columns {missing}")
+    out = z.select(
+        pl.col("Freq").alias(s.FREQUENCY),
+        pl.col("Zreal").alias(s.Z_REAL),
+        pl.col("Zimag").alias(s.Z_IMAG),
+    ).drop_nulls()
+    if out.height == 0:
+        raise ReadError(f"{path}: Gamry ZCURVE has no numeric rows")
+    return out
+
+
+def _dc_records(path: Path, content: DtaContent) -> tuple[pl.DataFrame, str]:
+    """DC time series: the CURVE tables (one cycle each), else ZCURVE's Time/Vdc/Idc."""
+    curves = [name for name in content.tables if _DC_TABLE.match(name)]
+    if curves:
+        parts = []
+        for cycle, name in enumerate(curves, start=1):
+            t = content.tables[name]
+            if not {"T", "Vf", "Im"} <= set(t.columns):
+                raise ReadError(f"{path}: Gamry {name} lacks T, Vf or Im columns")
+            parts.append(
+                t.select(
+                    pl.col("T").alias(s.TIME),
+                    pl.col("Vf").alias(s.VOLTAGE),
+                    pl.col("Im").alias(s.CURRENT),
+                    pl.lit(cycle, dtype=pl.Int64).alias(s.CYCLE),
+                )
+            )
+        return pl.concat(parts), f"DC records from tables {', '.join(curves)} (one cycle each)"
+    z = content.tables.get("ZCURVE")
+    if z is not None and {"Time", "Vdc", "Idc"} <= set(z.columns):
+        records = z.select(
+            pl.col("Time").alias(s.TIME),
+            pl.col("Vdc").alias(s.VOLTAGE),
+            pl.col("Idc").alias(s.CURRENT),
+        )
+        return records, "impedance file: DC potential and current of each ZCURVE point"
+    raise ReadError(f"{path}: Gamry file has no CURVE or ZCURVE table to read")
+
+
+@reader(
+    "gamry_dta",
+    suffixes=(".dta",),
+    sniff=lambda head, path: is_dta(head),
+    description="Gamry Framework .DTA (CURVE tables; ZCURVE impedance via read_eis)",
+)
+def read_dta(path: Path) -> Run:
+    """Read a Gamry ``.DTA`` file's DC records into the canonical table."""
+    path = Path(path)
+    content = parse_dta(path)
+    records, how = _dc_records(path, content)
+    complete = records.drop_nulls([s.TIME, s.VOLTAGE, s.CURRENT])
+    skipped = records.height - complete.height
+    notes = [how, "current sign kept: Gamry Im > 0 is oxidation at the working electrode"]
+    if skipped:
+        notes.append(f"{skipped} rows without numeric time, voltage or current left out")
+    tz = instrument_timezone()
+    start = _start_unix_s(content.settings, tz)
+    table = complete
+    if start is not None:
+        table = table.with_columns((pl.col(s.TIME) + start).alias(s.UNIX_TIME))
+        notes.append(timezone_note(tz))
+    table = table.with_columns(pl.col(s.TIME) - pl.col(s.TIME).first())
+    start_iso = "" if start is None else dt.datetime.fromtimestamp(start, dt.UTC).isoformat()
+    return Run(
+        s.conform(table),
+        RunMeta(
+            source=str(path),
+            source_format="gamry_dta",
+            instrument=content.settings.get("PSTAT", "Gamry"),
+            file_version=content.settings.get("FRAMEWORKVERSION", ""),
+            timezone=tz,
+            start_time_utc=start_iso,
+            cycle_numbering="CURVE table order from 1" if s.CYCLE in table.columns else "none",
+            rows_skipped=skipped,
+            notes=tuple(notes),
+            extra={
+                "tag": content.settings.get("TAG", ""),
+                "title": content.settings.get("TITLE", ""),
+            },
+        ),
+    )
+
+
+def read_gamry_eis(path: Path) -> pl.DataFrame:
+    """The impedance spectrum of a Gamry ``.DTA`` file in the EIS table."""
+    path = Path(path)
+    return eis_from_dta(path, parse_dta(path))
