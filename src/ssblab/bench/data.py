@@ -88,7 +88,7 @@ RESULT_SCHEMA: dict[str, type[pl.DataType]] = {
 
 
 def user_rows_path() -> Path:
-    """Where ``bench add`` keeps a user's rows: ``$SSBLAB_HOME/bench_user.csv`` (default ~/.ssblab)."""
+    """Where ``bench add`` keeps user rows: ``$SSBLAB_HOME/bench_user.csv`` (default ~/.ssblab)."""
     home = Path(os.environ.get("SSBLAB_HOME", Path.home() / ".ssblab"))
     return home / "bench_user.csv"
 

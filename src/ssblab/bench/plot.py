@@ -54,7 +54,7 @@ class CellPoint:
 
 
 def cell_point(recipe: Recipe, run: Run | None = None, label: str | None = None) -> CellPoint:
-    """Place a cell from its recipe (N/P, areal capacity) and, if given, a measured or simulated run.
+    """Place a cell from its recipe (N/P, areal capacity) and, if given, a run of it.
 
     From the run: the number of cycles and the median |current| over the area [mA cm-2].
     """
