@@ -76,7 +76,7 @@ def _meta_from_parquet(path: Path) -> RunMeta:
     """The ``RunMeta`` stored in a Parquet file's key/value metadata, if any."""
     try:
         kv = pl.read_parquet_metadata(path)
-    except Exception:  # noqa: BLE001 - metadata is optional; the table itself is checked later
+    except Exception:  # metadata is optional
         return RunMeta(source=str(path), source_format="parquet")
     for key, value in kv.items():
         if "ssblab" in key.lower() or key.lower() in {"meta", "run_meta"}:
@@ -90,7 +90,7 @@ def _meta_from_parquet(path: Path) -> RunMeta:
 def _read_parquet(path: Path) -> Run | pl.DataFrame:
     try:
         table = pl.read_parquet(path)
-    except Exception as exc:  # noqa: BLE001 - a corrupt file is bad input, said in one line
+    except Exception as exc:  # a corrupt file is bad input
         raise ReadError(f"{path}: cannot be read as Parquet: {exc}") from exc
     if s.FREQUENCY in table.columns:
         return s.validate_eis(table)

@@ -1,0 +1,180 @@
+"""Build a report: gather inputs, make every panel the data supports, write HTML and PNGs.
+
+The page order follows how a cell is discussed at group meeting: what the cells
+are, the headline numbers, the design, then curves (voltage profiles, capacity
+and CE, retention, rate, dQ/dV, symmetric cells, CV, GITT, impedance, model vs
+experiment, literature). A panel the data cannot support is listed under "Not
+shown" with the reason; nothing is drawn from made-up data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ssblab.errors import SsblabError
+from ssblab.report import panels_cycling as cyc
+from ssblab.report import panels_echem as echem
+from ssblab.report import panels_eis as eis
+from ssblab.report.inputs import ReportData, collect
+from ssblab.report.model import NotAvailable, Panel
+from ssblab.report.summary import cell_rows, summary_rows
+
+PanelFn = Callable[[ReportData], "Panel | list[Panel]"]
+
+
+def _voltage_profiles(data: ReportData) -> list[Panel]:
+    runs = cyc.cycling_runs(data.runs)
+    if not runs:
+        raise NotAvailable("no galvanostatic cycling run among the inputs")
+    unit, factors = cyc.capacity_basis(runs)
+    panels, reasons = [], []
+    for r in runs:
+        try:
+            panels.append(cyc.voltage_capacity(r, unit, factors[r.label]))
+        except NotAvailable as exc:
+            reasons.append(str(exc))
+    if not panels:
+        raise NotAvailable("; ".join(reasons))
+    return panels
+
+
+#: (name shown under "Not shown", panel function) in page order.
+PANELS: tuple[tuple[str, PanelFn], ...] = (
+    ("voltage vs capacity", _voltage_profiles),
+    ("capacity and CE vs cycle", lambda d: cyc.capacity_efficiency(d.runs)),
+    ("retention", lambda d: cyc.retention(d.runs)),
+    ("rate test", lambda d: echem.rate_bars(d.runs)),
+    ("dQ/dV", lambda d: echem.dqdv(d.runs)),
+    ("symmetric cell voltage", lambda d: echem.symmetric_voltage(d.runs)),
+    ("overpotential vs current density", lambda d: echem.overpotential(d.runs)),
+    ("cyclic voltammetry", lambda d: echem.cyclic_voltammetry(d.runs)),
+    ("GITT OCV and D_Li", lambda d: echem.gitt(d.runs)),
+    ("EIS Nyquist", lambda d: eis.nyquist(d.spectra)),
+    ("EIS Bode", lambda d: eis.bode(d.spectra)),
+    ("DRT", lambda d: eis.drt(d.spectra)),
+    ("model vs experiment", lambda d: cyc.model_vs_experiment(d.runs)),
+    ("literature benchmark", lambda d: echem.literature(d.designs)),
+)
+
+
+@dataclass
+class Rendered:
+    """Panels made for a report, and why the others were not."""
+
+    panels: list[Panel] = field(default_factory=list)
+    unavailable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def make_panels(data: ReportData) -> Rendered:
+    """Run every panel function on *data*; collect panels and the reasons for the missing ones."""
+    out = Rendered()
+    for name, fn in PANELS:
+        try:
+            result = fn(data)
+        except NotAvailable as exc:
+            out.unavailable.append((name, str(exc)))
+            continue
+        except SsblabError as exc:  # the analysis refused the data: say so, draw nothing
+            out.unavailable.append((name, str(exc)))
+            continue
+        out.panels += result if isinstance(result, list) else [result]
+    _unique_keys(out.panels)
+    return out
+
+
+def _unique_keys(panels: list[Panel]) -> None:
+    seen: dict[str, int] = {}
+    for i, p in enumerate(panels):
+        n = seen.get(p.key, 0)
+        seen[p.key] = n + 1
+        if n:
+            from dataclasses import replace
+
+            panels[i] = replace(p, key=f"{p.key}_{n + 1}")
+
+
+def write_pngs(panels: list[Panel], out_dir: Path) -> dict[str, Any]:
+    """Draw each panel with matplotlib and save ``out_dir/<key>.png``; returns key -> Figure."""
+    from ssblab.report.figures import draw, save_png
+
+    figures = {}
+    for p in panels:
+        fig = draw(p)
+        save_png(fig, out_dir / f"{p.key}.png")
+        figures[p.key] = fig
+    return figures
+
+
+def build_report(
+    inputs: Iterable[Any],
+    out_dir: str | Path,
+    title: str | None = None,
+    png: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Write ``out_dir/index.html`` (self-contained) and one PNG per panel; return the HTML path.
+
+    Parameters
+    ----------
+    inputs : iterable
+        Anything :func:`ssblab.report.inputs.collect` accepts: instrument files,
+        ``.parquet`` tables, recipe ``.toml`` files, runs, EIS tables, designs.
+    out_dir : str or Path
+        Folder to write into (created if needed).
+    title : str, optional
+        Page title (default: the cell labels).
+    png : bool
+        Also write the publication PNGs (default True).
+    progress : callable, optional
+        Called with a short message as each stage starts (for a progress bar).
+
+    Raises
+    ------
+    SsblabError
+        If an input cannot be read or the folder cannot be written.
+    """
+    from plotly.offline import get_plotlyjs
+
+    from ssblab.report import html as page_html
+    from ssblab.report.plotly_panels import figure_dict
+
+    step = progress or (lambda _msg: None)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SsblabError(f"{out}: cannot create the report folder: {exc}") from exc
+    step("reading inputs")
+    data = collect(inputs)
+    if not data.labels:
+        raise SsblabError("nothing to report: no input was given")
+    step("making panels")
+    rendered = make_panels(data)
+    if png:
+        step("writing PNGs")
+        write_pngs(rendered.panels, out)
+    step("writing HTML")
+    blocks = [
+        page_html.PanelBlock(p.key, p.title, figure_dict(p), p.note, f"{p.key}.png" if png else "")
+        for p in rendered.panels
+    ]
+    text = page_html.page(
+        title=title or "ssblab report: " + ", ".join(data.labels),
+        cells=cell_rows(data),
+        summary=summary_rows(data),
+        designs=[(d.label, d.data) for d in data.designs],
+        panels=blocks,
+        unavailable=rendered.unavailable + [("input", n) for n in data.notes],
+        plotly_js=get_plotlyjs(),
+        generated=dt.datetime.now(dt.UTC).strftime("generated %Y-%m-%d %H:%M UTC"),
+    )
+    index = out / "index.html"
+    try:
+        index.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SsblabError(f"{index}: cannot write the report: {exc}") from exc
+    return index

@@ -1,0 +1,211 @@
+"""Assemble the report page: one self-contained HTML file, Plotly inlined once.
+
+Every piece of text that may come from a file or a user (cell names, sources,
+metadata, audit notes) goes through :func:`html.escape`; figure JSON sits in
+``<script type="application/json">`` blocks with ``<``, ``>`` and ``&`` written
+as JSON ``\\u`` escapes, so no file content can close the script or open a tag.
+The page needs no network: no CDN, no web fonts.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Page style: a readable column with a two-column grid of panels on wide screens.
+_CSS = """
+body{font-family:Helvetica,Arial,sans-serif;margin:0 auto;max-width:1500px;padding:16px 24px;
+color:#222;background:#fff}
+h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.4em 0 .5em;
+border-bottom:1px solid #ddd;padding-bottom:.2em}
+table{border-collapse:collapse;font-size:.88em;margin:.4em 0}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));gap:18px}
+.panel{border:1px solid #e4e4e4;border-radius:4px;padding:6px}
+.panel p{font-size:.85em;color:#555;margin:.3em .4em}
+.flag-ok{color:#009E73}.flag-differs,.flag-inconsistent{color:#D55E00;font-weight:bold}
+.muted{color:#777;font-size:.85em}ul.na li{color:#555;font-size:.9em}
+"""
+
+#: Draws every figure found in the page's JSON blocks once Plotly is loaded.
+_BOOT = """
+document.querySelectorAll('script.ssblab-fig').forEach(function(el){
+  var fig = JSON.parse(el.textContent);
+  Plotly.newPlot(el.dataset.target, fig.data, fig.layout,
+                 {responsive: true, displaylogo: false});
+});
+"""
+
+
+@dataclass(frozen=True)
+class PanelBlock:
+    """A drawn panel as the page shows it."""
+
+    key: str
+    title: str
+    figure: dict[str, Any]
+    note: str = ""
+    png: str = ""
+
+
+def script_json(obj: Any) -> str:
+    """JSON safe to place inside ``<script>``: ``<``, ``>``, ``&`` become ``\\u`` escapes."""
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    """A cell value as escaped text: numbers to *digits* significant digits, None as a dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return html.escape(f"{value:.{digits}g}")
+    if isinstance(value, Mapping):
+        return html.escape(", ".join(f"{k}={v}" for k, v in value.items()))
+    return html.escape(str(value))
+
+
+def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """An HTML table of dict rows; numbers right-aligned, everything escaped."""
+    if not rows:
+        return '<p class="muted">(none)</p>'
+    cols = list(columns) if columns is not None else list(rows[0])
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = []
+    for row in rows:
+        cells = []
+        for c in cols:
+            v = row.get(c)
+            cls = ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+            cells.append(f"<td{cls}>{fmt(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def design_html(designs: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    """Design numbers side by side (one column per cell) and the audit flags of each."""
+    if not designs:
+        return ""
+    keys: list[str] = []
+    for _, d in designs:
+        keys += [k for k, v in d.items() if k not in keys and not isinstance(v, (dict, list))]
+    head = "<th>quantity</th>" + "".join(f"<th>{html.escape(n)}</th>" for n, _ in designs)
+    rows = []
+    for k in keys:
+        cells = "".join(f'<td class="num">{fmt(d.get(k))}</td>' for _, d in designs)
+        rows.append(f"<tr><td>{html.escape(k)}</td>{cells}</tr>")
+    parts = [
+        "<h2>Cell design</h2>",
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+    ]
+    for name, d in designs:
+        audit = d.get("audit") or []
+        if not audit:
+            continue
+        parts.append(f"<h3>Audit of reported numbers — {html.escape(name)}</h3>")
+        parts.append(_audit_table(audit))
+    return "\n".join(parts)
+
+
+def _audit_table(audit: Sequence[Mapping[str, Any]]) -> str:
+    cols = ["quantity", "reported", "implied", "unit", "rel_diff", "flag", "note"]
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    rows = []
+    for entry in audit:
+        flag = str(entry.get("flag", ""))
+        cls = "flag-" + "".join(ch for ch in flag if ch.isalpha())
+        cells = []
+        for c in cols:
+            if c == "flag":
+                cells.append(f'<td class="{cls}">{fmt(flag)}</td>')
+            elif c == "rel_diff" and isinstance(entry.get(c), (int, float)):
+                cells.append(f'<td class="num">{entry[c] * 100:+.1f} %</td>')
+            else:
+                cells.append(f"<td>{fmt(entry.get(c))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _panel_html(i: int, block: PanelBlock) -> str:
+    div = f"fig{i}"
+    note = f"<p>{html.escape(block.note)}</p>" if block.note else ""
+    png = f'<p><a href="{html.escape(block.png, quote=True)}">PNG</a></p>' if block.png else ""
+    return (
+        f'<div class="panel" id="{html.escape(block.key, quote=True)}">'
+        f'<div id="{div}" style="width:100%;height:420px"></div>'
+        f'<script type="application/json" class="ssblab-fig" data-target="{div}">'
+        f"{script_json(block.figure)}</script>{note}{png}</div>"
+    )
+
+
+def page(
+    title: str,
+    cells: Sequence[Mapping[str, Any]],
+    summary: Sequence[Mapping[str, Any]],
+    designs: Sequence[tuple[str, Mapping[str, Any]]],
+    panels: Sequence[PanelBlock],
+    unavailable: Sequence[tuple[str, str]],
+    plotly_js: str,
+    generated: str = "",
+) -> str:
+    """The whole report page as one string.
+
+    Parameters
+    ----------
+    title : str
+        Page heading (escaped).
+    cells : rows describing each input (label, source, kind, ...).
+    summary : rows of headline numbers per cell.
+    designs : (label, ``Design.to_dict()``) pairs.
+    panels : the drawn panels, in page order.
+    unavailable : (panel name, reason) for every panel the data could not support.
+    plotly_js : the Plotly library source, inlined once.
+    generated : timestamp text for the header.
+    """
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="muted">ssblab report {html.escape(generated)}</p>',
+        "<h2>Cells</h2>",
+        table_html(cells),
+    ]
+    if summary:
+        body += ["<h2>Summary</h2>", table_html(summary)]
+    if designs:
+        body.append(design_html(designs))
+    if panels:
+        body.append("<h2>Plots</h2>")
+        body.append('<div class="grid">')
+        body += [_panel_html(i, b) for i, b in enumerate(panels)]
+        body.append("</div>")
+    if unavailable:
+        items = "".join(
+            f"<li>{html.escape(name)} — not available: {html.escape(reason)}</li>"
+            for name, reason in unavailable
+        )
+        body.append(f'<h2>Not shown</h2><ul class="na">{items}</ul>')
+    scripts = ""
+    if panels:
+        scripts = (
+            f'<script type="text/javascript">{plotly_js}</script>\n'
+            f'<script type="text/javascript">{_BOOT}</script>'
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n"
+        + "\n".join(body)
+        + f"\n{scripts}\n</body></html>\n"
+    )

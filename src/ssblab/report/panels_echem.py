@@ -1,0 +1,383 @@
+"""Panels of rate tests, dQ/dV, symmetric cells, CV, GITT and the literature benchmark.
+
+Every number drawn here comes from an analysis function, imported inside the
+panel so that a module another engineer has not landed yet only makes its
+panel "not available" (with the reason), never breaks the report.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import SsblabError
+from ssblab.report.decimate import thin
+from ssblab.report.inputs import DesignEntry, LabelledRun, is_symmetric
+from ssblab.report.model import Colorbar, Event, NotAvailable, Panel, Trace
+from ssblab.report.panels_cycling import _slug, cycling_runs, pick_cycles
+from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
+
+#: Points kept per run in a voltage-time overview (min/max per bin).
+TIME_SERIES_POINTS = 4000
+
+
+def analysis(module: str, *names: str) -> Any:
+    """``ssblab.analysis.<module>`` functions *names*, or NotAvailable if not there (yet)."""
+    full = f"ssblab.analysis.{module}"
+    try:
+        mod = importlib.import_module(full)
+        found = [getattr(mod, n) for n in names]
+    except (ImportError, AttributeError) as exc:
+        raise NotAvailable(f"{full} is not available ({exc})") from exc
+    return found[0] if len(found) == 1 else found
+
+
+def rate_bars(runs: list[LabelledRun]) -> Panel:
+    """Mean discharge capacity of each block of a rate test; the return block is the recovery."""
+    rate_table = analysis("rate", "rate_table")
+    traces, notes = [], []
+    for i, r in enumerate(cycling_runs(runs)):
+        try:
+            result = rate_table(r.run)
+        except SsblabError:
+            continue
+        blocks = result.blocks
+        if blocks.height < 2:
+            continue
+        specific = blocks.get_column("specific_capacity_mAh_g")
+        use_specific = specific.null_count() == 0
+        y = specific if use_specific else blocks.get_column("discharge_capacity_Ah") * 1000.0
+        traces.append(
+            Trace(np.array(_block_labels(blocks)), y.to_numpy(), r.label, "bar", series_color(i))
+        )
+        if result.recovery is not None:
+            notes.append(
+                f"{r.label}: block {result.recovery.block} recovers "
+                f"{result.recovery.ratio * 100:.1f} % of block 1"
+            )
+        unit = "mAh g⁻¹" if use_specific else "mAh"
+    if not traces:
+        raise NotAvailable("no run with two or more discharge currents (not a rate test)")
+    return Panel(
+        key="rate",
+        title="Rate capability",
+        x_label="Block: discharge current [mA cm⁻² or mA]",
+        y_label=f"Mean discharge capacity [{unit}]",
+        traces=tuple(traces),
+        note="; ".join(notes) or "The test never returns to the first current (no recovery).",
+    )
+
+
+def _block_labels(blocks: pl.DataFrame) -> list[str]:
+    density = blocks.get_column("current_density_mA_cm2")
+    current = blocks.get_column("current_A").abs() * 1000.0
+    values = density if density.null_count() == 0 else current
+    unit = "mA cm⁻²" if density.null_count() == 0 else "mA"
+    return [
+        f"{b}: {v:.3g} {unit}"
+        for b, v in zip(blocks.get_column("block").to_list(), values.abs().to_list(), strict=True)
+    ]
+
+
+def dqdv(runs: list[LabelledRun]) -> list[Panel]:
+    """dQ/dV vs voltage per cycle (charge up, discharge drawn negative), one panel per run."""
+    dqdv_fn = analysis("dqdv", "dqdv")
+    panels, reasons = [], []
+    for r in cycling_runs(runs):
+        table = r.run.table
+        all_cycles = (
+            table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table.columns else [1]
+        )
+        shown = pick_cycles(all_cycles, 6)
+        try:
+            curves = dqdv_fn(r.run, cycles=shown)
+        except SsblabError as exc:
+            reasons.append(f"{r.label}: {exc}")
+            continue
+        if curves.height == 0:
+            reasons.append(f"{r.label}: no half-cycle with charge")
+            continue
+        lo, hi = min(all_cycles), max(all_cycles)
+        traces = []
+        for (cycle, half, direction), part in curves.group_by(
+            "cycle", "half_cycle", "direction", maintain_order=True
+        ):
+            sign = -1.0 if str(direction).startswith("dis") else 1.0
+            colour = colormap_hex(CYCLE_CMAP, [(cycle - lo) / max(hi - lo, 1)])[0]
+            traces.append(
+                Trace(
+                    part.get_column("voltage_V").to_numpy(),
+                    sign * 1000.0 * part.get_column("dqdv_Ah_V").to_numpy(),
+                    f"cycle {cycle} {direction} ({half})",
+                    color=colour,
+                    show_legend=False,
+                )
+            )
+        panels.append(
+            Panel(
+                key=f"dqdv_{_slug(r.label)}",
+                title=f"dQ/dV — {r.label}",
+                x_label="Voltage [V]",
+                y_label="dQ/dV [mAh V⁻¹]",
+                traces=tuple(traces),
+                colorbar=Colorbar(CYCLE_CMAP, float(lo), float(hi), "Cycle [-]"),
+                note="Discharge drawn below zero. Histogram dQ/dV with Gaussian smoothing.",
+            )
+        )
+    if not panels:
+        raise NotAvailable("; ".join(reasons) or "no galvanostatic cycling run among the inputs")
+    return panels
+
+
+def _symmetric_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
+    found = [r for r in runs if is_symmetric(r.run)]
+    if not found:
+        raise NotAvailable("no symmetric-cell (Li|SE|Li) run among the inputs")
+    return found
+
+
+def _failures(runs: list[LabelledRun]) -> dict[str, Any]:
+    """Half-cycle table and detected failure per symmetric run (skipping runs the analysis refuses)."""
+    half_cycles, detect = analysis("symmetric", "half_cycle_overpotentials", "detect_failure")
+    out = {}
+    for r in runs:
+        try:
+            hc = half_cycles(r.run)
+            out[r.label] = (hc, detect(hc))
+        except SsblabError:
+            continue
+    return out
+
+
+def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
+    """Voltage vs time of symmetric cells (overlaid), a zoom on the start, a zoom on each failure."""
+    sym = _symmetric_runs(runs)
+    try:
+        found = _failures(sym)
+    except NotAvailable:
+        found = {}
+    traces, events = [], []
+    for i, r in enumerate(sym):
+        t_h = r.run.table.get_column(s.TIME).to_numpy() / 3600.0
+        v_mv = r.run.table.get_column(s.VOLTAGE).to_numpy() * 1000.0
+        t_h, v_mv = thin(t_h, v_mv, TIME_SERIES_POINTS)
+        traces.append(Trace(t_h, v_mv, r.label, color=series_color(i)))
+        failure = found.get(r.label, (None, None))[1]
+        if failure is not None and failure.time_h is not None:
+            events.append(Event(float(failure.time_h), f"{r.label}: {failure.mode}"))
+    note = _failure_note(sym, found)
+    base = {"x_label": "Time [h]", "y_label": "Voltage [mV]", "traces": tuple(traces)}
+    panels = [
+        Panel(
+            key="symmetric",
+            title="Symmetric cells: voltage vs time",
+            events=tuple(events),
+            note=note,
+            **base,
+        )
+    ]
+    t_end = max(float(t.x.max()) for t in traces)
+    early = _early_window(found, t_end)
+    panels.append(
+        Panel(
+            key="symmetric_zoom_start",
+            title="Symmetric cells: first cycles",
+            x_range=early,
+            note="Zoom on the first half-cycles.",
+            **base,
+        )
+    )
+    for e in events:
+        width = max(0.02 * t_end, 1.0)
+        panels.append(
+            Panel(
+                key=f"symmetric_zoom_failure_{_slug(e.label)}",
+                title=f"Failure: {e.label}",
+                x_range=(max(e.x - width, 0.0), e.x + width),
+                events=(e,),
+                note="Zoom on the detected failure (dotted line).",
+                **base,
+            )
+        )
+    return panels
+
+
+def _early_window(found: dict[str, Any], t_end: float) -> tuple[float, float]:
+    """The time span of the first six half-cycles of the first cell, or 5 % of the run [h]."""
+    for hc, _ in found.values():
+        if hc.height >= 6:
+            return (0.0, float(hc.get_column("end_h")[5]))
+    return (0.0, max(0.05 * t_end, 1e-3))
+
+
+def _failure_note(sym: list[LabelledRun], found: dict[str, Any]) -> str:
+    parts = []
+    for r in sym:
+        if r.label not in found:
+            parts.append(f"{r.label}: failure analysis not available")
+            continue
+        failure = found[r.label][1]
+        if failure.time_h is None:
+            parts.append(f"{r.label}: no failure detected")
+        else:
+            parts.append(
+                f"{r.label}: {failure.mode} at {failure.time_h:.4g} h ({failure.criterion})"
+            )
+    return "; ".join(parts)
+
+
+def overpotential(runs: list[LabelledRun]) -> Panel:
+    """Plateau overpotential vs current density of symmetric cells (rate test), one line per cell."""
+    half_cycles, rate = analysis("symmetric", "half_cycle_overpotentials", "rate_overpotentials")
+    traces, reasons = [], []
+    for i, r in enumerate(_symmetric_runs(runs)):
+        if not r.run.meta.area_cm2:
+            reasons.append(f"{r.label}: electrode area unknown")
+            continue
+        try:
+            blocks = rate(half_cycles(r.run), r.run.meta.area_cm2)
+        except SsblabError as exc:
+            reasons.append(f"{r.label}: {exc}")
+            continue
+        if blocks.get_column("current_density_mA_cm2").n_unique() < 2:
+            reasons.append(f"{r.label}: one current density only")
+            continue
+        traces.append(
+            Trace(
+                blocks.get_column("current_density_mA_cm2").to_numpy(),
+                blocks.get_column("overpotential_mV").to_numpy(),
+                r.label,
+                "lines+markers",
+                series_color(i),
+            )
+        )
+    if not traces:
+        raise NotAvailable("; ".join(reasons))
+    return Panel(
+        key="overpotential_current_density",
+        title="Overpotential vs current density",
+        x_label="Current density [mA cm⁻²]",
+        y_label="Plateau overpotential [mV]",
+        traces=tuple(traces),
+    )
+
+
+def looks_like_cv(run: LabelledRun) -> bool:
+    """True when voltage is swept at a steady rate (|dV/dt| the same in most records)."""
+    t = run.run.table
+    rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
+    sweep = t.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
+    if sweep.height < 20:
+        return False
+    median = float(sweep.get_column("r").median() or 0.0)
+    if median <= 0:
+        return False
+    steady = sweep.filter((pl.col("r") - median).abs() < 0.2 * median).height / sweep.height
+    return steady > 0.8
+
+
+def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
+    """Current vs voltage per cycle of runs that sweep voltage at a steady rate."""
+    cv_runs = [r for r in runs if looks_like_cv(r)]
+    if not cv_runs:
+        raise NotAvailable("no run sweeps voltage at a steady rate (no cyclic voltammetry)")
+    panels = []
+    for r in cv_runs:
+        t = r.run.table
+        cyc = t.get_column(s.CYCLE) if s.CYCLE in t.columns else pl.Series([1] * t.height)
+        shown = pick_cycles(cyc.unique().sort().to_list())
+        lo, hi = min(shown), max(shown)
+        traces = []
+        for c in shown:
+            part = t.filter(cyc == c)
+            v, i_ma = thin(
+                part.get_column(s.VOLTAGE).to_numpy(),
+                part.get_column(s.CURRENT).to_numpy() * 1000.0,
+                1500,
+            )
+            colour = colormap_hex(CYCLE_CMAP, [(c - lo) / max(hi - lo, 1)])[0]
+            traces.append(Trace(v, i_ma, f"cycle {c}", color=colour, show_legend=False))
+        panels.append(
+            Panel(
+                key=f"cv_{_slug(r.label)}",
+                title=f"Cyclic voltammetry — {r.label}",
+                x_label="Voltage [V]",
+                y_label="Current [mA]",
+                traces=tuple(traces),
+                colorbar=Colorbar(CYCLE_CMAP, float(lo), float(hi), "Cycle [-]"),
+            )
+        )
+    return panels
+
+
+def gitt(runs: list[LabelledRun]) -> list[Panel]:
+    """GITT: quasi-OCV (left) and D_Li (right, log) vs state of charge, from ``analysis.gitt``."""
+    gitt_table = analysis("gitt", "gitt")
+    panels, reasons = [], []
+    for r in cycling_runs(runs):
+        try:
+            result = gitt_table(r.run)
+        except (SsblabError, TypeError) as exc:
+            reasons.append(f"{r.label}: {exc}")
+            continue
+        frame = getattr(result, "table", result)
+        if not isinstance(frame, pl.DataFrame) or frame.height == 0:
+            reasons.append(f"{r.label}: no GITT pulse found")
+            continue
+        panels.append(_gitt_panel(r.label, frame))
+    if not panels:
+        raise NotAvailable("; ".join(reasons) or "no run with GITT pulses")
+    return panels
+
+
+def _gitt_panel(label: str, frame: pl.DataFrame) -> Panel:
+    cols = frame.columns
+    x_col = next((c for c in cols if c.startswith(("soc", "capacity", "x_"))), cols[0])
+    ocv_col = next((c for c in cols if "ocv" in c.lower() or "equilibrium" in c.lower()), None)
+    d_col = next((c for c in cols if c.lower().startswith("d_li") or "diffusi" in c.lower()), None)
+    if ocv_col is None or d_col is None:
+        raise NotAvailable(f"GITT result has no OCV or D_Li column (has {cols})")
+    x = frame.get_column(x_col).to_numpy()
+    traces = (
+        Trace(x, frame.get_column(ocv_col).to_numpy(), "quasi-OCV", "lines+markers"),
+        Trace(
+            x,
+            np.log10(frame.get_column(d_col).to_numpy()),
+            "log10 D_Li",
+            "markers",
+            series_color(1),
+            dash=True,
+            secondary=True,
+        ),
+    )
+    return Panel(
+        key=f"gitt_{_slug(label)}",
+        title=f"GITT — {label}",
+        x_label=f"{x_col} [-]" if "/" not in x_col and "_" not in x_col else _unit_label(x_col),
+        y_label="Quasi-OCV [V]",
+        y2_label="log₁₀ D_Li [log cm² s⁻¹]",
+        traces=traces,
+    )
+
+
+def _unit_label(column: str) -> str:
+    """``"capacity_mAh"`` -> ``"capacity [mAh]"`` (the last underscore part is the unit)."""
+    head, _, unit = column.rpartition("_")
+    return f"{head.replace('_', ' ')} [{unit}]" if head else f"{column} [-]"
+
+
+def literature(designs: list[DesignEntry]) -> Panel:
+    """The literature benchmark from ``ssblab.bench`` (when that module offers a plot table)."""
+    try:
+        bench = importlib.import_module("ssblab.bench")
+        table_fn = bench.benchmark_table
+    except (ImportError, AttributeError) as exc:
+        raise NotAvailable(f"ssblab.bench has no benchmark table yet ({exc})") from exc
+    frame = table_fn()
+    if not isinstance(frame, pl.DataFrame) or frame.height == 0:
+        raise NotAvailable("the literature benchmark table is empty")
+    raise NotAvailable("the literature benchmark plot needs the ssblab.bench column layout")

@@ -1,0 +1,131 @@
+"""Draw a :class:`~ssblab.report.model.Panel` as an interactive Plotly figure.
+
+Text that came from files (cell names in titles and legends) is HTML-escaped
+before it reaches Plotly, which renders a subset of HTML in its labels; the
+page additionally escapes the figure JSON (see :mod:`ssblab.report.html`).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from ssblab.report.model import Colorbar, Panel, Trace
+from ssblab.report.style import EVENT_COLOR, plotly_colorscale, plotly_layout
+
+
+def _rounded(values: np.ndarray) -> list[float | None]:
+    """Floats rounded to 6 significant digits with NaN/inf as None, to keep the page small."""
+    arr = np.asarray(values, dtype=float)
+    finite = np.isfinite(arr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where(finite & (arr != 0), np.floor(np.log10(np.abs(arr))), 0.0)
+    scale = 10.0 ** (5 - mag)
+    rounded = np.where(finite, np.round(arr * scale) / scale, np.nan)
+    return [float(v) if np.isfinite(v) else None for v in rounded]
+
+
+def _trace_dict(trace: Trace) -> dict[str, Any]:
+    name = html.escape(trace.name)
+    common = {
+        "x": _rounded(trace.x),
+        "y": _rounded(trace.y),
+        "name": name,
+        "showlegend": trace.show_legend,
+        "legendgroup": html.escape(trace.legend_group or trace.name),
+        "yaxis": "y2" if trace.secondary else "y",
+    }
+    if trace.mode == "bar":
+        return {**common, "type": "bar", "marker": {"color": trace.color}}
+    line = {"color": trace.color, "width": 1.6, "dash": "dash" if trace.dash else "solid"}
+    marker = {"color": trace.color, "size": 6}
+    if trace.dash and trace.mode == "markers":
+        marker = {**marker, "symbol": "circle-open"}
+    return {
+        **common,
+        "type": "scattergl" if len(trace.x) > 5000 else "scatter",
+        "mode": trace.mode,
+        "line": line,
+        "marker": marker,
+    }
+
+
+def _colorbar_trace(cb: Colorbar) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {
+            "colorscale": plotly_colorscale(cb.cmap),
+            "cmin": cb.vmin,
+            "cmax": cb.vmax,
+            "color": [cb.vmin],
+            "showscale": True,
+            "colorbar": {"title": {"text": html.escape(cb.label)}, "thickness": 14},
+        },
+    }
+
+
+def figure_dict(panel: Panel) -> dict[str, Any]:
+    """The Plotly figure of *panel* as a plain ``{"data", "layout"}`` dict."""
+    layout = plotly_layout()
+    layout["title"] = {"text": html.escape(panel.title), "x": 0.01, "font": {"size": 14}}
+    layout["xaxis"] |= {"title": {"text": html.escape(panel.x_label)}}
+    layout["yaxis"] |= {"title": {"text": html.escape(panel.y_label)}}
+    if panel.log_x:
+        layout["xaxis"]["type"] = "log"
+    if panel.log_y:
+        layout["yaxis"]["type"] = "log"
+    if panel.x_range is not None:
+        layout["xaxis"]["range"] = list(panel.x_range)
+    if panel.equal_aspect:
+        layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
+    if panel.y2_label:
+        layout["yaxis2"] = {
+            **{k: v for k, v in layout["yaxis"].items() if k not in ("mirror", "title")},
+            "title": {"text": html.escape(panel.y2_label)},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+        }
+        layout["margin"] = {**layout["margin"], "r": 70}
+        layout["yaxis"]["mirror"] = False
+    if any(t.mode == "bar" for t in panel.traces):
+        layout["barmode"] = "group"
+    if panel.colorbar is not None:
+        layout["margin"] = {**layout["margin"], "r": 20}
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": e.x,
+            "x1": e.x,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": EVENT_COLOR, "dash": "dot", "width": 1.5},
+        }
+        for e in panel.events
+    ]
+    layout["annotations"] = [
+        {
+            "x": e.x,
+            "y": 1,
+            "xref": "x",
+            "yref": "paper",
+            "text": html.escape(e.label),
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"color": EVENT_COLOR, "size": 11},
+        }
+        for e in panel.events
+    ]
+    data = [_trace_dict(t) for t in panel.traces]
+    if panel.colorbar is not None:
+        data.append(_colorbar_trace(panel.colorbar))
+    return {"data": data, "layout": layout}

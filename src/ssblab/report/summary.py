@@ -1,0 +1,130 @@
+"""The two tables at the top of a report: what the cells are, and their headline numbers.
+
+Headline numbers come from the analysis functions; a number the analysis
+cannot give (module not there, data does not support it) is left empty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ssblab.errors import SsblabError
+from ssblab.report.inputs import LabelledRun, ReportData, Spectrum, is_symmetric
+
+#: Columns of the summary table (units in the names).
+SUMMARY_COLUMNS = (
+    "cell",
+    "type",
+    "cycles",
+    "first discharge [mAh]",
+    "last discharge [mAh]",
+    "retention [%]",
+    "mean CE [%]",
+    "ICE [%]",
+    "failure",
+    "R_b [Ω]",
+    "R_ct [Ω]",
+)
+
+
+def cell_rows(data: ReportData) -> list[dict[str, Any]]:
+    """One row per input: label, what it is, where it came from, records, skipped rows."""
+    rows = []
+    for r in data.runs:
+        m = r.run.meta
+        rows.append(
+            {
+                "cell": r.label,
+                "kind": m.kind + (" symmetric cell" if is_symmetric(r.run) else ""),
+                "source": Path(m.source).name if m.source else "",
+                "format": m.source_format,
+                "instrument": m.instrument,
+                "records": r.run.n_rows,
+                "rows skipped": m.rows_skipped,
+                "notes": " | ".join(m.notes),
+            }
+        )
+    for sp in data.spectra:
+        rows.append(
+            {
+                "cell": sp.label,
+                "kind": "impedance spectrum",
+                "source": Path(sp.source).name if sp.source else "",
+                "records": sp.table.height,
+            }
+        )
+    for d in data.designs:
+        rows.append(
+            {
+                "cell": d.label,
+                "kind": f"recipe ({d.data.get('kind', '')})",
+                "source": Path(d.source).name if d.source else "",
+            }
+        )
+    keys: list[str] = []
+    for row in rows:
+        keys += [k for k in row if k not in keys]
+    return [{k: row.get(k) for k in keys} for row in rows]
+
+
+def _cycling_row(r: LabelledRun) -> dict[str, Any]:
+    from ssblab.analysis.cycles import cycles
+
+    row: dict[str, Any] = {"cell": r.label, "type": "cycling"}
+    try:
+        summary = cycles(r.run).filter(pl.col("discharge_capacity_Ah") > 0)
+    except SsblabError:
+        return row
+    if summary.height:
+        q = summary.get_column("discharge_capacity_Ah")
+        ce = summary.get_column("coulombic_efficiency").drop_nulls()
+        row |= {
+            "cycles": summary.height,
+            "first discharge [mAh]": float(q[0]) * 1000.0,
+            "last discharge [mAh]": float(q[-1]) * 1000.0,
+            "retention [%]": float(q[-1] / q[0]) * 100.0 if q[0] > 0 else None,
+            "mean CE [%]": float(ce.mean()) * 100.0 if ce.len() else None,
+        }
+    try:
+        from ssblab.analysis.metrics import initial_coulombic_efficiency
+
+        row["ICE [%]"] = initial_coulombic_efficiency(r.run).ice * 100.0
+    except (ImportError, SsblabError):
+        pass
+    return row
+
+
+def _symmetric_row(r: LabelledRun) -> dict[str, Any]:
+    row: dict[str, Any] = {"cell": r.label, "type": "symmetric"}
+    try:
+        from ssblab.analysis.symmetric import detect_failure, half_cycle_overpotentials
+
+        hc = half_cycle_overpotentials(r.run)
+        failure = detect_failure(hc)
+    except (ImportError, SsblabError):
+        return row
+    row["cycles"] = hc.height // 2
+    row["failure"] = (
+        "none" if failure.time_h is None else f"{failure.mode} at {failure.time_h:.4g} h"
+    )
+    return row
+
+
+def _spectrum_row(sp: Spectrum) -> dict[str, Any]:
+    from ssblab.report.panels_eis import fit
+
+    row: dict[str, Any] = {"cell": sp.label, "type": "EIS"}
+    result = fit(sp)
+    if result is not None:
+        row |= {"R_b [Ω]": result.r_b_ohm, "R_ct [Ω]": result.r_ct_ohm}
+    return row
+
+
+def summary_rows(data: ReportData) -> list[dict[str, Any]]:
+    """Headline numbers per run and spectrum, columns :data:`SUMMARY_COLUMNS`."""
+    rows = [_symmetric_row(r) if is_symmetric(r.run) else _cycling_row(r) for r in data.runs]
+    rows += [_spectrum_row(sp) for sp in data.spectra]
+    return [{c: row.get(c) for c in SUMMARY_COLUMNS} for row in rows]
