@@ -1,0 +1,171 @@
+"""Equivalent-circuit fitting: impedance.py agreement, synthetic truth, batch, checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from ssblab import schema as s
+from ssblab.analysis import eis_batch
+from ssblab.analysis.eis import fit_circuit, fit_spectrum, parse_circuit, zarc_tau
+from ssblab.analysis.eis_batch import R_B, R_CT, fit_batch, split_spectra
+from ssblab.errors import AnalysisError
+from ssblab.io.eis_text import read_eis_text
+
+# impedance.py getting-started example (docs/source/getting-started.rst)
+EXAMPLE_CIRCUIT = "R0-p(R1,C1)-p(R2-Wo1,C2)"
+EXAMPLE_GUESS = [0.01, 0.01, 100, 0.01, 0.05, 100, 1]
+ZARC2_CIRCUIT = "R0-p(R1,CPE1)-p(R2,CPE2)"
+ZARC2_GUESS = [5, 40, 1e-3, 0.9, 40, 1e-5, 0.9]
+
+
+@pytest.fixture(scope="module")
+def zarc2(data_dir) -> pl.DataFrame:
+    return read_eis_text(data_dir / "eis" / "2XZARCequal.csv")
+
+
+def test_reproduces_a_direct_impedancepy_fit(data_dir):
+    from impedance import preprocessing
+    from impedance.models.circuits import CustomCircuit
+
+    path = data_dir / "eis" / "impedancepy_exampleData.csv"
+    f, z = preprocessing.ignoreBelowX(*preprocessing.readCSV(str(path)))
+    direct = CustomCircuit(EXAMPLE_CIRCUIT, initial_guess=EXAMPLE_GUESS).fit(f, z)
+
+    ours = fit_spectrum(read_eis_text(path), EXAMPLE_CIRCUIT, EXAMPLE_GUESS, drop_inductive=True)
+
+    assert ours.names == ("R0", "R1", "C1", "R2", "Wo1_0", "Wo1_1", "C2")
+    assert ours.frequency_hz.size == f.size == 57
+    np.testing.assert_allclose(ours.values, direct.parameters_, rtol=1e-9)
+    np.testing.assert_allclose(ours.stderrs, direct.conf_, rtol=1e-9)
+    np.testing.assert_allclose(ours.z_fit_ohm, direct.predict(f), rtol=1e-9)
+    # pinned from impedance.py 1.7.1's own fit of this file: R0 1.652e-2 Ω, R1 8.677e-3 Ω
+    assert ours.parameters["R0"] == pytest.approx(1.652e-2, rel=1e-3)
+    assert ours.parameters["R1"] == pytest.approx(8.677e-3, rel=1e-3)
+    assert ours.rmse_ohm < 1e-3
+
+
+def test_recovers_the_true_two_zarc_parameters(zarc2):
+    fit = fit_spectrum(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS)
+    p = fit.parameters
+    # truth: R_inf 10 Ω, R_ct 50 Ω each, φ 0.8, τ 0.1 s and 1e-4 s, noise σ 0.5 Ω
+    assert p["R0"] == pytest.approx(10.0, abs=0.5)
+    assert p["R1"] == pytest.approx(50.0, abs=1.5)
+    assert p["R2"] == pytest.approx(50.0, abs=1.5)
+    assert p["CPE1_1"] == pytest.approx(0.8, abs=0.02)
+    assert p["CPE2_1"] == pytest.approx(0.8, abs=0.02)
+    assert zarc_tau(p["R1"], p["CPE1_0"], p["CPE1_1"]) == pytest.approx(0.1, rel=0.1)
+    assert zarc_tau(p["R2"], p["CPE2_0"], p["CPE2_1"]) == pytest.approx(1e-4, rel=0.1)
+    assert 0.4 < fit.rmse_ohm < 0.65  # the noise level
+    assert fit.r_b_ohm == pytest.approx(p["R0"])
+    assert fit.r_ct_ohm == pytest.approx(p["R1"] + p["R2"])
+    assert all(0 < e < 0.1 * abs(v) for v, e in zip(fit.values, fit.stderrs, strict=True))
+
+
+def test_predict_matches_the_fitted_spectrum_and_extrapolates(zarc2):
+    fit = fit_spectrum(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS)
+    np.testing.assert_allclose(fit.predict(fit.frequency_hz), fit.z_fit_ohm, rtol=1e-12)
+    z_dc, z_hf = fit.predict([1e-6, 1e9])
+    p = fit.parameters
+    assert z_dc.real == pytest.approx(p["R0"] + p["R1"] + p["R2"], rel=1e-3)
+    assert z_hf.real == pytest.approx(p["R0"], rel=1e-3)
+
+
+def test_constants_are_held_and_left_out_of_the_parameters(zarc2):
+    fit = fit_spectrum(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS[1:], constants={"R0": 10.0})
+    assert "R0" not in fit.parameters
+    assert fit.r_b_ohm == 10.0
+    assert fit.parameters["R1"] == pytest.approx(50.0, abs=1.5)
+
+
+def test_simple_rc_is_exact_without_noise():
+    f = np.logspace(-2, 5, 50)
+    z = 5.0 + 20.0 / (1 + 1j * 2 * np.pi * f * 20.0 * 1e-4)
+    fit = fit_circuit(f, z, "R0-p(R1,C1)", [1, 10, 1e-3])
+    assert fit.values == pytest.approx([5.0, 20.0, 1e-4], rel=1e-6)
+    assert zarc_tau(20.0, 1e-4, 1.0) == pytest.approx(2e-3)
+    assert fit.to_dict().keys() == {"circuit", "parameters", "stderr", "rmse_ohm"}
+
+
+@pytest.mark.parametrize(
+    ("circuit", "message"),
+    [
+        ("R0-p(R1)", "two or more branches"),
+        ("R0-X1", "unknown element 'X'"),
+        ("R0-R0", "used twice"),
+        ("__import__('os')", "cannot read"),
+        ("R0-p(R1,C1", "two or more branches"),
+        ("R0--C1", "unexpected '-'"),
+        ("", "empty"),
+    ],
+)
+def test_bad_circuits_are_refused_before_impedancepy_sees_them(circuit, message):
+    with pytest.raises(AnalysisError, match=message):
+        parse_circuit(circuit)
+
+
+def test_parse_circuit_names_parameters_and_resistors():
+    spec = parse_circuit("R0-p(R1,CPE1)-p(R2-Wo1,C2)", constants={"Wo1_1": 100.0})
+    assert spec.parameter_names == ("R0", "R1", "CPE1_0", "CPE1_1", "R2", "Wo1_0", "C2")
+    assert spec.series_resistors == ("R0",)
+    assert spec.parallel_resistors == ("R1", "R2")
+    with pytest.raises(AnalysisError, match="unknown"):
+        parse_circuit("R0-p(R1,C1)", constants={"R9": 1.0})
+
+
+def test_wrong_number_of_initial_values_names_the_parameters(zarc2):
+    with pytest.raises(AnalysisError, match=r"3 free parameters \(R0, R1, C1\) but 2"):
+        fit_spectrum(zarc2, "R0-p(R1,C1)", [1, 2])
+
+
+def _three_cycles(table: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat(
+        table.with_columns(
+            pl.col(s.Z_REAL) * k, pl.col(s.Z_IMAG) * k, pl.lit(i + 1, dtype=pl.Int64).alias(s.CYCLE)
+        )
+        for i, k in enumerate((1.0, 1.1, 1.25))
+    )
+
+
+def test_batch_over_cycles_tracks_the_resistances(zarc2):
+    result = fit_batch(_three_cycles(zarc2), ZARC2_CIRCUIT, ZARC2_GUESS)
+    assert result[s.CYCLE].to_list() == [1, 2, 3]
+    r_b, r_ct = result[R_B].to_numpy(), result[R_CT].to_numpy()
+    np.testing.assert_allclose(r_b / r_b[0], [1.0, 1.1, 1.25], rtol=1e-4)
+    np.testing.assert_allclose(r_ct / r_ct[0], [1.0, 1.1, 1.25], rtol=1e-4)
+    assert r_ct[0] == pytest.approx(100.0, abs=2.0)
+
+
+def test_batch_warm_starts_from_the_previous_fit(zarc2, monkeypatch):
+    guesses: list[list[float]] = []
+    real_fit = eis_batch.fit_spectrum
+
+    def spy(table, circuit, guess, **options):
+        guesses.append(list(guess))
+        return real_fit(table, circuit, guess, **options)
+
+    monkeypatch.setattr(eis_batch, "fit_spectrum", spy)
+    first = fit_spectrum(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS)
+    fit_batch([zarc2, zarc2], ZARC2_CIRCUIT, ZARC2_GUESS)
+    assert guesses[0] == ZARC2_GUESS
+    np.testing.assert_allclose(guesses[1], first.values, rtol=1e-9)
+    guesses.clear()
+    fit_batch([zarc2, zarc2], ZARC2_CIRCUIT, ZARC2_GUESS, warm_start=False)
+    assert guesses == [ZARC2_GUESS, ZARC2_GUESS]
+
+
+def test_batch_reports_a_failed_spectrum_and_carries_on(zarc2):
+    result = fit_batch([zarc2.head(4), zarc2], ZARC2_CIRCUIT, ZARC2_GUESS, labels=["short", "ok"])
+    assert result["Spectrum"].to_list() == ["short", "ok"]
+    assert result[R_B][0] is None
+    assert "too few" in result["Error"][0]
+    assert result[R_B][1] == pytest.approx(10.0, abs=0.5)
+
+
+def test_split_spectra_orders_cycles_and_keeps_single_tables(zarc2):
+    multi = _three_cycles(zarc2).sort(s.CYCLE, descending=True)
+    assert [k for k, _ in split_spectra(multi)] == ["1", "2", "3"]
+    assert [k for k, _ in split_spectra(zarc2)] == ["1"]
+    with pytest.raises(AnalysisError, match="2 labels for 1 spectra"):
+        fit_batch(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS, labels=["a", "b"])
