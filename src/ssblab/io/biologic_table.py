@@ -111,17 +111,20 @@ def _capacity_counters(frame: pl.DataFrame) -> tuple[list[pl.Expr], str | None]:
             accumulate_resets(q, hc).alias(s.CHARGE_CAPACITY),
             accumulate_resets(-q, hc).alias(s.DISCHARGE_CAPACITY),
         ], "capacity counters accumulated from Q charge/discharge per half cycle"
-    step = None
-    if "dq/mA.h" in frame.columns:
-        step = pl.col("dq/mA.h").cast(pl.Float64).fill_null(0.0)
-    elif "(Q-Qo)/mA.h" in frame.columns:
+    # (Q-Qo) first: EC-Lab's export adds a dq column derived from it, and the
+    # .mpr and .mpt of one run must give the same counters.
+    if "(Q-Qo)/mA.h" in frame.columns:
         step = pl.col("(Q-Qo)/mA.h").cast(pl.Float64).diff().fill_null(0.0)
-    if step is None:
+        how = "(Q-Qo)"
+    elif "dq/mA.h" in frame.columns:
+        step = pl.col("dq/mA.h").cast(pl.Float64).fill_null(0.0)
+        how = "dq"
+    else:
         return [], None
     return [
         (step.clip(lower_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.CHARGE_CAPACITY),
         (-step.clip(upper_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.DISCHARGE_CAPACITY),
-    ], "capacity counters summed from the charge increments dq"
+    ], f"capacity counters summed from the charge increments of {how}"
 
 
 def _energy_counters(frame: pl.DataFrame, cycle: pl.Expr | None) -> list[pl.Expr]:

@@ -1,0 +1,110 @@
+"""Damaged or foreign EC-Lab files are refused with one line naming the file, fast."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ssblab.errors import ReadError
+from ssblab.io import read
+from ssblab.io.biologic import read_mpr, read_mpt
+
+GOOD_MPT = (
+    "EC-Lab ASCII FILE\r\n"
+    "Nb header lines : 4\r\n"
+    "\r\n"
+    "mode\ttime/s\tEwe/V\tI/mA\t\r\n"
+    "1\t0,0\t3,5\t1,0\r\n"
+    "1\t1,0\t3,6\t1,0\r\n"
+)
+
+
+@pytest.fixture
+def mpr_bytes(data_dir) -> bytes:
+    return (data_dir / "biologic" / "mb.issue_95.mpr").read_bytes()
+
+
+def _refused(path, match: str, reader=read) -> str:
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match=match) as info:
+        reader(path)
+    assert time.perf_counter() - start < 2.0
+    message = str(info.value)
+    assert str(path) in message and "\n" not in message
+    return message
+
+
+def test_truncated_mpr(tmp_path, mpr_bytes):
+    path = tmp_path / "cut.mpr"
+    path.write_bytes(mpr_bytes[: len(mpr_bytes) // 2])
+    _refused(path, "truncated")
+
+
+def test_bit_flipped_module_magic(tmp_path, mpr_bytes):
+    damaged = bytearray(mpr_bytes)
+    second = mpr_bytes.index(b"MODULE", 60)
+    damaged[second + 2] ^= 0x10
+    path = tmp_path / "flip.mpr"
+    path.write_bytes(bytes(damaged))
+    _refused(path, "no module header")
+
+
+def test_bit_flipped_module_length(tmp_path, mpr_bytes):
+    damaged = bytearray(mpr_bytes)
+    data = mpr_bytes.index(b"VMP data")
+    damaged[data + 35 + 3] ^= 0x40  # high byte of the classic header's length field
+    path = tmp_path / "length.mpr"
+    path.write_bytes(bytes(damaged))
+    _refused(path, "truncated")
+
+
+def test_unknown_column_id(tmp_path, mpr_bytes):
+    damaged = bytearray(mpr_bytes)
+    body = mpr_bytes.index(b"VMP data") + 51  # classic module header is 51 bytes
+    damaged[body + 5 : body + 7] = (999).to_bytes(2, "little")
+    path = tmp_path / "unknown.mpr"
+    path.write_bytes(bytes(damaged))
+    _refused(path, "unknown EC-Lab column ID 999")
+
+
+def test_empty_files(tmp_path):
+    for name in ("empty.mpr", "empty.mpt"):
+        path = tmp_path / name
+        path.write_bytes(b"")
+        _refused(path, "empty")
+        _refused(path, "not an EC-Lab", reader=read_mpr if name.endswith("mpr") else read_mpt)
+
+
+def test_mpt_in_wrong_encoding(tmp_path):
+    path = tmp_path / "utf16.mpt"
+    path.write_bytes(GOOD_MPT.encode("utf-16"))
+    _refused(path, "not an EC-Lab .mpt", reader=read_mpt)
+
+
+def test_mpt_garbled_header_count(tmp_path):
+    path = tmp_path / "garbled.mpt"
+    path.write_text(GOOD_MPT.replace("Nb header lines : 4", "Nb header lines : x4"))
+    _refused(path, "Nb header lines")
+    path.write_text(GOOD_MPT.replace(": 4", ": 400"))
+    _refused(path, "ends inside")
+
+
+def test_mpt_header_count_off_by_one(tmp_path):
+    path = tmp_path / "shifted.mpt"
+    path.write_text(GOOD_MPT.replace(": 4", ": 3"))  # the empty line becomes the names
+    _refused(path, "no time/s column")
+
+
+def test_mpt_text_in_numbers(tmp_path):
+    path = tmp_path / "text.mpt"
+    path.write_text(GOOD_MPT + "1\tabc\t3,7\t1,0\r\n")
+    _refused(path, "not numeric")
+
+
+def test_small_valid_mpt_with_decimal_commas(tmp_path):
+    path = tmp_path / "ok.mpt"
+    path.write_text(GOOD_MPT)
+    table = read(path).table
+    assert table["Voltage / V"].to_list() == [3.5, 3.6]
+    assert table["Current / A"].to_list() == [1e-3, 1e-3]
