@@ -7,6 +7,7 @@ vector output; cycles are coloured along the colormap with a colorbar.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,11 +24,25 @@ if TYPE_CHECKING:
 MAX_LEGEND_ENTRIES = 12
 
 
+def plain(text: str) -> str:
+    """Untrusted text shown literally: ``$`` would start matplotlib mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
+    """Grouped bars: categories (the union of every trace's x, in order) side by side."""
+    categories: list[str] = []
+    for b in bars:
+        categories += [str(x) for x in b.x if str(x) not in categories]
+    width = 0.8 / len(bars)
+    for k, b in enumerate(bars):
+        pos = np.array([categories.index(str(x)) for x in b.x]) + (k - (len(bars) - 1) / 2) * width
+        ax.bar(pos, b.y, width=width, color=b.color, label=plain(b.name))
+    ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
+
+
 def _draw_trace(ax: Axes, trace: Trace, index: int) -> None:
-    label = trace.name if trace.show_legend else "_nolegend_"
-    if trace.mode == "bar":
-        ax.bar(trace.x, trace.y, color=trace.color, label=label, width=0.8)
-        return
+    label = plain(trace.name) if trace.show_legend else "_nolegend_"
     style = "--" if trace.dash else "-"
     marker = "o" if "markers" in trace.mode else None
     linestyle = "none" if trace.mode == "markers" else style
@@ -55,8 +70,12 @@ def _add_colorbar(fig: Figure, ax: Axes, panel: Panel) -> None:
         return
     vmax = cb.vmax if cb.vmax > cb.vmin else cb.vmin + 1.0
     mappable = ScalarMappable(Normalize(cb.vmin, vmax), colormaps[cb.cmap])
+    from matplotlib.ticker import MaxNLocator
+
     bar = fig.colorbar(mappable, ax=ax, pad=0.02, fraction=0.05)
     bar.set_label(cb.label)
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
 
 
 def _legend(ax: Axes, extra: Axes | None) -> None:
@@ -77,14 +96,21 @@ def draw(panel: Panel) -> Figure:
         fig = Figure(figsize=PNG_SIZE_IN, dpi=PNG_DPI, layout="constrained")
         ax = fig.add_subplot()
         right = ax.twinx() if panel.y2_label else None
-        for i, trace in enumerate(panel.traces):
+        bars = [t for t in panel.traces if t.mode == "bar"]
+        if bars:
+            _draw_bars(ax, bars)
+        for i, trace in enumerate(t for t in panel.traces if t.mode != "bar"):
             _draw_trace(right if (trace.secondary and right is not None) else ax, trace, i)
         ax.set_xlabel(panel.x_label)
         ax.set_ylabel(panel.y_label)
-        ax.set_title(panel.title, loc="left")
+        ax.set_title(plain(panel.title), loc="left")
         if right is not None:
             right.set_ylabel(panel.y2_label)
             right.spines["right"].set_visible(True)
+        for axis in (ax, right):
+            if axis is not None:
+                with contextlib.suppress(AttributeError):  # category axes have no offset
+                    axis.ticklabel_format(axis="both", style="plain", useOffset=False)
         if panel.log_x:
             ax.set_xscale("log")
         if panel.log_y:
@@ -97,7 +123,7 @@ def draw(panel: Panel) -> Figure:
         for event in panel.events:
             ax.axvline(event.x, color=EVENT_COLOR, linestyle=":", linewidth=1.2)
             ax.annotate(
-                event.label,
+                plain(event.label),
                 (event.x, 1.0),
                 xycoords=("data", "axes fraction"),
                 color=EVENT_COLOR,
@@ -105,9 +131,25 @@ def draw(panel: Panel) -> Figure:
                 ha="left",
                 va="top",
             )
+        for axis in (ax, right):
+            if axis is not None and axis.get_yscale() == "linear":
+                _widen_flat(axis)
+        if panel.x_label.startswith("Cycle"):
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         _add_colorbar(fig, ax, panel)
         _legend(ax, right)
     return fig
+
+
+def _widen_flat(ax: Axes) -> None:
+    """Give a nearly constant series (a CE of 99.0 % every cycle) a readable ±0.5 % span."""
+    lo, hi = ax.get_ylim()
+    centre = (lo + hi) / 2.0
+    if hi - lo < 1e-6 * max(abs(centre), 1.0):
+        half = 0.005 * abs(centre) or 1.0
+        ax.set_ylim(centre - half, centre + half)
 
 
 def _fit_y_to_window(ax: Axes, panel: Panel) -> None:

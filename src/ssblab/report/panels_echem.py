@@ -141,7 +141,7 @@ def _symmetric_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
 
 
 def _failures(runs: list[LabelledRun]) -> dict[str, Any]:
-    """Half-cycle table and detected failure per symmetric run (skipping runs the analysis refuses)."""
+    """Half-cycle table and detected failure per symmetric run."""
     half_cycles, detect = analysis("symmetric", "half_cycle_overpotentials", "detect_failure")
     out = {}
     for r in runs:
@@ -154,7 +154,7 @@ def _failures(runs: list[LabelledRun]) -> dict[str, Any]:
 
 
 def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
-    """Voltage vs time of symmetric cells (overlaid), a zoom on the start, a zoom on each failure."""
+    """Voltage vs time of symmetric cells (overlaid), zooms on the start and on each failure."""
     sym = _symmetric_runs(runs)
     try:
         found = _failures(sym)
@@ -231,7 +231,7 @@ def _failure_note(sym: list[LabelledRun], found: dict[str, Any]) -> str:
 
 
 def overpotential(runs: list[LabelledRun]) -> Panel:
-    """Plateau overpotential vs current density of symmetric cells (rate test), one line per cell."""
+    """Plateau overpotential vs current density of symmetric cells, one line per cell."""
     half_cycles, rate = analysis("symmetric", "half_cycle_overpotentials", "rate_overpotentials")
     traces, reasons = [], []
     for i, r in enumerate(_symmetric_runs(runs)):

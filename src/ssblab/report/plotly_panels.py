@@ -27,10 +27,18 @@ def _rounded(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in rounded]
 
 
+def _values(values: np.ndarray) -> list[float | None] | list[str]:
+    """Numbers rounded for display, or category labels (escaped) when *values* are text."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "USO":
+        return [html.escape(str(v)) for v in arr]
+    return _rounded(arr)
+
+
 def _trace_dict(trace: Trace) -> dict[str, Any]:
     name = html.escape(trace.name)
     common = {
-        "x": _rounded(trace.x),
+        "x": _values(trace.x),
         "y": _rounded(trace.y),
         "name": name,
         "showlegend": trace.show_legend,
@@ -87,14 +95,15 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     if panel.y2_label:
         layout["yaxis2"] = {
-            **{k: v for k, v in layout["yaxis"].items() if k not in ("mirror", "title")},
+            **{k: v for k, v in layout["yaxis"].items() if k not in ("mirror", "title", "type")},
             "title": {"text": html.escape(panel.y2_label)},
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
         }
-        layout["margin"] = {**layout["margin"], "r": 70}
+        layout["margin"] = {**layout["margin"], "r": 70, "b": 90}
         layout["yaxis"]["mirror"] = False
+        layout["legend"] = {"orientation": "h", "x": 0.0, "y": -0.18, "yanchor": "top"}
     if any(t.mode == "bar" for t in panel.traces):
         layout["barmode"] = "group"
     if panel.colorbar is not None:

@@ -90,7 +90,6 @@ def matplotlib_rc() -> dict[str, Any]:
         "savefig.dpi": PNG_DPI,
         "pdf.fonttype": 42,  # TrueType in vector output, so text stays editable
         "svg.fonttype": "none",
-        "text.parse_math": False,  # cell names are untrusted text, never mathtext
     }
 
 
