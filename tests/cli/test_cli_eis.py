@@ -1,0 +1,98 @@
+"""``ssblab eis`` through the CLI: JSON keys and values, tables, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ssblab.cli import app, main
+
+runner = CliRunner()
+ZARC2 = ["-c", "R0-p(R1,CPE1)-p(R2,CPE2)", "-i", "5,40,1e-3,0.9,40,1e-5,0.9"]
+
+
+def _json(args: list[str]) -> object:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_fit_json_keys_and_values(data_dir):
+    out = _json(["eis", "fit", str(data_dir / "eis" / "2XZARCequal.csv"), *ZARC2, "--json"])
+    assert {"circuit", "parameters", "stderr", "rmse_ohm"} <= out.keys()
+    assert out["circuit"] == "R0-p(R1,CPE1)-p(R2,CPE2)"
+    assert out["parameters"]["R0"] == pytest.approx(10.0, abs=0.5)
+    assert out["parameters"]["R1"] == pytest.approx(50.0, abs=1.5)
+    assert out["stderr"].keys() == out["parameters"].keys()
+    assert out["R_ct_ohm"] == pytest.approx(100.0, abs=2.0)
+    assert out["units"]["CPE1_0"].startswith("Ohm^-1")
+
+
+def test_fit_impedancepy_example_with_constant(data_dir):
+    path = str(data_dir / "eis" / "impedancepy_exampleData.csv")
+    args = ["eis", "fit", path, "-c", "R0-p(R1,C1)", "-i", "0.01,100", "--constant", "R0=0.015"]
+    out = _json([*args, "--drop-inductive", "--json"])
+    assert list(out["parameters"]) == ["R1", "C1"]
+    assert out["R_b_ohm"] == 0.015
+
+
+def test_fit_prints_a_table_without_json(data_dir):
+    result = runner.invoke(app, ["eis", "fit", str(data_dir / "eis" / "2XZARCequal.csv"), *ZARC2])
+    assert result.exit_code == 0
+    assert "CPE2_1" in result.stdout and "RMSE" in result.stdout
+
+
+def test_drt_json(data_dir):
+    out = _json(["eis", "drt", str(data_dir / "eis" / "2XZARCequal.csv"), "--json"])
+    assert {"R_inf_ohm", "peaks", "lambda"} <= out.keys()
+    assert out["R_inf_ohm"] == pytest.approx(10.0, abs=0.5)
+    assert [p.keys() for p in out["peaks"]] == [{"tau_s", "R_ohm"}] * 2
+    assert out["peaks"][0]["tau_s"] == pytest.approx(1e-4, rel=0.3)
+    assert out["criterion"] == "gcv"
+
+
+def test_drt_with_given_lambda(data_dir):
+    out = _json(
+        ["eis", "drt", str(data_dir / "eis" / "LIB_data.txt"), "--lambda", "0.01", "--json"]
+    )
+    assert out["lambda"] == 0.01
+    assert out["criterion"] == "given"
+    assert out["R_inf_ohm"] == pytest.approx(0.112, rel=0.02)
+
+
+def test_batch_json_one_row_per_spectrum(data_dir):
+    files = [str(data_dir / "eis" / n) for n in ("2XZARCequal.csv", "LIB_data.txt")]
+    rows = _json(["eis", "batch", *files, "-c", "R0-p(R1,CPE1)", "-i", "1,10,1e-3,0.9", "--json"])
+    assert [r["spectrum"] for r in rows] == ["2XZARCequal.csv", "LIB_data.txt"]
+    assert set(rows[0]) == {
+        "spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "rmse_ohm", "parameters", "error",
+    }  # fmt: skip
+    assert rows[1]["R_b_ohm"] == pytest.approx(0.10, rel=0.1)
+    assert list(rows[1]["parameters"]) == ["R0", "R1", "CPE1_0", "CPE1_1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-c", "R0-p(R1,X1)", "-i", "1,2"], "unknown element 'X'"),
+        (["-c", "R0", "-i", "1,a"], "expected comma-separated numbers"),
+        (["-c", "R0", "-i", "1", "--constant", "R0"], "expected NAME=VALUE"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(data_dir, capsys, args, message):
+    with pytest.raises(SystemExit) as info:
+        main(["eis", "fit", str(data_dir / "eis" / "LIB_data.txt"), *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_unreadable_file_exits_2_naming_it(capsys):
+    Path("junk.txt").write_text("hello\nworld\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["eis", "drt", "junk.txt", "--json"])
+    assert info.value.code == 2
+    assert "junk.txt" in capsys.readouterr().err
