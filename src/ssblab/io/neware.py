@@ -1,0 +1,182 @@
+"""Neware readers: ``.nda`` (also zipped as ``.nda.zip``) and ``.ndax``.
+
+Registers ``neware_nda`` and ``neware_ndax``. The binary layouts live in
+:mod:`ssblab.io.neware_nda` and :mod:`ssblab.io.neware_ndc`; this module
+detects the files, applies BTSDA's cycle rule and fills :class:`RunMeta`.
+
+Cycle numbering (checked against BTSDA exports of 11 files): BTSDA's
+``Cycle Index`` is the instrument's cycle counter unless the archive carries
+``NdaxConfig.xml`` with ``CycleMode="1"`` (BTSDA's "charge first" cycle
+statistics), in which case a new cycle starts at each charge step that
+follows a discharge step. ``test_2.ndax`` is such a file: 54 cycles by
+BTSDA, 44 by the instrument counter.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.errors import ReadError
+from ssblab.io.neware_common import CYCLE_MODES, clean_records, to_canonical
+from ssblab.io.neware_nda import MAGIC, decode_nda
+from ssblab.io.neware_ndax import decode_ndax, start_time_local
+from ssblab.io.registry import reader
+from ssblab.io.safety import read_zip_member, zip_names
+
+#: Largest ``.nda`` accepted from inside a ``.nda.zip`` [bytes].
+MAX_NDA_BYTES = 2 * 1024**3
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _zip_members(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+
+
+def sniff_nda(head: bytes, path: Path) -> bool:
+    """An ``.nda`` starts with ``NEWARE``; a ``.nda.zip`` is a zip holding one ``.nda``."""
+    if head.startswith(MAGIC):
+        return True
+    if head.startswith(_ZIP_MAGIC):
+        members = _zip_members(path)
+        return len(members) == 1 and members[0].lower().endswith(".nda")
+    return False
+
+
+def sniff_ndax(head: bytes, path: Path) -> bool:
+    """An ``.ndax`` is a zip archive whose members include Neware's ``data.ndc``."""
+    return head.startswith(_ZIP_MAGIC) and "data.ndc" in _zip_members(path)
+
+
+def _nda_bytes(path: Path) -> bytes:
+    """The ``.nda`` content, decompressed (bounded) when the file is a ``.nda.zip``."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head != _ZIP_MAGIC:
+        return path.read_bytes()
+    names = [n for n in zip_names(path) if n.lower().endswith(".nda")]
+    if len(names) != 1:
+        raise ReadError(
+            f"{path}: zip archive must hold exactly one .nda member, found {len(names)}"
+        )
+    return read_zip_member(path, names[0], max_bytes=MAX_NDA_BYTES)
+
+
+def _fixed_zone(offset_s: float) -> tuple[str, str]:
+    """IANA name and a human label for a whole-hour UTC offset (``Etc/GMT-2`` is UTC+2)."""
+    hours = round(offset_s / 3600)
+    if hours == 0:
+        return "UTC", "UTC"
+    return f"Etc/GMT{-hours:+d}", f"UTC{hours:+d}"
+
+
+def _utc_iso(unix_s: float) -> str:
+    return datetime.fromtimestamp(unix_s, tz=UTC).isoformat()
+
+
+def _build_run(
+    path: Path,
+    raw: pl.DataFrame,
+    fmt: str,
+    facts: dict[str, str],
+    notes: list[str],
+) -> s.Run:
+    raw, duplicates = clean_records(raw)
+    if duplicates:
+        notes.append(f"{duplicates} records repeated an earlier record number and were left out")
+    unmatched = 0
+    if raw["step_index"].null_count():
+        unmatched = int(raw["step_index"].null_count())
+        raw = raw.filter(pl.col("step_index").is_not_null())
+        notes.append(f"{unmatched} records had no step in data_step.ndc and were left out")
+    if raw.height == 0:
+        raise ReadError(f"{path}: no decodable records")
+    mode = CYCLE_MODES.get(int(facts.get("CycleMode", "0") or 0), "vendor")
+    table = to_canonical(raw, mode)
+    numbering = {
+        "vendor": "vendor: the instrument's cycle counter (BTSDA Cycle Index, no CycleMode set)",
+        "charge-first": "charge-first: new cycle at each charge step after a discharge "
+        "(BTSDA CycleMode=1, as set in NdaxConfig.xml)",
+        "discharge-first": "discharge-first: new cycle at each discharge step after a charge "
+        "(BTSDA CycleMode=2)",
+    }[mode if "vendor_cycle" in raw.columns or mode != "vendor" else "charge-first"]
+    if "vendor_cycle" not in raw.columns:
+        notes.append("this file version stores no cycle counter; cycles are counted charge-first")
+    zone, start = _clock(table, facts, notes)
+    meta = s.RunMeta(
+        source=str(path),
+        source_format=fmt,
+        instrument=" ".join(
+            x for x in ("Neware", facts.get("server_version", facts.get("bts", ""))) if x
+        ),
+        file_version=facts.get("file_version", ""),
+        cell_name=facts.get("Barcode", facts.get("Remark", "")),
+        channel="-".join(facts[k] for k in ("DevID", "UnitID", "ChlID") if k in facts),
+        timezone=zone,
+        start_time_utc=start,
+        cycle_numbering=numbering,
+        rows_skipped=duplicates + unmatched,
+        notes=tuple(notes),
+        extra={k: v for k, v in facts.items() if v},
+    )
+    return s.Run(table, meta)
+
+
+def _clock(table: pl.DataFrame, facts: dict[str, str], notes: list[str]) -> tuple[str, str]:
+    """Instrument timezone and UTC start; ``Unix Time / s`` is made UTC where possible."""
+    if s.UNIX_TIME not in table.columns or table[s.UNIX_TIME].is_null().all():
+        return "UTC", ""
+    first = float(table[s.UNIX_TIME].drop_nulls()[0])
+    if facts.get("clock") == "local calendar":
+        notes.append(
+            "the file stores the instrument's local wall-clock time without a zone; "
+            "Unix Time is that clock read as UTC"
+        )
+        return "UTC", _utc_iso(first)
+    local = start_time_local(facts)
+    if local is not None:
+        offset = (local.replace(tzinfo=UTC) - datetime.fromtimestamp(first, tz=UTC)).total_seconds()
+        if abs(offset - round(offset / 3600) * 3600) < 900 and abs(offset) <= 14 * 3600:
+            zone, label = _fixed_zone(offset)
+            notes.append(f"instrument clock is {label} (TestInfo StartTime vs. Unix record time)")
+            return zone, _utc_iso(first)
+    notes.append("the file's clock is Unix time (UTC); the instrument's local zone is unknown")
+    return "UTC", _utc_iso(first)
+
+
+@reader("neware_nda", suffixes=(".nda", ".nda.zip"), sniff=sniff_nda)
+def read_nda(path: Path) -> s.Run:
+    """Neware BTS ``.nda`` (versions 8, 22, 29, 130), plain or zipped as ``.nda.zip``."""
+    path = Path(path)
+    raw, facts = decode_nda(_nda_bytes(path), path)
+    notes: list[str] = []
+    if "total_time_s" not in raw.columns:
+        notes.append("Test Time is the step time plus the durations of all earlier steps")
+    return _build_run(path, raw, "neware_nda", facts, notes)
+
+
+@reader("neware_ndax", suffixes=(".ndax",), sniff=sniff_ndax)
+def read_ndax(path: Path) -> s.Run:
+    """Neware BTS 8 ``.ndax`` archive (ndc versions 5, 11, 14, 16, 17) with auxiliary channels."""
+    path = Path(path)
+    raw, facts, filled = decode_ndax(path)
+    notes: list[str] = []
+    if facts.get("file_version", "").startswith("ndc 5"):
+        facts["clock"] = "local calendar"
+    if filled:
+        notes.append(
+            f"{filled} records had no run-info entry; their time and counters were advanced "
+            "by the logging interval and I·dt, as BTSDA does"
+        )
+    return _build_run(path, raw, "neware_ndax", facts, notes)
+
+
+__all__ = ["read_nda", "read_ndax", "sniff_nda", "sniff_ndax"]

@@ -1,0 +1,215 @@
+"""Assemble one test from the members of a Neware ``.ndax`` zip archive (BTS 8.x).
+
+Data flow: list the members (unsafe paths refused) → read the small XML
+members (versions, test info, BTSDA's cycle mode) → decode ``data.ndc`` → for
+split files (ndc 11+) join the run-info rows by record index, fill the rows
+the instrument did not log run info for, and join the step table → join the
+auxiliary channels → raw frame for :func:`ssblab.io.neware_common.to_canonical`.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from ssblab.errors import ReadError
+from ssblab.io import neware_ndc as ndc
+from ssblab.io.safety import read_zip_member, zip_names
+
+#: Largest XML member parsed [bytes]; the real ones are a few kB.
+MAX_XML_BYTES = 4 * 1024**2
+_AUX_NAME = re.compile(r"data_AUX_(\d+)_(\d+)_(\d+)\.ndc$|data_(\d+)\.ndc$")
+
+
+def read_xml(archive: Path, names: list[str], name: str) -> ET.Element | None:
+    """Parse an XML member (None when absent); DTDs and entities are refused outright."""
+    if name not in names:
+        return None
+    data = read_zip_member(archive, name, max_bytes=MAX_XML_BYTES)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ReadError(f"{archive}: member {name!r} declares a DTD; refusing to parse it")
+    text = data.decode("gb18030", errors="replace")
+    text = re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff \r\n"))
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise ReadError(f"{archive}: member {name!r} is not valid XML ({exc})") from None
+
+
+def archive_facts(archive: Path, names: list[str]) -> dict[str, str]:
+    """Instrument, channel, start time and BTSDA cycle mode from the XML members."""
+    facts: dict[str, str] = {}
+    version = read_xml(archive, names, "VersionInfo.xml")
+    node = version.find("config/ZwjVersion") if version is not None else None
+    if node is not None:
+        facts["server_version"] = node.get("SvrVer", "")
+        facts["client_version"] = node.get("CurrClientVer", "")
+        facts["unit_version"] = node.get("ZwjVersion", "")
+    info = read_xml(archive, names, "TestInfo.xml")
+    test = info.find("config/TestInfo") if info is not None else None
+    if test is not None:
+        for key in ("DevType", "DevID", "UnitID", "ChlID", "StartTime", "Barcode", "Remark"):
+            if test.get(key):
+                facts[key] = test.get(key, "")
+        aux = [c.attrib for c in test if c.tag.lower().startswith("aux")]
+        facts["aux_types"] = ",".join(
+            f"{a.get('RealChlID', '0')}:{a.get('ChlType', '0')}" for a in aux
+        )
+    config = read_xml(archive, names, "NdaxConfig.xml")
+    mode = config.find("config/config") if config is not None else None
+    facts["CycleMode"] = mode.get("CycleMode", "0") if mode is not None else "0"
+    return facts
+
+
+def _member(archive: Path, names: list[str], name: str) -> tuple[bytes, int, int] | None:
+    if name not in names:
+        return None
+    buf = read_zip_member(archive, name)
+    filetype, version = ndc.header(buf, name, archive)
+    return buf, filetype, version
+
+
+def decode_ndax(archive: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
+    """Decode an ``.ndax`` into a raw frame, header facts and the count of rows filled in.
+
+    Raises
+    ------
+    ReadError
+        Not a zip, unsafe member names, no ``data.ndc``, or an unsupported ndc version.
+    """
+    names = zip_names(archive)
+    if "data.ndc" not in names:
+        raise ReadError(f"{archive}: not a Neware .ndax (the archive has no data.ndc member)")
+    facts = archive_facts(archive, names)
+    buf = read_zip_member(archive, "data.ndc")
+    filetype, version = ndc.header(buf, "data.ndc", archive)
+    if filetype != ndc.MAIN:
+        raise ReadError(f"{archive}: data.ndc has file type {filetype}, expected 1 (main data)")
+    facts["file_version"] = f"ndc {version}"
+    raw = ndc.decode_main(buf, version, archive)
+    filled = 0
+    if version >= 11:
+        raw, filled = _join_runinfo(archive, names, raw)
+    raw = _join_aux_members(archive, names, raw, facts)
+    if raw.height == 0:
+        raise ReadError(f"{archive}: data.ndc holds no records")
+    return raw, facts, filled
+
+
+def _join_runinfo(archive: Path, names: list[str], main: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    run = _member(archive, names, "data_runInfo.ndc")
+    steps = _member(archive, names, "data_step.ndc")
+    if run is None or steps is None:
+        raise ReadError(
+            f"{archive}: split-format .ndax lacks data_runInfo.ndc or data_step.ndc; "
+            "time and step information cannot be rebuilt"
+        )
+    info = ndc.decode_runinfo(run[0], run[2], archive)
+    table = ndc.decode_steps(steps[0], steps[2], archive)
+    joined = main.join(info, on="index", how="left")
+    missing = int(joined["step_time_s"].null_count())
+    joined = fill_unlogged_rows(joined)
+    joined = joined.with_columns(
+        (pl.col("run_step").diff().fill_null(0) != 0).cum_sum().add(1).alias("step_no")
+    ).join(table, on="step_no", how="left")
+    return joined.drop("run_step", "dt_s", "step_no"), missing
+
+
+def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
+    """Fill rows of data.ndc that have no run-info record (ndc 11+).
+
+    The instrument logs run info only on some rows; for the others the step
+    time advances by the logging interval ``dt`` and the counters grow by the
+    current (power) times that interval, as BTSDA shows them.
+    """
+    known = pl.col("step_time_s").is_not_null()
+    group = known.cast(pl.Int64).cum_sum()
+    df = df.with_columns(group.alias("_g"), (~known).alias("_new"))
+    carried = [
+        "step_time_s",
+        "dt_s",
+        "run_step",
+        "unix_time_s",
+        "chg_Ah",
+        "dchg_Ah",
+        "chg_Wh",
+        "dchg_Wh",
+    ]
+    dt = pl.col("dt_s")
+    dq_ah = pl.when(pl.col("_new")).then(pl.col("current_A") * dt / 3600.0).otherwise(0.0)
+    dq_wh = dq_ah * pl.col("voltage_V")
+    df = df.with_columns(pl.col(carried).forward_fill()).with_columns(
+        pl.when(pl.col("_new")).then(dt).otherwise(0.0).cum_sum().over("_g").alias("_t"),
+        dq_ah.clip(lower_bound=0.0).cum_sum().over("_g").alias("_c"),
+        (-dq_ah).clip(lower_bound=0.0).cum_sum().over("_g").alias("_d"),
+        dq_wh.clip(lower_bound=0.0).cum_sum().over("_g").alias("_ec"),
+        (-dq_wh).clip(lower_bound=0.0).cum_sum().over("_g").alias("_ed"),
+    )
+    return df.with_columns(
+        pl.col("step_time_s") + pl.col("_t"),
+        pl.col("unix_time_s") + pl.col("_t"),
+        pl.col("chg_Ah") + pl.col("_c"),
+        pl.col("dchg_Ah") + pl.col("_d"),
+        pl.col("chg_Wh") + pl.col("_ec"),
+        pl.col("dchg_Wh") + pl.col("_ed"),
+    ).drop("_g", "_new", "_t", "_c", "_d", "_ec", "_ed")
+
+
+def _aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
+    found = []
+    for name in names:
+        m = _AUX_NAME.search(name)
+        if m:
+            nums = tuple(int(g) for g in m.groups() if g is not None)
+            found.append((nums, name))
+    return sorted(found)
+
+
+def _join_aux_members(
+    archive: Path, names: list[str], raw: pl.DataFrame, facts: dict[str, str]
+) -> pl.DataFrame:
+    """Join auxiliary channels; the first temperature becomes ``temperature_degC``.
+
+    Members ``data_AUX_<chl>_<kind>_<n>.ndc`` pair with the ``AuxN`` entries of
+    ``TestInfo.xml`` when both are sorted by channel then type.
+    """
+    members = _aux_members(names)
+    declared = [
+        tuple(int(x) for x in p.split(":")) for p in facts.get("aux_types", "").split(",") if p
+    ]
+    types = (
+        [t for _, t in sorted(declared)] if len(declared) == len(members) else [None] * len(members)
+    )
+    have_temperature = False
+    for k, ((_, name), chl_type) in enumerate(zip(members, types, strict=True), start=1):
+        got = _member(archive, names, name)
+        if got is None or got[1] != ndc.AUX:
+            continue
+        aux = ndc.decode_aux(got[0], got[2], chl_type)
+        if aux.height == 0:
+            continue
+        renames = {}
+        for col in aux.columns:
+            if col == "temperature_degC" and not have_temperature:
+                have_temperature = True
+            elif col != "index":
+                unit = {"temperature_degC": "degC", "aux_voltage_V": "V"}.get(col, "1")
+                quantity = {"temperature_degC": "Temperature", "aux_voltage_V": "Voltage"}.get(
+                    col, "Value"
+                )
+                renames[col] = f"Aux {k} {quantity} / {unit}"
+        aux = aux.rename(renames).cast({"index": raw.schema["index"]})
+        raw = raw.join(aux, on="index", how="left")
+    return raw
+
+
+def start_time_local(facts: dict[str, str]) -> datetime | None:
+    """Test start as written in ``TestInfo.xml`` (instrument local wall clock), if present."""
+    try:
+        return datetime.strptime(facts.get("StartTime", ""), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None

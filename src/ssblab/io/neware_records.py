@@ -1,0 +1,67 @@
+"""Low-level helpers for Neware binary records: NumPy views, clocks and unit scaling.
+
+Nothing here knows a file layout; the layout modules describe records as
+NumPy structured dtypes and use these helpers to turn a byte buffer into
+columns without a per-record Python loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ssblab.errors import ReadError
+
+
+def record_view(buf: bytes | memoryview, start: int, length: int, dtype: np.dtype) -> np.ndarray:
+    """Whole records of *dtype* in ``buf[start:start+length]`` (a trailing partial record is left).
+
+    Parameters
+    ----------
+    buf : bytes
+        The file content.
+    start, length : int
+        Byte offset and size of the record area; ``length <= 0`` means "to the end".
+    dtype : numpy.dtype
+        Structured record type (its ``itemsize`` is the record length).
+    """
+    end = len(buf) if length <= 0 else min(len(buf), start + length)
+    n = max(0, (end - start) // dtype.itemsize)
+    return np.frombuffer(buf, dtype=dtype, count=n, offset=start)
+
+
+def frame(records: np.ndarray, names: dict[str, str]) -> pl.DataFrame:
+    """Polars frame from selected fields of a structured array, renamed ``field -> column``."""
+    return pl.DataFrame({col: np.ascontiguousarray(records[f]) for f, col in names.items()})
+
+
+def civil_to_unix(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    hour: np.ndarray,
+    minute: np.ndarray,
+    second: np.ndarray,
+) -> np.ndarray:
+    """Seconds since 1970-01-01 for calendar fields read as UTC (vectorised, no datetime objects).
+
+    Uses the proleptic Gregorian day count (H. Hinnant, "chrono-compatible
+    low-level date algorithms", days_from_civil). Impossible dates give NaN.
+    """
+    y = year.astype(np.int64) - (month <= 2)
+    m = month.astype(np.int64)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + day.astype(np.int64) - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    secs = days * 86400 + hour.astype(np.int64) * 3600 + minute.astype(np.int64) * 60 + second
+    valid = (m >= 1) & (m <= 12) & (day >= 1) & (day <= 31) & (year > 1970)
+    return np.where(valid, secs.astype(np.float64), np.nan)
+
+
+def require(condition: bool, path: object, problem: str) -> None:
+    """Raise a one-line :class:`ReadError` naming *path* unless *condition* holds."""
+    if not condition:
+        raise ReadError(f"{path}: {problem}")
