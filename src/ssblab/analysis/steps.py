@@ -173,7 +173,12 @@ def segments(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> p
         ``start_voltage_V``/``end_voltage_V`` [V], ``capacity_Ah`` [A·h] and
         ``energy_Wh`` [W·h] passed, and ``cycle`` when the table has cycles.
     """
-    return _group_summary(label(data, rest_current_A), SEGMENT)
+    return segments_from_labelled(label(data, rest_current_A))
+
+
+def segments_from_labelled(labelled: pl.DataFrame) -> pl.DataFrame:
+    """:func:`segments` of a table already passed through :func:`label`."""
+    return _group_summary(labelled, SEGMENT)
 
 
 def half_cycles(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> pl.DataFrame:
