@@ -109,14 +109,47 @@ def write_pngs(panels: list[Panel], out_dir: Path) -> dict[str, Any]:
     return figures
 
 
+@dataclass(frozen=True)
+class Report:
+    """What :func:`build` wrote: the page, the PNGs, and the panels left out with reasons."""
+
+    index: Path
+    pngs: tuple[Path, ...]
+    panels: tuple[str, ...]
+    unavailable: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable keys for ``--json``."""
+        return {
+            "index_html": str(self.index),
+            "html_bytes": self.index.stat().st_size,
+            "png": [str(p) for p in self.pngs],
+            "panels": list(self.panels),
+            "not_available": [{"panel": n, "reason": r} for n, r in self.unavailable],
+        }
+
+
 def build_report(
     inputs: Iterable[Any],
     out_dir: str | Path,
     title: str | None = None,
     png: bool = True,
-    progress: Callable[[str], None] | None = None,
 ) -> Path:
     """Write ``out_dir/index.html`` (self-contained) and one PNG per panel; return the HTML path.
+
+    See :func:`build` for the parameters.
+    """
+    return build(inputs, out_dir, title=title, png=png).index
+
+
+def build(
+    inputs: Iterable[Any],
+    out_dir: str | Path,
+    title: str | None = None,
+    png: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Write ``out_dir/index.html`` (self-contained) and one PNG per panel.
 
     Parameters
     ----------
@@ -154,9 +187,11 @@ def build_report(
         raise SsblabError("nothing to report: no input was given")
     step("making panels")
     rendered = make_panels(data)
+    pngs: tuple[Path, ...] = ()
     if png:
         step("writing PNGs")
         write_pngs(rendered.panels, out)
+        pngs = tuple(out / f"{p.key}.png" for p in rendered.panels)
     step("writing HTML")
     blocks = [
         page_html.PanelBlock(p.key, p.title, figure_dict(p), p.note, f"{p.key}.png" if png else "")
@@ -177,4 +212,5 @@ def build_report(
         index.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SsblabError(f"{index}: cannot write the report: {exc}") from exc
-    return index
+    unavailable = rendered.unavailable + [("input", n) for n in data.notes]
+    return Report(index, pngs, tuple(p.key for p in rendered.panels), tuple(unavailable))

@@ -315,69 +315,100 @@ def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
 
 
 def gitt(runs: list[LabelledRun]) -> list[Panel]:
-    """GITT: quasi-OCV (left) and D_Li (right, log) vs state of charge, from ``analysis.gitt``."""
-    gitt_table = analysis("gitt", "gitt")
+    """GITT: relaxed OCV (left) and D_Li (right) vs state of charge, from ``analysis.gitt``."""
+    gitt_pulses = analysis("gitt", "gitt_pulses")
     panels, reasons = [], []
     for r in cycling_runs(runs):
         try:
-            result = gitt_table(r.run)
-        except (SsblabError, TypeError) as exc:
+            pulses = gitt_pulses(r.run)
+        except SsblabError as exc:
             reasons.append(f"{r.label}: {exc}")
             continue
-        frame = getattr(result, "table", result)
-        if not isinstance(frame, pl.DataFrame) or frame.height == 0:
-            reasons.append(f"{r.label}: no GITT pulse found")
-            continue
-        panels.append(_gitt_panel(r.label, frame))
+        panels.append(_gitt_panel(r.label, pulses))
     if not panels:
         raise NotAvailable("; ".join(reasons) or "no run with GITT pulses")
     return panels
 
 
-def _gitt_panel(label: str, frame: pl.DataFrame) -> Panel:
-    cols = frame.columns
-    x_col = next((c for c in cols if c.startswith(("soc", "capacity", "x_"))), cols[0])
-    ocv_col = next((c for c in cols if "ocv" in c.lower() or "equilibrium" in c.lower()), None)
-    d_col = next((c for c in cols if c.lower().startswith("d_li") or "diffusi" in c.lower()), None)
-    if ocv_col is None or d_col is None:
-        raise NotAvailable(f"GITT result has no OCV or D_Li column (has {cols})")
-    x = frame.get_column(x_col).to_numpy()
-    traces = (
-        Trace(x, frame.get_column(ocv_col).to_numpy(), "quasi-OCV", "lines+markers"),
-        Trace(
-            x,
-            np.log10(frame.get_column(d_col).to_numpy()),
-            "log10 D_Li",
-            "markers",
-            series_color(1),
-            dash=True,
-            secondary=True,
-        ),
+def _gitt_panel(label: str, pulses: pl.DataFrame) -> Panel:
+    traces = []
+    for k, ((direction,), part) in enumerate(pulses.group_by("direction", maintain_order=True)):
+        soc = part.get_column("soc").to_numpy() * 100.0
+        traces.append(
+            Trace(
+                soc,
+                part.get_column("ocv_V").to_numpy(),
+                f"OCV ({direction})",
+                "lines+markers",
+                series_color(k),
+            )
+        )
+        d = part.get_column("D_cm2_s")
+        if d.null_count() < d.len():
+            traces.append(
+                Trace(
+                    soc,
+                    d.fill_null(np.nan).to_numpy(),
+                    f"D_Li ({direction})",
+                    "markers",
+                    series_color(k),
+                    dash=True,
+                    secondary=True,
+                )
+            )
+    has_d = any(t.secondary for t in traces)
+    note = (
+        f"{pulses.height} pulses."
+        if has_d
+        else f"{pulses.height} pulses. D_Li needs the active mass, molar mass, molar volume "
+        "and area (Weppner–Huggins); not all are known for this run."
     )
     return Panel(
         key=f"gitt_{_slug(label)}",
         title=f"GITT — {label}",
-        x_label=f"{x_col} [-]" if "/" not in x_col and "_" not in x_col else _unit_label(x_col),
-        y_label="Quasi-OCV [V]",
-        y2_label="log₁₀ D_Li [log cm² s⁻¹]",
-        traces=traces,
+        x_label="State of charge [%]",
+        y_label="Relaxed OCV [V]",
+        y2_label="D_Li [cm² s⁻¹]" if has_d else "",
+        traces=tuple(traces),
+        note=note,
     )
 
 
-def _unit_label(column: str) -> str:
-    """``"capacity_mAh"`` -> ``"capacity [mAh]"`` (the last underscore part is the unit)."""
-    head, _, unit = column.rpartition("_")
-    return f"{head.replace('_', ' ')} [{unit}]" if head else f"{column} [-]"
-
-
 def literature(designs: list[DesignEntry]) -> Panel:
-    """The literature benchmark from ``ssblab.bench`` (when that module offers a plot table)."""
+    """Literature anodes on the N/P vs areal capacity chart, the report's cells as stars."""
     try:
-        bench = importlib.import_module("ssblab.bench")
-        table_fn = bench.benchmark_table
-    except (ImportError, AttributeError) as exc:
-        raise NotAvailable(f"ssblab.bench has no benchmark table yet ({exc})") from exc
-    frame = table_fn()
-    if not isinstance(frame, pl.DataFrame) or frame.height == 0:
-        raise NotAvailable("the literature benchmark table is empty")
-    raise NotAvailable("the literature benchmark plot needs the ssblab.bench column layout")
+        from ssblab.bench.data import anodes
+    except ImportError as exc:
+        raise NotAvailable(f"ssblab.bench is not available ({exc})") from exc
+    rows = anodes().filter(
+        pl.col("np_ratio").is_not_null() & pl.col("areal_capacity_mAh_cm2").is_not_null()
+    )
+    if rows.height == 0:
+        raise NotAvailable("the literature table has no N/P and areal capacity pairs")
+    traces = [
+        Trace(
+            rows.get_column("np_ratio").to_numpy(),
+            rows.get_column("areal_capacity_mAh_cm2").to_numpy(),
+            "literature (ssblab.bench)",
+            "markers",
+            series_color(0),
+        )
+    ]
+    for i, d in enumerate(designs):
+        np_ratio = d.data.get("np_ratio")
+        areal = d.data.get("cathode_areal_capacity_mAh_cm2")
+        if np_ratio is not None and areal is not None:
+            traces.append(
+                Trace(
+                    np.array([np_ratio]), np.array([areal]), d.label, "markers", series_color(i + 1)
+                )
+            )
+    names = ", ".join(rows.get_column("anode").to_list()[:12])
+    return Panel(
+        key="literature_np_capacity",
+        title="Literature benchmark: N/P ratio vs areal capacity",
+        x_label="N/P ratio [-]",
+        y_label="Areal capacity [mAh cm⁻²]",
+        traces=tuple(traces),
+        note=f"Literature anodes: {names}. Report cells from their recipe design.",
+    )
