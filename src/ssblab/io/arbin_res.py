@@ -81,8 +81,13 @@ def read_res(path: Path) -> Run:
         notes.append(f"{n_moved} records stored on overflow pages were not decoded")
     if n_other:
         notes.append(f"{n_other} records of further tests in the file were left out")
-    if raw.height + n_other != tdef.n_rows:
-        notes.append(f"{DATA_TABLE} declares {tdef.n_rows} rows, {raw.height + n_other} found")
+    found = raw.height + n_other + n_moved
+    n_lost = max(tdef.n_rows - found, 0)
+    if found != tdef.n_rows:
+        notes.append(
+            f"{DATA_TABLE} declares {tdef.n_rows} rows but {found} were found "
+            "(truncated file, or one still being written)"
+        )
     mass = _positive(info.get("MASS"))
     meta = RunMeta(
         source=str(path),
@@ -95,7 +100,7 @@ def read_res(path: Path) -> Run:
         timezone="UTC",
         start_time_utc=_ole_iso(info.get("Start_DateTime")),
         cycle_numbering=numbering,
-        rows_skipped=n_moved + n_other,
+        rows_skipped=n_moved + n_other + n_lost,
         notes=tuple(notes),
         extra=extra | {k: str(v) for k, v in info.items() if v not in (None, "")},
     )
