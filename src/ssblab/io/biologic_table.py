@@ -48,18 +48,45 @@ def _first(frame: pl.DataFrame, *names: str) -> str | None:
     return next((n for n in names if n in frame.columns), None)
 
 
-def accumulate_resets(value: pl.Expr, segment: pl.Expr) -> pl.Expr:
-    """Make a non-negative counter that restarts in every *segment* cumulative.
+#: Output column -> (counter value, segment key) for counters that restart per segment.
+Resetting = dict[str, tuple[pl.Expr, pl.Expr]]
 
-    Within a segment the running peak of *value* is used (so the result never
-    falls); each segment starts from the sum of the final peaks of all earlier
-    segments. Segments are runs of equal consecutive *segment* values.
+
+def accumulate_resets(frame: pl.DataFrame, counters: Resetting) -> pl.DataFrame:
+    """Make non-negative counters that restart in every segment cumulative.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The EC-Lab-named records.
+    counters : dict
+        Output column -> (value, segment): *value* restarts from 0 whenever the
+        *segment* expression changes from one record to the next.
+
+    Returns
+    -------
+    DataFrame
+        One column per counter. Within a segment the running peak of *value*
+        is used (so the result never falls); each segment starts from the sum
+        of the final peaks of all earlier segments.
     """
-    run = (segment != segment.shift(1)).fill_null(True).cum_sum()
-    peak = value.fill_null(0.0).clip(lower_bound=0.0).cum_max().over(run)
-    is_last = (run != run.shift(-1)).fill_null(True)
-    closed = pl.when(is_last).then(peak).otherwise(0.0)
-    return closed.cum_sum() - closed + peak
+    if not counters:
+        return pl.DataFrame()
+    names = list(counters)
+    parts = []
+    for k, (value, segment) in enumerate(counters.values()):
+        run = (segment != segment.shift(1)).fill_null(True).cum_sum()
+        parts += [run.alias(f"run{k}"), value.fill_null(0.0).clip(lower_bound=0.0).alias(f"val{k}")]
+    staged = frame.select(parts)  # windows below run once per counter, on plain columns
+    staged = staged.with_columns(
+        pl.col(f"val{k}").cum_max().over(f"run{k}").alias(f"peak{k}") for k in range(len(names))
+    )
+    out = []
+    for k, name in enumerate(names):
+        run, peak = pl.col(f"run{k}"), pl.col(f"peak{k}")
+        closed = pl.when((run != run.shift(-1)).fill_null(True)).then(peak).otherwise(0.0)
+        out.append((closed.cum_sum() - closed + peak).alias(name))
+    return staged.select(out)
 
 
 def _current_a(frame: pl.DataFrame, path: object) -> tuple[pl.Expr, str | None]:
@@ -102,15 +129,17 @@ def _vendor_cycle(frame: pl.DataFrame) -> pl.Expr | None:
     return None
 
 
-def _capacity_counters(frame: pl.DataFrame) -> tuple[list[pl.Expr], str | None]:
-    """Cumulative charging/discharging capacity [A·h] from whatever EC-Lab recorded."""
+def _capacity_counters(frame: pl.DataFrame) -> tuple[list[pl.Expr], Resetting, str | None]:
+    """Cumulative charging/discharging capacity [A·h] from whatever EC-Lab recorded.
+
+    Returns ready expressions, or counters still to pass through
+    :func:`accumulate_resets`, and a note on the source used.
+    """
     if "Q charge/discharge/mA.h" in frame.columns and "half cycle" in frame.columns:
         q = pl.col("Q charge/discharge/mA.h").cast(pl.Float64) * _MAH_TO_AH
         hc = pl.col("half cycle")
-        return [
-            accumulate_resets(q, hc).alias(s.CHARGE_CAPACITY),
-            accumulate_resets(-q, hc).alias(s.DISCHARGE_CAPACITY),
-        ], "capacity counters accumulated from Q charge/discharge per half cycle"
+        resetting = {s.CHARGE_CAPACITY: (q, hc), s.DISCHARGE_CAPACITY: (-q, hc)}
+        return [], resetting, "capacity counters accumulated from Q charge/discharge per half cycle"
     # (Q-Qo) first: EC-Lab's export adds a dq column derived from it, and the
     # .mpr and .mpt of one run must give the same counters.
     if "(Q-Qo)/mA.h" in frame.columns:
@@ -120,19 +149,23 @@ def _capacity_counters(frame: pl.DataFrame) -> tuple[list[pl.Expr], str | None]:
         step = pl.col("dq/mA.h").cast(pl.Float64).fill_null(0.0)
         how = "dq"
     else:
-        return [], None
-    return [
-        (step.clip(lower_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.CHARGE_CAPACITY),
-        (-step.clip(upper_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.DISCHARGE_CAPACITY),
-    ], f"capacity counters summed from the charge increments of {how}"
+        return [], {}, None
+    return (
+        [
+            (step.clip(lower_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.CHARGE_CAPACITY),
+            (-step.clip(upper_bound=0.0).cum_sum() * _MAH_TO_AH).alias(s.DISCHARGE_CAPACITY),
+        ],
+        {},
+        f"capacity counters summed from the charge increments of {how}",
+    )
 
 
-def _energy_counters(frame: pl.DataFrame, cycle: pl.Expr | None) -> list[pl.Expr]:
+def _energy_counters(frame: pl.DataFrame, cycle: pl.Expr | None) -> Resetting:
     """Cumulative charging/discharging energy [W·h]; EC-Lab restarts them every cycle."""
     pairs = [("Energy charge/W.h", s.CHARGE_ENERGY), ("Energy discharge/W.h", s.DISCHARGE_ENERGY)]
     if cycle is None or any(src not in frame.columns for src, _ in pairs):
-        return []
-    return [accumulate_resets(pl.col(src).cast(pl.Float64), cycle).alias(dst) for src, dst in pairs]
+        return {}
+    return {dst: (pl.col(src).cast(pl.Float64), cycle) for src, dst in pairs}
 
 
 def to_canonical(
@@ -164,11 +197,12 @@ def to_canonical(
     potentials, note = _potentials(frame, path)
     notes += [note] if note else []
     vendor_cycle = _vendor_cycle(frame)
-    capacity, note = _capacity_counters(frame)
+    capacity, resetting, note = _capacity_counters(frame)
     notes += [note] if note else []
+    resetting |= _energy_counters(frame, vendor_cycle)
     time = pl.col("time/s").cast(pl.Float64)
     exprs = [(time - time.first()).alias(s.TIME), current.alias(s.CURRENT), *potentials]
-    exprs += capacity + _energy_counters(frame, vendor_cycle)
+    exprs += capacity
     if start_unix_s is not None:
         exprs.append((time + start_unix_s).alias(s.UNIX_TIME))
     if vendor_cycle is not None:
@@ -179,7 +213,7 @@ def to_canonical(
         exprs += [ns.alias(s.STEP_INDEX), (changed.cum_sum() + 1).alias(s.STEP_COUNT)]
     if "Temperature/°C" in frame.columns:
         exprs.append(pl.col("Temperature/°C").cast(pl.Float64).alias(s.TEMPERATURE))
-    return frame.select(exprs), notes
+    return frame.select(exprs).hstack(accumulate_resets(frame, resetting).get_columns()), notes
 
 
 def eis_spectrum(frame: pl.DataFrame, path: object) -> pl.DataFrame:
