@@ -1,0 +1,168 @@
+"""Bad input of any format: one-line SsblabError naming the file, quickly.
+
+Files are untrusted; whatever their suffix claims, ``ssblab.io.read`` must
+refuse garbage, bombs and path tricks with one line that names the file, and
+never hang, crash with a traceback or write outside its folder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ssblab.errors import ReadError, SsblabError
+from ssblab.io import read
+from ssblab.io.safety import read_gzip, read_zip_member, zip_names
+
+TIME_BOUND_S = 5.0
+BOMB_BYTES = 64 * 1024**2  # 64 MiB of zeros: ~64 KiB deflated, ratio ~1000
+
+
+def refused(path: Path, **kwargs) -> str:
+    """Read *path*, expect an SsblabError; return its message after the common checks."""
+    start = time.perf_counter()
+    with pytest.raises(SsblabError) as info:
+        read(path, **kwargs)
+    elapsed = time.perf_counter() - start
+    message = str(info.value)
+    assert path.name in message, message
+    assert "\n" not in message, message
+    assert elapsed < TIME_BOUND_S, f"{path.name} took {elapsed:.1f} s"
+    return message
+
+
+def test_nonexistent_path(tmp_path):
+    assert "no such file" in refused(tmp_path / "missing.ndax")
+
+
+def test_directory(tmp_path):
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    assert "not a regular file" in refused(folder)
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "empty.ndax", "empty.mpr", "empty.parquet"])
+def test_empty_file(tmp_path, name):
+    path = tmp_path / name
+    path.touch()
+    assert "empty" in refused(path)
+
+
+@pytest.mark.parametrize("suffix", [".ndax", ".mpr", ".res", ".nda", ".parquet", ".xlsx"])
+def test_text_file_with_a_binary_suffix(tmp_path, suffix):
+    path = tmp_path / f"notes{suffix}"
+    path.write_text("These are my lab notes, not instrument data.\n" * 20)
+    refused(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".ndax", ".mpr", ".res", ".bdf.csv", ""])
+def test_binary_garbage(tmp_path, suffix):
+    path = tmp_path / f"garbage{suffix}"
+    path.write_bytes(os.urandom(64 * 1024))
+    refused(path)
+
+
+def test_csv_with_a_known_header_but_garbage_body(tmp_path):
+    path = tmp_path / "junk.bdf.csv"
+    path.write_bytes(b"test_time_second,voltage_volt,current_ampere\n" + os.urandom(4096))
+    try:
+        run = read(path)
+    except SsblabError as exc:
+        assert path.name in str(exc)
+    else:  # read: every undecodable line is counted, none silently dropped
+        lines = path.read_bytes().count(b"\n")
+        assert run.n_rows + run.meta.rows_skipped >= 1
+        assert run.n_rows <= lines
+
+
+def _zip_bomb(path: Path) -> Path:
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        zf.open("data.ndc", "w") as member,
+    ):
+        chunk = bytes(1024**2)
+        for _ in range(BOMB_BYTES // len(chunk)):
+            member.write(chunk)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory) -> Path:
+    return _zip_bomb(tmp_path_factory.mktemp("bomb") / "bomb.ndax")
+
+
+def test_zip_bomb_member_is_refused_by_the_safe_reader(bomb):
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match="zip bomb"):
+        read_zip_member(bomb, "data.ndc")
+    assert time.perf_counter() - start < TIME_BOUND_S
+
+
+@pytest.mark.parametrize("name", ["bomb.ndax", "bomb.nda.zip", "bomb.zip"])
+def test_zip_bomb_through_read(bomb, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(bomb.read_bytes())
+    refused(path)
+
+
+def test_gzip_bomb(tmp_path):
+    path = tmp_path / "bomb.res.gz"
+    with gzip.open(path, "wb", compresslevel=1) as fh:
+        chunk = bytes(1024**2)
+        for _ in range(BOMB_BYTES // len(chunk)):
+            fh.write(chunk)
+    with pytest.raises(ReadError, match="zip bomb"):
+        read_gzip(path)
+    refused(path)
+
+
+def test_zip_member_climbing_out(tmp_path):
+    path = tmp_path / "escape.ndax"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("../../outside.txt", "gotcha")
+        zf.writestr("/etc/absolute.txt", "gotcha")
+    with pytest.raises(ReadError, match="unsafe path"):
+        zip_names(path)
+    refused(path)
+    assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_utf16_text_is_refused(tmp_path):
+    path = tmp_path / "utf16.csv"
+    header = "test_time_second,voltage_volt,current_ampere\n0,3.5,0\n1,3.6,0.1\n"
+    path.write_bytes(header.encode("utf-16"))
+    refused(path)
+
+
+def test_windows_1252_bytes_in_a_utf8_file_are_read(tmp_path):
+    path = tmp_path / "latin.bdf.csv"
+    body = (
+        "test_time_second,voltage_volt,current_ampere,comment\n0,3.5,0,caf\xe9\n1,3.6,0.1,\xb5A\n"
+    )
+    path.write_bytes(body.encode("cp1252"))
+    run = read(path)
+    assert run.n_rows == 2
+    assert run.meta.rows_skipped == 0
+
+
+def test_truncated_parquet(tmp_path):
+    good = tmp_path / "good.parquet"
+    pl.DataFrame(
+        {"Test Time / s": [0.0, 1.0], "Voltage / V": [3.5, 3.6], "Current / A": [0.0, 0.1]}
+    ).write_parquet(good)
+    cut = tmp_path / "cut.parquet"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    refused(cut)
+
+
+def test_unknown_format_name_lists_valid_ones(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(SsblabError, match=r"valid formats: .*landt_csv"):
+        read(path, format="no_such_reader")
