@@ -1,0 +1,211 @@
+"""Calibrate the symmetric-cell model on one coated cell and the bare cell's overpotential.
+
+Four parameters are fitted, each to one number of the LiAlO2 seed (Chang et al.,
+Section 3; shared/seeds/003_*), in this order:
+
+=========================  ==============================================  =========
+parameter                  target                                          figure
+=========================  ==============================================  =========
+interphase_rate_cm2_s      bare Li plating overpotential 100 mV, 100 cyc.  Fig. 3b
+void_rate                  bare Li stripping overpotential 380 mV, 100 cyc Fig. 3b
+coating_conductivity_S_cm  200 nm plating overpotential 78 mV, 100 cycles  Fig. 3c
+fatigue_cycles             200 nm lifetime 3000 h (0.1 mA/cm², 0.1 mAh/cm²) Fig. 3a
+=========================  ==============================================  =========
+
+Everything else the seed reports is then *predicted* by :func:`calibration_report`:
+the 100 and 300 nm lifetimes, coated vs bare at 1.0 mAh/cm², the rate test and
+the total resistance after 50 cycles (EIS R_b + R_ct).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from ssblab.simulate.protocol import Block, expand, lifetime_protocol, parse_protocol
+from ssblab.simulate.symmetric import (
+    SymmetricCell,
+    SymmetricParams,
+    failures,
+    load_params,
+    trajectory,
+)
+
+SEED = "Chang et al., LiAlO2 seed (shared/seeds/003)"
+#: Rate test of the predictions: the seed gives the densities (Fig. 4a), not the
+#: capacity or the number of cycles per step; 0.1 mAh/cm2 and 5 cycles are assumed.
+RATE_PROTOCOL = "rate 0.1,0.25,0.5,1.0 mA/cm2, 0.1 mAh/cm2, 5 cycles"
+AFTER_100_CYCLES = 199  # index of the 200th half-cycle
+
+
+def _electrodes_after_100_cycles(
+    thickness_nm: float, params: SymmetricParams, cell: SymmetricCell
+) -> tuple[float, float]:
+    """Plating and stripping electrode overpotentials at the 100th cycle [mV]."""
+    hc = expand(lifetime_protocol(0.1, 0.1, 200.0))
+    tr = trajectory(thickness_nm, hc, params, cell)
+    k = AFTER_100_CYCLES
+    plating = 0.5 * (tr.plating_start[0, k] + tr.plating_end[0, k]) * 1e3
+    stripping = 0.5 * (tr.stripping_start[0, k] + tr.stripping_end[0, k]) * 1e3
+    return float(plating), float(stripping)
+
+
+def lifetime_h(
+    thickness_nm: float,
+    params: SymmetricParams,
+    cell: SymmetricCell,
+    blocks: tuple[Block, ...] | None = None,
+) -> float:
+    """Model lifetime [h] (NaN: no failure within *blocks*, default 0.1/0.1 for 6000 h)."""
+    hc = expand(blocks or lifetime_protocol(0.1, 0.1, 6000.0))
+    tr = trajectory(thickness_nm, hc, params, cell)
+    return float(failures(tr, params.cutoff_overpotential_V).lifetime_h[0])
+
+
+def _solve_log(f, lo: float, hi: float) -> float:
+    """Root of f(10**x) on [log10 lo, log10 hi]."""
+    return float(10 ** brentq(lambda x: f(10**x), np.log10(lo), np.log10(hi), xtol=1e-6))
+
+
+def _fit(
+    p: SymmetricParams, name: str, lo: float, hi: float, miss: Callable[[SymmetricParams], float]
+) -> SymmetricParams:
+    """*p* with parameter *name* set where ``miss(p)`` crosses zero (searched in log space)."""
+    return p.with_(**{name: _solve_log(lambda v: miss(p.with_(**{name: v})), lo, hi)})
+
+
+def calibrate(params: SymmetricParams | None = None, passes: int = 3) -> SymmetricParams:
+    """Fit the four calibrated parameters (see the module docstring); returns new params."""
+    p = params or load_params()
+    cell = SymmetricCell(coating_thickness_nm=200.0, params=p)
+
+    def bare(q: SymmetricParams) -> tuple[float, float]:
+        return _electrodes_after_100_cycles(0.0, q, cell)
+
+    def lifetime_excess(q: SymmetricParams) -> float:
+        t = lifetime_h(200.0, q, cell)
+        return (6000.0 if np.isnan(t) else t) - 3000.0
+
+    for _ in range(passes):
+        p = _fit(p, "interphase_rate_cm2_s", 1e-19, 1e-10, lambda q: bare(q)[0] - 100.0)
+        p = _fit(p, "void_rate", 1e-5, 10.0, lambda q: bare(q)[1] - 380.0)
+        p = _fit(
+            p,
+            "coating_conductivity_S_cm",
+            1e-10,
+            1e-5,
+            lambda q: _electrodes_after_100_cycles(200.0, q, cell)[0] - 78.0,
+        )
+        p = _fit(p, "fatigue_cycles", 1.0, 1e7, lifetime_excess)
+    return p
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One line of :func:`calibration_report`."""
+
+    quantity: str
+    seed: float
+    model: float | None
+    role: str
+    source: str
+
+    @property
+    def error_percent(self) -> float | None:
+        """(model - seed) / seed [%]; None when the model value is missing."""
+        if self.model is None or np.isnan(self.model):
+            return None
+        return 100.0 * (self.model - self.seed) / self.seed
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain dict for JSON and tables."""
+        return {
+            "quantity": self.quantity,
+            "seed": self.seed,
+            "model": self.model,
+            "error_percent": self.error_percent,
+            "role": self.role,
+            "source": self.source,
+        }
+
+
+def rate_overpotentials_mV(
+    thickness_nm: float, params: SymmetricParams, cell: SymmetricCell
+) -> dict[float, float]:
+    """Median plateau cell overpotential per current density of :data:`RATE_PROTOCOL` [mV]."""
+    blocks = parse_protocol(RATE_PROTOCOL)
+    tr = trajectory(thickness_nm, expand(blocks), params, cell)
+    mid = 0.5 * (tr.cell_start[0] + tr.cell_end[0]) * 1e3
+    edges = np.cumsum([0] + [b.n_half_cycles for b in blocks])
+    return {
+        b.current_density_mA_cm2: float(np.median(mid[edges[i] : edges[i + 1]]))
+        for i, b in enumerate(blocks)
+    }
+
+
+def _resistance_after_50_cycles_ohm(
+    thickness_nm: float, params: SymmetricParams, cell: SymmetricCell
+) -> float:
+    """Cell resistance |V|/|I| at the 50th cycle at 0.1 mA/cm² [Ω] (vs EIS R_b + R_ct)."""
+    hc = expand(lifetime_protocol(0.1, 0.1, 100.0))
+    tr = trajectory(thickness_nm, hc, params, cell)
+    eta = 0.5 * (tr.cell_start[0, 99] + tr.cell_end[0, 99])
+    return float(eta / (1e-4 * cell.area_cm2))
+
+
+def calibration_report(params: SymmetricParams | None = None) -> list[ReportRow]:
+    """Seed value vs model value for every number the seed reports (calibrated or predicted).
+
+    Uses the parameters given, or the defaults of ``symmetric_params.toml`` (which
+    hold the result of :func:`calibrate`).
+    """
+    p = params or load_params()
+    cell = SymmetricCell(params=p)
+    one_mah = lifetime_protocol(0.1, 1.0, 6000.0)
+    bare_el, coat_el = (
+        _electrodes_after_100_cycles(0.0, p, cell),
+        _electrodes_after_100_cycles(200.0, p, cell),
+    )
+    rate_c, rate_b = rate_overpotentials_mV(200.0, p, cell), rate_overpotentials_mV(0.0, p, cell)
+    rows = [
+        ("lifetime 200 nm, 0.1 mAh/cm2 [h]", 3000, lifetime_h(200, p, cell), "calibrated", "3a"),
+        ("plating 200 nm, 100 cycles [mV]", 78, coat_el[0], "calibrated", "3c"),
+        ("plating bare, 100 cycles [mV]", 100, bare_el[0], "calibrated", "3b"),
+        ("stripping bare, 100 cycles [mV]", 380, bare_el[1], "calibrated", "3b"),
+        ("stripping 200 nm, 100 cycles [mV]", 80, coat_el[1], "predicted", "3c"),
+        ("lifetime 100 nm, 0.1 mAh/cm2 [h]", 1400, lifetime_h(100, p, cell), "predicted", "3a"),
+        ("lifetime 300 nm, 0.1 mAh/cm2 [h]", 1600, lifetime_h(300, p, cell), "predicted", "3a"),
+        (
+            "lifetime 200 nm, 1.0 mAh/cm2 [h]",
+            1000,
+            lifetime_h(200, p, cell, one_mah),
+            "predicted",
+            "3d",
+        ),
+        ("lifetime bare, 1.0 mAh/cm2 [h]", 300, lifetime_h(0, p, cell, one_mah), "predicted", "3d"),
+        ("overpotential 200 nm at 0.25 mA/cm2 [mV]", 191, rate_c[0.25], "predicted", "4a"),
+        ("overpotential 200 nm at 1.0 mA/cm2 [mV]", 2134, rate_c[1.0], "predicted", "4a"),
+        ("overpotential bare at 0.25 mA/cm2 [mV]", 1050, rate_b[0.25], "predicted", "4a"),
+        ("overpotential bare at 1.0 mA/cm2 [mV]", 4000, rate_b[1.0], "predicted", "4a"),
+        (
+            "R_b + R_ct 200 nm, 50 cycles [Ohm]",
+            604 + 473,
+            _resistance_after_50_cycles_ohm(200, p, cell),
+            "predicted",
+            "S4",
+        ),
+        (
+            "R_b + R_ct bare, 50 cycles [Ohm]",
+            1399 + 4997,
+            _resistance_after_50_cycles_ohm(0, p, cell),
+            "predicted",
+            "S4",
+        ),
+    ]
+    return [
+        ReportRow(q, float(seed), float(model), role, f"{SEED}, Fig. {fig}")
+        for q, seed, model, role, fig in rows
+    ]
