@@ -1,0 +1,219 @@
+"""``ssblab metrics``, ``rate``, ``gitt``, ``cv`` and ``dqdv``: cycling analysis of one file.
+
+Each command reads the file with :func:`ssblab.io.read`, calls one function of
+:mod:`ssblab.analysis` and prints the result (``--json``: stable keys).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ssblab.cli._common import JsonOpt, print_json, print_table, table_rows
+from ssblab.errors import AnalysisError
+
+FileArg = Annotated[
+    Path, typer.Argument(help="Instrument or Parquet file (format detected).", show_default=False)
+]
+MassOpt = Annotated[
+    float | None,
+    typer.Option("--mass-mg", help="Active material mass [mg] (default: from the file)."),
+]
+AreaOpt = Annotated[
+    float | None,
+    typer.Option("--area-cm2", help="Electrode area [cm²] (default: from the file)."),
+]
+
+
+def _read(path: Path):
+    from ssblab.io import read
+
+    return read(path)
+
+
+def _grams(mass_mg: float | None) -> float | None:
+    return None if mass_mg is None else mass_mg / 1000.0
+
+
+def metrics_command(
+    file: FileArg,
+    mass_mg: MassOpt = None,
+    area_cm2: AreaOpt = None,
+    reference_cycle: Annotated[
+        int | None,
+        typer.Option("--reference-cycle", help="Cycle that is 100 % retention (default: first)."),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Per-cycle metrics: CE, mean voltages, hysteresis, retention, mAh/g, mAh/cm², and ICE."""
+    from ssblab.analysis.metrics import cycle_metrics, initial_coulombic_efficiency
+
+    run = _read(file)
+    rows = table_rows(cycle_metrics(run, _grams(mass_mg), area_cm2, reference_cycle))
+    try:
+        ice: dict[str, Any] | None = vars(initial_coulombic_efficiency(run)).copy()
+    except AnalysisError:
+        ice = None
+    if json:
+        print_json({"ice": ice, "cycles": rows})
+        return
+    columns = [
+        "cycle",
+        "charge_capacity_Ah",
+        "discharge_capacity_Ah",
+        "coulombic_efficiency",
+        "mean_discharge_voltage_V",
+        "voltage_hysteresis_V",
+        "retention",
+        "specific_discharge_capacity_mAh_g",
+    ]
+    print_table(rows, title=f"Cycling metrics of {file.name}", columns=columns)
+    if ice is not None:
+        typer.echo(f"ICE = {ice['ice']:.4f} ({ice['first_half']} first)")
+
+
+def rate_command(
+    file: FileArg,
+    mass_mg: MassOpt = None,
+    area_cm2: AreaOpt = None,
+    nominal_mah: Annotated[
+        float | None,
+        typer.Option("--nominal-mah", help="Capacity that defines 1 C [mAh] (for C-rates)."),
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Relative current tolerance of a block.")
+    ] = 0.05,
+    skip: Annotated[
+        int, typer.Option("--skip-cycles", help="Formation cycles to leave out first.")
+    ] = 0,
+    json: JsonOpt = False,
+) -> None:
+    """Rate table: blocks of cycles at one discharge current, and recovery at the first rate."""
+    from ssblab.analysis.rate import rate_table
+
+    nominal_ah = None if nominal_mah is None else nominal_mah / 1000.0
+    result = rate_table(
+        _read(file),
+        _grams(mass_mg),
+        area_cm2,
+        nominal_ah,
+        tolerance=tolerance,
+        skip_first_cycles=skip,
+    )
+    blocks = table_rows(result.blocks)
+    recovery = result.recovery.to_dict() if result.recovery is not None else None
+    if json:
+        print_json({"blocks": blocks, "recovery": recovery, "tolerance": result.tolerance})
+        return
+    print_table(blocks, title=f"Rate table of {file.name}")
+    if recovery is not None:
+        typer.echo(
+            f"recovery at the first rate (block {recovery['block']}): {recovery['ratio']:.4f}"
+        )
+
+
+def gitt_command(
+    file: FileArg,
+    mass_mg: MassOpt = None,
+    molar_mass: Annotated[
+        float | None,
+        typer.Option("--molar-mass", help="Molar mass of the active material [g/mol]."),
+    ] = None,
+    molar_volume: Annotated[
+        float | None,
+        typer.Option("--molar-volume", help="Molar volume of the active material [cm³/mol]."),
+    ] = None,
+    area_cm2: AreaOpt = None,
+    method: Annotated[
+        str, typer.Option("--method", help="ΔEτ from 'endpoints' or 'sqrt_fit'.")
+    ] = "endpoints",
+    min_rest_s: Annotated[
+        float, typer.Option("--min-rest-s", help="Shortest rest that frames a pulse [s].")
+    ] = 60.0,
+    json: JsonOpt = False,
+) -> None:
+    """GITT pulses: Weppner–Huggins D [cm²/s] and relaxed OCV per pulse."""
+    from ssblab.analysis.gitt import gitt_pulses
+
+    pulses = gitt_pulses(
+        _read(file),
+        _grams(mass_mg),
+        molar_mass,
+        molar_volume,
+        area_cm2,
+        method=method,
+        min_rest_s=min_rest_s,
+    )
+    rows = table_rows(pulses)
+    if json:
+        print_json({"pulses": rows})
+        return
+    columns = ["pulse", "direction", "start_h", "duration_s", "ocv_V", "soc", "D_cm2_s"]
+    print_table(rows, title=f"GITT pulses of {file.name}", columns=columns)
+
+
+def cv_command(
+    file: FileArg,
+    we: Annotated[
+        bool, typer.Option("--we", help="Use the working-electrode potential column.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Cyclic voltammetry: anodic/cathodic peak potentials and currents, ΔEp per cycle."""
+    from ssblab import schema as s
+    from ssblab.analysis.cv import cv_peaks
+
+    column = s.WE_POTENTIAL if we else s.VOLTAGE
+    rows = table_rows(cv_peaks(_read(file), potential_column=column))
+    if json:
+        print_json({"cycles": rows})
+        return
+    print_table(rows, title=f"CV peaks of {file.name}")
+
+
+def dqdv_command(
+    file: FileArg,
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output curves: .csv or .parquet.", show_default=False),
+    ],
+    step_mv: Annotated[float, typer.Option("--step-mv", help="Voltage bin width [mV].")] = 5.0,
+    smooth_mv: Annotated[
+        float, typer.Option("--smooth-mv", help="Gaussian smoothing σ [mV] (0: none).")
+    ] = 10.0,
+    json: JsonOpt = False,
+) -> None:
+    """dQ/dV of every half-cycle written to a file; peaks (tracked over cycles) printed."""
+    from ssblab.analysis.dqdv import dqdv, find_peaks, track_peaks
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise AnalysisError(f"{out}: output must end in .csv or .parquet")
+    curves = dqdv(_read(file), voltage_step_V=step_mv / 1000.0, smoothing_V=smooth_mv / 1000.0)
+    if suffix == ".csv":
+        curves.write_csv(out)
+    else:
+        curves.write_parquet(out)
+    peaks = table_rows(track_peaks(find_peaks(curves)))
+    summary = {
+        "out": str(out),
+        "rows": curves.height,
+        "half_cycles": curves.get_column("half_cycle").n_unique(),
+        "peaks": peaks,
+    }
+    if json:
+        print_json(summary)
+        return
+    typer.echo(f"wrote {summary['rows']} rows ({summary['half_cycles']} half-cycles) to {out}")
+    print_table(peaks, title="dQ/dV peaks")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the cycling-analysis commands to *app*."""
+    app.command("metrics")(metrics_command)
+    app.command("rate")(rate_command)
+    app.command("gitt")(gitt_command)
+    app.command("cv")(cv_command)
+    app.command("dqdv")(dqdv_command)
