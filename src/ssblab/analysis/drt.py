@@ -125,7 +125,7 @@ class DrtResult:
 
 
 def basis_matrices(
-    omega: np.ndarray, ln_tau: np.ndarray, epsilon: float, n_quad: int = 241
+    omega: np.ndarray, ln_tau: np.ndarray, epsilon: float, n_quad: int = 81
 ) -> tuple[np.ndarray, np.ndarray]:
     """Real and imaginary DRT kernels of the Gaussian basis, shape (n_ω, n_τ).
 
