@@ -19,11 +19,11 @@ FileArg = Annotated[
 ]
 MassOpt = Annotated[
     float | None,
-    typer.Option("--mass-mg", help="Active material mass [mg] (default: from the file)."),
+    typer.Option("--mass-mg", help="Active material mass in mg (default: from the file)."),
 ]
 AreaOpt = Annotated[
     float | None,
-    typer.Option("--area-cm2", help="Electrode area [cm²] (default: from the file)."),
+    typer.Option("--area-cm2", help="Electrode area in cm² (default: from the file)."),
 ]
 
 
@@ -80,7 +80,7 @@ def rate_command(
     area_cm2: AreaOpt = None,
     nominal_mah: Annotated[
         float | None,
-        typer.Option("--nominal-mah", help="Capacity that defines 1 C [mAh] (for C-rates)."),
+        typer.Option("--nominal-mah", help="Capacity that defines 1 C (mAh) (for C-rates)."),
     ] = None,
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="Relative current tolerance of a block.")
@@ -119,22 +119,22 @@ def gitt_command(
     mass_mg: MassOpt = None,
     molar_mass: Annotated[
         float | None,
-        typer.Option("--molar-mass", help="Molar mass of the active material [g/mol]."),
+        typer.Option("--molar-mass", help="Molar mass of the active material (g/mol)."),
     ] = None,
     molar_volume: Annotated[
         float | None,
-        typer.Option("--molar-volume", help="Molar volume of the active material [cm³/mol]."),
+        typer.Option("--molar-volume", help="Molar volume of the active material (cm³/mol)."),
     ] = None,
     area_cm2: AreaOpt = None,
     method: Annotated[
         str, typer.Option("--method", help="ΔEτ from 'endpoints' or 'sqrt_fit'.")
     ] = "endpoints",
     min_rest_s: Annotated[
-        float, typer.Option("--min-rest-s", help="Shortest rest that frames a pulse [s].")
+        float, typer.Option("--min-rest-s", help="Shortest rest that frames a pulse (s).")
     ] = 60.0,
     json: JsonOpt = False,
 ) -> None:
-    """GITT pulses: Weppner–Huggins D [cm²/s] and relaxed OCV per pulse."""
+    """GITT pulses: Weppner–Huggins D (cm²/s) and relaxed OCV per pulse."""
     from ssblab.analysis.gitt import gitt_pulses
 
     pulses = gitt_pulses(
@@ -179,9 +179,9 @@ def dqdv_command(
         Path,
         typer.Option("--out", "-o", help="Output curves: .csv or .parquet.", show_default=False),
     ],
-    step_mv: Annotated[float, typer.Option("--step-mv", help="Voltage bin width [mV].")] = 5.0,
+    step_mv: Annotated[float, typer.Option("--step-mv", help="Voltage bin width (mV).")] = 5.0,
     smooth_mv: Annotated[
-        float, typer.Option("--smooth-mv", help="Gaussian smoothing σ [mV] (0: none).")
+        float, typer.Option("--smooth-mv", help="Gaussian smoothing σ in mV (0: none).")
     ] = 10.0,
     json: JsonOpt = False,
 ) -> None:
