@@ -152,17 +152,17 @@ def _test_time(raw: pl.DataFrame) -> pl.Expr:
     """
     if "total_time_s" in raw.columns:
         return pl.col("total_time_s") - pl.col("total_time_s").first()
-    step_end = pl.col("step_time_s").last().over("step_count")
     is_last = pl.col("step_count") != pl.col("step_count").shift(-1).fill_null(-1)
-    ended = pl.when(is_last).then(step_end).otherwise(0.0)
-    return pl.col("step_time_s") + ended.cum_sum() - ended
+    ended = pl.when(is_last).then(pl.col("step_time_s")).otherwise(0.0)
+    elapsed = pl.col("step_time_s") + ended.shift(1).fill_null(0.0).cum_sum()
+    return elapsed - elapsed.first()
 
 
 def _cumulative(col: str) -> pl.Expr:
     """Per-step counter -> counter since the start of the test (sum of earlier steps' ends)."""
     is_last = pl.col("step_count") != pl.col("step_count").shift(-1).fill_null(-1)
     ended = pl.when(is_last).then(pl.col(col)).otherwise(0.0)
-    return pl.col(col) + ended.cum_sum() - ended
+    return pl.col(col) + ended.shift(1).fill_null(0.0).cum_sum()
 
 
 def clean_records(raw: pl.DataFrame) -> tuple[pl.DataFrame, int]:

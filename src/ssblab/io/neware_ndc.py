@@ -194,7 +194,7 @@ def decode_aux(buf: bytes, version: int, channel_type: int | None) -> pl.DataFra
             {
                 "index": (np.nonzero(keep)[0] + 1).astype(np.uint32),
                 "temperature_degC": rows["temp"][keep] / 10.0,
-                "aux_voltage_V": rows["volt"][keep] * 1e-4,
+                "aux_voltage_V": rows["volt"][keep].astype(np.float64) * 1e-4,
             }
         )
     if version == 5:
