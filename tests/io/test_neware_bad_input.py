@@ -1,0 +1,134 @@
+"""Neware readers on hostile or broken input: one-line ReadError naming the file, quickly.
+
+Every file is made here in ``tmp_path``; the few cases that start from a real
+file (truncation, bit flips) skip when the shared data folder is absent.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ssblab.errors import ReadError
+from ssblab.io import read
+from ssblab.io.neware import sniff_nda, sniff_ndax
+
+QUICK_S = 2.0
+
+
+def refused(path: Path, fmt: str | None = None) -> str:
+    """Read *path*, expect a ReadError within QUICK_S; return its message."""
+    start = time.perf_counter()
+    with pytest.raises(ReadError) as info:
+        read(path, format=fmt)
+    assert time.perf_counter() - start < QUICK_S
+    message = str(info.value)
+    assert "\n" not in message and path.name in message
+    return message
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_empty_file(tmp_path):
+    for name in ("empty.nda", "empty.ndax", "empty.nda.zip"):
+        (tmp_path / name).write_bytes(b"")
+        assert "empty" in refused(tmp_path / name)
+
+
+def test_text_renamed_ndax(tmp_path):
+    path = tmp_path / "notes.ndax"
+    path.write_text("cycle 1: 4.2 V\n" * 50)
+    assert not sniff_ndax(path.read_bytes()[:4096], path)
+    refused(path)  # no reader recognises it
+    assert "zip" in refused(path, "neware_ndax")
+
+
+def test_zip_without_neware_members(tmp_path):
+    path = write_zip(tmp_path / "other.ndax", {"readme.txt": b"hello"})
+    assert "data.ndc" in refused(path, "neware_ndax")
+
+
+def test_zip_bomb_in_ndax(tmp_path):
+    path = write_zip(tmp_path / "bomb.ndax", {"data.ndc": bytes(64 * 1024**2)})
+    assert "zip bomb" in refused(path)
+
+
+def test_zip_bomb_in_nda_zip(tmp_path):
+    path = write_zip(tmp_path / "bomb.nda.zip", {"bomb.nda": b"NEWARE" + bytes(64 * 1024**2)})
+    assert "zip bomb" in refused(path)
+
+
+def test_member_path_escape(tmp_path):
+    ndax = write_zip(tmp_path / "escape.ndax", {"../data.ndc": b"\x01\x00\x11", "data.ndc": b"x"})
+    assert "unsafe path" in refused(ndax, "neware_ndax")
+    nda = write_zip(tmp_path / "escape.nda.zip", {"../../evil.nda": b"NEWARE" + bytes(2048)})
+    assert "unsafe path" in refused(nda, "neware_nda")
+
+
+def test_nda_header_only(tmp_path):
+    path = tmp_path / "header.nda"
+    path.write_bytes(b"NEWARE" + bytes(8) + bytes([29]) + bytes(4000))
+    assert "no first data record" in refused(path)
+
+
+def test_nda_too_short(tmp_path):
+    path = tmp_path / "short.nda"
+    path.write_bytes(b"NEWARE20200101" + bytes([29]))
+    assert "not a Neware .nda" in refused(path)
+
+
+def test_unknown_nda_version(tmp_path):
+    path = tmp_path / "future.nda"
+    path.write_bytes(b"NEWARE20300101" + bytes([99]) + bytes(3000))
+    assert sniff_nda(path.read_bytes()[:4096], path)
+    assert "version 99 is not supported" in refused(path)
+
+
+def test_ndax_with_unknown_ndc_version(tmp_path):
+    ndc = bytes([1, 0, 42]) + bytes(8189)
+    path = write_zip(tmp_path / "v42.ndax", {"data.ndc": ndc})
+    assert "version 42 is not supported" in refused(path)
+
+
+def test_ndax_split_format_without_runinfo(tmp_path):
+    ndc = bytes([1, 0, 17]) + bytes(8189)
+    path = write_zip(tmp_path / "split.ndax", {"data.ndc": ndc})
+    assert "data_runInfo.ndc" in refused(path)
+
+
+def test_ndax_with_dtd_in_xml(tmp_path):
+    xml = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><root>&a;</root>'
+    path = write_zip(tmp_path / "dtd.ndax", {"data.ndc": bytes([1, 0, 17]), "TestInfo.xml": xml})
+    assert "DTD" in refused(path)
+
+
+def test_truncated_real_files(data_dir, tmp_path):
+    folder = data_dir / "neware"
+    nda = tmp_path / "cut.nda"
+    nda.write_bytes((folder / "new_nda_file.nda").read_bytes()[:1000])
+    assert "not a Neware .nda" in refused(nda)
+    ndax = tmp_path / "cut.ndax"
+    ndax.write_bytes((folder / "test_2.ndax").read_bytes()[:200_000])
+    refused(ndax, "neware_ndax")
+
+
+def test_bit_flipped_headers(data_dir, tmp_path):
+    folder = data_dir / "neware"
+    content = bytearray((folder / "TestFile.nda").read_bytes())
+    content[0] ^= 0x01  # "NEWARE" -> "OEWARE"
+    flipped = tmp_path / "flipped.nda"
+    flipped.write_bytes(bytes(content))
+    assert "NEWARE" in refused(flipped, "neware_nda")
+    content = bytearray((folder / "SIM.nda.zip").read_bytes())
+    content[30] ^= 0xFF  # first byte of the member name in the local header
+    flipped_zip = tmp_path / "flipped.nda.zip"
+    flipped_zip.write_bytes(bytes(content))
+    refused(flipped_zip, "neware_nda")
