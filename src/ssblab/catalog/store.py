@@ -171,18 +171,14 @@ def query(out: str | Path, sql: str) -> pl.DataFrame:
         )
     con = duckdb.connect()
     try:
-        con.execute(
-            f"CREATE VIEW files AS SELECT * FROM read_parquet('{_sql_path(out / 'files.parquet')}')"
-        )
-        if (out / "cycles.parquet").is_file():
-            con.execute(
-                f"CREATE VIEW cycles AS SELECT * FROM read_parquet('{_sql_path(out / 'cycles.parquet')}')"
-            )
+        for view in ("files", "cycles"):
+            if (out / f"{view}.parquet").is_file():
+                source = _sql_path(out / f"{view}.parquet")
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{source}')")
         if any((out / "runs").glob("*.parquet")):
             glob = _sql_path(out / "runs" / "*.parquet")
-            con.execute(
-                f"CREATE VIEW data AS SELECT * FROM read_parquet('{glob}', filename = true, union_by_name = true)"
-            )
+            options = "filename = true, union_by_name = true"
+            con.execute(f"CREATE VIEW data AS SELECT * FROM read_parquet('{glob}', {options})")
         return pl.from_arrow(con.sql(sql).to_arrow_table())
     except duckdb.Error as exc:
         raise SsblabError(f"catalog query failed: {str(exc).splitlines()[0]}") from None
