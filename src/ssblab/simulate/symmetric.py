@@ -132,8 +132,8 @@ class SymmetricCell:
         own = {f.name for f in fields(self)}
         cell = {k: v for k, v in changes.items() if k in own}
         param = {k: v for k, v in changes.items() if k not in own}
-        params = self.params.with_(**param) if param else self.params
-        return replace(self, params=params, **cell)
+        base = cell.pop("params", self.params)
+        return replace(self, params=base.with_(**param) if param else base, **cell)
 
 
 def from_recipe(recipe: Any, params: SymmetricParams | None = None) -> SymmetricCell:

@@ -1,0 +1,189 @@
+"""``ssblab simulate``: run a recipe's protocol through a model; sweeps and calibration.
+
+    ssblab simulate RECIPE [--protocol "..."] [--set name=value ...] [-o OUT.parquet] [--json]
+    ssblab simulate sweep RECIPE --thickness 0:500:200 [--samples N] [-o plot.png] [--json]
+    ssblab simulate calibrate [--json]
+
+The model follows ``recipe.kind``: ``symmetric`` runs the fast Li‖Li model
+(:mod:`ssblab.simulate.symmetric`); full cells are not available yet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ssblab.cli._common import JsonOpt, print_json, print_table, progress
+
+ACTIONS = ("sweep", "calibrate")
+
+
+def _settings(pairs: list[str]) -> dict[str, float]:
+    """``name=value`` strings as a dict of floats."""
+    from ssblab.errors import SimulationError
+
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise SimulationError(
+                f"--set {pair!r}: expected name=number, e.g. --set void_rate=0.05"
+            )
+    return out
+
+
+def _cell(recipe_path: Path, settings: list[str]) -> Any:
+    """The model cell of a recipe, dispatched on ``recipe.kind``."""
+    from ssblab.errors import SimulationError
+    from ssblab.recipe import load_recipe
+    from ssblab.simulate.symmetric import from_recipe
+
+    recipe = load_recipe(recipe_path)
+    if recipe.kind != "symmetric":
+        raise SimulationError(
+            f"{recipe_path}: {recipe.kind}-cell simulation not available yet "
+            "(only kind = 'symmetric' recipes can be simulated)"
+        )
+    cell = from_recipe(recipe)
+    return recipe, cell.with_(**_settings(settings)) if settings else cell
+
+
+def _blocks(recipe: Any, protocol: str | None) -> Any:
+    from ssblab.simulate.protocol import lifetime_protocol, parse_protocol
+
+    if protocol:
+        return parse_protocol(protocol)
+    p = recipe.protocol
+    j = (p.current_density_mA_cm2 if p else None) or 0.1
+    q = (p.areal_capacity_mAh_cm2 if p else None) or 0.1
+    t = (p.max_time_h if p else None) or 5000.0
+    return lifetime_protocol(j, q, t)
+
+
+def _run(
+    recipe_path: Path, protocol: str | None, settings: list[str], out: Path | None, json: bool
+):
+    from ssblab.io.export import write
+    from ssblab.simulate.symmetric import simulate
+
+    recipe, cell = _cell(recipe_path, settings)
+    result = simulate(cell, _blocks(recipe, protocol))
+    payload = {"recipe": str(recipe_path), "coating_thickness_nm": cell.coating_thickness_nm}
+    payload.update(result.to_dict())
+    if out is not None:
+        payload["output"] = str(write(result.run, out))
+    if json:
+        print_json(payload)
+    else:
+        print_table([payload], title=f"Simulated: {recipe.name}")
+
+
+def _sweep(recipe_path: Path, thickness: str, samples: int, settings: list[str], out, json):
+    from ssblab.simulate.sweep import optimum, optimum_uncertainty, parse_range, plot_sweep, sweep
+
+    recipe, cell = _cell(recipe_path, settings)
+    p = recipe.protocol
+    j = (p.current_density_mA_cm2 if p else None) or 0.1
+    q = (p.areal_capacity_mAh_cm2 if p else None) or 0.1
+    t = (p.max_time_h if p else None) or 5000.0
+    d = parse_range(thickness)
+    result = sweep(cell, d, j, q, t)
+    best = optimum(result, t)
+    spread = None
+    if samples > 0:
+        with progress() as bar:
+            task = bar.add_task("parameter draws", total=samples)
+            draws = optimum_uncertainty(
+                cell, d, samples=samples, max_time_h=t, on_draw=lambda: bar.advance(task)
+            )
+        spread = float(draws.std(ddof=1)) if draws.size > 1 else 0.0
+    payload = {
+        "recipe": str(recipe_path),
+        "optimum_thickness_nm": best.thickness_nm,
+        "optimum_lifetime_h": best.lifetime_h,
+        "optimum_band_nm": [best.low_nm, best.high_nm],
+        "optimum_spread_nm": spread,
+        "points": result.select(
+            "thickness_nm", "lifetime_h", "failure_mode", "mean_overpotential_mV"
+        ).to_dicts(),
+    }
+    if out is not None:
+        fig = plot_sweep(result, best, title=str(recipe.name))
+        fig.savefig(out, dpi=150)
+        payload["output"] = str(out)
+    if json:
+        print_json(payload)
+        return
+    print_table([{k: v for k, v in payload.items() if k != "points"}], title="Thickness sweep")
+    step = max(1, len(payload["points"]) // 20)
+    print_table(payload["points"][::step], title="Lifetime vs thickness")
+
+
+def _calibrate(json: bool) -> None:
+    from ssblab.simulate.calibrate import calibrate, calibration_report
+
+    rows = [r.to_dict() for r in calibration_report(calibrate())]
+    if json:
+        print_json(rows)
+    else:
+        print_table(rows, title="Calibration on the 200 nm cell; everything else predicted")
+
+
+def simulate_command(
+    target: Annotated[
+        list[str],
+        typer.Argument(help="RECIPE, or 'sweep RECIPE', or 'calibrate'.", show_default=False),
+    ],
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            "--protocol",
+            help="Protocol string, e.g. '0.1 mA/cm2, 1.0 mAh/cm2, 2000 h' "
+            "(default: the recipe's [protocol]).",
+            show_default=False,
+        ),
+    ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a model parameter or cell field: name=value."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the run (.parquet/.csv) or the sweep plot (.png)."
+        ),
+    ] = None,
+    thickness: Annotated[
+        str, typer.Option("--thickness", help="Sweep thicknesses [nm]: start:stop:count or a,b,c.")
+    ] = "0:500:201",
+    samples: Annotated[
+        int, typer.Option("--samples", help="Parameter draws for the optimum's spread (sweep).")
+    ] = 0,
+    json: JsonOpt = False,
+) -> None:
+    """Simulate a recipe (symmetric Li‖Li cells), sweep coating thickness, or calibrate."""
+    from ssblab.errors import SimulationError
+
+    action, rest = (target[0], target[1:]) if target[0] in ACTIONS else ("run", target)
+    expected = 0 if action == "calibrate" else 1
+    if len(rest) != expected:
+        raise SimulationError(
+            f"simulate {' '.join(target)!r}: expected RECIPE, 'sweep RECIPE' or 'calibrate'"
+        )
+    if action == "calibrate":
+        _calibrate(json)
+    elif action == "sweep":
+        _sweep(Path(rest[0]), thickness, samples, settings or [], out, json)
+    else:
+        _run(Path(rest[0]), protocol, settings or [], out, json)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ssblab simulate`` to *app*."""
+    app.command("simulate")(simulate_command)
