@@ -111,3 +111,25 @@ def symmetric() -> Run:
 def eis_table() -> pl.DataFrame:
     """One-arc spectrum with known R0 = 10 Ω, R1 = 50 Ω."""
     return spectrum()
+
+
+@pytest.fixture(scope="session")
+def make_cycling():
+    """The :func:`cycling_run` factory (for cells with other names, kinds or fades)."""
+    return cycling_run
+
+
+@pytest.fixture(scope="session")
+def make_symmetric():
+    """The :func:`symmetric_run` factory."""
+    return symmetric_run
+
+
+@pytest.fixture(scope="session")
+def full_report(tmp_path_factory, cycling, symmetric, eis_table, make_cycling):
+    """A report of a measured and a simulated full cell, a symmetric cell and a spectrum."""
+    from ssblab.report.build import build
+
+    simulated = make_cycling(name="NCM622 full cell", kind="simulated", fade_per_cycle=0.004)
+    out = tmp_path_factory.mktemp("full_report")
+    return build([cycling, simulated, symmetric, eis_table], out, title="Synthetic cells")

@@ -145,7 +145,7 @@ def _panel_html(i: int, block: PanelBlock) -> str:
     png = f'<p><a href="{html.escape(block.png, quote=True)}">PNG</a></p>' if block.png else ""
     return (
         f'<div class="panel" id="{html.escape(block.key, quote=True)}">'
-        f'<div id="{div}" style="width:100%;height:420px"></div>'
+        f'<div id="{div}" class="plotly-graph-div" style="width:100%;height:420px"></div>'
         f'<script type="application/json" class="ssblab-fig" data-target="{div}">'
         f"{script_json(block.figure)}</script>{note}{png}</div>"
     )

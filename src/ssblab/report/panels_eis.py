@@ -45,17 +45,32 @@ def initial_guess(z: np.ndarray) -> list[float]:
     return [r0, r1, 1e-6, 0.9]
 
 
+#: Fits already made, by id of the spectrum table (the table is kept so the id stays its own).
+_FITS: dict[int, tuple[Any, Any]] = {}
+_FITS_KEPT = 64
+
+
 def fit(spec: Spectrum) -> Any:
-    """The report's circuit fit of *spec*, or None when the fit fails or is not available."""
+    """The report's circuit fit of *spec*, or None when the fit fails or is not available.
+
+    The summary table and the Nyquist panel both need it; it is computed once.
+    """
+    cached = _FITS.get(id(spec.table))
+    if cached is not None and cached[0] is spec.table:
+        return cached[1]
     try:
         fit_spectrum = analysis("eis", "fit_spectrum")
     except NotAvailable:
         return None
     _, z = _arrays(spec)
     try:
-        return fit_spectrum(spec.table, REPORT_CIRCUIT, initial_guess(z), drop_inductive=True)
+        result = fit_spectrum(spec.table, REPORT_CIRCUIT, initial_guess(z), drop_inductive=True)
     except (SsblabError, ValueError, RuntimeError):
-        return None
+        result = None
+    if len(_FITS) >= _FITS_KEPT:
+        _FITS.clear()
+    _FITS[id(spec.table)] = (spec.table, result)
+    return result
 
 
 def nyquist(spectra: list[Spectrum]) -> Panel:

@@ -1,0 +1,108 @@
+"""The report of synthetic cells: panels drawn, numbers in the summary, skips explained."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+from PIL import Image
+
+from ssblab.report.build import build, make_panels
+from ssblab.report.inputs import collect
+
+EXPECTED_PANELS = {
+    "voltage_capacity_ncm622_full_cell",
+    "voltage_capacity_ncm622_full_cell_2",
+    "capacity_ce",
+    "retention",
+    "symmetric",
+    "symmetric_zoom_start",
+    "eis_nyquist",
+    "eis_bode",
+    "model_vs_experiment",
+}
+
+
+def test_expected_panels_are_drawn(full_report):
+    assert set(full_report.panels) >= EXPECTED_PANELS
+    assert any(k.startswith("symmetric_zoom_failure") for k in full_report.panels)
+
+
+def test_unsupported_panels_are_listed_with_a_reason(full_report):
+    reasons = dict(full_report.unavailable)
+    assert "rate test" in reasons and "not a rate test" in reasons["rate test"]
+    assert "cyclic voltammetry" in reasons
+    text = full_report.index.read_text("utf-8")
+    assert "not available: no run with two or more discharge currents" in text
+
+
+def test_page_is_self_contained(full_report):
+    text = full_report.index.read_text("utf-8")
+    assert text.count('class="ssblab-fig"') == len(full_report.panels)
+    assert "<script src" not in text and "<link" not in text  # nothing fetched at load
+    assert text.count("plotly.js v") == 1  # library inlined exactly once
+    scripts = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S)
+    data_bytes = sum(len(s) for s in scripts)
+    assert data_bytes < 600_000, data_bytes  # figures are thinned for display
+
+
+def test_summary_numbers_match_the_synthetic_truth(full_report):
+    text = full_report.index.read_text("utf-8")
+    summary = text[text.index("<h2>Summary</h2>") : text.index("<h2>Plots</h2>")]
+    # 20 cycles, discharge 0.99 mAh fading 0.5 %/cycle: last = 0.99 * 0.905 = 0.896 mAh
+    assert ">0.99<" in summary and ">0.8959<" in summary and ">90.5<" in summary
+    assert ">99<" in summary  # CE 99 %
+    assert "soft_short at 40 h" in summary
+    assert ">10<" in summary and ">50<" in summary  # R_b = 10 Ω, R_ct = 50 Ω fitted
+
+
+def test_pngs_exist_and_are_not_blank(full_report):
+    assert len(full_report.pngs) == len(full_report.panels)
+    for path in full_report.pngs:
+        pixels = np.asarray(Image.open(path).convert("L"), dtype=float)
+        assert pixels.std() > 10.0, path.name
+        assert pixels.shape[1] > 800  # ~200 dpi
+
+
+def test_voltage_capacity_shows_each_cycle_with_capacity_in_mAh_per_g(cycling):
+    rendered = make_panels(collect([cycling]))
+    panel = next(p for p in rendered.panels if p.key.startswith("voltage_capacity"))
+    assert panel.x_label == "Capacity [mAh g⁻¹]"
+    assert panel.colorbar is not None and (panel.colorbar.vmin, panel.colorbar.vmax) == (1, 20)
+    first_charge = next(t for t in panel.traces if t.name == "cycle 1 charge")
+    # 1 mAh over 8 mg of active material = 125 mAh/g at the end of the first charge
+    assert first_charge.x.max() == pytest.approx(125.0, rel=1e-6)
+    assert first_charge.y.max() == pytest.approx(4.24, abs=1e-6)
+
+
+def test_retention_panel_reads_the_metrics(cycling):
+    rendered = make_panels(collect([cycling]))
+    panel = next(p for p in rendered.panels if p.key == "retention")
+    y = panel.traces[0].y
+    assert y[0] == pytest.approx(100.0) and y[-1] == pytest.approx(90.5, abs=1e-6)
+
+
+def test_large_run_is_thinned_for_display(make_cycling, tmp_path):
+    big = make_cycling(n_cycles=10, points_per_half=5000)  # 100 000 rows
+    assert big.n_rows == 100_000
+    report = build([big], tmp_path / "big", png=False)
+    html_bytes = report.index.stat().st_size
+    from plotly.offline import get_plotlyjs
+
+    assert html_bytes - len(get_plotlyjs()) < 1_000_000
+
+
+def test_eis_only_report_has_no_cycling_panels(eis_table, tmp_path):
+    report = build([eis_table], tmp_path / "eis", png=False)
+    assert {"eis_nyquist", "eis_bode"} <= set(report.panels)
+    assert not any(k.startswith("voltage_capacity") for k in report.panels)
+
+
+def test_parquet_table_round_trips_through_the_report(cycling, tmp_path):
+    path = tmp_path / "cell.parquet"
+    cycling.table.write_parquet(path)
+    report = build([path], tmp_path / "pq", png=False)
+    assert "voltage_capacity_cell" in report.panels
+    assert pl.read_parquet(path).height == cycling.n_rows
