@@ -1,0 +1,200 @@
+"""The fast Li‖Li symmetric-cell model: physics pieces, calibration, predictions, protocols."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ssblab import schema as s
+from ssblab.analysis.symmetric import FailureCriteria, detect_failure, half_cycle_overpotentials
+from ssblab.analysis.threeelectrode import electrode_overpotentials, plating_stripping_asymmetry
+from ssblab.errors import SimulationError
+from ssblab.recipe import load_recipe
+from ssblab.simulate import interphase as ph
+from ssblab.simulate.calibrate import calibrate, calibration_report, lifetime_h
+from ssblab.simulate.protocol import expand, lifetime_protocol, parse_protocol
+from ssblab.simulate.sweep import optimum, parse_range, plot_sweep, sweep
+from ssblab.simulate.symmetric import (
+    SymmetricCell,
+    from_recipe,
+    load_params,
+    parameter_table,
+    simulate,
+    trajectory,
+)
+
+ONE_MAH = lifetime_protocol(0.1, 1.0, 6000.0)
+
+
+@pytest.fixture(scope="module")
+def cell() -> SymmetricCell:
+    return SymmetricCell()
+
+
+def test_every_parameter_has_a_source_and_status():
+    rows = parameter_table()
+    assert len(rows) == 19
+    for row in rows:
+        assert row["status"] in ("literature", "assumed", "fitted"), row["name"]
+        assert len(row["source"]) > 10, row["name"]
+    fitted = {r["name"] for r in rows if r["status"] == "fitted"}
+    assert fitted == {
+        "coating_conductivity_S_cm",
+        "interphase_rate_cm2_s",
+        "void_rate",
+        "fatigue_cycles",
+    }
+
+
+def test_pellet_thickness_and_bulk_drop_follow_the_seed_geometry(cell):
+    # 150 mg LGPS, 2.01 g/cm3, 10 mm disc: 950 µm; 0.1 mA/cm2 over 950 µm at 12 mS/cm
+    assert cell.area_cm2 == pytest.approx(0.7854, rel=1e-4)
+    assert cell.electrolyte_thickness_um == pytest.approx(950.2, rel=1e-3)
+    tr = trajectory(200.0, expand(lifetime_protocol(0.1, 0.1, 10.0)), cell.params, cell)
+    assert tr.bulk[0, 0] == pytest.approx(1e-4 * 0.09502 / 0.012, rel=1e-3)
+
+
+def test_butler_volmer_is_linear_at_small_current_and_logarithmic_at_large():
+    i0, t_k = 1e-3, 298.15
+    r_ct = ph.GAS_CONSTANT * t_k / (ph.FARADAY * i0)  # 25.7 Ω·cm2
+    assert ph.charge_transfer_V(1e-7, i0, t_k) == pytest.approx(1e-7 * r_ct, rel=1e-4)
+    tafel = 2 * ph.GAS_CONSTANT * t_k / ph.FARADAY * math.log(100.0)  # j = 100 i0 (sinh≈exp/2)
+    assert ph.charge_transfer_V(100 * i0, i0, t_k) == pytest.approx(tafel, rel=1e-3)
+
+
+def test_coverage_pressure_and_parabolic_interphase():
+    assert ph.uncovered_fraction(0.0, 30.0) == 1.0
+    assert ph.uncovered_fraction(60.0, 30.0) == pytest.approx(math.exp(-2.0))
+    # 1 GPa at V_m = 12.97 cm3/mol corresponds to 134 mV of overpotential
+    assert ph.mechanical_overpotential_V(1e9, 12.97) == pytest.approx(0.1344, rel=1e-3)
+    r1 = ph.interphase_resistance(np.array(100.0), 1e-14, 1e-7)
+    r4 = ph.interphase_resistance(np.array(400.0), 1e-14, 1e-7)
+    assert r4 == pytest.approx(2.0 * r1)  # thickness ∝ sqrt(t)
+
+
+def test_calibration_reproduces_the_shipped_parameters():
+    shipped = load_params()
+    fitted = calibrate(shipped)
+    for name in ("coating_conductivity_S_cm", "interphase_rate_cm2_s", "void_rate"):
+        assert getattr(fitted, name) == pytest.approx(getattr(shipped, name), rel=0.01), name
+    assert fitted.fatigue_cycles == pytest.approx(shipped.fatigue_cycles, rel=0.03)
+
+
+def test_calibrated_numbers_match_the_seed():
+    rows = {r.quantity: r for r in calibration_report()}
+    for row in rows.values():
+        if row.role == "calibrated":
+            assert abs(row.error_percent) < 1.0, row.quantity
+    assert abs(rows["stripping 200 nm, 100 cycles [mV]"].error_percent) < 15.0
+
+
+def test_lifetime_ordering_200_300_100_bare_from_one_calibration(cell):
+    p = cell.params
+    life = {d: lifetime_h(d, p, cell) for d in (0.0, 100.0, 200.0, 300.0)}
+    assert life[200.0] == pytest.approx(3000.0, rel=0.01)
+    assert life[200.0] > life[300.0] > life[100.0] > life[0.0]
+    assert 1000.0 < life[100.0] < 3000.0 and 1000.0 < life[300.0] < 3000.0
+    assert life[0.0] < 600.0
+
+
+def test_coated_outlives_bare_at_one_mah(cell):
+    coated = lifetime_h(200.0, cell.params, cell, ONE_MAH)
+    bare = lifetime_h(0.0, cell.params, cell, ONE_MAH)
+    assert coated > 4.0 * bare
+    assert 500.0 < coated < 2000.0  # seed: 1000 h
+    assert 50.0 < bare < 600.0  # seed: 300 h
+
+
+def test_rate_overpotentials_are_hundreds_of_mV_to_volts():
+    rows = {r.quantity: r for r in calibration_report()}
+    low = rows["overpotential 200 nm at 0.25 mA/cm2 [mV]"].model
+    high = rows["overpotential 200 nm at 1.0 mA/cm2 [mV]"].model
+    assert 100.0 < low < 1000.0
+    assert 1000.0 < high < 5000.0
+    assert high / low > 4.0  # superlinear, as the seed's 191 -> 2134 mV
+
+
+def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
+    result = simulate(cell)
+    assert result.failure_mode == "overpotential_divergence"
+    assert result.lifetime_h == pytest.approx(3000.0, rel=0.01)
+    run = result.run
+    s.validate(run.table)
+    assert run.meta.kind == "simulated" and run.meta.source_format == "simulation"
+    assert run.table.get_column(s.TIME).diff().drop_nulls().min() > 0
+    hc = half_cycle_overpotentials(run)
+    criteria = FailureCriteria(cutoff_mV=1000.0, growth_factor=1e9)
+    failure = detect_failure(hc, criteria)
+    assert failure.mode == "overpotential_divergence"
+    assert abs(failure.time_h - result.lifetime_h) <= 1.0  # one half-cycle
+    assert hc.get_column("overpotential_mV")[10] == pytest.approx(160.0, abs=25.0)
+
+
+def test_three_electrode_split_of_the_model_shows_bare_asymmetry(cell):
+    bare = simulate(cell.with_(coating_thickness_nm=0.0), lifetime_protocol(0.1, 0.1, 202.0))
+    asym = plating_stripping_asymmetry(electrode_overpotentials(bare.run), first_h=199.0)
+    assert asym.plating_mV == pytest.approx(100.0, rel=0.05)
+    assert asym.stripping_mV == pytest.approx(380.0 + 0.9, rel=0.05)  # + bulk drop on the CE
+
+
+def test_short_is_reported_and_shown_as_near_zero_voltage(cell):
+    weak = cell.with_(penetration_current_density_A_cm2=1.5e-4, coating_thickness_nm=0.0)
+    result = simulate(weak)
+    assert result.failure_mode == "short"
+    failure = detect_failure(half_cycle_overpotentials(result.run))
+    assert failure.mode == "hard_short"
+    assert failure.time_h == pytest.approx(result.lifetime_h, abs=1.0)
+
+
+def test_sweep_optimum_lies_near_200_nm(cell):
+    result = sweep(cell, np.linspace(0.0, 500.0, 101))
+    best = optimum(result)
+    assert 120.0 <= best.thickness_nm <= 260.0
+    assert best.low_nm < best.thickness_nm < best.high_nm or best.low_nm == best.thickness_nm
+    fig = plot_sweep(result, best)
+    assert len(fig.axes) == 2
+
+
+def test_sweep_over_capacity_shortens_life(cell):
+    result = sweep(cell, [200.0], 0.1, [0.1, 0.5, 1.0])
+    lives = result.get_column("lifetime_h").to_list()
+    assert lives[0] > lives[1] > lives[2]
+
+
+def test_recipes_map_to_cells(examples_dir):
+    coated = from_recipe(load_recipe(examples_dir / "sym-li-lialo2-300nm_lgps.toml"))
+    bare = from_recipe(load_recipe(examples_dir / "sym-li-bare_lgps.toml"))
+    assert coated.coating_thickness_nm == 300.0 and bare.coating_thickness_nm == 0.0
+    assert coated.area_cm2 == pytest.approx(math.pi * 0.25)
+    assert coated.electrolyte_thickness_um == pytest.approx(950.2, rel=0.01)
+    with pytest.raises(SimulationError, match="not 'symmetric'"):
+        from_recipe(load_recipe(examples_dir / "li-lialo2-200nm_lgps_lco.toml"))
+
+
+def test_protocol_strings():
+    (block,) = parse_protocol("0.1 mA/cm2, 1.0 mAh/cm2, 100 cycles")
+    assert block.half_cycle_h == pytest.approx(10.0) and block.n_half_cycles == 200
+    rate = parse_protocol("rate 0.1,0.25,0.5,1.0 mA/cm2, 1 h half-cycles, 5 cycles")
+    assert [b.current_density_mA_cm2 for b in rate] == [0.1, 0.25, 0.5, 1.0]
+    assert all(b.n_half_cycles == 10 and b.half_cycle_h == 1.0 for b in rate)
+    hc = expand(parse_protocol("0.2 mA/cm2, 0.1 mAh/cm2, 10 h; 0.4 mA/cm2, 0.1 mAh/cm2, 1 cycles"))
+    assert hc.duration_s[:2] == pytest.approx([1800.0, 1800.0])
+    assert hc.sign.size == 22 and hc.sign[0] == 1.0 and hc.sign[1] == -1.0
+    assert hc.start_s[-1] == pytest.approx(20 * 1800.0 + 900.0)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "0.1 mA/cm2, 0.1 mAh/cm2", "fast please", "0.1 mA/cm2, 2 h, 3 cycles, 0.1 mAh/cm2"]
+)
+def test_bad_protocol_strings_raise_with_examples(text):
+    with pytest.raises(SimulationError, match="examples"):
+        parse_protocol(text)
+
+
+def test_ranges_and_unknown_parameters(cell):
+    assert parse_range("0:500:6").tolist() == [0.0, 100.0, 200.0, 300.0, 400.0, 500.0]
+    assert parse_range("100,200").tolist() == [100.0, 200.0]
+    with pytest.raises(SimulationError, match="valid names"):
+        cell.with_(no_such_parameter=1.0)
