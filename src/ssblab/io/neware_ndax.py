@@ -127,8 +127,7 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
     current (power) times that interval, as BTSDA shows them.
     """
     known = pl.col("step_time_s").is_not_null()
-    group = known.cast(pl.Int64).cum_sum()
-    df = df.with_columns(group.alias("_g"), (~known).alias("_new"))
+    df = df.with_columns((~known).alias("_new"))
     carried = [
         "step_time_s",
         "dt_s",
@@ -142,12 +141,15 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
     dt = pl.col("dt_s")
     dq_ah = pl.when(pl.col("_new")).then(pl.col("current_A") * dt / 3600.0).otherwise(0.0)
     dq_wh = dq_ah * pl.col("voltage_V")
+    increments = {
+        "_t": pl.when(pl.col("_new")).then(dt).otherwise(0.0),
+        "_c": dq_ah.clip(lower_bound=0.0),
+        "_d": (-dq_ah).clip(lower_bound=0.0),
+        "_ec": dq_wh.clip(lower_bound=0.0),
+        "_ed": (-dq_wh).clip(lower_bound=0.0),
+    }
     df = df.with_columns(pl.col(carried).forward_fill()).with_columns(
-        pl.when(pl.col("_new")).then(dt).otherwise(0.0).cum_sum().over("_g").alias("_t"),
-        dq_ah.clip(lower_bound=0.0).cum_sum().over("_g").alias("_c"),
-        (-dq_ah).clip(lower_bound=0.0).cum_sum().over("_g").alias("_d"),
-        dq_wh.clip(lower_bound=0.0).cum_sum().over("_g").alias("_ec"),
-        (-dq_wh).clip(lower_bound=0.0).cum_sum().over("_g").alias("_ed"),
+        _since_logged(expr).alias(name) for name, expr in increments.items()
     )
     return df.with_columns(
         pl.col("step_time_s") + pl.col("_t"),
@@ -156,7 +158,17 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("dchg_Ah") + pl.col("_d"),
         pl.col("chg_Wh") + pl.col("_ec"),
         pl.col("dchg_Wh") + pl.col("_ed"),
-    ).drop("_g", "_new", "_t", "_c", "_d", "_ec", "_ed")
+    ).drop("_new", "_t", "_c", "_d", "_ec", "_ed")
+
+
+def _since_logged(increment: pl.Expr) -> pl.Expr:
+    """Running sum of *increment* since the last logged row (zero on logged rows).
+
+    One global cumulative sum minus its value at the last logged row: no
+    per-group window, so the cost does not grow with the number of gaps.
+    """
+    total = increment.cum_sum()
+    return total - pl.when(~pl.col("_new")).then(total).forward_fill().fill_null(0.0)
 
 
 def _aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
