@@ -22,7 +22,7 @@ from ssblab import schema as s
 from ssblab.io._tabular import instrument_timezone, timezone_note
 from ssblab.io.biologic_mpr import is_mpr, ole_to_unix, parse_mpr
 from ssblab.io.biologic_mpt import is_mpt, parse_mpt
-from ssblab.io.biologic_table import CYCLE_RULE, eis_spectrum, to_canonical
+from ssblab.io.biologic_table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -75,7 +75,7 @@ def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta:
 )
 def read_mpr(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpr`` file into the canonical table."""
-    content = parse_mpr(Path(path))
+    content = parse_mpr(Path(path), USED_COLUMNS)
     skipped = content.rows_declared - content.rows_decoded
     notes = []
     if skipped > 0:
@@ -119,5 +119,5 @@ def read_biologic_eis(path: Path) -> pl.DataFrame:
     path = Path(path)
     with open(path, "rb") as fh:
         head = fh.read(64)
-    frame = parse_mpr(path).frame if is_mpr(head) else parse_mpt(path).frame
+    frame = parse_mpr(path, USED_COLUMNS).frame if is_mpr(head) else parse_mpt(path).frame
     return eis_spectrum(frame, path)

@@ -71,7 +71,7 @@ class Module:
     long: str
     version: int
     date: str
-    body: bytes
+    body: memoryview  # a view into the file's bytes (no copy)
 
 
 @dataclass(frozen=True)
@@ -123,14 +123,14 @@ def read_modules(path: Path, raw: bytes) -> list[Module]:
                 long=header["long"].decode("latin-1").strip(),
                 version=int(header["version"]),
                 date=header["date"].decode("latin-1").strip(),
-                body=raw[pos : pos + length],
+                body=memoryview(raw)[pos : pos + length],
             )
         )
         pos += length
     return modules
 
 
-def _column_layout(path: Path, body: bytes, version: int) -> tuple[list[int], int]:
+def _column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int], int]:
     """Column IDs and the offset of the first record in a data-module body."""
     if len(body) < 6:
         raise ReadError(f"{path}: corrupt .mpr: data module is only {len(body)} bytes")
@@ -150,8 +150,20 @@ def _column_layout(path: Path, body: bytes, version: int) -> tuple[list[int], in
     return [int(i) for i in ids], records_at
 
 
-def decode_records(path: Path, module: Module) -> tuple[pl.DataFrame, list[int], int]:
+def decode_records(
+    path: Path, module: Module, columns: frozenset[str] | None = None
+) -> tuple[pl.DataFrame, list[int], int]:
     """Decode the records of the data module into EC-Lab-named columns.
+
+    Parameters
+    ----------
+    path : Path
+        The file, for error messages.
+    module : Module
+        The ``VMP data`` module.
+    columns : frozenset of str, optional
+        Decode only these EC-Lab names (all when None); the others are skipped,
+        which saves copying them out of the packed records.
 
     Returns the frame, the column IDs and the number of records the module
     declares (a record cut off at the end of the module is not decoded).
@@ -166,17 +178,18 @@ def decode_records(path: Path, module: Module) -> tuple[pl.DataFrame, list[int],
     complete = max(len(body) - records_at, 0) // record.itemsize
     n = min(declared, complete)
     data = np.frombuffer(body, dtype=record, count=n, offset=min(records_at, len(body)))
-    columns: dict[str, np.ndarray] = {}
+    wanted = (lambda name: True) if columns is None else columns.__contains__
+    decoded: dict[str, np.ndarray] = {}
     for name in record.names:
         if name == "flags":
             for flag, mask in flags.items():
-                shift = (mask & -mask).bit_length() - 1
-                columns[flag] = (data["flags"] & mask) >> shift
-        else:
-            columns[name] = np.ascontiguousarray(data[name]).astype(
-                data[name].dtype.newbyteorder("=")
-            )
-    return pl.DataFrame(columns), ids, declared
+                if wanted(flag):
+                    shift = (mask & -mask).bit_length() - 1
+                    decoded[flag] = (data["flags"] & mask) >> shift
+        elif wanted(name):
+            field = data[name]
+            decoded[name] = field.astype(field.dtype.newbyteorder("="), order="C")
+    return pl.DataFrame(decoded), ids, declared
 
 
 def start_ole_days(log: Module | None) -> float | None:
@@ -197,14 +210,18 @@ def ole_to_unix(days: float) -> float:
     return (_OLE_EPOCH + dt.timedelta(days=days)).timestamp()
 
 
-def parse_mpr(path: Path) -> MprContent:
-    """Read an ``.mpr`` file into EC-Lab-named columns plus its module facts."""
+def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
+    """Read an ``.mpr`` file into EC-Lab-named columns plus its module facts.
+
+    *columns* limits the decoded columns to those EC-Lab names (see
+    :func:`decode_records`).
+    """
     raw = path.read_bytes()
     modules = read_modules(path, raw)
     data = [m for m in modules if m.short == "VMP data"]
     if len(data) != 1:
         raise ReadError(f"{path}: .mpr has {len(data)} data modules (expected one)")
-    frame, ids, declared = decode_records(path, data[0])
+    frame, ids, declared = decode_records(path, data[0], columns)
     log = next((m for m in modules if m.short == "VMP LOG"), None)
     return MprContent(
         frame=frame,

@@ -39,6 +39,31 @@ from ssblab.errors import ReadError
 CYCLE_RULE = "EC-Lab cycle number + 1 (cycle number = half cycle // 2 when not stored)"
 
 REST_MODE = 3  # EC-Lab "mode" of an open-circuit (rest) record
+#: Every EC-Lab column :func:`to_canonical` and :func:`eis_spectrum` may use.
+USED_COLUMNS = frozenset(
+    {
+        "time/s",
+        "mode",
+        "Ns",
+        "I/mA",
+        "<I>/mA",
+        "dq/mA.h",
+        "(Q-Qo)/mA.h",
+        "Ewe/V",
+        "<Ewe>/V",
+        "Ece/V",
+        "<Ece>/V",
+        "Q charge/discharge/mA.h",
+        "half cycle",
+        "cycle number",
+        "Energy charge/W.h",
+        "Energy discharge/W.h",
+        "Temperature/°C",
+        "freq/Hz",
+        "Re(Z)/Ohm",
+        "-Im(Z)/Ohm",
+    }
+)
 _MAH_TO_AH = 1e-3
 _MA_TO_A = 1e-3
 

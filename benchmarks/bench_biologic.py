@@ -1,0 +1,169 @@
+"""Benchmark: ssblab's EC-Lab .mpr reader against galvani, yadg and navani.
+
+Every reader runs in a fresh subprocess on the same file: the best of
+``--repeat`` wall times, and the peak resident memory the read added on top of
+the process after its imports (``ru_maxrss``). Ratios are peer / ssblab.
+
+Files: the largest ``.mpr`` files of ``shared/data/biologic`` and one large
+file made from the largest by repeating its records (``--scale`` times), written
+to a temporary folder outside the repository.
+
+Peers: galvani is installed in ``.venv`` (``benchmarks/requirements.txt``).
+yadg and navani need numpy<2 / pandas<3, so they live in ``.bench-venv-yadg``;
+``--setup-peers`` creates it (``pip install yadg navani``). Missing peers are
+reported as skipped.
+
+Run: ``.venv/bin/python benchmarks/bench_biologic.py [--scale 40] [--repeat 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data")) / "biologic"
+PEER_VENV = ROOT / ".bench-venv-yadg"
+
+#: Child program: {setup} imports the reader, {call} reads PATH once.
+CHILD = """
+import json, resource, sys, time
+PATH = sys.argv[1]
+{setup}
+def once():
+    return {call}
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = once()
+rows = {rows}
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+del result
+best = float("inf")
+for _ in range(int(sys.argv[2])):
+    t0 = time.perf_counter(); once(); best = min(best, time.perf_counter() - t0)
+print(json.dumps({{"seconds": best, "peak_kib": peak, "rows": rows}}))
+"""
+
+READERS = {
+    "ssblab": (
+        sys.executable,
+        "from ssblab.io.biologic import read_mpr",
+        "read_mpr(PATH)",
+        "result.n_rows",
+    ),
+    "galvani": (
+        sys.executable,
+        "import pandas as pd\nfrom galvani.BioLogic import MPRfile",
+        "pd.DataFrame(MPRfile(PATH).data)",
+        "len(result)",
+    ),
+    "yadg": (
+        str(PEER_VENV / "bin" / "python"),
+        "from yadg.extractors import extract",
+        "extract('eclab.mpr', PATH, timezone='UTC')",
+        "result['/'].dims.get('uts', 0) if hasattr(result['/'], 'dims') else -1",
+    ),
+    "navani": (
+        str(PEER_VENV / "bin" / "python"),
+        "import navani.echem as ec",
+        "ec.echem_file_loader(PATH)",
+        "len(result)",
+    ),
+}
+
+
+def run_reader(tool: str, path: Path, repeat: int) -> dict:
+    """Time one reader on one file in a fresh interpreter."""
+    python, setup, call, rows = READERS[tool]
+    if not Path(python).exists():
+        return {"error": f"not installed ({python} missing; use --setup-peers)"}
+    program = CHILD.format(setup=setup, call=call, rows=rows)
+    proc = subprocess.run(
+        [python, "-c", program, str(path), str(repeat)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        return {"error": last[:120]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scaled_copy(source: Path, factor: int, folder: Path) -> Path:
+    """An .mpr whose data module repeats the records of *source* *factor* times."""
+    from ssblab.io.biologic_columns import record_dtype
+    from ssblab.io.biologic_mpr import FILE_HEADER_BYTES, _column_layout, read_modules
+
+    raw = source.read_bytes()
+    modules = read_modules(source, raw)
+    data = next(m for m in modules if m.short == "VMP data")
+    ids, records_at = _column_layout(source, data.body, data.version)
+    size = record_dtype(ids)[0].itemsize
+    n = int.from_bytes(data.body[:4], "little")
+    old_body = bytes(data.body)
+    records = old_body[records_at : records_at + n * size]
+    body = (n * factor).to_bytes(4, "little") + old_body[4:records_at] + records * factor
+    start = raw.index(old_body, FILE_HEADER_BYTES)
+    # body length field: 16 bytes before the body (classic header), 20 in the
+    # EC-Lab >= 11.50 header, whose marker 0xFFFFFFFF sits 24 bytes before it
+    length_at = start - (20 if raw[start - 24 : start - 20] == b"\xff" * 4 else 16)
+    out = bytearray(raw[:start] + body + raw[start + len(old_body) :])
+    out[length_at : length_at + 4] = len(body).to_bytes(4, "little")
+    path = folder / f"{source.stem}.x{factor}.mpr"
+    path.write_bytes(bytes(out))
+    return path
+
+
+def setup_peers() -> None:
+    """Create ``.bench-venv-yadg`` with yadg and navani (they pin numpy<2)."""
+    subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    pip = str(PEER_VENV / "bin" / "pip")
+    subprocess.run([pip, "install", "-q", "yadg", "navani"], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=40, help="record repeats of the big copy")
+    parser.add_argument("--repeat", type=int, default=5, help="timed reads per tool (best kept)")
+    parser.add_argument("--files", type=int, default=3, help="largest real .mpr files to use")
+    parser.add_argument("--setup-peers", action="store_true", help="create .bench-venv-yadg")
+    args = parser.parse_args()
+    if args.setup_peers:
+        setup_peers()
+    if not DATA.is_dir():
+        sys.exit(f"real data not found at {DATA} (set SSBLAB_DATA)")
+    files = sorted(DATA.glob("*.mpr"), key=lambda p: p.stat().st_size, reverse=True)[: args.files]
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.scale > 1:
+            files.append(scaled_copy(files[0], args.scale, Path(tmp)))
+        print(
+            f"{'file':<44} {'tool':<8} {'rows':>9} {'ms':>9} {'Mrows/s':>8} {'peak MB':>8}"
+            f" {'t/ssblab':>8} {'mem/ssblab':>10}"
+        )
+        for path in files:
+            ours = None
+            for tool in READERS:
+                r = run_reader(tool, path, args.repeat)
+                if "error" in r:
+                    print(f"{path.name[:44]:<44} {tool:<8} skipped: {r['error']}")
+                    continue
+                ours = ours or r
+                ratio_t = r["seconds"] / ours["seconds"]
+                ratio_m = r["peak_kib"] / max(ours["peak_kib"], 1)
+                rate = r["rows"] / r["seconds"] / 1e6 if r["rows"] > 0 else np.nan
+                print(
+                    f"{path.name[:44]:<44} {tool:<8} {r['rows']:>9} {r['seconds'] * 1e3:>9.1f}"
+                    f" {rate:>8.2f} {r['peak_kib'] / 1024:>8.1f} {ratio_t:>8.2f} {ratio_m:>10.2f}"
+                )
+
+
+if __name__ == "__main__":
+    main()
