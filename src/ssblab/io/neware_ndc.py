@@ -144,7 +144,7 @@ def decode_runinfo(buf: bytes, version: int, path: object) -> pl.DataFrame:
     rows, valid = paged_rows(buf, _RUN_V17 if version >= 16 else _RUN_V14)
     rows = rows[valid & (rows["index"] > 0)]
     to_ah = _RUN_TO_AH[version]
-    return pl.DataFrame(
+    info = pl.DataFrame(
         {
             "index": rows["index"],
             "step_time_s": rows["step_ms"] / 1000.0,
@@ -156,7 +156,10 @@ def decode_runinfo(buf: bytes, version: int, path: object) -> pl.DataFrame:
             "dchg_Wh": np.abs(rows["edchg"].astype(np.float64)) * to_ah,
             "unix_time_s": rows["unix"] + rows["unix_ms"] / 1000.0,
         }
-    ).unique("index", keep="first", maintain_order=True)
+    )
+    if rows.size > 1 and bool(np.all(np.diff(rows["index"].astype(np.int64)) > 0)):
+        return info
+    return info.unique("index", keep="first", maintain_order=True)
 
 
 def decode_steps(buf: bytes, version: int, path: object) -> pl.DataFrame:
