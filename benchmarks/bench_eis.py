@@ -86,8 +86,8 @@ def bench_fit(folder: Path) -> None:
         def bare(f=f, z=z, circuit=circuit, guess=guess):
             return CustomCircuit(circuit, initial_guess=list(guess)).fit(f, z)
 
-        t_ours, m_ours, fit = measure(ours, repeats=5)
-        t_peer, m_peer, peer = measure(bare, repeats=5)
+        t_ours, m_ours, fit = measure(ours, repeats=9)
+        t_peer, m_peer, peer = measure(bare, repeats=9)
         same = np.allclose(fit.values, peer.parameters_, rtol=1e-9)
         report(f"fit {name}", (t_ours, m_ours), (t_peer, m_peer))
         print(f"    same parameters as impedance.py: {same}; RMSE {fit.rmse_ohm:.3g} Ohm")
@@ -104,13 +104,32 @@ def bench_drt(folder: Path) -> None:
         t_ours, m_ours, ours = measure(lambda f=f, z=z: fit_drt(f, z), repeats=5)
         peer = None
         if peer_run is not None:
-            t_peer, m_peer, _ = measure(lambda f=f, z=z: peer_run(f, z), repeats=3)
+            t_peer, m_peer, entry = measure(lambda f=f, z=z: peer_run(f, z), repeats=3)
             peer = (t_peer, m_peer)
         report(f"DRT {name}", (t_ours, m_ours), peer)
-        peaks = ", ".join(f"{p.tau_s:.2g} s/{p.r_ohm:.3g} Ohm" for p in ours.peaks)
-        print(f"    ssblab: R_inf {ours.r_inf_ohm:.4g} Ohm, lambda {ours.lambda_:.2g}, {peaks}")
+        print("    ssblab     " + _drt_summary(ours.r_inf_ohm, ours.lambda_, ours.peaks))
+        if peer_run is not None:
+            print("    pyDRTtools " + _pydrttools_summary(entry))
     if peer_run is None:
-        print("pyDRTtools not installed: pip install pyDRTtools cvxopt to compare DRT times")
+        print("pyDRTtools not installed: pip install pyDRTtools cvxopt scikit-learn to compare")
+
+
+def _drt_summary(r_inf: float, lam: float, peaks: object) -> str:
+    text = ", ".join(f"{p.tau_s:.2g} s/{p.r_ohm:.3g} Ohm" for p in peaks)  # type: ignore[attr-defined]
+    return f"R_inf {r_inf:.4g} Ohm, lambda {lam:.2g}, peaks (tau/R): {text}"
+
+
+def _pydrttools_summary(entry: object) -> str:
+    """pyDRTtools' R_inf, λ and its γ's peaks, found and integrated by ssblab's rule."""
+    from ssblab.analysis.drt import find_peaks
+
+    tau = np.asarray(entry.out_tau_vec, dtype=float)  # type: ignore[attr-defined]
+    gamma = np.asarray(entry.gamma, dtype=float)  # type: ignore[attr-defined]
+    order = np.argsort(tau)
+    peaks = find_peaks(np.log(tau[order]), gamma[order], 0.02, 0.1)
+    r_inf = float(np.ravel(entry.R)[0])  # type: ignore[attr-defined]
+    lam = float(np.ravel(entry.lambda_value)[0])  # type: ignore[attr-defined]
+    return _drt_summary(r_inf, lam, peaks)
 
 
 def _pydrttools() -> Callable[[np.ndarray, np.ndarray], object] | None:
