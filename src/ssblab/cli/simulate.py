@@ -5,7 +5,8 @@
     ssblab simulate calibrate [--json]
 
 The model follows ``recipe.kind``: ``symmetric`` runs the fast Li‖Li model
-(:mod:`ssblab.simulate.symmetric`); full cells are not available yet.
+(:mod:`ssblab.simulate.symmetric`); ``full``/``half`` run the PyBaMM model of
+:mod:`ssblab.simulate.fullcell` (``--protocol``: PyBaMM steps separated by ``;``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _settings(pairs: list[str]) -> dict[str, float]:
 
 
 def _cell(recipe_path: Path, settings: list[str]) -> Any:
-    """The model cell of a recipe, dispatched on ``recipe.kind``."""
+    """The recipe and its symmetric-model cell (``kind = "symmetric"`` only)."""
     from ssblab.errors import SimulationError
     from ssblab.recipe import load_recipe
     from ssblab.simulate.symmetric import from_recipe
@@ -47,11 +48,34 @@ def _cell(recipe_path: Path, settings: list[str]) -> Any:
     recipe = load_recipe(recipe_path)
     if recipe.kind != "symmetric":
         raise SimulationError(
-            f"{recipe_path}: {recipe.kind}-cell simulation not available yet "
-            "(only kind = 'symmetric' recipes can be simulated)"
+            f"{recipe_path}: a {recipe.kind} cell; sweeps and settings need kind = 'symmetric'"
         )
     cell = from_recipe(recipe)
     return recipe, cell.with_(**_settings(settings)) if settings else cell
+
+
+def _run_full(recipe: Any, recipe_path: Path, protocol: str | None, out, json: bool) -> None:
+    """Full/half cells: the PyBaMM model, with ';'-separated PyBaMM steps as protocol."""
+    from ssblab import schema as s
+    from ssblab.analysis.cycles import cycles
+    from ssblab.io.export import write
+    from ssblab.simulate.fullcell import simulate_full
+
+    steps = [p.strip() for p in protocol.split(";") if p.strip()] if protocol else None
+    run = simulate_full(recipe, steps)
+    per_cycle = cycles(run)
+    payload: dict[str, Any] = {
+        "recipe": str(recipe_path),
+        "kind": recipe.kind,
+        "simulated_h": float(run.table.get_column(s.TIME).max()) / 3600.0,
+        "cycles": per_cycle.to_dicts(),
+    }
+    if out is not None:
+        payload["output"] = str(write(run, out))
+    if json:
+        print_json(payload)
+    else:
+        print_table(payload["cycles"], title=f"Simulated: {recipe.name}")
 
 
 def _blocks(recipe: Any, protocol: str | None) -> Any:
@@ -69,9 +93,17 @@ def _blocks(recipe: Any, protocol: str | None) -> Any:
 def _run(
     recipe_path: Path, protocol: str | None, settings: list[str], out: Path | None, json: bool
 ):
+    from ssblab.errors import SimulationError
     from ssblab.io.export import write
+    from ssblab.recipe import load_recipe
     from ssblab.simulate.symmetric import simulate
 
+    recipe = load_recipe(recipe_path)
+    if recipe.kind != "symmetric":
+        if settings:
+            raise SimulationError("--set applies to the symmetric-cell model only")
+        _run_full(recipe, recipe_path, protocol, out, json)
+        return
     recipe, cell = _cell(recipe_path, settings)
     result = simulate(cell, _blocks(recipe, protocol))
     payload = {"recipe": str(recipe_path), "coating_thickness_nm": cell.coating_thickness_nm}

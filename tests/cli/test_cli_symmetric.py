@@ -1,0 +1,140 @@
+"""``ssblab symmetric`` and ``ssblab simulate`` through the CLI: JSON keys, numbers, errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ssblab import schema as s
+from ssblab.cli import app, main
+from ssblab.io.export import write
+from ssblab.schema import Run, RunMeta
+
+runner = CliRunner()
+AREA_CM2 = 0.785
+
+
+def _ohmic_rate_file(path, asr_ohm_cm2: float = 800.0):
+    """A Li‖Li rate test (0.1, 0.25, 0.5, 1.0 mA/cm2 x 10 half-cycles of 1 h) with known ASR."""
+    j = np.repeat([0.1, 0.25, 0.5, 1.0], 10)
+    k = np.repeat(np.arange(j.size), 5)
+    t_h = k + np.tile(np.linspace(0.0, 1.0, 5, endpoint=False), j.size)
+    i_a = np.where(k % 2 == 0, 1.0, -1.0) * j[k] * 1e-3 * AREA_CM2
+    table = pl.DataFrame(
+        {s.TIME: t_h * 3600.0, s.VOLTAGE: i_a / AREA_CM2 * asr_ohm_cm2, s.CURRENT: i_a}
+    )
+    return write(Run(table, RunMeta(area_cm2=AREA_CM2)), path)
+
+
+def test_symmetric_json_on_a_rate_file():
+    path = _ohmic_rate_file("rate.parquet")
+    result = runner.invoke(app, ["symmetric", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"failure_time_h", "failure_mode", "criterion", "half_cycles"} <= set(data)
+    assert data["failure_time_h"] is None and data["failure_mode"] == "none"
+    assert len(data["half_cycles"]) == 40
+    assert set(data["half_cycles"][0]) == {"start_h", "current_A", "overpotential_mV"}
+    assert data["half_cycles"][0]["overpotential_mV"] == pytest.approx(80.0)
+    assert data["asr_ohm_cm2"] == pytest.approx(800.0, rel=1e-6)  # area from the metadata
+    assert data["critical_current_density_mA_cm2"] is None
+
+
+def test_symmetric_table_output():
+    path = _ohmic_rate_file("rate.parquet")
+    result = runner.invoke(app, ["symmetric", str(path), "--area-cm2", "0.785"])
+    assert result.exit_code == 0, result.output
+    assert "Overpotential per current density" in result.output
+
+
+def test_simulate_recipe_json_and_round_trip(examples_dir):
+    recipe = examples_dir / "sym-li-lialo2-200nm_lgps.toml"
+    result = runner.invoke(app, ["simulate", str(recipe), "--json", "-o", "sim.parquet"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["lifetime_h"] == pytest.approx(3000.0, rel=0.01)
+    assert data["failure_mode"] == "overpotential_divergence"
+    assert 100.0 < data["mean_overpotential_mV"] < 1000.0
+    again = runner.invoke(app, ["symmetric", "sim.parquet", "--json", "--cutoff-mV", "1000"])
+    assert again.exit_code == 0, again.output
+    found = json.loads(again.output)
+    assert found["failure_mode"] == "overpotential_divergence"
+    assert found["failure_time_h"] <= data["lifetime_h"] + 1.0
+
+
+def test_simulate_with_protocol_and_settings(examples_dir):
+    recipe = examples_dir / "sym-li-bare_lgps.toml"
+    args = ["simulate", str(recipe), "--protocol", "0.1 mA/cm2, 0.1 mAh/cm2, 50 h", "--json"]
+    data = json.loads(runner.invoke(app, args).output)
+    assert data["lifetime_h"] is None and data["failure_mode"] == "none"
+    assert data["simulated_h"] == pytest.approx(50.0, abs=0.01)
+    thick = runner.invoke(app, [*args, "--set", "coating_thickness_nm=200"])
+    assert json.loads(thick.output)["coating_thickness_nm"] == 200.0
+
+
+def test_simulate_sweep_json_and_plot(examples_dir):
+    recipe = examples_dir / "sym-li-lialo2-100nm_lgps.toml"
+    result = runner.invoke(
+        app, ["simulate", "sweep", str(recipe), "--thickness", "0:500:26", "--json", "-o", "s.png"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert 120.0 <= data["optimum_thickness_nm"] <= 260.0
+    low, high = data["optimum_band_nm"]
+    assert low <= data["optimum_thickness_nm"] <= high
+    assert len(data["points"]) == 26
+    with open("s.png", "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_simulate_calibrate_json():
+    data = json.loads(runner.invoke(app, ["simulate", "calibrate", "--json"]).output)
+    roles = {row["role"] for row in data}
+    assert roles == {"calibrated", "predicted"}
+    life = next(r for r in data if r["quantity"].startswith("lifetime 200 nm, 0.1"))
+    assert life["model"] == pytest.approx(3000.0, rel=0.01)
+
+
+def test_full_cell_recipe_dispatches_to_the_full_model(examples_dir, monkeypatch):
+    import ssblab.simulate.fullcell as fullcell
+
+    seen = {}
+
+    def fake(recipe, steps=None, model="SPMe"):
+        seen["kind"], seen["steps"] = recipe.kind, steps
+        table = pl.DataFrame(
+            {s.TIME: [0.0, 3600.0], s.VOLTAGE: [3.0, 4.0], s.CURRENT: [1e-3, 1e-3]}
+        )
+        return Run(table, RunMeta(kind="simulated"))
+
+    monkeypatch.setattr(fullcell, "simulate_full", fake)
+    recipe = examples_dir / "li-lialo2-200nm_lgps_lco.toml"
+    result = runner.invoke(
+        app, ["simulate", str(recipe), "--protocol", "Rest for 1 hour", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == {"kind": "full", "steps": ["Rest for 1 hour"]}
+    assert json.loads(result.output)["simulated_h"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", "sweep"], "expected RECIPE"),
+        (["simulate", "{recipe}", "--protocol", "quickly"], "examples"),
+        (["simulate", "{recipe}", "--set", "bogus=1"], "valid names"),
+        (["simulate", "{recipe}", "--set", "void_rate"], "name=number"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(examples_dir, capsys, argv, message):
+    recipe = str(examples_dir / "sym-li-bare_lgps.toml")
+    with pytest.raises(SystemExit) as exc:
+        main([a.replace("{recipe}", recipe) for a in argv])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ssblab: error:") and message in err
+    assert err.count("\n") == 1
