@@ -96,9 +96,18 @@ def test_mpt_header_count_off_by_one(tmp_path):
     _refused(path, "no time/s column")
 
 
-def test_mpt_text_in_numbers(tmp_path):
+def test_mpt_row_with_text_is_counted_not_dropped_silently(tmp_path):
     path = tmp_path / "text.mpt"
-    path.write_text(GOOD_MPT + "1\tabc\t3,7\t1,0\r\n")
+    path.write_text(GOOD_MPT + "1\tabc\t3,7\t1,0\r\n1\t2,0\t3,8\t1,0\r\n1\t3,0\r\n")
+    run = read(path)
+    assert run.table["Voltage / V"].to_list() == [3.5, 3.6, 3.8]
+    assert run.meta.rows_skipped == 2
+    assert any("2 data rows" in note for note in run.meta.notes)
+
+
+def test_mpt_without_any_numeric_row(tmp_path):
+    path = tmp_path / "text.mpt"
+    path.write_text(GOOD_MPT.split("1\t0,0")[0] + "a\tb\tc\td\r\n")
     _refused(path, "not numeric")
 
 

@@ -41,6 +41,7 @@ def _iso(unix_s: float | None) -> str:
 
 def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta: object) -> Run:
     """Canonical table + metadata shared by both readers."""
+    reader_notes = tuple(meta.pop("notes", ()))  # type: ignore[arg-type]
     tz = instrument_timezone()
     start = _utc_from_local(start, tz)
     table, notes = to_canonical(frame, path, start)
@@ -61,7 +62,7 @@ def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta:
             timezone=tz,
             start_time_utc=_iso(start),
             cycle_numbering=CYCLE_RULE if s.CYCLE in table.columns else "none (single cycle)",
-            notes=tuple(notes) + tuple(meta.pop("notes", ())),  # type: ignore[arg-type]
+            notes=tuple(notes) + reader_notes,
             **meta,  # type: ignore[arg-type]
         ),
     )
@@ -105,11 +106,16 @@ def read_mpr(path: Path) -> Run:
 def read_mpt(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
     content = parse_mpt(Path(path))
+    skipped = content.rows_skipped
     return _run(
         Path(path),
         content.frame,
         content.start_unix_s,
         "biologic_mpt",
+        rows_skipped=skipped,
+        notes=(f"{skipped} data rows with a field that is not a number left out",)
+        if skipped
+        else (),
         extra={"technique": content.technique} if content.technique else {},
     )
 

@@ -96,8 +96,13 @@ def _start_time(header: list[str]) -> float | None:
     return None
 
 
-def _body_frame(path: Path, names: list[str], body: bytes) -> pl.DataFrame:
-    """Parse the tab-separated numeric body with an explicit all-float schema."""
+def _body_frame(path: Path, names: list[str], body: bytes) -> tuple[pl.DataFrame, int]:
+    """Parse the tab-separated numeric body; returns the frame and the rows skipped.
+
+    The fast path parses every field straight to float. If a row does not parse
+    (text in a number, a row cut short), the body is re-read as text, and rows
+    with any field that is not a number are counted and left out.
+    """
     first = body.split(b"\n", 1)[0].rstrip(b"\r")
     n_fields = len(first.split(b"\t")) if first else len(names)
     if n_fields < len(names):
@@ -106,19 +111,38 @@ def _body_frame(path: Path, names: list[str], body: bytes) -> pl.DataFrame:
         )
     padded = names + [f"_unnamed_{k}" for k in range(n_fields - len(names))]
     decimal_comma = b"," in first
+    options = {"separator": "\t", "has_header": False, "encoding": "utf8-lossy"}
     try:
         frame = pl.read_csv(
             io.BytesIO(body),
-            separator="\t",
-            has_header=False,
             schema={n: pl.Float64 for n in padded},
             decimal_comma=decimal_comma,
-            encoding="utf8-lossy",
+            **options,
         )
+        return frame.select(names), 0
+    except (pl.exceptions.PolarsError, ValueError):
+        pass
+    try:
+        text = pl.read_csv(
+            io.BytesIO(body),
+            schema={n: pl.String for n in padded},
+            truncate_ragged_lines=True,
+            **options,
+        ).select(names)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ReadError(f"{path}: .mpt data rows are not numeric: {first_line}") from None
-    return frame.select(names)
+        raise ReadError(f"{path}: .mpt data rows cannot be split: {first_line}") from None
+    as_float = [
+        (pl.col(n).str.replace(",", ".") if decimal_comma else pl.col(n))
+        .str.strip_chars()
+        .cast(pl.Float64, strict=False)
+        for n in names
+    ]
+    frame = text.select(as_float)
+    decoded = frame.drop_nulls()
+    if decoded.height == 0:
+        raise ReadError(f"{path}: .mpt data rows are not numeric (no row could be decoded)")
+    return decoded, frame.height - decoded.height
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -141,12 +165,12 @@ def parse_mpt(path: Path) -> MptContent:
     if not names or "time/s" not in names:
         raise ReadError(f"{path}: .mpt column header has no time/s column")
     names = _unique(names)
-    frame = _body_frame(path, names, raw[offset:])
+    frame, skipped = _body_frame(path, names, raw[offset:])
     technique = header[3].strip() if len(header) > 4 else ""
     return MptContent(
         frame=frame,
         header=tuple(header),
         start_unix_s=_start_time(header),
         technique=technique,
-        rows_skipped=0,
+        rows_skipped=skipped,
     )
