@@ -8,7 +8,13 @@ import pytest
 
 from ssblab import schema as s
 from ssblab.analysis import eis_batch
-from ssblab.analysis.eis import fit_circuit, fit_spectrum, parse_circuit, zarc_tau
+from ssblab.analysis.eis import (
+    fit_circuit,
+    fit_spectrum,
+    frequency_window,
+    parse_circuit,
+    zarc_tau,
+)
 from ssblab.analysis.eis_batch import R_B, R_CT, fit_batch, split_spectra
 from ssblab.errors import AnalysisError
 from ssblab.io.eis_text import read_eis_text
@@ -169,3 +175,13 @@ def test_split_spectra_orders_cycles_and_keeps_single_tables(zarc2):
     assert [k for k, _ in split_spectra(zarc2)] == ["1"]
     with pytest.raises(AnalysisError, match="2 labels for 1 spectra"):
         fit_batch(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS, labels=["a", "b"])
+
+
+def test_frequency_window_keeps_the_band_and_refuses_an_empty_one(zarc2):
+    band = frequency_window(zarc2, 1.0, 1e4)
+    freq = band[s.FREQUENCY].to_numpy()
+    assert band.height == 41  # 10 points per decade, 1 Hz to 10 kHz inclusive
+    assert freq.min() >= 1.0 and freq.max() <= 1e4
+    assert frequency_window(zarc2).height == zarc2.height
+    with pytest.raises(AnalysisError, match="keeps 0 of 81 points"):
+        frequency_window(zarc2, 1e7, None)

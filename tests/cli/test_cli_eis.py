@@ -96,3 +96,14 @@ def test_unreadable_file_exits_2_naming_it(capsys):
         main(["eis", "drt", "junk.txt", "--json"])
     assert info.value.code == 2
     assert "junk.txt" in capsys.readouterr().err
+
+
+def test_drt_frequency_window_cuts_a_diffusion_tail(data_dir):
+    # Gamry spectrum: a high-frequency arc (~4 kOhm at tau ~2 us), then a diffusion tail
+    path = str(data_dir / "eis" / "impedancepy_exampleDataGamry.DTA")
+    full = _json(["eis", "drt", path, "--json"])
+    cut = _json(["eis", "drt", path, "--fmin", "1", "--json"])
+    assert cut["rmse_ohm"] < 0.1 * full["rmse_ohm"]
+    assert len(cut["peaks"]) == 2
+    assert cut["peaks"][0]["tau_s"] == pytest.approx(1.7e-6, rel=0.2)
+    assert cut["peaks"][0]["R_ohm"] == pytest.approx(3950.0, rel=0.1)

@@ -336,6 +336,27 @@ def spectrum_arrays(
     return f, z
 
 
+def frequency_window(
+    table: pl.DataFrame, min_hz: float | None = None, max_hz: float | None = None
+) -> pl.DataFrame:
+    """Rows of an EIS table with *min_hz* ≤ frequency ≤ *max_hz* [Hz] (None: no limit).
+
+    Raises
+    ------
+    AnalysisError
+        When the window leaves fewer than 3 points.
+    """
+    s.validate_eis(table)
+    lo = -np.inf if min_hz is None else float(min_hz)
+    hi = np.inf if max_hz is None else float(max_hz)
+    kept = table.filter(pl.col(s.FREQUENCY).is_between(lo, hi))
+    if kept.height < 3:
+        raise AnalysisError(
+            f"frequency window {lo:g}-{hi:g} Hz keeps {kept.height} of {table.height} points"
+        )
+    return kept
+
+
 def zarc_tau(r_ohm: float, q: float, phi: float) -> float:
     """Time constant of R in parallel with a CPE, τ = (R Q)^(1/φ) [s].
 

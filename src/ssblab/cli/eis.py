@@ -50,6 +50,12 @@ ConstantOpt = Annotated[
 DropInductiveOpt = Annotated[
     bool, typer.Option("--drop-inductive", help="Leave out points with Z'' > 0 before fitting.")
 ]
+FminOpt = Annotated[
+    float | None, typer.Option("--fmin", help="Leave out frequencies below this [Hz].")
+]
+FmaxOpt = Annotated[
+    float | None, typer.Option("--fmax", help="Leave out frequencies above this [Hz].")
+]
 CycleOpt = Annotated[
     int | None,
     typer.Option("--cycle", help="Which spectrum of a multi-spectrum file (Cycle Count)."),
@@ -71,13 +77,15 @@ def fit_command(
     weight_by_modulus: Annotated[
         bool, typer.Option("--weight-modulus", help="Weight residuals by 1/|Z|.")
     ] = False,
+    fmin: FminOpt = None,
+    fmax: FmaxOpt = None,
     cycle: CycleOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Fit an equivalent circuit to one spectrum."""
-    from ssblab.analysis.eis import fit_spectrum
+    from ssblab.analysis.eis import fit_spectrum, frequency_window
 
-    table = _one_spectrum(file, cycle)
+    table = frequency_window(_one_spectrum(file, cycle), fmin, fmax)
     fit = fit_spectrum(
         table,
         circuit,
@@ -116,14 +124,21 @@ def drt_command(
         float,
         typer.Option(help="Merge peaks smaller than this fraction of the polarisation."),
     ] = 0.1,
+    fmin: FminOpt = None,
+    fmax: FmaxOpt = None,
     cycle: CycleOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Distribution of relaxation times: R_inf and the peaks (τ, R) of one spectrum."""
+    """Distribution of relaxation times: R_inf and the peaks (τ, R) of one spectrum.
+
+    A diffusion or blocking tail at the lowest frequencies is not a relaxation
+    and fits poorly; cut it off with --fmin.
+    """
     from ssblab.analysis.drt import drt_of_table
+    from ssblab.analysis.eis import frequency_window
 
     result = drt_of_table(
-        _one_spectrum(file, cycle),
+        frequency_window(_one_spectrum(file, cycle), fmin, fmax),
         lam=lam,
         inductance=not no_inductance,
         min_peak_fraction=min_peak_fraction,

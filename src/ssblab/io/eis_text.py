@@ -226,8 +226,8 @@ def _decide_sign(
     """Whether the file's imaginary column is -Z'', with the reason in words."""
     if negated_by_name is not None:
         if negated_by_name:
-            return True, "the header names the column -Z''; negated to the true Z''"
-        return False, "the header names the column Z''; kept as the true Z''"
+            return True, "the imaginary column's name has a minus (-Z''); negated to Z''"
+        return False, "the imaginary column's name has no minus: taken as the true Z''"
     low_half = imag[np.argsort(freq)][: max(1, freq.size // 2)]
     if np.median(low_half) > 0:
         return True, (
