@@ -1,8 +1,9 @@
 """Benchmark: ssblab's EC-Lab .mpr reader against galvani, yadg and navani.
 
 Every reader runs in a fresh subprocess on the same file: the best of
-``--repeat`` wall times, and the peak resident memory the read added on top of
-the process after its imports (``ru_maxrss``). Ratios are peer / ssblab.
+``--repeat`` wall times, and the peak resident memory the first read added on
+top of the process after its imports (Linux ``VmHWM`` reset through
+``/proc/self/clear_refs``, minus ``VmRSS`` before). Ratios are peer / ssblab.
 
 Files: the largest ``.mpr`` files of ``shared/data/biologic`` and one large
 file made from the largest by repeating its records (``--scale`` times), written
@@ -34,15 +35,20 @@ PEER_VENV = ROOT / ".bench-venv-yadg"
 
 #: Child program: {setup} imports the reader, {call} reads PATH once.
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 PATH = sys.argv[1]
 {setup}
 def once():
     return {call}
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def status_kib(key):
+    with open("/proc/self/status") as fh:
+        return next(int(l.split()[1]) for l in fh if l.startswith(key))
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")  # reset the peak-RSS mark (VmHWM) to the current RSS
+base = status_kib("VmRSS:")
 result = once()
 rows = {rows}
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+peak = status_kib("VmHWM:") - base
 del result
 best = float("inf")
 for _ in range(int(sys.argv[2])):
