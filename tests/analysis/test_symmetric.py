@@ -141,3 +141,12 @@ def test_table_without_current_is_an_analysis_error():
     table = pl.DataFrame({s.TIME: [0.0, 1.0], s.VOLTAGE: [0.0, 0.0], s.CURRENT: [0.0, 0.0]})
     with pytest.raises(AnalysisError):
         half_cycle_overpotentials(table)
+
+
+def test_single_density_test_has_no_ccd():
+    def shorted(t_h, i_a, k):
+        return np.where(t_h < 50, i_a / AREA_CM2 * 600.0, 1e-5)
+
+    assert (
+        critical_current_density(cycling_table(np.full(100, 0.1), 1.0, shorted), AREA_CM2) is None
+    )

@@ -359,12 +359,15 @@ def critical_current_density(
 
     The failure rules of :func:`detect_failure` run over the whole test; the CCD
     is the density of the block holding the failed half-cycle. None when the
-    cell survives every block (the CCD is then above the largest density tested).
+    cell survives every block (the CCD is then above the largest density tested),
+    and None for a test at a single current density (not a CCD test).
     """
     hc = half_cycle_overpotentials(data)
+    blocks = rate_overpotentials(hc, area_cm2)
+    if blocks.get_column("current_density_mA_cm2").n_unique() < 2:
+        return None
     failure = detect_failure(hc, criteria)
     if failure.half_cycle is None:
         return None
-    blocks = rate_overpotentials(hc, area_cm2)
     started = blocks.filter(pl.col("first_half_cycle") <= failure.half_cycle)
     return float(started.get_column("current_density_mA_cm2")[-1])
