@@ -132,3 +132,18 @@ def test_bit_flipped_headers(data_dir, tmp_path):
     flipped_zip = tmp_path / "flipped.nda.zip"
     flipped_zip.write_bytes(bytes(content))
     refused(flipped_zip, "neware_nda")
+
+
+def test_undecodable_records_are_counted_not_dropped_silently(data_dir, tmp_path):
+    """Two records of new_nda_file.nda get an unknown kind tag: 437 of 439 rows remain,
+    and RunMeta says which two were left out."""
+    content = bytearray((data_dir / "neware" / "new_nda_file.nda").read_bytes())
+    first = content.find(b"\x55\x00\x01\x00\x00\x00", 1024)
+    for k in (10, 200):
+        content[first + 86 * k] = 0x33
+    path = tmp_path / "tagged.nda"
+    path.write_bytes(bytes(content))
+    run = read(path)
+    assert run.n_rows == 437
+    assert run.meta.rows_skipped == 2
+    assert any("unknown kind 0x33" in note for note in run.meta.notes)

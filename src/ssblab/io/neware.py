@@ -89,6 +89,8 @@ def _build_run(
     facts: dict[str, str],
     notes: list[str],
 ) -> s.Run:
+    undecodable = int(facts.pop("skipped", "0") or 0)
+    notes.extend(n for n in facts.pop("record_notes", "").split("\n") if n)
     raw, duplicates = clean_records(raw)
     if duplicates:
         notes.append(f"{duplicates} records repeated an earlier record number and were left out")
@@ -123,7 +125,7 @@ def _build_run(
         timezone=zone,
         start_time_utc=start,
         cycle_numbering=numbering,
-        rows_skipped=duplicates + unmatched,
+        rows_skipped=undecodable + duplicates + unmatched,
         notes=tuple(notes),
         extra={k: v for k, v in facts.items() if v},
     )

@@ -15,11 +15,13 @@ import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.neware_common import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
-from ssblab.io.neware_records import civil_to_unix, record_view, require
+from ssblab.io.neware_records import census, civil_to_unix, record_view, require
 
 MAGIC = b"NEWARE"
 DATA_ID = 0x55  # record kind: main channel data
 AUX_ID = 0x65  # record kind: auxiliary channel (temperature, voltage)
+#: record kinds that are known not to be samples
+OTHER_KINDS = {0xAA: "step summary", 0xFF: "header", 0x00: "empty"}
 
 # --- BTS 7/8, versions 26-29: 86-byte records, local calendar clock ----------
 _V29 = np.dtype(
@@ -188,6 +190,7 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     require(start >= 0, path, ".nda version 29: no first data record found")
     allrec = record_view(buf, start, 0, _V29)
     rec = allrec[allrec["kind"] == DATA_ID]
+    skipped, notes = census(allrec["kind"], {DATA_ID, AUX_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, rec["range"])
     unix = civil_to_unix(
         rec["year"], rec["month"], rec["day"], rec["hour"], rec["minute"], rec["second"]
@@ -211,7 +214,7 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     )
     aux = record_view(buf, start, 0, _AUX86)
     raw = _join_aux(raw, _aux_temperature(aux))
-    return raw, {"clock": "local calendar"}
+    return raw, _facts("local calendar", skipped, notes)
 
 
 def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -219,6 +222,7 @@ def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     require(0 < begin < len(buf), path, ".nda: data block pointer lies outside the file")
     allrec = record_view(buf, begin, length, _V22)
     rec = allrec[allrec["kind"] == DATA_ID]
+    skipped, notes = census(allrec["kind"], {DATA_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, rec["range"])
     raw = pl.DataFrame(
         {
@@ -240,14 +244,17 @@ def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     aux_begin, aux_length = _header_block(buf, 72)
     if aux_length and 0 < aux_begin < len(buf):
         raw = _join_aux(raw, _aux_temperature(record_view(buf, aux_begin, aux_length, _AUX86)))
-    return raw, {"clock": "unix"}
+    return raw, _facts("unix", skipped, notes)
 
 
 def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     begin, length = _header_block(buf, 64)
     require(0 < begin < len(buf), path, ".nda: data block pointer lies outside the file")
     allrec = record_view(buf, begin, length, _V8)
-    rec = allrec[((allrec["kind"] == 0) | (allrec["kind"] == DATA_ID)) & (allrec["index"] > 0)]
+    is_sample = ((allrec["kind"] == 0) | (allrec["kind"] == DATA_ID)) & (allrec["index"] > 0)
+    rec = allrec[is_sample]
+    kinds = np.where(is_sample, DATA_ID, allrec["kind"])
+    skipped, notes = census(kinds, {DATA_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, np.zeros(rec.size, dtype=np.int64))
     # one signed counter per step: it is charge on charge steps, discharge otherwise
     direction = _direction_of(rec["step_type"], rec["curr"])
@@ -270,7 +277,12 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
             "unix_time_s": rec["unix"].astype(np.float64),
         }
     )
-    return raw, {"clock": "unix"}
+    return raw, _facts("unix", skipped, notes)
+
+
+def _facts(clock: str, skipped: int, notes: list[str]) -> dict[str, str]:
+    """Header facts shared by the decoders: clock kind, skipped records, record notes."""
+    return {"clock": clock, "skipped": str(skipped), "record_notes": "\n".join(notes)}
 
 
 def _direction_of(step_type: np.ndarray, current: np.ndarray) -> np.ndarray:
@@ -304,14 +316,17 @@ def _decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]
     begin = blocks[0][0]
     if buf[begin + 4] == DATA_ID:
         parts = [record_view(buf, b, n, _BTS90) for b, n in blocks]
-        rec = np.concatenate(parts)
-        rec = rec[rec["kind"] == DATA_ID]
-        return _bts90_frame(rec), {"clock": "unix", "bts": "9.0"}
+        allrec = np.concatenate(parts)
+        skipped, notes = census(allrec["kind"], {DATA_ID}, OTHER_KINDS)
+        rec = allrec[allrec["kind"] == DATA_ID]
+        return _bts90_frame(rec), {**_facts("unix", skipped, notes), "bts": "9.0"}
     length = _bts91_length(buf, blocks, path)
     ident = buf[begin : begin + 2]
-    rec = np.concatenate([record_view(buf, b, n, _bts91_dtype(length)) for b, n in blocks])
-    rec = rec[rec["kind"] == int.from_bytes(ident, "little")]
-    return _bts91_frame(rec), {"clock": "unix", "bts": "9.1"}
+    allrec = np.concatenate([record_view(buf, b, n, _bts91_dtype(length)) for b, n in blocks])
+    tag = int.from_bytes(ident, "little")
+    skipped, notes = census(allrec["kind"], {tag}, {})
+    rec = allrec[allrec["kind"] == tag]
+    return _bts91_frame(rec), {**_facts("unix", skipped, notes), "bts": "9.1"}
 
 
 def _bts91_length(buf: bytes, blocks: list[tuple[int, int]], path: object) -> int:

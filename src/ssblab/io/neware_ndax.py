@@ -91,6 +91,10 @@ def decode_ndax(archive: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
         raise ReadError(f"{archive}: data.ndc has file type {filetype}, expected 1 (main data)")
     facts["file_version"] = f"ndc {version}"
     raw = ndc.decode_main(buf, version, archive)
+    skipped = ndc.undecodable_main_rows(buf, version)
+    facts["skipped"] = str(skipped)
+    if skipped:
+        facts["record_notes"] = f"{skipped} data.ndc rows are not sample records and were left out"
     filled = 0
     if version >= 11:
         raw, filled = _join_runinfo(archive, names, raw)

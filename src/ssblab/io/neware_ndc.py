@@ -93,6 +93,14 @@ def paged_rows(buf: bytes, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     return rows, valid
 
 
+def undecodable_main_rows(buf: bytes, version: int) -> int:
+    """Valid row slots of a version-5 ``data.ndc`` that are not sample records."""
+    if version != 5:
+        return 0
+    rows, valid = paged_rows(buf, _MAIN_V5)
+    return int(np.count_nonzero(valid & (rows["kind"] != 0x55)))
+
+
 def decode_main(buf: bytes, version: int, path: object) -> pl.DataFrame:
     """``data.ndc``: a raw frame (versions 2/5, complete) or voltage/current by index (11+)."""
     if version in (11, 14, 16, 17):

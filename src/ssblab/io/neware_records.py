@@ -65,3 +65,35 @@ def require(condition: bool, path: object, problem: str) -> None:
     """Raise a one-line :class:`ReadError` naming *path* unless *condition* holds."""
     if not condition:
         raise ReadError(f"{path}: {problem}")
+
+
+def census(kinds: np.ndarray, data: set[int], other: dict[int, str]) -> tuple[int, list[str]]:
+    """Count records that are neither samples (*data*) nor a known other kind.
+
+    Parameters
+    ----------
+    kinds : ndarray of int
+        The record-kind tag of every record slot in the data area.
+    data : set of int
+        Tags of time-series samples (decoded).
+    other : dict
+        Tags of known non-sample records (headers, step summaries) -> description.
+
+    Returns
+    -------
+    skipped : int
+        Records of an unknown kind (left out, reported in ``RunMeta.rows_skipped``).
+    notes : list of str
+        One line per kind that was left out, with its count.
+    """
+    values, counts = np.unique(kinds, return_counts=True)
+    skipped, notes = 0, []
+    for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+        if value in data:
+            continue
+        if value in other:
+            notes.append(f"{count} {other[value]} records (kind 0x{value:02X}) are not samples")
+        else:
+            skipped += count
+            notes.append(f"{count} records of unknown kind 0x{value:02X} could not be decoded")
+    return skipped, notes
