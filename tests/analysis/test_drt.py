@@ -95,3 +95,14 @@ def test_real_li_ion_spectra_run_end_to_end(data_dir, name):
 def test_bad_inputs_raise_analysis_error(f, z, lam, message):
     with pytest.raises(AnalysisError, match=message):
         fit_drt(f, z, lam=lam)
+
+
+def test_gcv_regularises_noisier_data_more():
+    rng = np.random.default_rng(7)
+    clean = 3.0 + _rc(F_HZ, 20.0, 1e-3) + _rc(F_HZ, 10.0, 1.0)
+    noise = rng.normal(size=F_HZ.size) + 1j * rng.normal(size=F_HZ.size)
+    quiet = fit_drt(F_HZ, clean + 0.001 * noise)
+    loud = fit_drt(F_HZ, clean + 0.3 * noise)
+    assert loud.lambda_ > 100 * quiet.lambda_
+    assert [round(np.log10(p.tau_s)) for p in loud.peaks] == [-3, 0]
+    assert [p.r_ohm for p in loud.peaks] == pytest.approx([20.0, 10.0], rel=0.1)
