@@ -145,3 +145,14 @@ def test_data_module_version_3_and_2(data_dir):
     assert old.meta.file_version == "data module v2"
     assert old.n_rows == 23561
     assert old.table[s.VOLTAGE].is_finite().all()
+
+
+def test_mpt_header_settings_and_locale(data_dir):
+    run = read(data_dir / "biologic" / "gcpl.issue_211.mpt")
+    assert run.meta.instrument == "BioLogic VMP3 (SN 0858)"
+    assert run.meta.channel == "8 (SN 21637)"
+    assert run.meta.extra["active_mass"] == "0.790 mg"
+    assert run.meta.extra["technique"] == "Galvanostatic Cycling with Potential Limitation"
+    # gcpl.issue_149.mpt was exported with decimal commas: first time 3,015299923827115E+001
+    comma = parse_mpt(data_dir / "biologic" / "gcpl.issue_149.mpt").frame
+    assert comma["time/s"][0] == 30.15299923827115

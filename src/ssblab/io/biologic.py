@@ -58,7 +58,6 @@ def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta:
         RunMeta(
             source=str(path),
             source_format=fmt,
-            instrument="BioLogic EC-Lab",
             timezone=tz,
             start_time_utc=_iso(start),
             cycle_numbering=CYCLE_RULE if s.CYCLE in table.columns else "none (single cycle)",
@@ -87,6 +86,7 @@ def read_mpr(path: Path) -> Run:
         content.frame,
         start,
         "biologic_mpr",
+        instrument="BioLogic EC-Lab",
         file_version=f"data module v{content.data_version}",
         rows_skipped=max(skipped, 0),
         notes=tuple(notes),
@@ -116,7 +116,10 @@ def read_mpt(path: Path) -> Run:
         notes=(f"{skipped} data rows with a field that is not a number left out",)
         if skipped
         else (),
-        extra={"technique": content.technique} if content.technique else {},
+        instrument=f"BioLogic {content.settings.get('device', '')}".strip(),
+        file_version=content.settings.get("software", ""),
+        channel=content.settings.get("channel", ""),
+        extra={"technique": content.technique, **content.settings},
     )
 
 

@@ -37,6 +37,17 @@ _START_FORMATS = (
     "%m-%d-%Y %H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S.%f",
 )
+#: Header settings kept in ``RunMeta.extra`` (EC-Lab label -> key). Mass and area
+#: stay text: EC-Lab writes placeholders (0.001 mg) when the user set none.
+HEADER_FIELDS = {
+    "Device": "device",
+    "EC-Lab for windows": "software",
+    "Run on channel": "channel",
+    "Mass of active material": "active_mass",
+    "Characteristic mass": "characteristic_mass",
+    "Electrode surface area": "electrode_area",
+    "Electrode material": "electrode_material",
+}
 #: Most header lines accepted (real files have < 200; bounds a hostile file).
 MAX_HEADER_LINES = 10_000
 
@@ -50,6 +61,19 @@ class MptContent:
     start_unix_s: float | None
     technique: str
     rows_skipped: int
+    settings: dict[str, str]
+
+
+def header_settings(header: list[str]) -> dict[str, str]:
+    """The :data:`HEADER_FIELDS` found in the header, as text (µ/² repaired)."""
+    found: dict[str, str] = {}
+    for line in header:
+        label, sep, value = line.partition(" : ")
+        if sep and label.strip() in HEADER_FIELDS:
+            found[HEADER_FIELDS[label.strip()]] = value.strip()
+        elif line.startswith("EC-Lab for windows"):
+            found["software"] = line.strip()
+    return found
 
 
 def is_mpt(head: bytes) -> bool:
@@ -173,4 +197,5 @@ def parse_mpt(path: Path) -> MptContent:
         start_unix_s=_start_time(header),
         technique=technique,
         rows_skipped=skipped,
+        settings=header_settings(header),
     )
