@@ -231,29 +231,28 @@ class JetFile:
             and (c.type_code in FIXED_DTYPES or c.type_code == BOOLEAN)
             and (names is None or c.name in names)
         ]
-        n_cols_row = flat[starts].astype(np.int64) | (flat[starts + 1].astype(np.int64) << 8)
-        mask_len = (n_cols_row + 7) // 8
+        width = max((c.fixed_offset + c.length for c in wanted), default=0)
+        if ((starts + 2 + width) > ends).any():
+            raise ReadError(f"{self.source}: rows shorter than their fixed columns")
+        # one gather of every row's fixed block, then each column is a strided view
+        block = flat[(starts + 2)[:, None] + np.arange(width)[None, :]]
+        present = _presence(flat, starts, ends, [c.number for c in wanted])
         out: dict[str, np.ndarray] = {}
         for col in wanted:
-            present = _null_bits(flat, ends, mask_len, n_cols_row, col.number)
+            here = present[col.number]
             if col.type_code == BOOLEAN:
-                out[col.name] = present.astype(np.int64)
+                out[col.name] = here.astype(np.int64)
                 continue
             dtype = np.dtype(FIXED_DTYPES[col.type_code])
-            first = starts + 2 + col.fixed_offset
-            if (first + dtype.itemsize > ends).any():
-                raise ReadError(f"{self.source}: column {col.name!r} runs past the end of its row")
-            idx = first[:, None] + np.arange(dtype.itemsize)[None, :]
-            values = flat[idx].copy().view(dtype).ravel()
+            raw = block[:, col.fixed_offset : col.fixed_offset + dtype.itemsize]
+            values = np.ascontiguousarray(raw).view(dtype).ravel()
             if col.type_code == 0x05:
                 values = values / 10000.0
-            if dtype.kind == "f" or col.type_code == 0x05:
+            if dtype.kind == "f" or col.type_code == 0x05 or not here.all():
                 arr = values.astype(np.float64)
-                arr[~present] = np.nan
+                arr[~here] = np.nan  # integers with NULLs come back as float with NaN
             else:
                 arr = values.astype(np.int64)
-                if not present.all():
-                    arr = np.where(present, arr, np.iinfo(np.int64).min)
             out[col.name] = arr
         return out, n_moved
 
@@ -278,14 +277,22 @@ class JetFile:
         return out
 
 
-def _null_bits(
-    flat: np.ndarray, ends: np.ndarray, mask_len: np.ndarray, n_cols_row: np.ndarray, number: int
-) -> np.ndarray:
-    """True where column *number* is present (not NULL) in each row."""
-    in_row = number < n_cols_row
-    pos = np.where(in_row, ends - mask_len + number // 8, ends - 1)
-    bits = (flat[pos] >> (number % 8)) & 1
-    return in_row & (bits == 1)
+def _presence(
+    flat: np.ndarray, starts: np.ndarray, ends: np.ndarray, numbers: list[int]
+) -> dict[int, np.ndarray]:
+    """Column number -> True where that column is present (not NULL) in each row.
+
+    The null mask sits at the end of each row, one bit per column counted in the
+    row's own column count (rows written before a column was added lack it).
+    """
+    n_cols_row = flat[starts].astype(np.int64) | (flat[starts + 1].astype(np.int64) << 8)
+    mask_len = (n_cols_row + 7) // 8
+    out: dict[int, np.ndarray] = {}
+    for number in numbers:
+        in_row = number < n_cols_row
+        pos = np.where(in_row, ends - mask_len + number // 8, ends - 1)
+        out[number] = in_row & (((flat[pos] >> (number % 8)) & 1) == 1)
+    return out
 
 
 def _parse_tdef(blob: bytes, page_number: int) -> TableDef:

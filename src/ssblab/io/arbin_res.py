@@ -109,7 +109,7 @@ def read_res(path: Path) -> Run:
 
 def _first_test(columns: dict[str, np.ndarray]) -> tuple[pl.DataFrame, int]:
     """Records of the lowest ``Test_ID`` sorted by ``Data_Point``; count of the others."""
-    frame = pl.DataFrame(columns)
+    frame = pl.DataFrame(columns).fill_nan(None)
     n_other = 0
     if "Test_ID" in frame.columns and frame.height:
         first = frame["Test_ID"].min()
