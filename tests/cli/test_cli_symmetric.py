@@ -64,6 +64,9 @@ def test_simulate_recipe_json_and_round_trip(examples_dir):
     found = json.loads(again.output)
     assert found["failure_mode"] == "overpotential_divergence"
     assert found["failure_time_h"] <= data["lifetime_h"] + 1.0
+    split = found["three_electrode"]  # the model writes both electrode potentials
+    assert split["stripping_to_plating"] > 1.0
+    assert 50.0 < split["plating_mV"] < split["stripping_mV"]
 
 
 def test_simulate_with_protocol_and_settings(examples_dir):

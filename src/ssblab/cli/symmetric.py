@@ -39,8 +39,16 @@ def symmetric_command(
     growth: GrowthOpt = 5.0,
     json: JsonOpt = False,
 ) -> None:
-    """Per half-cycle overpotential, failure time and mode, and (with an area) ASR and CCD."""
+    """Per half-cycle overpotential, failure time and mode, and (with an area) ASR and CCD.
+
+    With reference-electrode columns, also the plating vs stripping split.
+    """
+    from ssblab import schema as s
     from ssblab.analysis import symmetric as sym
+    from ssblab.analysis.threeelectrode import (
+        electrode_overpotentials,
+        plating_stripping_asymmetry,
+    )
     from ssblab.errors import AnalysisError
     from ssblab.io import read
 
@@ -61,11 +69,21 @@ def symmetric_command(
         payload["critical_current_density_mA_cm2"] = sym.critical_current_density(
             run, area, criteria
         )
+    if s.WE_POTENTIAL in run.table.columns and s.CE_POTENTIAL in run.table.columns:
+        asym = plating_stripping_asymmetry(electrode_overpotentials(run))
+        payload["three_electrode"] = {
+            "plating_mV": asym.plating_mV,
+            "stripping_mV": asym.stripping_mV,
+            "stripping_to_plating": asym.ratio,
+        }
     payload["half_cycles"] = table_rows(hc.select("start_h", "current_A", "overpotential_mV"))
     if json:
         print_json(payload)
         return
-    summary = {k: v for k, v in payload.items() if k not in ("half_cycles", "rate")}
+    summary = {
+        k: v for k, v in payload.items() if k not in ("half_cycles", "rate", "three_electrode")
+    }
+    summary.update(payload.get("three_electrode", {}))
     print_table([summary], title=f"Li‖Li cell: {file.name}")
     if "rate" in payload:
         print_table(payload["rate"], title="Overpotential per current density")
