@@ -106,12 +106,12 @@ def run_reader(tool: str, path: Path, repeat: int) -> dict:
 def scaled_copy(source: Path, factor: int, folder: Path) -> Path:
     """An .mpr whose data module repeats the records of *source* *factor* times."""
     from ssblab.io.biologic_columns import record_dtype
-    from ssblab.io.biologic_mpr import FILE_HEADER_BYTES, _column_layout, read_modules
+    from ssblab.io.biologic_mpr import FILE_HEADER_BYTES, column_layout, read_modules
 
     raw = source.read_bytes()
     modules = read_modules(source, raw)
     data = next(m for m in modules if m.short == "VMP data")
-    ids, records_at = _column_layout(source, data.body, data.version)
+    ids, records_at = column_layout(source, data.body, data.version)
     size = record_dtype(ids)[0].itemsize
     n = int.from_bytes(data.body[:4], "little")
     old_body = bytes(data.body)

@@ -117,3 +117,29 @@ def test_small_valid_mpt_with_decimal_commas(tmp_path):
     table = read(path).table
     assert table["Voltage / V"].to_list() == [3.5, 3.6]
     assert table["Current / A"].to_list() == [1e-3, 1e-3]
+
+
+def _with_declared_count(mpr_bytes: bytes, delta: int) -> bytes:
+    damaged = bytearray(mpr_bytes)
+    body = mpr_bytes.index(b"VMP data") + 51
+    declared = int.from_bytes(mpr_bytes[body : body + 4], "little")
+    damaged[body : body + 4] = (declared + delta).to_bytes(4, "little")
+    return bytes(damaged)
+
+
+def test_records_missing_from_the_data_module_are_counted(tmp_path, mpr_bytes):
+    path = tmp_path / "short.mpr"
+    path.write_bytes(_with_declared_count(mpr_bytes, +5))
+    run = read(path)
+    assert run.n_rows == 33  # what the module holds (mb.issue_95: 33 records)
+    assert run.meta.rows_skipped == 5
+    assert any("5 declared records are missing" in n for n in run.meta.notes)
+
+
+def test_records_beyond_the_declared_count_are_counted(tmp_path, mpr_bytes):
+    path = tmp_path / "long.mpr"
+    path.write_bytes(_with_declared_count(mpr_bytes, -3))
+    run = read(path)
+    assert run.n_rows == 30
+    assert run.meta.rows_skipped == 3
+    assert any("3 records beyond" in n for n in run.meta.notes)

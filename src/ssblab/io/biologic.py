@@ -76,10 +76,14 @@ def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta:
 def read_mpr(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpr`` file into the canonical table."""
     content = parse_mpr(Path(path), USED_COLUMNS)
-    skipped = content.rows_declared - content.rows_decoded
+    missing = content.rows_declared - content.rows_decoded
+    beyond = content.rows_in_module - content.rows_decoded
     notes = []
-    if skipped > 0:
-        notes.append(f"{skipped} declared records are missing from the data module")
+    if missing > 0:
+        notes.append(f"{missing} declared records are missing from the data module (cut short)")
+    if beyond > 0:
+        notes.append(f"{beyond} records beyond the declared count left out (file still written?)")
+    skipped = max(missing, 0) + max(beyond, 0)
     start = None if content.start_ole_days is None else ole_to_unix(content.start_ole_days)
     return _run(
         Path(path),
@@ -88,7 +92,7 @@ def read_mpr(path: Path) -> Run:
         "biologic_mpr",
         instrument="BioLogic EC-Lab",
         file_version=f"data module v{content.data_version}",
-        rows_skipped=max(skipped, 0),
+        rows_skipped=skipped,
         notes=tuple(notes),
         extra={
             "modules": ",".join(m.short for m in content.modules),

@@ -85,6 +85,7 @@ class MprContent:
     start_ole_days: float | None
     rows_declared: int
     rows_decoded: int
+    rows_in_module: int
 
 
 def is_mpr(head: bytes) -> bool:
@@ -130,7 +131,7 @@ def read_modules(path: Path, raw: bytes) -> list[Module]:
     return modules
 
 
-def _column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int], int]:
+def column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int], int]:
     """Column IDs and the offset of the first record in a data-module body."""
     if len(body) < 6:
         raise ReadError(f"{path}: corrupt .mpr: data module is only {len(body)} bytes")
@@ -152,7 +153,7 @@ def _column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int
 
 def decode_records(
     path: Path, module: Module, columns: frozenset[str] | None = None
-) -> tuple[pl.DataFrame, list[int], int]:
+) -> tuple[pl.DataFrame, list[int], int, int]:
     """Decode the records of the data module into EC-Lab-named columns.
 
     Parameters
@@ -165,11 +166,12 @@ def decode_records(
         Decode only these EC-Lab names (all when None); the others are skipped,
         which saves copying them out of the packed records.
 
-    Returns the frame, the column IDs and the number of records the module
-    declares (a record cut off at the end of the module is not decoded).
+    Returns the frame, the column IDs, the number of records the module
+    declares and the number of complete records its body holds; the smaller of
+    the two counts is decoded.
     """
     body = module.body
-    ids, records_at = _column_layout(path, body, module.version)
+    ids, records_at = column_layout(path, body, module.version)
     try:
         record, flags = record_dtype(ids)
     except UnknownColumnError as exc:
@@ -189,7 +191,7 @@ def decode_records(
         elif wanted(name):
             field = data[name]
             decoded[name] = field.astype(field.dtype.newbyteorder("="), order="C")
-    return pl.DataFrame(decoded), ids, declared
+    return pl.DataFrame(decoded), ids, declared, complete
 
 
 def start_ole_days(log: Module | None) -> float | None:
@@ -221,7 +223,7 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
     data = [m for m in modules if m.short == "VMP data"]
     if len(data) != 1:
         raise ReadError(f"{path}: .mpr has {len(data)} data modules (expected one)")
-    frame, ids, declared = decode_records(path, data[0], columns)
+    frame, ids, declared, complete = decode_records(path, data[0], columns)
     log = next((m for m in modules if m.short == "VMP LOG"), None)
     return MprContent(
         frame=frame,
@@ -231,4 +233,5 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
         start_ole_days=start_ole_days(log),
         rows_declared=declared,
         rows_decoded=frame.height,
+        rows_in_module=complete,
     )
