@@ -65,15 +65,14 @@ def unix_seconds(text: pl.Expr, fmt: str, tz: str) -> pl.Expr:
 
 def hms_seconds(text: pl.Expr) -> pl.Expr:
     """Duration text ``[D-]H:MM:SS[.fff]`` (hours may exceed 24) in seconds."""
-    t = text.str.strip_chars()
-    has_days = t.str.contains(r"^\d+-")
-    days = pl.when(has_days).then(t.str.extract(r"^(\d+)-", 1).cast(pl.Float64)).otherwise(0.0)
-    clock = t.str.replace(r"^\d+-", "")
-    parts = clock.str.split(":")
-    hours = parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False)
-    minutes = parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False)
-    seconds = parts.list.get(2, null_on_oob=True).cast(pl.Float64, strict=False)
-    return days * 86400.0 + hours * 3600.0 + minutes * 60.0 + seconds
+    clock = text.str.strip_chars().str.split_exact(":", 2)
+    day_hour = clock.struct.field("field_0").str.split_exact("-", 1)
+    first = day_hour.struct.field("field_0").cast(pl.Float64, strict=False)
+    after_dash = day_hour.struct.field("field_1").cast(pl.Float64, strict=False)
+    hours = pl.when(after_dash.is_null()).then(first).otherwise(first * 24.0 + after_dash)
+    minutes = clock.struct.field("field_1").cast(pl.Float64, strict=False)
+    seconds = clock.struct.field("field_2").cast(pl.Float64, strict=False)
+    return hours * 3600.0 + minutes * 60.0 + seconds
 
 
 def step_changed(*keys: str) -> pl.Expr:

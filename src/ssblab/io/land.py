@@ -103,20 +103,21 @@ def _clock_format(sample: str) -> str:
 
 
 def _parse(path: Path, header_line: int, header: list[str]) -> pl.DataFrame:
-    """The records, typed explicitly: numbers as Float64/Int64, the rest as text."""
-    numeric = {name: pl.Float64 for name in header if name in DIRECT or name in COUNTERS}
-    numeric.update({name: pl.Float64 for name in header if name.startswith("temperature_")})
-    numeric.update({name: pl.Int64 for name in INTEGER_COLUMNS if name in header})
+    """The records the canonical table needs, typed explicitly (no inference)."""
+    wanted = [n for n in header if n in DIRECT or n in COUNTERS or n in (CLOCK, TEMPERATURE)]
+    dtypes = {name: pl.Float64 for name in wanted if name not in (CLOCK, *INTEGER_COLUMNS)}
+    dtypes.update({name: pl.Int64 for name in INTEGER_COLUMNS if name in wanted})
     return pl.read_csv(
         path,
         skip_lines=header_line,
         has_header=True,
+        columns=wanted,
         infer_schema=False,
-        schema_overrides=numeric,
+        schema_overrides=dtypes,
         truncate_ragged_lines=True,
         ignore_errors=True,
         encoding="utf8-lossy",
-    ).select(header)
+    )
 
 
 def _canonical(raw: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, list[str]]:

@@ -71,17 +71,17 @@ def sniff(head: bytes, path: Path) -> bool:
 def _split(path: Path) -> tuple[dict[str, str], bytes]:
     """Summary key/value pairs and the bytes from the header line of ``[Data]`` on."""
     data = path.read_bytes()
-    text_head = t.decode_text(path, data[:HEAD_MAX_BYTES].rsplit(b"\n", 1)[0])
-    if _is_cycle_summary(text_head):
+    first_line = t.decode_text(path, data[:4096].split(b"\n", 1)[0])
+    if _is_cycle_summary(first_line):
         raise ReadError(
             f"{path}: a Novonix per-cycle summary, not a time series; "
             "read the data file it belongs to"
         )
-    mark = data.find(b"\n" + DATA_MARK.encode())
+    mark = data.find(b"\n" + DATA_MARK.encode(), 0, HEAD_MAX_BYTES)
     if mark < 0:
         raise ReadError(f"{path}: no {DATA_MARK} section; not a complete Novonix export")
     body = data[data.index(b"\n", mark + 1) + 1 :]
-    return _summary(text_head), body
+    return _summary(t.decode_text(path, data[:mark])), body
 
 
 def _summary(text: str) -> dict[str, str]:
@@ -106,9 +106,11 @@ def _parse(path: Path, body: bytes) -> pl.DataFrame:
         raise ReadError(f"{path}: Novonix [Data] header lacks columns {missing}")
     dtypes = {c: pl.Float64 for c in FLOATS if c in header}
     dtypes.update({c: pl.Int64 for c in INTEGERS if c in header})
+    wanted = [c for c in header if c in dtypes or c == CLOCK]
     return pl.read_csv(
         body,
         has_header=True,
+        columns=wanted,
         infer_schema=False,
         schema_overrides=dtypes,
         ignore_errors=True,
