@@ -91,6 +91,15 @@ def load_params() -> SymmetricParams:
     return SymmetricParams(**{n: float(raw[n]["value"]) for n in names})
 
 
+#: LGPS pressed per pellet in the seed (Chang et al., Section 2.3) [mg].
+SEED_PELLET_MASS_MG = 150.0
+
+
+def pellet_thickness_um(mass_mg: float, area_cm2: float, density_g_cm3: float) -> float:
+    """Thickness of a dense pellet of *mass_mg* [mg] over *area_cm2* [cm²] [µm]."""
+    return mass_mg * 1e-3 / (density_g_cm3 * area_cm2) * 1e4
+
+
 @dataclass(frozen=True)
 class SymmetricCell:
     """A Li‖Li symmetric cell with the same interlayer on both electrodes.
@@ -101,8 +110,9 @@ class SymmetricCell:
         Interlayer thickness on each Li electrode [nm] (0: bare Li).
     area_cm2 : float
         Electrode area [cm²].
-    electrolyte_thickness_um : float
-        LGPS pellet thickness [µm].
+    electrolyte_thickness_um : float, optional
+        LGPS pellet thickness [µm]; default: the seed's 150 mg pellet at the
+        parameter file's LGPS density over *area_cm2*.
     temperature_C : float
         Cell temperature [°C] (enters the kinetics; conductivities are 25 °C values).
     params : SymmetricParams
@@ -111,12 +121,17 @@ class SymmetricCell:
 
     coating_thickness_nm: float = 200.0
     area_cm2: float = math.pi * 0.5**2
-    electrolyte_thickness_um: float = 150e-3 / (2.01 * math.pi * 0.5**2) * 1e4
+    electrolyte_thickness_um: float | None = None
     temperature_C: float = 25.0
     params: SymmetricParams = field(default_factory=load_params)
     name: str = "Li|coating|LGPS symmetric cell"
 
     def __post_init__(self) -> None:
+        if self.electrolyte_thickness_um is None:  # the seed's 150 mg pellet
+            thickness = pellet_thickness_um(
+                SEED_PELLET_MASS_MG, self.area_cm2, self.params.electrolyte_density_g_cm3
+            )
+            object.__setattr__(self, "electrolyte_thickness_um", thickness)
         checks = {
             "coating_thickness_nm": self.coating_thickness_nm >= 0,
             "area_cm2": self.area_cm2 > 0,
