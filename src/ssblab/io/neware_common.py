@@ -97,6 +97,8 @@ def range_multiplier(current_range: np.ndarray) -> np.ndarray:
     reference export (ranges of 10 uA to 200 A).
     """
     r = np.asarray(current_range, dtype=np.int64)
+    if r.size > 1 and bool((r == r[0]).all()):  # one range for the whole test
+        return np.full(r.size, range_multiplier(r[:1])[0])
     a = np.abs(r)
     positive = np.select([a < 10, a < 100, a < 1000], [1e-4, 1e-3, 1e-2], 1e-1)
     negative = np.select(

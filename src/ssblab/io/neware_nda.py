@@ -189,7 +189,7 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     start = buf.find(b"\x55\x00\x01\x00\x00\x00", 1024)
     require(start >= 0, path, ".nda version 29: no first data record found")
     allrec = record_view(buf, start, 0, _V29)
-    rec = allrec[allrec["kind"] == DATA_ID]
+    rec = _only(allrec, allrec["kind"] == DATA_ID)
     skipped, notes = census(allrec["kind"], {DATA_ID, AUX_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, rec["range"])
     unix = civil_to_unix(
@@ -221,7 +221,7 @@ def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     begin, length = _header_block(buf, 64)
     require(0 < begin < len(buf), path, ".nda: data block pointer lies outside the file")
     allrec = record_view(buf, begin, length, _V22)
-    rec = allrec[allrec["kind"] == DATA_ID]
+    rec = _only(allrec, allrec["kind"] == DATA_ID)
     skipped, notes = census(allrec["kind"], {DATA_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, rec["range"])
     raw = pl.DataFrame(
@@ -252,7 +252,7 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     require(0 < begin < len(buf), path, ".nda: data block pointer lies outside the file")
     allrec = record_view(buf, begin, length, _V8)
     is_sample = ((allrec["kind"] == 0) | (allrec["kind"] == DATA_ID)) & (allrec["index"] > 0)
-    rec = allrec[is_sample]
+    rec = _only(allrec, is_sample)
     kinds = np.where(is_sample, DATA_ID, allrec["kind"])
     skipped, notes = census(kinds, {DATA_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, np.zeros(rec.size, dtype=np.int64))
@@ -278,6 +278,11 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
         }
     )
     return raw, _facts("unix", skipped, notes)
+
+
+def _only(records: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``records[keep]``, without the copy when every record is kept (the usual case)."""
+    return records if bool(keep.all()) else records[keep]
 
 
 def _facts(clock: str, skipped: int, notes: list[str]) -> dict[str, str]:

@@ -46,8 +46,20 @@ def civil_to_unix(
     """Seconds since 1970-01-01 for calendar fields read as UTC (vectorised, no datetime objects).
 
     Uses the proleptic Gregorian day count (H. Hinnant, "chrono-compatible
-    low-level date algorithms", days_from_civil). Impossible dates give NaN.
+    low-level date algorithms", days_from_civil). Records come in time order,
+    so the day count is computed once per run of equal dates and repeated.
+    Impossible dates give NaN.
     """
+    keys = (year.astype(np.int64) * 13 + month) * 32 + day
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
+    lengths = np.diff(np.r_[starts, keys.size])
+    days = np.repeat(_days_from_civil(year[starts], month[starts], day[starts]), lengths)
+    clock = hour.astype(np.int64) * 3600 + minute.astype(np.int64) * 60 + second
+    return days + clock
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of each (year, month, day); NaN where the date is impossible."""
     y = year.astype(np.int64) - (month <= 2)
     m = month.astype(np.int64)
     era = np.floor_divide(y, 400)
@@ -55,10 +67,9 @@ def civil_to_unix(
     mp = (m + 9) % 12
     doy = (153 * mp + 2) // 5 + day.astype(np.int64) - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    days = era * 146097 + doe - 719468
-    secs = days * 86400 + hour.astype(np.int64) * 3600 + minute.astype(np.int64) * 60 + second
+    days = (era * 146097 + doe - 719468).astype(np.float64)
     valid = (m >= 1) & (m <= 12) & (day >= 1) & (day <= 31) & (year > 1970)
-    return np.where(valid, secs.astype(np.float64), np.nan)
+    return np.where(valid, days * 86400.0, np.nan)
 
 
 def require(condition: bool, path: object, problem: str) -> None:
@@ -86,9 +97,10 @@ def census(kinds: np.ndarray, data: set[int], other: dict[int, str]) -> tuple[in
     notes : list of str
         One line per kind that was left out, with its count.
     """
-    values, counts = np.unique(kinds, return_counts=True)
+    tally = np.bincount(np.asarray(kinds, dtype=np.int64), minlength=1)
     skipped, notes = 0, []
-    for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+    for value in np.flatnonzero(tally).tolist():
+        count = int(tally[value])
         if value in data:
             continue
         if value in other:
