@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
+from ssblab import schema as s
 from ssblab.analysis import steps
-from ssblab.analysis.cycles import cycles
+from ssblab.analysis.cycles import CYCLE_KEYS, cycles
 from ssblab.errors import AnalysisError
 from ssblab.schema import Run
 
@@ -75,7 +77,7 @@ def initial_coulombic_efficiency(
     AnalysisError
         If the run has fewer than two half-cycles or the first passed no charge.
     """
-    halves = steps.half_cycles(data, rest_current_A)
+    halves = steps.half_cycles(_first_two_halves(data, rest_current_A), rest_current_A)
     if halves.height < 2:
         raise AnalysisError("ICE needs a charge and a discharge; the run has one half-cycle")
     first, second = halves.row(0, named=True), halves.row(1, named=True)
@@ -87,6 +89,19 @@ def initial_coulombic_efficiency(
         first_capacity_Ah=first["capacity_Ah"],
         second_capacity_Ah=second["capacity_Ah"],
     )
+
+
+def _first_two_halves(data: Run | pl.DataFrame, rest_current_A: float | None) -> pl.DataFrame:
+    """The records before the third half-cycle starts (so ICE does not label a whole run)."""
+    table = steps.as_table(data)
+    current = table.get_column(s.CURRENT).to_numpy()
+    rest = steps.rest_threshold(table, rest_current_A)
+    state = (current > rest).astype(np.int8) - (current < -rest).astype(np.int8)
+    active = np.flatnonzero(state)
+    turns = np.flatnonzero(np.diff(state[active]) != 0)
+    if turns.size < 2:
+        return table
+    return table.head(int(active[turns[1] + 1]))
 
 
 def _positive_or_none(name: str, value: float | None) -> float | None:
@@ -139,9 +154,26 @@ def cycle_metrics(
     if isinstance(data, Run):
         active_mass_g = active_mass_g if active_mass_g is not None else data.meta.active_mass_g
         area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
+    return metrics_from_summary(cycles(data), active_mass_g, area_cm2, reference_cycle)
+
+
+def metrics_from_summary(
+    summary: pl.DataFrame,
+    active_mass_g: float | None = None,
+    area_cm2: float | None = None,
+    reference_cycle: int | None = None,
+) -> pl.DataFrame:
+    """:func:`cycle_metrics` from a per-cycle summary already made by :func:`cycles`.
+
+    Parameters are those of :func:`cycle_metrics`; *summary* has the columns
+    :data:`ssblab.analysis.cycles.CYCLE_KEYS`. Lets a caller that already holds
+    the summary (a report, a benchmark) skip a second pass over the records.
+    """
+    missing = [c for c in CYCLE_KEYS if c not in summary.columns]
+    if missing:
+        raise AnalysisError(f"the per-cycle summary lacks columns {missing}")
     mass = _positive_or_none("active_mass_g", active_mass_g)
     area = _positive_or_none("area_cm2", area_cm2)
-    summary = cycles(data)
     q_ref = _reference_capacity(summary, reference_cycle)
 
     def per(q: str, divisor: float | None) -> pl.Expr:
