@@ -141,3 +141,15 @@ def test_errors_are_one_line_and_exit_2(examples_dir, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.startswith("ssblab: error:") and message in err
     assert err.count("\n") == 1
+
+
+def test_sweep_over_capacity_gives_one_optimum_per_protocol(examples_dir):
+    recipe = examples_dir / "sym-li-lialo2-200nm_lgps.toml"
+    argv = ["simulate", "sweep", str(recipe), "--thickness", "0:500:26"]
+    result = runner.invoke(app, [*argv, "--areal-capacity", "0.1,1.0", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [o["areal_capacity_mAh_cm2"] for o in data["optima"]] == [0.1, 1.0]
+    assert len(data["points"]) == 52
+    short, long = data["optima"]
+    assert short["optimum_lifetime_h"] > long["optimum_lifetime_h"]

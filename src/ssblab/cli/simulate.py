@@ -116,7 +116,7 @@ def _run(
         print_table([payload], title=f"Simulated: {recipe.name}")
 
 
-def _sweep(recipe_path: Path, thickness: str, samples: int, settings: list[str], out, json):
+def _sweep(recipe_path: Path, grid: dict[str, str | None], samples: int, settings, out, json):
     from ssblab.simulate.sweep import optimum, optimum_uncertainty, parse_range, plot_sweep, sweep
 
     recipe, cell = _cell(recipe_path, settings)
@@ -124,36 +124,54 @@ def _sweep(recipe_path: Path, thickness: str, samples: int, settings: list[str],
     j = (p.current_density_mA_cm2 if p else None) or 0.1
     q = (p.areal_capacity_mAh_cm2 if p else None) or 0.1
     t = (p.max_time_h if p else None) or 5000.0
-    d = parse_range(thickness)
-    result = sweep(cell, d, j, q, t)
-    best = optimum(result, t)
+    d = parse_range(grid["thickness"] or "0:500:201")
+    js = parse_range(grid["current_density"]) if grid["current_density"] else [j]
+    qs = parse_range(grid["areal_capacity"]) if grid["areal_capacity"] else [q]
+    result = sweep(cell, d, js, qs, t)
+    optima = []
+    for (jj, qq), part in result.group_by(
+        "current_density_mA_cm2", "areal_capacity_mAh_cm2", maintain_order=True
+    ):
+        best = optimum(part, t)
+        optima.append(
+            {
+                "current_density_mA_cm2": jj,
+                "areal_capacity_mAh_cm2": qq,
+                "optimum_thickness_nm": best.thickness_nm,
+                "optimum_lifetime_h": best.lifetime_h,
+                "optimum_band_nm": [best.low_nm, best.high_nm],
+            }
+        )
     spread = None
     if samples > 0:
         with progress() as bar:
             task = bar.add_task("parameter draws", total=samples)
             draws = optimum_uncertainty(
-                cell, d, samples=samples, max_time_h=t, on_draw=lambda: bar.advance(task)
+                cell,
+                d,
+                samples=samples,
+                max_time_h=t,
+                current_density_mA_cm2=float(js[0]),
+                areal_capacity_mAh_cm2=float(qs[0]),
+                on_draw=lambda: bar.advance(task),
             )
         spread = float(draws.std(ddof=1)) if draws.size > 1 else 0.0
     payload = {
         "recipe": str(recipe_path),
-        "optimum_thickness_nm": best.thickness_nm,
-        "optimum_lifetime_h": best.lifetime_h,
-        "optimum_band_nm": [best.low_nm, best.high_nm],
+        **{k: v for k, v in optima[0].items() if k.startswith("optimum")},
         "optimum_spread_nm": spread,
-        "points": result.select(
-            "thickness_nm", "lifetime_h", "failure_mode", "mean_overpotential_mV"
-        ).to_dicts(),
+        "optima": optima,
+        "points": result.to_dicts(),
     }
     if out is not None:
-        fig = plot_sweep(result, best, title=str(recipe.name))
+        fig = plot_sweep(result, optimum(result.head(d.size), t), title=str(recipe.name))
         fig.savefig(out, dpi=150)
         payload["output"] = str(out)
     if json:
         print_json(payload)
         return
-    print_table([{k: v for k, v in payload.items() if k != "points"}], title="Thickness sweep")
-    step = max(1, len(payload["points"]) // 20)
+    print_table(optima, title=f"Optimum coating thickness (spread over draws: {spread})")
+    step = max(1, len(payload["points"]) // 30)
     print_table(payload["points"][::step], title="Lifetime vs thickness")
 
 
@@ -194,6 +212,22 @@ def simulate_command(
     thickness: Annotated[
         str, typer.Option("--thickness", help="Sweep thicknesses [nm]: start:stop:count or a,b,c.")
     ] = "0:500:201",
+    current_density: Annotated[
+        str | None,
+        typer.Option(
+            "--current-density",
+            help="Sweep current densities [mA/cm²] (start:stop:count or a,b,c).",
+            show_default=False,
+        ),
+    ] = None,
+    areal_capacity: Annotated[
+        str | None,
+        typer.Option(
+            "--areal-capacity",
+            help="Sweep capacities per half-cycle [mAh/cm²] (start:stop:count or a,b,c).",
+            show_default=False,
+        ),
+    ] = None,
     samples: Annotated[
         int, typer.Option("--samples", help="Parameter draws for the optimum's spread (sweep).")
     ] = 0,
@@ -211,7 +245,12 @@ def simulate_command(
     if action == "calibrate":
         _calibrate(json)
     elif action == "sweep":
-        _sweep(Path(rest[0]), thickness, samples, settings or [], out, json)
+        grid = {
+            "thickness": thickness,
+            "current_density": current_density,
+            "areal_capacity": areal_capacity,
+        }
+        _sweep(Path(rest[0]), grid, samples, settings or [], out, json)
     else:
         _run(Path(rest[0]), protocol, settings or [], out, json)
 

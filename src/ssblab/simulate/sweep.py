@@ -145,6 +145,8 @@ def optimum_uncertainty(
     spread: float = 1.5,
     seed: int = 0,
     max_time_h: float = 5000.0,
+    current_density_mA_cm2: float = 0.1,
+    areal_capacity_mAh_cm2: float = 0.1,
     on_draw: Callable[[], None] | None = None,
 ) -> np.ndarray:
     """Optimum thickness [nm] for *samples* draws of the assumed parameters.
@@ -165,28 +167,40 @@ def optimum_uncertainty(
         changes["void_suppression"] = min(changes["void_suppression"], 1.0)
         params = calibrate(cell.params.with_(**changes), passes=2)
         trial = cell.with_(params=params)
-        best.append(optimum(sweep(trial, thickness_nm, max_time_h=max_time_h), max_time_h))
+        swept = sweep(
+            trial, thickness_nm, current_density_mA_cm2, areal_capacity_mAh_cm2, max_time_h
+        )
+        best.append(optimum(swept, max_time_h))
         if on_draw is not None:
             on_draw()
     return np.array([o.thickness_nm for o in best])
 
 
 def plot_sweep(result: pl.DataFrame, best: Optimum | None = None, title: str = "") -> Any:
-    """Lifetime and mean overpotential vs thickness as a matplotlib Figure (not shown)."""
+    """Lifetime (solid) and mean overpotential (dashed) vs thickness, one colour per protocol.
+
+    Returns a matplotlib ``Figure`` (not shown, no pyplot state).
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(6.4, 4.0), layout="constrained")
     ax = fig.add_subplot()
-    d = result.get_column("thickness_nm").to_numpy()
-    life = result.get_column("lifetime_h").to_numpy()
-    ax.plot(d, life, color="tab:blue", label="lifetime")
-    ax.set_xlabel("coating thickness [nm]")
-    ax.set_ylabel("lifetime [h]", color="tab:blue")
-    if best is not None:
-        ax.axvspan(best.low_nm, best.high_nm, color="tab:blue", alpha=0.12)
-        ax.axvline(best.thickness_nm, color="tab:blue", ls="--", lw=1)
     twin = ax.twinx()
-    twin.plot(d, result.get_column("mean_overpotential_mV").to_numpy(), color="tab:red")
-    twin.set_ylabel("mean overpotential [mV]", color="tab:red")
+    groups = result.group_by(
+        "current_density_mA_cm2", "areal_capacity_mAh_cm2", maintain_order=True
+    )
+    for n, ((j, q), part) in enumerate(groups):
+        colour = f"C{n % 10}"
+        d = part.get_column("thickness_nm").to_numpy()
+        label = f"{j:g} mA/cm², {q:g} mAh/cm²"
+        ax.plot(d, part.get_column("lifetime_h").to_numpy(), color=colour, label=label)
+        twin.plot(d, part.get_column("mean_overpotential_mV").to_numpy(), color=colour, ls="--")
+    if best is not None:
+        ax.axvspan(best.low_nm, best.high_nm, color="C0", alpha=0.12)
+        ax.axvline(best.thickness_nm, color="C0", ls=":", lw=1)
+    ax.set_xlabel("coating thickness [nm]")
+    ax.set_ylabel("lifetime [h] (solid)")
+    twin.set_ylabel("mean overpotential [mV] (dashed)")
+    ax.legend(loc="best", fontsize="small")
     ax.set_title(title or "symmetric cell: lifetime and overpotential vs coating thickness")
     return fig
