@@ -122,6 +122,6 @@ def test_real_landt_file_end_to_end(data_dir):
     # charge is spread by I*dt within each half-cycle.
     charge = peaks.filter(pl.col("direction") == "charge").get_column("voltage_V").to_list()
     assert charge == pytest.approx([0.10, 0.14, 0.23], abs=0.02)
-    # first lithiation: SEI formation shows as a peak above 0.4 V that cycle 2 lacks
+    # first lithiation: SEI formation shows as a peak above 0.4 V
     first_dis = peaks.filter((pl.col("direction") == "discharge") & (pl.col("cycle") == 1))
     assert first_dis.get_column("voltage_V").max() > 0.4

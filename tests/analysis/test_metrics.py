@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ssblab.analysis.metrics import METRIC_KEYS, cycle_metrics, initial_coulombic_efficiency
+from ssblab.analysis.cycles import cycles
+from ssblab.analysis.metrics import (
+    METRIC_KEYS,
+    cycle_metrics,
+    initial_coulombic_efficiency,
+    metrics_from_summary,
+)
 from ssblab.errors import AnalysisError
 from ssblab.schema import Run, RunMeta
 
@@ -95,3 +101,31 @@ def test_refuses_bad_input(cell):
     only_charge = cell.filter(cell.get_column("Current / A") >= 0).head(20)
     with pytest.raises(AnalysisError, match="one half-cycle"):
         initial_coulombic_efficiency(only_charge)
+
+
+def test_metrics_from_summary_matches_and_checks_columns(cell):
+    direct = cycle_metrics(cell, active_mass_g=0.008)
+    assert metrics_from_summary(cycles(cell), active_mass_g=0.008).equals(direct)
+    with pytest.raises(AnalysisError, match="lacks columns"):
+        metrics_from_summary(cycles(cell).drop("charge_energy_Wh"))
+
+
+def test_ice_of_a_long_run_uses_only_its_first_two_halves():
+    long_run = cycling_table([1.0e-3] + [0.9e-3] * 30, [0.8e-3] * 31)
+    assert initial_coulombic_efficiency(long_run).ice == pytest.approx(0.8, rel=1e-9)
+
+
+def test_real_landt_half_cell_ice(data_dir):
+    """Li||graphite (anode-first). The LANDT export's own step maxima, read by hand from
+    the CSV: first lithiation (step 2, discharge CC) 0.0063 Ah, first delithiation
+    (step 3, charge CC) 0.0032 Ah, so ICE = 0.0032 / 0.0063 = 0.508."""
+    from ssblab.io import read
+
+    run = read(data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    ice = initial_coulombic_efficiency(run)
+    assert ice.first_half == "discharge"
+    assert ice.first_capacity_Ah == pytest.approx(0.0063, abs=1e-9)
+    assert ice.second_capacity_Ah == pytest.approx(0.0032, abs=1e-9)
+    assert ice.ice == pytest.approx(0.0032 / 0.0063, rel=1e-6)
+    m = cycle_metrics(run, active_mass_g=0.0063 / 0.360)  # as if 360 mAh/g on first lithiation
+    assert m.get_column("specific_discharge_capacity_mAh_g")[0] == pytest.approx(360.0, rel=1e-9)
