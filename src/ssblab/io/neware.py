@@ -82,6 +82,37 @@ def _utc_iso(unix_s: float) -> str:
     return datetime.fromtimestamp(unix_s, tz=UTC).isoformat()
 
 
+#: RunMeta.cycle_numbering text for each rule
+NUMBERING = {
+    "vendor": "vendor: the instrument's cycle counter (BTSDA Cycle Index when no CycleMode is set)",
+    "charge-first": "charge-first: new cycle at each charge step after a discharge step "
+    "(BTSDA CycleMode=1 in NdaxConfig.xml, or no counter in the file)",
+    "discharge-first": "discharge-first: new cycle at each discharge step after a charge step "
+    "(BTSDA CycleMode=2)",
+}
+
+
+def _drop_unusable(raw: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, int]:
+    """Drop repeated record numbers and records without a step; count and note them."""
+    raw, duplicates = clean_records(raw)
+    if duplicates:
+        notes.append(f"{duplicates} records repeated an earlier record number and were left out")
+    stepless = int(raw["step_index"].null_count())
+    if stepless:
+        raw = raw.filter(pl.col("step_index").is_not_null())
+        notes.append(f"{stepless} records had no step in data_step.ndc and were left out")
+    return raw, duplicates + stepless
+
+
+def _cycle_mode(raw: pl.DataFrame, facts: dict[str, str], notes: list[str]) -> str:
+    """BTSDA's rule from the archive's CycleMode; charge-first where the file has no counter."""
+    mode = CYCLE_MODES.get(int(facts.get("CycleMode", "0") or 0), "vendor")
+    if mode == "vendor" and "vendor_cycle" not in raw.columns:
+        notes.append("this file version stores no cycle counter; cycles are counted charge-first")
+        return "charge-first"
+    return mode
+
+
 def _build_run(
     path: Path,
     raw: pl.DataFrame,
@@ -89,29 +120,14 @@ def _build_run(
     facts: dict[str, str],
     notes: list[str],
 ) -> s.Run:
+    """Canonical table plus RunMeta from a decoded raw frame and the file's header facts."""
     undecodable = int(facts.pop("skipped", "0") or 0)
     notes.extend(n for n in facts.pop("record_notes", "").split("\n") if n)
-    raw, duplicates = clean_records(raw)
-    if duplicates:
-        notes.append(f"{duplicates} records repeated an earlier record number and were left out")
-    unmatched = 0
-    if raw["step_index"].null_count():
-        unmatched = int(raw["step_index"].null_count())
-        raw = raw.filter(pl.col("step_index").is_not_null())
-        notes.append(f"{unmatched} records had no step in data_step.ndc and were left out")
+    raw, dropped = _drop_unusable(raw, notes)
     if raw.height == 0:
         raise ReadError(f"{path}: no decodable records")
-    mode = CYCLE_MODES.get(int(facts.get("CycleMode", "0") or 0), "vendor")
+    mode = _cycle_mode(raw, facts, notes)
     table = to_canonical(raw, mode)
-    numbering = {
-        "vendor": "vendor: the instrument's cycle counter (BTSDA Cycle Index, no CycleMode set)",
-        "charge-first": "charge-first: new cycle at each charge step after a discharge "
-        "(BTSDA CycleMode=1, as set in NdaxConfig.xml)",
-        "discharge-first": "discharge-first: new cycle at each discharge step after a charge "
-        "(BTSDA CycleMode=2)",
-    }[mode if "vendor_cycle" in raw.columns or mode != "vendor" else "charge-first"]
-    if "vendor_cycle" not in raw.columns:
-        notes.append("this file version stores no cycle counter; cycles are counted charge-first")
     zone, start = _clock(table, facts, notes)
     meta = s.RunMeta(
         source=str(path),
@@ -124,8 +140,8 @@ def _build_run(
         channel="-".join(facts[k] for k in ("DevID", "UnitID", "ChlID") if k in facts),
         timezone=zone,
         start_time_utc=start,
-        cycle_numbering=numbering,
-        rows_skipped=undecodable + duplicates + unmatched,
+        cycle_numbering=NUMBERING[mode],
+        rows_skipped=undecodable + dropped,
         notes=tuple(notes),
         extra={k: v for k, v in facts.items() if v},
     )

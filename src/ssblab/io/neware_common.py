@@ -189,8 +189,6 @@ def to_canonical(raw: pl.DataFrame, cycle_mode: str) -> pl.DataFrame:
     if "vendor_cycle" in raw.columns:
         marker.append("vendor_cycle")
     raw = raw.with_columns(count_changes(*marker).alias("step_count"))
-    if "vendor_cycle" not in raw.columns:
-        cycle_mode = "charge-first" if cycle_mode == "vendor" else cycle_mode
     columns = [
         _test_time(raw).alias(s.TIME),
         pl.col("voltage_V").alias(s.VOLTAGE),
