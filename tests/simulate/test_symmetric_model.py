@@ -198,3 +198,15 @@ def test_ranges_and_unknown_parameters(cell):
     assert parse_range("100,200").tolist() == [100.0, 200.0]
     with pytest.raises(SimulationError, match="valid names"):
         cell.with_(no_such_parameter=1.0)
+
+
+def test_prediction_ranges_bracket_the_model_and_keep_calibrated_fixed():
+    from ssblab.simulate.calibrate import report_with_ranges
+
+    rows = {r.quantity: r for r in report_with_ranges(samples=3)}
+    life = rows["lifetime 200 nm, 0.1 mAh/cm2 [h]"]
+    assert life.model_low == pytest.approx(3000.0, rel=0.02)
+    assert life.model_high == pytest.approx(3000.0, rel=0.02)
+    thin = rows["lifetime 100 nm, 0.1 mAh/cm2 [h]"]
+    assert thin.model_low <= thin.model_high
+    assert thin.to_dict()["model_range"] == [thin.model_low, thin.model_high]

@@ -175,10 +175,14 @@ def _sweep(recipe_path: Path, grid: dict[str, str | None], samples: int, setting
     print_table(payload["points"][::step], title="Lifetime vs thickness")
 
 
-def _calibrate(json: bool) -> None:
-    from ssblab.simulate.calibrate import calibrate, calibration_report
+def _calibrate(json: bool, samples: int) -> None:
+    from ssblab.simulate.calibrate import calibrate, calibration_report, report_with_ranges
 
-    rows = [r.to_dict() for r in calibration_report(calibrate())]
+    params = calibrate()
+    if samples > 0:
+        rows = [r.to_dict() for r in report_with_ranges(samples, params=params)]
+    else:
+        rows = [r.to_dict() for r in calibration_report(params)]
     if json:
         print_json(rows)
     else:
@@ -229,7 +233,11 @@ def simulate_command(
         ),
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", help="Parameter draws for the optimum's spread (sweep).")
+        int,
+        typer.Option(
+            "--samples",
+            help="Parameter draws: spread of the optimum (sweep) or the predictions (calibrate).",
+        ),
     ] = 0,
     json: JsonOpt = False,
 ) -> None:
@@ -243,7 +251,7 @@ def simulate_command(
             f"simulate {' '.join(target)!r}: expected RECIPE, 'sweep RECIPE' or 'calibrate'"
         )
     if action == "calibrate":
-        _calibrate(json)
+        _calibrate(json, samples)
     elif action == "sweep":
         grid = {
             "thickness": thickness,

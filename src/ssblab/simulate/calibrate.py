@@ -112,6 +112,8 @@ class ReportRow:
     model: float | None
     role: str
     source: str
+    model_low: float | None = None
+    model_high: float | None = None
 
     @property
     def error_percent(self) -> float | None:
@@ -127,6 +129,7 @@ class ReportRow:
             "seed": self.seed,
             "model": self.model,
             "error_percent": self.error_percent,
+            "model_range": (None if self.model_low is None else [self.model_low, self.model_high]),
             "role": self.role,
             "source": self.source,
         }
@@ -208,4 +211,40 @@ def calibration_report(params: SymmetricParams | None = None) -> list[ReportRow]
     return [
         ReportRow(q, float(seed), float(model), role, f"{SEED}, Fig. {fig}")
         for q, seed, model, role, fig in rows
+    ]
+
+
+#: Assumed (not fitted) parameters varied by :func:`draw_params`.
+ASSUMED = ("pinhole_length_nm", "tearing_thickness_nm", "film_strength_Pa", "void_suppression")
+
+
+def draw_params(
+    params: SymmetricParams, rng: np.random.Generator, spread: float = 1.5
+) -> SymmetricParams:
+    """*params* with every :data:`ASSUMED` value times a log-uniform factor in [1/spread, spread],
+    recalibrated on the seed's 200 nm cell."""
+    factors = np.exp(rng.uniform(-np.log(spread), np.log(spread), len(ASSUMED)))
+    changes = {n: getattr(params, n) * f for n, f in zip(ASSUMED, factors, strict=True)}
+    changes["void_suppression"] = min(changes["void_suppression"], 1.0)
+    return calibrate(params.with_(**changes), passes=2)
+
+
+def report_with_ranges(
+    samples: int = 16, spread: float = 1.5, seed: int = 0, params: SymmetricParams | None = None
+) -> list[ReportRow]:
+    """:func:`calibration_report` with the 10–90 % range of each model value over
+    *samples* recalibrated draws of the assumed parameters (:func:`draw_params`)."""
+    base = params or load_params()
+    rows = calibration_report(base)
+    rng = np.random.default_rng(seed)
+    draws = np.array(
+        [
+            [r.model for r in calibration_report(draw_params(base, rng, spread))]
+            for _ in range(samples)
+        ]
+    )
+    low, high = np.nanpercentile(draws, 10, axis=0), np.nanpercentile(draws, 90, axis=0)
+    return [
+        ReportRow(r.quantity, r.seed, r.model, r.role, r.source, float(lo), float(hi))
+        for r, lo, hi in zip(rows, low, high, strict=True)
     ]

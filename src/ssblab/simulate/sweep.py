@@ -34,8 +34,6 @@ SWEEP_KEYS = (
     "failure_mode",
     "mean_overpotential_mV",
 )
-#: Assumed parameters varied by :func:`optimum_uncertainty`.
-ASSUMED = ("pinhole_length_nm", "tearing_thickness_nm", "film_strength_Pa", "void_suppression")
 
 
 def parse_range(text: str) -> np.ndarray:
@@ -151,21 +149,16 @@ def optimum_uncertainty(
 ) -> np.ndarray:
     """Optimum thickness [nm] for *samples* draws of the assumed parameters.
 
-    Each assumed parameter (:data:`ASSUMED`) is multiplied by a log-uniform
-    factor in [1/spread, spread]; the model is recalibrated for each draw.
+    Each assumed parameter (:data:`ssblab.simulate.calibrate.ASSUMED`) is multiplied
+    by a log-uniform factor in [1/spread, spread]; the model is recalibrated for each draw.
     *on_draw* is called after each draw (progress bars).
     """
-    from ssblab.simulate.calibrate import calibrate
+    from ssblab.simulate.calibrate import draw_params
 
     rng = np.random.default_rng(seed)
     best = []
     for _ in range(samples):
-        factors = np.exp(rng.uniform(-np.log(spread), np.log(spread), len(ASSUMED)))
-        changes = {
-            name: getattr(cell.params, name) * f for name, f in zip(ASSUMED, factors, strict=True)
-        }
-        changes["void_suppression"] = min(changes["void_suppression"], 1.0)
-        params = calibrate(cell.params.with_(**changes), passes=2)
+        params = draw_params(cell.params, rng, spread)
         trial = cell.with_(params=params)
         swept = sweep(
             trial, thickness_nm, current_density_mA_cm2, areal_capacity_mAh_cm2, max_time_h
