@@ -9,8 +9,10 @@
   pyDRTtools is optional (``pip install pyDRTtools cvxopt``); it is skipped with a
   message when it is absent.
 
-Times are the median of several runs after one warm-up; peak memory is the
-tracemalloc peak of one run (Python allocations, NumPy included).
+Times are the median CPU time (``time.process_time``, all threads of this
+process) of several runs after one warm-up, which is steadier than wall time on
+a shared machine; peak memory is the tracemalloc peak of one run (Python
+allocations, NumPy included).
 
 Run: ``.venv/bin/python benchmarks/bench_eis.py [DATA_DIR]``
 """
@@ -44,13 +46,13 @@ def data_dir() -> Path:
 
 
 def measure(fn: Callable[[], object], repeats: int) -> tuple[float, float, object]:
-    """Median wall time [s], tracemalloc peak [MiB] and the last result of *fn*."""
+    """Median CPU time [s], tracemalloc peak [MiB] and the last result of *fn*."""
     result = fn()  # warm-up: imports and caches
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         result = fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -59,7 +61,7 @@ def measure(fn: Callable[[], object], repeats: int) -> tuple[float, float, objec
 
 
 def report(name: str, ours: tuple[float, float], peer: tuple[float, float] | None) -> None:
-    line = f"{name:<40} ssblab {ours[0] * 1e3:7.1f} ms {ours[1]:6.1f} MiB"
+    line = f"{name:<40} ssblab {ours[0] * 1e3:7.1f} ms cpu {ours[1]:6.1f} MiB"
     if peer is not None:
         line += f" | peer {peer[0] * 1e3:7.1f} ms {peer[1]:6.1f} MiB"
         line += f" | ratio {ours[0] / peer[0]:.2f}"
