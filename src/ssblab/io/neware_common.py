@@ -61,10 +61,7 @@ STEP_TYPES: dict[int, str] = {
 }
 CHARGE_STEPS: frozenset[int] = frozenset({1, 3, 7, 9, 11, 18, 27, 29})
 DISCHARGE_STEPS: frozenset[int] = frozenset({2, 8, 10, 19, 20, 26, 28})
-#: Step types whose records may both charge and discharge within one step.
-MIXED_STEPS: frozenset[int] = frozenset({16, 17, 25})
 
-COUNTERS = ("chg_Ah", "dchg_Ah", "chg_Wh", "dchg_Wh")
 
 #: BTSDA "CycleMode" (``NdaxConfig.xml``) -> rule used for ``Cycle Count / 1``.
 CYCLE_MODES: dict[int, str] = {

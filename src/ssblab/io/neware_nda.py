@@ -337,14 +337,15 @@ def _decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]
 def _bts91_length(buf: bytes, blocks: list[tuple[int, int]], path: object) -> int:
     """Record length of a BTS 9.1 file: the known length whose grid lines up with the tags."""
     begin, n = blocks[0]
-    tag = buf[begin : begin + 2]
+    tag = int.from_bytes(buf[begin : begin + 2], "little")
     for length in sorted(_BTS91_TAILS):
-        if any(size % length for _, size in blocks):
+        rows = min(n // length, 64)
+        if rows == 0 or any(size % length for _, size in blocks):
             continue
-        heads = np.frombuffer(buf, dtype="<u2", count=min(n // length, 64), offset=begin)
-        step = np.frombuffer(buf, dtype=np.uint8, count=min(n, 64 * length), offset=begin)
-        firsts = step.reshape(-1, length)[:, :2].copy().view("<u2").ravel()
-        if heads.size and bool((firsts == int.from_bytes(tag, "little")).all()):
+        grid = np.frombuffer(buf, dtype=np.uint8, count=rows * length, offset=begin)
+        grid = grid.reshape(rows, length)
+        tags = grid[:, 0].astype(np.int64) | (grid[:, 1].astype(np.int64) << 8)
+        if bool((tags == tag).all()):
             return length
     raise ReadError(f"{path}: BTS 9.1 .nda records have an unknown length (tried 52, 56, 60)")
 

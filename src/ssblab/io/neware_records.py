@@ -8,7 +8,6 @@ columns without a per-record Python loop.
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
 from ssblab.errors import ReadError
 
@@ -28,11 +27,6 @@ def record_view(buf: bytes | memoryview, start: int, length: int, dtype: np.dtyp
     end = len(buf) if length <= 0 else min(len(buf), start + length)
     n = max(0, (end - start) // dtype.itemsize)
     return np.frombuffer(buf, dtype=dtype, count=n, offset=start)
-
-
-def frame(records: np.ndarray, names: dict[str, str]) -> pl.DataFrame:
-    """Polars frame from selected fields of a structured array, renamed ``field -> column``."""
-    return pl.DataFrame({col: np.ascontiguousarray(records[f]) for f, col in names.items()})
 
 
 def civil_to_unix(
