@@ -105,3 +105,11 @@ def test_binary_and_missing_files_are_refused():
         read_eis_text("blob.bin")
     with pytest.raises(ReadError, match="no such file"):
         read_eis_text("missing.csv")
+
+
+def test_prime_notation_header_with_minus_z_double_prime():
+    path = _write("primes.txt", "f / Hz\tZ' / Ohm\t-Z'' / Ohm\n1000\t10\t0.5\n10\t30\t12\n")
+    result = load_eis_text(path)
+    assert result.negated_imaginary
+    assert result.table[s.Z_REAL].to_list() == [10.0, 30.0]
+    assert result.table[s.Z_IMAG].to_list() == [-0.5, -12.0]
