@@ -99,6 +99,21 @@ def test_refuses_no_pulses_and_bad_inputs():
         gitt_pulses(table, MASS_G, -1.0, MOLAR_VOLUME, AREA_CM2)
     with pytest.raises(AnalysisError, match="unknown GITT method"):
         gitt_pulses(table, method="fit")
+    with pytest.raises(AnalysisError, match="lasts <= 100 s"):
+        gitt_pulses(table, max_pulse_s=100.0)
+
+
+def test_long_segments_and_other_cycles_left_out():
+    table = gitt_table(pulses=3).with_columns(
+        pl.when(pl.col(s.TIME) < 7000.0)  # cycle 2 starts during the rest after pulse 1
+        .then(1)
+        .otherwise(2)
+        .cast(pl.Int64)
+        .alias(s.CYCLE)
+    )
+    assert gitt_pulses(table).height == 3
+    assert gitt_pulses(table, cycles=[2]).get_column("pulse").to_list() == [1, 2]
+    assert gitt_pulses(table, max_pulse_s=TAU_S + 1).height == 3
 
 
 def _hand_pulses(t: np.ndarray, v: np.ndarray, i: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -144,3 +159,16 @@ def test_real_arbin_gitt_pulses(data_dir):
     assert row["D_cm2_s"] == pytest.approx(d_hand, rel=1e-9)
     assert row["ocv_V"] == pytest.approx(v[after], abs=1e-12)
     assert 1e-12 < d_hand < 1e-7  # a plausible solid-state diffusivity
+
+
+def test_real_arbin_formation_file_has_no_short_pulses(data_dir):
+    from ssblab.io import read
+
+    path = data_dir / "gitt" / "20210210_FC_01_cc_01.res"
+    try:
+        run = read(path)
+    except SsblabError as exc:
+        pytest.skip(f"ssblab.io cannot read the Arbin GITT file yet: {exc}")
+    # cycles 1-3 of the test: full charges/discharges (~20 h), no GITT pulse
+    with pytest.raises(AnalysisError, match="no GITT pulses"):
+        gitt_pulses(run, max_pulse_s=3600.0)

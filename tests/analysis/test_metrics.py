@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from ssblab.analysis.cycles import cycles
@@ -98,6 +99,8 @@ def test_refuses_bad_input(cell):
         cycle_metrics(cell, active_mass_g=-1.0)
     with pytest.raises(AnalysisError, match="no rows"):
         cycle_metrics(cell.head(0))
+    with pytest.raises(AnalysisError, match="NaN"):
+        cycle_metrics(cell.with_columns(pl.lit(float("nan")).alias("Charging Capacity / Ah")))
     only_charge = cell.filter(cell.get_column("Current / A") >= 0).head(20)
     with pytest.raises(AnalysisError, match="one half-cycle"):
         initial_coulombic_efficiency(only_charge)

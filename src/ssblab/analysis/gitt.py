@@ -79,10 +79,13 @@ def _geometry_factor(
     return (active_mass_g * molar_volume_cm3_mol / (molar_mass_g_mol * area_cm2)) ** 2
 
 
-def _pulse_segments(labelled: pl.DataFrame, min_rest_s: float) -> pl.DataFrame:
-    """Segments with current that sit between two rests of at least *min_rest_s*."""
+def _pulse_segments(
+    labelled: pl.DataFrame, min_rest_s: float, max_pulse_s: float | None
+) -> pl.DataFrame:
+    """Segments with current, no longer than *max_pulse_s*, between two rests >= *min_rest_s*."""
     seg = steps.segments_from_labelled(labelled)
     is_rest = (pl.col("state") == 0) & (pl.col("duration_s") >= min_rest_s)
+    short = pl.lit(True) if max_pulse_s is None else pl.col("duration_s") <= max_pulse_s
     return (
         seg.with_columns(
             is_rest.shift(1).fill_null(False).alias("_rest_before"),
@@ -90,7 +93,7 @@ def _pulse_segments(labelled: pl.DataFrame, min_rest_s: float) -> pl.DataFrame:
             pl.col("end_voltage_V").shift(1).alias("rest_before_V"),
             pl.col("end_voltage_V").shift(-1).alias("ocv_V"),
         )
-        .filter((pl.col("state") != 0) & pl.col("_rest_before") & pl.col("_rest_after"))
+        .filter((pl.col("state") != 0) & short & pl.col("_rest_before") & pl.col("_rest_after"))
         .drop("_rest_before", "_rest_after")
     )
 
@@ -114,6 +117,8 @@ def gitt_pulses(
     *,
     method: str = "endpoints",
     min_rest_s: float = 60.0,
+    max_pulse_s: float | None = None,
+    cycles: list[int] | None = None,
     rest_current_A: float | None = None,
     diffusion_length_cm: float | None = None,
 ) -> pl.DataFrame:
@@ -137,6 +142,11 @@ def gitt_pulses(
         How ΔEτ is measured (see the module docstring).
     min_rest_s : float
         A rest must last at least this long [s] to frame a pulse.
+    max_pulse_s : float, optional
+        Longest current segment that counts as a pulse [s]; set it when the run
+        also holds full charges or discharges framed by rests (formation cycles).
+    cycles : list of int, optional
+        Keep only pulses in these cycles (``Cycle Count / 1``).
     rest_current_A : float, optional
         Rest threshold [A]; see :func:`ssblab.analysis.steps.rest_threshold`.
     diffusion_length_cm : float, optional
@@ -163,10 +173,15 @@ def gitt_pulses(
     factor = _geometry_factor(active_mass_g, molar_mass_g_mol, molar_volume_cm3_mol, area_cm2)
     labelled = steps.label(data, rest_current_A)
     steps.check_finite(labelled, (s.VOLTAGE,))
-    pulses = _pulse_segments(labelled, min_rest_s)
+    pulses = _pulse_segments(labelled, min_rest_s, max_pulse_s)
+    if cycles is not None and "cycle" in pulses.columns:
+        pulses = pulses.filter(pl.col("cycle").is_in(cycles))
     if pulses.height == 0:
+        longest = "" if max_pulse_s is None else f" and lasts <= {max_pulse_s:g} s"
+        where = "" if cycles is None else f" in cycles {cycles}"
         raise AnalysisError(
-            f"no GITT pulses: no current segment lies between two rests of >= {min_rest_s:g} s"
+            f"no GITT pulses{where}: no current segment lies between two rests of "
+            f">= {min_rest_s:g} s{longest}"
         )
     if method == "sqrt_fit":
         slopes = _sqrt_fit_slopes(labelled, pulses.get_column(steps.SEGMENT).to_list())

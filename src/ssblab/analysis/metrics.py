@@ -19,6 +19,8 @@ from ssblab.analysis.cycles import CYCLE_KEYS, cycles
 from ssblab.errors import AnalysisError
 from ssblab.schema import Run
 
+COUNTERS = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
+
 #: Output columns of :func:`cycle_metrics` (also the stable ``--json`` keys).
 METRIC_KEYS = (
     "cycle",
@@ -154,7 +156,9 @@ def cycle_metrics(
     if isinstance(data, Run):
         active_mass_g = active_mass_g if active_mass_g is not None else data.meta.active_mass_g
         area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
-    return metrics_from_summary(cycles(data), active_mass_g, area_cm2, reference_cycle)
+    table = steps.as_table(data)
+    steps.check_finite(table, tuple(c for c in COUNTERS + s.REQUIRED if c in table.columns))
+    return metrics_from_summary(cycles(table), active_mass_g, area_cm2, reference_cycle)
 
 
 def metrics_from_summary(

@@ -132,6 +132,10 @@ def gitt_command(
     min_rest_s: Annotated[
         float, typer.Option("--min-rest-s", help="Shortest rest that frames a pulse (s).")
     ] = 60.0,
+    max_pulse_s: Annotated[
+        float | None,
+        typer.Option("--max-pulse-s", help="Longest current segment that is a pulse (s)."),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """GITT pulses: Weppner–Huggins D (cm²/s) and relaxed OCV per pulse."""
@@ -145,6 +149,7 @@ def gitt_command(
         area_cm2,
         method=method,
         min_rest_s=min_rest_s,
+        max_pulse_s=max_pulse_s,
     )
     rows = table_rows(pulses)
     if json:
