@@ -8,9 +8,9 @@ one sweep in the starting direction plus the next sweep back.
 
 Peak currents are read from the measured current with no baseline
 subtraction (they include the double-layer charging current C_dl·v). For a
-reversible n-electron couple, ΔEp ≈ 59/n mV at 25 °C and the peak current follows
-Randles–Ševčík, i_p = 0.4463 n F A C (n F v D / R T)^½ (Bard & Faulkner,
-*Electrochemical Methods*, 2nd ed., eq. 6.2.19).
+reversible n-electron couple at 25 °C, ΔEp = 2.22 RT/nF ≈ 57/n mV, and the
+peak current follows Randles–Ševčík, i_p = 0.4463 n F A C (n F v D / R T)^½
+(Bard & Faulkner, *Electrochemical Methods*, 2nd ed., Wiley 2001, §6.2).
 """
 
 from __future__ import annotations
