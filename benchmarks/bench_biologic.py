@@ -5,9 +5,10 @@ Every reader runs in a fresh subprocess on the same file: the best of
 top of the process after its imports (Linux ``VmHWM`` reset through
 ``/proc/self/clear_refs``, minus ``VmRSS`` before). Ratios are peer / ssblab.
 
-Files: the largest ``.mpr`` files of ``shared/data/biologic`` and one large
-file made from the largest by repeating its records (``--scale`` times), written
-to a temporary folder outside the repository.
+Files: the largest ``.mpr`` files of ``shared/data/biologic``, one large file
+made from the largest by repeating its records (``--scale`` times, written to a
+temporary folder outside the repository), and the two largest ``.mpt`` exports
+(peer: galvani's ``MPTfile``).
 
 Peers: galvani is installed in ``.venv`` (``benchmarks/requirements.txt``).
 yadg and navani need numpy<2 / pandas<3, so they live in ``.bench-venv-yadg``;
@@ -56,6 +57,21 @@ for _ in range(int(sys.argv[2])):
 print(json.dumps({{"seconds": best, "peak_kib": peak, "rows": rows}}))
 """
 
+MPT_READERS = {
+    "ssblab": (
+        sys.executable,
+        "from ssblab.io.biologic import read_mpt",
+        "read_mpt(PATH)",
+        "result.n_rows",
+    ),
+    "galvani": (
+        sys.executable,
+        "from galvani.BioLogic import MPTfile",
+        "MPTfile(PATH, encoding='latin-1')[0]",
+        "len(result)",
+    ),
+}
+
 READERS = {
     "ssblab": (
         sys.executable,
@@ -86,7 +102,7 @@ READERS = {
 
 def run_reader(tool: str, path: Path, repeat: int) -> dict:
     """Time one reader on one file in a fresh interpreter."""
-    python, setup, call, rows = READERS[tool]
+    python, setup, call, rows = (MPT_READERS if path.suffix == ".mpt" else READERS)[tool]
     if not Path(python).exists():
         return {"error": f"not installed ({python} missing; use --setup-peers)"}
     program = CHILD.format(setup=setup, call=call, rows=rows)
@@ -146,7 +162,9 @@ def main() -> None:
         setup_peers()
     if not DATA.is_dir():
         sys.exit(f"real data not found at {DATA} (set SSBLAB_DATA)")
-    files = sorted(DATA.glob("*.mpr"), key=lambda p: p.stat().st_size, reverse=True)[: args.files]
+    by_size = lambda pattern: sorted(DATA.glob(pattern), key=lambda p: -p.stat().st_size)  # noqa: E731
+    files = by_size("*.mpr")[: args.files]
+    texts = by_size("*.mpt")[:2]
     with tempfile.TemporaryDirectory() as tmp:
         if args.scale > 1:
             files.append(scaled_copy(files[0], args.scale, Path(tmp)))
@@ -154,9 +172,9 @@ def main() -> None:
             f"{'file':<44} {'tool':<8} {'rows':>9} {'ms':>9} {'Mrows/s':>8} {'peak MB':>8}"
             f" {'t/ssblab':>8} {'mem/ssblab':>10}"
         )
-        for path in files:
+        for path in files + texts:
             ours = None
-            for tool in READERS:
+            for tool in MPT_READERS if path.suffix == ".mpt" else READERS:
                 r = run_reader(tool, path, args.repeat)
                 if "error" in r:
                     print(f"{path.name[:44]:<44} {tool:<8} skipped: {r['error']}")

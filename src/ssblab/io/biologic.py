@@ -95,7 +95,7 @@ def read_mpr(path: Path) -> Run:
         rows_skipped=skipped,
         notes=tuple(notes),
         extra={
-            "modules": ",".join(m.short for m in content.modules),
+            "modules": ",".join(content.module_names),
             "column_ids": ",".join(map(str, content.column_ids)),
         },
     )

@@ -79,7 +79,7 @@ class MprContent:
     """What :func:`parse_mpr` found: EC-Lab-named columns and file facts."""
 
     frame: pl.DataFrame
-    modules: tuple[Module, ...]
+    module_names: tuple[str, ...]  # names only: holding the bodies would pin the file bytes
     data_version: int
     column_ids: tuple[int, ...]
     start_ole_days: float | None
@@ -227,7 +227,7 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
     log = next((m for m in modules if m.short == "VMP LOG"), None)
     return MprContent(
         frame=frame,
-        modules=tuple(modules),
+        module_names=tuple(m.short for m in modules),
         data_version=data[0].version,
         column_ids=tuple(ids),
         start_ole_days=start_ole_days(log),

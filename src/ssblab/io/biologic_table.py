@@ -103,8 +103,9 @@ def accumulate_resets(frame: pl.DataFrame, counters: Resetting) -> pl.DataFrame:
         run = (segment != segment.shift(1)).fill_null(True).cum_sum()
         parts += [run.alias(f"run{k}"), value.fill_null(0.0).clip(lower_bound=0.0).alias(f"val{k}")]
     staged = frame.select(parts)  # windows below run once per counter, on plain columns
-    staged = staged.with_columns(
-        pl.col(f"val{k}").cum_max().over(f"run{k}").alias(f"peak{k}") for k in range(len(names))
+    staged = staged.select(
+        *(pl.col(f"run{k}") for k in range(len(names))),
+        *(pl.col(f"val{k}").cum_max().over(f"run{k}").alias(f"peak{k}") for k in range(len(names))),
     )
     out = []
     for k, name in enumerate(names):
