@@ -114,6 +114,9 @@ def test_rate_overpotentials_are_hundreds_of_mV_to_volts():
     assert 100.0 < low < 1000.0
     assert 1000.0 < high < 5000.0
     assert high / low > 4.0  # superlinear, as the seed's 191 -> 2134 mV
+    bare_high = rows["overpotential bare at 1.0 mA/cm2 [mV]"].model
+    assert bare_high > 1.5 * high  # seed: 4000 vs 2134 mV (cells conditioned 50 cycles)
+    assert rows["fresh cell: bare at 1.0 mA/cm2 [mV]"].model < bare_high
 
 
 def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
