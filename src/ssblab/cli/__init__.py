@@ -31,6 +31,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bench",
     "report",
     "catalog",
+    "atoms",
+    "reproduce",
 )
 
 app = typer.Typer(
