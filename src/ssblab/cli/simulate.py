@@ -199,7 +199,7 @@ def simulate_command(
         typer.Option(
             "--protocol",
             help="Protocol string, e.g. '0.1 mA/cm2, 1.0 mAh/cm2, 2000 h' "
-            "(default: the recipe's [protocol]).",
+            "(default: the recipe's protocol table).",
             show_default=False,
         ),
     ] = None,
@@ -214,13 +214,16 @@ def simulate_command(
         ),
     ] = None,
     thickness: Annotated[
-        str, typer.Option("--thickness", help="Sweep thicknesses [nm]: start:stop:count or a,b,c.")
+        str,
+        typer.Option(
+            "--thickness", help="Sweep thicknesses in nm: start:stop:count (inclusive) or a,b,c."
+        ),
     ] = "0:500:201",
     current_density: Annotated[
         str | None,
         typer.Option(
             "--current-density",
-            help="Sweep current densities [mA/cm²] (start:stop:count or a,b,c).",
+            help="Sweep current densities in mA/cm² (start:stop:count or a,b,c).",
             show_default=False,
         ),
     ] = None,
@@ -228,7 +231,7 @@ def simulate_command(
         str | None,
         typer.Option(
             "--areal-capacity",
-            help="Sweep capacities per half-cycle [mAh/cm²] (start:stop:count or a,b,c).",
+            help="Sweep capacities per half-cycle in mAh/cm² (start:stop:count or a,b,c).",
             show_default=False,
         ),
     ] = None,

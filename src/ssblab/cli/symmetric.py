@@ -13,7 +13,7 @@ AreaOpt = Annotated[
     float | None,
     typer.Option(
         "--area-cm2",
-        help="Electrode area [cm²] for current densities and the ASR "
+        help="Electrode area in cm² for current densities and the ASR "
         "(default: from the file's metadata).",
         show_default=False,
     ),
@@ -22,7 +22,7 @@ CutoffOpt = Annotated[
     float | None,
     typer.Option(
         "--cutoff-mV",
-        help="Also count a plateau above this overpotential [mV] as failure.",
+        help="Also count a plateau above this overpotential (mV) as failure.",
         show_default=False,
     ),
 ]
