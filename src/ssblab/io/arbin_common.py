@@ -43,8 +43,8 @@ OLE_TO_UNIX_DAYS = 25569.0
 SECONDS_PER_DAY = 86400.0
 
 
-def cumulative(value: pl.Expr, restart: pl.Expr | None = None) -> pl.Expr:
-    """A non-decreasing running total from a counter that may be reset to zero.
+def increments(value: pl.Expr, restart: pl.Expr | None = None) -> pl.Expr:
+    """Per-record increase of a counter that may be reset to zero.
 
     Parameters
     ----------
@@ -57,9 +57,9 @@ def cumulative(value: pl.Expr, restart: pl.Expr | None = None) -> pl.Expr:
     Returns
     -------
     Expr
-        Cumulative sum of the increments: the rise within a segment, and the
-        whole value on the first row of a segment (counted from zero). Rounding
-        noise that makes a counter dip is ignored, so the result never falls.
+        The rise since the previous record within a segment, and the whole value
+        on the first record of a segment (counted from zero). Rounding noise that
+        makes a counter dip is ignored, so increments are never negative.
     """
     v = value.fill_null(strategy="forward").fill_null(0.0).abs()
     prev = v.shift(1)
@@ -67,8 +67,12 @@ def cumulative(value: pl.Expr, restart: pl.Expr | None = None) -> pl.Expr:
     starts = prev.is_null() | fell
     if restart is not None:
         starts = starts | restart.fill_null(False)
-    inc = pl.when(starts).then(v).otherwise((v - prev).clip(lower_bound=0.0))
-    return inc.cum_sum()
+    return pl.when(starts).then(v).otherwise((v - prev).clip(lower_bound=0.0))
+
+
+def cumulative(value: pl.Expr, restart: pl.Expr | None = None) -> pl.Expr:
+    """A non-decreasing running total of a resettable counter (see :func:`increments`)."""
+    return increments(value, restart).cum_sum()
 
 
 def ole_to_unix(days: pl.Expr) -> pl.Expr:

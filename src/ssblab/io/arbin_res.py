@@ -21,7 +21,12 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.arbin_common import OLE_TO_UNIX_DAYS, SECONDS_PER_DAY, arbin_to_canonical
+from ssblab.io.arbin_common import (
+    OLE_TO_UNIX_DAYS,
+    SECONDS_PER_DAY,
+    arbin_to_canonical,
+    ole_to_unix,
+)
 from ssblab.io.arbin_jet import JetFile
 from ssblab.io.safety import read_gzip
 from ssblab.schema import Run, RunMeta
@@ -119,8 +124,7 @@ def _first_test(columns: dict[str, np.ndarray]) -> tuple[pl.DataFrame, int]:
     if "Data_Point" in frame.columns:
         frame = frame.sort("Data_Point")
     if "DateTime" in frame.columns:
-        unix = (pl.col("DateTime") - OLE_TO_UNIX_DAYS) * SECONDS_PER_DAY
-        frame = frame.with_columns(unix.alias("Unix_Time"))
+        frame = frame.with_columns(ole_to_unix(pl.col("DateTime")).alias("Unix_Time"))
     return frame, n_other
 
 

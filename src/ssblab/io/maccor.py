@@ -36,7 +36,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.arbin_common import cumulative, step_count
+from ssblab.io.arbin_common import increments, step_count
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -125,62 +125,84 @@ def _time_seconds(name: str) -> pl.Expr:
     col = pl.col(name)
     if factor is not None:
         return col.str.strip_chars().str.replace(",", ".").cast(pl.Float64, strict=False) * factor
-    parts = col.str.extract_groups(r"(\d+)d\s*(\d+):(\d+):([\d.]+)")
-    return (
-        parts.struct.field("1").cast(pl.Float64) * 86400.0
-        + parts.struct.field("2").cast(pl.Float64) * 3600.0
-        + parts.struct.field("3").cast(pl.Float64) * 60.0
-        + parts.struct.field("4").cast(pl.Float64, strict=False)
-    )
+    # "  2d 02:52:51.57": days, then a clock time (seconds may have one digit)
+    parts = col.str.split_exact("d", 1)
+    days = parts.struct.field("field_0").str.strip_chars().cast(pl.Float64, strict=False)
+    clock = parts.struct.field("field_1").str.strip_chars().str.to_time("%H:%M:%S%.f", strict=False)
+    return days * 86400.0 + clock.cast(pl.Int64) / 1e9
 
 
-def _unix_time(date: pl.Expr, start: dt.datetime | None, time_s: pl.Expr) -> pl.Expr:
-    """Unix time [s] from ``DPt Time`` (full date) or header date + test time."""
-    text = date.str.strip_chars()
-    full = pl.coalesce([text.str.to_datetime(f, strict=False) for f in DATE_FORMATS])
-    from_date = full.dt.epoch("us").cast(pl.Float64) / 1e6
+def _date_format(sample: str | None) -> str | None:
+    """The :data:`DATE_FORMATS` entry that parses *sample*, or None."""
+    for fmt in DATE_FORMATS:
+        try:
+            dt.datetime.strptime((sample or "").strip(), fmt.replace("%.f", ""))
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
+def _unix_time(frame: pl.DataFrame, start: dt.datetime | None) -> pl.Expr | None:
+    """Unix time [s] from ``DPt Time`` (full date) or header date + test time.
+
+    The date format is recognised once, from the first record; records whose
+    stamp does not parse get a null.
+    """
+    if DATE not in frame.columns:
+        return None
+    text = pl.col(DATE).str.strip_chars()
+    fmt = _date_format(frame[DATE].drop_nulls().first())
+    if fmt is not None:
+        return text.str.to_datetime(fmt, strict=False).dt.epoch("us").cast(pl.Float64) / 1e6
     if start is None:
-        return from_date
-    # time-only stamps: the header's test date plus the time of the first record
-    first_clock = text.first().str.to_time("%H:%M:%S", strict=False)
-    seconds = (first_clock.cast(pl.Int64) / 1e9).cast(pl.Float64)
+        return None
+    # time-only stamps: the header's test date plus the clock time of the first record
+    clock = text.first().str.to_time("%H:%M:%S", strict=False).cast(pl.Int64) / 1e9
     day0 = dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC).timestamp()
-    fallback = day0 + seconds + time_s - time_s.first()
-    return pl.coalesce([from_date, fallback])
+    return day0 + clock + pl.col(s.TIME)
 
 
-def _canonical(frame: pl.DataFrame, time_col: str, start: dt.datetime | None) -> pl.DataFrame:
+def _typed(raw: pl.DataFrame, time_col: str) -> pl.DataFrame:
+    """Add the test time [s] and a clean ``State``; done once, before validation."""
+    return raw.with_columns(_time_seconds(time_col).alias(s.TIME), pl.col(STATE).str.strip_chars())
+
+
+def _canonical(frame: pl.DataFrame, start: dt.datetime | None) -> pl.DataFrame:
     """Canonical table from the typed Maccor columns (rows already validated)."""
-    state = pl.col(STATE).str.strip_chars()
-    amps = pl.col("Amps")
-    current = (
-        pl.when(state == "C").then(amps.abs()).when(state == "D").then(-amps.abs()).otherwise(amps)
+    state, amps, cyc = pl.col(STATE), pl.col("Amps"), pl.col("Cyc#")
+    new_state = state != state.shift(1)
+    counters = [c for c in ("Amp-hr", "Watt-hr") if c in frame.columns]
+    stage = frame.with_columns(
+        pl.col(s.TIME) - pl.col(s.TIME).first(),
+        pl.when(state == "C").then(amps.abs()).when(state == "D").then(-amps.abs()).otherwise(amps),
+        *[increments(pl.col(c), restart=new_state).alias(c) for c in counters],
     )
-    t = _time_seconds(time_col)
-    cyc = pl.col("Cyc#")
-    first_cycle = frame["Cyc#"].min()
-    shift = max(1 - int(first_cycle), 0) if first_cycle is not None else 0
+    targets = {
+        "Amp-hr": (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY),
+        "Watt-hr": (s.CHARGE_ENERGY, s.DISCHARGE_ENERGY),
+    }
     exprs = [
-        (t - t.first()).alias(s.TIME),
+        pl.col(s.TIME),
         pl.col("Volts").alias(s.VOLTAGE),
-        current.alias(s.CURRENT),
-        (cyc + shift).alias(s.CYCLE),
+        amps.alias(s.CURRENT),
+        (cyc + shift_of(frame)).alias(s.CYCLE),
         pl.col("Step").alias(s.STEP_INDEX),
         step_count(pl.col("Step"), cyc).alias(s.STEP_COUNT),
         cyc.alias(s.VENDOR_CYCLE),
     ]
-    for counter, charge, discharge in (
-        ("Amp-hr", s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY),
-        ("Watt-hr", s.CHARGE_ENERGY, s.DISCHARGE_ENERGY),
-    ):
-        if counter in frame.columns:
-            total = cumulative(pl.col(counter), restart=state != state.shift(1))
-            inc = total.diff().fill_null(total.first())
-            exprs.append(pl.when(state == "C").then(inc).otherwise(0.0).cum_sum().alias(charge))
-            exprs.append(pl.when(state == "D").then(inc).otherwise(0.0).cum_sum().alias(discharge))
-    if DATE in frame.columns:
-        exprs.append(_unix_time(pl.col(DATE), start, t).alias(s.UNIX_TIME))
-    return s.conform(frame.select(exprs))
+    for counter in counters:
+        charge, discharge = targets[counter]
+        exprs.append(
+            pl.when(state == "C").then(pl.col(counter)).otherwise(0.0).cum_sum().alias(charge)
+        )
+        exprs.append(
+            pl.when(state == "D").then(pl.col(counter)).otherwise(0.0).cum_sum().alias(discharge)
+        )
+    unix = _unix_time(frame, start)
+    if unix is not None:
+        exprs.append(unix.alias(s.UNIX_TIME))
+    return s.conform(stage.select(exprs))
 
 
 @reader("maccor_text", suffixes=(".txt",), sniff=sniff_text)
@@ -213,17 +235,16 @@ def read_maccor_text(path: Path) -> Run:
     decimal_comma = "," in volts
     raw = _load_table(path, skip, wanted, decimal_comma)
     raw = raw.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
-    ok = pl.col("Volts").is_not_null() & pl.col("Amps").is_not_null() & pl.col("Cyc#").is_not_null()
-    ok = ok & _time_seconds(time_col).is_not_null()
-    frame = raw.filter(ok)
+    raw = _typed(raw, time_col)
+    frame = raw.filter(pl.all_horizontal(pl.col("Volts", "Amps", "Cyc#", s.TIME).is_not_null()))
     skipped = raw.height - frame.height
     if frame.height == 0:
         raise ReadError(f"{path}: Maccor table holds no readable records")
     header = parse_header(lines[:skip])
     start = _header_date(header.get("Date of Test", ""))
-    table = _canonical(frame, time_col, start)
+    table = _canonical(frame, start)
     notes = [TZ_NOTE]
-    unsigned = frame.filter((pl.col(STATE).str.strip_chars() == "D") & (pl.col("Amps") > 0))
+    unsigned = frame.filter((pl.col(STATE) == "D") & (pl.col("Amps") > 0))
     if unsigned.height:
         notes.append(
             f"Amps unsigned in file ({unsigned.height} discharge records); sign from State"
