@@ -15,6 +15,7 @@ from ssblab.recipe import load_recipe
 from ssblab.simulate.fullcell import (
     anode_offset_V,
     cycling_protocol,
+    initial_stoichiometry,
     parameter_values,
     simulate_full,
     window_vs_li,
@@ -26,10 +27,12 @@ def test_parameters_follow_the_recipe(examples_dir):
     values, notes = parameter_values(recipe)
     side = values["Electrode height [m]"]
     assert side**2 == pytest.approx(math.pi * 0.005**2, rel=1e-9)  # 10 mm die
-    # NCM622 c_max = rho / M = 4.75e6 g/m3 / 96.93 g/mol
-    assert values["Maximum concentration in positive electrode [mol.m-3]"] == pytest.approx(
-        4.75e6 / 96.93, rel=2e-3
-    )
+    # Li inventory: the OCP window 0-4 V + 0.38 V holds the practical 180 mAh/g, i.e.
+    # c_max * (sto at 3.0 V - sto at 4.38 V) = rho / M * 180 / 276.5
+    low, high = window_vs_li(recipe)
+    window = initial_stoichiometry(values, low) - initial_stoichiometry(values, high, clamp=True)
+    c_max = values["Maximum concentration in positive electrode [mol.m-3]"]
+    assert c_max * window == pytest.approx(4.75e6 / 96.93 * 180 / 276.5, rel=3e-3)
     assert values["Cation transference number"] == 1.0
     assert values["Electrolyte conductivity [S.m-1]"] == pytest.approx(0.94)  # 9.4 mS/cm
     # window: cell 0-4 V plus the LiAl plateau (0.38 V) -> 4.38 V vs Li
@@ -53,7 +56,7 @@ def test_simulated_run_is_a_canonical_table(examples_dir):
     # + current = charge: the first half-cycle charges
     assert table[s.CURRENT][1] > 0
     specific = summary["discharge_capacity_Ah"][1] * 1e6 / (run.meta.active_mass_g * 1e3)
-    assert 100 < specific < 280  # mAh/g: between practical and theoretical NCM622
+    assert specific == pytest.approx(180, rel=0.05)  # mAh/g: the catalog's practical value at 0.1 C
     assert summary["coulombic_efficiency"][1] == pytest.approx(1.0, abs=0.02)
 
 

@@ -21,9 +21,10 @@ counter electrode):
 
 PyBaMM's NMC parameter set ``Xu2019`` is the base, OCP included, for every
 cathode (PyBaMM's LiCoO2 OCP fits, Ramadass2004 and Ai2020, are valid over
-narrower stoichiometry windows than a 4.2 V charge needs; said in the notes). Base-set values that the
-recipe does not determine (particle radius, diffusivity, kinetics) are kept and
-listed in the run's notes.
+narrower stoichiometry windows than a 4.2 V charge needs; said in the notes).
+The Li inventory is scaled so that the OCP window holds the catalog's practical
+capacity. Base-set values that the recipe does not determine (particle radius,
+diffusivity, kinetics) are kept and listed in the run's notes.
 """
 
 from __future__ import annotations
