@@ -11,7 +11,7 @@ from ssblab.analysis.cycles import cycles
 from ssblab.io import detect, read
 from ssblab.io.biologic import read_mpr, read_mpt
 from ssblab.io.biologic_mpt import parse_mpt
-from ssblab.io.biologic_table import CYCLE_RULE
+from ssblab.io.biologic_table import CYCLE_RULE, accumulate_resets
 
 #: Stems with both an .mpr and EC-Lab's .mpt export in shared/data/biologic.
 PAIRS = [
@@ -156,3 +156,14 @@ def test_mpt_header_settings_and_locale(data_dir):
     # gcpl.issue_149.mpt was exported with decimal commas: first time 3,015299923827115E+001
     comma = parse_mpt(data_dir / "biologic" / "gcpl.issue_149.mpt").frame
     assert comma["time/s"][0] == 30.15299923827115
+
+
+def test_accumulate_resets_rules():
+    frame = pl.DataFrame(
+        {"v": [0.0, 1.0, 2.0, 0.5, 1.0, 3.0, 2.0, None], "seg": [0, 0, 0, 1, 1, 2, 2, 2]}
+    )
+    out = accumulate_resets(frame, {"total": (pl.col("v"), pl.col("seg"))})
+    # segment peaks 2, 1, 3; the dip to 2.0 in the last segment holds the running peak
+    assert out["total"].to_list() == [0.0, 1.0, 2.0, 2.5, 3.0, 6.0, 6.0, 6.0]
+    negative = accumulate_resets(frame, {"total": (-pl.col("v"), pl.col("seg"))})
+    assert negative["total"].to_list() == [0.0] * 8

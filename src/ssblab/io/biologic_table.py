@@ -30,6 +30,7 @@ Rules (stated once, relied on by the tests):
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
@@ -95,24 +96,31 @@ def accumulate_resets(frame: pl.DataFrame, counters: Resetting) -> pl.DataFrame:
         is used (so the result never falls); each segment starts from the sum
         of the final peaks of all earlier segments.
     """
-    if not counters:
-        return pl.DataFrame()
-    names = list(counters)
-    parts = []
-    for k, (value, segment) in enumerate(counters.values()):
-        run = (segment != segment.shift(1)).fill_null(True).cum_sum()
-        parts += [run.alias(f"run{k}"), value.fill_null(0.0).clip(lower_bound=0.0).alias(f"val{k}")]
-    staged = frame.select(parts)  # windows below run once per counter, on plain columns
-    staged = staged.select(
-        *(pl.col(f"run{k}") for k in range(len(names))),
-        *(pl.col(f"val{k}").cum_max().over(f"run{k}").alias(f"peak{k}") for k in range(len(names))),
+    inputs = frame.select(
+        expr.alias(f"{kind}{k}")
+        for k, pair in enumerate(counters.values())
+        for kind, expr in zip(("value", "segment"), pair, strict=True)
     )
-    out = []
-    for k, name in enumerate(names):
-        run, peak = pl.col(f"run{k}"), pl.col(f"peak{k}")
-        closed = pl.when((run != run.shift(-1)).fill_null(True)).then(peak).otherwise(0.0)
-        out.append((closed.cum_sum() - closed + peak).alias(name))
-    return staged.select(out)
+    return pl.DataFrame(
+        {
+            name: _segmented_total(inputs[f"value{k}"].to_numpy(), inputs[f"segment{k}"].to_numpy())
+            for k, name in enumerate(counters)
+        }
+    )
+
+
+def _segmented_total(value: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Core of :func:`accumulate_resets` on arrays (a loop over segments, not rows)."""
+    v = np.nan_to_num(np.asarray(value, dtype=np.float64), nan=0.0).clip(min=0.0)
+    if v.size == 0:
+        return v
+    starts = np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])
+    ends = np.r_[starts[1:], v.size]
+    peak = np.empty_like(v)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        np.maximum.accumulate(v[a:b], out=peak[a:b])
+    base = np.concatenate(([0.0], np.cumsum(peak[ends - 1])[:-1]))
+    return peak + np.repeat(base, ends - starts)
 
 
 def _current_a(frame: pl.DataFrame, path: object) -> tuple[pl.Expr, str | None]:
