@@ -45,7 +45,7 @@ def test_segments_charge_and_duration():
     assert seg.get_column("duration_s").to_list() == [3600.0, 7200.0, 0.0, 3600.0, 3600.0, 3600.0]
     # trapezoidal charge, counted from the record before the segment: 0.5 + 1 + 1 Ah
     assert seg.get_column("capacity_Ah").to_list()[:2] == pytest.approx([0.0, 2.5])
-    assert seg.get_column("median_current_A").to_list()[3] == -1.0
+    assert seg.get_column("mean_current_A").to_list()[1:4] == [1.0, 0.0, -1.0]
 
 
 def test_half_cycles_total_equals_throughput():

@@ -231,7 +231,7 @@ def _finish(out: pl.DataFrame, diffusion_length_cm: float | None) -> pl.DataFram
         pl.col("start_s"),
         (pl.col("start_s") / 3600.0).alias("start_h"),
         pl.col("duration_s"),
-        pl.col("median_current_A").alias("current_A"),
+        pl.col("mean_current_A").alias("current_A"),
         pl.col("rest_before_V"),
         pl.col("ocv_V"),
         pl.col("delta_Es_V"),

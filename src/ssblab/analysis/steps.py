@@ -118,46 +118,60 @@ def label(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> pl.D
     )
 
 
-def _throughput() -> list[pl.Expr]:
-    """Cumulative charge and energy passed either way, and their value one record earlier."""
-    ah = pl.col(s.CHARGE_CAPACITY) + pl.col(s.DISCHARGE_CAPACITY)
-    wh = pl.col(s.CHARGE_ENERGY) + pl.col(s.DISCHARGE_ENERGY)
-    return [
-        ah.alias("_ah"),
-        wh.alias("_wh"),
-        ah.shift(1).fill_null(ah.first()).alias("_ah_before"),
-        wh.shift(1).fill_null(wh.first()).alias("_wh_before"),
-    ]
-
-
-def _passed_charge() -> list[pl.Expr]:
-    """Charge [A·h] and energy [W·h] passed in a group, from the record before it to its end."""
-    return [
-        (pl.col("_ah").last() - pl.col("_ah_before").first()).alias("capacity_Ah"),
-        (pl.col("_wh").last() - pl.col("_wh_before").first()).alias("energy_Wh"),
-    ]
-
-
 def _group_summary(labelled: pl.DataFrame, key: str) -> pl.DataFrame:
-    cycle = [pl.col(s.CYCLE).first().alias("cycle")] if s.CYCLE in labelled.columns else []
-    return (
-        labelled.with_columns(_throughput())
-        .group_by(key, maintain_order=True)
-        .agg(
-            pl.col(STATE).first(),
-            pl.col(ROW).first().alias("first_row"),
-            pl.col(ROW).last().alias("last_row"),
-            pl.col(s.TIME).first().alias("start_s"),
-            pl.col(s.TIME).last().alias("end_s"),
-            pl.col(s.CURRENT).mean().alias("mean_current_A"),
-            pl.col(s.CURRENT).median().alias("median_current_A"),
-            pl.col(s.VOLTAGE).first().alias("start_voltage_V"),
-            pl.col(s.VOLTAGE).last().alias("end_voltage_V"),
-            *_passed_charge(),
-            *cycle,
-        )
-        .with_columns((pl.col("end_s") - pl.col("start_s")).alias("duration_s"))
-        .sort(key)
+    """Summary of each run of equal *key* (runs are contiguous by construction).
+
+    Reads the first and last record of every run instead of grouping, so it
+    costs two filters over the records; the mean current comes from the
+    difference of its running sum across the run.
+    """
+    k = pl.col(key)
+    is_first = (k != k.shift(1)).fill_null(True)
+    is_last = (k != k.shift(-1)).fill_null(True)
+    throughput_ah = pl.col(s.CHARGE_CAPACITY) + pl.col(s.DISCHARGE_CAPACITY)
+    throughput_wh = pl.col(s.CHARGE_ENERGY) + pl.col(s.DISCHARGE_ENERGY)
+    rows = labelled.with_columns(
+        throughput_ah.alias("_ah"),
+        throughput_wh.alias("_wh"),
+        throughput_ah.shift(1).fill_null(throughput_ah.first()).alias("_ah_before"),
+        throughput_wh.shift(1).fill_null(throughput_wh.first()).alias("_wh_before"),
+        pl.col(s.CURRENT).cum_sum().alias("_i_sum"),
+    )
+    cycle = [pl.col(s.CYCLE).alias("cycle")] if s.CYCLE in labelled.columns else []
+    firsts = rows.filter(is_first).select(
+        k,
+        pl.col(STATE),
+        pl.col(ROW).alias("first_row"),
+        pl.col(s.TIME).alias("start_s"),
+        pl.col(s.VOLTAGE).alias("start_voltage_V"),
+        pl.col("_ah_before"),
+        pl.col("_wh_before"),
+        (pl.col("_i_sum") - pl.col(s.CURRENT)).alias("_i_sum_before"),
+        *cycle,
+    )
+    lasts = rows.filter(is_last).select(
+        pl.col(ROW).alias("last_row"),
+        pl.col(s.TIME).alias("end_s"),
+        pl.col(s.VOLTAGE).alias("end_voltage_V"),
+        pl.col("_ah"),
+        pl.col("_wh"),
+        pl.col("_i_sum"),
+    )
+    n_records = (pl.col("last_row") - pl.col("first_row") + 1).cast(pl.Float64)
+    return pl.concat([firsts, lasts], how="horizontal").select(
+        k,
+        pl.col(STATE),
+        pl.col("first_row"),
+        pl.col("last_row"),
+        pl.col("start_s"),
+        pl.col("end_s"),
+        (pl.col("end_s") - pl.col("start_s")).alias("duration_s"),
+        ((pl.col("_i_sum") - pl.col("_i_sum_before")) / n_records).alias("mean_current_A"),
+        pl.col("start_voltage_V"),
+        pl.col("end_voltage_V"),
+        (pl.col("_ah") - pl.col("_ah_before")).alias("capacity_Ah"),
+        (pl.col("_wh") - pl.col("_wh_before")).alias("energy_Wh"),
+        *([pl.col("cycle")] if cycle else []),
     )
 
 
@@ -169,7 +183,7 @@ def segments(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> p
     DataFrame
         ``segment``, ``state`` (+1/0/-1), ``first_row``, ``last_row``,
         ``start_s``/``end_s``/``duration_s`` [s] (end = last record of the
-        segment), ``mean_current_A``/``median_current_A`` [A],
+        segment), ``mean_current_A`` [A] (mean over its records),
         ``start_voltage_V``/``end_voltage_V`` [V], ``capacity_Ah`` [A·h] and
         ``energy_Wh`` [W·h] passed, and ``cycle`` when the table has cycles.
     """
