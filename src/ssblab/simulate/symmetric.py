@@ -19,9 +19,7 @@ Parameters live in ``ssblab/data/symmetric_params.toml``, each with its source.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field, fields, replace
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -31,64 +29,22 @@ from ssblab import schema as s
 from ssblab.errors import SimulationError
 from ssblab.simulate import interphase as ph
 from ssblab.simulate.protocol import Block, HalfCycles, expand, lifetime_protocol
+from ssblab.simulate.symmetric_params import SymmetricParams, load_params, parameter_table
+
+__all__ = [
+    "MODES",
+    "SymmetricCell",
+    "SymmetricParams",
+    "SymmetricResult",
+    "failures",
+    "from_recipe",
+    "load_params",
+    "parameter_table",
+    "simulate",
+    "trajectory",
+]
 
 MODES = ("none", "overpotential_divergence", "short")
-
-
-@dataclass(frozen=True)
-class SymmetricParams:
-    """Model parameters (units in the names; sources in ``symmetric_params.toml``)."""
-
-    electrolyte_conductivity_S_cm: float
-    electrolyte_density_g_cm3: float
-    exchange_current_density_A_cm2: float
-    coating_conductivity_S_cm: float
-    pinhole_length_nm: float
-    interphase_conductivity_S_cm: float
-    interphase_rate_cm2_s: float
-    void_rate: float
-    void_suppression: float
-    void_rate_exponent: float
-    fatigue_exponent: float
-    fatigue_cycles: float
-    tearing_thickness_nm: float
-    film_strength_Pa: float
-    li_molar_volume_cm3_mol: float
-    penetration_current_density_A_cm2: float
-    cutoff_overpotential_V: float
-    reference_capacity_mAh_cm2: float
-    reference_current_density_A_cm2: float
-
-    def with_(self, **changes: Any) -> SymmetricParams:
-        """A copy with *changes*; unknown names raise :class:`SimulationError`."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise SimulationError(
-                f"unknown model parameter(s) {unknown}; valid names: {', '.join(sorted(known))}"
-            )
-        return replace(self, **{k: float(v) for k, v in changes.items()})
-
-
-def parameter_table() -> list[dict[str, Any]]:
-    """Rows name/value/unit/status/source of the parameter file."""
-    raw = _raw_params()
-    return [{"name": k, **v} for k, v in raw.items()]
-
-
-def _raw_params() -> dict[str, dict[str, Any]]:
-    text = resources.files("ssblab.data").joinpath("symmetric_params.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def load_params() -> SymmetricParams:
-    """The default parameters from ``ssblab/data/symmetric_params.toml``."""
-    raw = _raw_params()
-    names = [f.name for f in fields(SymmetricParams)]
-    missing = [n for n in names if n not in raw]
-    if missing:
-        raise SimulationError(f"symmetric_params.toml lacks {missing}")
-    return SymmetricParams(**{n: float(raw[n]["value"]) for n in names})
 
 
 #: LGPS pressed per pellet in the seed (Chang et al., Section 2.3) [mg].
@@ -198,34 +154,38 @@ def _column(value: Any) -> np.ndarray:
     return np.atleast_1d(np.asarray(value, dtype=float))[:, None]
 
 
-def trajectory(
-    thickness_nm: Any, hc: HalfCycles, p: SymmetricParams, cell: SymmetricCell
-) -> Trajectory:
-    """Overpotentials of every half-cycle for one or many coating thicknesses [nm].
-
-    Parameter fields of *p* may be 1-D arrays of the batch length (uncertainty sweeps).
-    """
-    b = {f.name: _column(getattr(p, f.name)) for f in fields(p)}
-    d = _column(thickness_nm)
+def _layer_resistance(
+    d: np.ndarray, hc: HalfCycles, b: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exposed fraction of Li and ASR of coating + interphase [Ω·cm²], at the N+1 boundaries."""
     j, tau = hc.current_density_A_cm2[None, :], hc.duration_s[None, :]
-    q = hc.capacity_mAh_cm2[None, :]
-    t_k = cell.temperature_C + 273.15
-    p_open = ph.uncovered_fraction(d, b["pinhole_length_nm"])
     drop = ph.coating_drop_V(j, d, b["coating_conductivity_S_cm"])
     eta_mech = ph.mechanical_overpotential_V(b["film_strength_Pa"], b["li_molar_volume_cm3_mol"])
     strain = ph.coating_strain(
-        q, drop, d, b["reference_capacity_mAh_cm2"], b["tearing_thickness_nm"], eta_mech
+        hc.capacity_mAh_cm2[None, :],
+        drop,
+        d,
+        b["reference_capacity_mAh_cm2"],
+        b["tearing_thickness_nm"],
+        eta_mech,
     )
     damage = ph.cumulative(strain ** b["fatigue_exponent"] / b["fatigue_cycles"])
-    exposed = ph.exposed_fraction(p_open, damage)  # at the N+1 boundaries
+    exposed = ph.exposed_fraction(ph.uncovered_fraction(d, b["pinhole_length_nm"]), damage)
     exposure = ph.cumulative(0.5 * (exposed[:, :-1] + exposed[:, 1:]) * tau)
     r_int = ph.interphase_resistance(
         exposure, b["interphase_rate_cm2_s"], b["interphase_conductivity_S_cm"]
     )
-    r_layers = r_int + np.where(d > 0, d * 1e-7 / b["coating_conductivity_S_cm"], 0.0)
+    return exposed, r_int + d * 1e-7 / b["coating_conductivity_S_cm"]
+
+
+def _voids(
+    exposed: np.ndarray, hc: HalfCycles, b: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Void measure V of the stripping electrode at the start and end of each half-cycle,
+    and of the plating electrode (its voids from earlier strippings)."""
     dv = ph.void_increment(
-        q,
-        j,
+        hc.capacity_mAh_cm2[None, :],
+        hc.current_density_A_cm2[None, :],
         exposed[:, :-1],
         rate=b["void_rate"],
         suppression=b["void_suppression"],
@@ -235,27 +195,42 @@ def trajectory(
         reference_current_A_cm2=b["reference_current_density_A_cm2"],
     )
     we_strips = hc.sign[None, :] < 0
-    voids_we = ph.cumulative(np.where(we_strips, dv, 0.0))
-    voids_ce = ph.cumulative(np.where(we_strips, 0.0, dv))
-    strip_v = (
-        np.where(we_strips, voids_we[:, :-1], voids_ce[:, :-1]),
-        np.where(we_strips, voids_we[:, 1:], voids_ce[:, 1:]),
-    )
-    plate_v = np.where(we_strips, voids_ce[:, :-1], voids_we[:, :-1])
+    working = ph.cumulative(np.where(we_strips, dv, 0.0))
+    counter = ph.cumulative(np.where(we_strips, 0.0, dv))
+    strip_start = np.where(we_strips, working[:, :-1], counter[:, :-1])
+    strip_end = np.where(we_strips, working[:, 1:], counter[:, 1:])
+    plate = np.where(we_strips, counter[:, :-1], working[:, :-1])
+    return strip_start, strip_end, plate
+
+
+def trajectory(
+    thickness_nm: Any, hc: HalfCycles, p: SymmetricParams, cell: SymmetricCell
+) -> Trajectory:
+    """Overpotentials of every half-cycle for one or many coating thicknesses [nm].
+
+    Parameter fields of *p* may be 1-D arrays of the batch length (uncertainty sweeps).
+    """
+    b = {f.name: _column(getattr(p, f.name)) for f in fields(p)}
+    d = _column(thickness_nm)
+    exposed, r_layers = _layer_resistance(d, hc, b)
+    strip_start, strip_end, plate = _voids(exposed, hc, b)
+    j = hc.current_density_A_cm2[None, :]
+    t_k = cell.temperature_C + 273.15
     i0 = b["exchange_current_density_A_cm2"]
+    shape = r_layers[:, 1:].shape
 
     def electrode(local: np.ndarray, layers: np.ndarray) -> np.ndarray:
-        return ph.electrode_overpotential_V(local, layers, i0, t_k)
+        return ph.electrode_overpotential_V(np.broadcast_to(local, shape), layers, i0, t_k)
 
     bulk = j * cell.electrolyte_thickness_um * 1e-4 / b["electrolyte_conductivity_S_cm"]
     return Trajectory(
         half_cycles=hc,
-        plating_start=electrode(j + 0 * r_layers[:, :-1], r_layers[:, :-1]),
-        plating_end=electrode(j + 0 * r_layers[:, 1:], r_layers[:, 1:]),
-        stripping_start=electrode(j * (1.0 + strip_v[0]), r_layers[:, :-1]),
-        stripping_end=electrode(j * (1.0 + strip_v[1]), r_layers[:, 1:]),
-        bulk=bulk + 0 * d,
-        shorted=j * (1.0 + plate_v) > b["penetration_current_density_A_cm2"],
+        plating_start=electrode(j, r_layers[:, :-1]),
+        plating_end=electrode(j, r_layers[:, 1:]),
+        stripping_start=electrode(j * (1.0 + strip_start), r_layers[:, :-1]),
+        stripping_end=electrode(j * (1.0 + strip_end), r_layers[:, 1:]),
+        bulk=np.broadcast_to(bulk, shape),
+        shorted=j * (1.0 + plate) > b["penetration_current_density_A_cm2"],
     )
 
 
