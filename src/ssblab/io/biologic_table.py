@@ -24,8 +24,9 @@ Rules (stated once, relied on by the tests):
   ``Energy charge/discharge/W.h`` restart at every cycle and are handled alike.
 * **Cycles**: ``Vendor Cycle / 1`` is EC-Lab's ``cycle number`` (computed as
   ``half cycle // 2`` when the ``.mpr`` does not store it, as EC-Lab does on
-  export); ``Cycle Count / 1`` = vendor + 1. EC-Lab's cycle 0 may hold only a
-  first discharge.
+  export); ``Cycle Count / 1`` = vendor - lowest vendor number + 1. Cycling
+  techniques count from 0 (so this is vendor + 1, and EC-Lab's cycle 0 may
+  hold only a first discharge); impedance loops count from 1 (Cycle = vendor).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ from ssblab import schema as s
 from ssblab.errors import ReadError
 
 #: Text for ``RunMeta.cycle_numbering``.
-CYCLE_RULE = "EC-Lab cycle number + 1 (cycle number = half cycle // 2 when not stored)"
+CYCLE_RULE = (
+    "EC-Lab cycle number - its lowest value + 1, i.e. vendor + 1 for cycling techniques "
+    "(cycle number = half cycle // 2 when the .mpr does not store it)"
+)
 
 REST_MODE = 3  # EC-Lab "mode" of an open-circuit (rest) record
 #: Every EC-Lab column :func:`to_canonical` and :func:`eis_spectrum` may use.
@@ -240,7 +244,10 @@ def to_canonical(
     if start_unix_s is not None:
         exprs.append((time + start_unix_s).alias(s.UNIX_TIME))
     if vendor_cycle is not None:
-        exprs += [vendor_cycle.alias(s.VENDOR_CYCLE), (vendor_cycle + 1).alias(s.CYCLE)]
+        exprs += [
+            vendor_cycle.alias(s.VENDOR_CYCLE),
+            (vendor_cycle - vendor_cycle.min() + 1).alias(s.CYCLE),
+        ]
     if "Ns" in frame.columns:
         ns = pl.col("Ns").cast(pl.Int64)
         changed = (ns != ns.shift(1)).fill_null(False).cast(pl.Int64)
