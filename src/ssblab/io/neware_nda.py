@@ -28,14 +28,14 @@ _V29 = np.dtype(
     {
         "names": [
             "kind", "index", "cycle", "step_index", "step_type", "step_marker",
-            "step_ms", "volt", "curr", "chg", "dchg", "echg", "edchg",
-            "year", "month", "day", "hour", "minute", "second", "range",
+            "step_ms", "volt", "curr", "chg", "dchg", "echg", "edchg", "stamp", "range",
         ],
         "formats": [
             "u1", "<u4", "<u4", "<u2", "u1", "u1", "<u8", "<i4", "<i4",
-            "<i8", "<i8", "<i8", "<i8", "<u2", "u1", "u1", "u1", "u1", "u1", "<i4",
+            "<i8", "<i8", "<i8", "<i8", "<u8", "<i4",
         ],
-        "offsets": [0, 2, 6, 10, 12, 13, 14, 22, 26, 38, 46, 54, 62, 70, 72, 73, 74, 75, 76, 78],
+        # stamp: year u16, month, day, hour, minute, second u8 (local wall clock), 1 spare
+        "offsets": [0, 2, 6, 10, 12, 13, 14, 22, 26, 38, 46, 54, 62, 70, 78],
         "itemsize": 86,
     }
 )  # fmt: skip
@@ -164,6 +164,7 @@ def _default_range(buf: bytes) -> int:
 
 def _integer_records(rec: np.ndarray, buf: bytes, rng: np.ndarray) -> dict[str, np.ndarray]:
     """Scale current and per-step counters of integer records to A, A·h and W·h."""
+    rng = rng.astype(np.int64)  # one pass over the records
     mult_ma = range_multiplier(np.where(rng == 0, _default_range(buf), rng))
     to_ah = mult_ma / 3.6e6  # raw * mA·s -> A·h
     return {
@@ -192,9 +193,7 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     rec = _only(allrec, allrec["kind"] == DATA_ID)
     skipped, notes = census(allrec["kind"], {DATA_ID, AUX_ID}, OTHER_KINDS)
     scale = _integer_records(rec, buf, rec["range"])
-    unix = civil_to_unix(
-        rec["year"], rec["month"], rec["day"], rec["hour"], rec["minute"], rec["second"]
-    )
+    unix = civil_to_unix(*_calendar_fields(rec["stamp"]))
     raw = pl.DataFrame(
         {
             "index": rec["index"],
@@ -278,6 +277,13 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
         }
     )
     return raw, _facts("unix", skipped, notes)
+
+
+def _calendar_fields(stamp: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Year, month, day, hour, minute, second from the packed 8-byte calendar stamp."""
+    packed = stamp.astype(np.int64)  # one pass over the records, then contiguous bit work
+    year = packed & 0xFFFF
+    return (year, *((packed >> shift) & 0xFF for shift in (16, 24, 32, 40, 48)))
 
 
 def _only(records: np.ndarray, keep: np.ndarray) -> np.ndarray:
