@@ -198,3 +198,27 @@ def test_lost_data_page_is_counted_not_dropped_silently(data_dir, tmp_path):
     assert run.n_rows == 10261 - n_on_page
     assert run.meta.rows_skipped == n_on_page
     assert any("declares 10261 rows" in note for note in run.meta.notes)
+
+
+def test_corrupted_bytes_give_a_run_or_a_read_error(data_dir, tmp_path):
+    """Seeded fuzzing of the structure pages: never another exception type."""
+    from ssblab.io.arbin_res import read_res
+
+    source = (data_dir / "arbin/arbin_example.res").read_bytes()
+    rng = np.random.default_rng(7)
+    outcomes = {"run": 0, "refused": 0}
+    for i in range(60):
+        content = bytearray(source)
+        for _ in range(int(rng.integers(1, 60))):
+            page = int(rng.integers(0, 60))
+            content[page * 4096 + int(rng.integers(0, 4096))] = int(rng.integers(0, 256))
+        path = tmp_path / f"fuzz{i}.res"
+        path.write_bytes(bytes(content))
+        try:
+            read_res(path)
+            outcomes["run"] += 1
+        except ReadError as exc:
+            assert str(exc).startswith(str(path))
+            outcomes["refused"] += 1
+    assert outcomes["run"] + outcomes["refused"] == 60
+    assert outcomes["refused"] > 0

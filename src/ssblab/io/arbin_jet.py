@@ -148,6 +148,8 @@ class JetFile:
         """User and system table names -> their definition page, from ``MSysObjects``."""
         if self._tables is None:
             catalog = self.read_rows(self.table_def(MSYS_OBJECTS_PAGE), ("Id", "Name", "Type"))
+            if set(catalog) != {"Id", "Name", "Type"}:
+                raise ReadError(f"{self.source}: the MSysObjects catalog is corrupt")
             self._tables = {
                 str(name): int(obj_id) & 0x00FFFFFF
                 for obj_id, name, kind in zip(

@@ -76,9 +76,14 @@ def read_res(path: Path) -> Run:
     if missing:
         raise ReadError(f"{path}: {DATA_TABLE} lacks columns {missing}")
     columns, n_moved = db.fixed_columns(tdef, WANTED)
+    unreadable = [c for c in ("Test_Time", "Voltage", "Current") if c not in columns]
+    if unreadable:
+        raise ReadError(f"{path}: {DATA_TABLE} columns {unreadable} are not fixed-width numbers")
     raw, n_other = _first_test(columns)
+    n_timeless = raw["Test_Time"].null_count()
+    raw = raw.filter(pl.col("Test_Time").is_not_null())
     if raw.height == 0:
-        raise ReadError(f"{path}: {DATA_TABLE} holds no records")
+        raise ReadError(f"{path}: {DATA_TABLE} holds no records with a test time")
     table, extra, numbering = arbin_to_canonical(raw)
     info = _global_info(db, tables) if GLOBAL_TABLE in tables else {}
     notes = [TZ_NOTE]
@@ -86,7 +91,9 @@ def read_res(path: Path) -> Run:
         notes.append(f"{n_moved} records stored on overflow pages were not decoded")
     if n_other:
         notes.append(f"{n_other} records of further tests in the file were left out")
-    found = raw.height + n_other + n_moved
+    if n_timeless:
+        notes.append(f"{n_timeless} records without a test time left out")
+    found = raw.height + n_other + n_moved + n_timeless
     n_lost = max(tdef.n_rows - found, 0)
     if found != tdef.n_rows:
         notes.append(
@@ -105,7 +112,7 @@ def read_res(path: Path) -> Run:
         timezone="UTC",
         start_time_utc=_ole_iso(info.get("Start_DateTime")),
         cycle_numbering=numbering,
-        rows_skipped=n_moved + n_other + n_lost,
+        rows_skipped=n_moved + n_other + n_lost + n_timeless,
         notes=tuple(notes),
         extra=extra | {k: str(v) for k, v in info.items() if v not in (None, "")},
     )
