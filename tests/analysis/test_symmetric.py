@@ -66,7 +66,7 @@ def test_soft_short_collapse_is_found():
     )
     assert failure.mode == "soft_short"
     assert abs(failure.time_h - 400.0) <= 1.0
-    assert "previous" in failure.criterion
+    assert "previous 5" in failure.criterion
 
 
 def test_divergence_with_cutoff_reports_time_and_rule():
@@ -107,6 +107,16 @@ def test_rate_test_recovers_known_asr_and_no_false_failure():
     assert fit.asr_ohm_cm2 == pytest.approx(asr, rel=0.01)
     assert fit.intercept_mV == pytest.approx(5.0, abs=1.0)
     assert critical_current_density(table, AREA_CM2) is None
+
+
+def test_rate_test_stepping_back_down_is_not_a_short():
+    densities = np.repeat([0.1, 0.25, 0.5, 1.0, 0.1], 10)
+
+    def volts(t_h, i_a, k):
+        return i_a / AREA_CM2 * 900.0 + 0 * t_h
+
+    hc = half_cycle_overpotentials(cycling_table(densities, 1.0, volts))
+    assert detect_failure(hc).mode == "none"
 
 
 def test_critical_current_density_is_the_block_that_shorts():

@@ -54,8 +54,8 @@ class FailureCriteria:
     hard_short_mV : float
         A half-cycle whose peak ``|V|`` stays below this is a hard short [mV].
     collapse_fraction : float
-        A soft short: the plateau falls below this fraction of the median of the
-        preceding ``reference_window`` half-cycles.
+        A soft short: plateau / |I| falls below this fraction of its median over
+        the preceding ``reference_window`` half-cycles.
     noise_limit : float
         A soft short: the plateau's relative spread exceeds this (noisy ohmic voltage).
     cutoff_mV : float or None
@@ -167,9 +167,9 @@ def _early_value(values: np.ndarray, window: int) -> float:
     return float(np.nanmedian(values[skip : skip + max(window, 1)]))
 
 
-def _rolling_reference(eta: np.ndarray, window: int) -> np.ndarray:
-    """Median of the *window* plateaus before each half-cycle (NaN for the first) [mV]."""
-    ref = pl.Series(eta).shift(1).rolling_median(window, min_samples=1).to_numpy()
+def _rolling_reference(values: np.ndarray, window: int) -> np.ndarray:
+    """Median of the *window* values before each half-cycle (NaN for the first)."""
+    ref = pl.Series(values).shift(1).rolling_median(window, min_samples=1).to_numpy()
     return np.asarray(ref, dtype=float)
 
 
@@ -185,8 +185,10 @@ def detect_failure(half_cycles: pl.DataFrame, criteria: FailureCriteria | None =
     rule listed first):
 
     1. **hard short**: peak ``|V|`` < ``hard_short_mV`` (no polarisation at all);
-    2. **soft short**: plateau < ``collapse_fraction`` × median of the preceding
-       ``reference_window`` plateaus (a sudden collapse), or noise > ``noise_limit``;
+    2. **soft short**: plateau / |I| < ``collapse_fraction`` × its median over the
+       preceding ``reference_window`` half-cycles (a sudden collapse; a resistance,
+       so that a step down in current is not mistaken for a short), or
+       noise > ``noise_limit``;
     3. **overpotential divergence**: plateau > ``cutoff_mV``, or plateau / |I|
        > ``growth_factor`` × its early value (a resistance, so that a step up
        in current density in a rate test is not mistaken for failure).
@@ -207,7 +209,7 @@ def detect_failure(half_cycles: pl.DataFrame, criteria: FailureCriteria | None =
     current = np.abs(half_cycles.get_column("current_A").to_numpy().astype(float))
     resistance = eta / np.where(current > 0, current, np.nan)  # mV/A, constant-current safe
     early = _early_value(resistance, c.early_window)
-    ref = _rolling_reference(eta, c.reference_window)
+    ref = _rolling_reference(resistance, c.reference_window)
     diverged = resistance > c.growth_factor * early
     rule_text = f"|V|/|I| > {c.growth_factor:g} x its early value"
     if c.cutoff_mV is not None:
@@ -217,8 +219,8 @@ def detect_failure(half_cycles: pl.DataFrame, criteria: FailureCriteria | None =
         ("hard_short", peak < c.hard_short_mV, f"peak |V| < {c.hard_short_mV:g} mV"),
         (
             "soft_short",
-            (eta < c.collapse_fraction * ref) & (ref > c.hard_short_mV),
-            f"plateau < {c.collapse_fraction:g} x median of previous {c.reference_window}",
+            resistance < c.collapse_fraction * ref,
+            f"|V|/|I| < {c.collapse_fraction:g} x median of previous {c.reference_window}",
         ),
         ("soft_short", noise > c.noise_limit, f"noise (P90-P10)/median > {c.noise_limit:g}"),
         ("overpotential_divergence", diverged, rule_text),
