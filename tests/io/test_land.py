@@ -175,3 +175,21 @@ def test_header_missing_is_a_read_error(tmp_path):
 
     with pytest.raises(ReadError, match=r"nohead\.csv"):
         read_landt_csv(path)
+
+
+def test_unreadable_clock_is_noted_not_dropped(tmp_path):
+    lines = [
+        HEADER,
+        "1,0,1,01/02/2024 10:00:00,0.0,0.0,0.001,3.5,0,0,0,0,25,charge CC,",
+        "2,0,1,yesterday,1.0,1.0,0.001,3.6,0,0.0001,0,0.0003,25,charge CC,",
+        "3,1,1,01/02/2024 10:00:02,2.0,0.0,0.001,3.7,0,0.0002,0,0.0007,25,charge CC,",
+    ]
+    path = tmp_path / "clock.csv"
+    path.write_text("\n".join(lines) + "\n")
+    run = read(path)
+    assert run.n_rows == 3 and run.meta.rows_skipped == 0
+    assert run.table[s.UNIX_TIME].null_count() == 1
+    assert any("1 records have an unreadable wall-clock time" in n for n in run.meta.notes)
+    # LANDT cycle 0 -> Cycle Count 1, the vendor number kept
+    assert run.table[s.CYCLE].to_list() == [1, 1, 2]
+    assert run.table[s.VENDOR_CYCLE].to_list() == [0, 0, 1]

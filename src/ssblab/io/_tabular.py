@@ -7,7 +7,6 @@ the canonical ones with these expressions, then :func:`finish`.
 
 from __future__ import annotations
 
-import io
 import os
 import zoneinfo
 from pathlib import Path
@@ -127,6 +126,32 @@ def drop_undecodable(table: pl.DataFrame, required: tuple[str, ...]) -> tuple[pl
     return kept, table.height - kept.height
 
 
+def cycles_from_one(table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Renumber cycles that start at 0 so ``Cycle Count / 1`` starts at 1.
+
+    The vendor number is kept in ``Vendor Cycle / 1``; returns the note to add.
+    """
+    if s.CYCLE not in table.columns or table.height == 0:
+        return table, []
+    first = table.get_column(s.CYCLE).min()
+    if first is None or first >= 1:
+        return table, []
+    renumbered = table.with_columns(
+        pl.col(s.CYCLE).alias(s.VENDOR_CYCLE), (pl.col(s.CYCLE) - first + 1).alias(s.CYCLE)
+    )
+    return renumbered, [f"vendor cycles start at {first}; Cycle Count = vendor - {first} + 1"]
+
+
+def clock_gaps(table: pl.DataFrame) -> list[str]:
+    """A note when some wall-clock stamps could not be parsed (Unix time null there)."""
+    if s.UNIX_TIME not in table.columns:
+        return []
+    missing = table.get_column(s.UNIX_TIME).null_count()
+    if missing == 0:
+        return []
+    return [f"{missing} records have an unreadable wall-clock time; Unix Time is null there"]
+
+
 def finish(table: pl.DataFrame) -> pl.DataFrame:
     """Conform and validate the canonical table (the last step of every reader)."""
     return s.validate(s.conform(table))
@@ -140,11 +165,6 @@ def decode_text(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ReadError(f"{path}: text is neither UTF-8 nor Windows-1252")
-
-
-def text_buffer(text: str) -> io.BytesIO:
-    """A UTF-8 byte buffer of *text* for :func:`polars.read_csv`."""
-    return io.BytesIO(text.encode("utf-8"))
 
 
 def sniff_text(head: bytes) -> str:

@@ -94,11 +94,8 @@ def _conventions(table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     table, shift = t.zero_based_time(table)
     if shift:
         notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
-    if s.CYCLE in table.columns and table.height and (table.get_column(s.CYCLE).min() or 1) < 1:
-        table = table.with_columns(
-            pl.col(s.CYCLE).alias(s.VENDOR_CYCLE), (pl.col(s.CYCLE) + 1).alias(s.CYCLE)
-        )
-        notes.append("cycles start at 0 in the file; Cycle Count = file value + 1")
+    table, renumbered = t.cycles_from_one(table)
+    notes += renumbered
     return table, notes
 
 

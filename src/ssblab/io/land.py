@@ -53,6 +53,7 @@ TEMPERATURE = "temperature_1_C"
 INTEGER_COLUMNS = ("cycle_index", "step_index")
 #: Header fields that identify this layout (all must be present).
 SIGNATURE = ("cycle_index", "step_index", "test_time_s", "current_A", "voltage_V")
+REQUIRED = ("test_time_s", "voltage_V", "current_A")
 PREAMBLE_MAX_LINES = 50
 CLOCK_FORMATS = ("%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
@@ -161,31 +162,22 @@ def read_landt_csv(path: Path) -> Run:
     header_line, header, extra = _split_preamble(path)
     raw = _parse(path, header_line, header)
     tz = t.instrument_timezone()
-    raw, skipped = t.drop_undecodable(
-        raw, tuple(v for v in ("test_time_s", "voltage_V", "current_A") if v in raw.columns)
-    )
-    missing = [v for v in ("test_time_s", "voltage_V", "current_A") if v not in raw.columns]
-    if missing:
-        raise ReadError(f"{path}: LANDT export lacks columns {missing}")
+    raw, skipped = t.drop_undecodable(raw, REQUIRED)
     table, notes = _canonical(raw, tz)
     table, shift = t.zero_based_time(table)
     if shift:
         notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
     if skipped:
         notes.append(f"{skipped} records with undecodable time, voltage or current left out")
-    if s.CYCLE in table.columns and table.height and table.get_column(s.CYCLE).min() < 1:
-        table = table.with_columns(
-            pl.col(s.CYCLE).alias(s.VENDOR_CYCLE), (pl.col(s.CYCLE) + 1).alias(s.CYCLE)
-        )
-        notes.append("vendor cycles start at 0; Cycle Count = vendor + 1")
-    start = t.start_utc(table)
+    table, renumbered = t.cycles_from_one(table)
+    notes += renumbered + t.clock_gaps(table)
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
         instrument="LANDT",
         cell_name=extra.get("cell id", "") or extra.get("cell model", ""),
         timezone=tz,
-        start_time_utc=start,
+        start_time_utc=t.start_utc(table),
         cycle_numbering="vendor (LANDT cycle_index)",
         rows_skipped=skipped,
         notes=tuple(notes),

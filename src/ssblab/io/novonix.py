@@ -201,11 +201,8 @@ def read_novonix_csv(path: Path) -> Run:
         notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
     if skipped:
         notes.append(f"{skipped} records with undecodable time, potential or current left out")
-    if s.CYCLE in table.columns and table.height and (table.get_column(s.CYCLE).min() or 1) < 1:
-        table = table.with_columns(
-            pl.col(s.CYCLE).alias(s.VENDOR_CYCLE), (pl.col(s.CYCLE) + 1).alias(s.CYCLE)
-        )
-        notes.append("vendor cycles start at 0; Cycle Count = vendor + 1")
+    table, renumbered = t.cycles_from_one(table)
+    notes += renumbered + t.clock_gaps(table)
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
