@@ -145,3 +145,43 @@ def test_empty_csv_is_refused(tmp_path):
     path.write_text("")
     with pytest.raises(ReadError, match=r"empty\.csv"):
         read(path)
+
+
+def test_unit_style_csv_with_wall_clock_dates(tmp_path):
+    path = tmp_path / "watcher.csv"
+    path.write_text(
+        "Date_Time,Test_Time(s),Step_Index,Cycle_Index,Voltage(V),Current(mA),"
+        "Charge_Capacity(mAh),Discharge_Capacity(mAh)\n"
+        "10/19/2020 11:31:46.582,1.0,1,1,3.0,100,0,0\n"
+        "10/19/2020 11:32:46.582,61.0,1,1,3.1,100,1.5,0\n"
+    )
+    assert detect(path) == "arbin_csv"
+    run = read(path)
+    assert run.table[s.CURRENT].to_list() == [0.1, 0.1]
+    assert run.table[s.CHARGE_CAPACITY].to_list() == [0.0, 0.0015]
+    assert run.table[s.TIME].to_list() == [0.0, 60.0]
+    assert run.table[s.UNIX_TIME].to_list() == pytest.approx([1603107106.582, 1603107166.582])
+
+
+def test_foreign_csv_and_xlsx_are_not_claimed(tmp_path):
+    csv = tmp_path / "other.csv"
+    csv.write_text("Test Time / s,Voltage / V,Current / A\n0,3.0,0.1\n")
+    from ssblab.io.arbin import sniff_csv, sniff_xlsx
+
+    assert not sniff_csv(csv.read_bytes(), csv)
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["a", "b"])
+    xlsx = tmp_path / "other.xlsx"
+    book.save(xlsx)
+    assert not sniff_xlsx(xlsx.read_bytes()[:4096], xlsx)
+    with pytest.raises(ReadError, match=r"other\.xlsx: workbook has no Channel_\* sheet"):
+        read(xlsx, format="arbin_xlsx")
+
+
+def test_garbage_xlsx_is_refused(tmp_path):
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"PK\x03\x04" + bytes(2000))
+    with pytest.raises(ReadError, match=r"junk\.xlsx"):
+        read(junk, format="arbin_xlsx")
