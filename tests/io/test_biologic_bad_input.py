@@ -143,3 +143,11 @@ def test_records_beyond_the_declared_count_are_counted(tmp_path, mpr_bytes):
     assert run.n_rows == 30
     assert run.meta.rows_skipped == 3
     assert any("3 records beyond" in n for n in run.meta.notes)
+
+
+def test_mpt_exported_without_preamble(tmp_path):
+    path = tmp_path / "bare.mpt"
+    path.write_text("\n".join(GOOD_MPT.splitlines()[3:]) + "\n")
+    run = read(path)
+    assert run.meta.source_format == "biologic_mpt"
+    assert run.table["Test Time / s"].to_list() == [0.0, 1.0]

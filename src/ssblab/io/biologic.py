@@ -21,7 +21,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.io._tabular import instrument_timezone, timezone_note
 from ssblab.io.biologic_mpr import is_mpr, ole_to_unix, parse_mpr
-from ssblab.io.biologic_mpt import is_mpt, parse_mpt
+from ssblab.io.biologic_mpt import is_bare_mpt, is_mpt, parse_mpt
 from ssblab.io.biologic_table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
@@ -104,7 +104,7 @@ def read_mpr(path: Path) -> Run:
 @reader(
     "biologic_mpt",
     suffixes=(".mpt",),
-    sniff=lambda head, path: is_mpt(head),
+    sniff=lambda head, path: is_mpt(head) or is_bare_mpt(head, path),
     description="BioLogic EC-Lab text export .mpt (any locale)",
 )
 def read_mpt(path: Path) -> Run:

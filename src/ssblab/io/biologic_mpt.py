@@ -81,6 +81,12 @@ def is_mpt(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").startswith(MAGICS)
 
 
+def is_bare_mpt(head: bytes, path: Path) -> bool:
+    """True for an ``.mpt`` exported without the preamble (column names first)."""
+    first_line = head.split(b"\n", 1)[0]
+    return path.suffix.lower() == ".mpt" and b"time/s" in first_line and b"\t" in first_line
+
+
 def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:
     """Header lines (decoded) and the byte offset where the data rows start."""
     first_end = raw.find(b"\n")
