@@ -127,6 +127,12 @@ def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
     s.validate(run.table)
     assert run.meta.kind == "simulated" and run.meta.source_format == "simulation"
     assert run.table.get_column(s.TIME).diff().drop_nulls().min() > 0
+    # cumulative counters: each half-cycle passes 0.1 mAh/cm2 x 0.785 cm2 = 78.5 µAh
+    charge = run.table.get_column(s.CHARGE_CAPACITY).to_numpy()
+    discharge = run.table.get_column(s.DISCHARGE_CAPACITY).to_numpy()
+    assert np.all(np.diff(charge) >= 0) and np.all(np.diff(discharge) >= 0)
+    assert charge[2] == pytest.approx(0.1e-3 * cell.area_cm2) and discharge[2] == 0.0
+    assert charge[-1] + discharge[-1] == pytest.approx(3001 * 0.1e-3 * cell.area_cm2, rel=1e-9)
     hc = half_cycle_overpotentials(run)
     criteria = FailureCriteria(cutoff_mV=1000.0, growth_factor=1e9)
     failure = detect_failure(hc, criteria)

@@ -336,6 +336,7 @@ def _table(traj: Trajectory, last: int, area_cm2: float, shorted: bool) -> pl.Da
     volts = sign * (plating + stripping + bulk)
     # keep time strictly increasing: a half-cycle's end and the next start share a time
     t = t + np.tile([1e-3, 0.0, 0.0], k.size) * (np.repeat(k, 3) > 0)
+    charge, discharge = _counters(hc, k, area_cm2)
     return s.conform(
         pl.DataFrame(
             {
@@ -343,11 +344,26 @@ def _table(traj: Trajectory, last: int, area_cm2: float, shorted: bool) -> pl.Da
                 s.VOLTAGE: volts,
                 s.CURRENT: current,
                 s.CYCLE: np.repeat(k // 2 + 1, 3),
+                s.CHARGE_CAPACITY: charge,
+                s.DISCHARGE_CAPACITY: discharge,
                 s.WE_POTENTIAL: we,
                 s.CE_POTENTIAL: ce,
             }
         )
     )
+
+
+def _counters(hc: HalfCycles, k: np.ndarray, area_cm2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative charging / discharging capacity [A·h] at the start/plateau/end records."""
+    capacity = hc.current_density_A_cm2[k] * area_cm2 * hc.duration_s[k] / 3600.0
+    frac = np.array([0.0, 0.5, 1.0])
+    out = []
+    for positive in (True, False):
+        mine = (hc.sign[k] > 0) == positive
+        before = np.concatenate(([0.0], np.cumsum(np.where(mine, capacity, 0.0))[:-1]))
+        within = np.where(mine, capacity, 0.0)[:, None] * frac
+        out.append((before[:, None] + within).ravel())
+    return out[0], out[1]
 
 
 def simulate(cell: SymmetricCell, blocks: tuple[Block, ...] | None = None) -> SymmetricResult:
