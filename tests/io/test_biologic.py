@@ -170,3 +170,11 @@ def test_accumulate_resets_rules():
     assert out["total"].to_list() == [0.0, 1.0, 2.0, 2.5, 3.0, 6.0, 6.0, 6.0]
     negative = accumulate_resets(frame, {"total": (-pl.col("v"), pl.col("seg"))})
     assert negative["total"].to_list() == [0.0] * 8
+
+
+def test_instrument_timezone_converts_the_start(data_dir, monkeypatch):
+    monkeypatch.setenv("SSBLAB_INSTRUMENT_TZ", "Europe/Paris")  # CEST = UTC+2 in May
+    for name in ("gcpl.issue_211.mpr", "gcpl.issue_211.mpt"):
+        run = read(data_dir / "biologic" / name)
+        assert run.meta.timezone == "Europe/Paris"
+        assert run.meta.start_time_utc.startswith("2025-05-28T12:23:16.145")
