@@ -107,6 +107,12 @@ def test_timezone_from_environment(land_file, monkeypatch):
     assert run.meta.timezone == "Europe/Oslo"
 
 
+def test_unknown_timezone_is_refused_naming_the_file(land_file, monkeypatch):
+    monkeypatch.setenv("SSBLAB_INSTRUMENT_TZ", "Mars/Olympus_Mons")
+    with pytest.raises(ReadError, match=r"Landt\.csv: SSBLAB_INSTRUMENT_TZ='Mars/Olympus_Mons'"):
+        read(land_file)
+
+
 def test_per_cycle_capacities_match_ground_truth(run, truth):
     per = cycles(run)
     # ground truth: a step's capacity is its counter's last value; cycle 1 holds

@@ -25,8 +25,8 @@ TIMEZONE_ENV = "SSBLAB_INSTRUMENT_TZ"
 RESET_FRACTION = 0.5
 
 
-def instrument_timezone() -> str:
-    """IANA name of the instrument clock: ``$SSBLAB_INSTRUMENT_TZ`` or ``"UTC"``.
+def instrument_timezone(path: Path) -> str:
+    """IANA name of the clock that wrote *path*: ``$SSBLAB_INSTRUMENT_TZ`` or ``"UTC"``.
 
     Raises
     ------
@@ -37,7 +37,7 @@ def instrument_timezone() -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ReadError(f"{TIMEZONE_ENV}={name!r} is not a known IANA timezone") from None
+        raise ReadError(f"{path}: {TIMEZONE_ENV}={name!r} is not a known IANA timezone") from None
     return name
 
 

@@ -43,7 +43,6 @@ META_KEY = "ssblab"
 SIDECAR_SUFFIX = ".metadata.json"
 SIDECAR_MAX_BYTES = 16 * 1024**2
 COUNTERS = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
-_REQUIRED_MACHINE = tuple(s.COLUMNS[c][1] or c for c in s.REQUIRED)
 
 
 def _label(name: str) -> str:

@@ -210,7 +210,7 @@ def read_btsda_csv(path: Path) -> Run:
     if missing:
         raise ReadError(f"{path}: BTSDA export lacks columns {missing}")
     raw = _parse(path, header, units)
-    tz = t.instrument_timezone()
+    tz = t.instrument_timezone(path)
     table, notes = _canonical(path, raw, units, tz)
     table, skipped = t.drop_undecodable(table, s.REQUIRED)
     table, shift = t.zero_based_time(table)

@@ -161,7 +161,7 @@ def read_landt_csv(path: Path) -> Run:
     path = Path(path)
     header_line, header, extra = _split_preamble(path)
     raw = _parse(path, header_line, header)
-    tz = t.instrument_timezone()
+    tz = t.instrument_timezone(path)
     raw, skipped = t.drop_undecodable(raw, REQUIRED)
     table, notes = _canonical(raw, tz)
     table, shift = t.zero_based_time(table)

@@ -186,7 +186,7 @@ def read_novonix_csv(path: Path) -> Run:
     summary, body = _split(path)
     raw = _parse(path, body)
     raw, skipped = t.drop_undecodable(raw, (TIME_H, VOLTAGE, CURRENT))
-    tz = t.instrument_timezone()
+    tz = t.instrument_timezone(path)
     table = _canonical(raw, tz)
     table, shift = t.zero_based_time(table)
     notes = [
