@@ -42,7 +42,7 @@ def _iso(unix_s: float | None) -> str:
 def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta: object) -> Run:
     """Canonical table + metadata shared by both readers."""
     reader_notes = tuple(meta.pop("notes", ()))  # type: ignore[arg-type]
-    tz = instrument_timezone()
+    tz = instrument_timezone(path)
     start = _utc_from_local(start, tz)
     table, notes = to_canonical(frame, path, start)
     notes.append(

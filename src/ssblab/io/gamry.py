@@ -184,7 +184,7 @@ def read_dta(path: Path) -> Run:
     notes = [how, "current sign kept: Gamry Im > 0 is oxidation at the working electrode"]
     if skipped:
         notes.append(f"{skipped} rows without numeric time, voltage or current left out")
-    tz = instrument_timezone()
+    tz = instrument_timezone(path)
     start = _start_unix_s(content.settings, tz)
     table = complete
     if start is not None:
