@@ -249,8 +249,8 @@ def test_aux_temperatures_equal_btsda(runs, stem, column, aux):
     [
         ("test_2.ndax", "ndc 17", "Etc/GMT-1"),
         ("interp-test.ndax", "ndc 14", "Etc/GMT-2"),
-        ("nda8.nda.zip", "nda 8", "UTC"),
-        ("nda_v22.nda.zip", "nda 22", "UTC"),
+        ("nda8.nda.zip", "nda 8", "Etc/GMT-1"),  # header start 10:26:22, first record 09:26 UTC
+        ("nda_v22.nda.zip", "nda 22", "Etc/GMT-8"),  # header start 11:28:31, first 03:28 UTC
         ("SIM.nda.zip", "nda 29", "UTC"),
     ],
 )

@@ -164,7 +164,9 @@ def _clock(table: pl.DataFrame, facts: dict[str, str], notes: list[str]) -> tupl
         offset = (local.replace(tzinfo=UTC) - datetime.fromtimestamp(first, tz=UTC)).total_seconds()
         if abs(offset - round(offset / 3600) * 3600) < 900 and abs(offset) <= 14 * 3600:
             zone, label = _fixed_zone(offset)
-            notes.append(f"instrument clock is {label} (TestInfo StartTime vs. Unix record time)")
+            notes.append(
+                f"instrument clock is {label} (file start time vs. first Unix record time)"
+            )
             return zone, _utc_iso(first)
     notes.append("the file's clock is Unix time (UTC); the instrument's local zone is unknown")
     return "UTC", _utc_iso(first)

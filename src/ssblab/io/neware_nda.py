@@ -8,6 +8,7 @@ Returned frames follow the raw-frame contract of :mod:`ssblab.io.neware_common`.
 
 from __future__ import annotations
 
+import re
 import struct
 
 import numpy as np
@@ -146,7 +147,25 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     raw, facts = decoders[version](buf, path)
     require(raw.height > 0, path, f".nda version {version} file holds no data records")
     facts["file_version"] = f"nda {version}"
-    return raw, facts
+    return raw, {**header_facts(buf), **facts}
+
+
+_START = re.compile(rb"(\d{4})[-.](\d{2})[-.](\d{2}) (\d{2}:\d{2}:\d{2})")
+_SERVER = re.compile(rb"(BTSServer[ -~]{1,60}|BTS_XWJ[ -~]{1,40}|\d\.\d\.\d+\.[\d.]+R\d)")
+
+
+def header_facts(buf: bytes, span: int = 4096) -> dict[str, str]:
+    """Test start (instrument wall clock) and software version, as text in the header."""
+    head = buf[:span]
+    facts: dict[str, str] = {}
+    start = _START.search(head)
+    if start:
+        y, m, d, clock = (g.decode() for g in start.groups())
+        facts["StartTime"] = f"{y}-{m}-{d} {clock}"
+    server = _SERVER.search(head)
+    if server:
+        facts["server_version"] = server.group().decode().strip()
+    return facts
 
 
 def _header_block(buf: bytes, at: int) -> tuple[int, int]:
