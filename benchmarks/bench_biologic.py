@@ -179,9 +179,10 @@ def main() -> None:
                 if "error" in r:
                     print(f"{path.name[:44]:<44} {tool:<8} skipped: {r['error']}")
                     continue
-                ours = ours or r
-                ratio_t = r["seconds"] / ours["seconds"]
-                ratio_m = r["peak_kib"] / max(ours["peak_kib"], 1)
+                if tool == "ssblab":
+                    ours = r
+                ratio_t = r["seconds"] / ours["seconds"] if ours else np.nan
+                ratio_m = r["peak_kib"] / max(ours["peak_kib"], 1) if ours else np.nan
                 rate = r["rows"] / r["seconds"] / 1e6 if r["rows"] > 0 else np.nan
                 print(
                     f"{path.name[:44]:<44} {tool:<8} {r['rows']:>9} {r['seconds'] * 1e3:>9.1f}"
