@@ -128,13 +128,15 @@ STEP = np.dtype(
 )
 
 
-def write_ndax(path: Path, cycle_mode: int | None = None) -> Path:
+def write_ndax(path: Path, cycle_mode: int | None = None, skip_first_log: bool = False) -> Path:
     """Charge (1 A) 4 rows, discharge (-1 A) 4 rows, charge 2 rows; run info only on some rows.
 
     One vendor cycle throughout (the instrument counter never advances)."""
     current = [1.0] * 4 + [-1.0] * 4 + [1.0] * 2
     main = np.array([(3.5, c) for c in current], dtype=MAIN)
     logged = {1: (1, 0), 3: (1, 2000), 5: (2, 0), 7: (2, 2000), 9: (3, 0)}  # index: (step, ms)
+    if skip_first_log:
+        del logged[1]
     run = np.zeros(len(logged), dtype=RUN)
     for k, (index, (step, ms)) in enumerate(logged.items()):
         charge = ms / 1000 / 3600 if step != 2 else 0.0  # A·h so far in this step
@@ -196,3 +198,12 @@ def test_cycle_rules_ignore_rests():
     discharge_first = frame.select(cycle_from_mode("discharge-first"))[:, 0].to_list()
     assert charge_first == [1, 1, 1, 1, 1, 1, 2, 2, 3]
     assert discharge_first == [1, 1, 1, 2, 2, 2, 2, 3, 3]
+
+
+def test_ndax_rows_before_the_first_log(tmp_path):
+    """Rows the instrument wrote before its first run-info entry are kept, at test time 0."""
+    t = read(write_ndax(tmp_path / "late.ndax", skip_first_log=True)).table
+    assert t.height == 10
+    assert t[s.TIME].null_count() == 0 and t[s.TIME].to_list()[:3] == [0.0, 0.0, 2.0]
+    assert bool((t[s.TIME].diff().drop_nulls() >= 0).all())
+    assert t[s.STEP_INDEX].to_list()[:2] == [1, 1]

@@ -152,8 +152,12 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
         "_ec": dq_wh.clip(lower_bound=0.0),
         "_ed": (-dq_wh).clip(lower_bound=0.0),
     }
-    df = df.with_columns(pl.col(carried).forward_fill()).with_columns(
-        _since_logged(expr).alias(name) for name, expr in increments.items()
+    # rows before the first logged one (if any) start the test at zero in its first step
+    zero_start = ["step_time_s", "dt_s", "chg_Ah", "dchg_Ah", "chg_Wh", "dchg_Wh"]
+    df = (
+        df.with_columns(pl.col(carried).forward_fill())
+        .with_columns(pl.col(zero_start).fill_null(0.0), pl.col("run_step").backward_fill())
+        .with_columns(_since_logged(expr).alias(name) for name, expr in increments.items())
     )
     return df.with_columns(
         pl.col("step_time_s") + pl.col("_t"),
