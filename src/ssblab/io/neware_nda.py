@@ -419,4 +419,6 @@ def _join_aux(raw: pl.DataFrame, aux: pl.DataFrame) -> pl.DataFrame:
     """Attach the auxiliary temperature by record index (left join, order kept)."""
     if aux.height == 0:
         return raw
-    return raw.join(aux.cast({"index": raw.schema["index"]}), on="index", how="left")
+    return raw.join(
+        aux.cast({"index": raw.schema["index"]}), on="index", how="left", maintain_order="left"
+    )

@@ -112,14 +112,16 @@ def _join_runinfo(archive: Path, names: list[str], main: pl.DataFrame) -> tuple[
             f"{archive}: split-format .ndax lacks data_runInfo.ndc or data_step.ndc; "
             "time and step information cannot be rebuilt"
         )
+    if run[1] != ndc.RUNINFO or steps[1] != ndc.STEP:
+        raise ReadError(f"{archive}: data_runInfo.ndc or data_step.ndc has the wrong file type")
     info = ndc.decode_runinfo(run[0], run[2], archive)
     table = ndc.decode_steps(steps[0], steps[2], archive)
-    joined = main.join(info, on="index", how="left")
+    joined = main.join(info, on="index", how="left", maintain_order="left")
     missing = int(joined["step_time_s"].null_count())
     joined = fill_unlogged_rows(joined)
     joined = joined.with_columns(
         (pl.col("run_step").diff().fill_null(0) != 0).cum_sum().add(1).alias("step_no")
-    ).join(table, on="step_no", how="left")
+    ).join(table, on="step_no", how="left", maintain_order="left")
     return joined.drop("run_step", "dt_s", "step_no"), missing
 
 
@@ -223,7 +225,7 @@ def _join_aux_members(
                 )
                 renames[col] = f"Aux {k} {quantity} / {unit}"
         aux = aux.rename(renames).cast({"index": raw.schema["index"]})
-        raw = raw.join(aux, on="index", how="left")
+        raw = raw.join(aux, on="index", how="left", maintain_order="left")
     return raw
 
 
