@@ -76,6 +76,10 @@ def test_awkward_floats_round_trip_exactly(tmp_path):
         },
         schema_overrides={s.TEMPERATURE: pl.Float64},
     )
+    table = table.with_columns(
+        pl.Series("sample id", [str(i) for i in range(len(values))]),
+        pl.Series("flag", [i % 2 == 0 for i in range(len(values))]),
+    )
     run = Run(s.conform(table), RunMeta(source="synthetic", notes=("a", "b")))
     back = read(write_bdf_csv(run, tmp_path / "x.bdf.csv"))
     assert_frame_equal(back.table, run.table, check_exact=True)

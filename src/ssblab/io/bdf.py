@@ -69,11 +69,11 @@ def sniff_parquet(head: bytes, path: Path) -> bool:
 # --- reading -------------------------------------------------------------------
 
 
-def _typed(frame: pl.DataFrame) -> pl.DataFrame:
-    """Unknown text columns that are all numbers become Float64; the rest stay."""
+def _typed(frame: pl.DataFrame, keep: dict[str, str]) -> pl.DataFrame:
+    """Unknown text columns that are all numbers become Float64, except those in *keep*."""
     casts = []
     for name, dtype in frame.schema.items():
-        if name in s.COLUMNS or dtype != pl.String:
+        if name in s.COLUMNS or name in keep or dtype != pl.String:
             continue
         as_float = frame.get_column(name).cast(pl.Float64, strict=False)
         if as_float.null_count() == frame.get_column(name).null_count():
@@ -117,11 +117,28 @@ def _to_integers(path: Path, table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns([pl.col(c).cast(pl.Int64) for c in ints])
 
 
-def read_sidecar(path: Path) -> RunMeta | None:
-    """RunMeta from ``<file>.metadata.json`` when it exists and holds an ``ssblab`` entry."""
+#: sidecar key of the dtypes of columns outside the canonical schema
+DTYPES_KEY = "ssblab_extra_dtypes"
+#: dtypes an extra column may be restored to (by name; nothing is evaluated)
+RESTORABLE: dict[str, type[pl.DataType]] = {
+    "String": pl.String,
+    "Float64": pl.Float64,
+    "Float32": pl.Float32,
+    "Int64": pl.Int64,
+    "Int32": pl.Int32,
+    "Boolean": pl.Boolean,
+}
+
+
+def read_sidecar(path: Path) -> tuple[RunMeta | None, dict[str, str]]:
+    """RunMeta and extra-column dtypes from ``<file>.metadata.json`` written by ssblab.
+
+    Returns ``(None, {})`` when there is no sidecar or it was written by
+    another tool (no ``ssblab`` entry).
+    """
     side = path.with_name(path.name + SIDECAR_SUFFIX)
     if not side.is_file():
-        return None
+        return None, {}
     if side.stat().st_size > SIDECAR_MAX_BYTES:
         raise ReadError(f"{side}: metadata sidecar larger than {SIDECAR_MAX_BYTES} bytes")
     try:
@@ -129,8 +146,26 @@ def read_sidecar(path: Path) -> RunMeta | None:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReadError(f"{side}: metadata sidecar is not valid JSON ({exc})") from exc
     if not isinstance(raw, dict) or not isinstance(raw.get(META_KEY), dict):
-        return None
-    return RunMeta.from_json(json.dumps(raw[META_KEY]))
+        return None, {}
+    dtypes = raw.get(DTYPES_KEY, {})
+    dtypes = {str(k): str(v) for k, v in dtypes.items()} if isinstance(dtypes, dict) else {}
+    return RunMeta.from_json(json.dumps(raw[META_KEY])), dtypes
+
+
+def _restore(name: str, kind: str) -> pl.Expr:
+    if kind == "Boolean":  # written as true/false text
+        words = {"true": True, "false": False}
+        return pl.col(name).replace_strict(words, default=None, return_dtype=pl.Boolean)
+    return pl.col(name).cast(RESTORABLE[kind])
+
+
+def _restore_dtypes(table: pl.DataFrame, dtypes: dict[str, str]) -> pl.DataFrame:
+    casts = [
+        _restore(name, kind)
+        for name, kind in dtypes.items()
+        if name in table.columns and name not in s.COLUMNS and kind in RESTORABLE
+    ]
+    return table.with_columns(casts) if casts else table
 
 
 @reader(
@@ -175,8 +210,8 @@ def read_bdf_csv(path: Path) -> Run:
     )
     raw = raw.rename(dict(zip(raw.columns, labels, strict=True)))
     table, skipped = t.drop_undecodable(raw, s.REQUIRED)
-    table = _typed(_to_integers(path, table))
-    stored = read_sidecar(path)
+    stored, dtypes = read_sidecar(path)
+    table = _typed(_restore_dtypes(_to_integers(path, table), dtypes), keep=dtypes)
     if stored is not None and not skipped:
         return Run(t.finish(table), stored)
     table, notes = _conventions(table)
@@ -290,6 +325,7 @@ def write_bdf_csv(run: Run, path: str | Path) -> Path:
     path = Path(path)
     bdf_machine_names(run.table).write_csv(path, float_precision=None, null_value="")
     side = path.with_name(path.name + SIDECAR_SUFFIX)
-    payload = {META_KEY: asdict(run.meta)}
+    extra = {c: str(d) for c, d in run.table.schema.items() if c not in s.COLUMNS}
+    payload = {META_KEY: asdict(run.meta), DTYPES_KEY: extra}
     side.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
     return path
