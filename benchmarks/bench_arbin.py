@@ -17,7 +17,7 @@ mdbtools is a Debian package (``apt-get install mdbtools``); the benchmark
 reports it as skipped when ``mdb-export`` is not on PATH. Ratios are
 contender time / ssblab time.
 
-Run: ``.venv/bin/python benchmarks/bench_arbin.py [--repeat 5] [--cellpy]``
+Run: ``.venv/bin/python benchmarks/bench_arbin.py [--repeat 10] [--cellpy]``
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ CONTENDERS: dict[str, tuple[str, str, str, str]] = {
     # name: (python, setup, call, rows)
     "ssblab": (
         sys.executable,
-        "from ssblab.io import read",
+        "from ssblab.io import load_readers, read; load_readers()",
         "read(PATH)",
         "read(PATH).n_rows",
     ),
@@ -130,7 +130,7 @@ def setup_cellpy() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed reads per contender")
+    parser.add_argument("--repeat", type=int, default=10, help="timed reads per contender")
     parser.add_argument("--cellpy", action="store_true", help="also time cellpy")
     parser.add_argument("--setup-cellpy", action="store_true", help="create .bench-venv-cellpy")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -18,7 +18,7 @@ Files: ``maccor_001.txt`` (3-line header, 3.5 MB), ``xTESLADIAG_000019_CH70.070`
 ``maccor_001.txt`` ``--scale`` times, written to a temporary folder outside the
 repository. Ratios are contender time / ssblab time.
 
-Run: ``.venv/bin/python benchmarks/bench_maccor.py [--scale 20] [--repeat 5] [--cellpy]``
+Run: ``.venv/bin/python benchmarks/bench_maccor.py [--scale 20] [--repeat 10] [--cellpy]``
 """
 
 from __future__ import annotations
@@ -60,7 +60,12 @@ def cp():
 """
 
 CONTENDERS: dict[str, tuple[str, str, str, str]] = {
-    "ssblab": (sys.executable, "from ssblab.io import read", "read(PATH)", "read(PATH).n_rows"),
+    "ssblab": (
+        sys.executable,
+        "from ssblab.io import load_readers, read; load_readers()",
+        "read(PATH)",
+        "read(PATH).n_rows",
+    ),
     "polars-bare": (
         sys.executable,
         "import polars as pl",
@@ -111,7 +116,7 @@ def setup_cellpy() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed reads per contender")
+    parser.add_argument("--repeat", type=int, default=10, help="timed reads per contender")
     parser.add_argument("--scale", type=int, default=20, help="record repeats of the big file")
     parser.add_argument("--cellpy", action="store_true", help="also time cellpy")
     parser.add_argument("--setup-cellpy", action="store_true", help="create .bench-venv-cellpy")
