@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
@@ -130,55 +131,46 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
 
     The instrument logs run info only on some rows; for the others the step
     time advances by the logging interval ``dt`` and the counters grow by the
-    current (power) times that interval, as BTSDA shows them.
+    current (power) times that interval, as BTSDA shows them. Rows before the
+    first logged one (if any) start the test at zero in its first step.
+
+    Vectorised: each row finds its last logged row with a running maximum of
+    row numbers; increments are one global cumulative sum minus its value at
+    that row, so the cost does not grow with the number of gaps.
     """
-    known = pl.col("step_time_s").is_not_null()
-    df = df.with_columns((~known).alias("_new"))
-    carried = [
-        "step_time_s",
-        "dt_s",
-        "run_step",
-        "unix_time_s",
-        "chg_Ah",
-        "dchg_Ah",
-        "chg_Wh",
-        "dchg_Wh",
-    ]
-    dt = pl.col("dt_s")
-    dq_ah = pl.when(pl.col("_new")).then(pl.col("current_A") * dt / 3600.0).otherwise(0.0)
-    dq_wh = dq_ah * pl.col("voltage_V")
-    increments = {
-        "_t": pl.when(pl.col("_new")).then(dt).otherwise(0.0),
-        "_c": dq_ah.clip(lower_bound=0.0),
-        "_d": (-dq_ah).clip(lower_bound=0.0),
-        "_ec": dq_wh.clip(lower_bound=0.0),
-        "_ed": (-dq_wh).clip(lower_bound=0.0),
-    }
-    # rows before the first logged one (if any) start the test at zero in its first step
-    zero_start = ["step_time_s", "dt_s", "chg_Ah", "dchg_Ah", "chg_Wh", "dchg_Wh"]
-    df = (
-        df.with_columns(pl.col(carried).forward_fill())
-        .with_columns(pl.col(zero_start).fill_null(0.0), pl.col("run_step").backward_fill())
-        .with_columns(_since_logged(expr).alias(name) for name, expr in increments.items())
-    )
+    known = df["step_time_s"].is_not_null().to_numpy()
+    rows = np.arange(known.size)
+    last = np.maximum.accumulate(np.where(known, rows, -1))
+    lead = last < 0
+    src = np.maximum(last, 0)
+
+    def carried(name: str, lead_value: float) -> np.ndarray:
+        values = df[name].cast(pl.Float64).to_numpy()[src]
+        values[lead] = lead_value
+        return values
+
+    dt = carried("dt_s", 0.0)
+    fresh = ~known
+    dq_ah = np.where(fresh, df["current_A"].to_numpy() * dt / 3600.0, 0.0)
+    dq_wh = dq_ah * df["voltage_V"].to_numpy()
+
+    def since_logged(increment: np.ndarray) -> np.ndarray:
+        total = np.cumsum(increment)
+        return total - np.where(lead, 0.0, total[src])
+
+    elapsed = since_logged(np.where(fresh, dt, 0.0))
+    first = int(np.argmax(known)) if known.any() else 0
+    step = df["run_step"].to_numpy()[np.where(lead, first, src)]
     return df.with_columns(
-        pl.col("step_time_s") + pl.col("_t"),
-        pl.col("unix_time_s") + pl.col("_t"),
-        pl.col("chg_Ah") + pl.col("_c"),
-        pl.col("dchg_Ah") + pl.col("_d"),
-        pl.col("chg_Wh") + pl.col("_ec"),
-        pl.col("dchg_Wh") + pl.col("_ed"),
-    ).drop("_new", "_t", "_c", "_d", "_ec", "_ed")
-
-
-def _since_logged(increment: pl.Expr) -> pl.Expr:
-    """Running sum of *increment* since the last logged row (zero on logged rows).
-
-    One global cumulative sum minus its value at the last logged row: no
-    per-group window, so the cost does not grow with the number of gaps.
-    """
-    total = increment.cum_sum()
-    return total - pl.when(~pl.col("_new")).then(total).forward_fill().fill_null(0.0)
+        pl.Series("step_time_s", carried("step_time_s", 0.0) + elapsed),
+        pl.Series("unix_time_s", carried("unix_time_s", np.nan) + elapsed, nan_to_null=True),
+        pl.Series("chg_Ah", carried("chg_Ah", 0.0) + since_logged(np.clip(dq_ah, 0.0, None))),
+        pl.Series("dchg_Ah", carried("dchg_Ah", 0.0) + since_logged(np.clip(-dq_ah, 0.0, None))),
+        pl.Series("chg_Wh", carried("chg_Wh", 0.0) + since_logged(np.clip(dq_wh, 0.0, None))),
+        pl.Series("dchg_Wh", carried("dchg_Wh", 0.0) + since_logged(np.clip(-dq_wh, 0.0, None))),
+        pl.Series("run_step", step),
+        pl.Series("dt_s", dt),
+    )
 
 
 def _aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
