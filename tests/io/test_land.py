@@ -62,6 +62,8 @@ def test_rows_and_metadata(run):
     assert run.meta.rows_skipped == 0
     assert run.meta.start_time_utc.startswith("2024-04-30 14:33:19")
     assert any("cumulative" in n for n in run.meta.notes)
+    # the preamble's fields are empty in this export ("Nominal capacity ...:Ah,,")
+    assert run.meta.extra == {}
 
 
 def test_time_voltage_current_match_ground_truth(run, truth):
@@ -186,6 +188,7 @@ def test_header_missing_is_a_read_error(tmp_path):
 def test_unreadable_clock_is_noted_not_dropped(tmp_path):
     lines = [
         "cell id: C7,,,",
+        "Nominal capacity used to define the C rate:Ah,0.0035,,",
         HEADER,
         "1,0,1,01/02/2024 10:00:00,0.0,0.0,0.001,3.5,0,0,0,0,25,charge CC,",
         "2,0,1,yesterday,1.0,1.0,0.001,3.6,0,0.0001,0,0.0003,25,charge CC,",
@@ -200,6 +203,8 @@ def test_unreadable_clock_is_noted_not_dropped(tmp_path):
     # LANDT cycle 0 -> Cycle Count 1, the vendor number kept
     assert run.table[s.CYCLE].to_list() == [1, 1, 2]
     assert run.table[s.VENDOR_CYCLE].to_list() == [0, 0, 1]
+    assert run.meta.cell_name == "C7"
+    assert run.meta.extra["Nominal capacity used to define the C rate [Ah]"] == "0.0035"
 
 
 def test_landt_header_without_preamble_is_detected(tmp_path):

@@ -55,6 +55,8 @@ INTEGER_COLUMNS = ("cycle_index", "step_index")
 SIGNATURE = ("cycle_index", "step_index", "test_time_s", "current_A", "voltage_V")
 REQUIRED = ("test_time_s", "voltage_V", "current_A")
 PREAMBLE_MAX_LINES = 50
+#: a preamble value that is only a unit means the field was left empty
+BARE_UNITS = ("", "Ah", "mAh", "Wh", "mWh", "V", "A", "mA")
 CLOCK_FORMATS = ("%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -73,6 +75,16 @@ def sniff(head: bytes, path: Path) -> bool:
     return any(_is_header(line) for line in lines)
 
 
+def _preamble_pair(line: str) -> tuple[str, str] | None:
+    """``key: value`` from a preamble line; ``key:unit,value`` gives ``key [unit]``."""
+    key, sep, rest = ",".join(f for f in _fields(line) if f).partition(":")
+    fields = [f.strip() for f in rest.split(",")]
+    if fields and fields[0] in BARE_UNITS[1:]:
+        key, fields = f"{key.strip()} [{fields[0]}]", fields[1:]
+    value = ",".join(f for f in fields if f)
+    return (key.strip(), value) if sep and key.strip() and value else None
+
+
 def _split_preamble(path: Path) -> tuple[int, list[str], dict[str, str]]:
     """Index of the header line, the header fields and the preamble's key/value pairs."""
     extra: dict[str, str] = {}
@@ -81,14 +93,13 @@ def _split_preamble(path: Path) -> tuple[int, list[str], dict[str, str]]:
             if number >= PREAMBLE_MAX_LINES:
                 break
             if _is_header(line):
-                header = [f for f in _fields(line)]
+                header = _fields(line)
                 while header and not header[-1]:
                     header.pop()
                 return number, header, extra
-            text = ",".join(f for f in _fields(line) if f)
-            key, sep, value = text.partition(":")
-            if sep and key.strip():
-                extra[key.strip()] = value.strip()
+            pair = _preamble_pair(line)
+            if pair:
+                extra[pair[0]] = pair[1]
     raise ReadError(f"{path}: no LANDT header line (with {', '.join(SIGNATURE)}) found")
 
 
@@ -181,6 +192,6 @@ def read_landt_csv(path: Path) -> Run:
         cycle_numbering="vendor (LANDT cycle_index)",
         rows_skipped=skipped,
         notes=tuple(notes),
-        extra={k: v for k, v in extra.items() if v},
+        extra=extra,
     )
     return Run(t.finish(table), meta)
