@@ -9,6 +9,7 @@ table through :mod:`ssblab.io.arbin_common`.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import re
 from pathlib import Path
@@ -19,7 +20,7 @@ from ssblab.errors import ReadError
 from ssblab.io.arbin_common import arbin_to_canonical
 from ssblab.io.arbin_jet import JET_MAGIC
 from ssblab.io.arbin_res import read_res
-from ssblab.io.arbin_text import looks_like_arbin, to_raw
+from ssblab.io.arbin_text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
 from ssblab.io.safety import read_zip_member, zip_names
 from ssblab.schema import Run, RunMeta
@@ -73,7 +74,16 @@ def read_arbin_csv(path: Path) -> Run:
         )
     if not looks_like_arbin(cols):
         raise ReadError(f"{path}: header lacks Arbin time, voltage, current and cycle columns")
-    frame = pl.read_csv(path, infer_schema_length=10000, null_values=["", "NaN", "nan"])
+    mapping = rename_map(cols)
+    numbers = {c: pl.Float64 for c, (name, _) in mapping.items() if name != "DateTime"}
+    frame = pl.read_csv(
+        path,
+        columns=list(mapping),
+        schema_overrides=numbers,
+        null_values=["", "NaN", "nan"],
+        ignore_errors=True,
+        truncate_ragged_lines=True,
+    )
     raw, notes = to_raw(frame)
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
@@ -98,7 +108,12 @@ def read_arbin_csv(path: Path) -> Run:
 
 
 def _sidecar(path: Path) -> dict[str, str]:
-    """Fields of ``<stem>_Metadata.csv`` beside an export, when there is one."""
+    """Fields of ``<stem>_Metadata.csv`` beside an export, when there is one.
+
+    Adds ``IV_Ch_ID`` (the channel) and ``start_time_utc`` (from
+    ``First_Start_DateTime``, Unix seconds) under fixed names, whatever the case
+    of the sidecar's headers.
+    """
     side = path.with_name(path.stem + "_Metadata.csv")
     if not side.is_file() or side.stat().st_size > 1_000_000:
         return {}
@@ -107,13 +122,12 @@ def _sidecar(path: Path) -> dict[str, str]:
     except (pl.exceptions.PolarsError, IndexError):
         return {}
     extra = {str(k): str(v) for k, v in first.items() if k and v not in (None, "")}
-    start = {k.lower(): v for k, v in extra.items()}.get("first_start_datetime", "")
+    lowered = {k.lower(): v for k, v in extra.items()}
+    start = lowered.get("first_start_datetime", "")
     if re.fullmatch(r"\d+(\.\d+)?", start):
-        import datetime as dt
-
         extra["start_time_utc"] = dt.datetime.fromtimestamp(float(start), tz=dt.UTC).isoformat()
-    if "iv_ch_id" in {k.lower() for k in extra}:
-        extra["IV_Ch_ID"] = {k.lower(): v for k, v in extra.items()}["iv_ch_id"]
+    if "iv_ch_id" in lowered:
+        extra["IV_Ch_ID"] = lowered["iv_ch_id"]
     extra["metadata_file"] = side.name
     return extra
 
