@@ -109,7 +109,7 @@ def read_mpr(path: Path) -> Run:
 )
 def read_mpt(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
-    content = parse_mpt(Path(path))
+    content = parse_mpt(Path(path), USED_COLUMNS)
     skipped = content.rows_skipped
     return _run(
         Path(path),
@@ -132,5 +132,7 @@ def read_biologic_eis(path: Path) -> pl.DataFrame:
     path = Path(path)
     with open(path, "rb") as fh:
         head = fh.read(64)
-    frame = parse_mpr(path, USED_COLUMNS).frame if is_mpr(head) else parse_mpt(path).frame
+    frame = (
+        parse_mpr(path, USED_COLUMNS).frame if is_mpr(head) else parse_mpt(path, USED_COLUMNS).frame
+    )
     return eis_spectrum(frame, path)

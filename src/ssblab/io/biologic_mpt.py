@@ -126,12 +126,15 @@ def _start_time(header: list[str]) -> float | None:
     return None
 
 
-def _body_frame(path: Path, names: list[str], body: bytes) -> tuple[pl.DataFrame, int]:
+def _body_frame(
+    path: Path, names: list[str], body: bytes, keep: list[str]
+) -> tuple[pl.DataFrame, int]:
     """Parse the tab-separated numeric body; returns the frame and the rows skipped.
 
-    The fast path parses every field straight to float. If a row does not parse
-    (text in a number, a row cut short), the body is re-read as text, and rows
-    with any field that is not a number are counted and left out.
+    Only the columns *keep* are parsed. The fast path parses them straight to
+    float. If a row does not parse (text in a number, a row cut short), the
+    body is re-read as text, and rows with a kept field that is not a number
+    are counted and left out.
     """
     first = body.split(b"\n", 1)[0].rstrip(b"\r")
     n_fields = len(first.split(b"\t")) if first else len(names)
@@ -141,7 +144,12 @@ def _body_frame(path: Path, names: list[str], body: bytes) -> tuple[pl.DataFrame
         )
     padded = names + [f"_unnamed_{k}" for k in range(n_fields - len(names))]
     decimal_comma = b"," in first
-    options = {"separator": "\t", "has_header": False, "encoding": "utf8-lossy"}
+    options = {
+        "separator": "\t",
+        "has_header": False,
+        "encoding": "utf8-lossy",
+        "columns": [padded.index(n) for n in keep],
+    }
     try:
         frame = pl.read_csv(
             io.BytesIO(body),
@@ -149,7 +157,7 @@ def _body_frame(path: Path, names: list[str], body: bytes) -> tuple[pl.DataFrame
             decimal_comma=decimal_comma,
             **options,
         )
-        return frame.select(names), 0
+        return frame.select(keep), 0
     except (pl.exceptions.PolarsError, ValueError):
         pass
     try:
@@ -158,7 +166,7 @@ def _body_frame(path: Path, names: list[str], body: bytes) -> tuple[pl.DataFrame
             schema={n: pl.String for n in padded},
             truncate_ragged_lines=True,
             **options,
-        ).select(names)
+        ).select(keep)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ReadError(f"{path}: .mpt data rows cannot be split: {first_line}") from None
@@ -166,7 +174,7 @@ def _body_frame(path: Path, names: list[str], body: bytes) -> tuple[pl.DataFrame
         (pl.col(n).str.replace(",", ".") if decimal_comma else pl.col(n))
         .str.strip_chars()
         .cast(pl.Float64, strict=False)
-        for n in names
+        for n in keep
     ]
     frame = text.select(as_float)
     decoded = frame.drop_nulls()
@@ -185,8 +193,11 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def parse_mpt(path: Path) -> MptContent:
-    """Read an ``.mpt`` export into EC-Lab-named float columns plus header facts."""
+def parse_mpt(path: Path, columns: frozenset[str] | None = None) -> MptContent:
+    """Read an ``.mpt`` export into EC-Lab-named float columns plus header facts.
+
+    *columns* limits the parsed columns to those EC-Lab names (all when None).
+    """
     raw = path.read_bytes()
     header, offset = _split_header(path, raw)
     names = [canonical_mpt_name(n) for n in header[-1].split("\t")]
@@ -195,7 +206,8 @@ def parse_mpt(path: Path) -> MptContent:
     if not names or "time/s" not in names:
         raise ReadError(f"{path}: .mpt column header has no time/s column")
     names = _unique(names)
-    frame, skipped = _body_frame(path, names, raw[offset:])
+    keep = [n for n in names if columns is None or n in columns]
+    frame, skipped = _body_frame(path, names, raw[offset:], keep)
     technique = header[3].strip() if len(header) > 4 else ""
     return MptContent(
         frame=frame,
