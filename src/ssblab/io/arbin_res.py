@@ -27,7 +27,7 @@ from ssblab.io.arbin_common import (
     arbin_to_canonical,
     ole_to_unix,
 )
-from ssblab.io.arbin_jet import JetFile
+from ssblab.io.arbin_jet import JetFile, TableDef
 from ssblab.io.safety import read_gzip
 from ssblab.schema import Run, RunMeta
 
@@ -72,35 +72,14 @@ def read_res(path: Path) -> Run:
     if DATA_TABLE not in tables:
         raise ReadError(f"{path}: Access database without {DATA_TABLE}; not an Arbin .res file")
     tdef = db.table_def(tables[DATA_TABLE])
-    missing = [c for c in ("Test_Time", "Voltage", "Current") if tdef.column(c) is None]
-    if missing:
-        raise ReadError(f"{path}: {DATA_TABLE} lacks columns {missing}")
-    columns, n_moved = db.fixed_columns(tdef, WANTED)
-    unreadable = [c for c in ("Test_Time", "Voltage", "Current") if c not in columns]
-    if unreadable:
-        raise ReadError(f"{path}: {DATA_TABLE} columns {unreadable} are not fixed-width numbers")
-    raw, n_other = _first_test(columns)
-    n_timeless = raw["Test_Time"].null_count()
-    raw = raw.filter(pl.col("Test_Time").is_not_null())
-    if raw.height == 0:
-        raise ReadError(f"{path}: {DATA_TABLE} holds no records with a test time")
+    raw, left_out = _records(db, tdef, path)
     table, extra, numbering = arbin_to_canonical(raw)
     info = _global_info(db, tables) if GLOBAL_TABLE in tables else {}
-    notes = [TZ_NOTE]
-    if n_moved:
-        notes.append(f"{n_moved} records stored on overflow pages were not decoded")
-    if n_other:
-        notes.append(f"{n_other} records of further tests in the file were left out")
-    if n_timeless:
-        notes.append(f"{n_timeless} records without a test time left out")
-    found = raw.height + n_other + n_moved + n_timeless
-    n_lost = max(tdef.n_rows - found, 0)
-    if found != tdef.n_rows:
-        notes.append(
-            f"{DATA_TABLE} declares {tdef.n_rows} rows but {found} were found "
-            "(truncated file, or one still being written)"
-        )
-    mass = _positive(info.get("MASS"))
+    found = raw.height + sum(left_out.values())
+    if found < tdef.n_rows:
+        why = f"declared by {DATA_TABLE} but absent (file truncated or still being written)"
+        left_out[why] = tdef.n_rows - found
+    notes = [TZ_NOTE] + [f"{n} records {why}: left out" for why, n in left_out.items() if n]
     meta = RunMeta(
         source=str(path),
         source_format="arbin_res",
@@ -108,31 +87,44 @@ def read_res(path: Path) -> Run:
         file_version=str(info.get("Schedule_Version", "") or ""),
         cell_name=str(info.get("Test_Name", "") or ""),
         channel=str(info.get("Channel_Index", "") or ""),
-        active_mass_g=mass,
+        active_mass_g=_positive(info.get("MASS")),
         timezone="UTC",
         start_time_utc=_ole_iso(info.get("Start_DateTime")),
         cycle_numbering=numbering,
-        rows_skipped=n_moved + n_other + n_lost + n_timeless,
+        rows_skipped=sum(left_out.values()),
         notes=tuple(notes),
         extra=extra | {k: str(v) for k, v in info.items() if v not in (None, "")},
     )
     return Run(table, meta)
 
 
-def _first_test(columns: dict[str, np.ndarray]) -> tuple[pl.DataFrame, int]:
-    """Records of the lowest ``Test_ID`` sorted by ``Data_Point``; count of the others."""
+def _records(db: JetFile, tdef: TableDef, path: Path) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Records of the first test in ``Data_Point`` order, and counts of those left out.
+
+    Left out (and counted, never silently): records on overflow pages, records
+    of further tests, repeated ``Data_Point`` values, records without a test time.
+    """
+    columns, n_moved = db.fixed_columns(tdef, WANTED)
+    unreadable = [c for c in ("Test_Time", "Voltage", "Current") if c not in columns]
+    if unreadable:
+        raise ReadError(f"{path}: {DATA_TABLE} has no readable numeric columns {unreadable}")
     frame = pl.DataFrame(columns).fill_nan(None)
-    n_other = 0
+    left_out = {"stored on overflow pages": n_moved}
     if "Test_ID" in frame.columns and frame.height:
-        first = frame["Test_ID"].min()
-        kept = frame.filter(pl.col("Test_ID") == first)
-        n_other = frame.height - kept.height
+        kept = frame.filter(pl.col("Test_ID") == frame["Test_ID"].min())
+        left_out["of further tests in the file"] = frame.height - kept.height
         frame = kept
     if "Data_Point" in frame.columns:
-        frame = frame.sort("Data_Point")
-    if "DateTime" in frame.columns:
-        frame = frame.with_columns(ole_to_unix(pl.col("DateTime")).alias("Unix_Time"))
-    return frame, n_other
+        unique = frame.sort("Data_Point").unique("Data_Point", keep="first", maintain_order=True)
+        left_out["repeating a Data_Point"] = frame.height - unique.height
+        frame = unique
+    timed = frame.filter(pl.col("Test_Time").is_not_null())
+    left_out["without a test time"] = frame.height - timed.height
+    if timed.height == 0:
+        raise ReadError(f"{path}: {DATA_TABLE} holds no records with a test time")
+    if "DateTime" in timed.columns:
+        timed = timed.with_columns(ole_to_unix(pl.col("DateTime")).alias("Unix_Time"))
+    return timed, left_out
 
 
 def _global_info(db: JetFile, tables: dict[str, int]) -> dict[str, object]:
