@@ -1,0 +1,152 @@
+"""What every case study shares: the comparison rows and how they are written.
+
+A case study puts each number a seed paper reports beside ssblab's own value
+for it. The reported value is looked up in the packaged benchmark data
+(:func:`ssblab.bench.data.seed_results` or the recipe's ``[reported]`` table,
+both with their source); ssblab's value is computed — by design, simulation or
+analysis — and never copied. Where ssblab has no way to compute a number, the
+row says so (``ssblab`` is None and ``method`` gives the reason).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ssblab.errors import SsblabError
+from ssblab.schema import Run
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One reported number beside ssblab's value for it."""
+
+    quantity: str
+    cell: str
+    reported: float | None
+    ssblab: float | None
+    unit: str
+    method: str
+    source: str = ""
+
+    @property
+    def difference(self) -> float | None:
+        """ssblab − reported, in the row's unit."""
+        if self.reported is None or self.ssblab is None:
+            return None
+        return self.ssblab - self.reported
+
+    @property
+    def rel_diff_percent(self) -> float | None:
+        """(ssblab − reported) / reported [%]."""
+        if self.difference is None or not self.reported:
+            return None
+        return 100.0 * self.difference / self.reported
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable keys for JSON and the report table."""
+        return {
+            **asdict(self),
+            "difference": self.difference,
+            "rel_diff_percent": self.rel_diff_percent,
+        }
+
+
+@dataclass
+class CaseStudy:
+    """Everything a case study produced, ready to be written as one report."""
+
+    name: str
+    title: str
+    comparisons: list[Comparison] = field(default_factory=list)
+    runs: list[tuple[str, Run]] = field(default_factory=list)
+    recipes: list[Path] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, *rows: Comparison) -> None:
+        """Append comparison rows."""
+        self.comparisons.extend(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` payload of ``ssblab reproduce``."""
+        return {
+            "study": self.name,
+            "title": self.title,
+            "comparisons": [c.to_dict() for c in self.comparisons],
+            "not_modelled": [c.quantity for c in self.comparisons if c.ssblab is None],
+            "notes": self.notes,
+        }
+
+
+def reported(study: str, cell: str, quantity: str, **conditions: float) -> tuple[float, str]:
+    """A value the seed reports, from the packaged benchmark data, with its source.
+
+    *conditions* filter on the benchmark's condition columns
+    (``current_density_mA_cm2``, ``areal_capacity_mAh_cm2``, ``c_rate``, ``cycle``).
+    """
+    from ssblab.bench.data import seed_results
+
+    frame = seed_results().filter(
+        (pl.col("study") == study) & (pl.col("cell") == cell) & (pl.col("quantity") == quantity)
+    )
+    for column, value in conditions.items():
+        frame = frame.filter((pl.col(column) - value).abs() < 1e-9)
+    if frame.height != 1:
+        raise SsblabError(
+            f"benchmark data has {frame.height} rows for {study}/{cell}/{quantity} {conditions}"
+        )
+    row = frame.row(0, named=True)
+    return float(row["value"]), f"{row['source']}, {row['location']}"
+
+
+def recipe_path(stem: str) -> Path:
+    """Path of a seed recipe shipped in ``examples/``."""
+    path = EXAMPLES / f"{stem}.toml"
+    if not path.is_file():
+        raise SsblabError(f"seed recipe {path} is missing")
+    return path
+
+
+def write(case: CaseStudy, out_dir: str | Path) -> dict[str, Any]:
+    """Write the case study: the report (HTML + PNGs), its figures and ``comparisons.json``."""
+    from ssblab.report.build import build
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, figure in case.figures.items():
+        figure.savefig(out / f"{name}.png", dpi=150)
+    rows = [c.to_dict() for c in case.comparisons]
+    (out / "comparisons.json").write_text(json.dumps(case.to_dict(), indent=2), encoding="utf-8")
+    labels = {i: label for i, (label, _) in enumerate(case.runs)}
+    inputs: list[Any] = [run for _, run in case.runs] + [str(p) for p in case.recipes]
+    report = build(
+        inputs,
+        out,
+        title=case.title,
+        labels=labels,
+        tables=[("Reported vs ssblab", rows, COMPARISON_COLUMNS)],
+        images=[f"{name}.png" for name in case.figures],
+        notes=case.notes,
+    )
+    return {**case.to_dict(), "report": report.to_dict()}
+
+
+#: Columns of the comparison table in the report.
+COMPARISON_COLUMNS = (
+    "cell",
+    "quantity",
+    "reported",
+    "ssblab",
+    "unit",
+    "difference",
+    "rel_diff_percent",
+    "method",
+    "source",
+)
