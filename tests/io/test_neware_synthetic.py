@@ -128,7 +128,9 @@ STEP = np.dtype(
 )
 
 
-def write_ndax(path: Path, cycle_mode: int | None = None, skip_first_log: bool = False) -> Path:
+def write_ndax(
+    path: Path, cycle_mode: int | None = None, skip_first_log: bool = False, n_steps: int = 3
+) -> Path:
     """Charge (1 A) 4 rows, discharge (-1 A) 4 rows, charge 2 rows; run info only on some rows.
 
     One vendor cycle throughout (the instrument counter never advances)."""
@@ -142,7 +144,7 @@ def write_ndax(path: Path, cycle_mode: int | None = None, skip_first_log: bool =
         charge = ms / 1000 / 3600 if step != 2 else 0.0  # A·h so far in this step
         run[k] = (ms, charge, ms / 1000 / 3600 if step == 2 else 0.0, 3.5 * charge, 0.0, 1000,
                   1_700_000_000 + index - 1, step, index)  # fmt: skip
-    steps = np.array([(0, 1, 1), (0, 2, 2), (0, 3, 1)], dtype=STEP)
+    steps = np.array([(0, 1, 1), (0, 2, 2), (0, 3, 1)][:n_steps], dtype=STEP)
     members = {
         "data.ndc": paged(1, 17, main),
         "data_runInfo.ndc": paged(18, 17, run),
@@ -207,3 +209,11 @@ def test_ndax_rows_before_the_first_log(tmp_path):
     assert t[s.TIME].null_count() == 0 and t[s.TIME].to_list()[:3] == [0.0, 0.0, 2.0]
     assert bool((t[s.TIME].diff().drop_nulls() >= 0).all())
     assert t[s.STEP_INDEX].to_list()[:2] == [1, 1]
+
+
+def test_ndax_rows_without_a_step_are_counted(tmp_path):
+    """data_step.ndc lists two steps while run info shows three: the third step's rows go."""
+    run = read(write_ndax(tmp_path / "short.ndax", n_steps=2))
+    assert run.n_rows == 8
+    assert run.meta.rows_skipped == 2
+    assert any("no step in data_step.ndc" in n for n in run.meta.notes)

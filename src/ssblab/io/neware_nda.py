@@ -16,7 +16,13 @@ import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.neware_common import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
-from ssblab.io.neware_records import census, civil_to_unix, record_view, require
+from ssblab.io.neware_records import (
+    attach_by_index,
+    census,
+    civil_to_unix,
+    record_view,
+    require,
+)
 
 MAGIC = b"NEWARE"
 DATA_ID = 0x55  # record kind: main channel data
@@ -417,8 +423,4 @@ def _bts91_frame(rec: np.ndarray) -> pl.DataFrame:
 
 def _join_aux(raw: pl.DataFrame, aux: pl.DataFrame) -> pl.DataFrame:
     """Attach the auxiliary temperature by record index (left join, order kept)."""
-    if aux.height == 0:
-        return raw
-    return raw.join(
-        aux.cast({"index": raw.schema["index"]}), on="index", how="left", maintain_order="left"
-    )
+    return attach_by_index(raw, aux)

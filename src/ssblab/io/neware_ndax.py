@@ -19,6 +19,7 @@ import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io import neware_ndc as ndc
+from ssblab.io.neware_records import attach_by_index
 from ssblab.io.safety import read_zip_member, zip_names
 
 #: Largest XML member parsed [bytes]; the real ones are a few kB.
@@ -117,13 +118,27 @@ def _join_runinfo(archive: Path, names: list[str], main: pl.DataFrame) -> tuple[
         raise ReadError(f"{archive}: data_runInfo.ndc or data_step.ndc has the wrong file type")
     info = ndc.decode_runinfo(run[0], run[2], archive)
     table = ndc.decode_steps(steps[0], steps[2], archive)
-    joined = main.join(info, on="index", how="left", maintain_order="left")
+    joined = attach_by_index(main, info)
     missing = int(joined["step_time_s"].null_count())
     joined = fill_unlogged_rows(joined)
-    joined = joined.with_columns(
-        (pl.col("run_step").diff().fill_null(0) != 0).cum_sum().add(1).alias("step_no")
-    ).join(table, on="step_no", how="left", maintain_order="left")
-    return joined.drop("run_step", "dt_s", "step_no"), missing
+    return _attach_steps(joined, table).drop("run_step", "dt_s"), missing
+
+
+def _attach_steps(rows: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
+    """Step columns for every row: the k-th change of the run-info step number is step k+1.
+
+    Rows beyond the last step of ``data_step.ndc`` get nulls (counted and dropped later).
+    """
+    table = steps.drop("step_no")
+    if table.height == 0:
+        return rows.with_columns(table.clear(n=rows.height).get_columns())
+    step_no = (rows["run_step"].diff().fill_null(0) != 0).cum_sum().to_numpy().astype(np.int64)
+    picked = table[np.minimum(step_no, table.height - 1)]
+    beyond = step_no >= table.height
+    if beyond.any():
+        inside = pl.Series(~beyond)
+        picked = picked.select(pl.when(inside).then(pl.col(c)).alias(c) for c in picked.columns)
+    return rows.with_columns(picked.get_columns())
 
 
 def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
@@ -217,7 +232,7 @@ def _join_aux_members(
                 )
                 renames[col] = f"Aux {k} {quantity} / {unit}"
         aux = aux.rename(renames).cast({"index": raw.schema["index"]})
-        raw = raw.join(aux, on="index", how="left", maintain_order="left")
+        raw = attach_by_index(raw, aux)
     return raw
 
 

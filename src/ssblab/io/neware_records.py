@@ -8,6 +8,7 @@ columns without a per-record Python loop.
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 from ssblab.errors import ReadError
 
@@ -103,3 +104,44 @@ def census(kinds: np.ndarray, data: set[int], other: dict[int, str]) -> tuple[in
             skipped += count
             notes.append(f"{count} records of unknown kind 0x{value:02X} could not be decoded")
     return skipped, notes
+
+
+def attach_by_index(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """Left join of *right*'s columns onto *left* by the record number column ``index``.
+
+    Both sides come from files in record order, so the usual case (both
+    strictly increasing) is a binary search in NumPy; anything else falls back
+    to a Polars join that keeps *left*'s order. Unmatched rows get nulls.
+    """
+    if right.height == 0:
+        return left
+    left_idx = left["index"].to_numpy().astype(np.int64)
+    right_idx = right["index"].to_numpy().astype(np.int64)
+    if not (_increasing(left_idx) and _increasing(right_idx)):
+        right = right.cast({"index": left.schema["index"]})
+        return left.join(right, on="index", how="left", maintain_order="left")
+    pos = np.searchsorted(left_idx, right_idx)
+    inside = pos < left_idx.size
+    hit = np.zeros(right_idx.size, dtype=bool)
+    hit[inside] = left_idx[pos[inside]] == right_idx[inside]
+    target, source = pos[hit], np.flatnonzero(hit)
+    missing = np.ones(left.height, dtype=bool)
+    missing[target] = False
+    missing_mask = pl.Series(missing)
+    columns = []
+    for name in right.columns:
+        if name == "index":
+            continue
+        series = right[name]
+        dtype = np.float64 if series.dtype.is_float() else np.int64
+        values = np.zeros(left.height, dtype=dtype)
+        values[target] = series.to_numpy()[source]
+        column = pl.Series(name, values)
+        if missing.any():
+            column = column.set(missing_mask, None)
+        columns.append(column.cast(series.dtype))
+    return left.with_columns(columns)
+
+
+def _increasing(values: np.ndarray) -> bool:
+    return values.size < 2 or bool((values[1:] > values[:-1]).all())
