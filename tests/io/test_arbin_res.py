@@ -224,3 +224,28 @@ def test_corrupted_bytes_give_a_run_or_a_read_error(data_dir, tmp_path):
             outcomes["refused"] += 1
     assert outcomes["run"] + outcomes["refused"] == 60
     assert outcomes["refused"] > 0
+
+
+def test_cycles_and_sign_agree_with_channel_statistic_table(res_run, data_dir):
+    """Arbin's own per-cycle statistics: the last Data_Point of each finished cycle and
+    the time spent charging / discharging. Ours: the last record of each cycle, and
+    the summed time steps whose current is > 0 / < 0 (same to 1e-5)."""
+    db = JetFile((data_dir / RES).read_bytes(), RES)
+    stats = pl.DataFrame(db.fixed_columns(db.table("Channel_Statistic_Table"))[0])
+    stats = stats.sort("Data_Point")
+    t = res_run.table.with_row_index("point", offset=1)
+    step = pl.col(s.TIME).diff().fill_null(0.0)
+    ours = (
+        t.group_by(s.CYCLE)
+        .agg(
+            pl.col("point").max(),
+            step.filter(pl.col(s.CURRENT) > 0).sum().alias("charge_s"),
+            step.filter(pl.col(s.CURRENT) < 0).sum().alias("discharge_s"),
+        )
+        .sort(s.CYCLE)
+        .head(stats.height)  # the last cycle is unfinished: no statistics row yet
+    )
+    assert stats.height == 17
+    assert ours["point"].to_list() == stats["Data_Point"].to_list()
+    np.testing.assert_allclose(ours["charge_s"], stats["Charge_Time"], rtol=1e-5)
+    np.testing.assert_allclose(ours["discharge_s"], stats["Discharge_Time"], rtol=1e-5)
