@@ -58,3 +58,15 @@ def test_table_without_header_lines_is_refused(tmp_path):
     path.write_text("EXPLAIN\nCURVE\tTABLE\n")
     with pytest.raises(ReadError, match="lacks its column and unit lines"):
         read(path)
+
+
+def test_short_rows_are_counted_not_dropped_silently(tmp_path):
+    path = tmp_path / "ragged.DTA"
+    path.write_bytes(
+        b"EXPLAIN\r\nCURVE\tTABLE\r\n\tPt\tT\tVf\tIm\r\n\t#\ts\tV\tA\r\n"
+        b"\t0\t0.0\t3.0\t1.0E-003\r\n\t1\t1.0\r\n\t2\t2.0\t3.2\t1.0E-003\textra\r\n"
+    )
+    run = read(path)
+    assert run.table[s.TIME].to_list() == [0.0, 2.0]
+    assert run.meta.rows_skipped == 1
+    assert any("1 rows without numeric" in note for note in run.meta.notes)

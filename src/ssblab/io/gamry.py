@@ -35,7 +35,8 @@ from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
 MAGIC = b"EXPLAIN"
-_TABLE_LINE = re.compile(r"^([A-Za-z0-9_]+)\tTABLE\b")
+#: A table: its "NAME<TAB>TABLE" line, then every following line that starts with a tab.
+_TABLE_BLOCK = re.compile(r"^(\w+)\tTABLE[^\n]*\n((?:\t[^\n]*(?:\n|$))*)", re.MULTILINE)
 _DC_TABLE = re.compile(r"^CURVE\d*$")
 #: Largest file read [bytes]; Gamry text files are a few MB at most.
 MAX_BYTES = 512 * 1024**2
@@ -54,21 +55,22 @@ def is_dta(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").startswith(MAGIC)
 
 
-def _table_frame(path: Path, name: str, lines: list[str]) -> pl.DataFrame:
-    """One table (names line, units line, rows) as a frame of floats (text -> null)."""
-    if len(lines) < 2:
+def _table_frame(path: Path, name: str, block: str) -> pl.DataFrame:
+    """One table block (names line, units line, rows) as floats (text -> null)."""
+    parts = block.split("\n", 2)
+    if len(parts) < 2 or not parts[0].strip():
         raise ReadError(f"{path}: Gamry table {name} lacks its column and unit lines")
-    names = lines[0].strip("\t\r").split("\t")
-    body = "\n".join(row.strip("\r")[1:] for row in lines[2:])
-    if not body:
-        return pl.DataFrame({n: [] for n in names}, schema={n: pl.Float64 for n in names})
-    uses_comma = "," in lines[2] and "." not in lines[2]
+    names = parts[0].strip("\t").split("\t")
+    body = parts[2] if len(parts) == 3 else ""
+    if not body.strip():
+        return pl.DataFrame(schema={n: pl.Float64 for n in names})
+    first_row = body.split("\n", 1)[0]
+    uses_comma = "," in first_row and "." not in first_row
     frame = pl.read_csv(
         io.StringIO(body),
         separator="\t",
         has_header=False,
-        new_columns=names,
-        schema_overrides={n: pl.String for n in names},
+        new_columns=["_indent", *names],  # every row starts with a tab
         infer_schema=False,
         truncate_ragged_lines=True,
     )
@@ -82,30 +84,27 @@ def _table_frame(path: Path, name: str, lines: list[str]) -> pl.DataFrame:
 
 
 def parse_dta(path: Path) -> DtaContent:
-    """Split a ``.DTA`` file into its settings and its tables."""
+    """Split a ``.DTA`` file into its settings and its tables.
+
+    Tables are cut out of the text with one regular expression (a table runs
+    while lines start with a tab) and parsed by Polars; only the few setting
+    lines are split in Python.
+    """
     if path.stat().st_size > MAX_BYTES:
         raise ReadError(f"{path}: larger than {MAX_BYTES} bytes; not a Gamry .DTA file")
     raw = path.read_bytes()
     if not is_dta(raw[:16]):
         raise ReadError(f"{path}: not a Gamry .DTA file (does not start with EXPLAIN)")
-    lines = raw.decode("cp1252", errors="replace").splitlines()
+    text = raw.decode("cp1252", errors="replace").replace("\r\n", "\n")
+    tables = {
+        match.group(1): _table_frame(path, match.group(1), match.group(2))
+        for match in _TABLE_BLOCK.finditer(text)
+    }
     settings: dict[str, str] = {}
-    tables: dict[str, pl.DataFrame] = {}
-    k = 1
-    while k < len(lines):
-        line = lines[k]
-        table = _TABLE_LINE.match(line)
-        if table:
-            end = k + 1
-            while end < len(lines) and lines[end].startswith("\t"):
-                end += 1
-            tables[table.group(1)] = _table_frame(path, table.group(1), lines[k + 1 : end])
-            k = end
-            continue
+    for line in _TABLE_BLOCK.sub("", text).split("\n")[1:]:
         fields = line.split("\t")
         if len(fields) >= 2 and fields[0]:
             settings[fields[0]] = fields[2] if len(fields) >= 3 else fields[1]
-        k += 1
     return DtaContent(settings=settings, tables=tables)
 
 
