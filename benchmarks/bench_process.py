@@ -13,7 +13,8 @@ Peers: batterydf (``bdf``, dev extra), galvani and NewareNDA from
 ``benchmarks/requirements.txt`` when installed in ``.venv``, cellpy from
 ``.bench-venv-cellpy`` (made by ``bench_text.py``). Missing peers are skipped.
 
-Run: ``.venv/bin/python benchmarks/bench_process.py [DATA_DIR] [--repeats N]``
+Run: ``.venv/bin/python benchmarks/bench_process.py [DATA_DIR] [--repeats N]
+[--formats landt_csv,novonix_csv,...]``
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ PEERS: dict[str, list[tuple[str, Path | str, str]]] = {
 
 def data_dir(args: list[str]) -> Path:
     """The real-data folder: first positional argument, $SSBLAB_DATA or ../shared/data."""
-    positional = [a for a in args if not a.startswith("--") and not a.isdigit()]
+    values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--repeats", "--formats")}
+    positional = [a for a in args if not a.startswith("--") and a not in values]
     if positional:
         return Path(positional[0])
     return Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data"))
@@ -109,6 +111,7 @@ def formats_of(files: list[Path]) -> dict[Path, str]:
 def main(args: list[str]) -> None:
     repeats = int(args[args.index("--repeats") + 1]) if "--repeats" in args else 3
     data = data_dir(args)
+    wanted = set(args[args.index("--formats") + 1].split(",")) if "--formats" in args else None
     tmp = tempfile.mkdtemp(prefix="ssblab-bench-")
     try:
         base, _ = wall([PYTHON, "-c", "pass"], repeats, tmp)
@@ -117,6 +120,8 @@ def main(args: list[str]) -> None:
         print(f"goal: ssblab read FILE -o out.parquet <= {GOAL_S} s for files under 1 MB\n")
         worst = 0.0
         for path, fmt in formats_of(small_files(data)).items():
+            if wanted is not None and fmt not in wanted:
+                continue
             out = str(Path(tmp) / "out.parquet")
             mine, err = wall([SSBLAB, "read", str(path), "-o", out], repeats, tmp)
             name = str(path.relative_to(data))
