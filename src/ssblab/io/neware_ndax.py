@@ -159,9 +159,12 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
     lead = last < 0
     src = np.maximum(last, 0)
 
+    any_lead = bool(lead.any())
+
     def carried(name: str, lead_value: float) -> np.ndarray:
-        values = df[name].cast(pl.Float64).to_numpy()[src]
-        values[lead] = lead_value
+        values = np.take(df[name].cast(pl.Float64).to_numpy(), src)
+        if any_lead:
+            values[lead] = lead_value
         return values
 
     dt = carried("dt_s", 0.0)
@@ -171,7 +174,10 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
 
     def since_logged(increment: np.ndarray) -> np.ndarray:
         total = np.cumsum(increment)
-        return total - np.where(lead, 0.0, total[src])
+        base = np.take(total, src)
+        if any_lead:
+            base[lead] = 0.0
+        return total - base
 
     elapsed = since_logged(np.where(fresh, dt, 0.0))
     first = int(np.argmax(known)) if known.any() else 0

@@ -117,6 +117,8 @@ def attach_by_index(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
         return left
     left_idx = left["index"].to_numpy().astype(np.int64)
     right_idx = right["index"].to_numpy().astype(np.int64)
+    if np.array_equal(left_idx, right_idx):  # same records on both sides (aux members)
+        return left.with_columns(right.drop("index").get_columns())
     if not (_increasing(left_idx) and _increasing(right_idx)):
         right = right.cast({"index": left.schema["index"]})
         return left.join(right, on="index", how="left", maintain_order="left")
