@@ -185,3 +185,17 @@ def test_garbage_xlsx_is_refused(tmp_path):
     junk.write_bytes(b"PK\x03\x04" + bytes(2000))
     with pytest.raises(ReadError, match=r"junk\.xlsx"):
         read(junk, format="arbin_xlsx")
+
+
+def test_semicolon_csv_with_decimal_commas(tmp_path):
+    path = tmp_path / "locale.csv"
+    path.write_text(
+        "Test_Time(s);Step_Index;Cycle_Index;Voltage(V);Current(A);Charge_Capacity(Ah)\n"
+        "0,5;1;1;3,25;0,1;0\n"
+        "10,5;1;1;3,5;0,1;0,25\n"
+    )
+    assert detect(path) == "arbin_csv"
+    run = read(path)
+    assert run.table[s.VOLTAGE].to_list() == [3.25, 3.5]
+    assert run.table[s.TIME].to_list() == [0.0, 10.0]
+    assert run.table[s.CHARGE_CAPACITY].to_list() == [0.0, 0.25]

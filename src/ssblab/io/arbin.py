@@ -49,16 +49,25 @@ def read_arbin_res(path: Path) -> Run:
 
 
 # --- CSV ------------------------------------------------------------------
-def _first_line(head: bytes) -> list[str]:
-    line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").strip()
-    return [c.strip().strip('"') for c in line.split(",")]
+def _layout(head: bytes) -> tuple[list[str], str, bool]:
+    """Header names, separator and decimal-comma flag of a delimited export.
+
+    The separator is whichever of ``,`` ``;`` TAB splits the header line most;
+    with ``;`` or TAB, a comma in the first record means decimal commas.
+    """
+    lines = head.decode("utf-8-sig", errors="replace").splitlines()
+    header = lines[0].strip() if lines else ""
+    sep = max((",", ";", "\t"), key=header.count)
+    names = [c.strip().strip('"') for c in header.split(sep)]
+    decimal_comma = sep != "," and len(lines) > 1 and "," in lines[1]
+    return names, sep, decimal_comma
 
 
 def sniff_csv(head: bytes, path: Path) -> bool:
-    """Comma-separated header naming Arbin quantities, or an Arbin metadata sidecar."""
+    """Delimited header naming Arbin quantities, or an Arbin metadata sidecar."""
     if b"\x00" in head[:512]:
         return False
-    cols = _first_line(head)
+    cols = _layout(head)[0]
     lowered = [c.lower() for c in cols]
     return looks_like_arbin(cols) or all(k in lowered for k in SIDECAR_KEYS)
 
@@ -67,7 +76,7 @@ def sniff_csv(head: bytes, path: Path) -> bool:
 def read_arbin_csv(path: Path) -> Run:
     """Arbin CSV export (MITS Pro, Data Watcher, or archive style headers)."""
     with open(path, "rb") as fh:
-        cols = _first_line(fh.read(65536))
+        cols, sep, decimal_comma = _layout(fh.read(65536))
     if all(k in [c.lower() for c in cols] for k in SIDECAR_KEYS):
         raise ReadError(
             f"{path}: Arbin metadata sidecar without records; read the data file beside it"
@@ -78,6 +87,8 @@ def read_arbin_csv(path: Path) -> Run:
     numbers = {c: pl.Float64 for c, (name, _) in mapping.items() if name != "DateTime"}
     frame = pl.read_csv(
         path,
+        separator=sep,
+        decimal_comma=decimal_comma,
         columns=list(mapping),
         schema_overrides=numbers,
         null_values=["", "NaN", "nan"],

@@ -69,11 +69,13 @@ def _header_line_index(text: str) -> int | None:
 
 
 def sniff_text(head: bytes, path: Path) -> bool:
-    """A ``Rec#<TAB>Cyc#`` table header near the top, or a Maccor EIS export."""
+    """A ``Rec#<TAB>Cyc#`` table header near the top, a Maccor EIS export, or a
+    binary file with Maccor's numbered suffix (``.001``...), claimed to be refused
+    with the reason rather than left unrecognised."""
     if head.startswith(EIS_MARK):
         return True
     if b"\x00" in head[:1024]:
-        return False
+        return re.fullmatch(r"\.\d{3}", path.suffix) is not None
     return b"\nRec#\tCyc#\t" in head or head.startswith(b"Rec#\tCyc#\t")
 
 
@@ -218,10 +220,12 @@ def read_maccor_text(path: Path) -> Run:
     text = head.decode("latin-1")
     skip = _header_line_index(text)
     if skip is None:
-        kind = "binary Maccor data file" if b"\x00" in head[:1024] else "text"
-        raise ReadError(
-            f"{path}: {kind} without a 'Rec#' table header; export it as text from Maccor MIMS"
-        )
+        if b"\x00" in head[:1024]:
+            raise ReadError(
+                f"{path}: binary Maccor raw data file (not readable); "
+                "export it as text from Maccor MIMS"
+            )
+        raise ReadError(f"{path}: text without a 'Rec#' table header; not a Maccor export")
     lines = text.splitlines()
     names = lines[skip].rstrip("\r").split("\t")
     time_col = next((c for c in TIME_COLUMNS if c in names), None)
