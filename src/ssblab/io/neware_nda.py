@@ -410,10 +410,10 @@ def _bts91_frame(rec: np.ndarray) -> pl.DataFrame:
         "total_time_s": rec["total_s"] + rec["total_ns"] / 1e9,
         "voltage_V": rec["volt"].astype(np.float64),
         "current_A": rec["curr"].astype(np.float64) / 1000.0,
-        "chg_Ah": np.clip(cap, 0, None),
-        "dchg_Ah": np.clip(-cap, 0, None),
-        "chg_Wh": np.clip(energy, 0, None),
-        "dchg_Wh": np.clip(-energy, 0, None),
+        "chg_Ah": np.maximum(cap, 0.0),
+        "dchg_Ah": np.maximum(-cap, 0.0),
+        "chg_Wh": np.maximum(energy, 0.0),
+        "dchg_Wh": np.maximum(-energy, 0.0),
         "unix_time_s": rec["unix_s"] + rec["unix_ns"] / 1e9,
     }
     if "temp" in rec.dtype.names:

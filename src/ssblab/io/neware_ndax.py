@@ -185,10 +185,10 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(
         pl.Series("step_time_s", carried("step_time_s", 0.0) + elapsed),
         pl.Series("unix_time_s", carried("unix_time_s", np.nan) + elapsed, nan_to_null=True),
-        pl.Series("chg_Ah", carried("chg_Ah", 0.0) + since_logged(np.clip(dq_ah, 0.0, None))),
-        pl.Series("dchg_Ah", carried("dchg_Ah", 0.0) + since_logged(np.clip(-dq_ah, 0.0, None))),
-        pl.Series("chg_Wh", carried("chg_Wh", 0.0) + since_logged(np.clip(dq_wh, 0.0, None))),
-        pl.Series("dchg_Wh", carried("dchg_Wh", 0.0) + since_logged(np.clip(-dq_wh, 0.0, None))),
+        pl.Series("chg_Ah", carried("chg_Ah", 0.0) + since_logged(np.maximum(dq_ah, 0.0))),
+        pl.Series("dchg_Ah", carried("dchg_Ah", 0.0) + since_logged(np.maximum(-dq_ah, 0.0))),
+        pl.Series("chg_Wh", carried("chg_Wh", 0.0) + since_logged(np.maximum(dq_wh, 0.0))),
+        pl.Series("dchg_Wh", carried("dchg_Wh", 0.0) + since_logged(np.maximum(-dq_wh, 0.0))),
         pl.Series("run_step", step),
         pl.Series("dt_s", dt),
     )
