@@ -29,7 +29,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data")) / "neware"
-FILES = ("test_2.ndax", "SIM.nda.zip", "TestFile.nda", "nw4-120-1-6-53.ndax", "nda8.nda.zip")
+FILES = (
+    "test_2.ndax",
+    "SIM.nda.zip",
+    "TestFile.nda",
+    "nw4-120-1-6-53.ndax",
+    "nda8.nda.zip",
+    "20260302_IFE_BTS85_2_9_8_1.ndax",
+)
 
 CHILD = """
 import resource, sys, time, json, warnings
