@@ -98,6 +98,21 @@ def _lifetimes(case: CaseStudy) -> None:
                 source,
             )
         )
+    recipe, result = _symmetric_run(SYMMETRIC[200])
+    value, source = reported(
+        STUDY, SYMMETRIC[200], "cell_overpotential", areal_capacity_mAh_cm2=0.1
+    )
+    case.add(
+        Comparison(
+            "cell overpotential over the test",
+            SYMMETRIC[200],
+            value,
+            result.mean_overpotential_mV,
+            "mV",
+            "symmetric model: mean plateau overpotential before failure",
+            source,
+        )
+    )
     for stem in (SYMMETRIC[200], SYMMETRIC[0]):
         recipe, result = _symmetric_run(stem, "0.1 mA/cm2, 1.0 mAh/cm2, 5000 h")
         life, mode = _analysed_lifetime(result)
@@ -234,6 +249,34 @@ def _full_cells(case: CaseStudy) -> None:
                 source,
             )
         )
+        if thickness:
+            no_fade = (
+                "PyBaMM has no fade mechanism: its capacity at cycle 1 stands for later cycles"
+            )
+            value, source = reported(STUDY, stem, "reversible_specific_capacity", cycle=50)
+            case.add(
+                Comparison(
+                    "reversible capacity, cycle 50 at 0.1 C",
+                    stem,
+                    value,
+                    by_rate.get(0.1),
+                    "mAh/g",
+                    no_fade,
+                    source,
+                )
+            )
+            value, source = reported(STUDY, stem, "reversible_specific_capacity", cycle=800)
+            case.add(
+                Comparison(
+                    "reversible capacity, cycle 800 at 1 C",
+                    stem,
+                    value,
+                    by_rate.get(1.0),
+                    "mAh/g",
+                    no_fade,
+                    source,
+                )
+            )
         value, source = reported(STUDY, stem, "energy_efficiency", cycle=50)
         case.add(
             Comparison(
