@@ -7,10 +7,12 @@ raw Arbin columns into a Polars frame under one set of names (those of the
 Arbin conventions, checked on the real files in ``shared/data/arbin``:
 
 * ``Current`` [A] is positive while charging (``Charge_Capacity`` rises only
-  while it is positive), the ssblab sign: no flip.
+  while it is positive; the time at I > 0 per cycle equals ``Charge_Time`` of
+  the ``Channel_Statistic_Table``), the ssblab sign: no flip.
 * ``Charge_Capacity``/``Discharge_Capacity`` [Ah] and the energies [Wh] are
-  reset by MITS Pro at the start of each cycle (MITS 7/8 exports keep them
-  running); :func:`cumulative` makes them cumulative over the test either way.
+  reset at the start of each cycle in the ``.res`` files and CSV exports here,
+  and at every step in the archive export ``p492-13-raw.csv``;
+  :func:`cumulative` makes any of these cumulative over the test.
 * ``Test_Time`` [s] counts from the start of the test, so the first logged
   record is often at 300 s; the canonical table restarts it at 0 and the
   offset is kept in ``RunMeta.extra["test_time_offset_s"]``.
