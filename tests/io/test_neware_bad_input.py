@@ -6,6 +6,7 @@ file (truncation, bit flips) skip when the shared data folder is absent.
 
 from __future__ import annotations
 
+import struct
 import time
 import zipfile
 from pathlib import Path
@@ -147,3 +148,17 @@ def test_undecodable_records_are_counted_not_dropped_silently(data_dir, tmp_path
     assert run.n_rows == 437
     assert run.meta.rows_skipped == 2
     assert any("unknown kind 0x33" in note for note in run.meta.notes)
+
+
+def test_corrupt_compressed_member(data_dir, tmp_path):
+    """A flipped byte inside data.ndc's compressed bytes: CRC or inflate error, one line."""
+    source = data_dir / "neware" / "interp-test.ndax"
+    with zipfile.ZipFile(source) as zf:
+        info = zf.getinfo("data.ndc")
+    content = bytearray(source.read_bytes())
+    name_len, extra_len = struct.unpack_from("<HH", content, info.header_offset + 26)
+    payload = info.header_offset + 30 + name_len + extra_len
+    content[payload + info.compress_size // 2] ^= 0xFF
+    path = tmp_path / "corrupt.ndax"
+    path.write_bytes(bytes(content))
+    refused(path)
