@@ -121,7 +121,9 @@ def arbin_to_canonical(raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str],
     table : DataFrame
         The canonical table (conformed dtypes and column order).
     extra : dict
-        ``test_time_offset_s`` (the first ``Test_Time``) for ``RunMeta.extra``.
+        ``test_time_offset_s`` (the first ``Test_Time``) for ``RunMeta.extra``, and
+        ``temperature_source`` when an auxiliary temperature fills
+        ``Ambient Temperature / degC``.
     cycle_numbering : str
         The rule behind ``Cycle Count / 1``.
     """
@@ -150,4 +152,7 @@ def arbin_to_canonical(raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str],
     table = s.conform(raw.select(exprs))
     if s.STEP_INDEX in table.columns:
         table = table.with_columns(pl.col(s.STEP_INDEX).cast(pl.Int64))
-    return table, {"test_time_offset_s": repr(offset)}, numbering
+    extra = {"test_time_offset_s": repr(offset)}
+    if s.TEMPERATURE in table.columns:
+        extra["temperature_source"] = "Arbin auxiliary thermocouple (placement not recorded)"
+    return table, extra, numbering
