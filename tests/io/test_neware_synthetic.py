@@ -129,7 +129,11 @@ STEP = np.dtype(
 
 
 def write_ndax(
-    path: Path, cycle_mode: int | None = None, skip_first_log: bool = False, n_steps: int = 3
+    path: Path,
+    cycle_mode: int | None = None,
+    skip_first_log: bool = False,
+    n_steps: int = 3,
+    step_rows: tuple[tuple[int, int, int], ...] = ((0, 1, 1), (0, 2, 2), (0, 3, 1)),
 ) -> Path:
     """Charge (1 A) 4 rows, discharge (-1 A) 4 rows, charge 2 rows; run info only on some rows.
 
@@ -144,7 +148,7 @@ def write_ndax(
         charge = ms / 1000 / 3600 if step != 2 else 0.0  # A·h so far in this step
         run[k] = (ms, charge, ms / 1000 / 3600 if step == 2 else 0.0, 3.5 * charge, 0.0, 1000,
                   1_700_000_000 + index - 1, step, index)  # fmt: skip
-    steps = np.array([(0, 1, 1), (0, 2, 2), (0, 3, 1)][:n_steps], dtype=STEP)
+    steps = np.array(list(step_rows)[:n_steps], dtype=STEP)
     members = {
         "data.ndc": paged(1, 17, main),
         "data_runInfo.ndc": paged(18, 17, run),
@@ -217,3 +221,12 @@ def test_ndax_rows_without_a_step_are_counted(tmp_path):
     assert run.n_rows == 8
     assert run.meta.rows_skipped == 2
     assert any("no step in data_step.ndc" in n for n in run.meta.notes)
+
+
+def test_ndax_repeated_step_index_is_a_new_step(tmp_path):
+    """A loop over one program step repeats its Step Index; Step Count still advances."""
+    rows = ((0, 1, 1), (0, 1, 2), (0, 1, 1))
+    t = read(write_ndax(tmp_path / "loop.ndax", step_rows=rows)).table
+    assert t[s.STEP_INDEX].unique().to_list() == [1]
+    assert t[s.STEP_COUNT].to_list() == [1] * 4 + [2] * 4 + [3] * 2
+    assert (t[s.CHARGE_CAPACITY] * 3600)[-1] == pytest.approx(4.0)

@@ -130,9 +130,10 @@ def _attach_steps(rows: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
     Rows beyond the last step of ``data_step.ndc`` get nulls (counted and dropped later).
     """
     table = steps.drop("step_no")
+    step_no = (rows["run_step"].diff().fill_null(0) != 0).cum_sum().to_numpy().astype(np.int64)
+    rows = rows.with_columns(pl.Series("step_marker", step_no))  # a step repeated is still new
     if table.height == 0:
         return rows.with_columns(table.clear(n=rows.height).get_columns())
-    step_no = (rows["run_step"].diff().fill_null(0) != 0).cum_sum().to_numpy().astype(np.int64)
     picked = table[np.minimum(step_no, table.height - 1)]
     beyond = step_no >= table.height
     if beyond.any():
