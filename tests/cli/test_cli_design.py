@@ -53,3 +53,14 @@ def test_materials_json():
     result = runner.invoke(app, ["materials", "--json"])
     rows = {r["name"]: r for r in json.loads(result.output)}
     assert rows["Al"]["theoretical_mAh_g"] == pytest.approx(993.3, abs=0.1)
+
+
+def test_usage_errors_are_short(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ssblab", "design"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert "Missing argument" in proc.stderr and "Traceback" not in proc.stderr

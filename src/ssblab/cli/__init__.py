@@ -92,10 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         typer.echo("ssblab: aborted", err=True)
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        # usage errors (missing option, bad value): Typer's bundled click shows them itself
+        exit_code = getattr(exc, "exit_code", None)
+        if callable(getattr(exc, "show", None)) and isinstance(exit_code, int):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(exit_code)
         raise
