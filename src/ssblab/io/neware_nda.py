@@ -25,6 +25,8 @@ from ssblab.io.neware_records import (
 )
 
 MAGIC = b"NEWARE"
+#: versions checked row by row against a BTSDA export of the same file
+VERIFIED_VERSIONS = frozenset({8, 22, 29, 130})
 DATA_ID = 0x55  # record kind: main channel data
 AUX_ID = 0x65  # record kind: auxiliary channel (temperature, voltage)
 #: record kinds that are known not to be samples
@@ -144,7 +146,7 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     )
     version = file_version(buf)
     decoders = {8: _decode_v8, 22: _decode_v22, 29: _decode_v29, 130: _decode_bts9}
-    decoders.update({5: _decode_v8, 6: _decode_v8, 7: _decode_v8})
+    decoders.update({5: _decode_v8, 6: _decode_v8, 7: _decode_v8, 129: _decode_bts9})
     decoders.update({v: _decode_v22 for v in (14, 16, 17, 20, 23, 24)})
     decoders.update({26: _decode_v29, 28: _decode_v29})
     if version not in decoders:
@@ -153,6 +155,12 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     raw, facts = decoders[version](buf, path)
     require(raw.height > 0, path, f".nda version {version} file holds no data records")
     facts["file_version"] = f"nda {version}"
+    if version not in VERIFIED_VERSIONS:
+        note = (
+            f".nda version {version} is decoded with the layout of its family; "
+            "no BTSDA export of this version was available to verify it"
+        )
+        facts["record_notes"] = "\n".join(n for n in (facts.get("record_notes", ""), note) if n)
     return raw, {**header_facts(buf), **facts}
 
 
