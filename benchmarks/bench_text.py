@@ -23,7 +23,10 @@ Tools:
 
 Goals: ssblab >= 3x faster than cellpy, and within 2x of bare polars.
 
-Run: ``.venv/bin/python benchmarks/bench_text.py [DATA_DIR] [--no-cellpy]``
+``--scale N`` adds the LANDT file with its records repeated N times (written
+to a temporary folder) to show how the readers scale.
+
+Run: ``.venv/bin/python benchmarks/bench_text.py [DATA_DIR] [--no-cellpy] [--scale N]``
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -79,7 +84,8 @@ CASES: dict[str, tuple[str, dict, str | None, str | None]] = {
 
 def data_dir(args: list[str]) -> Path:
     """The real-data folder: first argument, $SSBLAB_DATA or ../shared/data."""
-    positional = [a for a in args if not a.startswith("--")]
+    values = {args[i + 1] for i, a in enumerate(args[:-1]) if a == "--scale"}
+    positional = [a for a in args if not a.startswith("--") and a not in values]
     if positional:
         return Path(positional[0])
     return Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data"))
@@ -170,26 +176,58 @@ def run_tool(python: str, tool: str, path: Path, option: str) -> dict | str:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def scaled_landt(source: Path, times: int, folder: Path) -> Path:
+    """The LANDT file with its records repeated *times* times (a long test, same layout)."""
+    lines = source.read_bytes().splitlines(keepends=True)
+    head, records = lines[:7], lines[7:]
+    target = folder / f"landt_x{times}.csv"
+    with open(target, "wb") as fh:
+        fh.writelines(head)
+        for _ in range(times):
+            fh.writelines(records)
+    return target
+
+
 def main(args: list[str]) -> None:
     data = data_dir(args)
     cellpy_python = None if "--no-cellpy" in args else ensure_cellpy()
     if cellpy_python is None:
         print("cellpy: not available (skipped)")
-    for label, (rel, polars_kwargs, plugin, instrument) in CASES.items():
-        path = data / rel
-        if not path.is_file():
-            print(f"{label}: {path} missing, skipped")
-            continue
-        results = {
-            "ssblab": run_tool(sys.executable, "ssblab", path, ""),
-            "polars": run_tool(sys.executable, "polars", path, json.dumps(polars_kwargs)),
-            "polars-text": run_tool(sys.executable, "polars-text", path, json.dumps(polars_kwargs)),
-        }
-        if plugin:
-            results["batterydf"] = run_tool(sys.executable, "batterydf", path, plugin)
-        if instrument and cellpy_python:
-            results["cellpy"] = run_tool(str(cellpy_python), "cellpy", path, instrument)
-        report(label, results)
+    cases = dict(CASES)
+    scale_dir = None
+    if "--scale" in args:
+        times = int(args[args.index("--scale") + 1])
+        scale_dir = Path(tempfile.mkdtemp(prefix="ssblab-bench-"))
+        landt_rel, landt_kwargs, _, _ = CASES["LANDT csv (2.5 MB)"]
+        big = scaled_landt(data / landt_rel, times, scale_dir)
+        size = big.stat().st_size / 1e6
+        cases[f"LANDT csv x{times} ({size:.0f} MB)"] = (str(big), landt_kwargs, None, None)
+    try:
+        for label, case in cases.items():
+            run_case(data, label, case, cellpy_python)
+    finally:
+        if scale_dir is not None:
+            shutil.rmtree(scale_dir, ignore_errors=True)
+
+
+def run_case(data: Path, label: str, case: tuple, cellpy_python: Path | None) -> None:
+    """Run every tool that handles *case* and print the comparison."""
+    rel, polars_kwargs, plugin, instrument = case
+    path = data / rel
+    if not path.is_file():
+        print(f"{label}: {path} missing, skipped")
+        return
+    options = json.dumps(polars_kwargs)
+    results = {
+        "ssblab": run_tool(sys.executable, "ssblab", path, ""),
+        "polars": run_tool(sys.executable, "polars", path, options),
+        "polars-text": run_tool(sys.executable, "polars-text", path, options),
+    }
+    if plugin:
+        results["batterydf"] = run_tool(sys.executable, "batterydf", path, plugin)
+    if instrument and cellpy_python:
+        results["cellpy"] = run_tool(str(cellpy_python), "cellpy", path, instrument)
+    report(label, results)
 
 
 def report(label: str, results: dict[str, dict | str]) -> None:
