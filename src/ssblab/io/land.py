@@ -57,7 +57,12 @@ REQUIRED = ("test_time_s", "voltage_V", "current_A")
 PREAMBLE_MAX_LINES = 50
 #: a preamble value that is only a unit means the field was left empty
 BARE_UNITS = ("", "Ah", "mAh", "Wh", "mWh", "V", "A", "mA")
-CLOCK_FORMATS = ("%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+#: (how a value starts, strptime format) of the wall-clock layouts seen in LANDT exports
+CLOCK_FORMATS = (
+    (r"\d{1,2}/\d{1,2}/\d{4} ", "%m/%d/%Y %H:%M:%S"),
+    (r"\d{4}-\d{2}-\d{2} ", "%Y-%m-%d %H:%M:%S"),
+    (r"\d{4}-\d{2}-\d{2}T", "%Y-%m-%dT%H:%M:%S"),
+)
 
 
 def _fields(line: str) -> list[str]:
@@ -104,14 +109,11 @@ def _split_preamble(path: Path) -> tuple[int, list[str], dict[str, str]]:
 
 
 def _clock_format(sample: str) -> str:
-    for fmt, pattern in zip(
-        CLOCK_FORMATS,
-        (r"^\d{1,2}/\d{1,2}/\d{4} ", r"^\d{4}-\d{2}-\d{2} ", r"^\d{4}-\d{2}-\d{2}T"),
-        strict=True,
-    ):
+    """strptime format of the wall-clock column, recognised from one value."""
+    for pattern, fmt in CLOCK_FORMATS:
         if re.match(pattern, sample.strip()):
             return fmt
-    return CLOCK_FORMATS[0]
+    return CLOCK_FORMATS[0][1]
 
 
 def _parse(path: Path, header_line: int, header: list[str]) -> pl.DataFrame:
@@ -135,7 +137,7 @@ def _parse(path: Path, header_line: int, header: list[str]) -> pl.DataFrame:
 def _canonical(raw: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, list[str]]:
     notes: list[str] = []
     columns = [pl.col(v).alias(c) for v, c in DIRECT.items() if v in raw.columns]
-    new_step = t.step_changed(*[c for c in ("cycle_index", "step_index") if c in raw.columns])
+    new_step = t.step_changed("cycle_index", "step_index")
     columns += [
         t.cumulative(pl.col(v), new_step).alias(c) for v, c in COUNTERS.items() if v in raw.columns
     ]
@@ -148,8 +150,7 @@ def _canonical(raw: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, list[str]]:
             notes.append(f"{TEMPERATURE} is 0 throughout (no probe); left out")
         else:
             columns.append(pl.col(TEMPERATURE).alias(s.TEMPERATURE))
-    if "step_index" in raw.columns:
-        columns.append(t.step_count("cycle_index", "step_index"))
+    columns.append(t.step_count("cycle_index", "step_index"))
     notes.append("LANDT per-step capacity and energy counters made cumulative since test start")
     return raw.select(columns), notes
 
