@@ -42,6 +42,7 @@ PARQUET_FORMAT = "bdf_parquet"
 META_KEY = "ssblab"
 SIDECAR_SUFFIX = ".metadata.json"
 SIDECAR_MAX_BYTES = 16 * 1024**2
+HEADER_MAX_CHARS = 65536
 COUNTERS = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
 
 
@@ -192,7 +193,7 @@ def read_bdf_csv(path: Path) -> Run:
     """
     path = Path(path)
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = _header_fields(fh.readline())
+        header = _header_fields(fh.readline(HEADER_MAX_CHARS))
     labels = [_label(n) for n in header]
     missing = [c for c in s.REQUIRED if c not in labels]
     if missing:

@@ -67,6 +67,7 @@ QUANTITIES = {
     "Energy": "energy",
 }
 INTEGERS = ("Cycle Index", "Step Index", "DataPoint", "Step Count")
+HEADER_MAX_BYTES = 65536
 _UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
 
 
@@ -202,7 +203,7 @@ def read_btsda_csv(path: Path) -> Run:
     """
     path = Path(path)
     with open(path, "rb") as fh:
-        header = _header(t.decode_text(path, fh.readline()))
+        header = _header(t.decode_text(path, fh.readline(HEADER_MAX_BYTES)))
     missing = [n for n in SIGNATURE if n not in header]
     units = _units(path, header)
     targets = {target for target, _ in units.values()}
