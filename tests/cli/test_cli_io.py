@@ -54,6 +54,15 @@ def test_info_json(land):
     assert {"version", "channels"} <= set(data)
 
 
+def test_info_timezone_option(land, monkeypatch):
+    monkeypatch.delenv("SSBLAB_INSTRUMENT_TZ", raising=False)
+    result = runner.invoke(app, ["info", str(land), "--tz", "Europe/Oslo", "--json"])
+    data = json.loads(result.output)
+    # 04/30/2024 14:33:19 in Oslo (CEST, UTC+2) is 12:33:19 UTC
+    assert data["start_time_utc"].startswith("2024-04-30 12:33:19")
+    assert data["timezone"] == "Europe/Oslo"
+
+
 def test_info_table(land):
     result = runner.invoke(app, ["info", str(land)])
     assert result.exit_code == 0

@@ -18,9 +18,24 @@ FormatOpt = Annotated[
 ]
 
 
-def _read(path: Path, fmt: str | None):
-    from ssblab.io import read
+TzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="IANA zone of the instrument clock (e.g. Europe/Oslo) for files whose "
+        "timestamps carry none; default $SSBLAB_INSTRUMENT_TZ or UTC.",
+    ),
+]
 
+
+def _read(path: Path, fmt: str | None, tz: str | None = None):
+    import os
+
+    from ssblab.io import read
+    from ssblab.io._tabular import TIMEZONE_ENV
+
+    if tz:
+        os.environ[TIMEZONE_ENV] = tz  # this process only: the CLI reads one file
     return read(path, format=fmt)
 
 
@@ -64,13 +79,14 @@ def read_command(
         typer.Option("--out", "-o", help="Output: .parquet, .bdf.csv or .csv.", show_default=False),
     ],
     fmt: FormatOpt = None,
+    tz: TzOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Read an instrument file and write the canonical table (Parquet or BDF CSV)."""
     from ssblab.io.export import write, writer_for
 
     writer_for(out)  # refuse an unknown output type before reading
-    run = _read(file, fmt)
+    run = _read(file, fmt, tz)
     written = write(run, out)
     result = {
         "file": str(file),
@@ -89,9 +105,11 @@ def read_command(
     )
 
 
-def info_command(file: FileArg, fmt: FormatOpt = None, json: JsonOpt = False) -> None:
+def info_command(
+    file: FileArg, fmt: FormatOpt = None, tz: TzOpt = None, json: JsonOpt = False
+) -> None:
     """Instrument, format, version, rows, cycles, time span, channels, skipped rows, notes."""
-    summary = run_summary(_read(file, fmt))
+    summary = run_summary(_read(file, fmt, tz))
     if json:
         print_json(summary)
         return
