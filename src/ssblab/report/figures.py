@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Legends with more entries than this are left out (a colorbar or the page explains them).
 MAX_LEGEND_ENTRIES = 12
+#: Points labelled one by one in a PNG only when a trace has at most this many.
+MAX_POINT_LABELS = 25
 
 
 def plain(text: str) -> str:
@@ -58,6 +60,9 @@ def _draw_trace(ax: Axes, trace: Trace, index: int) -> None:
         label=label,
         zorder=2 + index * 1e-3,
     )
+    if trace.text and len(trace.text) <= MAX_POINT_LABELS:
+        for x, y, text in zip(trace.x, trace.y, trace.text, strict=True):
+            ax.annotate(plain(text), (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
 
 
 def _add_colorbar(fig: Figure, ax: Axes, panel: Panel) -> None:

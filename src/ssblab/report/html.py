@@ -28,6 +28,7 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));gap:18px}
 .panel{border:1px solid #e4e4e4;border-radius:4px;padding:6px}
 .panel p{font-size:.85em;color:#555;margin:.3em .4em}
+.panel h3{font-size:.95em;font-weight:600;margin:.2em .4em}
 .flag-ok{color:#009E73}.flag-differs,.flag-inconsistent{color:#D55E00;font-weight:bold}
 .muted{color:#777;font-size:.85em}ul.na li{color:#555;font-size:.9em}
 """
@@ -145,6 +146,7 @@ def _panel_html(i: int, block: PanelBlock) -> str:
     png = f'<p><a href="{html.escape(block.png, quote=True)}">PNG</a></p>' if block.png else ""
     return (
         f'<div class="panel" id="{html.escape(block.key, quote=True)}">'
+        f"<h3>{html.escape(block.title)}</h3>"
         f'<div id="{div}" class="plotly-graph-div" style="width:100%;height:420px"></div>'
         f'<script type="application/json" class="ssblab-fig" data-target="{div}">'
         f"{script_json(block.figure)}</script>{note}{png}</div>"

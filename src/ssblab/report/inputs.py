@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from ssblab import schema as s
-from ssblab.errors import ReadError, SsblabError
+from ssblab.errors import ReadError, SsblabError, UnknownFormatError
 from ssblab.schema import Run, RunMeta
 
 
@@ -104,16 +104,47 @@ def _design_of_recipe(path: Path) -> dict[str, Any]:
     return design(load_recipe(path)).to_dict()
 
 
+#: Suffixes of files that may hold impedance spectra or time series (EC-Lab, Gamry).
+_EIS_CAPABLE = (".mpr", ".mpt", ".dta")
+#: Most spectra drawn from one file (chosen evenly, first and last kept).
+MAX_SPECTRA_PER_FILE = 4
+
+
 def _load_path(path: Path) -> Any:
-    """Read one input file into a Run, an EIS table or a design dict."""
+    """Read one input file into a Run, an EIS table or a design dict.
+
+    EC-Lab and Gamry files are tried as impedance first (their time-series
+    reading of a PEIS file would lose the spectrum); any other file that no
+    cycler reader recognises is tried as a plain-text spectrum.
+    """
+    from ssblab.io import read
+    from ssblab.io.eis import read_eis
+
     suffix = path.suffix.lower()
     if suffix == ".toml":
         return _design_of_recipe(path)
     if suffix == ".parquet":
         return _read_parquet(path)
-    from ssblab.io import read
+    if suffix in _EIS_CAPABLE:
+        try:
+            return read_eis(path)
+        except ReadError:
+            return read(path)
+    try:
+        return read(path)
+    except UnknownFormatError as first:
+        try:
+            return read_eis(path)
+        except ReadError:
+            raise first from None
 
-    return read(path)
+
+def split_spectra(table: pl.DataFrame) -> list[tuple[int | None, pl.DataFrame]]:
+    """One EIS table per spectrum (by ``Cycle Count / 1`` when a file holds several)."""
+    if s.CYCLE not in table.columns or table.get_column(s.CYCLE).n_unique() < 2:
+        return [(None, table)]
+    parts = table.partition_by(s.CYCLE, maintain_order=True, as_dict=True)
+    return [(int(key[0]), parts[key]) for key in sorted(parts)]
 
 
 def _default_label(item: Any, source: str) -> str:
@@ -128,12 +159,12 @@ def _add(data: ReportData, item: Any, source: str, label: str | None) -> None:
     name = _unique(label or _default_label(item, source), data.labels)
     if isinstance(item, Run):
         if s.FREQUENCY in item.table.columns:
-            data.spectra.append(Spectrum(name, s.validate_eis(item.table), source))
+            _add_spectra(data, name, item.table, source)
         else:
             data.runs.append(LabelledRun(name, item))
     elif isinstance(item, pl.DataFrame):
         if s.FREQUENCY in item.columns:
-            data.spectra.append(Spectrum(name, s.validate_eis(item), source))
+            _add_spectra(data, name, item, source)
         else:
             data.runs.append(LabelledRun(name, Run(item, RunMeta(source=source))))
     elif isinstance(item, Mapping):
@@ -147,6 +178,22 @@ def _add(data: ReportData, item: Any, source: str, label: str | None) -> None:
             f"report input {source or type(item).__name__!r} is not a run, "
             "an EIS table, a design or a file path"
         )
+
+
+def _add_spectra(data: ReportData, name: str, table: pl.DataFrame, source: str) -> None:
+    parts = split_spectra(s.validate_eis(table))
+    if len(parts) > MAX_SPECTRA_PER_FILE:
+        keep = sorted(
+            {
+                round(i * (len(parts) - 1) / (MAX_SPECTRA_PER_FILE - 1))
+                for i in range(MAX_SPECTRA_PER_FILE)
+            }
+        )
+        data.notes.append(f"{name}: {len(keep)} of its {len(parts)} spectra shown")
+        parts = [parts[i] for i in keep]
+    for number, part in parts:
+        label = name if number is None else _unique(f"{name} #{number}", data.labels)
+        data.spectra.append(Spectrum(label, part, source))
 
 
 def collect(inputs: Iterable[Any], labels: Mapping[int, str] | None = None) -> ReportData:

@@ -43,6 +43,8 @@ class Trace:
         False for the 2nd..nth segment of a series already in the legend.
     legend_group : str
         Traces with the same group toggle together in the page.
+    text : tuple of str
+        Per-point labels (hover text in the page; annotations in a PNG of few points).
     """
 
     x: np.ndarray
@@ -54,6 +56,7 @@ class Trace:
     secondary: bool = False
     show_legend: bool = True
     legend_group: str = ""
+    text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -392,6 +392,7 @@ def literature(designs: list[DesignEntry]) -> Panel:
             "literature (ssblab.bench)",
             "markers",
             series_color(0),
+            text=tuple(rows.get_column("anode").cast(pl.String).to_list()),
         )
     ]
     for i, d in enumerate(designs):
@@ -400,15 +401,20 @@ def literature(designs: list[DesignEntry]) -> Panel:
         if np_ratio is not None and areal is not None:
             traces.append(
                 Trace(
-                    np.array([np_ratio]), np.array([areal]), d.label, "markers", series_color(i + 1)
+                    np.array([np_ratio]),
+                    np.array([areal]),
+                    d.label,
+                    "markers",
+                    series_color(i + 1),
+                    text=(d.label,),
                 )
             )
-    names = ", ".join(rows.get_column("anode").to_list()[:12])
     return Panel(
         key="literature_np_capacity",
         title="Literature benchmark: N/P ratio vs areal capacity",
         x_label="N/P ratio [-]",
         y_label="Areal capacity [mAh cm⁻²]",
         traces=tuple(traces),
-        note=f"Literature anodes: {names}. Report cells from their recipe design.",
+        note="Literature rows from ssblab.bench (sources in its data file); "
+        "report cells placed from their recipe design.",
     )

@@ -2,13 +2,14 @@
 
 Spectra are drawn as measured; the fitted curve comes from
 :func:`ssblab.analysis.eis.fit_spectrum` with a one-arc circuit (bulk resistor
-in series with R‖CPE) started from the spectrum itself, and the DRT from
+in series with R‖CPE, bounded) started from the spectrum itself, and the DRT from
 :func:`ssblab.analysis.drt.drt_of_table`. A fit that fails leaves the data
 drawn and says so in the note.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,9 @@ from ssblab.report.style import series_color
 
 #: Circuit fitted for the report (impedance.py syntax): bulk R0, then one arc R1‖CPE1.
 REPORT_CIRCUIT = "R0-p(R1,CPE1)"
+#: A fit whose RMSE exceeds this fraction of the largest |Z| is drawn but called poor,
+#: and its resistances are not put in the summary.
+POOR_FIT = 0.10
 
 
 def _spectra(spectra: list[Spectrum]) -> list[Spectrum]:
@@ -37,12 +41,24 @@ def _arrays(spec: Spectrum) -> tuple[np.ndarray, np.ndarray]:
     return f, z
 
 
-def initial_guess(z: np.ndarray) -> list[float]:
-    """Start values for :data:`REPORT_CIRCUIT` read off the spectrum [Ω, Ω, F s^(φ-1), 1]."""
+def start_and_bounds(z: np.ndarray) -> tuple[list[float], tuple[list[float], list[float]]]:
+    """Start values and bounds for :data:`REPORT_CIRCUIT` read off the spectrum.
+
+    R0 lies within the capacitive part's Z' range, R1 within twice its width
+    [Ω]; the CPE exponent within 0.4..1. Bounds keep a one-arc model from
+    running off to a huge R1 on a spectrum with a diffusion tail (and keep the
+    fit fast).
+    """
     capacitive = z[z.imag <= 0] if np.any(z.imag <= 0) else z
-    r0 = max(float(np.min(capacitive.real)), 1e-6)
-    r1 = max(float(np.max(capacitive.real)) - r0, 1e-6)
-    return [r0, r1, 1e-6, 0.9]
+    low, high = float(np.min(capacitive.real)), float(np.max(capacitive.real))
+    span = max(high - low, 1e-9)
+    guess = [max(low, 1e-9), span, 1e-6, 0.9]
+    return guess, ([0.0, 0.0, 1e-15, 0.4], [max(high, 1e-9), 2.0 * span, 1e3, 1.0])
+
+
+def is_poor(result: Any, z: np.ndarray) -> bool:
+    """True when the fit's RMSE is above :data:`POOR_FIT` of the spectrum's largest |Z|."""
+    return bool(result.rmse_ohm > POOR_FIT * float(np.abs(z).max()))
 
 
 #: Fits already made, by id of the spectrum table (the table is kept so the id stays its own).
@@ -63,8 +79,9 @@ def fit(spec: Spectrum) -> Any:
     except NotAvailable:
         return None
     _, z = _arrays(spec)
+    guess, bounds = start_and_bounds(z)
     try:
-        result = fit_spectrum(spec.table, REPORT_CIRCUIT, initial_guess(z), drop_inductive=True)
+        result = fit_spectrum(spec.table, REPORT_CIRCUIT, guess, drop_inductive=True, bounds=bounds)
     except (SsblabError, ValueError, RuntimeError):
         result = None
     if len(_FITS) >= _FITS_KEPT:
@@ -73,12 +90,47 @@ def fit(spec: Spectrum) -> Any:
     return result
 
 
-def nyquist(spectra: list[Spectrum]) -> Panel:
-    """−Z'' vs Z' of every spectrum on one equal-aspect axis, with the fitted circuit dashed."""
+#: Spectra whose largest |Z| differ by more than this factor get Nyquist plots of their own.
+SCALE_RATIO = 10.0
+
+
+def scale_groups(spectra: list[Spectrum]) -> list[list[Spectrum]]:
+    """Spectra grouped so that one Nyquist axis never mixes ohms with milliohms."""
+    sized = sorted(spectra, key=lambda sp: float(np.abs(_arrays(sp)[1]).max()))
+    groups: list[list[Spectrum]] = []
+    first_size = 0.0
+    for sp in sized:
+        size = float(np.abs(_arrays(sp)[1]).max())
+        if groups and size <= SCALE_RATIO * first_size:
+            groups[-1].append(sp)
+        else:
+            groups.append([sp])
+            first_size = size
+    order = {id(sp): i for i, sp in enumerate(spectra)}
+    return [sorted(g, key=lambda sp: order[id(sp)]) for g in groups]
+
+
+def nyquist(spectra: list[Spectrum]) -> list[Panel]:
+    """−Z'' vs Z' on equal-aspect axes with the fitted circuit dashed; one panel per scale."""
+    groups = scale_groups(_spectra(spectra))
+    colours = {id(sp): series_color(i) for i, sp in enumerate(spectra)}
+    panels = []
+    for n, group in enumerate(groups):
+        panel = _nyquist_panel(group, colours)
+        if len(groups) > 1:
+            names = ", ".join(sp.label for sp in group)
+            panel = replace(
+                panel, key=f"eis_nyquist_{n + 1}", title=f"Impedance: Nyquist — {names}"
+            )
+        panels.append(panel)
+    return panels
+
+
+def _nyquist_panel(group: list[Spectrum], colours: dict[int, str]) -> Panel:
     traces, notes = [], []
-    for i, spec in enumerate(_spectra(spectra)):
+    for spec in group:
         f, z = _arrays(spec)
-        colour = series_color(i)
+        colour = colours[id(spec)]
         traces.append(Trace(z.real, -z.imag, spec.label, "markers", colour))
         result = fit(spec)
         if result is None:
@@ -87,9 +139,10 @@ def nyquist(spectra: list[Spectrum]) -> Panel:
         f_fine = np.logspace(np.log10(f.min()), np.log10(f.max()), 200)
         z_fit = result.predict(f_fine)
         traces.append(Trace(z_fit.real, -z_fit.imag, f"{spec.label} fit", color=colour, dash=True))
+        quality = " — poor fit, resistances not reported" if is_poor(result, z) else ""
         notes.append(
-            f"{spec.label}: {REPORT_CIRCUIT}, R_b = {result.r_b_ohm:.4g} Ω, "
-            f"R_ct = {result.r_ct_ohm:.4g} Ω, RMSE = {result.rmse_ohm:.3g} Ω"
+            f"{spec.label}: {result.circuit}, R_b = {result.r_b_ohm:.4g} Ω, "
+            f"R_ct = {result.r_ct_ohm:.4g} Ω, RMSE = {result.rmse_ohm:.3g} Ω{quality}"
         )
     return Panel(
         key="eis_nyquist",

@@ -45,6 +45,8 @@ def _trace_dict(trace: Trace) -> dict[str, Any]:
         "legendgroup": html.escape(trace.legend_group or trace.name),
         "yaxis": "y2" if trace.secondary else "y",
     }
+    if trace.text:
+        common |= {"text": [html.escape(x) for x in trace.text], "hoverinfo": "x+y+text"}
     if trace.mode == "bar":
         return {**common, "type": "bar", "marker": {"color": trace.color}}
     line = {"color": trace.color, "width": 1.6, "dash": "dash" if trace.dash else "solid"}
@@ -74,7 +76,12 @@ def _colorbar_trace(cb: Colorbar) -> dict[str, Any]:
             "cmax": cb.vmax,
             "color": [cb.vmin],
             "showscale": True,
-            "colorbar": {"title": {"text": html.escape(cb.label)}, "thickness": 14},
+            "colorbar": {
+                "title": {"text": html.escape(cb.label)},
+                "thickness": 14,
+                "tickformat": "d",
+                "dtick": max(1, round((cb.vmax - cb.vmin) / 6)),
+            },
         },
     }
 
@@ -82,7 +89,6 @@ def _colorbar_trace(cb: Colorbar) -> dict[str, Any]:
 def figure_dict(panel: Panel) -> dict[str, Any]:
     """The Plotly figure of *panel* as a plain ``{"data", "layout"}`` dict."""
     layout = plotly_layout()
-    layout["title"] = {"text": html.escape(panel.title), "x": 0.01, "font": {"size": 14}}
     layout["xaxis"] |= {"title": {"text": html.escape(panel.x_label)}}
     layout["yaxis"] |= {"title": {"text": html.escape(panel.y_label)}}
     if panel.log_x:

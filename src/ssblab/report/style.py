@@ -113,7 +113,7 @@ def plotly_layout() -> dict[str, Any]:
         "font": {"family": "Helvetica, Arial, sans-serif", "size": 12},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 70, "r": 30, "t": 45, "b": 55},
+        "margin": {"l": 70, "r": 30, "t": 30, "b": 55},
         "height": 420,
         "xaxis": dict(axis),
         "yaxis": dict(axis),

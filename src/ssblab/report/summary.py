@@ -114,11 +114,11 @@ def _symmetric_row(r: LabelledRun) -> dict[str, Any]:
 
 
 def _spectrum_row(sp: Spectrum) -> dict[str, Any]:
-    from ssblab.report.panels_eis import fit
+    from ssblab.report.panels_eis import fit, is_poor
 
     row: dict[str, Any] = {"cell": sp.label, "type": "EIS"}
     result = fit(sp)
-    if result is not None:
+    if result is not None and not is_poor(result, result.z_measured_ohm):
         row |= {"R_b [Ω]": result.r_b_ohm, "R_ct [Ω]": result.r_ct_ohm}
     return row
 
