@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -55,12 +56,13 @@ def test_info_json(land):
 
 
 def test_info_timezone_option(land, monkeypatch):
-    monkeypatch.delenv("SSBLAB_INSTRUMENT_TZ", raising=False)
+    monkeypatch.setenv("SSBLAB_INSTRUMENT_TZ", "UTC")
     result = runner.invoke(app, ["info", str(land), "--tz", "Europe/Oslo", "--json"])
     data = json.loads(result.output)
     # 04/30/2024 14:33:19 in Oslo (CEST, UTC+2) is 12:33:19 UTC
     assert data["start_time_utc"].startswith("2024-04-30 12:33:19")
     assert data["timezone"] == "Europe/Oslo"
+    assert os.environ["SSBLAB_INSTRUMENT_TZ"] == "UTC"  # the option does not leak
 
 
 def test_info_table(land):

@@ -34,9 +34,17 @@ def _read(path: Path, fmt: str | None, tz: str | None = None):
     from ssblab.io import read
     from ssblab.io._tabular import TIMEZONE_ENV
 
-    if tz:
-        os.environ[TIMEZONE_ENV] = tz  # this process only: the CLI reads one file
-    return read(path, format=fmt)
+    if not tz:
+        return read(path, format=fmt)
+    before = os.environ.get(TIMEZONE_ENV)
+    os.environ[TIMEZONE_ENV] = tz
+    try:
+        return read(path, format=fmt)
+    finally:  # leave the environment as found (the CLI may run in-process)
+        if before is None:
+            os.environ.pop(TIMEZONE_ENV, None)
+        else:
+            os.environ[TIMEZONE_ENV] = before
 
 
 def _n_cycles(table) -> int:
