@@ -9,7 +9,20 @@ Cycle numbering (checked against BTSDA exports of 11 files): BTSDA's
 ``NdaxConfig.xml`` with ``CycleMode="1"`` (BTSDA's "charge first" cycle
 statistics), in which case a new cycle starts at each charge step that
 follows a discharge step. ``test_2.ndax`` is such a file: 54 cycles by
-BTSDA, 44 by the instrument counter.
+BTSDA, 44 by the instrument counter; ``nw4-120-1-6-53.ndax`` has no CycleMode
+and BTSDA keeps the counter's 150 (charge-first would give 160). CycleMode 2
+("discharge first") is implemented as the mirror rule but no export of it
+was available to check.
+
+Versions read: ``.nda`` 5-8, 14-24 (except 15, 18, 19, 21), 26-29 and BTS 9
+(129, 130), of which 8, 22, 29 and 130 are checked against BTSDA exports;
+``.ndax`` with ndc 5, 14, 16 and 17 members. Anything else is refused with
+its version in the message.
+
+Clocks: ndc 11+ and ``.nda`` 8/22/130 records carry Unix time; the instrument
+zone is the whole-hour offset between the file's start time (its wall clock)
+and the first record. ``.nda`` 29 and ndc 5 carry only the wall clock, which
+is stored as if it were UTC, with a note.
 """
 
 from __future__ import annotations
