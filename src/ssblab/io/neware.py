@@ -14,7 +14,7 @@ and BTSDA keeps the counter's 150 (charge-first would give 160). CycleMode 2
 ("discharge first") is implemented as the mirror rule but no export of it
 was available to check.
 
-Versions read: ``.nda`` 5-8, 14-24 (except 15, 18, 19, 21), 26-29 and BTS 9
+Versions read: ``.nda`` 5-8, 14-24 (except 15, 18, 19, 21), 26, 28, 29 and BTS 9
 (129, 130), of which 8, 22, 29 and 130 are checked against BTSDA exports;
 ``.ndax`` with ndc 5, 14, 16 and 17 members. Anything else is refused with
 its version in the message.
