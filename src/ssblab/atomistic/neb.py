@@ -1,0 +1,252 @@
+"""Li migration barriers with the climbing-image nudged elastic band (``ase.mep.NEB``).
+
+Two kinds of hop, both built in a periodic supercell of a relaxed crystal:
+
+- ``vacancy``: one atom of the species is removed and its nearest neighbour of
+  the same species jumps into the empty site (bcc Li, LiAl, Li2S, ...);
+- ``interstitial``: an extra atom moves between two named interstitial sites
+  (e.g. octahedral → tetrahedral Li in fcc Al).
+
+End points are relaxed, the band is interpolated with IDPP and relaxed with the
+climbing image on. The barrier is the highest image energy minus the initial
+energy. Energies in eV, distances in Å, forces in eV/Å.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ssblab.atomistic.binding import bulk_host, host_cell, site_position, with_interstitial
+from ssblab.atomistic.calculator import check_elements, get_calculator, model_label
+from ssblab.atomistic.relax import relax
+from ssblab.atomistic.structures import get_structure
+from ssblab.errors import SimulationError, SsblabError
+
+if TYPE_CHECKING:
+    from ase import Atoms
+
+HOPS = ("vacancy", "interstitial")
+
+
+@dataclass(frozen=True)
+class NEBResult:
+    """A converged (or not) minimum-energy path.
+
+    Attributes
+    ----------
+    barrier_eV : float
+        Highest image energy minus the initial-state energy [eV].
+    reverse_barrier_eV : float
+        Highest image energy minus the final-state energy [eV].
+    energies_eV : tuple of float
+        Image energies relative to the initial state [eV], end points included.
+    distance_A : float
+        Straight-line hop length of the moving atom [Å].
+    """
+
+    structure: str
+    hop: str
+    species: str
+    barrier_eV: float
+    reverse_barrier_eV: float
+    energies_eV: tuple[float, ...]
+    distance_A: float
+    n_atoms: int
+    model: str
+    converged: bool
+
+    @property
+    def peak_image(self) -> int:
+        """Index of the highest-energy image (0 = initial state)."""
+        return int(np.argmax(self.energies_eV))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict with the stable JSON keys (``path`` lists image energies)."""
+        return {
+            "structure": self.structure,
+            "hop": self.hop,
+            "species": self.species,
+            "barrier_eV": self.barrier_eV,
+            "reverse_barrier_eV": self.reverse_barrier_eV,
+            "path": [{"image": i, "energy_eV": e} for i, e in enumerate(self.energies_eV)],
+            "distance_A": self.distance_A,
+            "n_atoms": self.n_atoms,
+            "model": self.model,
+            "converged": self.converged,
+        }
+
+
+def _central_atom(atoms: Atoms, species: str) -> int:
+    """Index of the *species* atom closest to the cell centre."""
+    idx = np.flatnonzero(np.array(atoms.get_chemical_symbols()) == species)
+    if idx.size < 2:
+        raise SsblabError(f"{atoms.get_chemical_formula()}: needs two {species} atoms for a hop")
+    centre = atoms.cell.array.sum(axis=0) / 2
+    return int(idx[np.argmin(np.linalg.norm(atoms.positions[idx] - centre, axis=1))])
+
+
+def _nearest_same_species(atoms: Atoms, i: int) -> int:
+    """Index of the nearest atom of the same species as atom *i* (minimum image)."""
+    symbols = np.array(atoms.get_chemical_symbols())
+    same = np.flatnonzero((symbols == symbols[i]) & (np.arange(len(atoms)) != i))
+    distances = atoms.get_distances(i, same, mic=True)
+    return int(same[np.argmin(distances)])
+
+
+def vacancy_hop(host: Atoms, species: str) -> tuple[Atoms, Atoms]:
+    """Initial and final states of a nearest-neighbour *species* vacancy hop in *host*.
+
+    The vacancy is made at the *species* atom nearest the cell centre; its
+    nearest same-species neighbour moves into it. Atom order is the same in
+    both states, as NEB requires.
+    """
+    vacant = _central_atom(host, species)
+    mover = _nearest_same_species(host, vacant)
+    target = host.positions[vacant].copy()
+    initial = host.copy()
+    del initial[vacant]
+    final = initial.copy()
+    mover -= mover > vacant
+    final.positions[mover] = target
+    return initial, final
+
+
+def interstitial_hop(
+    name: str, host: Atoms, species: str, sites: tuple[str, str], model: str
+) -> tuple[Atoms, Atoms]:
+    """Initial and final states of an extra *species* atom moving between two named sites."""
+    unit = host_cell(name, model)
+    start, end = (site_position(name, host, unit, s) for s in sites)
+    return with_interstitial(host, species, start), with_interstitial(host, species, end)
+
+
+def run_neb(
+    initial: Atoms,
+    final: Atoms,
+    n_images: int = 5,
+    model: str = "chgnet",
+    fmax: float = 0.05,
+    steps: int = 300,
+    on_step: Callable[[int], object] | None = None,
+) -> tuple[list[float], bool]:
+    """Relax a climbing-image band between two relaxed end points.
+
+    Parameters
+    ----------
+    initial, final : ase.Atoms
+        End points with the same atoms in the same order [positions in Å].
+    n_images : int
+        Intermediate images (end points excluded).
+    fmax : float
+        Force threshold on the band [eV/Å].
+
+    Returns
+    -------
+    energies : list of float
+        Absolute image energies [eV], end points included.
+    converged : bool
+    """
+    from ase.mep import NEB
+    from ase.optimize import FIRE
+
+    if n_images < 1:
+        raise SsblabError(f"a band needs at least one intermediate image, got {n_images}")
+    if len(initial) != len(final):
+        raise SsblabError("initial and final states have different numbers of atoms")
+    images = [initial.copy() for _ in range(n_images + 1)] + [final.copy()]
+    for image in images:
+        image.calc = get_calculator(model)
+    band = NEB(images, climb=True, method="improvedtangent")
+    band.interpolate(method="idpp", mic=True)
+    optimizer = FIRE(band, logfile=None)
+    if on_step is not None:
+        optimizer.attach(lambda: on_step(optimizer.nsteps))
+    converged = bool(optimizer.run(fmax=fmax, steps=steps))
+    energies = [float(image.get_potential_energy()) for image in images]
+    if not np.all(np.isfinite(energies)):
+        raise SimulationError(f"{initial.get_chemical_formula()}: NEB energies are not finite")
+    return energies, converged
+
+
+def migration_barrier(
+    structure: str,
+    hop: str = "vacancy",
+    n_images: int = 5,
+    model: str = "chgnet",
+    fmax: float = 0.05,
+    min_length_A: float = 6.0,
+    steps: int = 300,
+    on_step: Callable[[str, int], object] | None = None,
+) -> NEBResult:
+    """Migration barrier of the hop listed for *structure* in ``structures.toml``.
+
+    Parameters
+    ----------
+    structure : str
+        Structure name (``ssblab atoms list``).
+    hop : {"vacancy", "interstitial"}
+        Which listed hop to run.
+    n_images : int
+        Intermediate NEB images.
+    fmax : float
+        Force threshold for end points and band [eV/Å].
+    min_length_A : float
+        Smallest plane spacing of the supercell [Å].
+    on_step : callable, optional
+        Called with (stage name, step count) during relaxations (progress bars).
+    """
+    entry = get_structure(structure)
+    if hop not in HOPS:
+        raise SsblabError(f"unknown hop {hop!r}; choose one of: {', '.join(HOPS)}")
+    if hop not in entry.hops:
+        listed = ", ".join(entry.hops) or "none"
+        raise SsblabError(f"structure {structure!r} lists no {hop} hop (listed: {listed})")
+    host = bulk_host(structure, model, min_length_A=min_length_A)
+    if hop == "vacancy":
+        species = entry.hops["vacancy"]
+        check_elements(model, set(entry.symbols))
+        initial, final = vacancy_hop(host, species)
+    else:
+        species = "Li"
+        check_elements(model, {*entry.symbols, species})
+        initial, final = interstitial_hop(
+            structure, host, species, tuple(entry.hops["interstitial"]), model
+        )
+
+    def stage(name: str):
+        return None if on_step is None else (lambda n: on_step(name, n))
+
+    start = relax(initial, model=model, fmax=fmax, on_step=stage("initial state"))
+    end = relax(final, model=model, fmax=fmax, on_step=stage("final state"))
+    mover = int(np.argmax(np.linalg.norm(start.atoms.positions - end.atoms.positions, axis=1)))
+    step_A = _mic(end.atoms.positions[mover] - start.atoms.positions[mover], host)
+    distance = float(np.linalg.norm(step_A))
+    energies, converged = run_neb(
+        start.atoms, end.atoms, n_images, model, fmax, steps, on_step=stage("band")
+    )
+    relative = [e - energies[0] for e in energies]
+    peak = max(energies)
+    return NEBResult(
+        structure=structure,
+        hop=hop,
+        species=species,
+        barrier_eV=peak - energies[0],
+        reverse_barrier_eV=peak - energies[-1],
+        energies_eV=tuple(relative),
+        distance_A=distance,
+        n_atoms=len(initial),
+        model=model_label(model),
+        converged=converged and start.converged and end.converged,
+    )
+
+
+def _mic(vector: np.ndarray, atoms: Atoms) -> np.ndarray:
+    """The shortest periodic image of a displacement *vector* [Å] in the cell of *atoms*."""
+    from ase.geometry import find_mic
+
+    shortest, _ = find_mic(vector[None, :], atoms.cell, atoms.pbc)
+    return shortest[0]
