@@ -1,8 +1,9 @@
-"""Decoders for Neware ``.nda`` files (BTS 7.x/8.x versions 8, 22, 29 and BTS 9 version 130).
+"""Decoders for Neware ``.nda`` files: BTS 7/8 integer records (versions 5-29) and dispatch.
 
 An ``.nda`` starts with ``NEWARE`` and its file version at byte 14. The
 versions differ in where the records start and in their layout; each layout
 below is a NumPy structured dtype, decoded in one ``np.frombuffer`` call.
+BTS 9 files (versions 129/130) are decoded by :mod:`ssblab.io.neware_bts9`.
 Returned frames follow the raw-frame contract of :mod:`ssblab.io.neware_common`.
 """
 
@@ -15,22 +16,23 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
+from ssblab.io.neware_bts9 import decode_bts9
 from ssblab.io.neware_common import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
 from ssblab.io.neware_records import (
+    DATA_ID,
+    MAGIC,
+    OTHER_KINDS,
     attach_by_index,
     census,
     civil_to_unix,
+    decoder_facts,
     record_view,
     require,
 )
 
-MAGIC = b"NEWARE"
 #: versions checked row by row against a BTSDA export of the same file
 VERIFIED_VERSIONS = frozenset({8, 22, 29, 130})
-DATA_ID = 0x55  # record kind: main channel data
 AUX_ID = 0x65  # record kind: auxiliary channel (temperature, voltage)
-#: record kinds that are known not to be samples
-OTHER_KINDS = {0xAA: "step summary", 0xFF: "header", 0x00: "empty"}
 
 # --- BTS 7/8, versions 26-29: 86-byte records, local calendar clock ----------
 _V29 = np.dtype(
@@ -84,48 +86,6 @@ _V8 = np.dtype(
         "itemsize": 59,
     }
 )  # fmt: skip
-# --- BTS 9.0 (nda 130, record version 2/3): 88-byte float records -----------
-_BTS90 = np.dtype(
-    {
-        "names": [
-            "kind", "step_index", "step_type", "index", "step_us", "volt", "curr",
-            "chg", "echg", "dchg", "edchg", "unix_us",
-        ],
-        "formats": ["u1", "u1", "u1", "<u4", "<u8"] + ["<f4"] * 6 + ["<u8"],
-        "offsets": [4, 9, 10, 16, 28, 36, 40, 52, 56, 60, 64, 68],
-        "itemsize": 88,
-    }
-)  # fmt: skip
-# --- BTS 9.1 (nda 130, record version 19/42): 52/56/60-byte float records ---
-_BTS91_HEAD = {
-    "kind": ("<u2", 0),
-    "step_index": ("u1", 2),
-    "step_type": ("u1", 3),
-    "index": ("<u4", 8),
-    "total_s": ("<u4", 12),
-    "total_ns": ("<u4", 16),
-    "curr": ("<f4", 20),
-    "volt": ("<f4", 24),
-    "cap": ("<f4", 28),
-    "energy": ("<f4", 32),
-}
-_BTS91_TAILS = {
-    52: {"cycle": ("<u4", 36), "unix_s": ("<u4", 44), "unix_ns": ("<u4", 48)},
-    56: {"cycle": ("<u4", 36), "unix_s": ("<u4", 44), "unix_ns": ("<u4", 48), "temp": ("<f4", 52)},
-    60: {"unix_s": ("<u4", 36), "unix_ns": ("<u4", 40), "temp": ("<f4", 48), "cycle": ("<u4", 52)},
-}
-
-
-def _bts91_dtype(length: int) -> np.dtype:
-    fields = {**_BTS91_HEAD, **_BTS91_TAILS[length]}
-    return np.dtype(
-        {
-            "names": list(fields),
-            "formats": [f for f, _ in fields.values()],
-            "offsets": [o for _, o in fields.values()],
-            "itemsize": length,
-        }
-    )
 
 
 def file_version(buf: bytes) -> int:
@@ -145,8 +105,8 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
         len(buf) >= 1024 and buf[:6] == MAGIC, path, "not a Neware .nda file (no NEWARE header)"
     )
     version = file_version(buf)
-    decoders = {8: _decode_v8, 22: _decode_v22, 29: _decode_v29, 130: _decode_bts9}
-    decoders.update({5: _decode_v8, 6: _decode_v8, 7: _decode_v8, 129: _decode_bts9})
+    decoders = {8: _decode_v8, 22: _decode_v22, 29: _decode_v29, 130: decode_bts9}
+    decoders.update({5: _decode_v8, 6: _decode_v8, 7: _decode_v8, 129: decode_bts9})
     decoders.update({v: _decode_v22 for v in (14, 16, 17, 20, 23, 24)})
     decoders.update({26: _decode_v29, 28: _decode_v29})
     if version not in decoders:
@@ -161,14 +121,14 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
             "no BTSDA export of this version was available to verify it"
         )
         facts["record_notes"] = "\n".join(n for n in (facts.get("record_notes", ""), note) if n)
-    return raw, {**header_facts(buf), **facts}
+    return raw, {**headerdecoder_facts(buf), **facts}
 
 
 _START = re.compile(rb"(\d{4})[-.](\d{2})[-.](\d{2}) (\d{2}:\d{2}:\d{2})")
 _SERVER = re.compile(rb"(BTSServer[ -~]{1,60}|BTS_XWJ[ -~]{1,40}|\d\.\d\.\d+\.[\d.]+R\d)")
 
 
-def header_facts(buf: bytes, span: int = 4096) -> dict[str, str]:
+def headerdecoder_facts(buf: bytes, span: int = 4096) -> dict[str, str]:
     """Test start (instrument wall clock) and software version, as text in the header."""
     head = buf[:span]
     facts: dict[str, str] = {}
@@ -246,7 +206,7 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     )
     aux = record_view(buf, start, 0, _AUX86)
     raw = _join_aux(raw, _aux_temperature(aux))
-    return raw, _facts("local calendar", skipped, notes)
+    return raw, decoder_facts("local calendar", skipped, notes)
 
 
 def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -276,7 +236,7 @@ def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     aux_begin, aux_length = _header_block(buf, 72)
     if aux_length and 0 < aux_begin < len(buf):
         raw = _join_aux(raw, _aux_temperature(record_view(buf, aux_begin, aux_length, _AUX86)))
-    return raw, _facts("unix", skipped, notes)
+    return raw, decoder_facts("unix", skipped, notes)
 
 
 def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -309,7 +269,7 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
             "unix_time_s": rec["unix"].astype(np.float64),
         }
     )
-    return raw, _facts("unix", skipped, notes)
+    return raw, decoder_facts("unix", skipped, notes)
 
 
 def _calendar_fields(stamp: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -324,109 +284,11 @@ def _only(records: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return records if bool(keep.all()) else records[keep]
 
 
-def _facts(clock: str, skipped: int, notes: list[str]) -> dict[str, str]:
-    """Header facts shared by the decoders: clock kind, skipped records, record notes."""
-    return {"clock": clock, "skipped": str(skipped), "record_notes": "\n".join(notes)}
-
-
 def _direction_of(step_type: np.ndarray, current: np.ndarray) -> np.ndarray:
     """+1 charge, -1 discharge: by step type, by the sign of the current otherwise."""
     charge = np.isin(step_type, list(CHARGE_STEPS))
     discharge = np.isin(step_type, list(DISCHARGE_STEPS))
     return np.where(charge, 1, np.where(discharge, -1, np.sign(current)))
-
-
-def _bts9_blocks(buf: bytes, path: object) -> list[tuple[int, int]]:
-    """(begin, length) of every data block of a BTS 9 file (chained 1024-byte headers)."""
-    begin, length = struct.unpack_from("<QQ", buf, 82)
-    if begin != 0 or buf[1024:1030] != MAGIC:
-        require(0 < begin < len(buf), path, "BTS 9 .nda: data block pointer lies outside the file")
-        return [(begin, length)]
-    blocks: list[tuple[int, int]] = []
-    head, seen = 1024, set()
-    while head not in seen and head + 258 <= len(buf) and buf[head : head + 6] == MAGIC:
-        seen.add(head)
-        b, n = struct.unpack_from("<QQ", buf, head + 82)
-        if n:
-            blocks.append((b, n))
-        fb, fn = struct.unpack_from("<QQ", buf, head + 242)
-        head = fb + fn
-    require(bool(blocks), path, "BTS 9 .nda: the header chain names no data block")
-    return blocks
-
-
-def _decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
-    blocks = _bts9_blocks(buf, path)
-    begin = blocks[0][0]
-    if buf[begin + 4] == DATA_ID:
-        parts = [record_view(buf, b, n, _BTS90) for b, n in blocks]
-        allrec = np.concatenate(parts)
-        skipped, notes = census(allrec["kind"], {DATA_ID}, OTHER_KINDS)
-        rec = allrec[allrec["kind"] == DATA_ID]
-        return _bts90_frame(rec), {**_facts("unix", skipped, notes), "bts": "9.0"}
-    length = _bts91_length(buf, blocks, path)
-    ident = buf[begin : begin + 2]
-    allrec = np.concatenate([record_view(buf, b, n, _bts91_dtype(length)) for b, n in blocks])
-    tag = int.from_bytes(ident, "little")
-    skipped, notes = census(allrec["kind"], {tag}, {})
-    rec = allrec[allrec["kind"] == tag]
-    return _bts91_frame(rec), {**_facts("unix", skipped, notes), "bts": "9.1"}
-
-
-def _bts91_length(buf: bytes, blocks: list[tuple[int, int]], path: object) -> int:
-    """Record length of a BTS 9.1 file: the known length whose grid lines up with the tags."""
-    begin, n = blocks[0]
-    tag = int.from_bytes(buf[begin : begin + 2], "little")
-    for length in sorted(_BTS91_TAILS):
-        rows = min(n // length, 64)
-        if rows == 0 or any(size % length for _, size in blocks):
-            continue
-        grid = np.frombuffer(buf, dtype=np.uint8, count=rows * length, offset=begin)
-        grid = grid.reshape(rows, length)
-        tags = grid[:, 0].astype(np.int64) | (grid[:, 1].astype(np.int64) << 8)
-        if bool((tags == tag).all()):
-            return length
-    raise ReadError(f"{path}: BTS 9.1 .nda records have an unknown length (tried 52, 56, 60)")
-
-
-def _bts90_frame(rec: np.ndarray) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "index": rec["index"],
-            "step_index": rec["step_index"],
-            "step_type": rec["step_type"],
-            "step_time_s": rec["step_us"] / 1e6,
-            "voltage_V": rec["volt"].astype(np.float64),
-            "current_A": rec["curr"].astype(np.float64) / 1000.0,
-            "chg_Ah": np.abs(rec["chg"].astype(np.float64)) / 3.6e6,
-            "dchg_Ah": np.abs(rec["dchg"].astype(np.float64)) / 3.6e6,
-            "chg_Wh": np.abs(rec["echg"].astype(np.float64)) / 3.6e6,
-            "dchg_Wh": np.abs(rec["edchg"].astype(np.float64)) / 3.6e6,
-            "unix_time_s": rec["unix_us"] / 1e6,
-        }
-    )
-
-
-def _bts91_frame(rec: np.ndarray) -> pl.DataFrame:
-    cap = rec["cap"].astype(np.float64) / 3.6e6
-    energy = rec["energy"].astype(np.float64) / 3.6e6
-    columns = {
-        "index": rec["index"],
-        "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
-        "step_index": rec["step_index"],
-        "step_type": rec["step_type"],
-        "total_time_s": rec["total_s"] + rec["total_ns"] / 1e9,
-        "voltage_V": rec["volt"].astype(np.float64),
-        "current_A": rec["curr"].astype(np.float64) / 1000.0,
-        "chg_Ah": np.maximum(cap, 0.0),
-        "dchg_Ah": np.maximum(-cap, 0.0),
-        "chg_Wh": np.maximum(energy, 0.0),
-        "dchg_Wh": np.maximum(-energy, 0.0),
-        "unix_time_s": rec["unix_s"] + rec["unix_ns"] / 1e9,
-    }
-    if "temp" in rec.dtype.names:
-        columns["temperature_degC"] = rec["temp"].astype(np.float64)
-    return pl.DataFrame(columns)
 
 
 def _join_aux(raw: pl.DataFrame, aux: pl.DataFrame) -> pl.DataFrame:

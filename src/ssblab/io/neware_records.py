@@ -12,6 +12,11 @@ import polars as pl
 
 from ssblab.errors import ReadError
 
+MAGIC = b"NEWARE"  # first bytes of every .nda
+DATA_ID = 0x55  # record kind: main channel data
+#: record kinds that are known not to be samples
+OTHER_KINDS = {0xAA: "step summary", 0xFF: "header", 0x00: "empty"}
+
 
 def record_view(buf: bytes | memoryview, start: int, length: int, dtype: np.dtype) -> np.ndarray:
     """Whole records of *dtype* in ``buf[start:start+length]`` (a trailing partial record is left).
@@ -147,3 +152,8 @@ def attach_by_index(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
 
 def _increasing(values: np.ndarray) -> bool:
     return values.size < 2 or bool((values[1:] > values[:-1]).all())
+
+
+def decoder_facts(clock: str, skipped: int, notes: list[str]) -> dict[str, str]:
+    """Header facts shared by the decoders: clock kind, skipped records, record notes."""
+    return {"clock": clock, "skipped": str(skipped), "record_notes": "\n".join(notes)}
