@@ -19,6 +19,7 @@ from ssblab.errors import SsblabError
 from ssblab.report import panels_cycling as cyc
 from ssblab.report import panels_echem as echem
 from ssblab.report import panels_eis as eis
+from ssblab.report import panels_symmetric as sym
 from ssblab.report.inputs import ReportData, collect
 from ssblab.report.model import NotAvailable, Panel
 from ssblab.report.summary import cell_rows, summary_rows
@@ -49,8 +50,8 @@ PANELS: tuple[tuple[str, PanelFn], ...] = (
     ("retention", lambda d: cyc.retention(d.runs)),
     ("rate test", lambda d: echem.rate_bars(d.runs)),
     ("dQ/dV", lambda d: echem.dqdv(d.runs)),
-    ("symmetric cell voltage", lambda d: echem.symmetric_voltage(d.runs)),
-    ("overpotential vs current density", lambda d: echem.overpotential(d.runs)),
+    ("symmetric cell voltage", lambda d: sym.symmetric_voltage(d.runs)),
+    ("overpotential vs current density", lambda d: sym.overpotential(d.runs)),
     ("cyclic voltammetry", lambda d: echem.cyclic_voltammetry(d.runs)),
     ("GITT OCV and D_Li", lambda d: echem.gitt(d.runs)),
     ("EIS Nyquist", lambda d: eis.nyquist(d.spectra)),
