@@ -23,6 +23,11 @@ Conventions (stated here once, relied on everywhere):
   ``RunMeta.cycle_numbering`` which rule they used and keep the vendor's own
   number in ``Vendor Cycle / 1`` where it differs.
 
+Columns beyond these are allowed and kept (after the canonical ones); a
+reader names an auxiliary channel ``Aux <k> <Quantity> / <unit>`` (e.g.
+``Aux 2 Temperature / degC``), the first temperature probe going to
+``Ambient Temperature / degC``.
+
 EIS spectra use their own small table (:data:`EIS_COLUMNS`): ``Z = Z' + j Z''``
 with ``Z Imag / Ohm`` the true imaginary part (negative for a capacitive arc).
 """
