@@ -22,9 +22,9 @@ READER_MODULES: tuple[str, ...] = (
     "neware",
     "btsda",
     "biologic",
+    "land",  # before arbin: a LANDT export without its preamble has Arbin-like headers
     "arbin",
     "maccor",
-    "land",
     "novonix",
     "gamry",
 )
