@@ -1,0 +1,63 @@
+"""``ssblab atoms`` through the CLI: JSON keys, tables and errors (EMT keeps it fast)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ssblab.cli import app
+
+runner = CliRunner()
+
+BINDING_KEYS = {"host", "adsorbate", "E_int_eV", "E_AB_eV", "E_A_eV", "E_B_eV", "site", "model"}
+
+
+def test_list_json_has_sources():
+    result = runner.invoke(app, ["atoms", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    names = {r["name"] for r in rows}
+    assert {"Li", "Al", "LiAl", "Li2S", "Li3P", "LiCl", "LiAlO2"} <= names
+    assert all(r["source"] for r in rows)
+
+
+def test_list_table():
+    result = runner.invoke(app, ["atoms", "list"])
+    assert result.exit_code == 0
+    assert "Im-3m" in result.output
+
+
+def test_binding_json_keys_and_identity():
+    result = runner.invoke(
+        app, ["atoms", "binding", "--host", "Al", "--adsorbate", "Al", "--model", "emt", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= BINDING_KEYS
+    assert data["E_int_eV"] == pytest.approx(data["E_AB_eV"] - data["E_A_eV"] - data["E_B_eV"])
+    assert data["E_int_eV"] < 0
+    assert data["model"] == "ASE EMT"
+
+
+def test_neb_json_profile():
+    args = ["atoms", "neb", "--structure", "Al", "--hop", "vacancy", "--images", "3"]
+    result = runner.invoke(app, [*args, "--min-length-A", "7", "--model", "emt", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"barrier_eV", "path", "model"}
+    energies = [p["energy_eV"] for p in data["path"]]
+    assert len(energies) == 5
+    assert max(energies) == data["barrier_eV"] > 0.2
+
+
+def test_bad_input_is_one_line_and_exit_2(capsys):
+    from ssblab.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["atoms", "binding", "--host", "Unobtainium"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ssblab: error: unknown structure 'Unobtainium'")
+    assert "\n" not in err

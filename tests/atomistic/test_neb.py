@@ -1,0 +1,55 @@
+"""NEB migration barriers: path construction, EMT bookkeeping, CHGNet bcc-Li vacancy hop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssblab.atomistic.neb import migration_barrier, vacancy_hop
+from ssblab.atomistic.structures import conventional_cell
+from ssblab.errors import SsblabError
+
+
+def test_vacancy_hop_moves_one_atom_by_one_neighbour_distance():
+    host = conventional_cell("Li", a_A=3.45).repeat(3)
+    initial, final = vacancy_hop(host, "Li")
+    assert len(initial) == len(final) == 53
+    shift = final.positions - initial.positions
+    from ase.geometry import find_mic
+
+    shift, lengths = find_mic(shift, initial.cell, initial.pbc)
+    assert np.count_nonzero(lengths > 1e-9) == 1
+    assert lengths.max() == pytest.approx(3.45 * np.sqrt(3) / 2)
+
+
+def test_emt_al_vacancy_profile():
+    result = migration_barrier("Al", "vacancy", n_images=3, model="emt", min_length_A=7.0)
+    assert result.converged
+    assert len(result.energies_eV) == 5
+    assert result.energies_eV[0] == 0.0
+    # Equivalent end points: the peak is the middle image and the path is symmetric.
+    assert result.peak_image == 2
+    assert result.barrier_eV == pytest.approx(result.reverse_barrier_eV, abs=1e-3)
+    # Measured Al vacancy migration energy is about 0.6 eV; EMT is known to be softer.
+    assert 0.2 < result.barrier_eV < 0.8
+    data = result.as_dict()
+    assert [p["image"] for p in data["path"]] == [0, 1, 2, 3, 4]
+    assert data["species"] == "Al"
+
+
+def test_unlisted_hop_and_unknown_hop_are_refused():
+    with pytest.raises(SsblabError, match="lists no interstitial hop"):
+        migration_barrier("Li", "interstitial", model="chgnet")
+    with pytest.raises(SsblabError, match="vacancy, interstitial"):
+        migration_barrier("Li", "ring", model="chgnet")
+
+
+@pytest.mark.slow
+def test_chgnet_li_vacancy_barrier_in_bcc_li():
+    pytest.importorskip("chgnet")
+    result = migration_barrier("Li", "vacancy", n_images=5, min_length_A=9.0)
+    assert result.n_atoms == 53
+    assert 0 < result.peak_image < len(result.energies_eV) - 1
+    # DFT (PBE) vacancy migration barriers in bcc Li are about 0.05-0.15 eV.
+    assert 0.03 < result.barrier_eV < 0.15
+    assert result.barrier_eV == pytest.approx(result.reverse_barrier_eV, abs=5e-3)

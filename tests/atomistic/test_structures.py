@@ -1,0 +1,74 @@
+"""Structures from structures.toml: every entry builds, with the right cell and sources."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssblab.atomistic.structures import (
+    conventional_cell,
+    get_structure,
+    largest_void,
+    structures,
+    supercell_repeats,
+)
+from ssblab.errors import SsblabError
+
+# Atoms in the conventional cell, from the Wyckoff multiplicities in the data file.
+EXPECTED_ATOMS = {"Li": 2, "Al": 4, "LiAl": 16, "Li2S": 12, "LiCl": 8, "Li3P": 8, "LiAlO2": 12}
+
+
+@pytest.mark.parametrize(("name", "n_atoms"), sorted(EXPECTED_ATOMS.items()))
+def test_cell_composition_and_size(name, n_atoms):
+    atoms = conventional_cell(name)
+    entry = get_structure(name)
+    assert len(atoms) == n_atoms
+    from pymatgen.core import Composition
+
+    assert Composition(atoms.get_chemical_formula()).reduced_formula == (
+        Composition(entry.formula).reduced_formula
+    )
+    assert atoms.cell.cellpar()[0] == pytest.approx(entry.a_A)
+
+
+def test_every_entry_has_a_source_and_no_overlapping_atoms():
+    from ase.neighborlist import neighbor_list
+
+    for name, entry in structures().items():
+        assert len(entry.source) > 20, name
+        shortest = neighbor_list("d", conventional_cell(name), 3.5).min()
+        assert shortest > 1.8, f"{name}: atoms {shortest:.2f} Å apart"
+
+
+def test_bcc_li_nearest_neighbour_distance():
+    from ase.neighborlist import neighbor_list
+
+    d = neighbor_list("d", conventional_cell("Li", a_A=3.45), 3.2)
+    assert d.min() == pytest.approx(3.45 * np.sqrt(3) / 2, abs=1e-9)
+
+
+def test_lattice_parameter_scales_the_whole_cell():
+    scaled = conventional_cell("Li3P", a_A=4.0).cell.cellpar()
+    entry = get_structure("Li3P")
+    assert scaled[0] == pytest.approx(4.0)
+    assert scaled[2] / scaled[0] == pytest.approx(entry.cellpar[2] / entry.cellpar[0])
+
+
+def test_unknown_structure_lists_the_valid_ones():
+    with pytest.raises(SsblabError, match="LiAl"):
+        get_structure("P2S5")
+
+
+def test_largest_void_of_fcc_al_is_octahedral():
+    cell = conventional_cell("Al")
+    frac = largest_void(cell) @ np.linalg.inv(cell.cell.array)
+    # Octahedral holes of fcc: the cube centre and the edge centres.
+    doubled = np.round(2 * frac) % 2
+    assert np.allclose(2 * frac, np.round(2 * frac))
+    assert doubled.sum() in (1, 3)
+
+
+def test_supercell_repeats_reach_the_minimum_spacing():
+    cell = conventional_cell("Li")
+    assert supercell_repeats(cell, 9.0) == (3, 3, 3)
+    assert supercell_repeats(cell, 3.0) == (1, 1, 1)
