@@ -249,3 +249,10 @@ def test_cycles_and_sign_agree_with_channel_statistic_table(res_run, data_dir):
     assert ours["point"].to_list() == stats["Data_Point"].to_list()
     np.testing.assert_allclose(ours["charge_s"], stats["Charge_Time"], rtol=1e-5)
     np.testing.assert_allclose(ours["discharge_s"], stats["Discharge_Time"], rtol=1e-5)
+
+
+def test_truncated_gzip_is_refused(data_dir, tmp_path):
+    cut = tmp_path / "cut.res.gz"
+    cut.write_bytes((data_dir / "arbin/mits7-0.res.gz").read_bytes()[:8000])
+    with pytest.raises(ReadError, match=r"cut\.res\.gz: corrupt gzip data"):
+        read(cut)
