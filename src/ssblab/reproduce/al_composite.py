@@ -20,20 +20,13 @@ CELL = "al-lpsc-composite_ncm622"
 FOIL = "al-foil_ncm622"
 
 
-def _current_steps(current_mA: float, cycles: int, window: tuple[float, float]) -> list[str]:
-    low, high = window
-    return [
-        f"Charge at {current_mA:.5g} mA until {high:.3f} V",
-        f"Discharge at {current_mA:.5g} mA until {low:.3f} V",
-    ] * cycles
-
-
 def _simulate(case: CaseStudy, recipe, density_mA_cm2: float, cycles: int):
     """PyBaMM run at a current density [mA cm-2]; returns (run, per-cycle summary)."""
     from ssblab.analysis.cycles import cycles as summary
-    from ssblab.simulate.fullcell import simulate_full, window_vs_li
+    from ssblab.simulate.fullcell import cycling_protocol, simulate_full, window_vs_li
 
-    steps = _current_steps(density_mA_cm2 * recipe.area_cm2, cycles, window_vs_li(recipe))
+    current_mA = density_mA_cm2 * recipe.area_cm2
+    steps = cycling_protocol(None, cycles, window_vs_li(recipe), current_mA=current_mA)
     run = simulate_full(recipe, steps)
     label = f"{recipe.name}: PyBaMM at {density_mA_cm2:g} mA/cm2"
     case.runs.append((label, run))

@@ -171,12 +171,15 @@ def initial_stoichiometry(
     return float(above.max())
 
 
-def cycling_protocol(c_rate: float, cycles: int, window: tuple[float, float]) -> list[str]:
-    """Charge-then-discharge CC steps at one C-rate, as PyBaMM step strings."""
+def cycling_protocol(
+    c_rate: float | None, cycles: int, window: tuple[float, float], current_mA: float | None = None
+) -> list[str]:
+    """Charge-then-discharge CC steps as PyBaMM step strings, at a C-rate or a current [mA]."""
     low, high = window
+    rate = f"{current_mA:.5g} mA" if current_mA is not None else f"{c_rate:g} C"
     return [
-        f"Charge at {c_rate:g} C until {high:.3f} V",
-        f"Discharge at {c_rate:g} C until {low:.3f} V",
+        f"Charge at {rate} until {high:.3f} V",
+        f"Discharge at {rate} until {low:.3f} V",
     ] * cycles
 
 
