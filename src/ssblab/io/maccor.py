@@ -69,9 +69,13 @@ def _header_line_index(text: str) -> int | None:
 
 
 def sniff_text(head: bytes, path: Path) -> bool:
-    """A ``Rec#<TAB>Cyc#`` table header near the top, a Maccor EIS export, or a
-    binary file with Maccor's numbered suffix (``.001``...), claimed to be refused
-    with the reason rather than left unrecognised."""
+    """True for a Maccor text export, a Maccor EIS export or a binary Maccor file.
+
+    Text exports have a ``Rec#<TAB>Cyc#`` table header near the top. EIS exports
+    and binary files with Maccor's numbered suffix (``.001``...) are claimed so
+    that the reader refuses them with the reason, rather than leaving them
+    unrecognised.
+    """
     if head.startswith(EIS_MARK):
         return True
     if b"\x00" in head[:1024]:
@@ -127,11 +131,14 @@ def _time_seconds(name: str) -> pl.Expr:
     col = pl.col(name)
     if factor is not None:
         return col.str.strip_chars().str.replace(",", ".").cast(pl.Float64, strict=False) * factor
-    # "  2d 02:52:51.57": days, then a clock time (seconds may have one digit)
+    # "  2d 02:52:51.57": days, then a clock time (seconds may have one digit);
+    # without a "d", the whole text is the clock time
     parts = col.str.split_exact("d", 1)
+    has_days = parts.struct.field("field_1").is_not_null()
     days = parts.struct.field("field_0").str.strip_chars().cast(pl.Float64, strict=False)
-    clock = parts.struct.field("field_1").str.strip_chars().str.to_time("%H:%M:%S%.f", strict=False)
-    return days * 86400.0 + clock.cast(pl.Int64) / 1e9
+    clock_text = pl.when(has_days).then(parts.struct.field("field_1")).otherwise(col)
+    clock = clock_text.str.strip_chars().str.to_time("%H:%M:%S%.f", strict=False)
+    return pl.when(has_days).then(days).otherwise(0.0) * 86400.0 + clock.cast(pl.Int64) / 1e9
 
 
 def _date_format(sample: str | None) -> str | None:
