@@ -199,3 +199,11 @@ def test_semicolon_csv_with_decimal_commas(tmp_path):
     assert run.table[s.VOLTAGE].to_list() == [3.25, 3.5]
     assert run.table[s.TIME].to_list() == [0.0, 10.0]
     assert run.table[s.CHARGE_CAPACITY].to_list() == [0.0, 0.25]
+
+
+def test_lower_case_headers_of_other_vendors_are_not_arbin():
+    from ssblab.io.arbin_text import looks_like_arbin
+
+    landt = ["cycle_index", "step_index", "test_time_s", "current_A", "voltage_V"]
+    assert not looks_like_arbin(landt)
+    assert looks_like_arbin(["Cycle_Index", "Step", "Time_s", "Current_A", "Voltage_V"])

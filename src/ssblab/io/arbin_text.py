@@ -52,8 +52,9 @@ for _q in ("Charge_Energy", "Discharge_Energy"):
 DATENUM_TO_UNIX_DAYS = 719529.0
 #: Wall-clock formats of ``Date_Time`` in Arbin exports.
 DATE_FORMATS = ("%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f")
-#: Header names that identify an Arbin export (after normalisation).
-SIGNATURE = {"cycleindex", "stepindex", "testtime", "testtimes", "times", "datapoint"}
+#: Header names, spelt exactly so (Arbin capitalises them), that identify an Arbin export;
+#: other vendors' lower-case ``cycle_index`` or ``test_time_s`` do not.
+SIGNATURE = {"Cycle_Index", "Step_Index", "Data_Point", "Test_Time", "Test_Time(s)"}
 
 
 def normalise(header: str) -> str:
@@ -80,7 +81,7 @@ def rename_map(columns: list[str]) -> dict[str, tuple[str, float]]:
 def looks_like_arbin(columns: list[str]) -> bool:
     """True when the headers are those of an Arbin export (time, V, I and cycle)."""
     names = {HEADER_MAP[n][0] for n in map(normalise, columns) if n in HEADER_MAP}
-    has_id = bool(SIGNATURE & {normalise(c) for c in columns})
+    has_id = bool(SIGNATURE & {c.strip() for c in columns})
     return has_id and {"Test_Time", "Voltage", "Current", "Cycle_Index"} <= names
 
 
