@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ssblab.report.build import build
@@ -37,3 +39,17 @@ def test_seed_recipes_render_the_design_and_audit(examples_dir, tmp_path):
     assert "np_ratio" in text and "cathode_areal_capacity_mAh_cm2" in text
     assert "Audit of reported numbers" in text
     assert "literature_np_capacity" in report.panels
+
+
+def test_symmetric_recipes_are_simulated_and_overlaid(examples_dir, make_symmetric, tmp_path):
+    pytest.importorskip("ssblab.simulate.symmetric")
+    name = "Li@LiAlO2 200nm | LGPS | Li@LiAlO2 200nm"
+    measured = make_symmetric(name=name)
+    recipes = [examples_dir / f"sym-li-{v}_lgps.toml" for v in ("bare", "lialo2-200nm")]
+    report = build([measured, *recipes], tmp_path / "r", png=False, simulate=True)
+    assert "model_vs_experiment_symmetric" in report.panels
+    text = report.index.read_text("utf-8")
+    assert f"{name} (model)" in text
+    # the model's bare cell fails before the 200 nm cell (Chang et al.: ~300 h vs 3000 h)
+    failures = re.findall(r"\(model\): overpotential_divergence at ([0-9.]+) h", text)
+    assert len(failures) >= 2 and float(failures[0]) < float(failures[1])

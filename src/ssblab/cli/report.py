@@ -30,6 +30,10 @@ def report(
     png: Annotated[
         bool, typer.Option("--png/--no-png", help="Also write one PNG per panel.")
     ] = True,
+    simulate: Annotated[
+        bool,
+        typer.Option("--simulate", help="Simulate symmetric-cell recipes and plot the model runs."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Build DIR/index.html (works offline) and DIR/<panel>.png; print the page's path."""
@@ -42,7 +46,7 @@ def report(
         def step(message: str) -> None:
             bar.update(task, description=message, advance=0 if message == stages[0] else 1)
 
-        result = build(inputs, out_dir, title=title, png=png, progress=step)
+        result = build(inputs, out_dir, title=title, png=png, progress=step, simulate=simulate)
         bar.update(task, advance=1)
     if as_json:
         print_json(result.to_dict())

@@ -57,7 +57,8 @@ PANELS: tuple[tuple[str, PanelFn], ...] = (
     ("EIS Nyquist", lambda d: eis.nyquist(d.spectra)),
     ("EIS Bode", lambda d: eis.bode(d.spectra)),
     ("DRT", lambda d: eis.drt(d.spectra)),
-    ("model vs experiment", lambda d: cyc.model_vs_experiment(d.runs)),
+    ("model vs experiment (cycling)", lambda d: cyc.model_vs_experiment(d.runs)),
+    ("model vs experiment (symmetric)", lambda d: sym.model_vs_experiment(d.runs)),
     ("literature benchmark", lambda d: echem.literature(d.designs)),
 )
 
@@ -135,12 +136,13 @@ def build_report(
     out_dir: str | Path,
     title: str | None = None,
     png: bool = True,
+    simulate: bool = False,
 ) -> Path:
     """Write ``out_dir/index.html`` (self-contained) and one PNG per panel; return the HTML path.
 
     See :func:`build` for the parameters.
     """
-    return build(inputs, out_dir, title=title, png=png).index
+    return build(inputs, out_dir, title=title, png=png, simulate=simulate).index
 
 
 def build(
@@ -149,6 +151,7 @@ def build(
     title: str | None = None,
     png: bool = True,
     progress: Callable[[str], None] | None = None,
+    simulate: bool = False,
 ) -> Report:
     """Write ``out_dir/index.html`` (self-contained) and one PNG per panel.
 
@@ -163,6 +166,8 @@ def build(
         Page title (default: the cell labels).
     png : bool
         Also write the publication PNGs (default True).
+    simulate : bool
+        Simulate symmetric-cell recipes with ssblab's model and show the runs.
     progress : callable, optional
         Called with a short message as each stage starts (for a progress bar).
 
@@ -183,7 +188,7 @@ def build(
     except OSError as exc:
         raise SsblabError(f"{out}: cannot create the report folder: {exc}") from exc
     step("reading inputs")
-    data = collect(inputs)
+    data = collect(inputs, simulate=simulate)
     if not data.labels:
         raise SsblabError("nothing to report: no input was given")
     step("making panels")

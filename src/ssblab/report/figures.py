@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ssblab.report.model import Panel, Trace
+from ssblab.report.model import Panel, Trace, window_y_range
 from ssblab.report.style import EVENT_COLOR, PNG_DPI, PNG_SIZE_IN, matplotlib_rc
 
 if TYPE_CHECKING:
@@ -124,12 +124,14 @@ def draw(panel: Panel) -> Figure:
             ax.set_aspect("equal", adjustable="datalim")
         if panel.x_range is not None:
             ax.set_xlim(*panel.x_range)
-            _fit_y_to_window(ax, panel)
-        for event in panel.events:
+            y_range = window_y_range(panel)
+            if y_range is not None:
+                ax.set_ylim(*y_range)
+        for k, event in enumerate(panel.events):
             ax.axvline(event.x, color=EVENT_COLOR, linestyle=":", linewidth=1.2)
             ax.annotate(
                 plain(event.label),
-                (event.x, 1.0),
+                (event.x, 1.0 - 0.06 * k),
                 xycoords=("data", "axes fraction"),
                 color=EVENT_COLOR,
                 fontsize=7.5,
@@ -155,18 +157,6 @@ def _widen_flat(ax: Axes) -> None:
     if hi - lo < 1e-6 * max(abs(centre), 1.0):
         half = 0.005 * abs(centre) or 1.0
         ax.set_ylim(centre - half, centre + half)
-
-
-def _fit_y_to_window(ax: Axes, panel: Panel) -> None:
-    """Scale y to the data inside the x window (matplotlib keeps the full range otherwise)."""
-    lo, hi = panel.x_range or (0.0, 0.0)
-    ys = [t.y[(t.x >= lo) & (t.x <= hi)] for t in panel.traces if not t.secondary]
-    ys = [y[np.isfinite(y)] for y in ys]
-    ys = [y for y in ys if y.size]
-    if ys:
-        y_all = np.concatenate(ys)
-        pad = 0.05 * (float(y_all.max() - y_all.min()) or 1.0)
-        ax.set_ylim(float(y_all.min()) - pad, float(y_all.max()) + pad)
 
 
 def save_png(fig: Figure, path: Path) -> Path:

@@ -147,7 +147,7 @@ def _panel_html(i: int, block: PanelBlock) -> str:
     return (
         f'<div class="panel" id="{html.escape(block.key, quote=True)}">'
         f"<h3>{html.escape(block.title)}</h3>"
-        f'<div id="{div}" class="plotly-graph-div" style="width:100%;height:420px"></div>'
+        f'<div id="{div}" class="plotly-graph-div" style="width:100%;height:460px"></div>'
         f'<script type="application/json" class="ssblab-fig" data-target="{div}">'
         f"{script_json(block.figure)}</script>{note}{png}</div>"
     )

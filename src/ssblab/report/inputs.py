@@ -97,11 +97,31 @@ def _read_parquet(path: Path) -> Run | pl.DataFrame:
     return Run(s.conform(table), _meta_from_parquet(path))
 
 
-def _design_of_recipe(path: Path) -> dict[str, Any]:
+def _recipe_items(path: Path, simulate: bool) -> list[Any]:
+    """The design of a recipe and, for a symmetric cell when asked, its simulated run."""
     from ssblab.design import design
     from ssblab.recipe import load_recipe
 
-    return design(load_recipe(path)).to_dict()
+    recipe = load_recipe(path)
+    items: list[Any] = [design(recipe).to_dict()]
+    if simulate and recipe.kind == "symmetric":
+        items.append(simulate_symmetric(recipe))
+    return items
+
+
+def simulate_symmetric(recipe: Any) -> Run:
+    """Run ssblab's symmetric-cell model on the recipe's protocol (seed default when unset)."""
+    from ssblab.simulate.protocol import lifetime_protocol
+    from ssblab.simulate.symmetric import from_recipe, simulate
+
+    p = recipe.protocol
+    blocks = None
+    if p is not None and p.current_density_mA_cm2 and p.areal_capacity_mAh_cm2:
+        blocks = lifetime_protocol(
+            p.current_density_mA_cm2, p.areal_capacity_mAh_cm2, p.max_time_h or 5000.0
+        )
+    run = simulate(from_recipe(recipe), blocks).run
+    return Run(run.table, run.meta.with_(cell_name=f"{recipe.name} (model)"))
 
 
 #: Suffixes of files that may hold impedance spectra or time series (EC-Lab, Gamry).
@@ -110,8 +130,8 @@ _EIS_CAPABLE = (".mpr", ".mpt", ".dta")
 MAX_SPECTRA_PER_FILE = 4
 
 
-def _load_path(path: Path) -> Any:
-    """Read one input file into a Run, an EIS table or a design dict.
+def _load_path(path: Path, simulate: bool = False) -> list[Any]:
+    """Read one input file into Runs, EIS tables or design dicts.
 
     EC-Lab and Gamry files are tried as impedance first (their time-series
     reading of a PEIS file would lose the spectrum); any other file that no
@@ -122,19 +142,19 @@ def _load_path(path: Path) -> Any:
 
     suffix = path.suffix.lower()
     if suffix == ".toml":
-        return _design_of_recipe(path)
+        return _recipe_items(path, simulate)
     if suffix == ".parquet":
-        return _read_parquet(path)
+        return [_read_parquet(path)]
     if suffix in _EIS_CAPABLE:
         try:
-            return read_eis(path)
+            return [read_eis(path)]
         except ReadError:
-            return read(path)
+            return [read(path)]
     try:
-        return read(path)
+        return [read(path)]
     except UnknownFormatError as first:
         try:
-            return read_eis(path)
+            return [read_eis(path)]
         except ReadError:
             raise first from None
 
@@ -196,7 +216,9 @@ def _add_spectra(data: ReportData, name: str, table: pl.DataFrame, source: str) 
         data.spectra.append(Spectrum(label, part, source))
 
 
-def collect(inputs: Iterable[Any], labels: Mapping[int, str] | None = None) -> ReportData:
+def collect(
+    inputs: Iterable[Any], labels: Mapping[int, str] | None = None, simulate: bool = False
+) -> ReportData:
     """Sort *inputs* into :class:`ReportData`, reading any paths.
 
     Parameters
@@ -208,6 +230,9 @@ def collect(inputs: Iterable[Any], labels: Mapping[int, str] | None = None) -> R
     labels : mapping of int to str, optional
         Label for the input at that position (default: the cell name in the
         metadata, the recipe name, or the file stem).
+    simulate : bool
+        Also simulate each symmetric-cell recipe with ssblab's model (its run
+        is labelled "<recipe name> (model)").
 
     Raises
     ------
@@ -219,7 +244,8 @@ def collect(inputs: Iterable[Any], labels: Mapping[int, str] | None = None) -> R
         label = (labels or {}).get(i)
         if isinstance(item, (str, Path)):
             path = Path(item)
-            _add(data, _load_path(path), str(path), label)
+            for loaded in _load_path(path, simulate):
+                _add(data, loaded, str(path), label)
         else:
             source = item.meta.source if isinstance(item, Run) else ""
             _add(data, item, source, label)

@@ -121,3 +121,23 @@ class Panel:
     def n_points(self) -> int:
         """Total number of plotted points (what the page has to carry)."""
         return int(sum(len(t.x) for t in self.traces))
+
+
+def window_y_range(panel: Panel) -> tuple[float, float] | None:
+    """Y limits (5 % padding) of the left-axis data inside ``panel.x_range``; None if none."""
+    if panel.x_range is None:
+        return None
+    lo, hi = panel.x_range
+    ys = []
+    for t in panel.traces:
+        if t.secondary or np.asarray(t.x).dtype.kind not in "fiu":
+            continue
+        x, y = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
+        y = y[(x >= lo) & (x <= hi)]
+        ys.append(y[np.isfinite(y)])
+    ys = [y for y in ys if y.size]
+    if not ys:
+        return None
+    y_all = np.concatenate(ys)
+    pad = 0.05 * (float(y_all.max() - y_all.min()) or 1.0)
+    return float(y_all.min()) - pad, float(y_all.max()) + pad

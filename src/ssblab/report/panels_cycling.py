@@ -194,30 +194,37 @@ def retention(runs: list[LabelledRun]) -> Panel:
     )
 
 
-def _pairs(runs: list[LabelledRun]) -> list[tuple[LabelledRun, LabelledRun]]:
-    """(measured, simulated) runs of the same cell: same cell name, or the only two."""
-    cyc = cycling_runs(runs)
-    measured = [r for r in cyc if r.run.meta.kind == "measured"]
-    simulated = [r for r in cyc if r.run.meta.kind == "simulated"]
-    pairs = []
+def _cell_key(run: LabelledRun) -> str:
+    name = run.run.meta.cell_name.strip().lower()
+    return name.removesuffix("(model)").strip()
+
+
+def pairs(runs: list[LabelledRun]) -> list[tuple[LabelledRun, LabelledRun]]:
+    """(measured, simulated) runs of the same cell: same cell name, or the only two.
+
+    A simulated run's name may end in "(model)"; pass runs of one kind of cell
+    (cycling or symmetric) so that a pair never mixes the two.
+    """
+    measured = [r for r in runs if r.run.meta.kind == "measured"]
+    simulated = [r for r in runs if r.run.meta.kind == "simulated"]
+    found = []
     for sim in simulated:
-        name = sim.run.meta.cell_name.strip().lower()
-        match = [m for m in measured if name and m.run.meta.cell_name.strip().lower() == name]
+        match = [m for m in measured if _cell_key(sim) and _cell_key(m) == _cell_key(sim)]
         if match:
-            pairs.append((match[0], sim))
-    if not pairs and len(measured) == 1 and len(simulated) == 1:
-        pairs.append((measured[0], simulated[0]))
-    return pairs
+            found.append((match[0], sim))
+    if not found and len(measured) == 1 and len(simulated) == 1:
+        found.append((measured[0], simulated[0]))
+    return found
 
 
 def model_vs_experiment(runs: list[LabelledRun]) -> Panel:
     """First-cycle voltage profiles of measured (solid) and simulated (dashed) runs of a cell."""
-    pairs = _pairs(runs)
-    if not pairs:
-        raise NotAvailable("needs a measured and a simulated run of the same cell")
-    unit, factors = capacity_basis([r for pair in pairs for r in pair])
+    found = pairs(cycling_runs(runs))
+    if not found:
+        raise NotAvailable("needs a measured and a simulated cycling run of the same cell")
+    unit, factors = capacity_basis([r for pair in found for r in pair])
     traces = []
-    for i, pair in enumerate(pairs):
+    for i, pair in enumerate(found):
         for r in pair:
             curves = cycle_curves(r, factors[r.label], [_first_cycle(r)])
             kind = r.run.meta.kind

@@ -14,7 +14,7 @@ from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric
 from ssblab.report.model import Event, NotAvailable, Panel, Trace
-from ssblab.report.panels_cycling import _slug
+from ssblab.report.panels_cycling import _slug, pairs
 from ssblab.report.panels_echem import analysis
 from ssblab.report.style import series_color
 
@@ -152,4 +152,35 @@ def overpotential(runs: list[LabelledRun]) -> Panel:
         x_label="Current density [mA cm⁻²]",
         y_label="Plateau overpotential [mV]",
         traces=tuple(traces),
+    )
+
+
+def model_vs_experiment(runs: list[LabelledRun]) -> Panel:
+    """Voltage vs time of measured (solid) and simulated (dashed) runs of one symmetric cell."""
+    found = pairs([r for r in runs if is_symmetric(r.run)])
+    if not found:
+        raise NotAvailable("needs a measured and a simulated symmetric run of the same cell")
+    traces = []
+    for i, pair in enumerate(found):
+        for r in pair:
+            t_h = r.run.table.get_column(s.TIME).to_numpy() / 3600.0
+            v_mv = r.run.table.get_column(s.VOLTAGE).to_numpy() * 1000.0
+            t_h, v_mv = thin(t_h, v_mv, TIME_SERIES_POINTS)
+            kind = r.run.meta.kind
+            traces.append(
+                Trace(
+                    t_h,
+                    v_mv,
+                    f"{r.label} ({kind})",
+                    color=series_color(i),
+                    dash=kind == "simulated",
+                )
+            )
+    return Panel(
+        key="model_vs_experiment_symmetric",
+        title="Model vs experiment: symmetric cells",
+        x_label="Time [h]",
+        y_label="Voltage [mV]",
+        traces=tuple(traces),
+        note="Solid: measured; dashed: simulated.",
     )

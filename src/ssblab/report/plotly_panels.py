@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ssblab.report.model import Colorbar, Panel, Trace
+from ssblab.report.model import Colorbar, Panel, Trace, window_y_range
 from ssblab.report.style import EVENT_COLOR, plotly_colorscale, plotly_layout
 
 
@@ -97,6 +97,9 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         layout["yaxis"]["type"] = "log"
     if panel.x_range is not None:
         layout["xaxis"]["range"] = list(panel.x_range)
+        y_range = window_y_range(panel)
+        if y_range is not None:
+            layout["yaxis"]["range"] = list(y_range)
     if panel.equal_aspect:
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     if panel.y2_label:
@@ -107,9 +110,8 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
             "side": "right",
             "showgrid": False,
         }
-        layout["margin"] = {**layout["margin"], "r": 70, "b": 90}
+        layout["margin"] = {**layout["margin"], "r": 70}
         layout["yaxis"]["mirror"] = False
-        layout["legend"] = {"orientation": "h", "x": 0.0, "y": -0.18, "yanchor": "top"}
     if any(t.mode == "bar" for t in panel.traces):
         layout["barmode"] = "group"
     if panel.colorbar is not None:
@@ -130,15 +132,17 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
     layout["annotations"] = [
         {
             "x": e.x,
-            "y": 1,
+            "y": 1 - 0.07 * k,
             "xref": "x",
             "yref": "paper",
             "text": html.escape(e.label),
             "showarrow": False,
-            "yanchor": "bottom",
-            "font": {"color": EVENT_COLOR, "size": 11},
+            "yanchor": "top",
+            "xanchor": "left",
+            "font": {"color": EVENT_COLOR, "size": 10},
+            "bgcolor": "rgba(255,255,255,0.7)",
         }
-        for e in panel.events
+        for k, e in enumerate(panel.events)
     ]
     data = [_trace_dict(t) for t in panel.traces]
     if panel.colorbar is not None:

@@ -113,10 +113,10 @@ def plotly_layout() -> dict[str, Any]:
         "font": {"family": "Helvetica, Arial, sans-serif", "size": 12},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 70, "r": 30, "t": 30, "b": 55},
-        "height": 420,
+        "margin": {"l": 70, "r": 30, "t": 20, "b": 50},
+        "height": 460,
         "xaxis": dict(axis),
         "yaxis": dict(axis),
-        "legend": {"bgcolor": "rgba(255,255,255,0.7)"},
+        "legend": {"orientation": "h", "x": 0.0, "y": -0.14, "yanchor": "top"},
         "hovermode": "closest",
     }
