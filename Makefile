@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 
 bench: $(STAMP)
+	command -v mdb-export >/dev/null || (apt-get update -qq && apt-get install -y -qq mdbtools) || true
 	$(BIN)/pip install -q -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/run_all.py
 
