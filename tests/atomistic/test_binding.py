@@ -46,10 +46,10 @@ def test_named_interstitial_site_in_li2s_is_the_octahedral_hole():
     from ssblab.atomistic.structures import conventional_cell
 
     unit = conventional_cell("Li2S")
-    position = site_position("Li2S", unit, unit, "octahedral")
+    position = site_position("Li2S", unit, "octahedral")
     assert np.allclose(position, unit.cell.array.sum(axis=0) / 2)
     with pytest.raises(SsblabError, match="octahedral, void"):
-        site_position("Li2S", unit, unit, "tetrahedral")
+        site_position("Li2S", unit, "tetrahedral")
 
 
 def test_surface_binding_refused_for_host_without_surface():

@@ -61,3 +61,14 @@ def test_bad_input_is_one_line_and_exit_2(capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("ssblab: error: unknown structure 'Unobtainium'")
     assert "\n" not in err
+
+
+def test_seed_table_with_emt_is_refused_for_lithium():
+    result = runner.invoke(app, ["atoms", "seed", "binding", "--model", "emt", "--json"])
+    assert result.exit_code != 0
+    assert "no parameters for Li" in str(result.exception)
+
+
+def test_unknown_seed_table():
+    result = runner.invoke(app, ["atoms", "seed", "diffusion"])
+    assert "binding, migration" in str(result.exception)

@@ -143,8 +143,12 @@ def with_interstitial(host: Atoms, symbol: str, position_A: np.ndarray) -> Atoms
     return out
 
 
-def site_position(name: str, host: Atoms, unit_cell: Atoms, site: str) -> np.ndarray:
-    """Cartesian position [Å] of a named interstitial site of *name* (or ``void``) in *host*."""
+def site_position(name: str, unit_cell: Atoms, site: str) -> np.ndarray:
+    """Cartesian position [Å] of a named interstitial site of *name* (or ``void``).
+
+    The position lies in *unit_cell* (the conventional cell), which is also the
+    first cell of any supercell made from it with ``Atoms.repeat``.
+    """
     if site == "void":
         return largest_void(unit_cell)
     sites = get_structure(name).sites
@@ -219,7 +223,7 @@ def binding_energy(
         site_label = f"{entry.surface.miller} {entry.surface.site}"
     else:
         clean = bulk_host(host, model, min_length_A=min_length_A)
-        position = site_position(host, clean, host_cell(host, model), site)
+        position = site_position(host, host_cell(host, model), site)
         loaded = with_interstitial(clean, adsorbate, position)
         site_label = site
 

@@ -120,7 +120,7 @@ def interstitial_hop(
 ) -> tuple[Atoms, Atoms]:
     """Initial and final states of an extra *species* atom moving between two named sites."""
     unit = host_cell(name, model)
-    start, end = (site_position(name, host, unit, s) for s in sites)
+    start, end = (site_position(name, unit, s) for s in sites)
     return with_interstitial(host, species, start), with_interstitial(host, species, end)
 
 
