@@ -16,16 +16,19 @@ def cycling_run(
     fade_per_cycle: float = 0.005,
     name: str = "NCM622 full cell",
     kind: str = "measured",
+    currents_mA: list[float] | None = None,
 ) -> Run:
     """A galvanostatic full cell, 3.0-4.2 V, 1 mAh first cycle, capacity fading linearly.
 
-    Charge at +0.5 mA then discharge at -0.5 mA each cycle; CE 99 %.
+    Charge then discharge at 0.5 mA each cycle (or at ``currents_mA[n-1]``, with
+    the capacity divided by 1 + 0.2 I/mA for a rate test); CE 99 %.
     """
-    current = 0.5e-3  # A
     t0, qc, qd = 0.0, 0.0, 0.0
     parts = []
     for n in range(1, n_cycles + 1):
-        q_ch = 1.0e-3 * (1.0 - fade_per_cycle * (n - 1))  # Ah
+        current = 0.5e-3 if currents_mA is None else currents_mA[n - 1] * 1e-3  # A
+        rate_factor = 1.0 if currents_mA is None else 1.0 / (1.0 + 0.2 * currents_mA[n - 1])
+        q_ch = 1.0e-3 * (1.0 - fade_per_cycle * (n - 1)) * rate_factor  # Ah
         q_dis = 0.99 * q_ch
         for sign, q_half in ((1.0, q_ch), (-1.0, q_dis)):
             frac = np.linspace(0.0, 1.0, points_per_half)
@@ -83,6 +86,46 @@ def symmetric_run(n_half: int = 60, fail_at: int = 40, name: str = "Li|LGPS|Li b
         )
     )
     return Run(table, RunMeta(source="sym.csv", cell_name=name, area_cm2=0.785))
+
+
+def symmetric_rate_run(name: str = "Li|LGPS|Li rate") -> Run:
+    """Li|Li at 0.1, 0.25, 0.5, 1.0 mA/cm² (4 half-cycles each, 0.785 cm²), 500 Ω cm² ASR."""
+    pts, area = 40, 0.785
+    frac = np.linspace(0.0, 1.0, pts)
+    t, v, i = [], [], []
+    k = 0
+    for j in (0.1, 0.25, 0.5, 1.0):
+        for _ in range(4):
+            sign = 1.0 if k % 2 == 0 else -1.0
+            t.append((k + frac * 0.999) * 3600.0)
+            v.append(np.full(pts, sign * 0.5 * j))  # 500 Ω cm² x j [mA/cm²] -> V
+            i.append(np.full(pts, sign * j * area * 1e-3))
+            k += 1
+    table = s.conform(
+        pl.DataFrame(
+            {s.TIME: np.concatenate(t), s.VOLTAGE: np.concatenate(v), s.CURRENT: np.concatenate(i)}
+        )
+    )
+    return Run(table, RunMeta(source="symrate.csv", cell_name=name, area_cm2=area))
+
+
+def cv_run(cycles: int = 3) -> Run:
+    """Cyclic voltammetry 3.0-4.0 V at 1 mV/s, a redox couple at 3.6 V (peaks ±0.2 mA)."""
+    dt, rate = 1.0, 1e-3  # s, V/s
+    n_sweep = int(1.0 / rate / dt)
+    up = np.linspace(3.0, 4.0, n_sweep, endpoint=False)
+    down = np.linspace(4.0, 3.0, n_sweep, endpoint=False)
+    v = np.tile(np.concatenate([up, down]), cycles)
+    direction = np.tile(np.concatenate([np.ones(n_sweep), -np.ones(n_sweep)]), cycles)
+    peak = np.exp(-(((v - 3.6 - 0.03 * direction) / 0.03) ** 2))
+    current = direction * (1e-5 + 2e-4 * peak)
+    cycle = np.repeat(np.arange(1, cycles + 1), 2 * n_sweep)
+    table = s.conform(
+        pl.DataFrame(
+            {s.TIME: np.arange(v.size) * dt, s.VOLTAGE: v, s.CURRENT: current, s.CYCLE: cycle}
+        )
+    )
+    return Run(table, RunMeta(source="cv.csv", cell_name="CV cell"))
 
 
 def spectrum(

@@ -44,6 +44,11 @@ def capacity_basis(runs: list[LabelledRun]) -> tuple[str, dict[str, float]]:
     return "mAh", {k: 1000.0 for k in metas}
 
 
+def cycle_colorbar(first: int, last: int) -> Colorbar | None:
+    """The cycle-number colorbar, or None for a single cycle (nothing to explain)."""
+    return Colorbar(CYCLE_CMAP, float(first), float(last), "Cycle [-]") if last > first else None
+
+
 def pick_cycles(cycles: list[int], most: int = MAX_CYCLES_SHOWN) -> list[int]:
     """At most *most* cycles, evenly spread, always including the first and the last."""
     if len(cycles) <= most:
@@ -122,7 +127,7 @@ def voltage_capacity(run: LabelledRun, unit: str, factor: float) -> Panel:
         x_label=f"Capacity [{unit}]",
         y_label="Voltage [V]",
         traces=traces,
-        colorbar=Colorbar(CYCLE_CMAP, float(lo), float(hi), "Cycle [-]"),
+        colorbar=cycle_colorbar(lo, hi),
         note=note,
     )
 

@@ -17,8 +17,8 @@ from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import DesignEntry, LabelledRun
-from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace
-from ssblab.report.panels_cycling import _slug, cycling_runs, pick_cycles
+from ssblab.report.model import NotAvailable, Panel, Trace
+from ssblab.report.panels_cycling import _slug, cycle_colorbar, cycling_runs, pick_cycles
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
 
@@ -54,7 +54,7 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         if result.recovery is not None:
             notes.append(
                 f"{r.label}: block {result.recovery.block} recovers "
-                f"{result.recovery.ratio * 100:.1f} % of block 1"
+                f"{result.recovery.ratio * 100:.1f} % of block {blocks.get_column('block')[0]}"
             )
         unit = "mAh g⁻¹" if use_specific else "mAh"
     if not traces:
@@ -121,7 +121,7 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
                 x_label="Voltage [V]",
                 y_label="dQ/dV [mAh V⁻¹]",
                 traces=tuple(traces),
-                colorbar=Colorbar(CYCLE_CMAP, float(lo), float(hi), "Cycle [-]"),
+                colorbar=cycle_colorbar(lo, hi),
                 note="Discharge drawn below zero. Histogram dQ/dV with Gaussian smoothing.",
             )
         )
@@ -172,7 +172,7 @@ def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
                 x_label="Voltage [V]",
                 y_label="Current [mA]",
                 traces=tuple(traces),
-                colorbar=Colorbar(CYCLE_CMAP, float(lo), float(hi), "Cycle [-]"),
+                colorbar=cycle_colorbar(lo, hi),
             )
         )
     return panels

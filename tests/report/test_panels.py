@@ -1,0 +1,50 @@
+"""Rate test, CV and symmetric rate panels on synthetic runs with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssblab.report.build import make_panels
+from ssblab.report.inputs import LabelledRun, collect
+from ssblab.report.model import NotAvailable
+from ssblab.report.panels_echem import cyclic_voltammetry, looks_like_cv, rate_bars
+
+from .conftest import cv_run, symmetric_rate_run
+
+RATES = [0.1] * 3 + [0.5] * 3 + [1.0] * 3 + [2.0] * 3 + [0.1] * 3  # mA per cycle
+
+
+def test_rate_bars_with_recovery(make_cycling):
+    run = make_cycling(n_cycles=len(RATES), fade_per_cycle=0.0, currents_mA=RATES)
+    panel = rate_bars([LabelledRun("rate cell", run)])
+    bars = panel.traces[0]
+    assert bars.mode == "bar" and len(bars.x) == 5
+    assert str(bars.x[0]).startswith("0: 0.127 mA cm⁻²")  # 0.1 mA over 0.785 cm²
+    # discharge = 0.99 mAh / (1 + 0.2 I) over 8 mg: 0.1 mA -> 121.3 mAh/g, 2 mA -> 88.4 mAh/g
+    assert bars.y[0] == pytest.approx(0.99 / 1.02 / 0.008, rel=1e-3)
+    assert bars.y[3] == pytest.approx(0.99 / 1.4 / 0.008, rel=1e-3)
+    assert "block 4 recovers 100.0 % of block 0" in panel.note
+
+
+def test_constant_current_run_is_not_a_rate_test(cycling):
+    with pytest.raises(NotAvailable, match="not a rate test"):
+        rate_bars([LabelledRun("cell", cycling)])
+
+
+def test_cv_is_recognised_and_drawn_per_cycle(cycling):
+    cv = LabelledRun("CV cell", cv_run())
+    assert looks_like_cv(cv) and not looks_like_cv(LabelledRun("gcd", cycling))
+    (panel,) = cyclic_voltammetry([cv])
+    assert panel.x_label == "Voltage [V]" and panel.y_label == "Current [mA]"
+    assert len(panel.traces) == 3
+    peak = max(float(np.nanmax(t.y)) for t in panel.traces)
+    assert peak == pytest.approx(0.21, abs=0.005)  # 0.2 mA peak + 0.01 mA capacitive
+
+
+def test_symmetric_rate_overpotential_panel():
+    rendered = make_panels(collect([symmetric_rate_run()]))
+    panel = next(p for p in rendered.panels if p.key == "overpotential_current_density")
+    x, y = panel.traces[0].x, panel.traces[0].y
+    assert x.tolist() == pytest.approx([0.1, 0.25, 0.5, 1.0])
+    assert y.tolist() == pytest.approx([50.0, 125.0, 250.0, 500.0], rel=1e-6)  # 500 Ω cm²
