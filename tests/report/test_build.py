@@ -106,3 +106,21 @@ def test_parquet_table_round_trips_through_the_report(cycling, tmp_path):
     report = build([path], tmp_path / "pq", png=False)
     assert "voltage_capacity_cell" in report.panels
     assert pl.read_parquet(path).height == cycling.n_rows
+
+
+def test_no_panel_failed_with_a_bug(full_report):
+    assert not [n for n, reason in full_report.unavailable if "a bug" in reason]
+
+
+def test_a_broken_panel_is_reported_not_raised(cycling, monkeypatch):
+    from ssblab.report import build as build_module
+
+    def broken(_data):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(build_module, "PANELS", (("broken", broken), *build_module.PANELS[1:]))
+    rendered = make_panels(collect([cycling]))
+    assert ("broken", "failed with ZeroDivisionError: boom (a bug: please report it)") in (
+        rendered.unavailable
+    )
+    assert "capacity_ce" in [p.key for p in rendered.panels]

@@ -53,3 +53,15 @@ def test_symmetric_recipes_are_simulated_and_overlaid(examples_dir, make_symmetr
     # the model's bare cell fails before the 200 nm cell (Chang et al.: ~300 h vs 3000 h)
     failures = re.findall(r"\(model\): overpotential_divergence at ([0-9.]+) h", text)
     assert len(failures) >= 2 and float(failures[0]) < float(failures[1])
+
+
+def test_real_100k_record_file_gives_a_small_page(data_dir, tmp_path):
+    pytest.importorskip("ssblab.io.neware")
+    from plotly.offline import get_plotlyjs
+
+    report = build([data_dir / "neware" / "SIM.nda.zip"], tmp_path / "r", png=False)
+    assert "voltage_capacity_sim_nda" in report.panels
+    text = report.index.read_text("utf-8")
+    assert "10 of 100 cycles shown" in text
+    data_bytes = len(text.encode("utf-8")) - len(get_plotlyjs().encode("utf-8"))
+    assert data_bytes < 400_000  # 108 642 records thinned for display

@@ -83,6 +83,11 @@ def make_panels(data: ReportData) -> Rendered:
         except SsblabError as exc:  # the analysis refused the data: say so, draw nothing
             out.unavailable.append((name, str(exc)))
             continue
+        except Exception as exc:  # one broken panel must not sink the whole report
+            out.unavailable.append(
+                (name, f"failed with {type(exc).__name__}: {exc} (a bug: please report it)")
+            )
+            continue
         out.panels += result if isinstance(result, list) else [result]
     _unique_keys(out.panels)
     return out

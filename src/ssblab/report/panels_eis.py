@@ -156,12 +156,12 @@ def _nyquist_panel(group: list[Spectrum], colours: dict[int, str]) -> Panel:
 
 
 def bode(spectra: list[Spectrum]) -> Panel:
-    """|Z| (left, log) and −phase (right) vs frequency (log) of every spectrum."""
+    """|Z| (left, log; filled) and −phase (right; open) vs frequency, fitted circuit as lines."""
     traces = []
     for i, spec in enumerate(_spectra(spectra)):
         f, z = _arrays(spec)
         colour = series_color(i)
-        traces.append(Trace(f, np.abs(z), f"{spec.label} |Z|", "lines+markers", colour))
+        traces.append(Trace(f, np.abs(z), f"{spec.label} |Z|", "markers", colour))
         traces.append(
             Trace(
                 f,
@@ -173,6 +173,22 @@ def bode(spectra: list[Spectrum]) -> Panel:
                 secondary=True,
             )
         )
+        result = fit(spec)
+        if result is not None:
+            f_fine = np.logspace(np.log10(f.min()), np.log10(f.max()), 200)
+            z_fit = result.predict(f_fine)
+            traces.append(Trace(f_fine, np.abs(z_fit), f"{spec.label} fit", color=colour))
+            traces.append(
+                Trace(
+                    f_fine,
+                    -np.degrees(np.angle(z_fit)),
+                    f"{spec.label} fit −phase",
+                    color=colour,
+                    dash=True,
+                    secondary=True,
+                    show_legend=False,
+                )
+            )
     return Panel(
         key="eis_bode",
         title="Impedance: Bode",
