@@ -83,13 +83,19 @@ def _add_colorbar(fig: Figure, ax: Axes, panel: Panel) -> None:
     bar.update_ticks()
 
 
-def _legend(ax: Axes, extra: Axes | None) -> None:
+def _legend(fig: Figure, ax: Axes, extra: Axes | None) -> None:
+    """Legend inside the axes when short; below the plot when long (names are often long)."""
     handles, labels = ax.get_legend_handles_labels()
     if extra is not None:
         h2, l2 = extra.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    if 0 < len(handles) <= MAX_LEGEND_ENTRIES:
+    if not 0 < len(handles) <= MAX_LEGEND_ENTRIES:
+        return
+    if len(handles) <= 2 and max(len(lab) for lab in labels) <= 30:
         ax.legend(handles, labels, loc="best")
+    else:
+        ncols = 1 if max(len(lab) for lab in labels) > 40 else 2
+        fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
 def draw(panel: Panel) -> Figure:
@@ -129,7 +135,7 @@ def draw(panel: Panel) -> Figure:
                 ax.set_ylim(*y_range)
         for k, event in enumerate(panel.events):
             ax.axvline(event.x, color=EVENT_COLOR, linestyle=":", linewidth=1.2)
-            ax.annotate(
+            note = ax.annotate(
                 plain(event.label),
                 (event.x, 1.0 - 0.06 * k),
                 xycoords=("data", "axes fraction"),
@@ -138,6 +144,7 @@ def draw(panel: Panel) -> Figure:
                 ha="left",
                 va="top",
             )
+            note.set_in_layout(False)  # a long label must not shrink the axes
         for axis in (ax, right):
             if axis is not None and axis.get_yscale() == "linear":
                 _widen_flat(axis)
@@ -146,7 +153,7 @@ def draw(panel: Panel) -> Figure:
 
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         _add_colorbar(fig, ax, panel)
-        _legend(ax, right)
+        _legend(fig, ax, right)
     return fig
 
 

@@ -263,3 +263,17 @@ def is_symmetric(run: Run) -> bool:
         return False
     median_abs = float(v.abs().median() or 0.0)
     return median_abs < 0.5 and float(v.min()) < 0.0 < float(v.max())
+
+
+def looks_like_cv(run: LabelledRun) -> bool:
+    """True when voltage is swept at a steady rate (|dV/dt| the same in most records)."""
+    t = run.run.table
+    rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
+    sweep = t.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
+    if sweep.height < 20:
+        return False
+    median = float(sweep.get_column("r").median() or 0.0)
+    if median <= 0:
+        return False
+    steady = sweep.filter((pl.col("r") - median).abs() < 0.2 * median).height / sweep.height
+    return steady > 0.8

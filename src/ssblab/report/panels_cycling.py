@@ -15,7 +15,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
-from ssblab.report.inputs import LabelledRun, is_symmetric
+from ssblab.report.inputs import LabelledRun, is_symmetric, looks_like_cv
 from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
@@ -25,8 +25,8 @@ _Q_IN_CYCLE = "_q_in_cycle"
 
 
 def cycling_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
-    """The runs that are galvanostatic cycling of a full or half cell (not symmetric cells)."""
-    return [r for r in runs if not is_symmetric(r.run)]
+    """Galvanostatic cycling of a full or half cell: not a symmetric cell, not a CV sweep."""
+    return [r for r in runs if not is_symmetric(r.run) and not looks_like_cv(r)]
 
 
 def capacity_basis(runs: list[LabelledRun]) -> tuple[str, dict[str, float]]:

@@ -16,7 +16,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
-from ssblab.report.inputs import DesignEntry, LabelledRun
+from ssblab.report.inputs import DesignEntry, LabelledRun, looks_like_cv
 from ssblab.report.model import NotAvailable, Panel, Trace
 from ssblab.report.panels_cycling import _slug, cycle_colorbar, cycling_runs, pick_cycles
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
@@ -36,7 +36,7 @@ def analysis(module: str, *names: str) -> Any:
 def rate_bars(runs: list[LabelledRun]) -> Panel:
     """Mean discharge capacity of each block of a rate test; the return block is the recovery."""
     rate_table = analysis("rate", "rate_table")
-    traces, notes = [], []
+    traces, notes, units = [], [], set()
     for i, r in enumerate(cycling_runs(runs)):
         try:
             result = rate_table(r.run)
@@ -48,9 +48,9 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         specific = blocks.get_column("specific_capacity_mAh_g")
         use_specific = specific.null_count() == 0
         y = specific if use_specific else blocks.get_column("discharge_capacity_Ah") * 1000.0
-        traces.append(
-            Trace(np.array(_block_labels(blocks)), y.to_numpy(), r.label, "bar", series_color(i))
-        )
+        labels, current_unit = _block_labels(blocks)
+        units.add(current_unit)
+        traces.append(Trace(np.array(labels), y.to_numpy(), r.label, "bar", series_color(i)))
         if result.recovery is not None:
             notes.append(
                 f"{r.label}: block {result.recovery.block} recovers "
@@ -62,22 +62,24 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
     return Panel(
         key="rate",
         title="Rate capability",
-        x_label="Block: discharge current [mA cm⁻² or mA]",
+        x_label=f"Block: discharge current [{' or '.join(sorted(units))}]",
         y_label=f"Mean discharge capacity [{unit}]",
         traces=tuple(traces),
         note="; ".join(notes) or "The test never returns to the first current (no recovery).",
     )
 
 
-def _block_labels(blocks: pl.DataFrame) -> list[str]:
+def _block_labels(blocks: pl.DataFrame) -> tuple[list[str], str]:
+    """``"<block>: <current> <unit>"`` per block, and the unit (mA cm⁻² when the area is known)."""
     density = blocks.get_column("current_density_mA_cm2")
     current = blocks.get_column("current_A").abs() * 1000.0
     values = density if density.null_count() == 0 else current
     unit = "mA cm⁻²" if density.null_count() == 0 else "mA"
-    return [
+    labels = [
         f"{b}: {v:.3g} {unit}"
         for b, v in zip(blocks.get_column("block").to_list(), values.abs().to_list(), strict=True)
     ]
+    return labels, unit
 
 
 def dqdv(runs: list[LabelledRun]) -> list[Panel]:
@@ -128,20 +130,6 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
     if not panels:
         raise NotAvailable("; ".join(reasons) or "no galvanostatic cycling run among the inputs")
     return panels
-
-
-def looks_like_cv(run: LabelledRun) -> bool:
-    """True when voltage is swept at a steady rate (|dV/dt| the same in most records)."""
-    t = run.run.table
-    rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
-    sweep = t.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
-    if sweep.height < 20:
-        return False
-    median = float(sweep.get_column("r").median() or 0.0)
-    if median <= 0:
-        return False
-    steady = sweep.filter((pl.col("r") - median).abs() < 0.2 * median).height / sweep.height
-    return steady > 0.8
 
 
 def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
