@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ssblab.report.model import Panel, Trace, window_y_range
-from ssblab.report.style import EVENT_COLOR, PNG_DPI, PNG_SIZE_IN, matplotlib_rc
+from ssblab.report.style import PNG_DPI, PNG_SIZE_IN, matplotlib_rc
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,18 +133,7 @@ def draw(panel: Panel) -> Figure:
             y_range = window_y_range(panel)
             if y_range is not None:
                 ax.set_ylim(*y_range)
-        for k, event in enumerate(panel.events):
-            ax.axvline(event.x, color=EVENT_COLOR, linestyle=":", linewidth=1.2)
-            note = ax.annotate(
-                plain(event.label),
-                (event.x, 1.0 - 0.06 * k),
-                xycoords=("data", "axes fraction"),
-                color=EVENT_COLOR,
-                fontsize=7.5,
-                ha="left",
-                va="top",
-            )
-            note.set_in_layout(False)  # a long label must not shrink the axes
+        _draw_events(ax, panel)
         for axis in (ax, right):
             if axis is not None and axis.get_yscale() == "linear":
                 _widen_flat(axis)
@@ -155,6 +144,26 @@ def draw(panel: Panel) -> Figure:
         _add_colorbar(fig, ax, panel)
         _legend(fig, ax, right)
     return fig
+
+
+def _draw_events(ax: Axes, panel: Panel) -> None:
+    """Dotted vertical lines with staggered labels, kept inside the axes."""
+    left, right = ax.get_xlim() if panel.x_range is None else panel.x_range
+    for k, event in enumerate(panel.events):
+        ax.axvline(event.x, color=event.color, linestyle=":", linewidth=1.2)
+        on_right = (event.x - left) > 0.6 * (right - left)
+        note = ax.annotate(
+            plain(event.label),
+            (event.x, 1.0 - 0.06 * k),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3 if on_right else 3, 0),
+            textcoords="offset points",
+            color=event.color,
+            fontsize=7.5,
+            ha="right" if on_right else "left",
+            va="top",
+        )
+        note.set_in_layout(False)  # a long label must not shrink the axes
 
 
 def _widen_flat(ax: Axes) -> None:

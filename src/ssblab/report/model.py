@@ -75,6 +75,7 @@ class Event:
 
     x: float
     label: str
+    color: str = "#D55E00"
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
         found = _failures(sym)
     except NotAvailable:
         found = {}
-    traces, events = [], []
+    traces, events, failed = [], [], []
     for i, r in enumerate(sym):
         t_h = r.run.table.get_column(s.TIME).to_numpy() / 3600.0
         v_mv = r.run.table.get_column(s.VOLTAGE).to_numpy() * 1000.0
@@ -57,7 +57,9 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
         traces.append(Trace(t_h, v_mv, r.label, color=series_color(i)))
         failure = found.get(r.label, (None, None))[1]
         if failure is not None and failure.time_h is not None:
-            events.append(Event(float(failure.time_h), f"{r.label}: {failure.mode}"))
+            mode = failure.mode.replace("_", " ")
+            events.append(Event(float(failure.time_h), mode, series_color(i)))
+            failed.append((r.label, traces[-1], events[-1]))
     note = _failure_note(sym, found)
     base = {"x_label": "Time [h]", "y_label": "Voltage [mV]", "traces": tuple(traces)}
     panels = [
@@ -80,16 +82,18 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
             **base,
         )
     )
-    for e in events:
+    for label, trace, event in failed:
         width = max(0.02 * t_end, 1.0)
         panels.append(
             Panel(
-                key=f"symmetric_zoom_failure_{_slug(e.label)}",
-                title=f"Failure: {e.label}",
-                x_range=(max(e.x - width, 0.0), e.x + width),
-                events=(e,),
+                key=f"symmetric_zoom_failure_{_slug(label)}",
+                title=f"Failure of {label}: {event.label}",
+                x_label="Time [h]",
+                y_label="Voltage [mV]",
+                traces=(trace,),
+                x_range=(max(event.x - width, 0.0), event.x + width),
+                events=(event,),
                 note="Zoom on the detected failure (dotted line).",
-                **base,
             )
         )
     return panels

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ssblab.report.model import Colorbar, Panel, Trace, window_y_range
-from ssblab.report.style import EVENT_COLOR, plotly_colorscale, plotly_layout
+from ssblab.report.style import plotly_colorscale, plotly_layout
 
 
 def _rounded(values: np.ndarray) -> list[float | None]:
@@ -86,6 +86,23 @@ def _colorbar_trace(cb: Colorbar) -> dict[str, Any]:
     }
 
 
+def _on_right(panel: Panel, x: float) -> bool:
+    """True when *x* lies in the right 40 % of the data (label the event to its left)."""
+    if panel.x_range is not None:
+        lo, hi = panel.x_range
+    else:
+        xs = [
+            np.asarray(t.x, dtype=float)
+            for t in panel.traces
+            if np.asarray(t.x).dtype.kind in "fiu"
+        ]
+        xs = [a[np.isfinite(a)] for a in xs if a.size]
+        if not xs:
+            return False
+        lo, hi = min(float(a.min()) for a in xs), max(float(a.max()) for a in xs)
+    return hi > lo and (x - lo) > 0.6 * (hi - lo)
+
+
 def figure_dict(panel: Panel) -> dict[str, Any]:
     """The Plotly figure of *panel* as a plain ``{"data", "layout"}`` dict."""
     layout = plotly_layout()
@@ -125,7 +142,7 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
             "x1": e.x,
             "y0": 0,
             "y1": 1,
-            "line": {"color": EVENT_COLOR, "dash": "dot", "width": 1.5},
+            "line": {"color": e.color, "dash": "dot", "width": 1.5},
         }
         for e in panel.events
     ]
@@ -138,8 +155,8 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
             "text": html.escape(e.label),
             "showarrow": False,
             "yanchor": "top",
-            "xanchor": "left",
-            "font": {"color": EVENT_COLOR, "size": 10},
+            "xanchor": "right" if _on_right(panel, e.x) else "left",
+            "font": {"color": e.color, "size": 10},
             "bgcolor": "rgba(255,255,255,0.7)",
         }
         for k, e in enumerate(panel.events)
