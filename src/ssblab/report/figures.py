@@ -39,7 +39,9 @@ def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
     width = 0.8 / len(bars)
     for k, b in enumerate(bars):
         pos = np.array([categories.index(str(x)) for x in b.x]) + (k - (len(bars) - 1) / 2) * width
-        ax.bar(pos, b.y, width=width, color=b.color, label=plain(b.name))
+        bars = ax.bar(pos, b.y, width=width, color=b.color, label=plain(b.name))
+        if b.text and len(b.text) <= MAX_POINT_LABELS:
+            ax.bar_label(bars, labels=[plain(x) for x in b.text], fontsize=6.5, padding=2)
     ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
 
 

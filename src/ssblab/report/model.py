@@ -142,3 +142,19 @@ def window_y_range(panel: Panel) -> tuple[float, float] | None:
     y_all = np.concatenate(ys)
     pad = 0.05 * (float(y_all.max() - y_all.min()) or 1.0)
     return float(y_all.min()) - pad, float(y_all.max()) + pad
+
+
+def flat_range(traces: tuple[Trace, ...], secondary: bool) -> tuple[float, float] | None:
+    """A ±0.5 % range for an axis whose data are (nearly) constant, e.g. CE of 99.0 %; else None."""
+    ys = [np.asarray(t.y, dtype=float) for t in traces if t.secondary == secondary]
+    ys = [y[np.isfinite(y)] for y in ys]
+    ys = [y for y in ys if y.size]
+    if not ys:
+        return None
+    y_all = np.concatenate(ys)
+    lo, hi = float(y_all.min()), float(y_all.max())
+    centre = (lo + hi) / 2.0
+    if hi - lo >= 1e-6 * max(abs(centre), 1.0):
+        return None
+    half = 0.005 * abs(centre) or 1.0
+    return centre - half, centre + half

@@ -50,7 +50,14 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         y = specific if use_specific else blocks.get_column("discharge_capacity_Ah") * 1000.0
         labels, current_unit = _block_labels(blocks)
         units.add(current_unit)
-        traces.append(Trace(np.array(labels), y.to_numpy(), r.label, "bar", series_color(i)))
+        recovered = result.recovery.block if result.recovery is not None else None
+        text = tuple(
+            f"{v:.3g}" + (" (recovery)" if b == recovered else "")
+            for b, v in zip(blocks.get_column("block").to_list(), y.to_list(), strict=True)
+        )
+        traces.append(
+            Trace(np.array(labels), y.to_numpy(), r.label, "bar", series_color(i), text=text)
+        )
         if result.recovery is not None:
             notes.append(
                 f"{r.label}: block {result.recovery.block} recovers "

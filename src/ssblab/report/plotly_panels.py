@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ssblab.report.model import Colorbar, Panel, Trace, window_y_range
+from ssblab.report.model import Colorbar, Panel, Trace, flat_range, window_y_range
 from ssblab.report.style import plotly_colorscale, plotly_layout
 
 
@@ -48,7 +48,8 @@ def _trace_dict(trace: Trace) -> dict[str, Any]:
     if trace.text:
         common |= {"text": [html.escape(x) for x in trace.text], "hoverinfo": "x+y+text"}
     if trace.mode == "bar":
-        return {**common, "type": "bar", "marker": {"color": trace.color}}
+        bar = {**common, "type": "bar", "marker": {"color": trace.color}}
+        return bar | ({"textposition": "outside"} if trace.text else {})
     line = {"color": trace.color, "width": 1.6, "dash": "dash" if trace.dash else "solid"}
     marker = {"color": trace.color, "size": 6}
     if trace.dash and trace.mode == "markers":
@@ -129,6 +130,10 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         }
         layout["margin"] = {**layout["margin"], "r": 70}
         layout["yaxis"]["mirror"] = False
+    for axis, secondary in (("yaxis", False), ("yaxis2", True)):
+        fixed = flat_range(panel.traces, secondary) if axis in layout else None
+        if fixed is not None and layout[axis].get("type") != "log":
+            layout[axis]["range"] = list(fixed)
     if any(t.mode == "bar" for t in panel.traces):
         layout["barmode"] = "group"
     if panel.colorbar is not None:
