@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ssblab.report.model import Panel, Trace, window_y_range
+from ssblab.report.model import Panel, Trace, flat_range, window_y_range
 from ssblab.report.style import PNG_DPI, PNG_SIZE_IN, matplotlib_rc
 
 if TYPE_CHECKING:
@@ -136,9 +136,10 @@ def draw(panel: Panel) -> Figure:
             if y_range is not None:
                 ax.set_ylim(*y_range)
         _draw_events(ax, panel)
-        for axis in (ax, right):
-            if axis is not None and axis.get_yscale() == "linear":
-                _widen_flat(axis)
+        for axis, secondary in ((ax, False), (right, True)):
+            fixed = flat_range(panel.traces, secondary)
+            if axis is not None and fixed is not None and axis.get_yscale() == "linear":
+                axis.set_ylim(*fixed)
         if panel.x_label.startswith("Cycle"):
             from matplotlib.ticker import MaxNLocator
 
@@ -166,15 +167,6 @@ def _draw_events(ax: Axes, panel: Panel) -> None:
             va="top",
         )
         note.set_in_layout(False)  # a long label must not shrink the axes
-
-
-def _widen_flat(ax: Axes) -> None:
-    """Give a nearly constant series (a CE of 99.0 % every cycle) a readable ±0.5 % span."""
-    lo, hi = ax.get_ylim()
-    centre = (lo + hi) / 2.0
-    if hi - lo < 1e-6 * max(abs(centre), 1.0):
-        half = 0.005 * abs(centre) or 1.0
-        ax.set_ylim(centre - half, centre + half)
 
 
 def save_png(fig: Figure, path: Path) -> Path:
