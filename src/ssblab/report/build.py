@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,25 +27,9 @@ from ssblab.report.summary import cell_rows, summary_rows
 PanelFn = Callable[[ReportData], "Panel | list[Panel]"]
 
 
-def _voltage_profiles(data: ReportData) -> list[Panel]:
-    runs = cyc.cycling_runs(data.runs)
-    if not runs:
-        raise NotAvailable("no galvanostatic cycling run among the inputs")
-    unit, factors = cyc.capacity_basis(runs)
-    panels, reasons = [], []
-    for r in runs:
-        try:
-            panels.append(cyc.voltage_capacity(r, unit, factors[r.label]))
-        except NotAvailable as exc:
-            reasons.append(str(exc))
-    if not panels:
-        raise NotAvailable("; ".join(reasons))
-    return panels
-
-
 #: (name shown under "Not shown", panel function) in page order.
 PANELS: tuple[tuple[str, PanelFn], ...] = (
-    ("voltage vs capacity", _voltage_profiles),
+    ("voltage vs capacity", lambda d: cyc.voltage_profiles(d.runs)),
     ("capacity and CE vs cycle", lambda d: cyc.capacity_efficiency(d.runs)),
     ("retention", lambda d: cyc.retention(d.runs)),
     ("rate test", lambda d: echem.rate_bars(d.runs)),
@@ -77,10 +61,7 @@ def make_panels(data: ReportData) -> Rendered:
     for name, fn in PANELS:
         try:
             result = fn(data)
-        except NotAvailable as exc:
-            out.unavailable.append((name, str(exc)))
-            continue
-        except SsblabError as exc:  # the analysis refused the data: say so, draw nothing
+        except (NotAvailable, SsblabError) as exc:  # data cannot support it: say why
             out.unavailable.append((name, str(exc)))
             continue
         except Exception as exc:  # one broken panel must not sink the whole report
@@ -99,21 +80,14 @@ def _unique_keys(panels: list[Panel]) -> None:
         n = seen.get(p.key, 0)
         seen[p.key] = n + 1
         if n:
-            from dataclasses import replace
-
             panels[i] = replace(p, key=f"{p.key}_{n + 1}")
 
 
-def write_pngs(panels: list[Panel], out_dir: Path) -> dict[str, Any]:
-    """Draw each panel with matplotlib and save ``out_dir/<key>.png``; returns key -> Figure."""
+def write_pngs(panels: list[Panel], out_dir: Path) -> list[Path]:
+    """Draw each panel with matplotlib and save ``out_dir/<key>.png``; return the paths."""
     from ssblab.report.figures import draw, save_png
 
-    figures = {}
-    for p in panels:
-        fig = draw(p)
-        save_png(fig, out_dir / f"{p.key}.png")
-        figures[p.key] = fig
-    return figures
+    return [save_png(draw(p), out_dir / f"{p.key}.png") for p in panels]
 
 
 @dataclass(frozen=True)
@@ -201,8 +175,7 @@ def build(
     pngs: tuple[Path, ...] = ()
     if png:
         step("writing PNGs")
-        write_pngs(rendered.panels, out)
-        pngs = tuple(out / f"{p.key}.png" for p in rendered.panels)
+        pngs = tuple(write_pngs(rendered.panels, out))
     step("writing HTML")
     blocks = [
         page_html.PanelBlock(p.key, p.title, figure_dict(p), p.note, f"{p.key}.png" if png else "")

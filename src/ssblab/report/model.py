@@ -10,10 +10,12 @@ lists it as "not available: <reason>" instead of drawing anything made up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from ssblab.report.style import EVENT_COLOR
 
 Mode = Literal["lines", "markers", "lines+markers", "bar"]
 
@@ -75,7 +77,7 @@ class Event:
 
     x: float
     label: str
-    color: str = "#D55E00"
+    color: str = EVENT_COLOR
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,6 @@ class Panel:
     equal_aspect: bool = False
     x_range: tuple[float, float] | None = None
     note: str = ""
-    meta: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def n_points(self) -> int:
-        """Total number of plotted points (what the page has to carry)."""
-        return int(sum(len(t.x) for t in self.traces))
 
 
 def window_y_range(panel: Panel) -> tuple[float, float] | None:

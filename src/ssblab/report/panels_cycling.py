@@ -132,6 +132,23 @@ def voltage_capacity(run: LabelledRun, unit: str, factor: float) -> Panel:
     )
 
 
+def voltage_profiles(runs: list[LabelledRun]) -> list[Panel]:
+    """One voltage-capacity panel per cycling run, all in the same capacity unit."""
+    cycling = cycling_runs(runs)
+    if not cycling:
+        raise NotAvailable("no galvanostatic cycling run among the inputs")
+    unit, factors = capacity_basis(cycling)
+    panels, reasons = [], []
+    for r in cycling:
+        try:
+            panels.append(voltage_capacity(r, unit, factors[r.label]))
+        except NotAvailable as exc:
+            reasons.append(str(exc))
+    if not panels:
+        raise NotAvailable("; ".join(reasons))
+    return panels
+
+
 def _summaries(runs: list[LabelledRun]) -> list[tuple[LabelledRun, pl.DataFrame]]:
     from ssblab.analysis.cycles import cycles
 
