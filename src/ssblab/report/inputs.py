@@ -72,29 +72,17 @@ def _unique(label: str, taken: list[str]) -> str:
     return f"{label} ({n})"
 
 
-def _meta_from_parquet(path: Path) -> RunMeta:
-    """The ``RunMeta`` stored in a Parquet file's key/value metadata, if any."""
-    try:
-        kv = pl.read_parquet_metadata(path)
-    except Exception:  # metadata is optional
-        return RunMeta(source=str(path), source_format="parquet")
-    for key, value in kv.items():
-        if "ssblab" in key.lower() or key.lower() in {"meta", "run_meta"}:
-            try:
-                return RunMeta.from_json(value)
-            except SsblabError:
-                continue
-    return RunMeta(source=str(path), source_format="parquet")
-
-
 def _read_parquet(path: Path) -> Run | pl.DataFrame:
+    """An EIS table when the file holds a spectrum, else the run (via the BDF Parquet reader)."""
     try:
-        table = pl.read_parquet(path)
-    except Exception as exc:  # a corrupt file is bad input
+        columns = pl.read_parquet_schema(path)
+    except Exception as exc:  # a corrupt file is bad input, said in one line
         raise ReadError(f"{path}: cannot be read as Parquet: {exc}") from exc
-    if s.FREQUENCY in table.columns:
-        return s.validate_eis(table)
-    return Run(s.conform(table), _meta_from_parquet(path))
+    if s.FREQUENCY in columns:
+        return s.validate_eis(pl.read_parquet(path))
+    from ssblab.io import read
+
+    return read(path)
 
 
 def _recipe_items(path: Path, simulate: bool) -> list[Any]:
