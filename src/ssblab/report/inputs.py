@@ -147,14 +147,6 @@ def _load_path(path: Path, simulate: bool = False) -> list[Any]:
             raise first from None
 
 
-def split_spectra(table: pl.DataFrame) -> list[tuple[int | None, pl.DataFrame]]:
-    """One EIS table per spectrum (by ``Cycle Count / 1`` when a file holds several)."""
-    if s.CYCLE not in table.columns or table.get_column(s.CYCLE).n_unique() < 2:
-        return [(None, table)]
-    parts = table.partition_by(s.CYCLE, maintain_order=True, as_dict=True)
-    return [(int(key[0]), parts[key]) for key in sorted(parts)]
-
-
 def _default_label(item: Any, source: str) -> str:
     if isinstance(item, Run) and item.meta.cell_name:
         return item.meta.cell_name
@@ -189,6 +181,9 @@ def _add(data: ReportData, item: Any, source: str, label: str | None) -> None:
 
 
 def _add_spectra(data: ReportData, name: str, table: pl.DataFrame, source: str) -> None:
+    """One :class:`Spectrum` per spectrum in *table* (a file may hold several, by cycle)."""
+    from ssblab.analysis.eis_batch import split_spectra
+
     parts = split_spectra(s.validate_eis(table))
     if len(parts) > MAX_SPECTRA_PER_FILE:
         keep = sorted(
@@ -200,7 +195,7 @@ def _add_spectra(data: ReportData, name: str, table: pl.DataFrame, source: str) 
         data.notes.append(f"{name}: {len(keep)} of its {len(parts)} spectra shown")
         parts = [parts[i] for i in keep]
     for number, part in parts:
-        label = name if number is None else _unique(f"{name} #{number}", data.labels)
+        label = name if len(parts) == 1 else _unique(f"{name} #{number}", data.labels)
         data.spectra.append(Spectrum(label, part, source))
 
 
