@@ -20,11 +20,13 @@ def report(
         list[Path],
         typer.Argument(
             help="Instrument files, canonical .parquet tables or recipe .toml files.",
+            metavar="INPUT...",
             show_default=False,
         ),
     ],
     out_dir: Annotated[
-        Path, typer.Option("-o", "--out", help="Folder for index.html and the PNGs.")
+        Path,
+        typer.Option("-o", "--out", metavar="DIR", help="Folder for index.html and the PNGs."),
     ] = Path("report"),
     title: Annotated[str | None, typer.Option("--title", help="Page title.")] = None,
     png: Annotated[
