@@ -20,7 +20,7 @@ def report(
         list[Path],
         typer.Argument(
             help="Instrument files, canonical .parquet tables or recipe .toml files.",
-            metavar="INPUT...",
+            metavar="INPUT",
             show_default=False,
         ),
     ],
