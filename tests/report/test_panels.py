@@ -48,3 +48,18 @@ def test_symmetric_rate_overpotential_panel():
     x, y = panel.traces[0].x, panel.traces[0].y
     assert x.tolist() == pytest.approx([0.1, 0.25, 0.5, 1.0])
     assert y.tolist() == pytest.approx([50.0, 125.0, 250.0, 500.0], rel=1e-6)  # 500 Ω cm²
+
+
+def test_symmetric_lifetimes_side_by_side(make_symmetric):
+    from ssblab.report.panels_symmetric import lifetimes
+
+    runs = [
+        LabelledRun("bare", make_symmetric(fail_at=20)),
+        LabelledRun("200 nm", make_symmetric(fail_at=40)),
+        LabelledRun("300 nm", make_symmetric(fail_at=1000)),  # never fails in 60 h
+    ]
+    (bars,) = lifetimes(runs).traces
+    assert bars.x.tolist() == ["bare", "200 nm", "300 nm"]
+    assert bars.y[:2].tolist() == pytest.approx([20.0, 40.0])  # 1 h half-cycles
+    assert bars.y[2] == pytest.approx(60.0, abs=0.01)
+    assert bars.text[2].endswith("(no failure)") and bars.text[0] == "20 h"

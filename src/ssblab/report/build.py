@@ -35,6 +35,7 @@ PANELS: tuple[tuple[str, PanelFn], ...] = (
     ("rate test", lambda d: echem.rate_bars(d.runs)),
     ("dQ/dV", lambda d: echem.dqdv(d.runs)),
     ("symmetric cell voltage", lambda d: sym.symmetric_voltage(d.runs)),
+    ("symmetric cell lifetimes", lambda d: sym.lifetimes(d.runs)),
     ("overpotential vs current density", lambda d: sym.overpotential(d.runs)),
     ("cyclic voltammetry", lambda d: echem.cyclic_voltammetry(d.runs)),
     ("GITT OCV and D_Li", lambda d: echem.gitt(d.runs)),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
@@ -187,4 +189,39 @@ def model_vs_experiment(runs: list[LabelledRun]) -> Panel:
         y_label="Voltage [mV]",
         traces=tuple(traces),
         note="Solid: measured; dashed: simulated.",
+    )
+
+
+def lifetimes(runs: list[LabelledRun]) -> Panel:
+    """Lifetime of each symmetric cell side by side (``analysis.symmetric.lifetime_table``).
+
+    A cell that did not fail is drawn at its tested time and labelled as a
+    lower bound, never as a lifetime.
+    """
+    sym = _symmetric_runs(runs)
+    if len(sym) < 2:
+        raise NotAvailable("needs two or more symmetric cells to compare")
+    lifetime_table = analysis("symmetric", "lifetime_table")
+    table = lifetime_table({r.label: r.run for r in sym})
+    failed = table.get_column("failure_time_h").is_not_null()
+    hours = table.get_column("failure_time_h").fill_null(table.get_column("tested_h"))
+    text = tuple(
+        f"{h:.4g} h" if ok else f"> {h:.4g} h (no failure)"
+        for h, ok in zip(hours.to_list(), failed.to_list(), strict=True)
+    )
+    bars = Trace(
+        np.array(table.get_column("cell").to_list()),
+        hours.to_numpy(),
+        "lifetime",
+        "bar",
+        series_color(0),
+        text=text,
+    )
+    return Panel(
+        key="symmetric_lifetimes",
+        title="Symmetric cells: lifetime",
+        x_label="Cell [-]",
+        y_label="Lifetime [h]",
+        traces=(bars,),
+        note="Time of the first failed half-cycle; a cell without failure shows its tested time.",
     )
