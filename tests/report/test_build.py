@@ -124,3 +124,19 @@ def test_a_broken_panel_is_reported_not_raised(cycling, monkeypatch):
         rendered.unavailable
     )
     assert "capacity_ce" in [p.key for p in rendered.panels]
+
+
+def test_rebuild_removes_only_its_own_stale_pngs(cycling, symmetric, tmp_path):
+    import json
+
+    out = tmp_path / "r"
+    first = build([cycling, symmetric], out)
+    assert (out / "symmetric.png").is_file()
+    mine = out / "my_photo.png"
+    mine.write_bytes(b"not ours")
+    second = build([cycling], out)
+    assert not (out / "symmetric.png").exists()  # written by the first report only
+    assert mine.is_file()  # never listed in a manifest: left alone
+    manifest = json.loads((out / "report.json").read_text("utf-8"))
+    assert manifest["panels"] == list(second.panels) != list(first.panels)
+    assert all((out / name).is_file() for name in manifest["png"])

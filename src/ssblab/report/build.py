@@ -174,6 +174,7 @@ def build(
     step("making panels")
     rendered = make_panels(data)
     pngs: tuple[Path, ...] = ()
+    remove_stale_pngs(out, {f"{p.key}.png" for p in rendered.panels} if png else set())
     if png:
         step("writing PNGs")
         pngs = tuple(write_pngs(rendered.panels, out))
@@ -198,4 +199,53 @@ def build(
     except OSError as exc:
         raise SsblabError(f"{index}: cannot write the report: {exc}") from exc
     unavailable = rendered.unavailable + [("input", n) for n in data.notes]
-    return Report(index, pngs, tuple(p.key for p in rendered.panels), tuple(unavailable))
+    report = Report(index, pngs, tuple(p.key for p in rendered.panels), tuple(unavailable))
+    write_manifest(report)
+    return report
+
+
+#: File beside index.html listing what the report wrote (``Report.to_dict()``).
+MANIFEST = "report.json"
+
+
+def write_manifest(report: Report) -> Path:
+    """Write ``report.json`` beside the page: PNGs, panels and the panels not shown."""
+    import json
+
+    path = report.index.parent / MANIFEST
+    payload = report.to_dict()
+    payload["png"] = [Path(p).name for p in payload["png"]]
+    payload["index_html"] = report.index.name
+    try:
+        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        raise SsblabError(f"{path}: cannot write the report manifest: {exc}") from exc
+    return path
+
+
+def remove_stale_pngs(out_dir: Path, keep: set[str]) -> list[Path]:
+    """Delete PNGs that an earlier report in *out_dir* wrote and this one will not.
+
+    Only names listed in the earlier ``report.json`` are touched (plain ``*.png``
+    names inside *out_dir*), so files the user put there are never removed.
+    """
+    import json
+
+    try:
+        earlier = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        names = [str(n) for n in earlier.get("png", [])]
+    except (OSError, ValueError, AttributeError):
+        return []
+    removed = []
+    for name in names:
+        path = out_dir / name
+        if (
+            name not in keep
+            and name.endswith(".png")
+            and Path(name).name == name
+            and path.is_file()
+            and not path.is_symlink()
+        ):
+            path.unlink()
+            removed.append(path)
+    return removed
