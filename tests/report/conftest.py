@@ -128,6 +128,40 @@ def cv_run(cycles: int = 3) -> Run:
     return Run(table, RunMeta(source="cv.csv", cell_name="CV cell"))
 
 
+def gitt_run(n_pulses: int = 10, tau_s: float = 300.0, rest_s: float = 600.0) -> Run:
+    """GITT on charge at +0.1 mA: pulses of *tau_s*, rests of *rest_s*, 1 s records.
+
+    Each pulse rises 20 mV (ohmic) + 10 mV (∝ √t, so ΔEτ = 10 mV between the
+    pulse's first and last record); each relaxed OCV is 10 mV above the last
+    (ΔEs = 10 mV), so ΔEs/ΔEτ = 1.
+    """
+    current = 1e-4
+    t, v, i = [], [], []
+    clock, ocv = 0.0, 3.7
+    for _ in range(n_pulses):
+        rest = np.arange(rest_s)
+        t.append(clock + rest)
+        v.append(np.full(rest.size, ocv))
+        i.append(np.zeros(rest.size))
+        clock += rest_s
+        pulse = np.arange(tau_s + 1)
+        t.append(clock + pulse)
+        v.append(ocv + 0.02 + 0.01 * np.sqrt(pulse / tau_s))
+        i.append(np.full(pulse.size, current))
+        clock += tau_s + 1
+        ocv += 0.01
+    rest = np.arange(rest_s)
+    t.append(clock + rest)
+    v.append(np.full(rest.size, ocv))
+    i.append(np.zeros(rest.size))
+    table = s.conform(
+        pl.DataFrame(
+            {s.TIME: np.concatenate(t), s.VOLTAGE: np.concatenate(v), s.CURRENT: np.concatenate(i)}
+        )
+    )
+    return Run(table, RunMeta(source="gitt.csv", cell_name="GITT cell"))
+
+
 def spectrum(
     r0: float = 10.0, r1: float = 50.0, tau: float = 1e-3, phi: float = 0.85
 ) -> pl.DataFrame:

@@ -63,3 +63,37 @@ def test_symmetric_lifetimes_side_by_side(make_symmetric):
     assert bars.y[:2].tolist() == pytest.approx([20.0, 40.0])  # 1 h half-cycles
     assert bars.y[2] == pytest.approx(60.0, abs=0.01)
     assert bars.text[2].endswith("(no failure)") and bars.text[0] == "20 h"
+
+
+def test_gitt_d_li_from_the_recipe_cathode(examples_dir):
+    import math
+
+    pytest.importorskip("ssblab.design")
+    from ssblab.materials import get_material
+    from ssblab.report.panels_echem import gitt
+
+    from .conftest import gitt_run
+
+    data = collect([gitt_run(), examples_dir / "al-foil_ncm622.toml"])
+    (panel,) = gitt(data.runs, data.designs)
+    d_trace = next(t for t in panel.traces if t.secondary)
+    assert len(d_trace.y) == 10
+    # Weppner–Huggins with ΔEs/ΔEτ = 1: D = 4/(π τ) (m V_M / (M S))², V_M = M/ρ
+    ncm = get_material("NCM622")
+    design = data.designs[0].data
+    mass_g = design["cathode"]["active_mass_mg"] / 1000.0
+    expected = 4 / (math.pi * 300.0) * (mass_g / ncm.density_g_cm3 / design["area_cm2"]) ** 2
+    assert np.nanmedian(d_trace.y) == pytest.approx(expected, rel=0.02)
+    assert "NCM622 of recipe" in panel.note
+
+
+def test_gitt_without_material_draws_ocv_only():
+    from ssblab.report.panels_echem import gitt
+
+    from .conftest import gitt_run
+
+    (panel,) = gitt([LabelledRun("GITT cell", gitt_run())])
+    assert not any(t.secondary for t in panel.traces)
+    assert "D_Li needs" in panel.note
+    ocv = panel.traces[0].y
+    assert ocv[0] == pytest.approx(3.71) and ocv[-1] == pytest.approx(3.80)

@@ -38,7 +38,7 @@ PANELS: tuple[tuple[str, PanelFn], ...] = (
     ("symmetric cell lifetimes", lambda d: sym.lifetimes(d.runs)),
     ("overpotential vs current density", lambda d: sym.overpotential(d.runs)),
     ("cyclic voltammetry", lambda d: echem.cyclic_voltammetry(d.runs)),
-    ("GITT OCV and D_Li", lambda d: echem.gitt(d.runs)),
+    ("GITT OCV and D_Li", lambda d: echem.gitt(d.runs, d.designs)),
     ("EIS Nyquist", lambda d: eis.nyquist(d.spectra)),
     ("EIS Bode", lambda d: eis.bode(d.spectra)),
     ("DRT", lambda d: eis.drt(d.spectra)),

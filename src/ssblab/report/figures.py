@@ -124,6 +124,8 @@ def draw(panel: Panel) -> Figure:
             if axis is not None:
                 with contextlib.suppress(AttributeError):  # category axes have no offset
                     axis.ticklabel_format(axis="both", style="plain", useOffset=False)
+        if right is not None and panel.log_y2:
+            right.set_yscale("log")
         if panel.log_x:
             ax.set_xscale("log")
         if panel.log_y:

@@ -95,8 +95,8 @@ class Panel:
     traces : tuple of Trace
     colorbar : Colorbar or None
     events : tuple of Event
-    log_x, log_y : bool
-        Logarithmic axes (Bode, DRT time constants).
+    log_x, log_y, log_y2 : bool
+        Logarithmic axes (Bode, DRT time constants, diffusivity on the right).
     equal_aspect : bool
         Same scale on x and y (Nyquist).
     x_range : (float, float) or None
@@ -115,6 +115,7 @@ class Panel:
     events: tuple[Event, ...] = ()
     log_x: bool = False
     log_y: bool = False
+    log_y2: bool = False
     equal_aspect: bool = False
     x_range: tuple[float, float] | None = None
     note: str = ""

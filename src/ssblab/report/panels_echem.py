@@ -173,23 +173,65 @@ def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
     return panels
 
 
-def gitt(runs: list[LabelledRun]) -> list[Panel]:
-    """GITT: relaxed OCV (left) and D_Li (right) vs state of charge, from ``analysis.gitt``."""
+def gitt(runs: list[LabelledRun], designs: list[DesignEntry] | None = None) -> list[Panel]:
+    """GITT: relaxed OCV (left) and D_Li (right) vs state of charge, from ``analysis.gitt``.
+
+    D_Li needs the active material's molar mass and volume: they come from the
+    cathode of the recipe when the report has exactly one recipe with a cathode
+    (mass and area too, where the run's metadata lacks them).
+    """
     gitt_pulses = analysis("gitt", "gitt_pulses")
+    material, source = gitt_material(designs or [])
     panels, reasons = [], []
     for r in cycling_runs(runs):
+        meta = r.run.meta
+        inputs = {
+            **material,
+            "active_mass_g": meta.active_mass_g or material.get("active_mass_g"),
+            "area_cm2": meta.area_cm2 or material.get("area_cm2"),
+        }
         try:
-            pulses = gitt_pulses(r.run)
+            pulses = gitt_pulses(r.run, **inputs)
         except SsblabError as exc:
             reasons.append(f"{r.label}: {exc}")
             continue
-        panels.append(_gitt_panel(r.label, pulses))
+        panels.append(_gitt_panel(r.label, pulses, source))
     if not panels:
         raise NotAvailable("; ".join(reasons) or "no run with GITT pulses")
     return panels
 
 
-def _gitt_panel(label: str, pulses: pl.DataFrame) -> Panel:
+def gitt_material(designs: list[DesignEntry]) -> tuple[dict[str, float], str]:
+    """Molar mass [g/mol], molar volume [cm³/mol], active mass [g] and area [cm²] of the cathode.
+
+    From the single recipe with a cathode among *designs* (empty when there is
+    none or more than one: which recipe belongs to which run is then unknown).
+    Molar volume = molar mass / density of the catalog material.
+    """
+    cathodes = [d for d in designs if isinstance(d.data.get("cathode"), dict)]
+    if len(cathodes) != 1:
+        return {}, ""
+    design = cathodes[0]
+    layer = design.data["cathode"]
+    try:
+        from ssblab.materials import get_material
+
+        material = get_material(str(layer.get("active_material", "")))
+    except (ImportError, SsblabError):
+        return {}, ""
+    molar_mass = material.molar_mass_g_mol
+    found = {
+        "molar_mass_g_mol": molar_mass,
+        "molar_volume_cm3_mol": molar_mass / material.density_g_cm3,
+    }
+    if layer.get("active_mass_mg"):
+        found["active_mass_g"] = float(layer["active_mass_mg"]) / 1000.0
+    if design.data.get("area_cm2"):
+        found["area_cm2"] = float(design.data["area_cm2"])
+    return found, f"{material.name} of recipe {design.label}"
+
+
+def _gitt_panel(label: str, pulses: pl.DataFrame, material_source: str) -> Panel:
     traces = []
     for k, ((direction,), part) in enumerate(pulses.group_by("direction", maintain_order=True)):
         soc = part.get_column("soc").to_numpy() * 100.0
@@ -217,10 +259,11 @@ def _gitt_panel(label: str, pulses: pl.DataFrame) -> Panel:
             )
     has_d = any(t.secondary for t in traces)
     note = (
-        f"{pulses.height} pulses."
+        f"{pulses.height} pulses; D_Li by Weppner–Huggins with {material_source}."
         if has_d
         else f"{pulses.height} pulses. D_Li needs the active mass, molar mass, molar volume "
-        "and area (Weppner–Huggins); not all are known for this run."
+        "and area (Weppner–Huggins): give one recipe with the cathode, or the run's "
+        "mass and area."
     )
     return Panel(
         key=f"gitt_{_slug(label)}",
@@ -228,6 +271,7 @@ def _gitt_panel(label: str, pulses: pl.DataFrame) -> Panel:
         x_label="State of charge [%]",
         y_label="Relaxed OCV [V]",
         y2_label="D_Li [cm² s⁻¹]" if has_d else "",
+        log_y2=has_d,
         traces=tuple(traces),
         note=note,
     )

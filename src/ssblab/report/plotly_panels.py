@@ -128,6 +128,9 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
             "side": "right",
             "showgrid": False,
         }
+        if panel.log_y2:
+            layout["yaxis2"]["type"] = "log"
+            layout["yaxis2"]["exponentformat"] = "power"
         layout["margin"] = {**layout["margin"], "r": 70}
         layout["yaxis"]["mirror"] = False
     for axis, secondary in (("yaxis", False), ("yaxis2", True)):
