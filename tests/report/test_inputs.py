@@ -59,3 +59,34 @@ def test_corrupt_parquet_is_one_line(tmp_path):
     bad.write_bytes(b"PAR1 not really parquet")
     with pytest.raises(SsblabError, match=r"bad\.parquet"):
         collect([bad])
+
+
+def test_one_recipe_gives_its_cathode_mass_to_runs_without_one(make_cycling, examples_dir):
+    pytest.importorskip("ssblab.design")
+    from ssblab.report.inputs import normalise_with_recipe
+
+    base = make_cycling(n_cycles=2)
+    bare = base.meta.with_(active_mass_g=None, area_cm2=None)
+    from ssblab.schema import Run
+
+    data = normalise_with_recipe(
+        collect([Run(base.table, bare), base, examples_dir / "al-foil_ncm622.toml"])
+    )
+    recipe_cathode = data.designs[0].data["cathode"]
+    first, second = data.runs
+    assert first.run.meta.active_mass_g == pytest.approx(recipe_cathode["active_mass_mg"] / 1e3)
+    assert first.run.meta.area_cm2 == pytest.approx(data.designs[0].data["area_cm2"])
+    assert "from recipe" in first.run.meta.notes[-1]
+    assert second.run.meta.active_mass_g == pytest.approx(0.008)  # its own mass is kept
+
+
+def test_two_recipes_leave_runs_alone(make_cycling, examples_dir):
+    pytest.importorskip("ssblab.design")
+    from ssblab.report.inputs import normalise_with_recipe
+    from ssblab.schema import Run
+
+    base = make_cycling(n_cycles=2)
+    bare = Run(base.table, base.meta.with_(active_mass_g=None))
+    recipes = [examples_dir / "al-foil_ncm622.toml", examples_dir / "al-lpsc-composite_ncm622.toml"]
+    data = normalise_with_recipe(collect([bare, *recipes]))
+    assert data.runs[0].run.meta.active_mass_g is None

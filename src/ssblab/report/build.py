@@ -20,7 +20,7 @@ from ssblab.report import panels_cycling as cyc
 from ssblab.report import panels_echem as echem
 from ssblab.report import panels_eis as eis
 from ssblab.report import panels_symmetric as sym
-from ssblab.report.inputs import ReportData, collect
+from ssblab.report.inputs import ReportData, collect, normalise_with_recipe
 from ssblab.report.model import NotAvailable, Panel
 from ssblab.report.summary import cell_rows, summary_rows
 
@@ -168,7 +168,7 @@ def build(
     except OSError as exc:
         raise SsblabError(f"{out}: cannot create the report folder: {exc}") from exc
     step("reading inputs")
-    data = collect(inputs, simulate=simulate)
+    data = normalise_with_recipe(collect(inputs, simulate=simulate))
     if not data.labels:
         raise SsblabError("nothing to report: no input was given")
     step("making panels")

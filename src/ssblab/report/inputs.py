@@ -260,3 +260,37 @@ def looks_like_cv(run: LabelledRun) -> bool:
         return False
     steady = sweep.filter((pl.col("r") - median).abs() < 0.2 * median).height / sweep.height
     return steady > 0.8
+
+
+def normalise_with_recipe(data: ReportData) -> ReportData:
+    """Give cycling runs without an active mass the cathode mass and area of the one recipe.
+
+    The recipe is the source of truth for masses and areas; with exactly one
+    recipe that has a cathode active mass, every measured or simulated cycling
+    run that lacks a mass (symmetric cells excluded) takes it, and says so in
+    its notes. With none or several recipes nothing changes: which recipe
+    belongs to which run would be a guess.
+    """
+    cathodes = [
+        d
+        for d in data.designs
+        if isinstance(d.data.get("cathode"), dict) and d.data["cathode"].get("active_mass_mg")
+    ]
+    if len(cathodes) != 1:
+        return data
+    design = cathodes[0]
+    mass_g = float(design.data["cathode"]["active_mass_mg"]) / 1000.0
+    area = design.data.get("area_cm2")
+    runs = []
+    for r in data.runs:
+        meta = r.run.meta
+        if meta.active_mass_g or is_symmetric(r.run):
+            runs.append(r)
+            continue
+        note = f"active mass {mass_g * 1000:.4g} mg and area from recipe {design.label}"
+        meta = meta.with_(
+            active_mass_g=mass_g, area_cm2=meta.area_cm2 or area, notes=(*meta.notes, note)
+        )
+        runs.append(LabelledRun(r.label, Run(r.run.table, meta)))
+    data.runs = runs
+    return data
