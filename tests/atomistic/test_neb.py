@@ -53,3 +53,23 @@ def test_chgnet_li_vacancy_barrier_in_bcc_li():
     # DFT (PBE) vacancy migration barriers in bcc Li are about 0.05-0.15 eV.
     assert 0.03 < result.barrier_eV < 0.15
     assert result.barrier_eV == pytest.approx(result.reverse_barrier_eV, abs=5e-3)
+
+
+def test_bent_path_passes_through_the_middle_site():
+    from ase import Atoms
+
+    from ssblab.atomistic.neb import bent_path
+
+    cell = [10.0, 10.0, 10.0]
+
+    def at(x, y):
+        return Atoms("Li", positions=[[x, y, 5.0]], cell=cell, pbc=True)
+
+    start, via, end = at(1.0, 1.0), at(2.0, 3.0), at(3.0, 1.0)
+    path = bent_path(start, via, end, n_images=3)
+    assert len(path) == 3
+    assert np.allclose(path[1][0], [2.0, 3.0, 5.0])
+    assert np.allclose(path[0][0], [1.5, 2.0, 5.0])
+    # Across the periodic boundary the short way is taken: 9.5 Å -> 0.5 Å is +1 Å.
+    wrapped = bent_path(at(9.5, 5.0), at(10.0, 5.0), at(0.5, 5.0), n_images=1)
+    assert np.allclose(wrapped[0][0], [10.0, 5.0, 5.0])

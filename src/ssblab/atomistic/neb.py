@@ -4,10 +4,11 @@ Two kinds of hop, both built in a periodic supercell of a relaxed crystal:
 
 - ``vacancy``: one atom of the species is removed and its nearest neighbour of
   the same species jumps into the empty site (bcc Li, LiAl, Li2S, ...);
-- ``interstitial``: an extra atom moves between two named interstitial sites
-  (e.g. octahedral → tetrahedral Li in fcc Al).
+- ``interstitial``: an extra Li moves between two named interstitial sites
+  through a third (octahedral → tetrahedral → octahedral Li in fcc Al).
 
-End points are relaxed, the band is interpolated with IDPP and relaxed with the
+End points are relaxed, the band starts from an IDPP interpolation (or, for an
+interstitial hop, a path bent through the middle site) and is relaxed with the
 climbing image on. The barrier is the highest image energy minus the initial
 energy. Energies in eV, distances in Å, forces in eV/Å.
 """
@@ -116,12 +117,37 @@ def vacancy_hop(host: Atoms, species: str) -> tuple[Atoms, Atoms]:
 
 
 def interstitial_hop(
-    name: str, host: Atoms, species: str, sites: tuple[str, str], model: str
-) -> tuple[Atoms, Atoms]:
-    """Initial and final states of an extra *species* atom moving between two named sites."""
+    name: str, host: Atoms, species: str, sites: tuple[str, str, str], model: str
+) -> tuple[Atoms, Atoms, Atoms]:
+    """Initial, middle and final states of an extra *species* atom hopping from
+    ``sites[0]`` through ``sites[1]`` to ``sites[2]`` (named sites of *name*)."""
+    if len(sites) != 3:
+        raise SsblabError(f"{name}: an interstitial hop lists three sites, got {list(sites)}")
     unit = host_cell(name, model)
-    start, end = (site_position(name, unit, s) for s in sites)
-    return with_interstitial(host, species, start), with_interstitial(host, species, end)
+    start, via, end = (
+        with_interstitial(host, species, site_position(name, unit, s)) for s in sites
+    )
+    return start, via, end
+
+
+def bent_path(initial: Atoms, via: Atoms, final: Atoms, n_images: int) -> list[np.ndarray]:
+    """Positions [Å] of *n_images* images on two straight legs, initial → via → final.
+
+    Each leg is half of the path parameter; displacements use the minimum image.
+    """
+    from ase.geometry import find_mic
+
+    def leg(a: Atoms, b: Atoms) -> np.ndarray:
+        return find_mic(b.positions - a.positions, a.cell, a.pbc)[0]
+
+    first, second = leg(initial, via), leg(via, final)
+    path = []
+    for s in np.linspace(0.0, 1.0, n_images + 2)[1:-1]:
+        if s <= 0.5:
+            path.append(initial.positions + (s / 0.5) * first)
+        else:
+            path.append(via.positions + ((s - 0.5) / 0.5) * second)
+    return path
 
 
 def run_neb(
@@ -132,6 +158,7 @@ def run_neb(
     fmax: float = 0.05,
     steps: int = 300,
     on_step: Callable[[int], object] | None = None,
+    via: Atoms | None = None,
 ) -> tuple[list[float], bool]:
     """Relax a climbing-image band between two relaxed end points.
 
@@ -139,6 +166,9 @@ def run_neb(
     ----------
     initial, final : ase.Atoms
         End points with the same atoms in the same order [positions in Å].
+    via : ase.Atoms, optional
+        A state the starting band passes through (see :func:`bent_path`);
+        default: IDPP interpolation between the end points.
     n_images : int
         Intermediate images (end points excluded).
     fmax : float
@@ -161,7 +191,12 @@ def run_neb(
     for image in images:
         image.calc = get_calculator(model)
     band = NEB(images, climb=True, method="improvedtangent")
-    band.interpolate(method="idpp", mic=True)
+    if via is None:
+        band.interpolate(method="idpp", mic=True)
+    else:
+        guess = bent_path(initial, via, final, n_images)
+        for image, positions in zip(images[1:-1], guess, strict=True):
+            image.positions = positions
     optimizer = FIRE(band, logfile=None)
     if on_step is not None:
         optimizer.attach(lambda: on_step(optimizer.nsteps))
@@ -206,6 +241,7 @@ def migration_barrier(
         listed = ", ".join(entry.hops) or "none"
         raise SsblabError(f"structure {structure!r} lists no {hop} hop (listed: {listed})")
     host = bulk_host(structure, model, min_length_A=min_length_A)
+    via = None
     if hop == "vacancy":
         species = entry.hops["vacancy"]
         check_elements(model, set(entry.symbols))
@@ -213,7 +249,7 @@ def migration_barrier(
     else:
         species = "Li"
         check_elements(model, {*entry.symbols, species})
-        initial, final = interstitial_hop(
+        initial, via, final = interstitial_hop(
             structure, host, species, tuple(entry.hops["interstitial"]), model
         )
 
@@ -226,7 +262,7 @@ def migration_barrier(
     step_A = _mic(end.atoms.positions[mover] - start.atoms.positions[mover], host)
     distance = float(np.linalg.norm(step_A))
     energies, converged = run_neb(
-        start.atoms, end.atoms, n_images, model, fmax, steps, on_step=stage("band")
+        start.atoms, end.atoms, n_images, model, fmax, steps, on_step=stage("band"), via=via
     )
     relative = [e - energies[0] for e in energies]
     peak = max(energies)
