@@ -49,3 +49,12 @@ def test_seed_table_states_the_method():
     assert table.method.startswith("ASE EMT")
     assert "DFT" in table.note
     assert len(table.rows) == 1
+
+
+def test_jobs_and_results_pickle_for_dask_workers():
+    import pickle
+
+    job = MigrationJob("Al", "vacancy", n_images=1, model="emt", min_length_A=4.0)
+    result = screen([job])[0]
+    assert pickle.loads(pickle.dumps(job)) == job
+    assert pickle.loads(pickle.dumps(result)) == result
