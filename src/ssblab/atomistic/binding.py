@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 StageCallback = Callable[[str, int], object]
 
 REFERENCES = ("atom", "bulk")
+#: ASE surface builders a structure may name in its [X.surface] table.
+SLAB_BUILDERS = ("fcc100", "fcc110", "fcc111", "bcc100", "bcc110", "bcc111", "hcp0001")
 #: Edge of the cubic box that holds the isolated reference atom [Å].
 ATOM_BOX_A = 15.0
 
@@ -108,6 +110,11 @@ def surface_slab(
         )
     if vacuum_A < 10.0:
         raise SsblabError(f"vacuum must be at least 10 Å, got {vacuum_A} Å")
+    if entry.surface.builder not in SLAB_BUILDERS:
+        raise SsblabError(
+            f"{name}: unknown slab builder {entry.surface.builder!r}; "
+            f"choose one of: {', '.join(SLAB_BUILDERS)}"
+        )
     builder = getattr(build, entry.surface.builder)
     a = host_cell(name, model).cell.cellpar()[0]
     slab = builder(entry.formula, size=size, a=a, vacuum=vacuum_A, orthogonal=True)
