@@ -107,12 +107,14 @@ SEED_BINDING_JOBS: tuple[BindingJob, ...] = (
 )
 
 #: Li migration paths at the Al/Li interface phases (Supplementary Figure 15) and
-#: in the LiAlO2 interlayer of the second seed (Chang et al.).
+#: in the LiAlO2 interlayer of the second seed (Chang et al.). Supercells of about
+#: 30-130 atoms: with CHGNet the LiAl and Li2S vacancy barriers drop from 0.18 and
+#: 0.38 eV in one conventional cell (15 and 11 atoms) to 0.12 and 0.25 eV in 2x2x2.
 SEED_MIGRATION_JOBS: tuple[MigrationJob, ...] = (
-    MigrationJob("Li", "vacancy"),
+    MigrationJob("Li", "vacancy", min_length_A=9.0),
     MigrationJob("Al", "interstitial", min_length_A=8.0),
-    MigrationJob("LiAl", "vacancy", min_length_A=6.0),
-    MigrationJob("Li2S", "vacancy", min_length_A=5.5),
+    MigrationJob("LiAl", "vacancy", min_length_A=8.0),
+    MigrationJob("Li2S", "vacancy", min_length_A=8.0),
     MigrationJob("LiAlO2", "vacancy", min_length_A=5.5),
 )
 
