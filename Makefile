@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-all bench lint clean
+.PHONY: install demo test test-all bench lint clean browser
 
 $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,7 +21,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m ssblab.demo --out demo-out
 
-test: $(STAMP)
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium not installed: the headless report test will skip"
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m "not slow"
 
 test-all: $(STAMP)

@@ -166,27 +166,9 @@ def run() -> CaseStudy:
 
 
 def _atomistic(case: CaseStudy) -> None:
-    """Binding energies (CHGNet) beside the seed's DFT figure, when ssblab.atomistic is there."""
-    try:
-        from ssblab.atomistic.binding import seed_binding_table
-    except ImportError:
-        case.notes.append("binding energies (Fig. S14): not available: ssblab.atomistic is missing")
-        return
-    try:
-        rows = seed_binding_table()
-    except Exception as exc:
-        case.notes.append(f"binding energies (Fig. S14): not computed: {exc}")
-        return
-    for row in rows:
-        data = row.to_dict() if hasattr(row, "to_dict") else dict(row.__dict__)
-        case.add(
-            Comparison(
-                f"E_int Li on {data.get('host')}",
-                CELL,
-                None,
-                data.get("E_int_eV"),
-                "eV",
-                f"{data.get('model', 'CHGNet')}; the seed shows DFT values only in a figure",
-                "Cui et al. SI, Fig. S14",
-            )
-        )
+    """Point to the CHGNet binding energies (Fig. S14): minutes of CPU, so not run here."""
+    case.notes.append(
+        "binding energies and Li migration barriers (Fig. S14-S15): computed with CHGNet by "
+        "'ssblab atoms seed binding' and 'ssblab atoms seed migration' (minutes on a CPU; "
+        "the seed shows its DFT values only as figures)"
+    )

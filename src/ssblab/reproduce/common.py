@@ -124,18 +124,38 @@ def write(case: CaseStudy, out_dir: str | Path) -> dict[str, Any]:
         figure.savefig(out / f"{name}.png", dpi=150)
     rows = [c.to_dict() for c in case.comparisons]
     (out / "comparisons.json").write_text(json.dumps(case.to_dict(), indent=2), encoding="utf-8")
-    labels = {i: label for i, (label, _) in enumerate(case.runs)}
     inputs: list[Any] = [run for _, run in case.runs] + [str(p) for p in case.recipes]
-    report = build(
-        inputs,
-        out,
-        title=case.title,
-        labels=labels,
-        tables=[("Reported vs ssblab", rows, COMPARISON_COLUMNS)],
-        images=[f"{name}.png" for name in case.figures],
-        notes=case.notes,
-    )
+    report = build(inputs, out, title=case.title)
+    _add_comparison_section(report.index, case, rows)
     return {**case.to_dict(), "report": report.to_dict()}
+
+
+def _add_comparison_section(index: Path, case: CaseStudy, rows: list[dict[str, Any]]) -> None:
+    """Put the reported-vs-ssblab table, notes and figures at the top of the page."""
+    import base64
+    import html
+
+    from ssblab.report.html import table_html
+
+    def inline(name: str) -> str:
+        data = base64.b64encode((index.parent / f"{name}.png").read_bytes()).decode()
+        alt = html.escape(name)
+        return f'<figure><img alt="{alt}" style="max-width:48%" src="data:image/png;base64,{data}">'
+
+    figures = "".join(inline(name) + "</figure>" for name in case.figures)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in case.notes)
+    section = (
+        "<h2>Reported vs ssblab</h2>"
+        "<p>Reported values come from the packaged benchmark data (with source); "
+        "ssblab's are computed by design, simulation or analysis. "
+        "Empty: not modelled (see method).</p>"
+        + table_html(rows, COMPARISON_COLUMNS)
+        + (f"<ul>{notes}</ul>" if notes else "")
+        + figures
+    )
+    text = index.read_text(encoding="utf-8")
+    marker = "<h2>Cells</h2>"
+    index.write_text(text.replace(marker, section + marker, 1), encoding="utf-8")
 
 
 #: Columns of the comparison table in the report.
