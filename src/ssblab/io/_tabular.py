@@ -110,6 +110,24 @@ def directional(counter: pl.Expr, mask: pl.Expr) -> pl.Expr:
     return pl.when(mask).then(counter).otherwise(0.0)
 
 
+def tidy(
+    table: pl.DataFrame, skipped: int, what: str = "time, voltage or current"
+) -> tuple[pl.DataFrame, list[str]]:
+    """The common last steps of a text reader: time from 0, cycles from 1, and notes on each.
+
+    Returns the table and the notes (time shift, *skipped* undecodable records, cycle
+    renumbering, clock gaps).
+    """
+    notes: list[str] = []
+    table, shift = zero_based_time(table)
+    if shift:
+        notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
+    if skipped:
+        notes.append(f"{skipped} records with undecodable {what} left out")
+    table, renumbered = cycles_from_one(table)
+    return table, notes + renumbered + clock_gaps(table)
+
+
 def zero_based_time(table: pl.DataFrame) -> tuple[pl.DataFrame, float]:
     """Shift ``Test Time / s`` so the first record is at 0; returns the shift [s]."""
     first = table.get_column(s.TIME).first() if table.height else 0.0

@@ -214,13 +214,8 @@ def read_btsda_csv(path: Path) -> Run:
     tz = t.instrument_timezone(path)
     table, notes = _canonical(path, raw, units, tz)
     table, skipped = t.drop_undecodable(table, s.REQUIRED)
-    table, shift = t.zero_based_time(table)
-    if shift:
-        notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
-    if skipped:
-        notes.append(f"{skipped} records with undecodable time, voltage or current left out")
-    table, renumbered = t.cycles_from_one(table)
-    notes += renumbered + t.clock_gaps(table)
+    table, finishing = t.tidy(table, skipped)
+    notes += finishing
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,

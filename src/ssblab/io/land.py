@@ -176,13 +176,8 @@ def read_landt_csv(path: Path) -> Run:
     tz = t.instrument_timezone(path)
     raw, skipped = t.drop_undecodable(raw, REQUIRED)
     table, notes = _canonical(raw, tz)
-    table, shift = t.zero_based_time(table)
-    if shift:
-        notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
-    if skipped:
-        notes.append(f"{skipped} records with undecodable time, voltage or current left out")
-    table, renumbered = t.cycles_from_one(table)
-    notes += renumbered + t.clock_gaps(table)
+    table, finishing = t.tidy(table, skipped)
+    notes += finishing
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,

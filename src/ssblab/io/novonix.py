@@ -188,7 +188,7 @@ def read_novonix_csv(path: Path) -> Run:
     raw, skipped = t.drop_undecodable(raw, (TIME_H, VOLTAGE, CURRENT))
     tz = t.instrument_timezone(path)
     table = _canonical(raw, tz)
-    table, shift = t.zero_based_time(table)
+    table, finishing = t.tidy(table, skipped, "time, potential or current")
     notes = [
         "Novonix direction-wise capacity/energy counter split into charge and discharge "
         "and made cumulative since test start",
@@ -197,12 +197,7 @@ def read_novonix_csv(path: Path) -> Run:
     ]
     if CLOCK in raw.columns:
         notes.append(t.timezone_note(tz))
-    if shift:
-        notes.append(f"test time shifted by {-shift:g} s so the first record is at 0")
-    if skipped:
-        notes.append(f"{skipped} records with undecodable time, potential or current left out")
-    table, renumbered = t.cycles_from_one(table)
-    notes += renumbered + t.clock_gaps(table)
+    notes += finishing
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
