@@ -122,6 +122,11 @@ class RunMeta:
         ISO 8601 start of the test in UTC; empty when the file has none.
     cycle_numbering : str
         The rule behind ``Cycle Count / 1`` (e.g. "vendor", "BTSDA Cycle Index").
+    cell_type : str
+        ``"full"``, ``"cathode_half"``, ``"anode_half"``, ``"symmetric"``,
+        ``"three_electrode"`` or ``""`` (unknown: recognised from the data).
+    chemistry : str
+        Free text from the file header, sidecar or recipe (``"NCM622|LPSC|Li-Al"``).
     kind : "measured" or "simulated"
     rows_skipped : int
         Records the reader could not decode and left out (never silently).
@@ -142,6 +147,8 @@ class RunMeta:
     timezone: str = "UTC"
     start_time_utc: str = ""
     cycle_numbering: str = "vendor"
+    cell_type: str = ""
+    chemistry: str = ""
     kind: Kind = "measured"
     rows_skipped: int = 0
     notes: tuple[str, ...] = ()
