@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-all bench lint clean browser
+.PHONY: install demo test test-all bench lint clean browser fuzz
 
 $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: $(STAMP) browser
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/harness.py --cases 12000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -166,3 +166,85 @@ def test_unknown_format_name_lists_valid_ones(tmp_path):
     path.write_text("a,b\n1,2\n")
     with pytest.raises(SsblabError, match=r"valid formats: .*landt_csv"):
         read(path, format="no_such_reader")
+
+
+# --- read()'s error boundary (issue 17): nothing but a one-line ssblab error gets out ----------
+
+
+def _corrupt_parquet(tmp_path: Path, data_dir: Path, seed: int, kind: str) -> Path:
+    """ssblab's Parquet of TestFile.nda with one seeded mutation of the fuzz harness."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+    from mutate import MUTATIONS
+
+    from ssblab.io.export import write
+
+    good = write(read(data_dir / "neware" / "TestFile.nda"), tmp_path / "good.parquet")
+    bad = tmp_path / f"corrupt-{kind}-{seed}.parquet"
+    bad.write_bytes(MUTATIONS[kind](good.read_bytes(), random.Random(seed)))
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed"),
+    [("delete", 1767), ("bit_flips", 977), ("bit_flips", 1277), ("bit_flips", 65)],
+)
+def test_corrupt_parquet_found_by_the_fuzzer_is_one_line(tmp_path, data_dir, kind, seed):
+    # delete/1767 made polars panic (PanicException, a BaseException) on polars 2.1;
+    # bit_flips/1277 broke the metadata JSON and the message did not name the file
+    message = refused(_corrupt_parquet(tmp_path, data_dir, seed, kind))
+    assert "Traceback" not in message
+
+
+def test_a_reader_panic_becomes_a_read_error_naming_what_and_where(tmp_path):
+    from polars.exceptions import PanicException
+
+    from ssblab.io import registry
+
+    def panicking(path: Path):
+        raise PanicException("assertion failed: range.end as u64 <= self.size")
+
+    info = registry.ReaderInfo("panicky", panicking, (".x",), None, "")
+    with pytest.raises(ReadError) as err:
+        registry.call_reader(info, tmp_path / "cell.x")
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path / 'cell.x'}: cannot be read as panicky: ")
+    assert "internal panic" in message and "test_bad_input.py:" in message
+
+
+@pytest.mark.parametrize(
+    ("exc", "words"),
+    [
+        (OverflowError("Python int too large to convert to C long"), "out of range"),
+        (ValueError("year 60000 is out of range"), "cannot be parsed"),
+        (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "byte 0"),
+        (__import__("json").JSONDecodeError("Expecting value", "{x", 1), "JSON"),
+        (__import__("struct").error("unpack requires a buffer of 16 bytes"), "truncated"),
+        (__import__("zlib").error("Error -3 while decompressing"), "corrupt"),
+        (KeyError("Voltage"), "missing"),
+        (IndexError("index out of range"), "shorter than its header"),
+        (EOFError(), "truncated"),
+        (ZeroDivisionError("float division by zero"), "divisor is zero"),
+        (MemoryError(), "more memory"),
+        (RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
+        (zipfile.BadZipFile("Bad CRC-32"), "not a valid zip"),
+        (pl.exceptions.ComputeError("could not parse `3,39` as dtype f64"), "cannot be parsed"),
+        (pl.exceptions.ShapeError("lengths differ"), "different lengths"),
+        (pl.exceptions.ColumnNotFoundError("Voltage"), "column is missing"),
+        (pl.exceptions.InvalidOperationError("conversion failed"), "wrong type"),
+    ],
+)
+def test_third_party_errors_become_plain_words(tmp_path, exc, words):
+    from ssblab.io import registry
+
+    def failing(path: Path):
+        raise exc
+
+    info = registry.ReaderInfo("vendor_x", failing, (".x",), None, "")
+    with pytest.raises(ReadError) as err:
+        registry.call_reader(info, tmp_path / "run.x")
+    message = str(err.value)
+    assert "run.x: cannot be read as vendor_x" in message and words in message, message
+    assert type(exc).__name__ in message and "\n" not in message

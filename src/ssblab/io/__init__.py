@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from ssblab.errors import ReadError, SsblabError
 from ssblab.io import registry
 from ssblab.io.safety import check_file, read_head
 from ssblab.schema import Run, validate
@@ -72,11 +71,4 @@ def read(path: str | Path, format: str | None = None) -> Run:
     load_readers()
     name = format or registry.detect(path, read_head(path, registry.SNIFF_BYTES))
     info = registry.get(name)
-    try:
-        run = info.fn(path)
-    except SsblabError:
-        raise
-    except Exception as exc:
-        raise ReadError(f"{path}: cannot be read as {name}: {exc}") from exc
-    validate(run.table)
-    return run
+    return registry.call_reader(info, path, lambda run: validate(run.table))

@@ -8,11 +8,12 @@ to the file suffix.
 
 from __future__ import annotations
 
+import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ssblab.errors import SsblabError, UnknownFormatError
+from ssblab.errors import ReadError, SsblabError, UnknownFormatError
 from ssblab.schema import Run
 
 ReaderFn = Callable[[Path], Run]
@@ -79,7 +80,7 @@ def detect(path: Path, head: bytes) -> str:
             try:
                 if info.sniff(head, path):
                     return info.name
-            except Exception:
+            except (Exception, *_panic_types()):
                 continue
     for suffix in _suffixes_of(path):
         for info in READERS.values():
@@ -96,3 +97,116 @@ def get(name: str) -> ReaderInfo:
     except KeyError:
         valid = ", ".join(sorted(READERS))
         raise UnknownFormatError(f"unknown format {name!r}; valid formats: {valid}") from None
+
+
+# --- the error boundary of read(): nothing but an SsblabError gets out -------------------------
+
+#: Third-party exception classes -> what they mean for a user reading a file.
+_MEANING: tuple[tuple[str, str], ...] = (
+    ("PanicException", "the parser hit corrupt data (internal panic)"),
+    ("JSONDecodeError", "embedded JSON metadata is malformed"),
+    ("UnicodeDecodeError", "text is not in the expected encoding"),
+    ("UnicodeError", "text is not in the expected encoding"),
+    ("OverflowError", "a number or date is out of range"),
+    ("OutOfBoundsDatetime", "a date is out of range"),
+    ("ZeroDivisionError", "a header field that is a divisor is zero"),
+    ("MemoryError", "the file needs more memory than is available"),
+    ("RecursionError", "the file is nested too deeply"),
+    ("BadZipFile", "not a valid zip archive"),
+    ("LargeZipFile", "zip archive needs ZIP64 support it lacks"),
+    ("error", "binary or compressed data is truncated or corrupt"),  # struct.error, zlib.error
+    ("EOFError", "the file ends before its data does (truncated)"),
+    ("ParseError", "XML is malformed"),
+    ("ExpatError", "XML is malformed"),
+    ("InvalidFileException", "not a valid spreadsheet"),
+    ("ComputeError", "a table cannot be parsed"),
+    ("ShapeError", "columns have different lengths"),
+    ("ColumnNotFoundError", "an expected column is missing"),
+    ("SchemaError", "a column has an unexpected type"),
+    ("InvalidOperationError", "a column has values of the wrong type"),
+    ("ArrowInvalid", "the Parquet/Arrow data is invalid"),
+    ("ArrowException", "the Parquet/Arrow data is invalid"),
+    ("KeyError", "a required field is missing"),
+    ("IndexError", "a record is shorter than its header says"),
+    ("TypeError", "a field has an unexpected type"),
+    ("ValueError", "a value cannot be parsed"),
+    ("OSError", "the file cannot be read"),
+)
+
+
+def _panic_types() -> tuple[type[BaseException], ...]:
+    """Rust panics raised through pyo3 (polars) derive from BaseException, not Exception."""
+    try:
+        from polars.exceptions import PanicException
+    except ImportError:  # pragma: no cover - polars is a core dependency
+        return ()
+    return (PanicException,)
+
+
+def meaning(exc: BaseException) -> str:
+    """A user-facing description of a third-party exception (most specific class first)."""
+    names = [cls.__name__ for cls in type(exc).__mro__]
+    for name, text in _MEANING:
+        if name in names:
+            return text
+    return "the file does not have the expected layout"
+
+
+_STDLIB = sysconfig.get_paths()["stdlib"]
+
+
+def where(exc: BaseException) -> str:
+    """Where it went wrong: a byte offset or line when the exception knows it, and the
+    innermost frame of our own code (``neware_nda.py:123``) of its traceback."""
+    parts = []
+    start = getattr(exc, "start", None)
+    if isinstance(exc, UnicodeDecodeError) and isinstance(start, int):
+        parts.append(f"byte {start}")
+    lineno, colno = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    if isinstance(lineno, int) and isinstance(colno, int):
+        parts.append(f"line {lineno} column {colno}")
+    frame = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name != __file__ and "site-packages" not in name and not name.startswith(_STDLIB):
+            frame = tb
+        tb = tb.tb_next
+    if frame is not None:
+        parts.append(f"in {Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}")
+    return ", ".join(parts)
+
+
+def detail(exc: BaseException, limit: int = 160) -> str:
+    """The first line of the exception's own message, shortened to *limit* characters."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class CorruptFileError(ReadError):
+    """A reader failed on a third-party error; the message says what and where."""
+
+
+def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | None = None) -> Run:
+    """Run *info*'s reader on *path*; any non-ssblab failure becomes one ReadError line.
+
+    The line names the file, the format, what is wrong in words, where (offset, line,
+    reader frame) and the original message, e.g.
+    ``x.nda: cannot be read as neware_nda: a number or date is out of range
+    (in neware_nda.py:88; OverflowError: ...)``.
+    """
+    try:
+        run = info.fn(path)
+        if check is not None:
+            check(run)
+        return run
+    except SsblabError as exc:
+        if path.name in str(exc):
+            raise
+        raise type(exc)(f"{path}: {exc}") from exc  # every refusal names its file
+    except (Exception, *_panic_types()) as exc:
+        loc = where(exc)
+        raise CorruptFileError(
+            f"{path}: cannot be read as {info.name}: {meaning(exc)} "
+            f"({loc + '; ' if loc else ''}{type(exc).__name__}: {detail(exc)})"
+        ) from exc

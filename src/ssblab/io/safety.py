@@ -32,8 +32,11 @@ def check_file(path: Path) -> Path:
 
 def read_head(path: Path, n: int = 4096) -> bytes:
     """First *n* bytes of *path* (for format sniffing)."""
-    with open(path, "rb") as fh:
-        return fh.read(n)
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot be opened ({exc.strerror or exc})") from exc
 
 
 def safe_member_name(archive: Path, name: str) -> str:
