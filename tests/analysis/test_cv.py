@@ -7,8 +7,9 @@ import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.analysis.cv import CV_KEYS, cv_peaks, sweep_labels
+from ssblab.analysis.cv import CV_KEYS, cv_analysis, cv_peaks, sweep_labels
 from ssblab.errors import AnalysisError
+from ssblab.flags import NotApplicableError
 
 F, R, T = 96485.332, 8.314462, 298.15
 N_E = 1
@@ -75,13 +76,114 @@ def test_peaks_recovered():
     assert peaks.get_column("scan_rate_V_s").to_list() == pytest.approx([SCAN_V_S] * 3, rel=1e-6)
 
 
-def test_refuses_flat_potential_and_no_peaks():
+def codes(result) -> list[tuple[str, str]]:
+    return [(f.quantity, f.code) for f in result.flags]
+
+
+def test_refuses_flat_potential_and_flags_absent_peaks():
     flat = cv_table().with_columns(pl.lit(3.0).alias(s.VOLTAGE))
-    with pytest.raises(AnalysisError, match="not a CV sweep"):
+    with pytest.raises(AnalysisError, match="not a CV"):
         cv_peaks(flat)
     table = cv_table()
     capacitive = table.with_columns(
         (pl.col(s.VOLTAGE).diff().fill_null(1.0).sign() * 1e-6).alias(s.CURRENT)
     )
-    with pytest.raises(AnalysisError, match="no current peak"):
-        cv_peaks(capacitive)
+    result = cv_analysis(capacitive)
+    assert result.peaks.select(pl.col("anodic_peak_V", "cathodic_peak_V").null_count()).row(0) == (
+        3,
+        3,
+    )
+    assert [c for _, c in codes(result)] == ["no_peak"] * 6
+
+
+def test_wrong_sign_vertex_hold_and_spike_are_not_peaks():
+    """An anodic current rising to the vertex, a positive bump on the cathodic sweep and a
+    one-record spike give no peak."""
+    table = cv_table(cycles=1)
+    e = table.get_column(s.VOLTAGE).to_numpy()
+    rising = np.concatenate([np.diff(e), [-1.0]]) > 0
+    # anodic sweep: exponential onset up to the vertex; cathodic sweep: a positive bump
+    onset = 1e-4 * np.exp((e - 3.8) / 0.05)
+    bump = 2e-4 * np.exp(-(((e - 3.4) / 0.03) ** 2))
+    i = np.where(rising, onset, bump + 1e-7)
+    i[200] += 5e-3  # one-record spike on the anodic sweep
+    result = cv_analysis(table.with_columns(pl.Series(s.CURRENT, i)))
+    assert result.peaks.get_column("anodic_peak_V").to_list() == [None]
+    assert result.peaks.get_column("cathodic_peak_V").to_list() == [None]
+    messages = {f.quantity: f.message for f in result.flags}
+    assert "turning point" in messages["cycle 1 anodic peak"]
+    assert "never has the sweep's sign" in messages["cycle 1 cathodic peak"]
+
+
+def test_unpaired_peaks_give_no_negative_separation():
+    table = cv_table(cycles=1)
+    e = table.get_column(s.VOLTAGE).to_numpy()
+    rising = np.concatenate([np.diff(e), [-1.0]]) > 0
+    anodic = 2e-4 * np.exp(-(((e - 3.2) / 0.03) ** 2))
+    cathodic = -2e-4 * np.exp(-(((e - 3.6) / 0.03) ** 2))
+    result = cv_analysis(
+        table.with_columns(pl.Series(s.CURRENT, np.where(rising, anodic, cathodic)))
+    )
+    row = result.peaks.row(0, named=True)
+    assert row["anodic_peak_V"] == pytest.approx(3.2, abs=2e-3)
+    assert row["cathodic_peak_V"] == pytest.approx(3.6, abs=2e-3)
+    assert row["peak_separation_V"] is None
+    assert ("cycle 1 peak_separation_V", "peaks_unpaired") in codes(result)
+
+
+def test_weak_peak_flagged():
+    """Noise of 30 % of i_p: both peaks still found within 10 mV, and flagged weak."""
+    result = cv_analysis(cv_table(cycles=1, noise_A=0.3 * randles_sevcik_A()))
+    row = result.peaks.row(0, named=True)
+    assert row["anodic_peak_V"] == pytest.approx(E_HALF + OFFSET_V, abs=0.01)
+    assert row["cathodic_peak_V"] == pytest.approx(E_HALF - OFFSET_V, abs=0.01)
+    assert codes(result) == [
+        ("cycle 1 anodic peak", "weak_peak"),
+        ("cycle 1 cathodic peak", "weak_peak"),
+    ]
+    assert codes(cv_analysis(cv_table(cycles=1, noise_A=0.05 * randles_sevcik_A()))) == []
+
+
+def test_real_cv_flags_absent_peaks(data_dir):
+    """EC-Lab CV 1.5-5.5 V at 0.1 mV/s: oxidation rises to the vertex, no reduction peak."""
+    from ssblab.io import read
+
+    result = cv_analysis(read(data_dir / "biologic" / "cv.mpr"))
+    peaks = result.peaks
+    assert peaks.get_column("cycle").to_list() == [1, 2]
+    assert peaks.get_column("scan_rate_V_s").to_list() == pytest.approx([1.0e-4] * 2, rel=0.01)
+    assert peaks.drop("cycle", "scan_rate_V_s").null_count().sum_horizontal().item() == 12
+    assert ("cycle 1 anodic peak", "no_peak") in codes(result)
+    assert ("cycle 1 cathodic peak", "no_peak") in codes(result)
+    assert ("cycle 2 anodic peak", "partial_sweep") in codes(result)
+    oxidation = next(f for f in result.flags if f.quantity == "cycle 1 anodic peak")
+    assert "turning point" in oxidation.message
+
+
+def test_real_galvanostatic_file_refused(data_dir):
+    from ssblab.io import read
+
+    run = read(data_dir / "biologic" / "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    with pytest.raises(NotApplicableError, match=r"not a CV: only 20% of the records") as err:
+        cv_analysis(run)
+    assert "\n" not in str(err.value)
+    forced = cv_analysis(run, force=True)
+    assert forced.flags[0].code == "forced"
+    separation = forced.peaks.get_column("peak_separation_V").drop_nulls()
+    assert (separation >= 0).all()
+
+
+def test_cli_refuses_galvanostatic_file_in_one_line(data_dir, capsys):
+    import json
+
+    from ssblab.cli import main
+
+    gcpl = str(data_dir / "biologic" / "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    with pytest.raises(SystemExit) as stop:
+        main(["cv", gcpl])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a CV" in err
+    main(["cv", gcpl, "--force", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["flags"][0]["code"] == "forced"

@@ -6,7 +6,19 @@ prominence of a fraction of the potential window), which ignores noise and
 small steps of a staircase ramp. A sweep runs between two vertices; a cycle is
 one sweep in the starting direction plus the next sweep back.
 
-Peak currents are read from the measured current with no baseline
+Peaks are searched per sweep direction with the sign the direction demands:
+the anodic peak is the largest local maximum of a *positive* current on an
+anodic (rising) sweep, the cathodic peak the most negative local minimum of a
+*negative* current on a cathodic sweep. Records near a vertex (the turning
+points, :data:`EDGE_FRACTION` of the sweep's span at each end) and holds
+(|dE/dt| below :data:`HOLD_FRACTION` of the scan rate) are excluded, so a
+current that merely rises up to the vertex (electrolyte oxidation onset) is
+not a peak. A peak must stand out of the sweep's noise (σ from the residual
+of a Savitzky–Golay smoothing): below :data:`MIN_SNR` σ it is absent, below
+:data:`WEAK_SNR` σ it is kept and flagged ``weak_peak``. ΔEp = E_pa − E_pc is
+given only when E_pa ≥ E_pc (otherwise the two peaks are not one couple).
+
+Peak currents are read from the smoothed current with no baseline
 subtraction (they include the double-layer charging current C_dl·v). For a
 reversible n-electron couple at 25 °C, ΔEp = 2.22 RT/nF ≈ 57/n mV, and the
 peak current follows Randles–Ševčík, i_p = 0.4463 n F A C (n F v D / R T)^½
@@ -15,12 +27,15 @@ peak current follows Randles–Ševčík, i_p = 0.4463 n F A C (n F v D / R T)^�
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import steps
 from ssblab.errors import AnalysisError
+from ssblab.flags import Flag, as_dicts, refuse_or_flag
 from ssblab.schema import Run
 
 #: Columns of :func:`cv_peaks` (also the stable ``--json`` keys).
@@ -34,6 +49,35 @@ CV_KEYS = (
     "peak_separation_V",
     "half_wave_V",
 )
+#: Fraction of a sweep's potential span excluded at each vertex (turning points).
+EDGE_FRACTION = 0.03
+#: Records with |dE/dt| below this fraction of the scan rate are holds.
+HOLD_FRACTION = 0.3
+#: A peak's prominence must exceed this many noise σ to exist ...
+MIN_SNR = 3.0
+#: ... and this fraction of the sweep's (smoothed) current range ...
+REL_PROMINENCE = 0.05
+#: ... and be at least this wide at half its prominence [V] (spikes are not peaks) ...
+MIN_WIDTH_V = 0.01
+#: ... and this many σ not to be flagged weak.
+WEAK_SNR = 10.0
+#: A CV sweeps at one rate: at least this fraction of records has |dE/dt|
+#: within 25 % of the median (galvanostatic files: 0.1-0.35, real CVs: ~1).
+MIN_SWEEP_FRACTION = 0.6
+#: A sweep spanning less than this fraction of the window is partial.
+PARTIAL_FRACTION = 0.8
+
+
+@dataclass(frozen=True)
+class CVResult:
+    """Peaks per cycle (:data:`CV_KEYS`) and the flags on them."""
+
+    peaks: pl.DataFrame
+    flags: tuple[Flag, ...]
+
+    def to_dict(self) -> dict:
+        """JSON-ready form: ``{"cycles": [...], "flags": [...]}``."""
+        return {"cycles": self.peaks.to_dicts(), "flags": as_dicts(self.flags)}
 
 
 def _potential(table: pl.DataFrame, potential_column: str) -> np.ndarray:
@@ -41,6 +85,37 @@ def _potential(table: pl.DataFrame, potential_column: str) -> np.ndarray:
         raise AnalysisError(f"the table has no column {potential_column!r}")
     steps.check_finite(table, (s.TIME, s.CURRENT, potential_column))
     return table.get_column(potential_column).to_numpy()
+
+
+def sweep_rate_fraction(e: np.ndarray, t: np.ndarray) -> tuple[float, float]:
+    """Median |dE/dt| [V/s] and the fraction of records within 25 % of it."""
+    dt = np.diff(t)
+    ok = dt > 0
+    rate = np.abs(np.diff(e)[ok] / dt[ok])
+    moving = rate[rate > 0]
+    if moving.size == 0:
+        return 0.0, 0.0
+    median = float(np.median(moving))
+    return median, float(np.mean(np.abs(rate - median) < 0.25 * median))
+
+
+def check_cv(
+    data: Run | pl.DataFrame, potential_column: str = s.VOLTAGE, *, force: bool = False
+) -> tuple[Flag, ...]:
+    """Refuse (one line) data that are not a potential sweep; ``force`` flags instead."""
+    table = steps.as_table(data)
+    name = data.meta.source if isinstance(data, Run) and data.meta.source else "the table"
+    e = _potential(table, potential_column)
+    t = table.get_column(s.TIME).to_numpy()
+    rate, fraction = sweep_rate_fraction(e, t)
+    if e.size >= 10 and fraction >= MIN_SWEEP_FRACTION:
+        return ()
+    problem = (
+        f"{name}: not a CV: only {fraction:.0%} of the records sweep at the median "
+        f"|dE/dt| of {rate:.3g} V/s (a CV has >= {MIN_SWEEP_FRACTION:.0%}); "
+        "it looks galvanostatic or potentiostatic"
+    )
+    return refuse_or_flag(problem, force=force)
 
 
 def sweep_labels(
@@ -86,28 +161,79 @@ def sweep_labels(
     )
 
 
+@dataclass(frozen=True)
+class _Peak:
+    potential_V: float
+    current_A: float
+    snr: float
+
+
+def _smooth(i: np.ndarray, e: np.ndarray, smoothing_V: float) -> np.ndarray:
+    """Median of 5 (drops one- and two-record spikes), then Savitzky–Golay (order 2)
+    over about *smoothing_V* of potential."""
+    from scipy.signal import medfilt, savgol_filter
+
+    despiked = medfilt(i, 5) if i.size >= 5 else i.copy()
+    step = float(np.median(np.abs(np.diff(e)))) if e.size > 1 else 0.0
+    points = int(smoothing_V / step) if step > 0 else 5
+    window = max(5, points | 1)
+    if window > i.size:
+        return despiked
+    return savgol_filter(despiked, window, 2)
+
+
 def _sweep_peak(
-    e: np.ndarray, i: np.ndarray, sign: int, prominence: float
-) -> tuple[float, float] | None:
-    """Potential and current of the most prominent peak of sign*i in one sweep."""
+    e: np.ndarray, i: np.ndarray, t: np.ndarray, sign: int, smoothing_V: float
+) -> tuple[_Peak | None, str]:
+    """The peak of ``sign * i`` inside one sweep, or None and why there is none."""
     from scipy.signal import find_peaks
 
     if e.size < 5:
-        return None
-    idx, props = find_peaks(sign * i, prominence=prominence * float(np.ptp(i) or 1.0))
+        return None, "the sweep has fewer than 5 records"
+    span = abs(float(e[-1] - e[0]))
+    rate = np.abs(np.gradient(e, t)) if np.all(np.diff(t) > 0) else np.ones_like(e)
+    scan = float(np.median(rate))
+    inner = (np.minimum(np.abs(e - e[0]), np.abs(e - e[-1])) >= EDGE_FRACTION * span) & (
+        rate >= HOLD_FRACTION * scan
+    )
+    if inner.sum() < 5:
+        return None, "the sweep has fewer than 5 records away from its vertices"
+    ek, ik = e[inner], i[inner]
+    smooth = _smooth(ik, ek, smoothing_V)
+    sigma = max(1.4826 * float(np.median(np.abs(ik - smooth))), 1e-15)
+    y = sign * smooth
+    floor = max(MIN_SNR * sigma, REL_PROMINENCE * float(np.ptp(y)))
+    step = float(np.median(np.abs(np.diff(ek))))
+    idx, props = find_peaks(y, prominence=floor, width=MIN_WIDTH_V / step if step > 0 else None)
+    keep = y[idx] > 0
+    idx, prominence = idx[keep], props["prominences"][keep]
     if idx.size == 0:
-        return None
-    best = idx[int(np.argmax(props["prominences"]))]
-    return float(e[best]), float(i[best])
+        from scipy.signal import medfilt
+
+        signed = sign * (medfilt(i, 5) if i.size >= 5 else i)
+        if signed.max() <= 0:
+            return None, "the current never has the sweep's sign"
+        at = int(np.argmax(signed))
+        if not inner[at]:
+            return None, "the current rises up to the turning point, with no peak before it"
+        return None, (
+            f"no maximum {MIN_WIDTH_V * 1e3:g} mV wide stands {MIN_SNR:g} σ (σ = {sigma:.3g} A) "
+            f"and {REL_PROMINENCE:.0%} of the sweep's current range above its surroundings"
+        )
+    best = int(np.argmax(y[idx]))
+    k = int(idx[best])
+    return _Peak(float(ek[k]), float(smooth[k]), float(prominence[best] / sigma)), ""
 
 
-def cv_peaks(
+def cv_analysis(
     data: Run | pl.DataFrame,
     vertex_prominence: float = 0.2,
-    peak_prominence: float = 0.1,
+    smoothing_V: float = 0.01,
     potential_column: str = s.VOLTAGE,
-) -> pl.DataFrame:
-    """Anodic and cathodic peak of every CV cycle, with ΔEp and E½.
+    *,
+    force: bool = False,
+) -> CVResult:
+    """Anodic and cathodic peak of every CV cycle, with ΔEp and E½, and flags.
 
     Parameters
     ----------
@@ -115,52 +241,107 @@ def cv_peaks(
         Canonical table of a CV run.
     vertex_prominence : float
         See :func:`sweep_labels`.
-    peak_prominence : float
-        A current peak must stand out by this fraction of the sweep's current range.
+    smoothing_V : float
+        Savitzky–Golay window in potential [V] used to find peaks and σ.
     potential_column : str
         Column holding the swept potential [V].
+    force : bool
+        Run on data that do not look like a CV (adds a ``forced`` flag).
 
     Returns
     -------
-    DataFrame
-        Columns :data:`CV_KEYS`: scan rate = median |dE/dt| [V/s]; anodic peak =
-        maximum of the current on the rising sweep, cathodic peak = minimum on
-        the falling sweep [V, A] (null when a sweep has none);
-        ``peak_separation_V`` = E_pa − E_pc; ``half_wave_V`` = (E_pa + E_pc)/2.
+    CVResult
+        ``peaks`` has columns :data:`CV_KEYS`: scan rate = median |dE/dt| [V/s];
+        peak potentials and currents [V, A] (null where a sweep has none, with
+        a flag saying why); ``peak_separation_V`` = E_pa − E_pc (≥ 0, null and
+        flagged otherwise); ``half_wave_V`` = (E_pa + E_pc)/2.
 
     Raises
     ------
-    AnalysisError
-        If no sweep of the run has a current peak.
+    NotApplicableError
+        If the data do not sweep the potential at a constant rate (unless forced).
     """
+    flags = list(check_cv(data, potential_column, force=force))
     labelled = sweep_labels(data, vertex_prominence, potential_column)
-    rate = (pl.col(potential_column).diff().abs() / pl.col(s.TIME).diff()).median()
+    e_all = labelled.get_column(potential_column)
+    window = float(e_all.max() - e_all.min())
     rows: list[dict[str, float | int | None]] = []
     for part in labelled.partition_by("cycle", maintain_order=True):
         row: dict[str, float | int | None] = dict.fromkeys(CV_KEYS)
-        row["cycle"] = int(part.get_column("cycle")[0])
-        row["scan_rate_V_s"] = part.select(rate).item()
+        cycle = int(part.get_column("cycle")[0])
+        row["cycle"] = cycle
+        e_c = part.get_column(potential_column).to_numpy()
+        row["scan_rate_V_s"] = sweep_rate_fraction(e_c, part.get_column(s.TIME).to_numpy())[0]
         for sweep in part.partition_by("sweep", maintain_order=True):
             sign = int(sweep.get_column("sweep_direction")[0])
-            peak = _sweep_peak(
-                sweep.get_column(potential_column).to_numpy(),
-                sweep.get_column(s.CURRENT).to_numpy(),
-                sign,
-                peak_prominence,
-            )
             side = "anodic" if sign > 0 else "cathodic"
-            if peak is not None and row[f"{side}_peak_V"] is None:
-                row[f"{side}_peak_V"], row[f"{side}_peak_A"] = peak
-        if row["anodic_peak_V"] is not None and row["cathodic_peak_V"] is not None:
-            row["peak_separation_V"] = row["anodic_peak_V"] - row["cathodic_peak_V"]
-            row["half_wave_V"] = (row["anodic_peak_V"] + row["cathodic_peak_V"]) / 2.0
+            e = sweep.get_column(potential_column).to_numpy()
+            peak, why = _sweep_peak(
+                e,
+                sweep.get_column(s.CURRENT).to_numpy(),
+                sweep.get_column(s.TIME).to_numpy(),
+                sign,
+                smoothing_V,
+            )
+            quantity = f"cycle {cycle} {side} peak"
+            if float(np.ptp(e)) < PARTIAL_FRACTION * window:
+                flags.append(
+                    Flag(
+                        quantity,
+                        "partial_sweep",
+                        f"the sweep spans {np.ptp(e):.3g} V of the {window:.3g} V window",
+                        "info",
+                    )
+                )
+            if row[f"{side}_peak_V"] is not None:
+                continue
+            if peak is None:
+                flags.append(Flag(quantity, "no_peak", f"no {side} peak: {why}"))
+                continue
+            if peak.snr < WEAK_SNR:
+                flags.append(
+                    Flag(
+                        quantity,
+                        "weak_peak",
+                        f"peak at {peak.potential_V:.4g} V stands only {peak.snr:.3g} σ "
+                        f"out of the noise (< {WEAK_SNR:g})",
+                    )
+                )
+            row[f"{side}_peak_V"], row[f"{side}_peak_A"] = peak.potential_V, peak.current_A
+        flags.extend(_pair(row, cycle))
         rows.append(row)
     out = pl.DataFrame(
         rows, schema={k: (pl.Int64 if k == "cycle" else pl.Float64) for k in CV_KEYS}
     )
-    if (
-        out.select(pl.col("anodic_peak_V", "cathodic_peak_V").null_count()).sum_horizontal().item()
-        == 2 * out.height
-    ):
-        raise AnalysisError("no current peak found in any sweep of the CV run")
-    return out
+    return CVResult(out, tuple(flags))
+
+
+def _pair(row: dict[str, float | int | None], cycle: int) -> tuple[Flag, ...]:
+    """Fill ΔEp and E½ when both peaks form one couple (E_pa ≥ E_pc)."""
+    epa, epc = row["anodic_peak_V"], row["cathodic_peak_V"]
+    if epa is None or epc is None:
+        return ()
+    if epa < epc:
+        return (
+            Flag(
+                f"cycle {cycle} peak_separation_V",
+                "peaks_unpaired",
+                f"anodic peak {epa:.4g} V lies below cathodic peak {epc:.4g} V: "
+                "not one redox couple, ΔEp not given",
+            ),
+        )
+    row["peak_separation_V"] = float(epa) - float(epc)
+    row["half_wave_V"] = (float(epa) + float(epc)) / 2.0
+    return ()
+
+
+def cv_peaks(
+    data: Run | pl.DataFrame,
+    vertex_prominence: float = 0.2,
+    smoothing_V: float = 0.01,
+    potential_column: str = s.VOLTAGE,
+    *,
+    force: bool = False,
+) -> pl.DataFrame:
+    """The ``peaks`` table of :func:`cv_analysis` (flags dropped; use that to see them)."""
+    return cv_analysis(data, vertex_prominence, smoothing_V, potential_column, force=force).peaks

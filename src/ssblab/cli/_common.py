@@ -84,3 +84,9 @@ def progress():
         console=Console(stderr=True),
         transient=True,
     )
+
+
+def print_flags(flags: Iterable[Any]) -> None:
+    """Write each plausibility flag (:class:`ssblab.flags.Flag`) as one line on stderr."""
+    for flag in flags:
+        sys.stderr.write(f"{flag}\n")

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ssblab.cli._common import JsonOpt, print_json, print_table, table_rows
+from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, table_rows
 from ssblab.errors import AnalysisError
+from ssblab.flags import as_dicts
 
 FileArg = Annotated[
     Path, typer.Argument(help="Instrument or Parquet file (format detected).", show_default=False)
@@ -24,6 +25,9 @@ MassOpt = Annotated[
 AreaOpt = Annotated[
     float | None,
     typer.Option("--area-cm2", help="Electrode area in cm² (default: from the file)."),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Run even when the data do not fit the analysis.")
 ]
 
 
@@ -164,18 +168,28 @@ def cv_command(
     we: Annotated[
         bool, typer.Option("--we", help="Use the working-electrode potential column.")
     ] = False,
+    force: ForceOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Cyclic voltammetry: anodic/cathodic peak potentials and currents, ΔEp per cycle."""
+    """Cyclic voltammetry: anodic/cathodic peak potentials and currents, ΔEp per cycle.
+
+    The anodic peak is the largest positive-current maximum of a rising sweep, the
+    cathodic peak the most negative minimum of a falling sweep; vertices, holds and
+    spikes are excluded, weak or absent peaks are flagged (stderr, JSON "flags"),
+    and ΔEp = E_pa − E_pc is given only when it is ≥ 0. A file that does not sweep
+    at a constant rate is refused (--force runs it anyway).
+    """
     from ssblab import schema as s
-    from ssblab.analysis.cv import cv_peaks
+    from ssblab.analysis.cv import cv_analysis
 
     column = s.WE_POTENTIAL if we else s.VOLTAGE
-    rows = table_rows(cv_peaks(_read(file), potential_column=column))
+    result = cv_analysis(_read(file), potential_column=column, force=force)
+    rows = table_rows(result.peaks)
     if json:
-        print_json({"cycles": rows})
+        print_json({"cycles": rows, "flags": as_dicts(result.flags)})
         return
     print_table(rows, title=f"CV peaks of {file.name}")
+    print_flags(result.flags)
 
 
 def dqdv_command(
