@@ -1,0 +1,93 @@
+"""Experiment recognition on the real instrument files."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ssblab import schema as s
+from ssblab.analysis import recognize as rz
+from ssblab.errors import UnknownFormatError
+from ssblab.flags import NotApplicableError
+from ssblab.io import read
+from ssblab.schema import Run, RunMeta
+
+CASES = [
+    ("maccor/xTESLADIAG_000019_CH70.070", rz.CYCLING, rz.FULL),
+    ("arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx", rz.CYCLING, rz.ANODE_HALF),
+    ("land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv", rz.CYCLING, rz.ANODE_HALF),
+    ("biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr", rz.CYCLING, rz.FULL),
+    ("neware/test_2.ndax", rz.CYCLING, rz.FULL),
+    (
+        "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA_01_GCPL_C05.mpr",
+        rz.CYCLING,
+        rz.SYMMETRIC,
+    ),
+    ("biologic/gcpl.pr_182.1.mpr", rz.CYCLING, rz.THREE_ELECTRODE),
+    ("biologic/cv.mpr", rz.CV, ""),
+    ("biologic/cv.mpt", rz.CV, ""),
+    ("biologic/cp.mpr", rz.CP, rz.THREE_ELECTRODE),
+    ("biologic/PEIS-0.mpr", rz.EIS, ""),
+    ("biologic/peis.mpt", rz.EIS, ""),
+    (
+        "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA_02_GEIS_C05.mpr",
+        rz.EIS,
+        "",
+    ),
+    ("gitt/20210210_FC_01_cc_01.res", rz.CYCLING, rz.FULL),
+    ("gitt/20210210_FC_01_cc_02.res", rz.GITT, rz.FULL),
+    ("gitt/20210210_FC_01_cc_03.res", rz.GITT, rz.FULL),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "cell_type"), CASES)
+def test_real_files_are_recognised(data_dir, name, kind, cell_type):
+    rec = rz.recognize(read(data_dir / name))
+    assert (rec.kind, rec.cell_type) == (kind, cell_type), rec.evidence
+
+
+def test_formation_file_has_no_gitt_and_gitt_file_counts_pulses(data_dir):
+    formation = rz.recognize(read(data_dir / "gitt/20210210_FC_01_cc_01.res"))
+    assert not formation.has(rz.GITT)
+    gitt = rz.recognize(read(data_dir / "gitt/20210210_FC_01_cc_02.res"))
+    pulses = [e for e in gitt.evidence if "GITT pulses" in e]
+    assert pulses and 150 < int(pulses[0].split()[0]) < 200
+
+
+def test_rate_test_is_not_gitt(data_dir):
+    # test_2.ndax: a rate test with 60 s rests between every half-cycle
+    assert not rz.recognize(read(data_dir / "neware/test_2.ndax")).has(rz.GITT)
+
+
+def test_three_electrode_t_cell(data_dir):
+    try:
+        run = read(data_dir / "threeelectrode/T-cell_pOCV_data.txt")
+    except UnknownFormatError as exc:
+        pytest.skip(f"no reader for the T-cell export yet: {exc}")
+    assert rz.recognize(run).cell_type == rz.THREE_ELECTRODE
+
+
+def test_vendor_technique_wins_over_data():
+    t = pl.DataFrame({s.TIME: [0.0, 1.0, 2.0], s.VOLTAGE: [3.0, 3.1, 3.2], s.CURRENT: [1e-3] * 3})
+    meta = RunMeta(extra={"technique": "Cyclic Voltammetry"})
+    rec = rz.recognize(Run(t, meta))
+    assert rec.kind == rz.CV and rec.source == "vendor technique"
+
+
+def test_metadata_cell_type_wins(data_dir):
+    run = read(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    rec = rz.recognize(Run(run.table, run.meta.with_(cell_type=rz.CATHODE_HALF)))
+    assert (rec.cell_type, rec.cell_type_source) == (rz.CATHODE_HALF, "metadata")
+
+
+def test_require_refuses_with_one_line_and_force_flags(data_dir):
+    run = read(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    with pytest.raises(NotApplicableError) as err:
+        rz.require(run, [rz.CV], analysis="cv")
+    message = str(err.value)
+    assert "\n" not in message and "galvanostatic cycling" in message and "--force" in message
+    flags = rz.require(run, [rz.CV], analysis="cv", force=True)
+    assert [f.code for f in flags] == ["forced"]
+    assert rz.require(run, [rz.CYCLING]) == ()
+    with pytest.raises(NotApplicableError, match="symmetric"):
+        rz.require(run, [rz.CYCLING], cell_types=[rz.SYMMETRIC], analysis="symmetric")
