@@ -160,3 +160,68 @@ def test_single_density_test_has_no_ccd():
     assert (
         critical_current_density(cycling_table(np.full(100, 0.1), 1.0, shorted), AREA_CM2) is None
     )
+
+
+SOFT = "jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA"
+
+
+def test_synthetic_soft_shorts_are_counted_and_timed():
+    from ssblab.analysis.soft_shorts import find_soft_shorts
+
+    t = np.arange(0.0, 3600.0, 0.5)
+    v = np.full(t.size, 0.100)
+    for start in (600.0, 1500.0, 2400.0):  # 40 mV drops in 0.5 s, linear recovery over 20 s
+        k = t >= start
+        v[k] -= np.clip(0.040 * (1.0 - (t[k] - start - 0.5) / 20.0), 0.0, 0.040)
+    v[(t >= 3000.0)] = 0.05  # a permanent 50 mV drop: not a soft short
+    found = find_soft_shorts(t, v, np.full(t.size, 4e-4))
+    assert found.count == 3
+    assert found.time_h * 3600.0 == pytest.approx([599.5, 1499.5, 2399.5], abs=1.0)
+    assert found.depth_mV == pytest.approx([40.0, 40.0, 40.0], abs=1.0)
+    assert found.n_unrecovered == 1
+
+
+def test_real_one_way_li_li_cell_soft_shorts(data_dir):
+    from ssblab.analysis.soft_shorts import (
+        find_soft_shorts,
+        read_loop_indexes,
+        read_time_voltage_export,
+    )
+    from ssblab.analysis.symmetric import check_symmetric
+
+    stem = data_dir / "symmetric" / f"{SOFT}_03_GCPL_C05"
+    t, v = read_time_voltage_export(stem.with_suffix(".txt"))
+    loops = read_loop_indexes(stem.parent / f"{stem.name}_LOOP.txt")
+    assert t.size == 76807 and loops.size == 45  # 45 one-hour GCPL segments between GEIS
+    current = np.full(t.size, 0.4e-3)  # 0.4 mA (the .mps settings); the export has no I
+    table = pl.DataFrame({s.TIME: t, s.VOLTAGE: v, s.CURRENT: current})
+    assert check_symmetric(table) == ()  # 0.1 V under current of one sign: Li‖Li
+    found = find_soft_shorts(t, v, current, segment_starts=loops)
+    assert found.count == 890
+    assert found.time_h[0] == pytest.approx(0.4551, abs=1e-3)
+    counts = np.histogram(found.time_h, bins=[0, 25, 30, 46])[0]
+    assert counts.tolist() == [241, 648, 1]  # the erratic stretch from 25 to 30 h
+    assert 20.0 <= np.median(found.depth_mV) < 40.0
+
+
+def test_real_li_li_mpr_is_recognised_and_a_full_cell_refused(data_dir):
+    from ssblab.analysis.symmetric import check_symmetric, symmetric_evidence
+    from ssblab.flags import NotApplicableError
+    from ssblab.io import read
+
+    li = read(data_dir / "symmetric" / f"{SOFT}_01_GCPL_C05.mpr")
+    assert check_symmetric(li) == ()
+    assert symmetric_evidence(li)["median_abs_V"] == pytest.approx(0.135, abs=0.01)
+    full = read(data_dir / "neware" / "test_2.ndax")
+    with pytest.raises(NotApplicableError, match="not a Li‖Li symmetric cell"):
+        check_symmetric(full, name="test_2.ndax")
+    (flag,) = check_symmetric(full, force=True)
+    assert flag.code == "forced"
+
+
+def test_negative_asr_is_flagged():
+    from ssblab.analysis.symmetric import AreaSpecificResistance, check_asr
+
+    (flag,) = check_asr(AreaSpecificResistance(-193.8, 500.0, 0.95, 4))
+    assert flag.code == "asr_negative" and flag.severity == "error"
+    assert check_asr(AreaSpecificResistance(750.0, 5.0, 0.999, 4)) == ()

@@ -17,6 +17,21 @@ Definitions
 * **peak** overpotential: the largest ``|V|`` in the half-cycle [mV].
 * **noise**: the relative spread of ``|V|`` in the middle window,
   (P90 − P10) / median — large for the erratic voltage of a soft short.
+
+The failure rule (one rule for measured and simulated tables)
+-------------------------------------------------------------
+* **short**: voltage collapse — a half-cycle whose peak ``|V|`` stays below
+  ``hard_short_mV`` (hard short), or whose plateau resistance ``|V|/|I|`` falls
+  below ``collapse_fraction`` of its recent median, or whose plateau is noisy
+  (soft short);
+* **divergence**: the plateau overpotential above the stated bound
+  :data:`DIVERGENCE_BOUND_MV` (1 V for long cycling; a rate test states its own
+  bound, :data:`RATE_TEST_BOUND_MV`).
+
+The failure time is the start of the first failed half-cycle. The symmetric-cell
+model (:mod:`ssblab.simulate.symmetric`) applies the same bounds to its
+half-cycle plateaus, so ``simulate``, ``symmetric``, ``calibrate``, ``reproduce``
+and the report give one lifetime and one failure mode per cell.
 """
 
 from __future__ import annotations
@@ -30,7 +45,15 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.analysis.steps import HALF_CYCLE, STATE, label
 from ssblab.errors import AnalysisError
+from ssblab.flags import Flag, refuse_or_flag
 from ssblab.schema import Run
+
+#: Divergence bound of long cycling: a plateau above this is failure [mV]. The
+#: seed's symmetric cells cycle at 80-400 mV; 1 V is a common symmetric-cell limit.
+DIVERGENCE_BOUND_MV = 1000.0
+#: Divergence bound of a rate test [mV]: the seed's bare cell ran at 4 V at 1 mA/cm2
+#: (Chang et al., Fig. 4a), so a rate test is judged against 5 V.
+RATE_TEST_BOUND_MV = 5000.0
 
 #: Columns of :func:`half_cycle_overpotentials` (also the CLI's JSON keys per half-cycle).
 HALF_CYCLE_KEYS = (
@@ -59,9 +82,11 @@ class FailureCriteria:
     noise_limit : float
         A soft short: the plateau's relative spread exceeds this (noisy ohmic voltage).
     cutoff_mV : float or None
-        Divergence: the plateau exceeds this absolute value [mV] (None: not used).
-    growth_factor : float
-        Divergence: plateau / |I| exceeds this multiple of its early value.
+        Divergence: the plateau exceeds this bound [mV] (default
+        :data:`DIVERGENCE_BOUND_MV`; None: not used).
+    growth_factor : float or None
+        Optional extra divergence rule: plateau / |I| exceeds this multiple of its
+        early value (None, the default: not used).
     early_window : int
         Half-cycles (after the first two, which carry the formation transient)
         whose median is the early value of plateau / |I|.
@@ -72,8 +97,8 @@ class FailureCriteria:
     hard_short_mV: float = 2.0
     collapse_fraction: float = 0.3
     noise_limit: float = 0.8
-    cutoff_mV: float | None = None
-    growth_factor: float = 5.0
+    cutoff_mV: float | None = DIVERGENCE_BOUND_MV
+    growth_factor: float | None = None
     early_window: int = 10
     reference_window: int = 5
 
@@ -189,9 +214,8 @@ def detect_failure(half_cycles: pl.DataFrame, criteria: FailureCriteria | None =
        preceding ``reference_window`` half-cycles (a sudden collapse; a resistance,
        so that a step down in current is not mistaken for a short), or
        noise > ``noise_limit``;
-    3. **overpotential divergence**: plateau > ``cutoff_mV``, or plateau / |I|
-       > ``growth_factor`` × its early value (a resistance, so that a step up
-       in current density in a rate test is not mistaken for failure).
+    3. **overpotential divergence**: plateau > ``cutoff_mV`` (the stated bound), or
+       (optional) plateau / |I| > ``growth_factor`` × its early value.
 
     Parameters
     ----------
@@ -210,11 +234,15 @@ def detect_failure(half_cycles: pl.DataFrame, criteria: FailureCriteria | None =
     resistance = eta / np.where(current > 0, current, np.nan)  # mV/A, constant-current safe
     early = _early_value(resistance, c.early_window)
     ref = _rolling_reference(resistance, c.reference_window)
-    diverged = resistance > c.growth_factor * early
-    rule_text = f"|V|/|I| > {c.growth_factor:g} x its early value"
+    diverged = np.zeros(eta.size, dtype=bool)
+    parts = []
     if c.cutoff_mV is not None:
         diverged |= eta > c.cutoff_mV
-        rule_text += f", or plateau > cut-off {c.cutoff_mV:g} mV"
+        parts.append(f"plateau > bound {c.cutoff_mV:g} mV")
+    if c.growth_factor is not None:
+        diverged |= resistance > c.growth_factor * early
+        parts.append(f"|V|/|I| > {c.growth_factor:g} x its early value")
+    rule_text = ", or ".join(parts) or "no divergence rule"
     rules = (
         ("hard_short", peak < c.hard_short_mV, f"peak |V| < {c.hard_short_mV:g} mV"),
         (
@@ -373,3 +401,105 @@ def critical_current_density(
         return None
     started = blocks.filter(pl.col("first_half_cycle") <= failure.half_cycle)
     return float(started.get_column("current_density_mA_cm2")[-1])
+
+
+#: A Li‖Li cell at rest sits at 0 V; a rest |V| above this is not a symmetric cell [V].
+REST_VOLTAGE_MAX_V = 0.3
+#: Under current in one direction only, a median |V| above this is not a Li‖Li cell [V].
+ONE_WAY_VOLTAGE_MAX_V = 1.0
+#: Fraction of current-carrying records whose voltage sign must follow the current.
+SIGN_AGREEMENT_MIN = 0.9
+
+
+def symmetric_evidence(data: Run | pl.DataFrame) -> dict[str, float | None]:
+    """What the data show about being a Li‖Li cell: sign agreement, voltages [V].
+
+    Returns ``sign_agreement`` (fraction of current-carrying records with
+    ``sign(V) == sign(I)``, or its complement when the convention is reversed;
+    None when the current has one sign only), ``median_abs_V`` under current and
+    ``rest_median_abs_V`` (None when the table has no rest records).
+    """
+    table = data.table if isinstance(data, Run) else data
+    v = table.get_column(s.VOLTAGE).to_numpy().astype(float)
+    i = table.get_column(s.CURRENT).to_numpy().astype(float)
+    scale = np.nanmax(np.abs(i)) if i.size else 0.0
+    if not scale > 0:
+        raise AnalysisError("the table has no plating or stripping (current is zero throughout)")
+    on = np.abs(i) > 0.01 * scale
+    rest = ~on & np.isfinite(v)
+    both = min((i[on] > 0).mean(), (i[on] < 0).mean()) > 0.02
+    agree = float(np.mean(np.sign(v[on]) == np.sign(i[on])))
+    return {
+        "sign_agreement": max(agree, 1.0 - agree) if both else None,
+        "median_abs_V": float(np.nanmedian(np.abs(v[on]))),
+        "rest_median_abs_V": float(np.nanmedian(np.abs(v[rest]))) if rest.sum() >= 3 else None,
+    }
+
+
+def check_symmetric(
+    data: Run | pl.DataFrame, *, force: bool = False, name: str = "the table"
+) -> tuple[Flag, ...]:
+    """Refuse (one line) data that are not a Li‖Li cell, or with *force* flag them.
+
+    A Li‖Li cell has no open-circuit voltage: at rest ``|V|`` stays below
+    :data:`REST_VOLTAGE_MAX_V`; under alternating current the voltage changes sign
+    with the current (in at least :data:`SIGN_AGREEMENT_MIN` of the records); a
+    cell plated in one direction only sits below :data:`ONE_WAY_VOLTAGE_MAX_V`.
+    """
+    e = symmetric_evidence(data)
+    problems = []
+    if e["rest_median_abs_V"] is not None and e["rest_median_abs_V"] > REST_VOLTAGE_MAX_V:
+        problems.append(
+            f"|V| at rest is {e['rest_median_abs_V']:.3g} V (a Li‖Li cell rests at 0 V)"
+        )
+    if e["sign_agreement"] is not None and e["sign_agreement"] < SIGN_AGREEMENT_MIN:
+        problems.append(
+            f"the voltage follows the current's sign in only {100 * e['sign_agreement']:.0f} % "
+            f"of the records (median |V| {e['median_abs_V']:.3g} V)"
+        )
+    if e["sign_agreement"] is None and e["median_abs_V"] > ONE_WAY_VOLTAGE_MAX_V:
+        problems.append(f"current of one sign at a median |V| of {e['median_abs_V']:.3g} V")
+    if not problems:
+        return ()
+    return refuse_or_flag(
+        f"{name} is not a Li‖Li symmetric cell: {'; '.join(problems)}",
+        force=force,
+        quantity="symmetric",
+    )
+
+
+#: An ASR above this is implausible for a working Li‖Li cell [Ω·cm²].
+ASR_MAX_OHM_CM2 = 1.0e5
+
+
+def check_asr(fit: AreaSpecificResistance) -> tuple[Flag, ...]:
+    """Flags on an ASR fit: negative, absurdly large, or a poor straight line."""
+    out = []
+    if fit.asr_ohm_cm2 < 0:
+        out.append(
+            Flag(
+                "asr_ohm_cm2",
+                "asr_negative",
+                f"ASR {fit.asr_ohm_cm2:.4g} Ohm cm2 is negative: the overpotential falls "
+                "with current (a short, or not a polarisation)",
+                "error",
+            )
+        )
+    elif fit.asr_ohm_cm2 > ASR_MAX_OHM_CM2:
+        out.append(
+            Flag(
+                "asr_ohm_cm2",
+                "asr_absurd",
+                f"ASR {fit.asr_ohm_cm2:.4g} Ohm cm2 exceeds {ASR_MAX_OHM_CM2:g} Ohm cm2",
+            )
+        )
+    if fit.n_points > 2 and fit.r_squared < 0.9:
+        out.append(
+            Flag(
+                "asr_ohm_cm2",
+                "asr_not_linear",
+                f"overpotential vs current density is not a line (R2 = {fit.r_squared:.3g})",
+                "info",
+            )
+        )
+    return tuple(out)

@@ -19,51 +19,114 @@ AreaOpt = Annotated[
     ),
 ]
 CutoffOpt = Annotated[
-    float | None,
+    float,
     typer.Option(
         "--cutoff-mV",
-        help="Also count a plateau above this overpotential (mV) as failure.",
-        show_default=False,
+        help="Divergence bound: a plateau above this overpotential (mV) is failure "
+        "(the same bound as the symmetric model's; a rate test to 4 V needs 5000).",
     ),
 ]
 GrowthOpt = Annotated[
-    float,
-    typer.Option("--growth", help="Failure when |V|/|I| exceeds this multiple of its early value."),
+    float | None,
+    typer.Option(
+        "--growth",
+        help="Also fail when |V|/|I| exceeds this multiple of its early value (default: off).",
+        show_default=False,
+    ),
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Run even when the data do not look like a Li‖Li cell.")
+]
+CurrentOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--current-mA",
+        help="Constant current (mA) of a two-column EC-Lab time/Ewe export, which has none.",
+        show_default=False,
+    ),
+]
+
+
+def _read(file: Path, current_mA: float | None):
+    """The file as a Run; a two-column time/Ewe export needs *current_mA*; loop indexes."""
+    import numpy as np
+    import polars as pl
+
+    from ssblab import schema as s
+    from ssblab.analysis.soft_shorts import read_loop_indexes, read_time_voltage_export
+    from ssblab.errors import AnalysisError
+    from ssblab.io import read
+
+    loop = file.with_name(file.stem + "_LOOP.txt")
+    starts = read_loop_indexes(loop) if loop.is_file() else None
+    if current_mA is None:
+        return read(file), starts
+    t, v = read_time_voltage_export(file)
+    if not current_mA:
+        raise AnalysisError(f"{file}: --current-mA must be non-zero")
+    table = pl.DataFrame(
+        {s.TIME: t - t[0], s.VOLTAGE: v, s.CURRENT: np.full(t.size, 1e-3 * current_mA)}
+    )
+    meta = s.RunMeta(
+        source=str(file),
+        source_format="eclab_time_ewe_text",
+        notes=(f"current {current_mA:g} mA from --current-mA (the export has no current column)",),
+    )
+    return s.Run(s.conform(table), meta), starts
 
 
 def symmetric_command(
     file: Annotated[Path, typer.Argument(help="Cycler file or ssblab Parquet of a Li‖Li cell.")],
     area_cm2: AreaOpt = None,
-    cutoff_mV: CutoffOpt = None,
-    growth: GrowthOpt = 5.0,
+    cutoff_mV: CutoffOpt = 1000.0,
+    growth: GrowthOpt = None,
+    current_mA: CurrentOpt = None,
+    force: ForceOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Per half-cycle overpotential, failure time and mode, and (with an area) ASR and CCD.
+    """Per half-cycle overpotential, failure time and mode, soft shorts, and (with an
+    area) ASR and CCD.
 
+    Failure: a short (peak |V| < 2 mV, or |V|/|I| collapsing below 0.3 x its recent
+    median, or a noisy plateau) or a plateau above --cutoff-mV; the time is the start
+    of the first failed half-cycle (the same rule as `ssblab simulate`). Soft shorts:
+    falls of >= 20 mV and >= 15 % below the 60 s median within 2 s under constant
+    current that recover by half within 60 s. A file that is not a Li‖Li cell (voltage
+    not near 0 V, not changing sign with the current) is refused (--force runs it).
     With reference-electrode columns, also the plating vs stripping split.
     """
     from ssblab import schema as s
     from ssblab.analysis import symmetric as sym
+    from ssblab.analysis.soft_shorts import find_soft_shorts
     from ssblab.analysis.threeelectrode import (
         electrode_overpotentials,
         plating_stripping_asymmetry,
     )
     from ssblab.errors import AnalysisError
-    from ssblab.io import read
+    from ssblab.flags import as_dicts
 
-    run = read(file)
+    run, starts = _read(file, current_mA)
+    flags = list(sym.check_symmetric(run, force=force, name=str(file)))
     criteria = sym.FailureCriteria(cutoff_mV=cutoff_mV, growth_factor=growth)
     hc = sym.half_cycle_overpotentials(run)
     failure = sym.detect_failure(hc, criteria)
     area = area_cm2 if area_cm2 is not None else run.meta.area_cm2
     payload: dict[str, object] = {"file": str(file), **failure.to_dict()}
+    table = run.table
+    shorts = find_soft_shorts(
+        table.get_column(s.TIME).to_numpy(),
+        table.get_column(s.VOLTAGE).to_numpy(),
+        table.get_column(s.CURRENT).to_numpy(),
+        segment_starts=starts,
+    )
+    payload["soft_shorts"] = shorts.to_dict()
     if area is not None:
         rate = sym.rate_overpotentials(hc, area)
         payload["rate"] = table_rows(rate)
         try:
             fit = sym.area_specific_resistance(rate)
             payload["asr_ohm_cm2"] = fit.asr_ohm_cm2
+            flags += sym.check_asr(fit)
         except AnalysisError:
             payload["asr_ohm_cm2"] = None
         payload["critical_current_density_mA_cm2"] = sym.critical_current_density(
@@ -77,13 +140,16 @@ def symmetric_command(
             "stripping_to_plating": asym.ratio,
         }
     payload["half_cycles"] = table_rows(hc.select("start_h", "current_A", "overpotential_mV"))
+    payload["flags"] = as_dicts(flags)
     if json:
         print_json(payload)
         return
-    summary = {
-        k: v for k, v in payload.items() if k not in ("half_cycles", "rate", "three_electrode")
-    }
+    for flag in flags:
+        typer.echo(str(flag), err=True)
+    skip = ("half_cycles", "rate", "three_electrode", "soft_shorts", "flags")
+    summary = {k: v for k, v in payload.items() if k not in skip}
     summary.update(payload.get("three_electrode", {}))
+    summary["soft_shorts"] = shorts.count
     print_table([summary], title=f"Li‖Li cell: {file.name}")
     if "rate" in payload:
         print_table(payload["rate"], title="Overpotential per current density")
