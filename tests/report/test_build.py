@@ -42,7 +42,8 @@ def test_page_is_self_contained(full_report):
     text = full_report.index.read_text("utf-8")
     assert text.count('class="ssblab-fig"') == len(full_report.panels)
     assert "<script src" not in text and "<link" not in text  # nothing fetched at load
-    assert text.count("plotly.js v") == 1  # library inlined exactly once
+    assert text.count('id="ssblab-plotly-gz"') == 1  # library inlined exactly once (gzipped)
+    assert text.count("DecompressionStream") >= 1
     scripts = re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S)
     data_bytes = sum(len(s) for s in scripts)
     assert data_bytes < 600_000, data_bytes  # figures are thinned for display
@@ -89,9 +90,10 @@ def test_large_run_is_thinned_for_display(make_cycling, tmp_path):
     assert big.n_rows == 100_000
     report = build([big], tmp_path / "big", png=False)
     html_bytes = report.index.stat().st_size
-    from plotly.offline import get_plotlyjs
+    from ssblab.report.plotlyjs import library_bytes
 
-    assert html_bytes - len(get_plotlyjs()) < 1_000_000
+    assert html_bytes - library_bytes() < 1_000_000
+    assert html_bytes < 1_500_000  # the whole page, the gzipped plotting library included
 
 
 def test_eis_only_report_has_no_cycling_panels(eis_table, tmp_path):

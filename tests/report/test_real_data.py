@@ -57,11 +57,12 @@ def test_symmetric_recipes_are_simulated_and_overlaid(examples_dir, make_symmetr
 
 def test_real_100k_record_file_gives_a_small_page(data_dir, tmp_path):
     pytest.importorskip("ssblab.io.neware")
-    from plotly.offline import get_plotlyjs
+    from ssblab.report.plotlyjs import library_bytes
 
     report = build([data_dir / "neware" / "SIM.nda.zip"], tmp_path / "r", png=False)
     assert "voltage_capacity_sim_nda" in report.panels
     text = report.index.read_text("utf-8")
     assert "10 of 100 cycles shown" in text
-    data_bytes = len(text.encode("utf-8")) - len(get_plotlyjs().encode("utf-8"))
+    data_bytes = len(text.encode("utf-8")) - library_bytes()
     assert data_bytes < 400_000  # 108 642 records thinned for display
+    assert report.index.stat().st_size < 1_500_000  # self-contained page of a typical file

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
     "bench",
     "report",
+    "plot",
     "catalog",
     "atoms",
     "reproduce",
@@ -77,11 +78,42 @@ def _register_all() -> None:
 _register_all()
 
 
+def _flags_without_type() -> None:
+    """Show on/off options as flags in ``--help`` (Typer prints ``--json <bool>`` otherwise)."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_ssblab", False):
+        return
+
+    def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+        if getattr(self, "is_flag", False) and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._ssblab = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_without_type()
+
+
+def split_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """Take ``--debug`` out of *argv* wherever it stands (before ``--`` only)."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    head = [a for a in argv[:end] if a != "--debug"]
+    return head + argv[end:], len(head) < end
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning ssblab errors into one line and exit code 2."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    """Entry point: run the app, turning ssblab errors into one line and exit code 2.
+
+    ``--debug`` (show tracebacks) is accepted anywhere on the line.
+    """
+    args, debug = split_debug(list(argv if argv is not None else sys.argv[1:]))
+    _state["debug"] = debug
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=args, standalone_mode=False)
     except SsblabError as exc:
         if debug:
             raise

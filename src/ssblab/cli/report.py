@@ -36,6 +36,13 @@ def report(
         bool,
         typer.Option("--simulate", help="Simulate symmetric-cell recipes and plot the model runs."),
     ] = False,
+    full_plotly: Annotated[
+        bool,
+        typer.Option(
+            "--full-plotly",
+            help="Inline the full 4.8 MB plotly.js instead of the 0.5 MB gzipped cartesian bundle.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Build DIR/index.html (works offline) and DIR/<panel>.png; print the page's path."""
@@ -48,7 +55,15 @@ def report(
         def step(message: str) -> None:
             bar.update(task, description=message, advance=0 if message == stages[0] else 1)
 
-        result = build(inputs, out_dir, title=title, png=png, progress=step, simulate=simulate)
+        result = build(
+            inputs,
+            out_dir,
+            title=title,
+            png=png,
+            progress=step,
+            simulate=simulate,
+            full_plotly=full_plotly,
+        )
         bar.update(task, advance=1)
     if as_json:
         print_json(result.to_dict())

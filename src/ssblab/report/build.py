@@ -117,12 +117,15 @@ def build_report(
     title: str | None = None,
     png: bool = True,
     simulate: bool = False,
+    full_plotly: bool = False,
 ) -> Path:
     """Write ``out_dir/index.html`` (self-contained) and one PNG per panel; return the HTML path.
 
     See :func:`build` for the parameters.
     """
-    return build(inputs, out_dir, title=title, png=png, simulate=simulate).index
+    return build(
+        inputs, out_dir, title=title, png=png, simulate=simulate, full_plotly=full_plotly
+    ).index
 
 
 def build(
@@ -132,6 +135,7 @@ def build(
     png: bool = True,
     progress: Callable[[str], None] | None = None,
     simulate: bool = False,
+    full_plotly: bool = False,
 ) -> Report:
     """Write ``out_dir/index.html`` (self-contained) and one PNG per panel.
 
@@ -150,14 +154,15 @@ def build(
         Simulate symmetric-cell recipes with ssblab's model and show the runs.
     progress : callable, optional
         Called with a short message as each stage starts (for a progress bar).
+    full_plotly : bool
+        Inline plotly.py's full bundle (4.8 MB) instead of the gzipped cartesian
+        one (0.67 MB as base64; needs a browser with ``DecompressionStream``).
 
     Raises
     ------
     SsblabError
         If an input cannot be read or the folder cannot be written.
     """
-    from plotly.offline import get_plotlyjs
-
     from ssblab.report import html as page_html
     from ssblab.report.plotly_panels import figure_dict
 
@@ -190,7 +195,7 @@ def build(
         designs=[(d.label, d.data) for d in data.designs],
         panels=blocks,
         unavailable=rendered.unavailable + [("input", n) for n in data.notes],
-        plotly_js=get_plotlyjs(),
+        full_plotly=full_plotly,
         generated=dt.datetime.now(dt.UTC).strftime("generated %Y-%m-%d %H:%M UTC"),
     )
     index = out / "index.html"

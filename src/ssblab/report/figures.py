@@ -107,48 +107,53 @@ def draw(panel: Panel) -> Figure:
 
     with mpl.rc_context(matplotlib_rc()):
         fig = Figure(figsize=PNG_SIZE_IN, dpi=PNG_DPI, layout="constrained")
-        ax = fig.add_subplot()
-        right = ax.twinx() if panel.y2_label else None
-        bars = [t for t in panel.traces if t.mode == "bar"]
-        if bars:
-            _draw_bars(ax, bars)
-        for i, trace in enumerate(t for t in panel.traces if t.mode != "bar"):
-            _draw_trace(right if (trace.secondary and right is not None) else ax, trace, i)
-        ax.set_xlabel(panel.x_label)
-        ax.set_ylabel(panel.y_label)
-        ax.set_title(plain(panel.title), loc="left")
-        if right is not None:
-            right.set_ylabel(panel.y2_label)
-            right.spines["right"].set_visible(True)
-        for axis in (ax, right):
-            if axis is not None:
-                with contextlib.suppress(AttributeError):  # category axes have no offset
-                    axis.ticklabel_format(axis="both", style="plain", useOffset=False)
-        if right is not None and panel.log_y2:
-            right.set_yscale("log")
-        if panel.log_x:
-            ax.set_xscale("log")
-        if panel.log_y:
-            ax.set_yscale("log")
-        if panel.equal_aspect:
-            ax.set_aspect("equal", adjustable="datalim")
-        if panel.x_range is not None:
-            ax.set_xlim(*panel.x_range)
-            y_range = window_y_range(panel)
-            if y_range is not None:
-                ax.set_ylim(*y_range)
-        _draw_events(ax, panel)
-        for axis, secondary in ((ax, False), (right, True)):
-            fixed = flat_range(panel.traces, secondary)
-            if axis is not None and fixed is not None and axis.get_yscale() == "linear":
-                axis.set_ylim(*fixed)
-        if panel.x_label.startswith("Cycle"):
-            from matplotlib.ticker import MaxNLocator
-
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        _add_colorbar(fig, ax, panel)
-        _legend(fig, ax, right)
+        draw_on(fig, fig.add_subplot(), panel)
     return fig
+
+
+def draw_on(fig: Figure, ax: Axes, panel: Panel, legend: bool = True) -> None:
+    """Draw *panel* into the existing axes *ax* of *fig* (used for multi-panel figures)."""
+    right = ax.twinx() if panel.y2_label else None
+    bars = [t for t in panel.traces if t.mode == "bar"]
+    if bars:
+        _draw_bars(ax, bars)
+    for i, trace in enumerate(t for t in panel.traces if t.mode != "bar"):
+        _draw_trace(right if (trace.secondary and right is not None) else ax, trace, i)
+    ax.set_xlabel(panel.x_label)
+    ax.set_ylabel(panel.y_label)
+    ax.set_title(plain(panel.title), loc="left")
+    if right is not None:
+        right.set_ylabel(panel.y2_label)
+        right.spines["right"].set_visible(True)
+    for axis in (ax, right):
+        if axis is not None:
+            with contextlib.suppress(AttributeError):  # category axes have no offset
+                axis.ticklabel_format(axis="both", style="plain", useOffset=False)
+    if right is not None and panel.log_y2:
+        right.set_yscale("log")
+    if panel.log_x:
+        ax.set_xscale("log")
+    if panel.log_y:
+        ax.set_yscale("log")
+    if panel.equal_aspect:
+        ax.set_aspect("equal", adjustable="datalim")
+    if panel.x_range is not None:
+        ax.set_xlim(*panel.x_range)
+        y_range = window_y_range(panel)
+        if y_range is not None:
+            ax.set_ylim(*y_range)
+    _draw_events(ax, panel)
+    for axis, secondary in ((ax, False), (right, True)):
+        fixed = flat_range(panel.traces, secondary)
+        if axis is not None and fixed is not None and axis.get_yscale() == "linear":
+            axis.set_ylim(*fixed)
+    if panel.x_label.startswith("Cycle"):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _add_colorbar(fig, ax, panel)
+    if legend:
+        _legend(fig, ax, right)
 
 
 def _draw_events(ax: Axes, panel: Panel) -> None:

@@ -160,8 +160,8 @@ def page(
     designs: Sequence[tuple[str, Mapping[str, Any]]],
     panels: Sequence[PanelBlock],
     unavailable: Sequence[tuple[str, str]],
-    plotly_js: str,
     generated: str = "",
+    full_plotly: bool = False,
 ) -> str:
     """The whole report page as one string.
 
@@ -174,15 +174,16 @@ def page(
     designs : (label, ``Design.to_dict()``) pairs.
     panels : the drawn panels, in page order.
     unavailable : (panel name, reason) for every panel the data could not support.
-    plotly_js : the Plotly library source, inlined once.
     generated : timestamp text for the header.
+    full_plotly : inline plotly.py's full 4.8 MB bundle instead of the gzipped
+        cartesian one (see :mod:`ssblab.report.plotlyjs`).
     """
     body = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="muted">ssblab report {html.escape(generated)}</p>',
-        "<h2>Cells</h2>",
-        table_html(cells),
     ]
+    if cells:
+        body += ["<h2>Cells</h2>", table_html(cells)]
     if summary:
         body += ["<h2>Summary</h2>", table_html(summary)]
     if designs:
@@ -200,10 +201,9 @@ def page(
         body.append(f'<h2>Not shown</h2><ul class="na">{items}</ul>')
     scripts = ""
     if panels:
-        scripts = (
-            f'<script type="text/javascript">{plotly_js}</script>\n'
-            f'<script type="text/javascript">{_BOOT}</script>'
-        )
+        from ssblab.report.plotlyjs import script_tags
+
+        scripts = script_tags(_BOOT, full=full_plotly)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

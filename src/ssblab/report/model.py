@@ -155,3 +155,21 @@ def flat_range(traces: tuple[Trace, ...], secondary: bool) -> tuple[float, float
         return None
     half = 0.005 * abs(centre) or 1.0
     return centre - half, centre + half
+
+
+#: Series whose typical sizes differ by more than this get a log axis or their own panels.
+SCALE_SPREAD = 10.0
+
+
+def scales_differ(series: list[np.ndarray], spread: float = SCALE_SPREAD) -> bool:
+    """True when the largest |value| of the series differ by more than *spread* (x10 default).
+
+    One linear axis would flatten the smaller series into the zero line.
+    """
+    tops = []
+    for values in series:
+        v = np.abs(np.asarray(values, dtype=float))
+        v = v[np.isfinite(v) & (v > 0)]
+        if v.size:
+            tops.append(float(v.max()))
+    return len(tops) > 1 and max(tops) > spread * min(tops)

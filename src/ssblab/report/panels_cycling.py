@@ -16,7 +16,7 @@ from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric, looks_like_cv
-from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace
+from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace, scales_differ
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
 #: Most cycles drawn in one voltage-capacity panel (chosen evenly, first and last kept).
@@ -179,6 +179,7 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
         colour = series_color(i)
         traces.append(Trace(cyc, q, f"{r.label} capacity", "lines+markers", colour))
         traces.append(Trace(cyc, ce, f"{r.label} CE", "markers", colour, dash=True, secondary=True))
+    log = scales_differ([t.y for t in traces if not t.secondary])
     return Panel(
         key="capacity_ce",
         title="Discharge capacity and coulombic efficiency",
@@ -186,6 +187,8 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
         y_label=f"Discharge capacity [{unit}]",
         y2_label="Coulombic efficiency [%]",
         traces=tuple(traces),
+        log_y=log,
+        note="Capacity on a log axis: the cells differ by more than 10x." if log else "",
     )
 
 
