@@ -5,13 +5,27 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (stable keys).")]
+#: ``-o`` of the table commands: the full-precision table in SI-with-unit column names.
+TableOutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Also write the table: .csv, .xlsx, .parquet or .json (unit in each column name).",
+        show_default=False,
+    ),
+]
+#: Output types of :func:`write_table`.
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".json")
 
 
 def _clean(value: Any) -> Any:
@@ -38,11 +52,19 @@ def print_table(
     title: str = "",
     columns: Iterable[str] | None = None,
     digits: int = 4,
+    human: bool = True,
 ) -> None:
-    """Render dict rows as a Rich table on stdout."""
+    """Render dict rows as a Rich table on stdout.
+
+    With *human* (default), columns in A·h, W·h, A and V are shown in the unit a
+    researcher reads, chosen per column (:func:`human_units`: mAh for a coin
+    cell, Ah for a 3 Ah cell, mV for overpotentials); JSON and ``-o`` files keep SI.
+    """
     from rich.table import Table
 
     cols = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    if human:
+        rows, cols = human_units(rows, cols)
     table = Table(title=title or None)
     for c in cols:
         table.add_column(c, overflow="fold")
@@ -63,7 +85,128 @@ def _fmt(value: Any, digits: int) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:.{digits}g}"
+    if isinstance(value, str):
+        return plain_text(value)
     return str(value)
+
+
+_RST_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
+_RST_LITERAL = re.compile(r"``([^`]+)``")
+
+
+def plain_text(text: str) -> str:
+    """Docstring markup as plain text: ``x`` and :role:`x` become x (for terminal tables)."""
+    return _RST_LITERAL.sub(r"\1", _RST_ROLE.sub(r"\1", text))
+
+
+#: SI unit suffix of a column name -> (milli unit suffix, factor).
+_MILLI = {"_Ah": ("_mAh", 1e3), "_Wh": ("_mWh", 1e3), "_A": ("_mA", 1e3), "_V": ("_mV", 1e3)}
+#: Voltage columns below this magnitude [V] read better in mV (overpotentials, hysteresis).
+_MV_BELOW_V = 0.2
+
+
+def _milli_column(name: str, values: list[Any]) -> tuple[str, float] | None:
+    for suffix, (milli, factor) in _MILLI.items():
+        if not name.endswith(suffix):
+            continue
+        numbers = [
+            abs(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)
+        ]
+        finite = [v for v in numbers if math.isfinite(v)]
+        if not finite:
+            return None
+        limit = _MV_BELOW_V if suffix == "_V" else 1.0
+        return (name[: -len(suffix)] + milli, factor) if max(finite) < limit else None
+    return None
+
+
+def human_units(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows and column names with Ah/Wh/A/V columns in milli-units where values are small.
+
+    Chosen per column from its largest magnitude: a column of coin-cell
+    capacities (0.00538 Ah) becomes ``_mAh`` (5.38), one of a 3 Ah cell stays
+    ``_Ah``; voltage columns under 0.2 V (overpotential, hysteresis) become ``_mV``.
+    """
+    renames: dict[str, tuple[str, float]] = {}
+    for c in columns:
+        found = _milli_column(c, [r.get(c) for r in rows])
+        if found is not None:
+            renames[c] = found
+    if not renames:
+        return [dict(r) for r in rows], list(columns)
+    out = []
+    for r in rows:
+        row = dict(r)
+        for c, (new, factor) in renames.items():
+            v = row.pop(c, None)
+            row[new] = v * factor if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+        out.append(row)
+    return out, [renames[c][0] if c in renames else c for c in columns]
+
+
+def write_table(table: Any, path: str | Path) -> Path:
+    """Write a result table (Polars DataFrame or dict rows) as CSV, XLSX, Parquet or JSON.
+
+    Values are written as computed, at full precision, with the unit in each
+    column name (``discharge_capacity_Ah``, ``voltage_hysteresis_V``); nested
+    values (lists, structs) become JSON text in CSV and XLSX.
+
+    Raises
+    ------
+    SsblabError
+        For an unknown suffix or a file that cannot be written (one line).
+    """
+    import polars as pl
+
+    from ssblab.errors import SsblabError
+
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise SsblabError(f"{out}: table output must end in {', '.join(TABLE_SUFFIXES)}")
+    frame = table if isinstance(table, pl.DataFrame) else pl.DataFrame(list(table))
+    try:
+        if suffix == ".parquet":
+            frame.write_parquet(out)
+        elif suffix == ".json":
+            out.write_text(
+                json.dumps(table_rows(frame), indent=2, ensure_ascii=False) + "\n", "utf-8"
+            )
+        else:
+            flat = _flatten_nested(frame)
+            if suffix == ".csv":
+                flat.write_csv(out)
+            else:
+                _write_xlsx(flat, out)
+    except OSError as exc:
+        raise SsblabError(f"{out}: cannot write the table: {exc}") from exc
+    return out
+
+
+def _flatten_nested(frame: Any) -> Any:
+    import polars as pl
+
+    nested = [c for c, dt in frame.schema.items() if isinstance(dt, (pl.List, pl.Struct, pl.Array))]
+    if not nested:
+        return frame
+    return frame.with_columns(
+        pl.Series(c, [json.dumps(_clean(v)) for v in frame.get_column(c).to_list()]) for c in nested
+    )
+
+
+def _write_xlsx(frame: Any, path: Path) -> None:
+    """One sheet, header row then values (openpyxl; numbers stay numbers)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "ssblab"
+    sheet.append(frame.columns)
+    for row in frame.iter_rows():
+        sheet.append([_clean(v) for v in row])
+    book.save(path)
 
 
 def table_rows(frame: Any) -> list[dict[str, Any]]:
