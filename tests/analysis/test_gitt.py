@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.analysis.gitt import PULSE_KEYS, gitt_pulses
+from ssblab.analysis.gitt import PULSE_KEYS, gitt_analysis, gitt_pulses, material_constants
 from ssblab.errors import AnalysisError, SsblabError
+from ssblab.flags import NotApplicableError
 
 FARADAY = 96485.332
 # LiCoO2-like host (molar mass from the formula, molar volume = M / 5.0 g cm-3)
@@ -88,6 +89,11 @@ def test_relaxed_ocv_against_state_of_charge():
     )
     assert pulses.get_column("soc").to_list() == pytest.approx([0, 0.25, 0.5, 0.75, 1.0])
     assert pulses.get_column("D_cm2_s").null_count() == 5  # no material data given
+    # D/L2 needs none: L = m V_M / (M S) is the active volume per area
+    length_cm = MASS_G * MOLAR_VOLUME / (MOLAR_MASS * AREA_CM2)
+    assert pulses.get_column("D_over_L2_per_s").to_list() == pytest.approx(
+        [D_TRUE / length_cm**2] * 5, rel=1e-3
+    )
     assert pulses.get_column("direction").to_list() == ["charge"] * 5
 
 
@@ -104,16 +110,16 @@ def test_refuses_no_pulses_and_bad_inputs():
 
 
 def test_long_segments_and_other_cycles_left_out():
-    table = gitt_table(pulses=3).with_columns(
+    table = gitt_table(pulses=6).with_columns(
         pl.when(pl.col(s.TIME) < 7000.0)  # cycle 2 starts during the rest after pulse 1
         .then(1)
         .otherwise(2)
         .cast(pl.Int64)
         .alias(s.CYCLE)
     )
-    assert gitt_pulses(table).height == 3
-    assert gitt_pulses(table, cycles=[2]).get_column("pulse").to_list() == [1, 2]
-    assert gitt_pulses(table, max_pulse_s=TAU_S + 1).height == 3
+    assert gitt_pulses(table).height == 6
+    assert gitt_pulses(table, cycles=[2]).get_column("pulse").to_list() == [1, 2, 3, 4, 5]
+    assert gitt_pulses(table, max_pulse_s=TAU_S + 1).height == 6
 
 
 def _hand_pulses(t: np.ndarray, v: np.ndarray, i: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -172,3 +178,41 @@ def test_real_arbin_formation_file_has_no_short_pulses(data_dir):
     # cycles 1-3 of the test: full charges/discharges (~20 h), no GITT pulse
     with pytest.raises(AnalysisError, match="no GITT pulses"):
         gitt_pulses(run, max_pulse_s=3600.0)
+    # without a length limit the three ~70 000 s half-cycles are framed by rests: not a train
+    with pytest.raises(NotApplicableError, match=r"not GITT: the 3 current segments") as err:
+        gitt_pulses(run)
+    assert "6.882e+04-7.13e+04 s" in str(err.value)
+    forced = gitt_analysis(run, force=True)
+    assert forced.pulses.height == 3
+    assert forced.flags[0].code == "forced"
+
+
+def test_real_neware_cycling_is_not_gitt(data_dir):
+    """test_2.ndax: rate steps and 4 C cycling with rests, alternating directions."""
+    from ssblab.io import read
+
+    with pytest.raises(NotApplicableError, match="107 current segments framed by rests"):
+        gitt_analysis(read(data_dir / "neware" / "test_2.ndax"))
+
+
+def test_real_arbin_train_flags_and_material(data_dir):
+    from ssblab.io import read
+
+    run = read(data_dir / "gitt" / "20210210_FC_01_cc_02.res")
+    assert run.meta.active_mass_g == pytest.approx(0.02264156, rel=1e-6)
+    result = gitt_analysis(run, material="NCM622")
+    codes = [f.code for f in result.flags]
+    assert codes == ["missing_input", "truncated_pulse"]
+    assert "the contact area" in result.flags[0].message
+    assert "pulses [183]" in result.flags[1].message
+    pulses = result.pulses
+    assert pulses.height == 183 and pulses.get_column("D_cm2_s").null_count() == 183
+    assert pulses.get_column("D_over_L2_per_s").median() == pytest.approx(3.07e-4, rel=0.01)
+    molar_mass, molar_volume = material_constants("NCM622")
+    assert molar_mass == pytest.approx(96.93, abs=0.05)  # LiNi0.6Co0.2Mn0.2O2
+    assert molar_volume == pytest.approx(molar_mass / 4.75)
+    with_area = gitt_analysis(run, area_cm2=1.13, material="NCM622")
+    assert [f.code for f in with_area.flags] == ["truncated_pulse"]
+    length_cm = run.meta.active_mass_g * molar_volume / (molar_mass * 1.13)
+    ratio = with_area.pulses.get_column("D_cm2_s") / with_area.pulses.get_column("D_over_L2_per_s")
+    assert ratio.to_list() == pytest.approx([length_cm**2] * 183, rel=1e-9)

@@ -22,17 +22,40 @@ has a rest right before it and right after it. For each pulse:
   area [cm²], so D is in cm²/s. It holds for τ ≪ L²/D (L the diffusion length:
   particle radius or film thickness) and a linear E(√t) during the pulse;
   pass *diffusion_length_cm* to have that checked per pulse.
+
+Since m_B V_M / (M_B S) is the volume of active material per contact area, a
+length L, the same measurement gives D/L² = 4/(π τ) (ΔEs/ΔEτ)² with no
+material input at all: it is always reported (``D_over_L2_per_s``); D itself
+needs m_B, M_B, V_M and S (``material`` takes M_B and V_M = M_B/ρ from the
+catalog), and a flag names the inputs that are missing.
+
+Only a **regular pulse train** is GITT: current segments framed by rests that
+repeat with one current (±10 %) and one duration (0.5-1.25 of the train's, a
+pulse cut short by a voltage limit is kept and flagged), at least
+:data:`MIN_RUN` in a row in one direction. Formation half-cycles (one long
+charge, one long discharge) and cycling with rests (alternating directions)
+are not; such files are refused with one line (``force`` overrides), and the
+framed segments outside the train are counted in a flag.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import steps
-from ssblab.errors import AnalysisError
+from ssblab.analysis.gitt_checks import (
+    MIN_RUN,
+    missing_inputs,
+    pulse_flags,
+    regular_train,
+    train_flags,
+)
+from ssblab.errors import AnalysisError, SsblabError
+from ssblab.flags import Flag, as_dicts, refuse_or_flag
 from ssblab.schema import Run
 
 #: Columns of :func:`gitt_pulses` (also the stable ``--json`` keys).
@@ -49,13 +72,33 @@ PULSE_KEYS = (
     "delta_Es_V",
     "delta_Etau_V",
     "D_cm2_s",
+    "D_over_L2_per_s",
     "net_charge_Ah",
     "soc",
     "tau_D_over_L2",
 )
 METHODS = ("endpoints", "sqrt_fit")
-#: τ·D/L² above which a pulse is flagged as outside the short-time regime.
-SHORT_TIME_LIMIT = 0.1
+
+
+@dataclass(frozen=True)
+class GITTResult:
+    """Pulses (:data:`PULSE_KEYS`) of the regular train and the flags on them."""
+
+    pulses: pl.DataFrame
+    flags: tuple[Flag, ...]
+
+    def to_dict(self) -> dict:
+        """JSON-ready form: ``{"pulses": [...], "flags": [...]}``."""
+        return {"pulses": self.pulses.to_dicts(), "flags": as_dicts(self.flags)}
+
+
+def material_constants(name: str) -> tuple[float, float]:
+    """Molar mass [g/mol] and molar volume M/ρ [cm³/mol] of catalog material *name*."""
+    from ssblab.materials import get_material
+
+    material = get_material(name)
+    molar_mass = material.molar_mass_g_mol
+    return molar_mass, molar_mass / material.density_g_cm3
 
 
 def _geometry_factor(
@@ -108,21 +151,32 @@ def _sqrt_fit_slopes(labelled: pl.DataFrame, segments: list[int]) -> pl.DataFram
     )
 
 
-def gitt_pulses(
+def _no_pulses(min_rest_s: float, max_pulse_s: float | None, cycles: list[int] | None) -> None:
+    longest = "" if max_pulse_s is None else f" and lasts <= {max_pulse_s:g} s"
+    where = "" if cycles is None else f" in cycles {cycles}"
+    raise AnalysisError(
+        f"no GITT pulses{where}: no current segment lies between two rests of "
+        f">= {min_rest_s:g} s{longest}"
+    )
+
+
+def gitt_analysis(
     data: Run | pl.DataFrame,
     active_mass_g: float | None = None,
     molar_mass_g_mol: float | None = None,
     molar_volume_cm3_mol: float | None = None,
     area_cm2: float | None = None,
     *,
+    material: str | None = None,
     method: str = "endpoints",
     min_rest_s: float = 60.0,
     max_pulse_s: float | None = None,
     cycles: list[int] | None = None,
     rest_current_A: float | None = None,
     diffusion_length_cm: float | None = None,
-) -> pl.DataFrame:
-    """Detect GITT pulses and compute ΔEs, ΔEτ, the relaxed OCV and D for each.
+    force: bool = False,
+) -> GITTResult:
+    """Find the regular GITT pulse train; ΔEs, ΔEτ, relaxed OCV, D/L² and D per pulse.
 
     Parameters
     ----------
@@ -138,51 +192,78 @@ def gitt_pulses(
     area_cm2 : float, optional
         Electrode–electrolyte contact area S [cm²] (the geometric area is the
         usual, crude, stand-in).
+    material : str, optional
+        Catalog name (``"NCM622"``): fills M_B and V_M = M_B/ρ where not given.
     method : {"endpoints", "sqrt_fit"}
         How ΔEτ is measured (see the module docstring).
     min_rest_s : float
         A rest must last at least this long [s] to frame a pulse.
     max_pulse_s : float, optional
-        Longest current segment that counts as a pulse [s]; set it when the run
-        also holds full charges or discharges framed by rests (formation cycles).
+        Longest current segment that counts as a pulse [s].
     cycles : list of int, optional
         Keep only pulses in these cycles (``Cycle Count / 1``).
     rest_current_A : float, optional
         Rest threshold [A]; see :func:`ssblab.analysis.steps.rest_threshold`.
     diffusion_length_cm : float, optional
         Diffusion length L [cm]; fills ``tau_D_over_L2`` = τ D / L².
+    force : bool
+        Use every framed segment when no regular train is found (flag ``forced``).
 
     Returns
     -------
-    DataFrame
-        Columns :data:`PULSE_KEYS`, one row per pulse. ``D_cm2_s`` is null
-        unless all four material inputs are known. ``net_charge_Ah`` is the
-        charge content at the end of the pulse (charge − discharge counters
-        since test start) [A·h]; ``soc`` rescales it to 0..1 over the pulses.
+    GITTResult
+        ``pulses`` has columns :data:`PULSE_KEYS`, one row per train pulse.
+        ``D_over_L2_per_s`` [1/s] is always given; ``D_cm2_s`` only with all
+        four material inputs (a ``missing_input`` flag names the others).
+        ``net_charge_Ah`` is the charge content at the end of the pulse (charge
+        − discharge counters since test start) [A·h]; ``soc`` rescales it to
+        0..1 over the pulses.
 
     Raises
     ------
     AnalysisError
         If no pulse framed by rests is found, or an input is not positive.
+    NotApplicableError
+        If the framed segments are no regular pulse train (unless forced).
     """
     if method not in METHODS:
         raise AnalysisError(f"unknown GITT method {method!r}; choose one of {METHODS}")
+    if material is not None:
+        try:
+            m_mol, v_mol = material_constants(material)
+        except SsblabError as exc:
+            raise AnalysisError(f"GITT material: {exc}") from None
+        molar_mass_g_mol = molar_mass_g_mol if molar_mass_g_mol is not None else m_mol
+        molar_volume_cm3_mol = molar_volume_cm3_mol if molar_volume_cm3_mol is not None else v_mol
+    name = "the table"
     if isinstance(data, Run):
         active_mass_g = active_mass_g if active_mass_g is not None else data.meta.active_mass_g
         area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
+        name = data.meta.source or name
     factor = _geometry_factor(active_mass_g, molar_mass_g_mol, molar_volume_cm3_mol, area_cm2)
     labelled = steps.label(data, rest_current_A)
     steps.check_finite(labelled, (s.VOLTAGE,))
     pulses = _pulse_segments(labelled, min_rest_s, max_pulse_s)
+    if pulses.height == 0:
+        _no_pulses(min_rest_s, max_pulse_s, None)
+    mask, typical_d, typical_i = regular_train(pulses)
+    flags: list[Flag] = []
+    if not mask.any():
+        d = pulses.get_column("duration_s")
+        flags += refuse_or_flag(
+            f"{name}: not GITT: the {pulses.height} current segments framed by rests "
+            f"({d.min():.4g}-{d.max():.4g} s) hold no train of >= {MIN_RUN} similar pulses "
+            "in one direction",
+            force=force,
+        )
+        mask[:] = True
+    else:
+        flags += train_flags(pulses, mask, typical_d, typical_i)
+        pulses = pulses.filter(pl.Series(mask))
     if cycles is not None and "cycle" in pulses.columns:
         pulses = pulses.filter(pl.col("cycle").is_in(cycles))
-    if pulses.height == 0:
-        longest = "" if max_pulse_s is None else f" and lasts <= {max_pulse_s:g} s"
-        where = "" if cycles is None else f" in cycles {cycles}"
-        raise AnalysisError(
-            f"no GITT pulses{where}: no current segment lies between two rests of "
-            f">= {min_rest_s:g} s{longest}"
-        )
+        if pulses.height == 0:
+            _no_pulses(min_rest_s, max_pulse_s, cycles)
     if method == "sqrt_fit":
         slopes = _sqrt_fit_slopes(labelled, pulses.get_column(steps.SEGMENT).to_list())
         pulses = pulses.join(slopes, on=steps.SEGMENT, how="left")
@@ -197,9 +278,33 @@ def gitt_pulses(
             d_etau.alias("delta_Etau_V"),
             (pl.col("ocv_V") - pl.col("rest_before_V")).abs().alias("delta_Es_V"),
         )
-        .with_columns(_diffusivity(factor).alias("D_cm2_s"))
+        .with_columns(
+            _diffusivity(1.0).alias("D_over_L2_per_s"), _diffusivity(factor).alias("D_cm2_s")
+        )
     )
-    return _finish(out, diffusion_length_cm)
+    out = _finish(out, diffusion_length_cm)
+    flags += missing_inputs(
+        active_mass_g=active_mass_g,
+        molar_mass_g_mol=molar_mass_g_mol,
+        molar_volume_cm3_mol=molar_volume_cm3_mol,
+        area_cm2=area_cm2,
+    )
+    flags += pulse_flags(out, typical_d if not math.isnan(typical_d) else None)
+    return GITTResult(out, tuple(flags))
+
+
+def gitt_pulses(
+    data: Run | pl.DataFrame,
+    active_mass_g: float | None = None,
+    molar_mass_g_mol: float | None = None,
+    molar_volume_cm3_mol: float | None = None,
+    area_cm2: float | None = None,
+    **options,
+) -> pl.DataFrame:
+    """The ``pulses`` table of :func:`gitt_analysis` (same arguments; flags dropped)."""
+    return gitt_analysis(
+        data, active_mass_g, molar_mass_g_mol, molar_volume_cm3_mol, area_cm2, **options
+    ).pulses
 
 
 def _diffusivity(factor: float | None) -> pl.Expr:
@@ -237,6 +342,7 @@ def _finish(out: pl.DataFrame, diffusion_length_cm: float | None) -> pl.DataFram
         pl.col("delta_Es_V"),
         pl.col("delta_Etau_V"),
         pl.col("D_cm2_s"),
+        pl.col("D_over_L2_per_s"),
         q,
         soc.alias("soc"),
         ratio.alias("tau_D_over_L2"),

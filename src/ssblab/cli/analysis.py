@@ -121,6 +121,13 @@ def rate_command(
 def gitt_command(
     file: FileArg,
     mass_mg: MassOpt = None,
+    material: Annotated[
+        str | None,
+        typer.Option(
+            "--material",
+            help="Catalog material (e.g. NCM622): molar mass and volume M/ρ for D.",
+        ),
+    ] = None,
     molar_mass: Annotated[
         float | None,
         typer.Option("--molar-mass", help="Molar mass of the active material (g/mol)."),
@@ -140,27 +147,38 @@ def gitt_command(
         float | None,
         typer.Option("--max-pulse-s", help="Longest current segment that is a pulse (s)."),
     ] = None,
+    force: ForceOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """GITT pulses: Weppner–Huggins D (cm²/s) and relaxed OCV per pulse."""
-    from ssblab.analysis.gitt import gitt_pulses
+    """GITT pulses: Weppner–Huggins D/L² (1/s, always) and D (cm²/s), relaxed OCV per pulse.
 
-    pulses = gitt_pulses(
+    Only a regular pulse train counts (one current, similar durations, >= 5 pulses in a
+    row in one direction); other files are refused (--force runs them anyway). D needs
+    the active mass, molar mass, molar volume and area; a flag says which are missing.
+    """
+    from ssblab.analysis.gitt import gitt_analysis
+
+    result = gitt_analysis(
         _read(file),
         _grams(mass_mg),
         molar_mass,
         molar_volume,
         area_cm2,
+        material=material,
         method=method,
         min_rest_s=min_rest_s,
         max_pulse_s=max_pulse_s,
+        force=force,
     )
-    rows = table_rows(pulses)
+    rows = table_rows(result.pulses)
     if json:
-        print_json({"pulses": rows})
+        print_json({"pulses": rows, "flags": as_dicts(result.flags)})
         return
-    columns = ["pulse", "direction", "start_h", "duration_s", "ocv_V", "soc", "D_cm2_s"]
+    columns = ["pulse", "direction", "start_h", "duration_s", "ocv_V", "soc", "D_over_L2_per_s"]
+    if result.pulses.get_column("D_cm2_s").null_count() < result.pulses.height:
+        columns.append("D_cm2_s")
     print_table(rows, title=f"GITT pulses of {file.name}", columns=columns)
+    print_flags(result.flags)
 
 
 def cv_command(

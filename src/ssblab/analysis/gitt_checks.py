@@ -1,0 +1,126 @@
+"""Checks of a GITT run: which framed current segments form the regular pulse train, and
+the flags on the pulses (left-out segments, truncated pulses, missing material inputs,
+pulses outside the short-time regime). Used by :mod:`ssblab.analysis.gitt`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+
+from ssblab.flags import Flag
+
+#: A pulse train needs at least this many similar pulses in a row in one direction.
+MIN_RUN = 5
+#: Pulses of a train share the current within this relative tolerance ...
+CURRENT_TOLERANCE = 0.10
+#: ... and last between these fractions of the train's typical duration.
+DURATION_RANGE = (0.5, 1.25)
+#: A train pulse shorter than this fraction of the typical one is flagged truncated.
+TRUNCATED_FRACTION = 0.9
+#: τ·D/L² above which a pulse is flagged as outside the short-time regime.
+SHORT_TIME_LIMIT = 0.1
+
+
+def regular_train(candidates: pl.DataFrame) -> tuple[np.ndarray, float, float]:
+    """Which framed current segments form the regular pulse train.
+
+    Returns a boolean mask over *candidates* (rows in time order), the train's
+    typical duration [s] and |current| [A]. The typical pulse is the one with the
+    most look-alikes (|I| within :data:`CURRENT_TOLERANCE`, duration within
+    25 %); members share its current and last :data:`DURATION_RANGE` of its
+    duration, and only runs of :data:`MIN_RUN` or more in one direction count.
+    """
+    duration = candidates.get_column("duration_s").to_numpy()
+    amp = candidates.get_column("mean_current_A").abs().to_numpy()
+    state = candidates.get_column("state").to_numpy()
+    if duration.size == 0:
+        return np.zeros(0, dtype=bool), math.nan, math.nan
+    same_i = np.abs(amp[None, :] / amp[:, None] - 1.0) <= CURRENT_TOLERANCE
+    same_d = np.abs(duration[None, :] / duration[:, None] - 1.0) <= 0.25
+    alike = same_i & same_d
+    k = int(np.argmax(alike.sum(axis=1)))
+    typical_d = float(np.median(duration[alike[k]]))
+    typical_i = float(np.median(amp[alike[k]]))
+    lo, hi = DURATION_RANGE
+    member = (np.abs(amp / typical_i - 1.0) <= CURRENT_TOLERANCE) & (
+        (duration >= lo * typical_d) & (duration <= hi * typical_d)
+    )
+    mask = np.zeros(duration.size, dtype=bool)
+    start = 0
+    for j in range(1, duration.size + 1):
+        ends = j == duration.size or not (member[j] and state[j] == state[start])
+        if ends:
+            if member[start] and j - start >= MIN_RUN:
+                mask[start:j] = True
+            start = j
+    return mask, typical_d, typical_i
+
+
+def train_flags(
+    candidates: pl.DataFrame, mask: np.ndarray, typical_d: float, typical_i: float
+) -> list[Flag]:
+    flags = []
+    left_out = candidates.filter(~pl.Series(mask))
+    if left_out.height:
+        d = left_out.get_column("duration_s")
+        flags.append(
+            Flag(
+                "pulses",
+                "not_in_train",
+                f"{left_out.height} current segments framed by rests left out: not in the "
+                f"train of {typical_d:.4g} s pulses at {typical_i * 1e3:.4g} mA "
+                f"(their durations {d.min():.4g}-{d.max():.4g} s)",
+                "info",
+            )
+        )
+    return flags
+
+
+def missing_inputs(**values: float | None) -> tuple[Flag, ...]:
+    hints = {
+        "active_mass_g": "the active mass (--mass-mg or the file)",
+        "molar_mass_g_mol": "the molar mass (--material or --molar-mass)",
+        "molar_volume_cm3_mol": "the molar volume (--material or --molar-volume)",
+        "area_cm2": "the contact area (--area-cm2 or the file)",
+    }
+    missing = [hints[k] for k, v in values.items() if v is None]
+    if not missing:
+        return ()
+    return (
+        Flag(
+            "D_cm2_s",
+            "missing_input",
+            f"D not given: {', '.join(missing)} missing; D/L² needs none and is given",
+            "info",
+        ),
+    )
+
+
+def pulse_flags(out: pl.DataFrame, typical_d: float | None) -> list[Flag]:
+    flags = []
+    if typical_d is not None:
+        short = out.filter(pl.col("duration_s") < TRUNCATED_FRACTION * typical_d)
+        if short.height:
+            flags.append(
+                Flag(
+                    "duration_s",
+                    "truncated_pulse",
+                    f"pulses {short.get_column('pulse').to_list()} end before "
+                    f"{TRUNCATED_FRACTION:.0%} of the train's {typical_d:.4g} s "
+                    "(a voltage limit?): their τ is their own",
+                )
+            )
+    slow = out.filter(pl.col("tau_D_over_L2") > SHORT_TIME_LIMIT)
+    if slow.height:
+        flags.append(
+            Flag(
+                "D_cm2_s",
+                "not_short_time",
+                f"{slow.height} pulses have τD/L² > {SHORT_TIME_LIMIT:g}: outside the "
+                "short-time regime of Weppner-Huggins, D is underestimated there",
+            )
+        )
+    return flags
