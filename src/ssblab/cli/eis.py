@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ssblab.cli._common import JsonOpt, print_json, print_table, progress
+from ssblab.cli._common import (
+    JsonOpt,
+    TableOutOpt,
+    print_json,
+    print_table,
+    progress,
+    write_table,
+)
 from ssblab.errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -80,6 +87,7 @@ def fit_command(
     fmin: FminOpt = None,
     fmax: FmaxOpt = None,
     cycle: CycleOpt = None,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Fit an equivalent circuit to one spectrum."""
@@ -100,13 +108,15 @@ def fit_command(
         "R_b_ohm": fit.r_b_ohm,
         "R_ct_ohm": fit.r_ct_ohm,
     }
-    if json:
-        print_json(payload)
-        return
     rows = [
         {"parameter": n, "value": v, "stderr": e, "unit": u}
         for n, v, e, u in zip(fit.names, fit.values, fit.stderrs, fit.units, strict=True)
     ]
+    if out is not None:
+        write_table(rows, out)
+    if json:
+        print_json(payload)
+        return
     print_table(rows, title=f"{fit.circuit} fit of {file.name} (RMSE {fit.rmse_ohm:.4g} Ω)")
 
 
@@ -164,6 +174,7 @@ def batch_command(
     cold: Annotated[
         bool, typer.Option("--cold", help="Start every fit from --initial (no warm start).")
     ] = False,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Fit one circuit to many spectra (files, and cycles within a file): R_b, R_ct per row."""
@@ -189,10 +200,12 @@ def batch_command(
             constants=_constants(constant),
         )
     rows = _batch_rows(result)
+    flat = [{k: v for k, v in r.items() if k != "parameters"} for r in rows]
+    if out is not None:
+        write_table(flat, out)
     if json:
         print_json(rows)
         return
-    flat = [{k: v for k, v in r.items() if k != "parameters"} for r in rows]
     print_table(flat, title=f"{circuit} over {len(rows)} spectra")
 
 

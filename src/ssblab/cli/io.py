@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from ssblab.cli._common import JsonOpt, print_json, print_table, table_rows
+from ssblab.cli._common import (
+    JsonOpt,
+    TableOutOpt,
+    print_json,
+    print_table,
+    table_rows,
+    write_table,
+)
 
 FileArg = Annotated[
     Path, typer.Argument(help="Instrument file (format detected by content).", show_default=False)
@@ -131,11 +138,16 @@ def info_command(
         typer.echo(f"note: {note}")
 
 
-def cycles_command(file: FileArg, fmt: FormatOpt = None, json: JsonOpt = False) -> None:
+def cycles_command(
+    file: FileArg, fmt: FormatOpt = None, out: TableOutOpt = None, json: JsonOpt = False
+) -> None:
     """Per-cycle capacities [Ah], energies [Wh] and efficiencies from the file's counters."""
     from ssblab.analysis.cycles import cycles
 
-    rows = table_rows(cycles(_read(file, fmt)))
+    frame = cycles(_read(file, fmt))
+    if out is not None:
+        write_table(frame, out)
+    rows = table_rows(frame)
     if json:
         print_json(rows)
         return
