@@ -1,18 +1,54 @@
-"""Per-cycle summary from the canonical table: capacities, energies, efficiencies.
+"""Per-cycle summary: cycle rules, capacities, energies, CE and EE, partial cycles flagged.
 
-Capacities and energies come from the instrument's own cumulative counters
-when the table has them (integrating a decimated current is wrong); only when a
-counter is absent is it rebuilt by trapezoidal integration of current (and
-power) over time. Efficiency = discharge / charge, as cycler software prints it.
+How to call it::
+
+    from ssblab.analysis.cycles import cycle_table, cycles, number_cycles
+
+    result = cycle_table(run)              # CycleTable: .table, .rule, .notes, .flags
+    result.table                           # one row per cycle, CYCLE_KEYS + "partial"
+    cycles(run)                            # just the DataFrame (same numbers)
+    numbered = number_cycles(run, "pairs") # the run's table renumbered by a rule
+
+Cycle rules (:data:`RULES`):
+
+* ``vendor`` (default): the instrument's own ``Cycle Count / 1``, *checked*:
+  a counter that lumps cycles (a vendor cycle holding two charges or two
+  discharges of real size, e.g. a Maccor counter that never increments) or
+  that counts half-cycles (no cycle holds both) is replaced by ``pairs``, with
+  a note and an ``info`` flag saying so;
+* ``half_cycles``: every half-cycle (by current sign) is its own cycle;
+* ``pairs``: a cycle is the "in" half-cycle then the "out" one, the cell
+  type's orientation (:mod:`ssblab.analysis.conventions`): charge first for
+  full and cathode half-cells, discharge (lithiation) first for anode
+  half-cells (navani/cellpy's "full cycles starting with either");
+* ``charge_first`` / ``discharge_first``: pairs with the start forced.
+
+Half-cycles of less than *min_capacity_fraction* of the largest one and
+shorter than *min_duration_s* are absorbed into their neighbour (a DCIR
+pulse does not split a charge). Capacities and energies are the rise of the
+cumulative counters across a cycle (integrated from I(t) when a counter is
+missing). A cycle is ``partial`` when it lacks its "in" or "out" half, or when
+the first or last cycle holds less than half the median of that half:
+partial cycles are kept in the table, flagged, and left out of ICE and
+retention (:mod:`ssblab.analysis.metrics`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.analysis import conventions as conv
+from ssblab.analysis import steps
+from ssblab.analysis.steps import integrated_counters
 from ssblab.errors import AnalysisError
+from ssblab.flags import CE_RANGE, Flag, check_ce
 from ssblab.schema import Run
+
+__all__ = ["CYCLE_KEYS", "RULES", "CycleTable", "cycle_table", "cycles", "integrated_counters"]
 
 #: Output column names of :func:`cycles` (also the stable ``--json`` keys).
 CYCLE_KEYS = (
@@ -24,52 +60,219 @@ CYCLE_KEYS = (
     "discharge_energy_Wh",
     "energy_efficiency",
 )
+RULES = ("vendor", "half_cycles", "pairs", "charge_first", "discharge_first")
+#: Default thresholds below which a half-cycle is absorbed into its neighbour.
+MIN_CAPACITY_FRACTION = 0.02
+MIN_DURATION_S = 10.0
+#: A first/last cycle with less than this share of the median "in"/"out" is partial.
+PARTIAL_SHARE = 0.5
 
 
-def _as_table(data: Run | pl.DataFrame) -> pl.DataFrame:
-    table = data.table if isinstance(data, Run) else data
-    s.validate(table)
-    if table.height == 0:
-        raise AnalysisError("the table has no rows")
-    return table
+@dataclass(frozen=True)
+class Numbering:
+    """A table renumbered by a cycle rule (see :func:`number_cycles`)."""
+
+    table: pl.DataFrame
+    rule: str
+    cell_type: str
+    notes: tuple[str, ...]
+    flags: tuple[Flag, ...]
 
 
-def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
-    """Add any missing cumulative capacity/energy counters by integrating I(t) and I·V(t).
+@dataclass(frozen=True)
+class CycleTable:
+    """Result of :func:`cycle_table`.
 
-    Trapezoidal rule over ``Test Time / s``; charge counters integrate the
-    positive part of the current, discharge counters the negative part [A·h, W·h].
+    ``table`` has :data:`CYCLE_KEYS` and ``partial``; ``rule`` is the rule used
+    (``requested`` the one asked for); ``definitions`` the CE/EE/retention
+    definitions of ``cell_type``; ``notes`` and ``flags`` say what was changed
+    or looks wrong.
     """
-    dt_h = pl.col(s.TIME).diff().fill_null(0.0) / 3600.0
-    i_mid = (pl.col(s.CURRENT) + pl.col(s.CURRENT).shift(1)).fill_null(0.0) / 2.0
-    p = pl.col(s.CURRENT) * pl.col(s.VOLTAGE)
-    p_mid = (p + p.shift(1)).fill_null(0.0) / 2.0
-    wanted = {
-        s.CHARGE_CAPACITY: (i_mid.clip(lower_bound=0.0) * dt_h).cum_sum(),
-        s.DISCHARGE_CAPACITY: (-i_mid.clip(upper_bound=0.0) * dt_h).cum_sum(),
-        s.CHARGE_ENERGY: (p_mid.clip(lower_bound=0.0) * dt_h).cum_sum(),
-        s.DISCHARGE_ENERGY: (-p_mid.clip(upper_bound=0.0) * dt_h).cum_sum(),
-    }
-    missing = {k: v.alias(k) for k, v in wanted.items() if k not in table.columns}
-    return table.with_columns(list(missing.values())) if missing else table
+
+    table: pl.DataFrame
+    rule: str
+    requested: str
+    cell_type: str
+    definitions: dict[str, str]
+    notes: tuple[str, ...]
+    flags: tuple[Flag, ...]
+
+    @property
+    def complete(self) -> pl.DataFrame:
+        """The cycles that are not partial."""
+        return self.table.filter(~pl.col("partial"))
 
 
-def cycles(data: Run | pl.DataFrame) -> pl.DataFrame:
-    """One row per cycle: charge/discharge capacity [A·h] and energy [W·h], CE and EE.
+def _table(data: Run | pl.DataFrame) -> pl.DataFrame:
+    return steps.as_table(data)
 
-    Parameters
-    ----------
-    data : Run or DataFrame
-        A canonical table with ``Cycle Count / 1`` (a table without it is one cycle).
 
-    Returns
-    -------
-    DataFrame
-        Columns :data:`CYCLE_KEYS`. A cycle's value is the rise of the cumulative
-        counter across the cycle (from the last record of the previous cycle);
-        efficiencies are null where the charge is zero.
+def resolve_cell_type(data: Run | pl.DataFrame, cell_type: str | None = None) -> str:
+    """*cell_type*, else ``RunMeta.cell_type``, else recognised from the voltages."""
+    if cell_type:
+        conv.orientation(cell_type)  # validates
+        return cell_type
+    if isinstance(data, Run) and data.meta.cell_type:
+        return data.meta.cell_type
+    from ssblab.analysis.recognize import cell_type_from_data
+
+    return cell_type_from_data(_table(data))[0]
+
+
+def merged_halves(
+    labelled: pl.DataFrame,
+    min_capacity_fraction: float = MIN_CAPACITY_FRACTION,
+    min_duration_s: float = MIN_DURATION_S,
+) -> pl.DataFrame:
+    """Half-cycles after absorbing small ones: ``half_cycle`` → ``merged`` (from 1), ``state``.
+
+    Also returns per half ``capacity_Ah``, ``substantial`` and the vendor
+    ``cycle`` of its first record (when the table has one).
     """
-    table = integrated_counters(_as_table(data))
+    halves = steps._group_summary(labelled, steps.HALF_CYCLE).filter(pl.col(steps.HALF_CYCLE) > 0)
+    if halves.height == 0:
+        raise AnalysisError("the table has no charge or discharge (current is zero throughout)")
+    cap = halves.get_column("capacity_Ah").to_numpy()
+    dur = halves.get_column("duration_s").to_numpy()
+    state = halves.get_column("state").to_numpy()
+    big = (cap >= min_capacity_fraction * cap.max()) & (dur >= min_duration_s)
+    if not big.any():
+        big[:] = True
+    merged = np.zeros(len(cap), dtype=np.int64)
+    current, last_state = 0, 0
+    for k in range(len(cap)):  # a loop over half-cycles (thousands at most), not records
+        if big[k] and state[k] != last_state:
+            current += 1
+            last_state = state[k]
+        merged[k] = max(current, 1)
+    first_big = int(np.flatnonzero(big)[0])
+    lead_state = state[first_big]
+    return halves.with_columns(
+        pl.Series("merged", merged),
+        pl.Series("substantial", big),
+        pl.Series("merged_state", _merged_states(merged, state, big, lead_state)),
+    )
+
+
+def _merged_states(merged: np.ndarray, state: np.ndarray, big: np.ndarray, lead: int) -> np.ndarray:
+    out = np.full(len(merged), lead, dtype=np.int8)
+    for k in range(len(merged)):
+        if big[k]:
+            out[merged == merged[k]] = state[k]
+    return out
+
+
+def _vendor_problem(halves: pl.DataFrame) -> str:
+    """Why the vendor counter cannot be right ('' when it can)."""
+    if "cycle" not in halves.columns:
+        return ""
+    big = halves.filter(pl.col("substantial")).unique("merged", keep="first")
+    if big.height < 3:
+        return ""
+    per = big.group_by("cycle").agg(
+        (pl.col("merged_state") > 0).sum().alias("n_in"),
+        (pl.col("merged_state") < 0).sum().alias("n_out"),
+    )
+    lumped = per.filter((pl.col("n_in") > 1) | (pl.col("n_out") > 1))
+    if lumped.height:
+        worst = lumped.with_columns((pl.col("n_in") + pl.col("n_out")).alias("n")).sort("n")[-1]
+        return (
+            f"the vendor cycle counter lumps cycles (vendor cycle {worst['cycle'][0]} holds "
+            f"{worst['n'][0]} half-cycles of {big.height} in {per.height} vendor cycles)"
+        )
+    both = per.filter((pl.col("n_in") > 0) & (pl.col("n_out") > 0))
+    if per.height >= 4 and both.height == 0:
+        return (
+            "the vendor cycle counter counts half-cycles (no cycle holds a charge and a discharge)"
+        )
+    return ""
+
+
+def number_cycles(
+    data: Run | pl.DataFrame,
+    rule: str = "vendor",
+    *,
+    cell_type: str | None = None,
+    min_capacity_fraction: float = MIN_CAPACITY_FRACTION,
+    min_duration_s: float = MIN_DURATION_S,
+) -> Numbering:
+    """The run's table with ``Cycle Count / 1`` set by *rule* (see the module docstring).
+
+    The vendor's numbers are kept in ``Vendor Cycle / 1`` when they are replaced.
+    """
+    if rule not in RULES:
+        raise AnalysisError(f"unknown cycle rule {rule!r}; choose one of {', '.join(RULES)}")
+    table = _table(data)
+    ctype = resolve_cell_type(data, cell_type)
+    labelled = steps.label(table)
+    if not (labelled.get_column(steps.STATE) != 0).any():
+        note = "no current above the rest threshold: no half-cycles, vendor numbering kept"
+        return Numbering(table, "vendor", ctype, (note,), ())
+    halves = merged_halves(labelled, min_capacity_fraction, min_duration_s)
+    notes: list[str] = []
+    flags: list[Flag] = []
+    used = rule
+    if rule == "vendor":
+        if s.CYCLE not in table.columns:
+            used = "pairs"
+            notes.append("the file has no cycle counter: cycles numbered as in/out pairs")
+        else:
+            problem = _vendor_problem(halves)
+            if problem:
+                used = "pairs"
+                notes.append(f"{problem}; cycles renumbered as {_pairs_words(ctype)}")
+                flags.append(Flag("cycle", "vendor_cycles_replaced", notes[-1], "info"))
+            else:
+                notes.append("cycle numbering: the vendor's")
+    if used == "vendor":
+        return Numbering(table, used, ctype, tuple(notes), tuple(flags))
+    mapping = _cycle_of_half(halves, used, ctype)
+    if rule != "vendor":
+        notes.append(f"cycle numbering: rule {used!r} ({_pairs_words(ctype, used)})")
+    out = labelled.join(mapping, on=steps.HALF_CYCLE, how="left").with_columns(
+        pl.col("_cycle").fill_null(1).cast(pl.Int64)
+    )
+    if s.CYCLE in table.columns and s.VENDOR_CYCLE not in table.columns:
+        out = out.with_columns(pl.col(s.CYCLE).alias(s.VENDOR_CYCLE))
+    keep = list(table.columns)
+    keep += [c for c in (s.CYCLE, s.VENDOR_CYCLE) if c in out.columns and c not in keep]
+    out = out.with_columns(pl.col("_cycle").alias(s.CYCLE)).select(keep)
+    return Numbering(s.conform(out), used, ctype, tuple(notes), tuple(flags))
+
+
+def _pairs_words(cell_type: str, rule: str = "pairs") -> str:
+    if rule == "half_cycles":
+        return "one cycle per half-cycle"
+    o = conv.orientation(cell_type)
+    first = {"charge_first": "charge", "discharge_first": "discharge"}.get(rule, o.in_name)
+    return f"pairs starting with the {first}"
+
+
+def _cycle_of_half(halves: pl.DataFrame, rule: str, cell_type: str) -> pl.DataFrame:
+    """``half_cycle`` → ``_cycle`` for a non-vendor rule."""
+    merged = halves.get_column("merged").to_numpy()
+    mstate = halves.get_column("merged_state").to_numpy()
+    if rule == "half_cycles":
+        cyc = merged
+    else:
+        first = {"charge_first": 1, "discharge_first": -1}.get(
+            rule, conv.orientation(cell_type).in_state
+        )
+        starts = np.zeros(len(merged), dtype=np.int64)
+        new = np.r_[True, merged[1:] != merged[:-1]] & (mstate == first)
+        starts = np.cumsum(new)
+        cyc = starts + (0 if mstate[0] == first else 1)
+    first_half = int(halves.get_column(steps.HALF_CYCLE)[0])
+    extra = pl.DataFrame({steps.HALF_CYCLE: [0], "_cycle": [int(cyc[0])]}) if first_half else None
+    mapping = pl.DataFrame(
+        {steps.HALF_CYCLE: halves.get_column(steps.HALF_CYCLE), "_cycle": cyc.astype(np.int64)}
+    )
+    return pl.concat([extra, mapping]) if extra is not None else mapping
+
+
+def _summary(table: pl.DataFrame) -> pl.DataFrame:
+    """Per-cycle rises of the four cumulative counters."""
+    table = integrated_counters(table)
     if s.CYCLE not in table.columns:
         table = table.with_columns(pl.lit(1, dtype=pl.Int64).alias(s.CYCLE))
     counters = [s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY]
@@ -82,19 +285,119 @@ def cycles(data: Run | pl.DataFrame) -> pl.DataFrame:
         (pl.col(c) - pl.col(c).cum_max().shift(1).fill_null(0.0)).clip(lower_bound=0.0).alias(c)
         for c in counters
     ]
-    per_cycle = per_cycle.with_columns(rises)
-    ce = pl.when(pl.col(s.CHARGE_CAPACITY) > 0).then(
-        pl.col(s.DISCHARGE_CAPACITY) / pl.col(s.CHARGE_CAPACITY)
-    )
-    ee = pl.when(pl.col(s.CHARGE_ENERGY) > 0).then(
-        pl.col(s.DISCHARGE_ENERGY) / pl.col(s.CHARGE_ENERGY)
-    )
-    return per_cycle.select(
+    return per_cycle.with_columns(rises).select(
         pl.col(s.CYCLE).alias("cycle"),
         pl.col(s.CHARGE_CAPACITY).alias("charge_capacity_Ah"),
         pl.col(s.DISCHARGE_CAPACITY).alias("discharge_capacity_Ah"),
-        ce.alias("coulombic_efficiency"),
         pl.col(s.CHARGE_ENERGY).alias("charge_energy_Wh"),
         pl.col(s.DISCHARGE_ENERGY).alias("discharge_energy_Wh"),
-        ee.alias("energy_efficiency"),
     )
+
+
+def _partial(summary: pl.DataFrame, o: conv.Orientation, floor_Ah: float) -> np.ndarray:
+    q_in = summary.get_column(o.in_column).to_numpy()
+    q_out = summary.get_column(o.out_column).to_numpy()
+    partial = (q_in <= floor_Ah) | (q_out <= floor_Ah)
+    whole = ~partial
+    if whole.sum() >= 3 and len(q_in) >= 2:
+        med_in, med_out = np.median(q_in[whole]), np.median(q_out[whole])
+        for k in (0, len(q_in) - 1):
+            if q_in[k] < PARTIAL_SHARE * med_in or q_out[k] < PARTIAL_SHARE * med_out:
+                partial[k] = True
+    return partial
+
+
+def cycle_table(
+    data: Run | pl.DataFrame,
+    rule: str = "vendor",
+    *,
+    cell_type: str | None = None,
+    min_capacity_fraction: float = MIN_CAPACITY_FRACTION,
+    min_duration_s: float = MIN_DURATION_S,
+) -> CycleTable:
+    """One row per cycle with the conventions of the cell type; see the module docstring.
+
+    Returns
+    -------
+    CycleTable
+        ``table``: :data:`CYCLE_KEYS` and ``partial``; capacities [A·h],
+        energies [W·h], ``coulombic_efficiency`` = Q_out/Q_in and
+        ``energy_efficiency`` = E_discharge/E_charge (null where undefined).
+    """
+    numbered = number_cycles(
+        data,
+        rule,
+        cell_type=cell_type,
+        min_capacity_fraction=min_capacity_fraction,
+        min_duration_s=min_duration_s,
+    )
+    o = conv.orientation(numbered.cell_type)
+    summary = _summary(numbered.table)
+    floor = min_capacity_fraction * float(
+        summary.select(
+            pl.max_horizontal("charge_capacity_Ah", "discharge_capacity_Ah").max()
+        ).item()
+        or 0.0
+    )
+    partial = _partial(summary, o, floor)
+    both = (pl.col(o.in_column) > floor) & (pl.col(o.out_column) > floor)
+    ce = pl.when(both).then(pl.col(o.out_column) / pl.col(o.in_column))
+    ee = pl.when(both & (pl.col("charge_energy_Wh") > 0)).then(
+        pl.col("discharge_energy_Wh") / pl.col("charge_energy_Wh")
+    )
+    if not o.ce_defined:
+        ce = pl.lit(None, dtype=pl.Float64)
+    if not o.ee_defined:
+        ee = pl.lit(None, dtype=pl.Float64)
+    table = summary.with_columns(
+        ce.alias("coulombic_efficiency"),
+        ee.alias("energy_efficiency"),
+        pl.Series("partial", partial),
+    ).select(*CYCLE_KEYS, "partial")
+    flags = list(numbered.flags) + (_cycle_flags(table) if floor > 0 else [])
+    notes = list(numbered.notes)
+    n_partial = int(partial.sum())
+    if n_partial:
+        which = table.filter(pl.col("partial")).get_column("cycle").to_list()
+        notes.append(f"partial cycles {which} are left out of ICE and retention")
+    return CycleTable(
+        table,
+        numbered.rule,
+        rule,
+        numbered.cell_type,
+        conv.definitions(numbered.cell_type),
+        tuple(notes),
+        tuple(flags),
+    )
+
+
+def _cycle_flags(table: pl.DataFrame) -> list[Flag]:
+    """Partial-cycle flags, and CE out of range on complete cycles."""
+    flags: list[Flag] = []
+    for row in table.iter_rows(named=True):
+        if row["partial"]:
+            flags.append(
+                Flag(
+                    f"cycle {row['cycle']}",
+                    "partial_cycle",
+                    "partial cycle (one half missing or cut short)",
+                    "info",
+                )
+            )
+        else:
+            flags += check_ce(f"cycle {row['cycle']}", row["coulombic_efficiency"])
+            flags += check_ee(f"cycle {row['cycle']}", row["energy_efficiency"])
+    return flags
+
+
+def check_ee(quantity: str, ee: float | None) -> tuple[Flag, ...]:
+    """Flag an energy efficiency above :data:`ssblab.flags.CE_RANGE`'s top (None passes)."""
+    hi = CE_RANGE[1]
+    if ee is None or not np.isfinite(ee) or 0 < ee <= hi:
+        return ()
+    return (Flag(quantity, "ee_out_of_range", f"energy efficiency {ee:.4g} is outside 0-{hi}"),)
+
+
+def cycles(data: Run | pl.DataFrame, rule: str = "vendor", **kwargs) -> pl.DataFrame:
+    """The DataFrame of :func:`cycle_table` (same arguments)."""
+    return cycle_table(data, rule, **kwargs).table

@@ -1,22 +1,26 @@
 """Cycling metrics on top of the per-cycle summary: ICE, retention, voltages, normalised capacity.
 
-Everything is derived from :func:`ssblab.analysis.cycles.cycles` (the rise of the
-instrument's cumulative counters per cycle) and, for the initial coulombic
-efficiency, from the half-cycles of :mod:`ssblab.analysis.steps`, so the result
-does not depend on how a vendor numbers its first cycle.
+Everything is derived from :func:`ssblab.analysis.cycles.cycle_table` (cycle
+rule, partial cycles, cell-type conventions of
+:mod:`ssblab.analysis.conventions`), so every command and the report give the
+same CE, ICE and retention::
+
+    from ssblab.analysis.metrics import metrics
+    result = metrics(run)          # Metrics: .table, .ice, .flags, .notes, .definitions
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
-from ssblab.analysis.cycles import CYCLE_KEYS, cycles
+from ssblab.analysis.cycles import CYCLE_KEYS, CycleTable, cycle_table
 from ssblab.errors import AnalysisError
+from ssblab.flags import Flag, check_ce, check_retention
 from ssblab.schema import Run
 
 COUNTERS = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
@@ -37,73 +41,196 @@ METRIC_KEYS = (
     "specific_discharge_capacity_mAh_g",
     "areal_charge_capacity_mAh_cm2",
     "areal_discharge_capacity_mAh_cm2",
+    "partial",
 )
 
 
 @dataclass(frozen=True)
 class InitialEfficiency:
-    """Initial coulombic efficiency from the first two half-cycles.
+    """Initial coulombic efficiency: the CE of the first complete cycle.
 
     Attributes
     ----------
     ice : float
-        Capacity of the second half-cycle / capacity of the first [1].
+        Q_out / Q_in of that cycle [1] (:mod:`ssblab.analysis.conventions`).
     first_half : str
-        ``"charge"`` (cathode-first: a full cell or a cathode half-cell, which
-        starts by charging) or ``"discharge"`` (anode-first: e.g. a Li‖graphite
-        or Li‖Si half-cell, which starts by lithiating the working electrode).
+        ``"charge"`` (full cell or cathode half-cell: the cycle starts by
+        charging) or ``"discharge"`` (anode half-cell: it starts by lithiating).
     first_capacity_Ah, second_capacity_Ah : float
-        Charge passed in the first and second half-cycle [A·h].
+        Q_in and Q_out of that cycle [A·h].
+    cycle : int
+        The cycle it comes from (partial cycles before it are skipped).
     """
 
     ice: float
     first_half: str
     first_capacity_Ah: float
     second_capacity_Ah: float
+    cycle: int = 1
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Result of :func:`metrics`: the per-cycle table and everything said about it."""
+
+    table: pl.DataFrame
+    ice: InitialEfficiency | None
+    cell_type: str
+    rule: str
+    definitions: dict[str, str]
+    notes: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = field(default_factory=tuple)
+
+
+def _ice_from(ct: CycleTable) -> InitialEfficiency | None:
+    o = conv.orientation(ct.cell_type)
+    if not o.ce_defined:
+        return None
+    whole = ct.complete.filter(pl.col("coulombic_efficiency").is_not_null())
+    if whole.height == 0:
+        return None
+    row = whole.row(0, named=True)
+    return InitialEfficiency(
+        ice=row["coulombic_efficiency"],
+        first_half="charge" if o.in_state > 0 else "discharge",
+        first_capacity_Ah=row[o.in_column],
+        second_capacity_Ah=row[o.out_column],
+        cycle=row["cycle"],
+    )
 
 
 def initial_coulombic_efficiency(
-    data: Run | pl.DataFrame, rest_current_A: float | None = None
+    data: Run | pl.DataFrame, rest_current_A: float | None = None, *, rule: str = "vendor"
 ) -> InitialEfficiency:
-    """ICE: charge returned in the second half-cycle over charge put in during the first.
+    """ICE: the CE of the first complete cycle (Q_out / Q_in, cell-type conventions).
 
-    Cathode-first cells (first current positive): ICE = Q_discharge / Q_charge.
-    Anode-first cells (first current negative, e.g. Li‖graphite): ICE =
-    Q_charge / Q_discharge, i.e. delithiation over lithiation of the working
-    electrode. Both are "what came back / what went in". The half-cycles are
-    found from the current sign (:func:`ssblab.analysis.steps.half_cycles`), so
-    a vendor that folds the first discharge into cycle 0 or 1 gives the same ICE.
+    Full and cathode half-cells: Q_discharge / Q_charge; anode half-cells
+    (lithiation first): Q_charge / Q_discharge, delithiation over lithiation.
+    Partial cycles (a first discharge-only cycle of EC-Lab, a cell that came
+    in charged) are skipped. *rest_current_A* is kept for compatibility and
+    unused: the cycle rule's thresholds decide what a half-cycle is.
 
     Raises
     ------
     AnalysisError
-        If the run has fewer than two half-cycles or the first passed no charge.
+        If the run has no complete cycle, or is a symmetric cell (no ICE).
     """
-    halves = steps.half_cycles(_first_two_halves(data, rest_current_A), rest_current_A)
-    if halves.height < 2:
-        raise AnalysisError("ICE needs a charge and a discharge; the run has one half-cycle")
-    first, second = halves.row(0, named=True), halves.row(1, named=True)
-    if first["capacity_Ah"] <= 0:
-        raise AnalysisError("the first half-cycle passed no charge; ICE is undefined")
-    return InitialEfficiency(
-        ice=second["capacity_Ah"] / first["capacity_Ah"],
-        first_half="charge" if first["state"] > 0 else "discharge",
-        first_capacity_Ah=first["capacity_Ah"],
-        second_capacity_Ah=second["capacity_Ah"],
-    )
+    del rest_current_A
+    ct = cycle_table(data, rule)
+    ice = _ice_from(ct)
+    if ice is None:
+        raise AnalysisError(
+            f"ICE is undefined: {ct.definitions['ICE']}"
+            if not conv.orientation(ct.cell_type).ce_defined
+            else "ICE needs a complete cycle (a charge and a discharge); the run has none"
+        )
+    return ice
 
 
-def _first_two_halves(data: Run | pl.DataFrame, rest_current_A: float | None) -> pl.DataFrame:
-    """The records before the third half-cycle starts (so ICE does not label a whole run)."""
+def metrics(
+    data: Run | pl.DataFrame,
+    active_mass_g: float | None = None,
+    area_cm2: float | None = None,
+    reference_cycle: int | None = None,
+    *,
+    rule: str = "vendor",
+    cell_type: str | None = None,
+) -> Metrics:
+    """:func:`cycle_metrics` with ICE, the rule used, notes, flags and definitions."""
+    if isinstance(data, Run):
+        active_mass_g = active_mass_g if active_mass_g is not None else data.meta.active_mass_g
+        area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
     table = steps.as_table(data)
-    current = table.get_column(s.CURRENT).to_numpy()
-    rest = steps.rest_threshold(table, rest_current_A)
-    state = (current > rest).astype(np.int8) - (current < -rest).astype(np.int8)
-    active = np.flatnonzero(state)
-    turns = np.flatnonzero(np.diff(state[active]) != 0)
-    if turns.size < 2:
-        return table
-    return table.head(int(active[turns[1] + 1]))
+    steps.check_finite(table, tuple(c for c in COUNTERS + s.REQUIRED if c in table.columns))
+    ct = cycle_table(data, rule, cell_type=cell_type)
+    out = metrics_from_summary(
+        ct.table, active_mass_g, area_cm2, reference_cycle, cell_type=ct.cell_type
+    )
+    ice = _ice_from(ct)
+    flags = list(ct.flags)
+    if ice is not None:
+        flags += check_ce("ICE", ice.ice)
+    flags += _retention_flags(out)
+    flags += time_flags(table)
+    return Metrics(out, ice, ct.cell_type, ct.rule, ct.definitions, ct.notes, tuple(flags))
+
+
+def _retention_flags(table: pl.DataFrame) -> list[Flag]:
+    worst = table.get_column("retention").drop_nulls().max()
+    if worst is None:
+        return []
+    return list(check_retention("retention", 100.0 * float(worst)))
+
+
+def time_flags(table: pl.DataFrame) -> list[Flag]:
+    """Flag time that goes backwards, and a duration that suggests a unit error."""
+    t = table.get_column(s.TIME)
+    flags: list[Flag] = []
+    back = int((t.diff() < 0).sum())
+    if back:
+        flags.append(
+            Flag("time", "time_backwards", f"test time goes backwards at {back} records", "error")
+        )
+    span_h = float((t.max() or 0.0) - (t.min() or 0.0)) / 3600.0
+    if span_h > 24 * 365 * 3:
+        flags.append(
+            Flag("time", "duration_unit", f"the test lasts {span_h:.3g} h: time likely in ms")
+        )
+    i = table.get_column(s.CURRENT).abs().max() or 0.0
+    if i > 1e3:
+        flags.append(
+            Flag("current", "current_unit", f"|I| reaches {i:.3g} A: current likely in mA")
+        )
+    return flags
+
+
+def cycle_metrics(
+    data: Run | pl.DataFrame,
+    active_mass_g: float | None = None,
+    area_cm2: float | None = None,
+    reference_cycle: int | None = None,
+    *,
+    rule: str = "vendor",
+    cell_type: str | None = None,
+) -> pl.DataFrame:
+    """Per-cycle metrics: efficiencies, mean voltages, hysteresis, retention, normalised capacity.
+
+    Parameters
+    ----------
+    data : Run or DataFrame
+        Canonical table. With a :class:`Run`, missing *active_mass_g* and
+        *area_cm2* are taken from ``RunMeta`` (grams, as the schema stores it;
+        the CLI and sidecars take mg: :mod:`ssblab.cellmeta`).
+    active_mass_g : float, optional
+        Active material mass of the working electrode [g].
+    area_cm2 : float, optional
+        Electrode area [cm²].
+    reference_cycle : int, optional
+        Cycle whose Q_out is 100 % retention; default: the first complete cycle.
+    rule, cell_type : str
+        Cycle rule and cell type, as in :func:`ssblab.analysis.cycles.cycle_table`.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`METRIC_KEYS`:
+
+        * mean voltage of a half = energy / capacity [V]; hysteresis =
+          mean charge voltage − mean discharge voltage [V];
+        * ``retention`` = Q_out(n) / Q_out(reference) [1], null on partial cycles;
+        * ``cumulative_capacity_loss_Ah`` = Σ_{k≤n} (Q_in(k) − Q_out(k)), the
+          charge not returned so far [A·h];
+        * specific capacity = 1000 Q / m [mAh/g]; areal = 1000 Q / A [mAh/cm²]
+          (null when the mass or area is unknown).
+
+    Raises
+    ------
+    AnalysisError
+        If the run has no complete cycle, or *reference_cycle* is not in the run.
+    """
+    return metrics(
+        data, active_mass_g, area_cm2, reference_cycle, rule=rule, cell_type=cell_type
+    ).table
 
 
 def _positive_or_none(name: str, value: float | None) -> float | None:
@@ -114,58 +241,13 @@ def _positive_or_none(name: str, value: float | None) -> float | None:
     return float(value)
 
 
-def cycle_metrics(
-    data: Run | pl.DataFrame,
-    active_mass_g: float | None = None,
-    area_cm2: float | None = None,
-    reference_cycle: int | None = None,
-) -> pl.DataFrame:
-    """Per-cycle metrics: efficiencies, mean voltages, hysteresis, retention, normalised capacity.
-
-    Parameters
-    ----------
-    data : Run or DataFrame
-        Canonical table. With a :class:`Run`, missing *active_mass_g* and
-        *area_cm2* are taken from ``RunMeta``.
-    active_mass_g : float, optional
-        Active material mass of the working electrode [g].
-    area_cm2 : float, optional
-        Electrode area [cm²].
-    reference_cycle : int, optional
-        Cycle whose discharge capacity is 100 % retention; default: the first
-        cycle with a non-zero discharge capacity.
-
-    Returns
-    -------
-    DataFrame
-        Columns :data:`METRIC_KEYS`:
-
-        * mean voltage of a half = energy / capacity [V]; hysteresis =
-          mean charge voltage − mean discharge voltage [V];
-        * ``retention`` = Q_dis(n) / Q_dis(reference) [1];
-        * ``cumulative_capacity_loss_Ah`` = Σ_{k≤n} (Q_ch(k) − Q_dis(k)), the
-          charge not returned so far [A·h];
-        * specific capacity = 1000 Q / m [mAh/g]; areal = 1000 Q / A [mAh/cm²]
-          (null when the mass or area is unknown).
-
-    Raises
-    ------
-    AnalysisError
-        If the run has no discharge, or *reference_cycle* is not in the run.
-    """
-    if isinstance(data, Run):
-        active_mass_g = active_mass_g if active_mass_g is not None else data.meta.active_mass_g
-        area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
-    table = steps.as_table(data)
-    steps.check_finite(table, tuple(c for c in COUNTERS + s.REQUIRED if c in table.columns))
-    return metrics_from_summary(cycles(table), active_mass_g, area_cm2, reference_cycle)
-
-
 def metrics_from_summary(
     summary: pl.DataFrame,
     active_mass_g: float | None = None,
     area_cm2: float | None = None,
     reference_cycle: int | None = None,
+    *,
+    cell_type: str = "full",
 ) -> pl.DataFrame:
     """:func:`cycle_metrics` from a per-cycle summary already made by :func:`cycles`.
 
@@ -178,7 +260,10 @@ def metrics_from_summary(
         raise AnalysisError(f"the per-cycle summary lacks columns {missing}")
     mass = _positive_or_none("active_mass_g", active_mass_g)
     area = _positive_or_none("area_cm2", area_cm2)
-    q_ref = _reference_capacity(summary, reference_cycle)
+    o = conv.orientation(cell_type)
+    if "partial" not in summary.columns:
+        summary = summary.with_columns(pl.lit(False).alias("partial"))
+    q_ref = _reference_capacity(summary, reference_cycle, o.out_column)
 
     def per(q: str, divisor: float | None) -> pl.Expr:
         return pl.lit(None, dtype=pl.Float64) if divisor is None else 1000.0 * pl.col(q) / divisor
@@ -191,8 +276,10 @@ def metrics_from_summary(
         summary.with_columns(
             mean_voltage("charge_energy_Wh", ch).alias("mean_charge_voltage_V"),
             mean_voltage("discharge_energy_Wh", dis).alias("mean_discharge_voltage_V"),
-            (pl.col(dis) / q_ref).alias("retention"),
-            (pl.col(ch) - pl.col(dis)).cum_sum().alias("cumulative_capacity_loss_Ah"),
+            pl.when(~pl.col("partial")).then(pl.col(o.out_column) / q_ref).alias("retention"),
+            (pl.col(o.in_column) - pl.col(o.out_column))
+            .cum_sum()
+            .alias("cumulative_capacity_loss_Ah"),
             per(ch, mass).alias("specific_charge_capacity_mAh_g"),
             per(dis, mass).alias("specific_discharge_capacity_mAh_g"),
             per(ch, area).alias("areal_charge_capacity_mAh_cm2"),
@@ -207,13 +294,17 @@ def metrics_from_summary(
     )
 
 
-def _reference_capacity(summary: pl.DataFrame, reference_cycle: int | None) -> float:
-    """Discharge capacity [A·h] of the reference cycle (default: first non-zero one)."""
+def _reference_capacity(
+    summary: pl.DataFrame, reference_cycle: int | None, column: str = "discharge_capacity_Ah"
+) -> float:
+    """Q_out [A·h] of the reference cycle (default: the first complete one with Q_out > 0)."""
     if reference_cycle is None:
-        nonzero = summary.filter(pl.col("discharge_capacity_Ah") > 0)
+        nonzero = summary.filter((pl.col(column) > 0) & ~pl.col("partial"))
         if nonzero.height == 0:
-            raise AnalysisError("the run has no discharge; retention is undefined")
-        return float(nonzero.get_column("discharge_capacity_Ah")[0])
+            raise AnalysisError(
+                "the run has no complete cycle with a capacity returned; retention is undefined"
+            )
+        return float(nonzero.get_column(column)[0])
     row = summary.filter(pl.col("cycle") == reference_cycle)
     if row.height == 0:
         have = summary.get_column("cycle")
@@ -221,7 +312,7 @@ def _reference_capacity(summary: pl.DataFrame, reference_cycle: int | None) -> f
             f"reference cycle {reference_cycle} is not in the run "
             f"(cycles {have.min()}-{have.max()})"
         )
-    q = float(row.get_column("discharge_capacity_Ah")[0])
+    q = float(row.get_column(column)[0])
     if q <= 0:
-        raise AnalysisError(f"reference cycle {reference_cycle} has no discharge capacity")
+        raise AnalysisError(f"reference cycle {reference_cycle} returned no capacity")
     return q

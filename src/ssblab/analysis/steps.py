@@ -22,7 +22,6 @@ from __future__ import annotations
 import polars as pl
 
 from ssblab import schema as s
-from ssblab.analysis.cycles import integrated_counters
 from ssblab.errors import AnalysisError
 from ssblab.schema import Run
 
@@ -34,6 +33,26 @@ ROW = "row"
 
 #: Default rest threshold, as a fraction of the largest |current| in the table.
 REST_FRACTION = 0.01
+
+
+def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
+    """Add any missing cumulative capacity/energy counters by integrating I(t) and I·V(t).
+
+    Trapezoidal rule over ``Test Time / s``; charge counters integrate the
+    positive part of the current, discharge counters the negative part [A·h, W·h].
+    """
+    dt_h = pl.col(s.TIME).diff().fill_null(0.0) / 3600.0
+    i_mid = (pl.col(s.CURRENT) + pl.col(s.CURRENT).shift(1)).fill_null(0.0) / 2.0
+    p = pl.col(s.CURRENT) * pl.col(s.VOLTAGE)
+    p_mid = (p + p.shift(1)).fill_null(0.0) / 2.0
+    wanted = {
+        s.CHARGE_CAPACITY: (i_mid.clip(lower_bound=0.0) * dt_h).cum_sum(),
+        s.DISCHARGE_CAPACITY: (-i_mid.clip(upper_bound=0.0) * dt_h).cum_sum(),
+        s.CHARGE_ENERGY: (p_mid.clip(lower_bound=0.0) * dt_h).cum_sum(),
+        s.DISCHARGE_ENERGY: (-p_mid.clip(upper_bound=0.0) * dt_h).cum_sum(),
+    }
+    missing = {k: v.alias(k) for k, v in wanted.items() if k not in table.columns}
+    return table.with_columns(list(missing.values())) if missing else table
 
 
 def as_table(data: Run | pl.DataFrame) -> pl.DataFrame:
@@ -93,7 +112,7 @@ def label(data: Run | pl.DataFrame, rest_current_A: float | None = None) -> pl.D
     """Add per-record ``row``, ``state``, ``segment`` and ``half_cycle`` columns.
 
     Missing cumulative counters are integrated from current (see
-    :func:`ssblab.analysis.cycles.integrated_counters`), so the result always
+    :func:`integrated_counters`), so the result always
     has the four counters.
 
     Parameters
