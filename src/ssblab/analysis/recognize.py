@@ -21,8 +21,8 @@ CC-CV), ``cv`` (CV/LSV), ``ca`` (chronoamperometry: potential held), ``cp``
 
 Evidence, strongest first:
 
-1. the vendor's technique record: ``RunMeta.extra["technique"]`` (EC-Lab
-   technique name, abbreviation or ID as text), ``extra["techniques"]`` and
+1. the vendor's technique record: ``RunMeta.extra["technique"]`` and
+   ``extra["technique_code"]`` (EC-Lab name or code), ``extra["techniques"]`` and
    ``extra["step_types"]`` (comma-separated, e.g. Neware step types), then
    the technique tag EC-Lab writes into linked-experiment file names
    (``…_02_GEIS_C05.mpr``);
@@ -104,8 +104,8 @@ _TECHNIQUES: tuple[tuple[str, str], ...] = (
     (r"voltammetry|\bcv\b|\blsv\b|\bcva\b|linear sweep", CV),
     (r"chronoamperometry|\bca\b|potentiostatic|cv_chg|cv_dchg", CA),
     (r"chronopotentiometry|\bcp\b", CP),
-    (r"galvanostatic cycling|\bgcpl\b|cc_chg|cc_dchg|cccv|\bcc\b", CYCLING),
-    (r"open circuit|\bocv\b|\brest\b", OCV),
+    (r"galvanostatic cycling|\bgcpl\b|\bbcd\b|cc_chg|cc_dchg|cccv|\bcc\b", CYCLING),
+    (r"open circuit|\bocv\b|\brest\b|\bwait\b", OCV),
 )
 #: EC-Lab technique abbreviations as they appear in its file names (``…_02_GEIS_C05.mpr``).
 _ECLAB_TAGS = frozenset(
@@ -198,7 +198,8 @@ def vendor_kinds(meta: s.RunMeta) -> tuple[tuple[str, ...], str]:
     ``extra["step_types"]``; then the EC-Lab file-name tag. Returns ``((), "")``
     when nothing names a technique (a Modulo Bat names none: it mixes them).
     """
-    texts = [meta.extra.get(k, "") for k in ("technique", "techniques", "step_types")]
+    keys = ("technique", "technique_code", "techniques", "step_types")
+    texts = [meta.extra.get(k, "") for k in keys]
     found = _kinds_in(" , ".join(t for t in texts if t))
     if found:
         return found, "vendor technique"
