@@ -34,4 +34,4 @@ def test_every_file_is_read_or_refused_with_a_reason(data_dir):
             run = read(path)
             assert run.n_rows > 0, path
             assert run.meta.source_format in FORMATS.get(folder, {"maccor_text"}), path
-    assert seen == 21
+    assert seen == 23

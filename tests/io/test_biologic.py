@@ -127,7 +127,7 @@ def test_three_electrode_columns(data_dir):
     assert diff.abs().max() < 1e-12
     # the export's own " Ecell/V" column is Ewe - Ece
     export = parse_mpt(data_dir / "biologic" / "gcpl.pr_182.2.mpt").frame
-    _close(table[s.VOLTAGE], export["Ewe-Ece/V"], atol=1e-6)
+    _close(table[s.VOLTAGE], export["Ecell/V"], atol=1e-6)
 
 
 def test_detection_by_content(data_dir, tmp_path):

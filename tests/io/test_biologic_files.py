@@ -21,6 +21,15 @@ ROWS = {
     "PEIS-0.mpr": 60,
     "cellpy_biol.mpr": 23561,
     "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr": 46102,
+    # rows of EC-Lab's own .mpt export of the same run (counted in the export)
+    "bcd.issue_241.mpr": 2550,
+    "coc.issue_185.mpr": 24,
+    "peis.issue_225.with_ece.mpr": 32,
+    "mb.issue_223.mpr": 108,
+    "cp.mpr": 121,
+    "cv.mpr": 5103,
+    "wait.mpr": 0,
+    "wait.mpt": 0,
 }
 
 
@@ -43,8 +52,10 @@ def test_every_biologic_file_reads_or_is_refused(data_dir):
             continue
         run = read(path)
         assert run.meta.source_format in {"biologic_mpr", "biologic_mpt"}, path.name
-        assert run.n_rows > 0, path.name
         assert run.n_rows == ROWS.get(path.name, run.n_rows), path.name
+        if run.n_rows == 0:
+            assert any("0 rows" in n for n in run.meta.notes), path.name
+            continue
         table = run.table
         assert table[s.TIME][0] == 0.0 and (table[s.TIME].diff().drop_nulls() >= 0).all(), path.name
         assert table[s.VOLTAGE].is_finite().all(), path.name

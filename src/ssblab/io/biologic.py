@@ -39,12 +39,16 @@ def _iso(unix_s: float | None) -> str:
     return "" if unix_s is None else dt.datetime.fromtimestamp(unix_s, dt.UTC).isoformat()
 
 
-def _run(path: Path, frame: pl.DataFrame, start: float | None, fmt: str, **meta: object) -> Run:
+def _run(
+    path: Path, frame: pl.DataFrame, start: float | None, fmt: str, technique: str, **meta: object
+) -> Run:
     """Canonical table + metadata shared by both readers."""
     reader_notes = tuple(meta.pop("notes", ()))  # type: ignore[arg-type]
     tz = instrument_timezone(path)
     start = _utc_from_local(start, tz)
-    table, notes = to_canonical(frame, path, start)
+    table, notes = to_canonical(frame, path, start, technique)
+    if frame.height == 0:
+        notes.append(f"the file holds no data rows ({technique or 'technique'} wrote none): 0 rows")
     notes.append(
         "current sign kept: EC-Lab I > 0 is oxidation at the working electrode, "
         "i.e. charge for a full cell with the cathode as working electrode"
@@ -90,6 +94,7 @@ def read_mpr(path: Path) -> Run:
         content.frame,
         start,
         "biologic_mpr",
+        content.technique,
         instrument="BioLogic EC-Lab",
         file_version=f"data module v{content.data_version}",
         rows_skipped=skipped,
@@ -97,6 +102,7 @@ def read_mpr(path: Path) -> Run:
         extra={
             "modules": ",".join(content.module_names),
             "column_ids": ",".join(map(str, content.column_ids)),
+            "technique_code": content.technique,
         },
     )
 
@@ -116,14 +122,18 @@ def read_mpt(path: Path) -> Run:
         content.frame,
         content.start_unix_s,
         "biologic_mpt",
+        content.technique_code,
         rows_skipped=skipped,
-        notes=(f"{skipped} data rows with a field that is not a number left out",)
-        if skipped
-        else (),
+        notes=content.notes
+        + ((f"{skipped} data rows with a field that is not a number left out",) if skipped else ()),
         instrument=f"BioLogic {content.settings.get('device', '')}".strip(),
         file_version=content.settings.get("software", ""),
         channel=content.settings.get("channel", ""),
-        extra={"technique": content.technique, **content.settings},
+        extra={
+            "technique": content.technique,
+            "technique_code": content.technique_code,
+            **content.settings,
+        },
     )
 
 

@@ -13,6 +13,8 @@ with the same column names and the conversion to the canonical table
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 #: Column IDs packed as bit fields into one shared flags byte: ID -> (name, mask).
@@ -106,7 +108,7 @@ VALUE_COLUMNS: dict[int, tuple[str, str]] = {
     434: ("(Q-Qo)/C", _F4),
     435: ("dQ/C", _F4),
     438: ("step time/s", _F8),
-    441: ("<Ecv>/V", _F4),
+    441: ("<Ece>/V", _F4),  # cp.mpt prints it as <Ece>/V (galvani: "<Ecv>")
     462: ("Temperature/°C", _F4),
     467: ("Q charge/discharge/mA.h", _F8),
     468: ("half cycle", _U4),
@@ -127,11 +129,15 @@ VALUE_COLUMNS: dict[int, tuple[str, str]] = {
     502: ("Capacity/mA.h", _F8),
     505: ("Rdc/Ohm", _F4),
     509: ("Acir/Dcir Control", _U1),
+    880: ("Energy we/W.h", _F8),  # checked against mb.issue_223.mpt
 }
+
+#: Technique -> column ID -> EC-Lab name where one ID means another quantity
+#: (BT-Lab's BCD stores the cell voltage Ecell under ID 6).
+TECHNIQUE_NAMES: dict[str, dict[int, str]] = {"BCD": {6: "Ecell/V"}}
 
 #: ``.mpt`` header spellings that mean the same quantity as another name.
 MPT_ALIASES: dict[str, str] = {
-    "Ecell/V": "Ewe-Ece/V",
     "dQ/mA.h": "dq/mA.h",
     "Energy we charge/W.h": "Energy charge/W.h",
     "Energy we discharge/W.h": "Energy discharge/W.h",
@@ -143,13 +149,16 @@ class UnknownColumnError(ValueError):
     """An ``.mpr`` column ID absent from :data:`VALUE_COLUMNS` and :data:`FLAG_COLUMNS`."""
 
 
-def record_dtype(column_ids: list[int]) -> tuple[np.dtype, dict[str, int]]:
+def record_dtype(column_ids: list[int], technique: str = "") -> tuple[np.dtype, dict[str, int]]:
     """Binary record layout of an ``.mpr`` data module from its column IDs.
 
     Parameters
     ----------
     column_ids : list of int
         The IDs in file order.
+    technique : str
+        EC-Lab technique code (``"GCPL"``, ``"BCD"``...): a few IDs are named
+        per technique (:data:`TECHNIQUE_NAMES`).
 
     Returns
     -------
@@ -177,6 +186,7 @@ def record_dtype(column_ids: list[int]) -> tuple[np.dtype, dict[str, int]]:
         if cid not in VALUE_COLUMNS:
             raise UnknownColumnError(f"unknown EC-Lab column ID {cid}")
         name, code = VALUE_COLUMNS[cid]
+        name = TECHNIQUE_NAMES.get(technique, {}).get(cid, name)
         seen[name] = seen.get(name, 0) + 1
         fields.append((name if seen[name] == 1 else f"{name} {seen[name]}", code))
     return np.dtype(fields), flags
@@ -185,8 +195,15 @@ def record_dtype(column_ids: list[int]) -> tuple[np.dtype, dict[str, int]]:
 def canonical_mpt_name(header: str) -> str:
     """Map one ``.mpt`` column header onto the name the ``.mpr`` table uses.
 
-    Strips stray spaces, repairs the micro sign however the export encoded it
-    and applies :data:`MPT_ALIASES`.
+    Strips stray spaces, repairs the micro sign however the export encoded it,
+    writes EC-Lab 11.50's averaged form ``<Ewe/V>`` as ``<Ewe>/V`` and applies
+    :data:`MPT_ALIASES`.
     """
     name = header.strip().replace("\ufffd", "µ").replace("Âµ", "µ")
+    averaged = _AVERAGED_1150.fullmatch(name)
+    if averaged:
+        name = f"<{averaged.group(1)}>/{averaged.group(2)}"
     return MPT_ALIASES.get(name, name)
+
+
+_AVERAGED_1150 = re.compile(r"<([^/<>]+)/([^<>]+)>")

@@ -31,6 +31,7 @@ import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.biologic_columns import UnknownColumnError, record_dtype
+from ssblab.io.biologic_techniques import mpr_technique
 
 MAGIC = b"BIO-LOGIC MODULAR FILE"
 FILE_HEADER_BYTES = 52
@@ -86,6 +87,7 @@ class MprContent:
     rows_declared: int
     rows_decoded: int
     rows_in_module: int
+    technique: str = ""
 
 
 def is_mpr(head: bytes) -> bool:
@@ -152,7 +154,7 @@ def column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int]
 
 
 def decode_records(
-    path: Path, module: Module, columns: frozenset[str] | None = None
+    path: Path, module: Module, columns: frozenset[str] | None = None, technique: str = ""
 ) -> tuple[pl.DataFrame, list[int], int, int]:
     """Decode the records of the data module into EC-Lab-named columns.
 
@@ -165,6 +167,8 @@ def decode_records(
     columns : frozenset of str, optional
         Decode only these EC-Lab names (all when None); the others are skipped,
         which saves copying them out of the packed records.
+    technique : str
+        EC-Lab technique code (a few column IDs are named per technique).
 
     Returns the frame, the column IDs, the number of records the module
     declares and the number of complete records its body holds; the smaller of
@@ -173,7 +177,7 @@ def decode_records(
     body = module.body
     ids, records_at = column_layout(path, body, module.version)
     try:
-        record, flags = record_dtype(ids)
+        record, flags = record_dtype(ids, technique)
     except UnknownColumnError as exc:
         raise ReadError(f"{path}: cannot decode .mpr records: {exc}") from None
     declared = int.from_bytes(body[:4], "little")
@@ -223,7 +227,9 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
     data = [m for m in modules if m.short == "VMP data"]
     if len(data) != 1:
         raise ReadError(f"{path}: .mpr has {len(data)} data modules (expected one)")
-    frame, ids, declared, complete = decode_records(path, data[0], columns)
+    settings = next((m for m in modules if m.short == "VMP Set"), None)
+    technique = "" if settings is None else mpr_technique(settings.body)
+    frame, ids, declared, complete = decode_records(path, data[0], columns, technique)
     log = next((m for m in modules if m.short == "VMP LOG"), None)
     return MprContent(
         frame=frame,
@@ -234,4 +240,5 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
         rows_declared=declared,
         rows_decoded=frame.height,
         rows_in_module=complete,
+        technique=technique,
     )

@@ -25,6 +25,7 @@ import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.biologic_columns import canonical_mpt_name
+from ssblab.io.biologic_techniques import mpt_technique
 
 MAGICS = (b"EC-Lab ASCII FILE", b"BT-Lab ASCII FILE")
 _NB_HEADER = re.compile(rb"Nb header lines\s*:\s*(\d+)")
@@ -62,6 +63,8 @@ class MptContent:
     technique: str
     rows_skipped: int
     settings: dict[str, str]
+    technique_code: str = ""
+    notes: tuple[str, ...] = ()
 
 
 def header_settings(header: list[str]) -> dict[str, str]:
@@ -102,9 +105,11 @@ def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:
     if not 1 <= n_lines <= MAX_HEADER_LINES:
         raise ReadError(f"{path}: implausible header length {n_lines} lines")
     offset = 0
-    for _ in range(n_lines):
+    for k in range(n_lines):
         nl = raw.find(b"\n", offset)
-        if nl < 0:
+        if nl < 0 and k == n_lines - 1 and offset < len(raw):
+            nl = len(raw) - 1  # header-only export: the column names end the file
+        elif nl < 0:
             raise ReadError(f"{path}: .mpt ends inside its {n_lines}-line header")
         offset = nl + 1
     lines = raw[:offset].decode("cp1252", errors="replace").splitlines()
@@ -137,7 +142,9 @@ def _body_frame(
     are counted and left out.
     """
     first = body.split(b"\n", 1)[0].rstrip(b"\r")
-    n_fields = len(first.split(b"\t")) if first else len(names)
+    if not body.strip():
+        return pl.DataFrame({n: [] for n in keep}, schema={n: pl.Float64 for n in keep}), 0
+    n_fields = len(first.split(b"\t"))
     if n_fields < len(names):
         raise ReadError(
             f"{path}: first data row has {n_fields} fields but the header names {len(names)}"
@@ -193,10 +200,39 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+#: Header names EC-Lab may list after the last field its rows carry (derived
+#: counter-electrode columns of a PEIS with Ece, and an empty name before them).
+_UNWRITTEN_TAIL = frozenset({"", "Ewe-Ece/V", "Ecell/V"})
+
+
+def _row_fields(body: bytes) -> int | None:
+    """Tab-separated fields in the first data row (None when there is no row)."""
+    first = body.split(b"\n", 1)[0].rstrip(b"\r")
+    return len(first.split(b"\t")) if body.strip() else None
+
+
+def _drop_unwritten_tail(path: Path, names: list[str], n_fields: int | None) -> list[str]:
+    """Names without a tail of derived columns the data rows do not carry.
+
+    A header longer than its rows is refused unless every name past the rows'
+    last field is in :data:`_UNWRITTEN_TAIL` (then no column shifts).
+    """
+    if n_fields is None or n_fields >= len(names):
+        return names
+    tail = names[n_fields:]
+    if set(tail) <= _UNWRITTEN_TAIL:
+        return names[:n_fields]
+    raise ReadError(
+        f"{path}: data rows have {n_fields} fields but the header names {len(names)} "
+        f"(missing {', '.join(repr(n) for n in tail[:3])}): columns would shift"
+    )
+
+
 def parse_mpt(path: Path, columns: frozenset[str] | None = None) -> MptContent:
     """Read an ``.mpt`` export into EC-Lab-named float columns plus header facts.
 
     *columns* limits the parsed columns to those EC-Lab names (all when None).
+    A header-only export (a technique that wrote no rows) gives a 0-row frame.
     """
     raw = path.read_bytes()
     header, offset = _split_header(path, raw)
@@ -205,15 +241,23 @@ def parse_mpt(path: Path, columns: frozenset[str] | None = None) -> MptContent:
         names.pop()
     if not names or "time/s" not in names:
         raise ReadError(f"{path}: .mpt column header has no time/s column")
+    body = raw[offset:]
+    full = len(names)
+    names = _drop_unwritten_tail(path, names, _row_fields(body))
     names = _unique(names)
     keep = [n for n in names if columns is None or n in columns]
-    frame, skipped = _body_frame(path, names, raw[offset:], keep)
+    frame, skipped = _body_frame(path, names, body, keep)
     technique = header[3].strip() if len(header) > 4 else ""
+    notes = ()
+    if len(names) < full:
+        notes = (f"{full - len(names)} header names past the rows' last field left out",)
     return MptContent(
         frame=frame,
         header=tuple(header),
         start_unix_s=_start_time(header),
         technique=technique,
+        technique_code=mpt_technique(header),
         rows_skipped=skipped,
         settings=header_settings(header),
+        notes=notes,
     )

@@ -11,9 +11,10 @@ Rules (stated once, relied on by the tests):
 * **Sign**: EC-Lab's current is positive for an oxidation at the working
   electrode. With the cathode of a full cell as working electrode (the usual
   hookup) that is charging, which is positive in ssblab too, so the sign is kept.
-* **Voltage**: ``Ewe`` (working vs reference). When the file also records
-  ``Ece`` (counter vs reference), ``Voltage / V`` is the cell voltage
-  ``Ewe - Ece`` and both potentials are kept in the three-electrode columns.
+* **Voltage**: one rule per technique, stated in
+  :mod:`ssblab.io.biologic_techniques` (``Ewe`` for potential-controlled
+  techniques such as CV; otherwise the cell voltage ``Ewe - Ece``, ``Ecell``
+  or ``Ewe``). ``Ewe`` and ``Ece`` are kept when both are recorded.
 * **Current**: ``I/mA``, else ``<I>/mA``, else the charge increment over the
   time step, ``dq / dt`` (what EC-Lab prints as ``<I>/mA`` in its export).
 * **Capacity**: EC-Lab's ``Q charge/discharge/mA.h`` restarts at every half
@@ -36,6 +37,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
+from ssblab.io.biologic_techniques import voltage_rule
 
 #: Text for ``RunMeta.cycle_numbering``.
 CYCLE_RULE = (
@@ -58,6 +60,9 @@ USED_COLUMNS = frozenset(
         "<Ewe>/V",
         "Ece/V",
         "<Ece>/V",
+        "Ecell/V",
+        "Ewe-Ece/V",
+        "<Ewe-Ece>/V",
         "Q charge/discharge/mA.h",
         "half cycle",
         "cycle number",
@@ -145,18 +150,35 @@ def _current_a(frame: pl.DataFrame, path: object) -> tuple[pl.Expr, str | None]:
     raise ReadError(f"{path}: no current column (I, <I>, dq or Q-Qo) in the EC-Lab data")
 
 
-def _potentials(frame: pl.DataFrame, path: object) -> tuple[list[pl.Expr], str | None]:
-    """Voltage and three-electrode potentials [V], plus a note on the rule used."""
+def _potentials(frame: pl.DataFrame, path: object, technique: str) -> tuple[list[pl.Expr], str]:
+    """Voltage and three-electrode potentials [V], plus a note on the rule used.
+
+    The rule is :func:`~ssblab.io.biologic_techniques.voltage_rule` of *technique*.
+    """
     we = _first(frame, "Ewe/V", "<Ewe>/V")
-    if we is None:
-        raise ReadError(f"{path}: no working-electrode potential (Ewe) in the EC-Lab data")
     ce = _first(frame, "Ece/V", "<Ece>/V")
-    ewe = pl.col(we).cast(pl.Float64)
-    if ce is None:
-        return [ewe.alias(s.VOLTAGE)], None
-    ece = pl.col(ce).cast(pl.Float64)
-    exprs = [(ewe - ece).alias(s.VOLTAGE), ewe.alias(s.WE_POTENTIAL), ece.alias(s.CE_POTENTIAL)]
-    return exprs, "Ece recorded: Voltage = Ewe - Ece (cell voltage); Ewe and Ece kept"
+    cell = _first(frame, "Ecell/V", "Ewe-Ece/V", "<Ewe-Ece>/V")
+    name = technique or "unknown technique"
+    kept: list[pl.Expr] = []
+    if we is not None and ce is not None:
+        ewe, ece = pl.col(we).cast(pl.Float64), pl.col(ce).cast(pl.Float64)
+        kept = [ewe.alias(s.WE_POTENTIAL), ece.alias(s.CE_POTENTIAL)]
+    if voltage_rule(technique) == "Ewe":
+        if we is None:
+            raise ReadError(f"{path}: no working-electrode potential (Ewe) in the {name} data")
+        voltage, how = pl.col(we).cast(pl.Float64), f"{we} ({name}: potential-controlled)"
+    elif kept:
+        voltage, how = pl.col(we).cast(pl.Float64) - pl.col(ce).cast(pl.Float64), f"{we} - {ce}"
+    elif cell is not None:
+        voltage, how = pl.col(cell).cast(pl.Float64), cell
+    elif we is not None:
+        voltage, how = pl.col(we).cast(pl.Float64), f"{we} (no Ece: two-electrode)"
+    else:
+        raise ReadError(f"{path}: no potential column (Ewe, Ecell or Ewe-Ece) in the EC-Lab data")
+    note = f"Voltage / V = {how}, EC-Lab rule for {name}"
+    if kept:
+        note += "; Ewe and Ece kept as electrode potentials"
+    return [voltage.alias(s.VOLTAGE), *kept], note
 
 
 def _vendor_cycle(frame: pl.DataFrame) -> pl.Expr | None:
@@ -207,7 +229,7 @@ def _energy_counters(frame: pl.DataFrame, cycle: pl.Expr | None) -> Resetting:
 
 
 def to_canonical(
-    frame: pl.DataFrame, path: object, start_unix_s: float | None
+    frame: pl.DataFrame, path: object, start_unix_s: float | None, technique: str = ""
 ) -> tuple[pl.DataFrame, list[str]]:
     """Convert an EC-Lab-named frame into the canonical table.
 
@@ -219,6 +241,8 @@ def to_canonical(
         The source file, for error messages.
     start_unix_s : float or None
         Acquisition start [s since 1970 UTC]; ``time/s`` counts from it.
+    technique : str
+        EC-Lab technique code; it decides which potential is ``Voltage / V``.
 
     Returns
     -------
@@ -232,8 +256,8 @@ def to_canonical(
     notes: list[str] = []
     current, note = _current_a(frame, path)
     notes += [note] if note else []
-    potentials, note = _potentials(frame, path)
-    notes += [note] if note else []
+    potentials, note = _potentials(frame, path, technique)
+    notes.append(note)
     vendor_cycle = _vendor_cycle(frame)
     capacity, resetting, note = _capacity_counters(frame)
     notes += [note] if note else []

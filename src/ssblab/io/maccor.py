@@ -22,6 +22,13 @@ its record); ``Cycle Count / 1`` is ``Cyc#`` shifted to start at 1. Decimal
 commas are recognised from the first record. The instrument clock's zone is not
 stored: ``Unix Time / s`` treats it as UTC (note in the metadata).
 
+The MacNet form (``Name:``/``Channel:`` header lines, a ``Rec<TAB>Cycle P<TAB>
+Cycle C`` table, often with decimal commas) names its columns with units in
+brackets (``Current [A]``, ``Cap. [mAh]``...): the units are read from the
+header and converted (A/mA, Ah/mAh, Wh/mWh, V/mV), never assumed. Its
+``TestTime`` column carries no unit; it is taken as seconds, minutes or hours,
+whichever matches the span of the ``DPT Time`` clock (refused when none does).
+
 A Maccor AC-impedance export (``MACCOR, INC. AC Impedance Test``) and Maccor's
 binary raw data files are refused with the reason.
 """
@@ -56,16 +63,77 @@ NUMERIC |= {"Amps": pl.Float64, "Volts": pl.Float64}
 STATE = "State"
 DATE = "DPt Time"
 DATE_FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%d.%m.%Y %H:%M:%S")
-HEADER_DATE_FORMATS = ("%m/%d/%Y", "%d %B %Y, %I:%M:%S %p", "%d %B %Y")
+HEADER_DATE_FORMATS = ("%m/%d/%Y", "%d %B %Y, %I:%M:%S %p", "%d %B %Y", "%m/%d/%Y %H:%M:%S")
+#: MacNet column (without its bracketed unit) -> the MIMS name used below.
+MACNET_NAMES = {
+    "Rec": "Rec#",
+    "Cycle C": "Cyc#",
+    "Step": "Step",
+    "TestTime": "TestTime",
+    "Cap.": "Amp-hr",
+    "Ener.": "Watt-hr",
+    "Current": "Amps",
+    "Voltage": "Volts",
+    "Md": STATE,
+    "DPT Time": DATE,
+}
+#: Bracketed unit -> factor to the MIMS unit (A, Ah, Wh, V).
+MACNET_UNITS = {"A": 1.0, "mA": 1e-3, "Ah": 1.0, "mAh": 1e-3, "Wh": 1.0, "mWh": 1e-3}
+MACNET_UNITS |= {"V": 1.0, "mV": 1e-3}
+MACNET_EXPECTED_UNIT = {"Amp-hr": ("Ah", "mAh"), "Watt-hr": ("Wh", "mWh"), "Amps": ("A", "mA")}
+MACNET_EXPECTED_UNIT |= {"Volts": ("V", "mV")}
+_BRACKETS = re.compile(r"^(.*?)\s*\[([^\]]*)\]\s*$")
 TZ_NOTE = "Maccor DPt Time is the tester PC's local clock (zone not stored); taken as UTC"
 
 
 # --- detection -------------------------------------------------------------
 def _header_line_index(text: str) -> int | None:
     for i, line in enumerate(text.splitlines()[:50]):
-        if line.startswith(TABLE_START + "\t"):
+        if line.startswith((TABLE_START + "\t", "Rec\tCycle P\t")):
             return i
     return None
+
+
+def macnet_columns(path: Path, names: list[str]) -> tuple[dict[str, str], dict[str, float]]:
+    """MacNet column -> MIMS name, and MIMS name -> unit factor (from the brackets).
+
+    Raises
+    ------
+    ReadError
+        For a bracketed unit that is not the quantity's (``Current [Ah]``) or unknown.
+    """
+    renames: dict[str, str] = {}
+    factors: dict[str, float] = {}
+    for name in names:
+        match = _BRACKETS.match(name)
+        base, unit = (match.group(1), match.group(2)) if match else (name, "")
+        target = MACNET_NAMES.get(base.strip())
+        if target is None:
+            continue
+        renames[name] = target
+        if target in MACNET_EXPECTED_UNIT:
+            if unit not in MACNET_EXPECTED_UNIT[target]:
+                raise ReadError(f"{path}: MacNet column {name!r} has an unknown unit {unit!r}")
+            factors[target] = MACNET_UNITS[unit]
+    return renames, factors
+
+
+def macnet_time_factor(path: Path, frame: pl.DataFrame) -> tuple[float, str]:
+    """Seconds per ``TestTime`` unit of a MacNet export, from the ``DPT Time`` clock."""
+    both = frame.select(
+        pl.col(DATE).str.strip_chars().str.to_datetime(DATE_FORMATS[0], strict=False),
+        pl.col("TestTime").str.replace(",", ".").cast(pl.Float64, strict=False),
+    ).drop_nulls()
+    if both.height < 2:
+        return 1.0, "s (too few records to check against the clock)"
+    span_clock = (both[DATE].max() - both[DATE].min()).total_seconds()
+    span_test = float(both["TestTime"].max() - both["TestTime"].min())
+    for factor, unit in ((1.0, "s"), (60.0, "min"), (3600.0, "h")):
+        if span_test > 0 and abs(span_test * factor - span_clock) <= 0.01 * span_clock + 2.0:
+            return factor, unit
+    raise ReadError(
+        f"{path}: MacNet TestTime has no unit and matches no unit of the DPT Time clock"
+    )
 
 
 def sniff_text(head: bytes, path: Path) -> bool:
@@ -80,7 +148,11 @@ def sniff_text(head: bytes, path: Path) -> bool:
         return True
     if b"\x00" in head[:1024]:
         return re.fullmatch(r"\.\d{3}", path.suffix) is not None
-    return b"\nRec#\tCyc#\t" in head or head.startswith(b"Rec#\tCyc#\t")
+    return (
+        b"\nRec#\tCyc#\t" in head
+        or head.startswith(b"Rec#\tCyc#\t")
+        or b"\nRec\tCycle P\tCycle C\t" in head
+    )
 
 
 # --- header ----------------------------------------------------------------
@@ -89,11 +161,12 @@ def parse_header(lines: list[str]) -> dict[str, str]:
     fields: dict[str, str] = {}
     text = "\t".join(lines)
     pattern = (
-        r"(Today's Date|Date of Test|Filename|Procedure|Comment/Barcode|Tester Channel|Description)"
+        r"(Today's Date|Date of Test|Filename|Procedure|Comment/Barcode|Tester Channel|Description"
+        r"|Name:|Channel:|Tester|Started|SCap|C Rate)"
     )
     parts = re.split(pattern + r":?", text)
     for label, value in zip(parts[1::2], parts[2::2], strict=False):
-        fields[label] = value.strip(" \t:")
+        fields[label.rstrip(":")] = value.strip(" \t:")
     return fields
 
 
@@ -107,9 +180,14 @@ def _header_date(value: str) -> dt.datetime | None:
 
 
 # --- table -----------------------------------------------------------------
-def _load_table(path: Path, skip: int, columns: list[str], decimal_comma: bool) -> pl.DataFrame:
-    """The wanted columns of the tab-separated table as typed Polars columns."""
-    schema = {c: NUMERIC.get(c, pl.String) for c in columns}
+def _load_table(
+    path: Path, skip: int, columns: list[str], decimal_comma: bool, names: dict[str, str]
+) -> pl.DataFrame:
+    """The wanted columns of the tab-separated table as typed Polars columns.
+
+    *names* maps a file column to its MIMS name (MacNet exports), for the types.
+    """
+    schema = {c: NUMERIC.get(names.get(c, c), pl.String) for c in columns}
     return pl.read_csv(
         path,
         separator="\t",
@@ -235,26 +313,45 @@ def read_maccor_text(path: Path) -> Run:
         raise ReadError(f"{path}: text without a 'Rec#' table header; not a Maccor export")
     lines = text.splitlines()
     names = lines[skip].rstrip("\r").split("\t")
+    renames, factors = macnet_columns(path, names) if names[0] == "Rec" else ({}, {})
+    names = [renames.get(n, n) for n in names]
     time_col = next((c for c in TIME_COLUMNS if c in names), None)
     missing = [c for c in ("Cyc#", "Step", "Amps", "Volts", STATE) if c not in names]
     if time_col is None or missing:
         raise ReadError(f"{path}: Maccor table lacks columns {missing or ['test time']}")
     wanted = [time_col, "Cyc#", "Step", "Amp-hr", "Watt-hr", "Amps", "Volts", STATE, DATE]
     wanted = [c for c in wanted if c in names]
-    first = lines[skip + 1].split("\t") if len(lines) > skip + 1 else []
+    data_lines = [line for line in lines[skip + 1 : skip + 4] if line.strip()]
+    first = data_lines[0].split("\t") if data_lines else []
     volts = first[names.index("Volts")] if len(first) > names.index("Volts") else ""
     decimal_comma = "," in volts
-    raw = _load_table(path, skip, wanted, decimal_comma)
+    inverse = {v: k for k, v in renames.items()}
+    raw = _load_table(path, skip, [inverse.get(c, c) for c in wanted], decimal_comma, renames)
+    raw = raw.rename({k: v for k, v in renames.items() if k in raw.columns})
     raw = raw.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
-    raw = _typed(raw, time_col)
+    unit_notes = []
+    if renames:
+        seconds, unit = macnet_time_factor(path, raw)
+        test_time = pl.col("TestTime").str.strip_chars().str.replace(",", ".")
+        raw = raw.with_columns(
+            (test_time.cast(pl.Float64, strict=False) * seconds).alias(s.TIME),
+            pl.col(STATE).str.strip_chars(),
+            *[(pl.col(c) * f).alias(c) for c, f in factors.items() if f != 1.0],
+        )
+        unit_notes.append(
+            f"MacNet export: units from the column headers; TestTime in {unit} "
+            "(matched to the DPT Time clock, the header gives none)"
+        )
+    else:
+        raw = _typed(raw, time_col)
     frame = raw.filter(pl.all_horizontal(pl.col("Volts", "Amps", "Cyc#", s.TIME).is_not_null()))
     skipped = raw.height - frame.height
     if frame.height == 0:
         raise ReadError(f"{path}: Maccor table holds no readable records")
     header = parse_header(lines[:skip])
-    start = _header_date(header.get("Date of Test", ""))
+    start = _header_date(header.get("Date of Test", header.get("Started", "")))
     table = _canonical(frame, start)
-    notes = [TZ_NOTE]
+    notes = [TZ_NOTE, *unit_notes]
     unsigned = frame.filter((pl.col(STATE) == "D") & (pl.col("Amps") > 0))
     if unsigned.height:
         notes.append(
@@ -268,8 +365,8 @@ def read_maccor_text(path: Path) -> Run:
         source=str(path),
         source_format="maccor_text",
         instrument="Maccor",
-        cell_name=PureWindowsPath(header.get("Filename", "")).stem or path.stem,
-        channel=header.get("Tester Channel", ""),
+        cell_name=PureWindowsPath(header.get("Filename", header.get("Name", ""))).stem or path.stem,
+        channel=header.get("Tester Channel", header.get("Channel", "")),
         timezone="UTC",
         start_time_utc=start.replace(tzinfo=dt.UTC).isoformat() if start else "",
         cycle_numbering=f"Maccor Cyc# + {shift_of(frame)}",

@@ -16,12 +16,13 @@ was available to check.
 
 Versions read: ``.nda`` 5-8, 14-24 (except 15, 18, 19, 21), 26, 28, 29 and BTS 9
 (129, 130), of which 8, 22, 29 and 130 are checked against BTSDA exports;
-``.ndax`` with ndc 5, 14, 16 and 17 members. Anything else is refused with
-its version in the message.
+``.ndax`` with ndc 2, 5, 14, 16 and 17 members (ndc 2 checked against
+fastnda's output; an archive whose ``data.ndc`` holds no record is 0 rows).
+Anything else is refused with its version in the message.
 
 Clocks: ndc 11+ and ``.nda`` 8/22/130 records carry Unix time; the instrument
 zone is the whole-hour offset between the file's start time (its wall clock)
-and the first record. ``.nda`` 29 and ndc 5 carry only the wall clock, which
+and the first record. ``.nda`` 29 and ndc 2 and 5 carry only the wall clock, which
 is stored as if it were UTC, with a note.
 """
 
@@ -136,8 +137,9 @@ def _build_run(
     """Canonical table plus RunMeta from a decoded raw frame and the file's header facts."""
     undecodable = int(facts.pop("skipped", "0") or 0)
     notes.extend(n for n in facts.pop("record_notes", "").split("\n") if n)
+    empty = raw.height == 0 and not undecodable
     raw, dropped = _drop_unusable(raw, notes)
-    if raw.height == 0:
+    if raw.height == 0 and not empty:
         raise ReadError(f"{path}: no decodable records")
     mode = _cycle_mode(raw, facts, notes)
     table = to_canonical(raw, mode)
@@ -198,11 +200,11 @@ def read_nda(path: Path) -> s.Run:
 
 @reader("neware_ndax", suffixes=(".ndax",), sniff=sniff_ndax)
 def read_ndax(path: Path) -> s.Run:
-    """Neware BTS 8 ``.ndax`` archive (ndc versions 5, 11, 14, 16, 17) with auxiliary channels."""
+    """Neware BTS 8 ``.ndax`` archive (ndc 2, 5, 11, 14, 16, 17) with auxiliary channels."""
     path = Path(path)
     raw, facts, filled = decode_ndax(path)
     notes: list[str] = []
-    if facts.get("file_version", "").startswith("ndc 5"):
+    if facts.get("file_version", "") in ("ndc 2", "ndc 5"):
         facts["clock"] = "local calendar"
     if filled:
         notes.append(

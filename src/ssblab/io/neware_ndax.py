@@ -98,6 +98,10 @@ def decode_ndax(archive: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
     if skipped:
         facts["record_notes"] = f"{skipped} data.ndc rows are not sample records and were left out"
     filled = 0
+    split_members = {"data_runInfo.ndc", "data_step.ndc"} <= set(names)
+    if raw.height == 0 and skipped == 0 and (version < 11 or split_members):
+        facts["record_notes"] = "data.ndc holds no records (a test that logged none): 0 rows"
+        return ndc.empty_main_frame(), facts, 0
     if version >= 11:
         raw, filled = _join_runinfo(archive, names, raw)
     raw = _join_aux_members(archive, names, raw, facts)
@@ -205,6 +209,14 @@ def _aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
     return sorted(found)
 
 
+def _pointed_aux_member(archive: Path, names: list[str]) -> list[tuple[tuple[int, ...], str]]:
+    """The auxiliary member an ndc-2 ``data_Aux.ndc`` names (empty when none)."""
+    if "data_Aux.ndc" not in names:
+        return []
+    target = ndc.aux_pointer(read_zip_member(archive, "data_Aux.ndc"))
+    return [((0,), target)] if target in names else []
+
+
 def _join_aux_members(
     archive: Path, names: list[str], raw: pl.DataFrame, facts: dict[str, str]
 ) -> pl.DataFrame:
@@ -213,7 +225,7 @@ def _join_aux_members(
     Members ``data_AUX_<chl>_<kind>_<n>.ndc`` pair with the ``AuxN`` entries of
     ``TestInfo.xml`` when both are sorted by channel then type.
     """
-    members = _aux_members(names)
+    members = _aux_members(names) + _pointed_aux_member(archive, names)
     declared = [
         tuple(int(x) for x in p.split(":")) for p in facts.get("aux_types", "").split(",") if p
     ]

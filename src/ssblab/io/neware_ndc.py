@@ -1,9 +1,14 @@
-"""Decoders for the ``.ndc`` members of a Neware ``.ndax`` archive (ndc versions 5-17).
+"""Decoders for the ``.ndc`` members of a Neware ``.ndax`` archive (ndc versions 2-17).
 
-An ``.ndc`` starts with its file type (byte 0: 1 main data, 5 auxiliary
-channel, 7 step table, 18 run info) and version (byte 2). From version 5 on,
-the file is a series of 4096-byte pages after a one-page header; each page has
-a validity bitmap at byte 4 and fixed-size rows from byte 132. From version 11
+An ``.ndc`` starts with its file type (byte 0: 1 main data, 3 auxiliary
+pointer, 5 auxiliary channel, 7 step table, 18 run info) and version (byte 2).
+From version 5 on, the file is a series of 4096-byte pages after a one-page
+header; each page has a validity bitmap at byte 4 and fixed-size rows from
+byte 132. Version 2 uses 512-byte pages with the bitmap at byte 4 and rows
+from byte 5; its 94-byte records are the version-5 record with 7 more bytes
+after the record marker (checked against fastnda's output of
+``scrubbed_ndc2.ndax``), and its auxiliary channel lives in a member named by
+``data_Aux.ndc``. From version 11
 on, one test is split over several members: ``data.ndc`` holds only voltage
 and current, ``data_runInfo.ndc`` the clocks and counters of the recorded
 rows, ``data_step.ndc`` one row per step (cycle, step index, step type).
@@ -21,7 +26,8 @@ from ssblab.io.neware_records import civil_to_unix
 
 PAGE = 4096
 ROWS_AT = 132
-MAIN, AUX, STEP, RUNINFO = 1, 5, 7, 18
+PAGE_V2, ROWS_AT_V2 = 512, 5
+MAIN, AUX_POINTER, AUX, STEP, RUNINFO = 1, 3, 5, 7, 18
 
 
 def _dt(fields: list[tuple[str, str, int]], itemsize: int) -> np.dtype:
@@ -48,9 +54,21 @@ _MAIN_V5 = _dt(
     ],
     87,
 )  # fmt: skip
+_V2_SHIFT = 7  # bytes between the record marker and the version-5 fields
+_MAIN_V2 = _dt(
+    [("kind", "u1", 0)]
+    + [
+        (n, _MAIN_V5.fields[n][0].str, _MAIN_V5.fields[n][1] + _V2_SHIFT)
+        for n in _MAIN_V5.names[1:]
+    ],
+    94,
+)
 _AUX_FLOAT = _dt([("value", "<f4", 0)], 4)
 _AUX_V16 = _dt([("kind", "u1", 0), ("volt", "<f4", 1), ("temp", "<i2", 5)], 7)
 _AUX_V5 = _dt([("index", "<u4", 1), ("volt", "<i4", 24), ("temp", "<i2", 34)], 87)
+_AUX_V2 = _dt(
+    [("kind", "u1", 0), ("index", "<u4", 8), ("volt", "<i4", 31), ("temp", "<i2", 41)], 94
+)
 _STEP_V14 = _dt([("cycle", "<u4", 0), ("step_index", "<u4", 4), ("step_type", "u1", 24)], 37)
 _STEP_V17 = _dt([("cycle", "<u4", 0), ("step_index", "<u4", 4), ("step_type", "u1", 24)], 100)
 _RUN_FIELDS = [
@@ -71,8 +89,13 @@ def header(buf: bytes, name: str, path: object) -> tuple[int, int]:
     return buf[0], buf[2]
 
 
-def paged_rows(buf: bytes, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+def paged_rows(
+    buf: bytes, dtype: np.dtype, page: int = PAGE, rows_at: int = ROWS_AT
+) -> tuple[np.ndarray, np.ndarray]:
     """All row slots of a paged ``.ndc`` and a mask of the valid ones.
+
+    *page* and *rows_at* are the page size and the first row's offset in a
+    page [bytes] (4096 and 132 from version 5 on, 512 and 5 in version 2).
 
     Returns
     -------
@@ -81,23 +104,26 @@ def paged_rows(buf: bytes, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
     valid : ndarray of bool
         The page bitmaps: True where a slot holds a record.
     """
-    pages = len(buf) // PAGE - 1
+    pages = len(buf) // page - 1
     if pages <= 0:
         return np.zeros(0, dtype=dtype), np.zeros(0, dtype=bool)
-    per_page = (PAGE - ROWS_AT - 1) // dtype.itemsize
-    block = np.frombuffer(buf, dtype=np.uint8, count=pages * PAGE, offset=PAGE).reshape(pages, PAGE)
+    per_page = (page - rows_at - 1) // dtype.itemsize if page == PAGE else 5
+    block = np.frombuffer(buf, dtype=np.uint8, count=pages * page, offset=page).reshape(pages, page)
     bits = np.unpackbits(block[:, 4 : 4 + (per_page + 7) // 8], axis=1, bitorder="little")
     valid = bits[:, :per_page].astype(bool).ravel()
-    span = block[:, ROWS_AT : ROWS_AT + per_page * dtype.itemsize]
+    span = block[:, rows_at : rows_at + per_page * dtype.itemsize]
     rows = np.ascontiguousarray(span).view(dtype).reshape(pages * per_page)
     return rows, valid
 
 
 def undecodable_main_rows(buf: bytes, version: int) -> int:
     """Valid row slots of a version-5 ``data.ndc`` that are not sample records."""
-    if version != 5:
+    if version == 2:
+        rows, valid = paged_rows(buf, _MAIN_V2, PAGE_V2, ROWS_AT_V2)
+    elif version == 5:
+        rows, valid = paged_rows(buf, _MAIN_V5)
+    else:
         return 0
-    rows, valid = paged_rows(buf, _MAIN_V5)
     return int(np.count_nonzero(valid & (rows["kind"] != 0x55)))
 
 
@@ -114,12 +140,18 @@ def decode_main(buf: bytes, version: int, path: object) -> pl.DataFrame:
         return pl.DataFrame(
             {"index": index.astype(np.uint32), "voltage_V": volt, "current_A": curr}
         )
-    if version == 5:
-        rows, valid = paged_rows(buf, _MAIN_V5)
+    if version in (2, 5):
+        layout = (_MAIN_V2, PAGE_V2, ROWS_AT_V2) if version == 2 else (_MAIN_V5, PAGE, ROWS_AT)
+        rows, valid = paged_rows(buf, *layout)
         return _bts8_frame(rows[valid & (rows["kind"] == 0x55)])
     raise ReadError(
-        f"{path}: data.ndc version {version} is not supported (known: 5, 11, 14, 16, 17)"
+        f"{path}: data.ndc version {version} is not supported (known: 2, 5, 11, 14, 16, 17)"
     )
+
+
+def empty_main_frame() -> pl.DataFrame:
+    """A 0-row raw frame with every column a complete (version-5) record gives."""
+    return _bts8_frame(np.zeros(0, dtype=_MAIN_V5))
 
 
 def _bts8_frame(rec: np.ndarray) -> pl.DataFrame:
@@ -208,6 +240,16 @@ def decode_aux(buf: bytes, version: int, channel_type: int | None) -> pl.DataFra
                 "aux_voltage_V": rows["volt"][keep].astype(np.float64) * 1e-4,
             }
         )
+    if version == 2:
+        rows, valid = paged_rows(buf, _AUX_V2, PAGE_V2, ROWS_AT_V2)
+        rows = rows[valid & (rows["kind"] == 0x74)]
+        return pl.DataFrame(
+            {
+                "index": rows["index"],
+                "temperature_degC": rows["temp"] / 10.0,
+                "aux_voltage_V": rows["volt"].astype(np.float64) * 1e-4,
+            }
+        )
     if version == 5:
         rows, valid = paged_rows(buf, _AUX_V5)
         rows = rows[valid & (rows["index"] > 0)]
@@ -215,3 +257,12 @@ def decode_aux(buf: bytes, version: int, channel_type: int | None) -> pl.DataFra
             {"index": rows["index"], "temperature_degC": rows["temp"] / 10.0}
         ).unique("index", keep="first", maintain_order=True)
     return pl.DataFrame(schema={"index": pl.UInt32})
+
+
+def aux_pointer(buf: bytes) -> str | None:
+    """The member an ndc-2 ``data_Aux.ndc`` names (its base name), or None."""
+    if len(buf) < PAGE_V2 + 3 or buf[0] != AUX_POINTER:
+        return None
+    text = buf[PAGE_V2 + 2 :].split(b"\x00", 1)[0].decode("latin-1", errors="replace")
+    name = text.replace("\\", "/").rsplit("/", 1)[-1]
+    return name if name.endswith(".ndc") else None
