@@ -34,6 +34,18 @@ def test_chgnet_loads_offline_and_keeps_stdout_clean(no_network, capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_sevennet_loads_offline_from_the_wheel(no_network, capsys):
+    pytest.importorskip("sevenn", reason="SevenNet not installed: pip install 'ssblab[atoms]'")
+    from ssblab.atomistic import calculator
+
+    calculator._sevennet_calculator.cache_clear()
+    energy = single_point(conventional_cell("Li", a_A=3.43), "sevennet") / 2
+    # PBE bcc Li is about -1.9 eV/atom (Materials Project mp-135), as for CHGNet.
+    assert energy == pytest.approx(-1.9, abs=0.08)
+    assert capsys.readouterr().out == ""
+    assert calculator.model_version("sevennet").startswith("sevennet:7net-0:sevenn==")
+
+
 def test_single_point_bcc_li_energy_per_atom(no_network):
     # MPtrj is PBE; the PBE energy of bcc Li (Materials Project mp-135) is about
     # -1.9 eV/atom, so CHGNet should land close to it.
@@ -65,7 +77,7 @@ def test_relax_leaves_input_untouched_and_lowers_energy():
 
 
 def test_unknown_model_lists_choices():
-    with pytest.raises(SsblabError, match="chgnet, emt"):
+    with pytest.raises(SsblabError, match="chgnet, sevennet, emt"):
         get_calculator("mace")
 
 

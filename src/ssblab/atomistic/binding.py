@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ssblab.atomistic.calculator import check_elements, check_model, model_label
+from ssblab.atomistic.calculator import EMT_ELEMENTS, check_elements, check_model, model_label
+from ssblab.atomistic.consensus import lithiated_binding
 from ssblab.atomistic.relax import Relaxed, relax, relaxed_lattice, single_point
 from ssblab.atomistic.structures import (
     get_structure,
@@ -38,6 +39,7 @@ from ssblab.atomistic.structures import (
     supercell_repeats,
 )
 from ssblab.errors import SimulationError, SsblabError
+from ssblab.flags import Flag, as_dicts
 
 if TYPE_CHECKING:
     from ase import Atoms
@@ -67,10 +69,19 @@ class BindingResult:
     model: str
     n_atoms_host: int
     converged: bool
+    E_int_vs_metal_eV: float | None = None
+    flags: tuple[Flag, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain dict with the stable JSON keys."""
-        return asdict(self)
+        """Plain dict with the stable JSON keys (``flags`` as a list of dicts)."""
+        out = asdict(self)
+        out["flags"] = as_dicts(self.flags)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BindingResult:
+        """The inverse of :meth:`as_dict` (used by the result cache)."""
+        return cls(**{**data, "flags": tuple(Flag(**f) for f in data.get("flags", ()))})
 
 
 @cache
@@ -242,6 +253,14 @@ def binding_energy(
     e_int = ab.energy_eV - a.energy_eV - e_b
     if not np.isfinite(e_int):
         raise SimulationError(f"{host} + {adsorbate}: the binding energy is not finite")
+    e_metal = None
+    flags: tuple[Flag, ...] = ()
+    if adsorbate in structures() and (model != "emt" or adsorbate in EMT_ELEMENTS):
+        e_metal = float(ab.energy_eV - a.energy_eV - reference_energy(adsorbate, "bulk", model))
+        if adsorbate == "Li":
+            flags = lithiated_binding(host, entry.formula, e_metal, model_label(model))
+    if not (a.converged and ab.converged):
+        flags += (Flag("E_int_eV", "not_converged", "a relaxation stopped before fmax"),)
     return BindingResult(
         host=host,
         adsorbate=adsorbate,
@@ -254,4 +273,6 @@ def binding_energy(
         model=model_label(model),
         n_atoms_host=len(clean),
         converged=a.converged and ab.converged,
+        E_int_vs_metal_eV=e_metal,
+        flags=flags,
     )

@@ -1,9 +1,12 @@
-"""ASE calculators by name: the CHGNet universal potential, or ASE's EMT for cheap checks.
+"""ASE calculators by name: two universal potentials (CHGNet, SevenNet) and ASE's EMT.
 
 CHGNet's pretrained weights ship inside the ``chgnet`` package
-(``chgnet/pretrained/0.3.0/``); ssblab loads them from there and never
-downloads anything. torch and chgnet are imported only when a CHGNet
-calculator is asked for, so ``import ssblab`` stays fast.
+(``chgnet/pretrained/0.3.0/``) and SevenNet's ``7net-0`` checkpoint inside the
+``sevenn`` wheel (``sevenn/pretrained_potentials/SevenNet_0__11Jul2024/``);
+ssblab loads both from there and never downloads anything. torch and the
+potentials are imported only when a calculator is asked for, so
+``import ssblab`` stays fast. SevenNet is the second opinion on every CHGNet
+number (``ssblab.atomistic.consensus``).
 
 Energies are in eV, forces in eV/Å, stresses in eV/Å³ (ASE's units).
 """
@@ -24,11 +27,18 @@ if TYPE_CHECKING:
 #: The CHGNet weights ssblab uses (shipped with the chgnet package).
 CHGNET_VERSION = "0.3.0"
 
+#: The SevenNet checkpoint ssblab uses (shipped in the sevenn wheel).
+SEVENNET_VERSION = "7net-0"
+
 #: Calculator names and a one-line description of each.
 MODELS: dict[str, str] = {
     "chgnet": f"CHGNet {CHGNET_VERSION} universal potential (MPtrj, PBE/PBE+U), not DFT",
+    "sevennet": f"SevenNet {SEVENNET_VERSION} universal potential (MPtrj, PBE/PBE+U), not DFT",
     "emt": "ASE effective-medium theory (Al, Cu, Ag, Au, Ni, Pd, Pt only); for tests and timing",
 }
+
+#: The two universal potentials; every result is computed with both.
+UNIVERSAL = ("chgnet", "sevennet")
 
 #: Elements ASE's EMT has parameters for.
 EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N", "O"})
@@ -37,7 +47,26 @@ EMT_ELEMENTS = frozenset({"Al", "Cu", "Ag", "Au", "Ni", "Pd", "Pt", "H", "C", "N
 def model_label(model: str) -> str:
     """A label that states the method, e.g. ``"CHGNet 0.3.0 (MLIP, not DFT)"``."""
     check_model(model)
-    return f"CHGNet {CHGNET_VERSION} (MLIP, not DFT)" if model == "chgnet" else "ASE EMT"
+    labels = {
+        "chgnet": f"CHGNet {CHGNET_VERSION} (MLIP, not DFT)",
+        "sevennet": f"SevenNet {SEVENNET_VERSION} (MLIP, not DFT)",
+        "emt": "ASE EMT",
+    }
+    return labels[model]
+
+
+def model_version(model: str) -> str:
+    """Name and version of the potential and its package, the key of the result cache."""
+    check_model(model)
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = {"chgnet": "chgnet", "sevennet": "sevenn", "emt": "ase"}[model]
+    try:
+        pkg = version(package)
+    except PackageNotFoundError:
+        pkg = "absent"
+    weights = {"chgnet": CHGNET_VERSION, "sevennet": SEVENNET_VERSION, "emt": "emt"}[model]
+    return f"{model}:{weights}:{package}=={pkg}"
 
 
 def check_model(model: str) -> None:
@@ -53,6 +82,21 @@ def check_elements(model: str, symbols: set[str]) -> None:
         raise SsblabError(
             f"model 'emt' has no parameters for {', '.join(missing)}; use --model chgnet"
         )
+
+
+@cache
+def _sevennet_calculator(threads: int):
+    """Load the packaged 7net-0 checkpoint once per process (CPU, *threads* torch threads)."""
+    require("torch", "atoms")
+    require("sevenn", "atoms")
+    import torch
+
+    torch.set_num_threads(threads)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        from sevenn.calculator import SevenNetCalculator
+
+        return SevenNetCalculator(SEVENNET_VERSION, device="cpu")
 
 
 @cache
@@ -77,15 +121,15 @@ def get_calculator(model: str = "chgnet", threads: int = 1) -> Calculator:
 
     Parameters
     ----------
-    model : {"chgnet", "emt"}
+    model : {"chgnet", "sevennet", "emt"}
         The potential.
     threads : int
-        torch intra-op threads for CHGNet (keep it at 1–2 on a shared machine).
+        torch intra-op threads (keep it at 1–2 on a shared machine).
 
     Raises
     ------
     OptionalDependencyError
-        torch, chgnet or ase is not installed (``pip install 'ssblab[atoms]'``).
+        torch, chgnet, sevenn or ase is not installed (``pip install 'ssblab[atoms]'``).
     """
     check_model(model)
     require("ase", "atoms")
@@ -95,6 +139,8 @@ def get_calculator(model: str = "chgnet", threads: int = 1) -> Calculator:
         from ase.calculators.emt import EMT
 
         return EMT()
+    if model == "sevennet":
+        return _image_class()(_sevennet_calculator(threads))
     try:
         network = _chgnet_model(threads)
         from chgnet.model.dynamics import CHGNetCalculator
@@ -106,3 +152,25 @@ def get_calculator(model: str = "chgnet", threads: int = 1) -> Calculator:
     warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad")
     with contextlib.redirect_stdout(io.StringIO()):
         return CHGNetCalculator(model=network, use_device="cpu", on_isolated_atoms="ignore")
+
+
+@cache
+def _image_class():
+    """An ASE calculator class that forwards to one shared, already loaded calculator."""
+    from ase.calculators.calculator import Calculator, all_changes
+
+    class SharedNetwork(Calculator):
+        """Own results per object (one per NEB image), one network for all."""
+
+        implemented_properties = ("energy", "free_energy", "forces", "stress")
+
+        def __init__(self, shared: Calculator):
+            super().__init__()
+            self.shared = shared
+
+        def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+            super().calculate(atoms, properties, system_changes)
+            self.shared.calculate(self.atoms, properties, system_changes)
+            self.results = dict(self.shared.results)
+
+    return SharedNetwork

@@ -1,11 +1,17 @@
 """Li migration barriers with the climbing-image nudged elastic band (``ase.mep.NEB``).
 
-Two kinds of hop, both built in a periodic supercell of a relaxed crystal:
+Three kinds of hop, all built in a periodic supercell of a relaxed crystal:
 
 - ``vacancy``: one atom of the species is removed and its nearest neighbour of
-  the same species jumps into the empty site (bcc Li, LiAl, Li2S, ...);
+  the same species jumps into the empty site (bcc Li, LiAl, Li2S, LGPS, ...);
+- ``solute_vacancy``: a substitutional Li solute in a metal (Li on an Al site
+  of fcc Al) exchanges with a vacancy on a neighbouring lattice site, the way
+  Li diffuses in Al;
 - ``interstitial``: an extra Li moves between two named interstitial sites
-  through a third (octahedral → tetrahedral → octahedral Li in fcc Al).
+  through a third (octahedral → tetrahedral → octahedral).
+
+``hop="auto"`` chooses the mechanism from the host's chemistry
+(:func:`choose_mechanism`) and the result says which and why.
 
 End points are relaxed, the band starts from an IDPP interpolation (or, for an
 interstitial hop, a path bent through the middle site) and is relaxed with the
@@ -26,11 +32,40 @@ from ssblab.atomistic.calculator import check_elements, get_calculator, model_la
 from ssblab.atomistic.relax import relax
 from ssblab.atomistic.structures import get_structure
 from ssblab.errors import SimulationError, SsblabError
+from ssblab.flags import Flag, as_dicts
 
 if TYPE_CHECKING:
     from ase import Atoms
 
-HOPS = ("vacancy", "interstitial")
+HOPS = ("auto", "vacancy", "solute_vacancy", "interstitial")
+#: Neighbours within this factor of the nearest distance count for a directed hop.
+SHELL_TOLERANCE = 1.25
+
+
+def choose_mechanism(structure: str) -> tuple[str, str]:
+    """The physical Li migration mechanism in *structure* and the reason, from its chemistry.
+
+    - Li is a lattice species (Li, LiAl, Li2S, LGPS, LiAlO2): Li-vacancy hops;
+    - a metal without Li (Al): Li is a substitutional solute and moves by
+      exchange with a vacancy (``solute_vacancy``);
+    - a non-metallic framework without Li: Li enters interstitial sites.
+    """
+    from pymatgen.core import Element
+
+    entry = get_structure(structure)
+    if "Li" in entry.symbols:
+        return "vacancy", (
+            f"Li is a lattice species of {entry.formula}: it moves by hops into a "
+            "neighbouring Li vacancy"
+        )
+    if all(Element(sym).is_metal for sym in set(entry.symbols)):
+        return "solute_vacancy", (
+            f"Li dissolves substitutionally in metallic {entry.formula} (it takes lattice "
+            "sites): it moves by exchange with a neighbouring vacancy"
+        )
+    return "interstitial", (
+        f"{entry.formula} has no Li and is not a metal: Li enters its open interstitial sites"
+    )
 
 
 @dataclass(frozen=True)
@@ -59,6 +94,8 @@ class NEBResult:
     n_atoms: int
     model: str
     converged: bool
+    mechanism: str = ""
+    flags: tuple[Flag, ...] = ()
 
     @property
     def peak_image(self) -> int:
@@ -78,7 +115,19 @@ class NEBResult:
             "n_atoms": self.n_atoms,
             "model": self.model,
             "converged": self.converged,
+            "mechanism": self.mechanism,
+            "flags": as_dicts(self.flags),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NEBResult:
+        """The inverse of :meth:`as_dict` (used by the result cache)."""
+        fields = {k: v for k, v in data.items() if k not in ("path", "flags")}
+        return cls(
+            **fields,
+            energies_eV=tuple(p["energy_eV"] for p in data["path"]),
+            flags=tuple(Flag(**f) for f in data.get("flags", ())),
+        )
 
 
 def _central_atom(atoms: Atoms, species: str) -> int:
@@ -90,29 +139,85 @@ def _central_atom(atoms: Atoms, species: str) -> int:
     return int(idx[np.argmin(np.linalg.norm(atoms.positions[idx] - centre, axis=1))])
 
 
-def _nearest_same_species(atoms: Atoms, i: int) -> int:
-    """Index of the nearest atom of the same species as atom *i* (minimum image)."""
+def _nearest_same_species(atoms: Atoms, i: int, axis: int | None = None) -> int:
+    """Index of the nearest atom of the same species as atom *i* (minimum image).
+
+    With *axis* (0, 1, 2 for a, b, c), the neighbour within
+    :data:`SHELL_TOLERANCE` × the nearest distance whose hop is best aligned
+    with that cell axis.
+    """
     symbols = np.array(atoms.get_chemical_symbols())
     same = np.flatnonzero((symbols == symbols[i]) & (np.arange(len(atoms)) != i))
-    distances = atoms.get_distances(i, same, mic=True)
-    return int(same[np.argmin(distances)])
+    vectors = atoms.get_distances(i, same, mic=True, vector=True)
+    distances = np.linalg.norm(vectors, axis=1)
+    if axis is None:
+        return int(same[np.argmin(distances)])
+    shell = distances <= SHELL_TOLERANCE * distances.min()
+    direction = atoms.cell.array[axis] / np.linalg.norm(atoms.cell.array[axis])
+    alignment = np.abs(vectors @ direction) / distances
+    alignment[~shell] = -1.0
+    return int(same[np.argmax(alignment)])
 
 
-def vacancy_hop(host: Atoms, species: str) -> tuple[Atoms, Atoms]:
+def _aligned_pair(atoms: Atoms, species: str, axis: int) -> tuple[int, int]:
+    """(vacancy, mover): the *species* pair whose short hop is best aligned with cell *axis*.
+
+    Short means within :data:`SHELL_TOLERANCE` × the shortest *species*–*species*
+    distance; among equally aligned hops the vacancy nearest the cell centre wins.
+    """
+    idx = np.flatnonzero(np.array(atoms.get_chemical_symbols()) == species)
+    vectors = atoms.get_all_distances(mic=True, vector=True)[np.ix_(idx, idx)]
+    lengths = np.linalg.norm(vectors, axis=2)
+    np.fill_diagonal(lengths, np.inf)
+    direction = atoms.cell.array[axis] / np.linalg.norm(atoms.cell.array[axis])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alignment = np.abs(vectors @ direction) / lengths
+    alignment[lengths > SHELL_TOLERANCE * lengths.min()] = -1.0
+    centre = atoms.cell.array.sum(axis=0) / 2
+    off_centre = np.linalg.norm(atoms.positions[idx] - centre, axis=1)
+    score = np.round(alignment, 3) - 1e-6 * off_centre[:, None]
+    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(idx[i]), int(idx[j])
+
+
+def vacancy_hop(host: Atoms, species: str, axis: int | None = None) -> tuple[Atoms, Atoms]:
     """Initial and final states of a nearest-neighbour *species* vacancy hop in *host*.
 
     The vacancy is made at the *species* atom nearest the cell centre; its
-    nearest same-species neighbour moves into it. Atom order is the same in
-    both states, as NEB requires.
+    nearest same-species neighbour (along cell *axis* if given) moves into it.
+    Atom order is the same in both states, as NEB requires.
     """
-    vacant = _central_atom(host, species)
-    mover = _nearest_same_species(host, vacant)
+    if axis is None:
+        vacant = _central_atom(host, species)
+        mover = _nearest_same_species(host, vacant)
+    else:
+        vacant, mover = _aligned_pair(host, species, axis)
     target = host.positions[vacant].copy()
     initial = host.copy()
     del initial[vacant]
     final = initial.copy()
     mover -= mover > vacant
     final.positions[mover] = target
+    return initial, final
+
+
+def solute_vacancy_hop(host: Atoms, solute: str = "Li") -> tuple[Atoms, Atoms]:
+    """A substitutional *solute* next to a vacancy in a pure metal *host*, and the exchanged state.
+
+    The host atom nearest the cell centre becomes the solute; its nearest
+    neighbour is removed (the vacancy); in the final state the solute sits on
+    the vacant site. Atom order is the same in both states.
+    """
+    matrix = host.get_chemical_symbols()[0]
+    site = _central_atom(host, matrix)
+    neighbour = _nearest_same_species(host, site)
+    target = host.positions[neighbour].copy()
+    initial = host.copy()
+    initial[site].symbol = solute
+    del initial[neighbour]
+    site -= site > neighbour
+    final = initial.copy()
+    final.positions[site] = target
     return initial, final
 
 
@@ -223,8 +328,8 @@ def migration_barrier(
     ----------
     structure : str
         Structure name (``ssblab atoms list``).
-    hop : {"vacancy", "interstitial"}
-        Which listed hop to run.
+    hop : {"auto", "vacancy", "solute_vacancy", "interstitial"}
+        Which hop to run; ``auto`` takes :func:`choose_mechanism`.
     n_images : int
         Intermediate NEB images.
     fmax : float
@@ -237,15 +342,34 @@ def migration_barrier(
     entry = get_structure(structure)
     if hop not in HOPS:
         raise SsblabError(f"unknown hop {hop!r}; choose one of: {', '.join(HOPS)}")
+    physical, reason = choose_mechanism(structure)
+    hop = physical if hop == "auto" else hop
     if hop not in entry.hops:
         listed = ", ".join(entry.hops) or "none"
         raise SsblabError(f"structure {structure!r} lists no {hop} hop (listed: {listed})")
+    flags: tuple[Flag, ...] = ()
+    self_diffusion = hop == "vacancy" and entry.hops.get("vacancy") != "Li"
+    if self_diffusion:
+        physical, reason = hop, f"{entry.hops['vacancy']} self-diffusion by vacancy hops"
+    if hop != physical:
+        flags += (
+            Flag(
+                "barrier_eV",
+                "not_the_physical_mechanism",
+                f"{hop} hop run on request; the physical mechanism is {physical}: {reason}",
+            ),
+        )
     host = bulk_host(structure, model, min_length_A=min_length_A)
     via = None
     if hop == "vacancy":
         species = entry.hops["vacancy"]
         check_elements(model, set(entry.symbols))
-        initial, final = vacancy_hop(host, species)
+        axis = "abc".index(entry.hops["axis"]) if "axis" in entry.hops else None
+        initial, final = vacancy_hop(host, species, axis)
+    elif hop == "solute_vacancy":
+        species = entry.hops["solute_vacancy"]
+        check_elements(model, {*entry.symbols, species})
+        initial, final = solute_vacancy_hop(host, species)
     else:
         species = "Li"
         check_elements(model, {*entry.symbols, species})
@@ -277,6 +401,8 @@ def migration_barrier(
         n_atoms=len(initial),
         model=model_label(model),
         converged=converged and start.converged and end.converged,
+        mechanism=f"{hop}: {reason}" if hop == physical else f"{hop} (requested)",
+        flags=flags,
     )
 
 

@@ -62,6 +62,8 @@ class Structure:
     sites: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     surface: Surface | None = None
     hops: dict[str, Any] = field(default_factory=dict)
+    builder: str | None = None
+    experiment: dict[str, Any] = field(default_factory=dict)
 
     @property
     def a_A(self) -> float:
@@ -72,19 +74,25 @@ class Structure:
 def _parse(name: str, entry: dict[str, Any]) -> Structure:
     try:
         surface = entry.get("surface")
+        builder = entry.get("builder")
         return Structure(
             name=name,
             formula=entry["formula"],
             description=entry["description"],
             spacegroup=int(entry["spacegroup"]),
             setting=int(entry.get("setting", 1)),
-            symbols=tuple(entry["symbols"]),
-            basis=tuple(tuple(float(x) for x in b) for b in entry["basis"]),
+            symbols=tuple(entry["symbols"] if builder is None else entry.get("symbols", ())),
+            basis=tuple(
+                tuple(float(x) for x in b)
+                for b in (entry["basis"] if builder is None else entry.get("basis", ()))
+            ),
             cellpar=tuple(float(x) for x in entry["cellpar"]),
             source=entry["source"],
             sites={k: tuple(float(x) for x in v) for k, v in entry.get("sites", {}).items()},
             surface=Surface(**surface) if surface else None,
             hops=dict(entry.get("hops", {})),
+            builder=builder,
+            experiment=dict(entry.get("experiment", {})),
         )
     except (KeyError, TypeError) as exc:
         raise SsblabError(
@@ -121,10 +129,19 @@ def conventional_cell(name: str, a_A: float | None = None) -> Atoms:
     from ase.spacegroup import crystal
 
     entry = get_structure(name)
+    if a_A is not None and not a_A > 0:
+        raise SsblabError(f"lattice parameter must be positive, got {a_A} Å")
+    if entry.builder is not None:
+        from ssblab.atomistic.ordered import BUILDERS
+
+        if entry.builder not in BUILDERS:
+            raise SsblabError(f"{DATA_FILE}: {name} names an unknown builder {entry.builder!r}")
+        atoms = BUILDERS[entry.builder]()
+        if a_A is not None:
+            atoms.set_cell(atoms.cell.array * a_A / atoms.cell.cellpar()[0], scale_atoms=True)
+        return atoms
     cellpar = np.array(entry.cellpar)
     if a_A is not None:
-        if not a_A > 0:
-            raise SsblabError(f"lattice parameter must be positive, got {a_A} Å")
         cellpar[:3] *= a_A / entry.a_A
     return crystal(
         symbols=list(entry.symbols),

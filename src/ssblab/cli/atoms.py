@@ -1,21 +1,29 @@
-"""``ssblab atoms``: Li binding energies and migration barriers with CHGNet (or EMT) via ASE."""
+"""``ssblab atoms``: Li binding energies, migration barriers and interlayer screening via ASE.
+
+Every number is computed with both universal potentials (CHGNet and SevenNet)
+unless ``--model`` names one; the table sets them side by side and the flags
+say where they disagree or where a number is unphysical.
+"""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
-from ssblab.cli._common import JsonOpt, print_json, print_table, progress
+from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, progress
 
 atoms_app = typer.Typer(
-    help="Atomistic calculations (CHGNet through ASE): binding energies, NEB barriers.",
+    help="Atomistic calculations (CHGNet and SevenNet through ASE): binding, NEB, screening.",
     no_args_is_help=True,
 )
 
 ModelOpt = Annotated[
-    str, typer.Option("--model", help="Potential: chgnet (CHGNet 0.3.0) or emt (ASE, metals only).")
+    str,
+    typer.Option(
+        "--model",
+        help="both (CHGNet and SevenNet side by side), chgnet, sevennet or emt (metals only).",
+    ),
 ]
 FmaxOpt = Annotated[float, typer.Option("--fmax", help="Force threshold of relaxations in eV/Å.")]
 SchedulerOpt = Annotated[
@@ -26,20 +34,6 @@ SchedulerOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-@contextmanager
-def _stage_progress(max_steps: int):
-    """A progress bar per relaxation stage; yields the callback ``(stage, step)``."""
-    with progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def on_step(stage: str, step: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max_steps)
-            bar.update(tasks[stage], completed=min(step, max_steps))
-
-        yield on_step
 
 
 @atoms_app.command("list")
@@ -66,6 +60,35 @@ def list_command(json: JsonOpt = False) -> None:
         print_table(rows, title="ssblab atomistic structures")
 
 
+def _models(model: str) -> tuple[str, ...]:
+    from ssblab.atomistic.calculator import UNIVERSAL, check_model
+
+    if model == "both":
+        return UNIVERSAL
+    check_model(model)
+    return (model,)
+
+
+def _side_by_side(paired, keys: tuple[str, ...]) -> dict:
+    """One table row: the job, then each key per potential, then the flag codes."""
+    row = dict(paired.as_dict()["job"])
+    for key in keys:
+        for name, result in paired.results.items():
+            row[f"{key} {name}"] = getattr(result, key)
+    row["flags"] = ", ".join(f.code for f in paired.flags) or None
+    return row
+
+
+def _run_paired(jobs, models, label: str, scheduler: str | None = None):
+    from ssblab.atomistic.screen import screen_both
+
+    with progress() as bar:
+        task = bar.add_task(label, total=len(jobs) * len(models))
+        return screen_both(
+            jobs, models, scheduler=scheduler, on_done=lambda n: bar.update(task, completed=n)
+        )
+
+
 @atoms_app.command("binding")
 def binding_command(
     host: Annotated[str, typer.Option("--host", help="Host structure (see 'ssblab atoms list').")],
@@ -82,28 +105,25 @@ def binding_command(
         str,
         typer.Option("--reference", help="E_B as the isolated atom (atom) or its crystal (bulk)."),
     ] = "atom",
-    model: ModelOpt = "chgnet",
+    model: ModelOpt = "both",
     fmax: FmaxOpt = 0.05,
     json: JsonOpt = False,
 ) -> None:
     """Binding energy E_int = E_AB − E_A − E_B (eV) of one atom on or in a host."""
-    from ssblab.atomistic.binding import binding_energy
+    from ssblab.atomistic.screen import BindingJob
 
-    with _stage_progress(200) as on_step:
-        result = binding_energy(
-            host,
-            adsorbate,
-            site=site,
-            reference=reference,
-            model=model,
-            fmax=fmax,
-            on_step=on_step,
-        )
-    payload = result.as_dict()
+    job = BindingJob(host, adsorbate, site=site, reference=reference, fmax=fmax)
+    [paired] = _run_paired([job], _models(model), f"E_int {adsorbate} at {host}")
     if json:
-        print_json(payload)
-    else:
-        print_table([payload], title=f"E_int of {adsorbate} at {host} (eV)")
+        if len(paired.results) == 1:
+            [result] = paired.results.values()
+            print_json({**result.as_dict(), "flags": [f.as_dict() for f in paired.flags]})
+        else:
+            print_json(paired.as_dict())
+        return
+    keys = ("E_int_eV", "E_int_vs_metal_eV", "site")
+    print_table([_side_by_side(paired, keys)], title=f"E_int of {adsorbate} at {host} (eV)")
+    print_flags(paired.flags)
 
 
 @atoms_app.command("neb")
@@ -111,65 +131,74 @@ def neb_command(
     structure: Annotated[
         str, typer.Option("--structure", help="Structure (see 'ssblab atoms list').")
     ],
-    hop: Annotated[str, typer.Option("--hop", help="vacancy or interstitial.")] = "vacancy",
+    hop: Annotated[
+        str,
+        typer.Option(
+            "--hop",
+            help="auto (chosen by the host's chemistry), vacancy, solute_vacancy or interstitial.",
+        ),
+    ] = "auto",
     images: Annotated[int, typer.Option("--images", help="Intermediate NEB images.")] = 5,
     min_length: Annotated[
         float, typer.Option("--min-length-A", help="Smallest supercell plane spacing in Å.")
     ] = 9.0,
-    model: ModelOpt = "chgnet",
+    model: ModelOpt = "both",
     fmax: FmaxOpt = 0.05,
     json: JsonOpt = False,
 ) -> None:
-    """Migration barrier (eV) of a hop by climbing-image NEB, with the energy profile."""
-    from ssblab.atomistic.neb import migration_barrier
+    """Migration barrier (eV) of a hop by climbing-image NEB, with the mechanism and profile."""
+    from ssblab.atomistic.screen import MigrationJob
 
-    with _stage_progress(300) as on_step:
-        result = migration_barrier(
-            structure,
-            hop,
-            n_images=images,
-            model=model,
-            fmax=fmax,
-            min_length_A=min_length,
-            on_step=on_step,
-        )
-    payload = result.as_dict()
+    job = MigrationJob(structure, hop, n_images=images, fmax=fmax, min_length_A=min_length)
+    [paired] = _run_paired([job], _models(model), f"NEB {structure}")
     if json:
-        print_json(payload)
+        if len(paired.results) == 1:
+            [result] = paired.results.values()
+            print_json({**result.as_dict(), "flags": [f.as_dict() for f in paired.flags]})
+        else:
+            print_json(paired.as_dict())
         return
-    summary = {k: v for k, v in payload.items() if k != "path"}
-    print_table([summary], title=f"{hop} hop in {structure}")
-    print_table(payload["path"], title="Energy profile (eV, relative to the initial state)")
+    first = next(iter(paired.results.values()))
+    typer.echo(f"mechanism: {first.mechanism}")
+    keys = ("barrier_eV", "reverse_barrier_eV", "distance_A", "n_atoms")
+    print_table([_side_by_side(paired, keys)], title=f"{first.hop} hop in {structure}")
+    profile = [
+        {"image": i, **{f"energy_eV {m}": r.energies_eV[i] for m, r in paired.results.items()}}
+        for i in range(len(first.energies_eV))
+    ]
+    print_table(profile, title="Energy profile (eV, relative to the initial state)")
+    print_flags(paired.flags)
 
 
 @atoms_app.command("seed")
 def seed_command(
     what: Annotated[str, typer.Argument(help="binding or migration.")] = "binding",
-    model: ModelOpt = "chgnet",
+    model: ModelOpt = "both",
     scheduler: SchedulerOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """The seed paper's binding (Fig. S14) or migration (Fig. S15) table, recomputed."""
+    """The seed paper's binding (Fig. S14) or migration (Fig. S15) table, both potentials."""
     from ssblab.atomistic import screen
     from ssblab.errors import SsblabError
 
     tables = {"binding": screen.seed_binding_table, "migration": screen.seed_migration_table}
     if what not in tables:
         raise SsblabError(f"unknown seed table {what!r}; choose one of: {', '.join(tables)}")
+    models = _models(model)
     jobs = screen.SEED_BINDING_JOBS if what == "binding" else screen.SEED_MIGRATION_JOBS
     with progress() as bar:
-        task = bar.add_task(f"seed {what}", total=len(jobs))
+        task = bar.add_task(f"seed {what}", total=len(jobs) * len(models))
         table = tables[what](
-            model=model, scheduler=scheduler, on_done=lambda n: bar.update(task, completed=n)
+            models=models, scheduler=scheduler, on_done=lambda n: bar.update(task, completed=n)
         )
-    rows = [row.as_dict() for row in table.rows]
     if json:
+        rows = [row.as_dict() for row in table.rows]
         print_json({"method": table.method, "note": table.note, "rows": rows})
         return
-    for row in rows:
-        row.pop("path", None)
-    print_table(rows, title=f"{table.method}")
+    keys = ("E_int_eV", "E_int_vs_metal_eV") if what == "binding" else ("barrier_eV", "n_atoms")
+    print_table([_side_by_side(r, keys) for r in table.rows], title=table.method)
     typer.echo(table.note)
+    print_flags([f for r in table.rows for f in r.flags])
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,90 @@
+"""Two potentials on every number, and the plausibility checks that flag a result.
+
+ssblab computes each atomistic result with CHGNet and with SevenNet (both
+universal potentials trained on PBE/PBE+U data, different architectures). Where
+they disagree by more than a stated margin, or where a number is unphysical,
+the result carries a :class:`ssblab.flags.Flag`. Energies in eV.
+
+Margins (chosen as roughly twice the typical MLIP-vs-PBE scatter of such
+quantities, so a flag means "the potentials do not agree", not "noise"):
+
+- binding energies: 0.15 eV;
+- migration barriers: 0.10 eV;
+- reaction energies: 0.05 eV/atom.
+
+A *fully lithiated* phase (every non-Li element an anion at its lowest common
+oxidation state: Li2S, LiCl, Li3P, Li2O, LiF, Li3N) cannot take up more Li
+below the Li/Li+ potential: an extra Li that binds more strongly than in bcc Li
+metal (E_int vs Li metal below −0.3 eV) is a potential artefact and is flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+from ssblab.flags import Flag
+
+MARGIN_BINDING_EV = 0.15
+MARGIN_BARRIER_EV = 0.10
+MARGIN_REACTION_EV_ATOM = 0.05
+#: E_int of an extra Li vs Li metal below this, in a fully lithiated phase, is flagged [eV].
+LITHIATED_BINDING_LIMIT_EV = -0.3
+
+
+def disagreement(
+    quantity: str, values: Mapping[str, float], margin: float, unit: str
+) -> tuple[Flag, ...]:
+    """A ``potentials_disagree`` flag when the spread of *values* exceeds *margin*."""
+    finite = {k: v for k, v in values.items() if v is not None}
+    if len(finite) < 2:
+        return ()
+    spread = max(finite.values()) - min(finite.values())
+    if spread <= margin:
+        return ()
+    listed = ", ".join(f"{k} {v:.3g}" for k, v in finite.items())
+    return (
+        Flag(
+            quantity,
+            "potentials_disagree",
+            f"{listed} {unit}: spread {spread:.3g} {unit} exceeds the {margin:g} {unit} margin",
+        ),
+    )
+
+
+@cache
+def is_fully_lithiated(formula: str) -> bool:
+    """True when each non-Li element of *formula* is an anion at its lowest oxidation state."""
+    from pymatgen.core import Composition, Element
+
+    comp = Composition(formula)
+    if Element("Li") not in comp or len(comp.elements) < 2:
+        return False
+    guesses = comp.oxi_state_guesses(max_sites=-50)
+    if not guesses:
+        return False
+    for element in comp.elements:
+        if element.symbol == "Li":
+            continue
+        lowest = min(element.common_oxidation_states, default=0)
+        if lowest >= 0 or abs(guesses[0][element.symbol] - lowest) > 1e-6:
+            return False
+    return True
+
+
+def lithiated_binding(
+    host: str, formula: str, e_vs_metal_eV: float, model: str
+) -> tuple[Flag, ...]:
+    """Flag strong binding of extra Li in a fully lithiated phase (a potential artefact)."""
+    if not is_fully_lithiated(formula) or e_vs_metal_eV >= LITHIATED_BINDING_LIMIT_EV:
+        return ()
+    return (
+        Flag(
+            "E_int_eV",
+            "unphysical_lithiated_binding",
+            f"{model}: an extra Li binds to fully lithiated {host} by {e_vs_metal_eV:.2f} eV "
+            f"relative to Li metal (limit {LITHIATED_BINDING_LIMIT_EV} eV); {host} cannot be "
+            "lithiated further, so this is an artefact of the potential",
+            "error",
+        ),
+    )

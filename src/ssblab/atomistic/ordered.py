@@ -1,0 +1,79 @@
+"""Ordered models of partially occupied crystals, built by a stated rule.
+
+A DFT or MLIP cell needs every site fully occupied. Each builder here reads a
+published, partially occupied structure and fills it by an explicit rule, so
+the model is reproducible and its choice is written down. Lengths in Å.
+
+``lgps``: Li10GeP2S12 from the P4_2/nmc structure shipped with pymatgen
+(``pymatgen/util/structures/Li10GeP2S12.json``: a = 8.694 Å, c = 12.599 Å,
+Li on 16h (occupancy 0.691), 4d (1.0) and 8f (0.643), Ge0.515P0.485 on 4d,
+P on 2b, S on three 8g sites). Rule: Ge on the two mixed 4d sites at
+(0, ½, z), P on the two at (½, 0, z); Li on every 4d and 8f site; of the 16h
+sites, which come in pairs 1.7 Å apart along c, the first of each pair in file
+order (a site is skipped when a kept Li lies within 2.0 Å). Result: 50 atoms,
+Li20Ge2P4S24 = 2 × Li10GeP2S12, symmetry lowered from P4_2/nmc.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ssblab.errors import SsblabError
+
+if TYPE_CHECKING:
+    from ase import Atoms
+
+#: Two Li closer than this cannot both be occupied [Å].
+LI_EXCLUSION_A = 2.0
+
+
+def _pymatgen_structure(name: str):
+    from pymatgen.core import Structure
+
+    path = resources.files("pymatgen.util").joinpath("structures", name)
+    return Structure.from_str(path.read_text(encoding="utf-8"), fmt="json")
+
+
+def lgps() -> Atoms:
+    """The ordered Li10GeP2S12 model described in the module docstring (50 atoms)."""
+    from ase import Atoms
+
+    src = _pymatgen_structure("Li10GeP2S12.json")
+    symbols: list[str] = []
+    frac: list[np.ndarray] = []
+    pending_16h: list[np.ndarray] = []
+    for site in src:
+        occ = site.species.as_dict()
+        f = np.mod(site.frac_coords, 1.0)
+        if set(occ) == {"Ge", "P"}:
+            symbols.append("Ge" if abs(f[0]) < 1e-3 else "P")
+            frac.append(f)
+        elif set(occ) == {"Li"} and occ["Li"] < 0.68:  # 8f (0.643): keep
+            symbols.append("Li")
+            frac.append(f)
+        elif set(occ) == {"Li"} and occ["Li"] < 1.0:  # 16h (0.691): one of each pair
+            pending_16h.append(f)
+        else:
+            symbols.append(next(iter(occ)))
+            frac.append(f)
+    cell = src.lattice.matrix
+    for f in pending_16h:
+        kept = [p for s, p in zip(symbols, frac, strict=True) if s == "Li"]
+        d = np.array(kept) - f
+        d -= np.round(d)
+        if np.min(np.linalg.norm(d @ cell, axis=1)) >= LI_EXCLUSION_A:
+            symbols.append("Li")
+            frac.append(f)
+    atoms = Atoms(symbols, scaled_positions=np.array(frac), cell=cell, pbc=True)
+    counts = {s: symbols.count(s) for s in set(symbols)}
+    if counts != {"Li": 20, "Ge": 2, "P": 4, "S": 24}:
+        raise SsblabError(f"ordered LGPS came out as {counts}, not Li20Ge2P4S24")
+    return atoms
+
+
+#: Builders a structures.toml entry may name with ``builder = "<name>"``.
+BUILDERS: dict[str, Callable[[], Atoms]] = {"lgps": lgps}
