@@ -1,6 +1,14 @@
 """ssblab: a virtual laboratory for all-solid-state lithium batteries.
 
-The top level stays light: heavy parts (PyBaMM, torch/CHGNet, Dask, Plotly) are
+In a notebook::
+
+    import ssblab
+    run = ssblab.read("cell.ndax")            # any supported cycler file
+    ssblab.metrics(run, mass_mg=23.5).table   # CE, ICE, retention, mAh/g (mass in mg, as the CLI)
+    ssblab.plot("capacity", run)              # shows inline; .save("fig.pdf")
+
+Every analysis function takes a path or a :class:`Run`. The top level stays
+light: heavy parts (PyBaMM, torch/CHGNet, Dask, Plotly, matplotlib) are
 imported only inside the functions that need them.
 """
 
@@ -10,18 +18,33 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Recipe", "Run", "__version__", "cycles", "design", "load_recipe", "read"]
+__all__ = [
+    "Recipe",
+    "Run",
+    "__version__",
+    "cycles",
+    "design",
+    "load_recipe",
+    "metrics",
+    "plot",
+    "rate",
+    "read",
+    "symmetric",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ssblab.analysis.cycles import cycles
+    from ssblab.api import cycles, metrics, plot, rate, read, symmetric
     from ssblab.design import design
-    from ssblab.io import read
     from ssblab.recipe import Recipe, load_recipe
     from ssblab.schema import Run
 
 _LAZY = {
-    "read": ("ssblab.io", "read"),
-    "cycles": ("ssblab.analysis.cycles", "cycles"),
+    "read": ("ssblab.api", "read"),
+    "cycles": ("ssblab.api", "cycles"),
+    "metrics": ("ssblab.api", "metrics"),
+    "rate": ("ssblab.api", "rate"),
+    "symmetric": ("ssblab.api", "symmetric"),
+    "plot": ("ssblab.api", "plot"),
     "Run": ("ssblab.schema", "Run"),
     "Recipe": ("ssblab.recipe", "Recipe"),
     "load_recipe": ("ssblab.recipe", "load_recipe"),
@@ -35,5 +58,12 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        value = getattr(importlib.import_module(module), attr)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'ssblab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """Public names (for tab completion), including those not yet imported."""
+    return sorted(set(__all__) | set(globals()))

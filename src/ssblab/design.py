@@ -144,7 +144,7 @@ def layer(electrode: Electrode, area_cm2: float, basis: Basis, name: str) -> Lay
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Design:
     """All design numbers of a recipe, plus the audit of its reported values."""
 
@@ -190,6 +190,16 @@ class Design:
             "cathode": asdict(c) if c else None,
             "audit": list(self.audit),
         }
+
+    def __repr__(self) -> str:
+        from ssblab._repr import design_repr
+
+        return design_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ssblab._repr import design_html
+
+        return design_html(self)
 
 
 def design(recipe: Recipe) -> Design:

@@ -179,7 +179,7 @@ class RunMeta:
         return replace(self, **changes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Run:
     """One cell run, measured or simulated: the canonical table plus its metadata."""
 
@@ -193,6 +193,16 @@ class Run:
     def n_rows(self) -> int:
         """Number of records."""
         return self.table.height
+
+    def __repr__(self) -> str:
+        from ssblab._repr import run_repr
+
+        return run_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ssblab._repr import run_html
+
+        return run_html(self)
 
 
 def validate(table: pl.DataFrame) -> pl.DataFrame:
