@@ -220,12 +220,32 @@ def _capacity_counters(frame: pl.DataFrame) -> tuple[list[pl.Expr], Resetting, s
     )
 
 
-def _energy_counters(frame: pl.DataFrame, cycle: pl.Expr | None) -> Resetting:
-    """Cumulative charging/discharging energy [W·h]; EC-Lab restarts them every cycle."""
+def _energy_counters(
+    frame: pl.DataFrame, cycle: pl.Expr | None, current_a: pl.Expr
+) -> tuple[Resetting, str | None]:
+    """Cumulative charging/discharging energy [W·h]; EC-Lab restarts them every cycle.
+
+    When the file stores no energy counters (most ``.mpr`` files), they are
+    computed as EC-Lab computes them for its ``.mpt`` export (checked against
+    the exports of ``gcpl.issue_149``, ``cp`` and ``bcd.issue_241``): each
+    record adds ``|Ewe · I| · Δt`` (``Ecell`` where there is no ``Ewe``), to
+    the charge counter while ``I > 0`` and to the discharge counter while
+    ``I < 0``, restarting at every cycle.
+    """
     pairs = [("Energy charge/W.h", s.CHARGE_ENERGY), ("Energy discharge/W.h", s.DISCHARGE_ENERGY)]
-    if cycle is None or any(src not in frame.columns for src, _ in pairs):
-        return {}
-    return {dst: (pl.col(src).cast(pl.Float64), cycle) for src, dst in pairs}
+    if cycle is None:
+        return {}, None
+    if all(src in frame.columns for src, _ in pairs):
+        return {dst: (pl.col(src).cast(pl.Float64), cycle) for src, dst in pairs}, None
+    potential = _first(frame, "Ewe/V", "<Ewe>/V", "Ecell/V")
+    if potential is None:
+        return {}, None
+    dt = pl.col("time/s").cast(pl.Float64).diff().fill_null(0.0)
+    step_wh = (pl.col(potential).cast(pl.Float64) * current_a).abs() * dt / 3600.0
+    charge = pl.when(current_a > 0).then(step_wh).otherwise(0.0).cum_sum().over(cycle)
+    discharge = pl.when(current_a < 0).then(step_wh).otherwise(0.0).cum_sum().over(cycle)
+    note = f"energy counters computed as EC-Lab's export does: |{potential} x I| dt by sign of I"
+    return {s.CHARGE_ENERGY: (charge, cycle), s.DISCHARGE_ENERGY: (discharge, cycle)}, note
 
 
 def to_canonical(
@@ -261,7 +281,9 @@ def to_canonical(
     vendor_cycle = _vendor_cycle(frame)
     capacity, resetting, note = _capacity_counters(frame)
     notes += [note] if note else []
-    resetting |= _energy_counters(frame, vendor_cycle)
+    energy, note = _energy_counters(frame, vendor_cycle, current)
+    resetting |= energy
+    notes += [note] if note else []
     time = pl.col("time/s").cast(pl.Float64)
     exprs = [(time - time.first()).alias(s.TIME), current.alias(s.CURRENT), *potentials]
     exprs += capacity
