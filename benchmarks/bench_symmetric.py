@@ -31,7 +31,11 @@ import numpy as np
 import polars as pl
 
 from ssblab import schema as s
-from ssblab.analysis.symmetric import detect_failure, half_cycle_overpotentials
+from ssblab.analysis.symmetric import (
+    DIVERGENCE_BOUND_MV,
+    detect_failure,
+    half_cycle_overpotentials,
+)
 from ssblab.simulate import interphase as ph
 from ssblab.simulate.protocol import lifetime_protocol
 from ssblab.simulate.sweep import optimum, sweep
@@ -97,9 +101,8 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
         e1 = electrode(j, r1 + r_coat) + electrode(j * (1 + v1), r1 + r_coat) + bulk
         if j * (1 + voids[plate]) > p.penetration_current_density_A_cm2:
             return n * tau / 3600.0
-        if e1 > p.cutoff_overpotential_V:
-            frac = min(max((p.cutoff_overpotential_V - e0) / max(e1 - e0, 1e-12), 0.0), 1.0)
-            return (n + frac) * tau / 3600.0
+        if 0.5 * (e0 + e1) > DIVERGENCE_BOUND_MV / 1e3:  # the plateau over the bound
+            return n * tau / 3600.0
     return None
 
 

@@ -153,3 +153,85 @@ def test_sweep_over_capacity_gives_one_optimum_per_protocol(examples_dir):
     assert len(data["points"]) == 52
     short, long = data["optima"]
     assert short["optimum_lifetime_h"] > long["optimum_lifetime_h"]
+
+
+SEED_CELLS = (
+    "sym-li-bare_lgps",
+    "sym-li-lialo2-100nm_lgps",
+    "sym-li-lialo2-200nm_lgps",
+    "sym-li-lialo2-300nm_lgps",
+)
+
+
+def test_every_command_gives_one_lifetime_mode_and_overpotential(examples_dir):
+    """simulate, symmetric (on the simulated table), calibrate, reproduce and the report's
+    lifetime table agree on every seed symmetric recipe (issue 11: one answer per quantity)."""
+    from ssblab.analysis.symmetric import lifetime_table
+    from ssblab.recipe import load_recipe
+    from ssblab.report.inputs import simulate_symmetric
+    from ssblab.reproduce import lialo2
+    from ssblab.reproduce.common import CaseStudy
+    from ssblab.simulate.calibrate import lifetime_h
+    from ssblab.simulate.symmetric import SymmetricCell, from_recipe
+
+    case = CaseStudy("t", "t")
+    lialo2._lifetimes(case)
+    reproduced = {c.cell: c.ssblab for c in case.comparisons if c.quantity.endswith("0.1 mAh/cm2")}
+    for stem in SEED_CELLS:
+        recipe = examples_dir / f"{stem}.toml"
+        sim = json.loads(
+            runner.invoke(app, ["simulate", str(recipe), "--json", "-o", "s.parquet"]).output
+        )
+        ana = json.loads(runner.invoke(app, ["symmetric", "s.parquet", "--json"]).output)
+        cell = from_recipe(load_recipe(recipe))
+        calibrated = lifetime_h(cell.coating_thickness_nm, cell.params, SymmetricCell())
+        report = lifetime_table({stem: simulate_symmetric(load_recipe(recipe))}).row(0, named=True)
+        life = sim["lifetime_h"]
+        assert life is not None, stem  # every seed cell fails within the recipe's 5000 h
+        assert ana["failure_time_h"] == pytest.approx(life, abs=1e-3), stem
+        assert calibrated == pytest.approx(life, abs=1e-3), stem
+        assert reproduced[stem] == pytest.approx(life, abs=1e-3), stem
+        assert report["failure_time_h"] == pytest.approx(life, abs=1e-3), stem
+        assert ana["failure_mode"] == report["failure_mode"] == sim["analysis_failure_mode"]
+        assert report["mean_overpotential_mV"] == pytest.approx(
+            sim["mean_overpotential_mV"], rel=1e-3
+        ), stem
+
+
+def test_bare_cell_at_1_mA_cm2_is_shorted_in_every_command(examples_dir):
+    """The model's bare cell shorts in the rate test at 1 mA/cm2: no command quotes a voltage."""
+    from ssblab.analysis.symmetric import RATE_TEST_BOUND_MV
+    from ssblab.reproduce import lialo2
+    from ssblab.reproduce.common import CaseStudy
+    from ssblab.simulate.calibrate import calibration_report
+
+    rows = {r.quantity: r.to_dict() for r in calibration_report()}
+    assert (
+        rows["overpotential bare at 1.0 mA/cm2 [mV]"]["model"]
+        != rows["overpotential bare at 1.0 mA/cm2 [mV]"]["model"]
+    )  # NaN: shorted
+    case = CaseStudy("t", "t")
+    lialo2._rate(case)
+    (bare,) = [c for c in case.comparisons if c.cell == "sym-li-bare_lgps" and "1 mA" in c.quantity]
+    assert bare.ssblab is None and "hard_short" in bare.method
+    recipe = examples_dir / "sym-li-bare_lgps.toml"
+    args = [
+        "simulate",
+        str(recipe),
+        "--json",
+        "-o",
+        "r.parquet",
+        "--protocol",
+        lialo2.RATE_PROTOCOL,
+    ]
+    sim = json.loads(runner.invoke(app, [*args, "--bound-mV", str(RATE_TEST_BOUND_MV)]).output)
+    assert sim["failure_mode"] == "short"
+    ana = json.loads(
+        runner.invoke(
+            app, ["symmetric", "r.parquet", "--json", "--cutoff-mV", str(RATE_TEST_BOUND_MV)]
+        ).output
+    )
+    assert ana["failure_mode"] == "hard_short"
+    assert ana["failure_time_h"] == pytest.approx(sim["lifetime_h"], abs=1e-3)
+    (last,) = [r for r in ana["rate"] if r["current_density_mA_cm2"] == 1.0]
+    assert last["overpotential_mV"] is None and last["failure_mode"] == "hard_short"

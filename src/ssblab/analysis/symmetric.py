@@ -305,7 +305,10 @@ def _area(area_cm2: float) -> float:
 
 
 def rate_overpotentials(
-    half_cycles: pl.DataFrame, area_cm2: float, decimals: int = 3
+    half_cycles: pl.DataFrame,
+    area_cm2: float,
+    decimals: int = 3,
+    failure: Failure | None = None,
 ) -> pl.DataFrame:
     """Overpotential per block of constant current density (a rate test).
 
@@ -318,25 +321,37 @@ def rate_overpotentials(
     decimals : int
         Current densities equal after rounding to this many decimals [mA/cm2]
         form one block.
+    failure : Failure, optional
+        The cell's failure (:func:`detect_failure`): half-cycles from the failed one
+        on are left out of the medians, and the block where it happened is marked.
 
     Returns
     -------
     DataFrame
         One row per consecutive block: ``current_density_mA_cm2``, median plateau
-        ``overpotential_mV``, ``start_h``, ``first_half_cycle`` and ``n_half_cycles``.
+        ``overpotential_mV`` (null when the block failed at once), ``start_h``,
+        ``first_half_cycle``, ``n_half_cycles`` and ``failure_mode`` (``"none"``
+        or the mode of a failure in this block).
     """
     j = (pl.col("current_A").abs() * 1000.0 / _area(area_cm2)).round(decimals)
     block = (j != j.shift(1)).fill_null(False).cast(pl.Int64).cum_sum().alias("_block")
+    at = failure.half_cycle if failure is not None and failure.half_cycle is not None else None
+    failed = pl.lit(False) if at is None else pl.col("half_cycle") >= at
+    mode = "none" if failure is None else failure.mode
     return (
-        half_cycles.with_columns(j.alias("current_density_mA_cm2"))
+        half_cycles.with_columns(j.alias("current_density_mA_cm2"), failed.alias("_failed"))
         .with_columns(block)
         .group_by("_block", maintain_order=True)
         .agg(
             pl.col("current_density_mA_cm2").first(),
-            pl.col("overpotential_mV").median(),
+            pl.col("overpotential_mV").filter(~pl.col("_failed")).median(),
             pl.col("start_h").first(),
             pl.col("half_cycle").first().alias("first_half_cycle"),
             pl.len().alias("n_half_cycles"),
+            pl.when(pl.col("_failed").any())
+            .then(pl.lit(mode))
+            .otherwise(pl.lit("none"))
+            .alias("failure_mode"),
         )
         .drop("_block")
     )
@@ -371,6 +386,7 @@ def area_specific_resistance(rate_table: pl.DataFrame) -> AreaSpecificResistance
     rate_table : DataFrame
         Output of :func:`rate_overpotentials` (needs two distinct densities or more).
     """
+    rate_table = rate_table.drop_nulls("overpotential_mV")
     j = rate_table.get_column("current_density_mA_cm2").to_numpy().astype(float)
     eta = rate_table.get_column("overpotential_mV").to_numpy().astype(float)
     if np.unique(j).size < 2:

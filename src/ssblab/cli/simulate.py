@@ -91,7 +91,12 @@ def _blocks(recipe: Any, protocol: str | None) -> Any:
 
 
 def _run(
-    recipe_path: Path, protocol: str | None, settings: list[str], out: Path | None, json: bool
+    recipe_path: Path,
+    protocol: str | None,
+    settings: list[str],
+    out: Path | None,
+    json: bool,
+    bound_mV: float = 1000.0,
 ):
     from ssblab.errors import SimulationError
     from ssblab.io.export import write
@@ -105,7 +110,7 @@ def _run(
         _run_full(recipe, recipe_path, protocol, out, json)
         return
     recipe, cell = _cell(recipe_path, settings)
-    result = simulate(cell, _blocks(recipe, protocol))
+    result = simulate(cell, _blocks(recipe, protocol), bound_mV=bound_mV)
     payload = {"recipe": str(recipe_path), "coating_thickness_nm": cell.coating_thickness_nm}
     payload.update(result.to_dict())
     if out is not None:
@@ -242,6 +247,14 @@ def simulate_command(
             help="Parameter draws: spread of the optimum (sweep) or the predictions (calibrate).",
         ),
     ] = 0,
+    bound_mV: Annotated[
+        float,
+        typer.Option(
+            "--bound-mV",
+            help="Symmetric cells: divergence bound of the failure rule in mV, the same "
+            "as `ssblab symmetric --cutoff-mV` (a rate test to 4 V needs 5000).",
+        ),
+    ] = 1000.0,
     json: JsonOpt = False,
 ) -> None:
     """Simulate a recipe (symmetric Li‖Li cells), sweep coating thickness, or calibrate."""
@@ -263,7 +276,7 @@ def simulate_command(
         }
         _sweep(Path(rest[0]), grid, samples, settings or [], out, json)
     else:
-        _run(Path(rest[0]), protocol, settings or [], out, json)
+        _run(Path(rest[0]), protocol, settings or [], out, json, bound_mV)
 
 
 def register(app: typer.Typer) -> None:

@@ -121,7 +121,7 @@ def symmetric_command(
     )
     payload["soft_shorts"] = shorts.to_dict()
     if area is not None:
-        rate = sym.rate_overpotentials(hc, area)
+        rate = sym.rate_overpotentials(hc, area, failure=failure)
         payload["rate"] = table_rows(rate)
         try:
             fit = sym.area_specific_resistance(rate)

@@ -29,49 +29,43 @@ RATES_C = (0.1, 0.2, 0.5, 1.0)
 METHOD_SYM = "symmetric model -> ssblab symmetric analysis of the simulated table"
 #: Rate test after 50 conditioning cycles: the seed's rate-test resistances match its
 #: EIS after 50 cycles, and it does not say the cells were fresh (an assumption).
-SHORT_MV = 5.0  # a plateau below this is a shorted cell
-RATE_CUTOFF_V = 5.0  # the seed's rate test reached 4 V on bare Li
 RATE_PROTOCOL = (
     "0.1 mA/cm2, 0.1 mAh/cm2, 50 cycles; rate 0.1,0.25,0.5,1.0 mA/cm2, 0.1 mAh/cm2, 5 cycles"
 )
 
 
-def _symmetric_run(stem: str, protocol: str | None = None, cutoff_V: float | None = None):
+def _symmetric_run(stem: str, protocol: str | None = None, bound_mV: float | None = None):
     """Simulate a seed symmetric recipe; returns (recipe, SymmetricResult).
 
-    *cutoff_V* replaces the model's failure cut-off (a rate test runs past 1 V).
+    *bound_mV*: the divergence bound of the one failure rule (default: long cycling's
+    :data:`~ssblab.analysis.symmetric.DIVERGENCE_BOUND_MV`; a rate test passes its own).
     """
+    from ssblab.analysis.symmetric import DIVERGENCE_BOUND_MV
     from ssblab.recipe import load_recipe
     from ssblab.simulate.protocol import parse_protocol
     from ssblab.simulate.symmetric import from_recipe, simulate
 
     recipe = load_recipe(recipe_path(stem))
     blocks = parse_protocol(protocol) if protocol else None
-    cell = from_recipe(recipe)
-    if cutoff_V is not None:
-        cell = cell.with_(params=cell.params.with_(cutoff_overpotential_V=cutoff_V))
-    return recipe, simulate(cell, blocks)
+    return recipe, simulate(from_recipe(recipe), blocks, bound_mV or DIVERGENCE_BOUND_MV)
 
 
-#: Failure rule on the simulated tables: plateau |V| above 0.95 V (the model stops at 1 V)
-#: or a short.
-CUTOFF_MV = 950.0
-
-
-def _analysed_lifetime(result) -> tuple[float | None, str]:
-    """Failure time [h] found by the analysis on the simulated table, and its mode.
-
-    The criterion is an overpotential cut-off of :data:`CUTOFF_MV` or a short; the
-    relative-growth rule is switched off, as the seed judged failure by a voltage limit.
-    """
+def _analysed_failure(result):
+    """The failure that the analysis finds on the simulated table (the one rule, with
+    the bound the model ran under)."""
     from ssblab.analysis.symmetric import (
         FailureCriteria,
         detect_failure,
         half_cycle_overpotentials,
     )
 
-    criteria = FailureCriteria(cutoff_mV=CUTOFF_MV, growth_factor=float("inf"))
-    failure = detect_failure(half_cycle_overpotentials(result.run), criteria)
+    hc = half_cycle_overpotentials(result.run)
+    return hc, detect_failure(hc, FailureCriteria(cutoff_mV=result.bound_mV))
+
+
+def _analysed_lifetime(result) -> tuple[float | None, str]:
+    """Failure time [h] and mode found by the analysis on the simulated table."""
+    _, failure = _analysed_failure(result)
     return failure.time_h, failure.mode
 
 
@@ -94,7 +88,7 @@ def _lifetimes(case: CaseStudy) -> None:
                 value,
                 life,
                 "h",
-                f"{METHOD_SYM}, plateau |V| > 0.95 V or short (mode: {mode})",
+                f"{METHOD_SYM}, plateau |V| > 1 V or short (mode: {mode})",
                 source,
             )
         )
@@ -124,7 +118,7 @@ def _lifetimes(case: CaseStudy) -> None:
                 value,
                 life,
                 "h",
-                f"{METHOD_SYM}, plateau |V| > 0.95 V or short (mode: {mode})",
+                f"{METHOD_SYM}, plateau |V| > 1 V or short (mode: {mode})",
                 source,
             )
         )
@@ -156,24 +150,25 @@ def _plating_stripping(case: CaseStudy) -> None:
 
 
 def _rate(case: CaseStudy) -> None:
-    """Overpotential vs current density (Fig. 4a)."""
-    from ssblab.analysis.symmetric import half_cycle_overpotentials, rate_overpotentials
+    """Overpotential vs current density (Fig. 4a), judged against the rate-test bound."""
+    from ssblab.analysis.symmetric import RATE_TEST_BOUND_MV, rate_overpotentials
 
     for stem in (SYMMETRIC[200], SYMMETRIC[0]):
-        recipe, result = _symmetric_run(stem, RATE_PROTOCOL, cutoff_V=RATE_CUTOFF_V)
+        recipe, result = _symmetric_run(stem, RATE_PROTOCOL, bound_mV=RATE_TEST_BOUND_MV)
         case.runs.append((f"{recipe.name} rate test (model)", result.run))
-        table = rate_overpotentials(half_cycle_overpotentials(result.run), recipe.area_cm2)
-        by_density = dict(
-            zip(table["current_density_mA_cm2"], table["overpotential_mV"], strict=True)
-        )
+        hc, failure = _analysed_failure(result)
+        table = rate_overpotentials(hc, recipe.area_cm2, failure=failure)
+        rows = {r["current_density_mA_cm2"]: r for r in table.to_dicts()}
         for density in (0.25, 1.0):
             value, source = reported(
                 STUDY, stem, "rate_overpotential", current_density_mA_cm2=density
             )
-            model = by_density.get(density)
+            row = rows.get(density)
+            model = None if row is None else row["overpotential_mV"]
             method = "symmetric model, rate test after 50 cycles -> ssblab rate_overpotentials"
-            if model is not None and model < SHORT_MV:
-                method += "; the model cell short-circuits (current focusing) at this density"
+            if row is None or row["failure_mode"] != "none":
+                mode = failure.mode if row is None else row["failure_mode"]
+                method += f"; the model cell fails at this density ({mode}, {failure.criterion})"
             case.add(
                 Comparison(
                     f"overpotential at {density:g} mA/cm2", stem, value, model, "mV", method, source

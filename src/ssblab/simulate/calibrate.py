@@ -26,8 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from ssblab.analysis.symmetric import RATE_TEST_BOUND_MV
 from ssblab.simulate.protocol import Block, expand, lifetime_protocol, parse_protocol
 from ssblab.simulate.symmetric import (
+    MODES,
     SymmetricCell,
     SymmetricParams,
     failures,
@@ -68,7 +70,7 @@ def lifetime_h(
     """Model lifetime [h] (NaN: no failure within *blocks*, default 0.1/0.1 for 6000 h)."""
     hc = expand(blocks or lifetime_protocol(0.1, 0.1, 6000.0))
     tr = trajectory(thickness_nm, hc, params, cell)
-    return float(failures(tr, params.cutoff_overpotential_V).lifetime_h[0])
+    return float(failures(tr).lifetime_h[0])
 
 
 def _solve_log(f, lo: float, hi: float) -> float:
@@ -148,19 +150,47 @@ def rate_overpotentials_mV(
     conditioning_cycles: int = RATE_CONDITIONING_CYCLES,
 ) -> dict[float, float]:
     """Median plateau cell overpotential per density of :data:`RATE_PROTOCOL` [mV],
-    after *conditioning_cycles* at 0.1 mA/cm², 0.1 mAh/cm²."""
-    blocks = parse_protocol(RATE_PROTOCOL)
-    if conditioning_cycles > 0:
-        blocks = parse_protocol(f"0.1 mA/cm2, 0.1 mAh/cm2, {conditioning_cycles} cycles") + blocks
+    after *conditioning_cycles* at 0.1 mA/cm², 0.1 mAh/cm².
+
+    The failure rule applies with the rate-test bound
+    (:data:`~ssblab.analysis.symmetric.RATE_TEST_BOUND_MV`): a density at or after
+    a short or a divergence is NaN (see :func:`rate_failure`), as it is in every command.
+    """
+    return {
+        j: eta for j, (eta, _) in rate_test(thickness_nm, params, cell, conditioning_cycles).items()
+    }
+
+
+def rate_test(
+    thickness_nm: float,
+    params: SymmetricParams,
+    cell: SymmetricCell,
+    conditioning_cycles: int = RATE_CONDITIONING_CYCLES,
+) -> dict[float, tuple[float, str]]:
+    """Per density of the rate test: (median plateau overpotential [mV] or NaN, mode)."""
+    blocks = _rate_blocks(conditioning_cycles)
     tr = trajectory(thickness_nm, expand(blocks), params, cell)
-    mid = 0.5 * (tr.cell_start[0] + tr.cell_end[0]) * 1e3
+    fail = failures(tr, RATE_TEST_BOUND_MV)
+    mode, at = MODES[int(fail.mode[0])], int(fail.half_cycle[0])
+    mid = tr.cell_mid[0] * 1e3
     edges = np.cumsum([0] + [b.n_half_cycles for b in blocks])
     rate = blocks[-4:]
     first = len(blocks) - len(rate)
-    return {
-        b.current_density_mA_cm2: float(np.median(mid[edges[first + i] : edges[first + i + 1]]))
-        for i, b in enumerate(rate)
-    }
+    out = {}
+    for i, b in enumerate(rate):
+        lo, hi = edges[first + i], edges[first + i + 1]
+        failed = mode != "none" and at < hi
+        end = min(hi, at) if failed else hi
+        eta = float(np.median(mid[lo:end])) if failed is False or at > lo else float("nan")
+        out[b.current_density_mA_cm2] = (eta, mode if failed else "none")
+    return out
+
+
+def _rate_blocks(conditioning_cycles: int) -> tuple[Block, ...]:
+    blocks = parse_protocol(RATE_PROTOCOL)
+    if conditioning_cycles > 0:
+        blocks = parse_protocol(f"0.1 mA/cm2, 0.1 mAh/cm2, {conditioning_cycles} cycles") + blocks
+    return blocks
 
 
 def _resistance_after_50_cycles_ohm(
@@ -228,8 +258,15 @@ def calibration_report(params: SymmetricParams | None = None) -> list[ReportRow]
             "S4",
         ),
     ]
+    failed = "; the model cell fails (short or over the rate-test bound) before this density"
     return [
-        ReportRow(q, float(seed), float(model), role, f"{SEED}, Fig. {fig}")
+        ReportRow(
+            q,
+            float(seed),
+            float(model),
+            role,
+            f"{SEED}, Fig. {fig}" + (failed if np.isnan(model) else ""),
+        )
         for q, seed, model, role, fig in rows
     ]
 

@@ -82,9 +82,7 @@ def sweep(
     for j in np.atleast_1d(current_density_mA_cm2):
         for q in np.atleast_1d(areal_capacity_mAh_cm2):
             hc = expand(lifetime_protocol(float(j), float(q), max_time_h))
-            fail = failures(
-                trajectory(d, hc, cell.params, cell), cell.params.cutoff_overpotential_V
-            )
+            fail = failures(trajectory(d, hc, cell.params, cell))
             frames.append(
                 pl.DataFrame(
                     {

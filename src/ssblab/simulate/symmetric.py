@@ -7,11 +7,23 @@ each electrode: coverage, coating fatigue, interphase growth, voids, kinetics).
 Everything is evaluated per half-cycle with cumulative sums, vectorised over
 half-cycles and over a batch of cells, so 3000 h of cycling takes milliseconds.
 
-Failure is the first of
+Failure follows the one rule of :mod:`ssblab.analysis.symmetric` (the same for
+measured and simulated tables), applied to each half-cycle's plateau (the
+overpotential at mid half-cycle):
 
-* **overpotential divergence**: cell overpotential above ``cutoff_overpotential_V``;
+* **overpotential divergence**: the plateau above the stated bound
+  (:data:`~ssblab.analysis.symmetric.DIVERGENCE_BOUND_MV`, 1 V; a rate test
+  passes :data:`~ssblab.analysis.symmetric.RATE_TEST_BOUND_MV`);
 * **short**: the local plating current density at the void-reduced contact,
-  ``j (1 + V)``, above ``penetration_current_density_A_cm2`` (Li penetrates LGPS).
+  ``j (1 + V)``, above ``penetration_current_density_A_cm2`` (Li penetrates LGPS);
+  the table then shows the voltage collapse (a 1 Ω path) that the analysis reads
+  as a hard short.
+
+The failure time is the start of the failed half-cycle, as in the analysis, so
+``ssblab symmetric`` on the simulated table returns the model's own lifetime,
+failure mode and mean overpotential. The table has :data:`POINTS_PER_HALF_CYCLE`
+records per half-cycle: a plateau that moves linearly (in charge passed) from
+the state at the start of the half-cycle to the state at its end.
 
 Parameters live in ``ssblab/data/symmetric_params.toml``, each with its source.
 """
@@ -26,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.analysis.symmetric import DIVERGENCE_BOUND_MV
 from ssblab.errors import SimulationError
 from ssblab.simulate import interphase as ph
 from ssblab.simulate.protocol import Block, HalfCycles, expand, lifetime_protocol
@@ -45,6 +58,14 @@ __all__ = [
 ]
 
 MODES = ("none", "overpotential_divergence", "short")
+#: Mode names as :func:`ssblab.analysis.symmetric.detect_failure` reports them.
+ANALYSIS_MODES = {
+    "none": "none",
+    "overpotential_divergence": "overpotential_divergence",
+    "short": "hard_short",
+}
+#: Records per half-cycle in the simulated table (plateau shape, not a triangle).
+POINTS_PER_HALF_CYCLE = 21
 
 
 #: LGPS pressed per pellet in the seed (Chang et al., Section 2.3) [mg].
@@ -147,6 +168,11 @@ class Trajectory:
     def cell_end(self) -> np.ndarray:
         """Cell overpotential at the end of each half-cycle [V]."""
         return self.plating_end + self.stripping_end + self.bulk
+
+    @property
+    def cell_mid(self) -> np.ndarray:
+        """Plateau (mid half-cycle) cell overpotential of each half-cycle [V]."""
+        return 0.5 * (self.cell_start + self.cell_end)
 
 
 def _column(value: Any) -> np.ndarray:
@@ -256,24 +282,22 @@ class Failures:
     mean_overpotential_mV: np.ndarray
 
 
-def failures(traj: Trajectory, cutoff_V: Any) -> Failures:
-    """First failure of each cell in *traj*: divergence above *cutoff_V* [V] or a short."""
-    end, start = traj.cell_end, traj.cell_start
-    over = end > _column(cutoff_V)
-    n = end.shape[1]
+def failures(traj: Trajectory, bound_mV: Any = DIVERGENCE_BOUND_MV) -> Failures:
+    """First failure of each cell in *traj*: a plateau above *bound_mV* [mV] or a short.
+
+    The plateau of a half-cycle is its overpotential at mid half-cycle; the failure
+    time is the start of the failed half-cycle (the rule of the analysis).
+    """
+    mid = traj.cell_mid
+    over = mid * 1e3 > _column(bound_mV)
+    n = mid.shape[1]
     first_over = np.where(over.any(axis=1), over.argmax(axis=1), n)
     first_short = np.where(traj.shorted.any(axis=1), traj.shorted.argmax(axis=1), n)
     idx = np.minimum(first_over, first_short)
     failed = idx < n
     mode = np.where(~failed, 0, np.where(first_short <= first_over, 2, 1))
     k = np.minimum(idx, n - 1)
-    rows = np.arange(end.shape[0])
-    hc = traj.half_cycles
-    e0, e1 = start[rows, k], end[rows, k]
-    frac = np.clip((np.squeeze(_column(cutoff_V), 1) - e0) / np.maximum(e1 - e0, 1e-12), 0, 1)
-    frac = np.where(mode == 1, frac, 0.0)
-    t_fail = (hc.start_s[k] + frac * hc.duration_s[k]) / 3600.0
-    mid = 0.5 * (start + end)
+    t_fail = traj.half_cycles.start_s[k] / 3600.0
     before = np.arange(n)[None, :] < idx[:, None]
     count = np.maximum(before.sum(axis=1), 1)
     mean = np.where(before, mid, 0.0).sum(axis=1) / count * 1e3
@@ -287,7 +311,7 @@ class SymmetricResult:
     Attributes
     ----------
     run : Run
-        Canonical table (three records per half-cycle: start, plateau, end),
+        Canonical table (:data:`POINTS_PER_HALF_CYCLE` records per half-cycle),
         ``kind="simulated"``, with working/counter electrode potentials.
     lifetime_h : float or None
         Time of failure [h]; None when the cell outlived the protocol.
@@ -295,55 +319,64 @@ class SymmetricResult:
         One of :data:`MODES`.
     mean_overpotential_mV : float
         Mean plateau cell overpotential before failure [mV].
+    bound_mV : float
+        The divergence bound used [mV].
     """
 
     run: s.Run
     lifetime_h: float | None
     failure_mode: str
     mean_overpotential_mV: float
+    bound_mV: float = DIVERGENCE_BOUND_MV
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON keys of ``ssblab simulate --json``."""
         return {
             "lifetime_h": self.lifetime_h,
             "failure_mode": self.failure_mode,
+            "analysis_failure_mode": ANALYSIS_MODES[self.failure_mode],
+            "divergence_bound_mV": self.bound_mV,
             "mean_overpotential_mV": self.mean_overpotential_mV,
             "simulated_h": float(self.run.table.get_column(s.TIME).max()) / 3600.0,
         }
 
 
-def _table(traj: Trajectory, last: int, area_cm2: float, shorted: bool) -> pl.DataFrame:
-    """Records start/plateau/end for half-cycles 0..last (a short adds shorted half-cycles)."""
+def _table(
+    traj: Trajectory, last: int, area_cm2: float, shorted: bool, points: int
+) -> pl.DataFrame:
+    """*points* records per half-cycle 0..last; a short makes the failed one a 1 Ω path."""
     hc = traj.half_cycles
     k = np.arange(last + 1)
-    frac = np.array([0.0, 0.5, 1.0])
+    frac = np.linspace(0.0, 1.0, points)
     t = (hc.start_s[k, None] + frac * hc.duration_s[k, None]).ravel()
-    sign = np.repeat(hc.sign[k], 3)
-    current = sign * np.repeat(hc.current_density_A_cm2[k], 3) * area_cm2
+    sign = np.repeat(hc.sign[k], points)
+    current = sign * np.repeat(hc.current_density_A_cm2[k], points) * area_cm2
 
-    def three(a0: np.ndarray, a1: np.ndarray) -> np.ndarray:
-        return np.stack((a0[0, k], 0.5 * (a0[0, k] + a1[0, k]), a1[0, k]), axis=1).ravel()
+    def ramp(a0: np.ndarray, a1: np.ndarray) -> np.ndarray:
+        return (a0[0, k, None] + frac * (a1[0, k, None] - a0[0, k, None])).ravel()
 
-    plating = three(traj.plating_start, traj.plating_end)
-    stripping = three(traj.stripping_start, traj.stripping_end)
-    bulk = np.repeat(traj.bulk[0, k], 3)
+    plating = ramp(traj.plating_start, traj.plating_end)
+    stripping = ramp(traj.stripping_start, traj.stripping_end)
+    bulk = np.repeat(traj.bulk[0, k], points)
     if shorted:  # the failed half-cycle is a hard short: a 1 Ω path, no polarisation
-        hit = np.arange(t.size) >= 3 * last
+        hit = np.arange(t.size) >= points * last
         plating, stripping = np.where(hit, 0.0, plating), np.where(hit, 0.0, stripping)
         bulk = np.where(hit, np.abs(current) * 1.0, bulk)
     we = np.where(sign > 0, -plating, stripping + bulk)  # + current plates the WE
     ce = np.where(sign > 0, stripping + bulk, -plating)
     volts = sign * (plating + stripping + bulk)
     # keep time strictly increasing: a half-cycle's end and the next start share a time
-    t = t + np.tile([1e-3, 0.0, 0.0], k.size) * (np.repeat(k, 3) > 0)
-    charge, discharge = _counters(hc, k, area_cm2)
+    first = np.zeros(points)
+    first[0] = 1e-3
+    t = t + np.tile(first, k.size) * (np.repeat(k, points) > 0)
+    charge, discharge = _counters(hc, k, area_cm2, frac)
     return s.conform(
         pl.DataFrame(
             {
                 s.TIME: t,
                 s.VOLTAGE: volts,
                 s.CURRENT: current,
-                s.CYCLE: np.repeat(k // 2 + 1, 3),
+                s.CYCLE: np.repeat(k // 2 + 1, points),
                 s.CHARGE_CAPACITY: charge,
                 s.DISCHARGE_CAPACITY: discharge,
                 s.WE_POTENTIAL: we,
@@ -353,10 +386,11 @@ def _table(traj: Trajectory, last: int, area_cm2: float, shorted: bool) -> pl.Da
     )
 
 
-def _counters(hc: HalfCycles, k: np.ndarray, area_cm2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative charging / discharging capacity [A·h] at the start/plateau/end records."""
+def _counters(
+    hc: HalfCycles, k: np.ndarray, area_cm2: float, frac: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative charging / discharging capacity [A·h] at the records of each half-cycle."""
     capacity = hc.current_density_A_cm2[k] * area_cm2 * hc.duration_s[k] / 3600.0
-    frac = np.array([0.0, 0.5, 1.0])
     out = []
     for positive in (True, False):
         mine = (hc.sign[k] > 0) == positive
@@ -366,19 +400,25 @@ def _counters(hc: HalfCycles, k: np.ndarray, area_cm2: float) -> tuple[np.ndarra
     return out[0], out[1]
 
 
-def simulate(cell: SymmetricCell, blocks: tuple[Block, ...] | None = None) -> SymmetricResult:
+def simulate(
+    cell: SymmetricCell,
+    blocks: tuple[Block, ...] | None = None,
+    bound_mV: float = DIVERGENCE_BOUND_MV,
+    points: int = POINTS_PER_HALF_CYCLE,
+) -> SymmetricResult:
     """Simulate *cell* under *blocks* (default: the seed's 0.1 mA/cm², 0.1 mAh/cm², 5000 h).
 
-    The run stops at failure: a divergence ends at the cut-off, a short is shown
-    as one half-cycle at near-zero voltage.
+    The run stops at failure (the rule of :func:`failures` with *bound_mV*): a
+    divergence ends with the failed half-cycle, a short is shown as one half-cycle
+    at near-zero voltage. *points*: records per half-cycle.
     """
     blocks = blocks or lifetime_protocol(0.1, 0.1, 5000.0)
     hc = expand(blocks)
     traj = trajectory(cell.coating_thickness_nm, hc, cell.params, cell)
-    fail = failures(traj, cell.params.cutoff_overpotential_V)
+    fail = failures(traj, bound_mV)
     mode = MODES[int(fail.mode[0])]
     last = int(fail.half_cycle[0]) if mode != "none" else hc.sign.size - 1
-    table = _table(traj, last, cell.area_cm2, mode == "short")
+    table = _table(traj, last, cell.area_cm2, mode == "short", max(int(points), 3))
     meta = s.RunMeta(
         source=f"ssblab symmetric model: {cell.name}, {cell.coating_thickness_nm:g} nm coating",
         source_format="simulation",
@@ -393,4 +433,5 @@ def simulate(cell: SymmetricCell, blocks: tuple[Block, ...] | None = None) -> Sy
         lifetime_h=None if math.isnan(lifetime) else lifetime,
         failure_mode=mode,
         mean_overpotential_mV=float(fail.mean_overpotential_mV[0]),
+        bound_mV=float(bound_mV),
     )

@@ -34,7 +34,6 @@ class SymmetricParams:
     film_strength_Pa: float
     li_molar_volume_cm3_mol: float
     penetration_current_density_A_cm2: float
-    cutoff_overpotential_V: float
     reference_capacity_mAh_cm2: float
     reference_current_density_A_cm2: float
 
