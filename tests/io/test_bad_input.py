@@ -207,6 +207,7 @@ def test_a_reader_panic_becomes_a_read_error_naming_what_and_where(tmp_path):
         raise PanicException("assertion failed: range.end as u64 <= self.size")
 
     info = registry.ReaderInfo("panicky", panicking, (".x",), None, "")
+    (tmp_path / "cell.x").write_bytes(b"x" * 100)
     with pytest.raises(ReadError) as err:
         registry.call_reader(info, tmp_path / "cell.x")
     message = str(err.value)
@@ -243,6 +244,7 @@ def test_third_party_errors_become_plain_words(tmp_path, exc, words):
         raise exc
 
     info = registry.ReaderInfo("vendor_x", failing, (".x",), None, "")
+    (tmp_path / "run.x").write_bytes(b"x" * 100)
     with pytest.raises(ReadError) as err:
         registry.call_reader(info, tmp_path / "run.x")
     message = str(err.value)

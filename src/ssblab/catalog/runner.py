@@ -8,7 +8,8 @@ string is the address of a running Dask scheduler (``tcp://host:8786``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from ssblab.errors import SsblabError, require
@@ -45,14 +46,12 @@ def run_many(
                 on_done(i)
         return results
     require("distributed", "scale")
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     cluster = None
     try:
         if scheduler == "local":
-            cluster = LocalCluster(
-                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
-            )
+            cluster = local_cluster(workers or 2)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout="10s")
@@ -67,6 +66,94 @@ def run_many(
             if on_done:
                 on_done(done)
         return results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _apply_batch(fn_and_items: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
+    """Run *fn* over a batch of items on one worker (one task per batch, not per file)."""
+    fn, items = fn_and_items
+    return [fn(item) for item in items]
+
+
+def _warm() -> None:
+    """Import the readers once per worker before the first task arrives."""
+    from ssblab.io import load_readers
+
+    load_readers()
+
+
+def local_cluster(workers: int):
+    """A Dask LocalCluster of *workers* single-threaded processes on 127.0.0.1, no dashboard,
+    no nanny: it opens the scheduler's port and one per worker, nothing else."""
+    require("distributed", "scale")
+    from distributed import LocalCluster, Worker
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        worker_dashboard_address=None,
+        worker_class=Worker,
+        silence_logs=40,
+    )
+
+
+def stream_many(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    scheduler: str | None = None,
+    workers: int | None = None,
+    batch: int | None = None,
+) -> Iterator[R]:
+    """Yield ``fn(item)`` for every item as each finishes (any order with Dask).
+
+    At most ``4 * workers`` batches are in flight, so the client holds a bounded number
+    of results however many items there are; the caller consumes (commits) each one as
+    it arrives.
+    """
+    if scheduler is None:
+        for item in items:
+            yield fn(item)
+        return
+    require("distributed", "scale")
+    from distributed import Client, as_completed
+
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = local_cluster(workers or 2)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise SsblabError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
+    try:
+        client.run(_warm)
+        n_workers = max(1, len(client.scheduler_info()["workers"]))
+        size = batch or 8
+        source = iter(items)
+
+        def next_batch() -> list[Any]:
+            return list(itertools.islice(source, size))
+
+        pending = as_completed()
+        for _ in range(4 * n_workers):
+            chunk = next_batch()
+            if not chunk:
+                break
+            pending.add(client.submit(_apply_batch, (fn, chunk), pure=False))
+        for future in pending:
+            results = future.result()
+            future.release()
+            chunk = next_batch()
+            if chunk:
+                pending.add(client.submit(_apply_batch, (fn, chunk), pure=False))
+            yield from results
     finally:
         client.close()
         if cluster is not None:

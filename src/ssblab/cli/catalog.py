@@ -1,4 +1,4 @@
-"""``ssblab catalog``: a lab's archive as Parquet + DuckDB, optionally built on Dask."""
+"""``ssblab catalog``: a lab's archive as DuckDB + Parquet, optionally built on Dask."""
 
 from __future__ import annotations
 
@@ -29,9 +29,16 @@ def build_command(
         ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Workers of the local Dask cluster.")] = None,
+    lock_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for another build's lock before failing.")
+    ] = 600.0,
     json: JsonOpt = False,
 ) -> None:
-    """Read every file under ROOT into the catalog; report what was read, refused or unknown."""
+    """Read every file under ROOT into the catalog; report what was read, refused or unknown.
+
+    Each file is committed as it finishes (a killed build resumes where it stopped);
+    changed files replace their records, vanished ones are marked deleted.
+    """
     from ssblab.catalog.store import build
 
     with progress() as bar:
@@ -43,9 +50,11 @@ def build_command(
             workers=workers,
             on_start=lambda n: bar.update(task, total=n),
             on_done=lambda n: bar.update(task, completed=n),
+            lock_wait_s=lock_wait,
         )
     counts = {
-        status: int((files["status"] == status).sum()) for status in ("read", "refused", "unknown")
+        status: int((files["status"] == status).sum())
+        for status in ("read", "refused", "unknown", "deleted")
     }
     if json:
         print_json(
@@ -69,7 +78,7 @@ def query_command(
     ),
     json: JsonOpt = False,
 ) -> None:
-    """Query the catalog with SQL (views: files, cycles, data)."""
+    """Query the catalog with one read-only SELECT (views: files, cycles, data)."""
     from ssblab.catalog.store import query
 
     frame = query(out, sql)
@@ -77,6 +86,32 @@ def query_command(
         print_json(table_rows(frame))
     else:
         print_table(table_rows(frame), title=f"{frame.height} row(s)")
+
+
+@catalog_app.command("check")
+def check_command(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Catalog folder.")] = Path(
+        "ssblab-catalog"
+    ),
+    repair: Annotated[
+        bool, typer.Option("--repair/--no-repair", help="Re-read damaged runs from their source.")
+    ] = True,
+    json: JsonOpt = False,
+) -> None:
+    """Verify every run file against its recorded hash; repair from the source files."""
+    from ssblab.catalog.check import check
+
+    report = check(out, repair=repair)
+    if json:
+        print_json(report)
+        return
+    print(
+        f"checked {report['checked']} run(s): {report['ok']} ok, {len(report['bad'])} damaged, "
+        f"{len(report['repaired'])} repaired, {len(report['deleted'])} source(s) gone, "
+        f"{len(report['orphans_removed'])} orphan file(s) removed"
+    )
+    for path in report["bad"]:
+        print(f"damaged: {path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -195,8 +195,18 @@ def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | N
     ``x.nda: cannot be read as neware_nda: a number or date is out of range
     (in neware_nda.py:88; OverflowError: ...)``.
     """
+    from ssblab import limits
+    from ssblab.io import safety
+
+    token = safety.DECOMPRESSED.set(0)
     try:
-        run = info.fn(path)
+        safety.preflight(path, safety.read_head(path, SNIFF_BYTES))
+        if info.name.endswith("xlsx"):
+            with limits.time_limit(path, "xlsx_parse_s"):
+                run = info.fn(path)
+        else:
+            run = info.fn(path)
+        safety.check_rows(path, run.table.height)
         if check is not None:
             check(run)
         return run
@@ -210,3 +220,5 @@ def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | N
             f"{path}: cannot be read as {info.name}: {meaning(exc)} "
             f"({loc + '; ' if loc else ''}{type(exc).__name__}: {detail(exc)})"
         ) from exc
+    finally:
+        safety.DECOMPRESSED.reset(token)

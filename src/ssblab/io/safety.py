@@ -6,16 +6,21 @@ their folder. Nothing here executes or unpickles file content.
 
 from __future__ import annotations
 
+import contextvars
 import gzip
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from ssblab import limits
 from ssblab.errors import ReadError
 
-#: Largest decompressed size accepted from any archive member [bytes].
-MAX_DECOMPRESSED_BYTES = 2 * 1024**3
+#: Largest decompressed size accepted from any archive member [bytes] (limit member_bytes).
+MAX_DECOMPRESSED_BYTES = int(limits.LIMITS["member_bytes"].default)
 #: Largest ratio of decompressed to compressed size before we call it a bomb.
-MAX_COMPRESSION_RATIO = 200
+MAX_COMPRESSION_RATIO = limits.LIMITS["compression_ratio"].default
+
+#: Bytes decompressed so far by the read in progress (checked against its row count).
+DECOMPRESSED: contextvars.ContextVar[int] = contextvars.ContextVar("decompressed", default=0)
 
 
 def check_file(path: Path) -> Path:
@@ -60,13 +65,10 @@ def read_zip_member(
     try:
         with zipfile.ZipFile(archive) as zf:
             info = zf.getinfo(safe_member_name(archive, name))
-            limit = min(max_bytes, max(info.compress_size, 1) * MAX_COMPRESSION_RATIO + 2**20)
-            if info.file_size > limit:
-                raise ReadError(
-                    f"{archive}: member {name!r} would decompress to {info.file_size} bytes "
-                    f"(limit {limit}); refusing a possible zip bomb"
-                )
-            return _bounded_read(zf.open(info), limit, archive, name)
+            bound = _bound(max_bytes, info.compress_size)
+            if info.file_size > bound[0]:
+                raise _bomb(archive, name, info.file_size, bound)
+            return _bounded_read(zf.open(info), bound, archive, name)
     except zipfile.BadZipFile as exc:
         raise ReadError(f"{archive}: not a valid zip archive ({exc})") from exc
     except KeyError:
@@ -84,27 +86,85 @@ def zip_names(archive: Path) -> list[str]:
 
 def read_gzip(path: Path, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Decompress a gzip file, refusing output beyond *max_bytes* or the ratio bound."""
-    limit = min(max_bytes, path.stat().st_size * MAX_COMPRESSION_RATIO + 2**20)
+    bound = _bound(max_bytes, path.stat().st_size)
     try:
-        return _bounded_read(gzip.open(path, "rb"), limit, path, "")
+        return _bounded_read(gzip.open(path, "rb"), bound, path, "")
     except (OSError, EOFError) as exc:
         raise ReadError(f"{path}: corrupt gzip data ({exc})") from exc
 
 
-def _bounded_read(stream, limit: int, archive: Path, name: str) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
+def _bound(max_bytes: int, compressed: int) -> tuple[int, str]:
+    """The tighter of the member-size and ratio limits, and its name."""
+    by_size = min(max_bytes, int(limits.value("member_bytes")))
+    by_ratio = int(max(compressed, 1) * limits.value("compression_ratio")) + 2**20
+    return (by_size, "member_bytes") if by_size <= by_ratio else (by_ratio, "compression_ratio")
+
+
+def _bomb(archive: Path, name: str, size: int, bound: tuple[int, str]) -> ReadError:
+    what = f"member {name!r}" if name else "content"
+    return ReadError(
+        f"{archive}: {what} decompresses to more than {bound[0]} bytes "
+        f"(limit {bound[1]}; found {size}+); refusing a possible zip bomb"
+    )
+
+
+def _bounded_read(stream, bound: tuple[int, str], archive: Path, name: str) -> bytes:
+    """Stream into one buffer, stopping as soon as *bound* bytes are exceeded."""
+    buf = bytearray()
     with stream:
         while True:
             chunk = stream.read(1 << 20)
             if not chunk:
                 break
-            total += len(chunk)
-            if total > limit:
-                what = f"member {name!r}" if name else "content"
-                raise ReadError(
-                    f"{archive}: {what} decompresses beyond {limit} bytes; "
-                    "refusing a possible zip bomb"
-                )
-            chunks.append(chunk)
-    return b"".join(chunks)
+            if len(buf) + len(chunk) > bound[0]:
+                raise _bomb(archive, name, len(buf) + len(chunk), bound)
+            buf += chunk
+    DECOMPRESSED.set(DECOMPRESSED.get() + len(buf))
+    return bytes(buf)
+
+
+def preflight(path: Path, head: bytes) -> None:
+    """Refuse, before any reader runs, files whose own headers declare a breach of a limit:
+    Parquet row counts (footer) and zip members' declared sizes (xlsx XML included)."""
+    size = path.stat().st_size
+    if head.startswith(b"PAR1"):
+        import pyarrow.parquet as pq
+
+        try:
+            rows = pq.read_metadata(path).num_rows
+        except Exception:  # unreadable footers are the reader's to refuse, in its words
+            return
+        limits.check(path, "rows", rows, "Parquet footer")
+        if rows > limits.FIXED_ROWS:
+            limits.check(path, "rows_per_file_byte", rows / size, f"{rows} rows in {size} bytes")
+    elif head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return
+        for info in infos:
+            bound = _bound(MAX_DECOMPRESSED_BYTES, info.compress_size)
+            if info.file_size > bound[0] and not info.filename.startswith("xl/"):
+                raise _bomb(path, info.filename, info.file_size, bound)
+        xml = sum(i.file_size for i in infos if i.filename.startswith("xl/"))
+        if xml:
+            limits.check(path, "xlsx_xml_bytes", xml, "declared XML size of the workbook")
+            ratio = xml / max(
+                1, sum(i.compress_size for i in infos if i.filename.startswith("xl/"))
+            )
+            if xml > 2**20:
+                limits.check(path, "compression_ratio", ratio, "workbook XML")
+
+
+def check_rows(path: Path, rows: int) -> None:
+    """After a read: the row count and the bytes decompressed per row are within limits."""
+    limits.check(path, "rows", rows)
+    spent = DECOMPRESSED.get()
+    if spent > limits.FIXED_ALLOWANCE_BYTES + limits.value("bytes_per_row") * rows:
+        raise limits.breach(
+            path,
+            "bytes_per_row",
+            (spent - limits.FIXED_ALLOWANCE_BYTES) / max(rows, 1),
+            f"{spent} bytes decompressed for {rows} rows",
+        )
