@@ -146,3 +146,21 @@ def test_maccor_macnet_header_and_decimal_comma(data_dir):
     assert run.meta.channel == "81" and run.meta.cell_name == "KIT-SIMBA-013-2"
     assert run.meta.start_time_utc.startswith("2021-06-05T11:23:46")
     assert any("TestTime in min" in n for n in run.meta.notes)
+
+
+def test_active_mass_and_area_from_the_ec_lab_header(data_dir):
+    folder = data_dir / "biologic"
+    # gcpl.issue_211.mpt: "Mass of active material : 0.790 mg"
+    for suffix in (".mpr", ".mpt"):
+        run = read(folder / f"gcpl.issue_211{suffix}")
+        assert run.meta.active_mass_g == pytest.approx(0.790e-3, rel=1e-12)
+        assert run.meta.extra["active_mass"].startswith("0.79")
+    # peis.issue_225.with_ece.mpt: 1.390 mg on 113.100 mm2
+    run = read(folder / "peis.issue_225.with_ece.mpt")
+    assert run.meta.active_mass_g == pytest.approx(1.390e-3)
+    assert run.meta.area_cm2 == pytest.approx(1.131)
+    # EC-Lab's defaults (0.001 mg, 7000 mg, 0.001 cm2) are not cell data
+    for name in ("mb.issue_95.mpt", "bcd.issue_241.mpr", "bcd.issue_241.mpt"):
+        run = read(folder / name)
+        assert run.meta.active_mass_g is None and run.meta.area_cm2 is None
+        assert any("EC-Lab's default" in n for n in run.meta.notes)

@@ -20,6 +20,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.io._tabular import instrument_timezone, timezone_note
+from ssblab.io.biologic_cell import mpr_cell, mpt_cell
 from ssblab.io.biologic_mpr import is_mpr, ole_to_unix, parse_mpr
 from ssblab.io.biologic_mpt import is_bare_mpt, is_mpt, parse_mpt
 from ssblab.io.biologic_table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
@@ -88,6 +89,8 @@ def read_mpr(path: Path) -> Run:
     if beyond > 0:
         notes.append(f"{beyond} records beyond the declared count left out (file still written?)")
     skipped = max(missing, 0) + max(beyond, 0)
+    mass_g, mass_text, cell_notes = mpr_cell(content.settings_body)
+    notes += cell_notes
     start = None if content.start_ole_days is None else ole_to_unix(content.start_ole_days)
     return _run(
         Path(path),
@@ -99,7 +102,9 @@ def read_mpr(path: Path) -> Run:
         file_version=f"data module v{content.data_version}",
         rows_skipped=skipped,
         notes=tuple(notes),
+        active_mass_g=mass_g,
         extra={
+            "active_mass": mass_text,
             "modules": ",".join(content.module_names),
             "column_ids": ",".join(map(str, content.column_ids)),
             "technique_code": content.technique,
@@ -117,6 +122,7 @@ def read_mpt(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
     content = parse_mpt(Path(path), USED_COLUMNS)
     skipped = content.rows_skipped
+    mass_g, area_cm2, cell_notes = mpt_cell(content.settings)
     return _run(
         Path(path),
         content.frame,
@@ -125,7 +131,10 @@ def read_mpt(path: Path) -> Run:
         content.technique_code,
         rows_skipped=skipped,
         notes=content.notes
-        + ((f"{skipped} data rows with a field that is not a number left out",) if skipped else ()),
+        + ((f"{skipped} data rows with a field that is not a number left out",) if skipped else ())
+        + tuple(cell_notes),
+        active_mass_g=mass_g,
+        area_cm2=area_cm2,
         instrument=f"BioLogic {content.settings.get('device', '')}".strip(),
         file_version=content.settings.get("software", ""),
         channel=content.settings.get("channel", ""),

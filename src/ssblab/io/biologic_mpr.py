@@ -88,6 +88,7 @@ class MprContent:
     rows_decoded: int
     rows_in_module: int
     technique: str = ""
+    settings_body: bytes = b""
 
 
 def is_mpr(head: bytes) -> bool:
@@ -241,4 +242,5 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
         rows_decoded=frame.height,
         rows_in_module=complete,
         technique=technique,
+        settings_body=b"" if settings is None else bytes(settings.body[:1024]),
     )
