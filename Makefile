@@ -25,7 +25,7 @@ browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium not installed: the headless report test will skip"
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" --nbmake tests examples
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
