@@ -27,7 +27,8 @@ Half-cycles of less than *min_capacity_fraction* of the largest one and
 shorter than *min_duration_s* are absorbed into their neighbour (a DCIR
 pulse does not split a charge). Capacities and energies are the rise of the
 cumulative counters across a cycle (integrated from I(t) when a counter is
-missing). A cycle is ``partial`` when it lacks its "in" or "out" half, or when
+missing). A cycle is ``partial`` when it lacks its "in" or "out" half (under
+0.1 % of the largest half-cycle), or when
 the first or last cycle holds less than half the median of that half:
 partial cycles are kept in the table, flagged, and left out of ICE and
 retention (:mod:`ssblab.analysis.metrics`).
@@ -64,6 +65,8 @@ RULES = ("vendor", "half_cycles", "pairs", "charge_first", "discharge_first")
 #: Default thresholds below which a half-cycle is absorbed into its neighbour.
 MIN_CAPACITY_FRACTION = 0.02
 MIN_DURATION_S = 10.0
+#: A half-cycle under this fraction of the largest one is missing (its cycle is partial).
+MISSING_FRACTION = 1e-3
 #: A first/last cycle with less than this share of the median "in"/"out" is partial.
 PARTIAL_SHARE = 0.5
 
@@ -333,12 +336,21 @@ def cycle_table(
     )
     o = conv.orientation(numbered.cell_type)
     summary = _summary(numbered.table)
-    floor = min_capacity_fraction * float(
-        summary.select(
-            pl.max_horizontal("charge_capacity_Ah", "discharge_capacity_Ah").max()
-        ).item()
-        or 0.0
-    )
+    coarse = coarse_counters(numbered.table)
+    coarse_notes = [
+        f"{name} steps by {step:.3g} (a coarse counter): per-cycle values carry ±{step / 2:.2g}"
+        for name, step in coarse.items()
+    ]
+    if any(c in coarse for c in (s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)):
+        summary = _energies_from_records(summary, numbered.table)
+        coarse_notes.append(
+            "energies = capacity × the current-weighted mean voltage of the records "
+            "(the energy counter is too coarse)"
+        )
+    largest = summary.select(
+        pl.max_horizontal("charge_capacity_Ah", "discharge_capacity_Ah").max()
+    ).item()
+    floor = MISSING_FRACTION * float(largest or 0.0)
     partial = _partial(summary, o, floor)
     both = (pl.col(o.in_column) > floor) & (pl.col(o.out_column) > floor)
     ce = pl.when(both).then(pl.col(o.out_column) / pl.col(o.in_column))
@@ -355,7 +367,11 @@ def cycle_table(
         pl.Series("partial", partial),
     ).select(*CYCLE_KEYS, "partial")
     flags = list(numbered.flags) + (_cycle_flags(table) if floor > 0 else [])
-    notes = list(numbered.notes)
+    notes = list(numbered.notes) + coarse_notes
+    flags += [
+        Flag(name, "coarse_counter", f"the counter steps by {step:.3g}", "info")
+        for name, step in coarse.items()
+    ]
     n_partial = int(partial.sum())
     if n_partial:
         which = table.filter(pl.col("partial")).get_column("cycle").to_list()
@@ -368,6 +384,69 @@ def cycle_table(
         conv.definitions(numbered.cell_type),
         tuple(notes),
         tuple(flags),
+    )
+
+
+def coarse_counters(table: pl.DataFrame) -> dict[str, float]:
+    """Counters that stay flat over most records under current, with their step [Ah or Wh]."""
+    out: dict[str, float] = {}
+    current = pl.col(s.CURRENT)
+    rest = steps.rest_threshold(table)
+    for name, sign in (
+        (s.CHARGE_CAPACITY, 1),
+        (s.DISCHARGE_CAPACITY, -1),
+        (s.CHARGE_ENERGY, 1),
+        (s.DISCHARGE_ENERGY, -1),
+    ):
+        if name not in table.columns:
+            continue
+        rise = table.select(
+            pl.col(name).diff().alias("d"), ((sign * current) > rest).alias("on")
+        ).filter(pl.col("on") & pl.col("d").is_not_null())
+        if rise.height < 20:
+            continue
+        d = rise.get_column("d")
+        if float((d == 0).mean() or 0.0) > 0.5:
+            positive = d.filter(d > 0)
+            if positive.len():
+                out[name] = float(positive.median())
+    return out
+
+
+def _energies_from_records(summary: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Replace per-cycle energies by Q × (Σ V|I|dt / Σ |I|dt) of each cycle's half [W·h]."""
+    dt = pl.col(s.TIME).diff().fill_null(0.0).clip(lower_bound=0.0)
+    w = (pl.col(s.CURRENT).abs() * dt).alias("w")
+    rest = steps.rest_threshold(table)
+    mean_v = (
+        table.select(
+            pl.col(s.CYCLE).alias("cycle"),
+            pl.when(pl.col(s.CURRENT) > rest)
+            .then(1)
+            .when(pl.col(s.CURRENT) < -rest)
+            .then(-1)
+            .otherwise(0)
+            .alias("sign"),
+            w,
+            (pl.col(s.VOLTAGE) * w).alias("vw"),
+        )
+        .group_by("cycle", "sign")
+        .agg((pl.col("vw").sum() / pl.col("w").sum()).alias("v"))
+    )
+    ch = mean_v.filter(pl.col("sign") == 1).select("cycle", pl.col("v").alias("_vch"))
+    dis = mean_v.filter(pl.col("sign") == -1).select("cycle", pl.col("v").alias("_vdis"))
+    return (
+        summary.join(ch, on="cycle", how="left")
+        .join(dis, on="cycle", how="left")
+        .with_columns(
+            (pl.col("charge_capacity_Ah") * pl.col("_vch").fill_null(0.0)).alias(
+                "charge_energy_Wh"
+            ),
+            (pl.col("discharge_capacity_Ah") * pl.col("_vdis").fill_null(0.0)).alias(
+                "discharge_energy_Wh"
+            ),
+        )
+        .drop("_vch", "_vdis")
     )
 
 

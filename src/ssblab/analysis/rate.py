@@ -4,19 +4,22 @@ A rate test cycles a cell a few times at each of several currents (e.g. 0.1,
 0.2, 0.5, 1 C) and then returns to the first one. This module finds the blocks
 from the data alone: the discharge current of each cycle is the median current
 of its discharging records, and consecutive cycles whose currents agree within a
-relative tolerance form a block.
+relative tolerance form a block. Cycles are numbered by the cycle rule of
+:mod:`ssblab.analysis.cycles` (the vendor's, checked); partial cycles are left
+out of the blocks and counted in a note.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import steps
-from ssblab.analysis.cycles import cycles
+from ssblab.analysis.cycles import cycle_table, number_cycles
 from ssblab.errors import AnalysisError
+from ssblab.flags import RETENTION_MAX_PCT, Flag
 from ssblab.schema import Run
 
 #: Two cycles belong to one block when their discharge currents differ by less
@@ -70,11 +73,14 @@ class Recovery:
 
 @dataclass(frozen=True)
 class RateTable:
-    """Result of :func:`rate_table`: one row per block, and the recovery (or None)."""
+    """Result of :func:`rate_table`: one row per block, the recovery (or None), notes, flags."""
 
     blocks: pl.DataFrame
     recovery: Recovery | None
     tolerance: float
+    rule: str = "vendor"
+    notes: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = field(default_factory=tuple)
 
 
 def discharge_currents(data: Run | pl.DataFrame) -> pl.DataFrame:
@@ -117,6 +123,8 @@ def rate_table(
     nominal_capacity_Ah: float | None = None,
     tolerance: float = CURRENT_TOLERANCE,
     skip_first_cycles: int = 0,
+    *,
+    rule: str = "vendor",
 ) -> RateTable:
     """Rate table: blocks of consecutive cycles at one discharge current.
 
@@ -135,6 +143,8 @@ def rate_table(
         Relative current tolerance of a block (default 5 %).
     skip_first_cycles : int
         Formation cycles to leave out before the rate test starts.
+    rule : str
+        Cycle rule (:data:`ssblab.analysis.cycles.RULES`); default the vendor's, checked.
 
     Returns
     -------
@@ -151,12 +161,17 @@ def rate_table(
     """
     if not 0 < tolerance < 1:
         raise AnalysisError(f"tolerance must be in (0, 1), got {tolerance}")
+    meta = data.meta if isinstance(data, Run) else s.RunMeta()
     if isinstance(data, Run):
-        active_mass_g = active_mass_g if active_mass_g is not None else data.meta.active_mass_g
-        area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
+        active_mass_g = active_mass_g if active_mass_g is not None else meta.active_mass_g
+        area_cm2 = area_cm2 if area_cm2 is not None else meta.area_cm2
+    numbered = number_cycles(data, rule)
+    run = Run(numbered.table, meta.with_(cell_type=numbered.cell_type))
+    summary = cycle_table(run)
+    complete = summary.table.filter(~pl.col("partial")).select("cycle", "discharge_capacity_Ah")
     per_cycle = (
-        discharge_currents(data)
-        .join(cycles(data).select("cycle", "discharge_capacity_Ah"), on="cycle")
+        discharge_currents(run)
+        .join(complete, on="cycle")
         .filter(pl.col("cycle") > pl.col("cycle").min() + skip_first_cycles - 1)
         .sort("cycle")
     )
@@ -182,7 +197,19 @@ def rate_table(
         )
         .select(BLOCK_KEYS)
     )
-    return RateTable(blocks, _recovery(blocks, tolerance), tolerance)
+    recovery = _recovery(blocks, tolerance)
+    flags = [*numbered.flags, *(f for f in summary.flags if f.code != "partial_cycle")]
+    notes = (*numbered.notes, *(n for n in summary.notes if not n.startswith("cycle numbering")))
+    if recovery is not None and 100.0 * recovery.ratio > RETENTION_MAX_PCT:
+        flags.append(
+            Flag(
+                "recovery",
+                "recovery_above_100",
+                f"recovered capacity is {100 * recovery.ratio:.4g} % of the first block's",
+            )
+        )
+    rule_used = numbered.rule
+    return RateTable(blocks, recovery, tolerance, rule_used, notes, tuple(flags))
 
 
 def _scaled(column: str, factor: float, divisor: float | None) -> pl.Expr:
