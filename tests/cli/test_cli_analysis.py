@@ -42,7 +42,7 @@ def rate_file(tmp_path_factory) -> Path:
 
 def test_metrics_json(rate_file):
     out = _json(["metrics", str(rate_file), "--area-cm2", "0.5", "--json"])
-    assert set(out) == {"ice", "cycles"}
+    assert {"ice", "cycles", "definitions", "flags", "rule", "cell_type"} <= set(out)
     assert len(out["cycles"]) == 25
     first = out["cycles"][0]
     # the mass comes from the file's metadata: 10 mg, first discharge 125.0 * 0.996 mAh/g
@@ -119,3 +119,54 @@ def test_human_tables(rate_file):
     result = runner.invoke(app, ["rate", str(rate_file)])
     assert result.exit_code == 0, result.output
     assert "Rate table" in result.stdout and "recovery" in result.stdout
+
+
+TESLA = "maccor/xTESLADIAG_000019_CH70.070"
+
+
+def test_cycles_human_output_in_mah_with_flags_on_stderr(data_dir):
+    result = CliRunner().invoke(app, ["cycles", str(data_dir / TESLA)])
+    assert result.exit_code == 0, result.output
+    assert "discharge_mAh" in result.stdout and "3029.5" in result.stdout
+    assert "e-0" not in result.stdout and "e+0" not in result.stdout
+    assert "rule pairs" in result.stdout and "lumps cycles" in result.stdout
+    assert "[vendor_cycles_replaced]" in result.stderr
+    assert "[ce_out_of_range]" in result.stderr  # cycle 31: 3.24 Ah out after 2.72 Ah in
+
+
+def test_cycles_and_metrics_json_agree_and_define_ce(data_dir):
+    land = str(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    cyc = _json(["cycles", land, "--json"])
+    met = _json(["metrics", land, "--json"])
+    assert cyc["cell_type"] == met["cell_type"] == "anode_half"
+    assert cyc["definitions"]["CE"] == "Q_charge / Q_discharge of the cycle"
+    ce = [r["coulombic_efficiency"] for r in cyc["cycles"]]
+    assert ce == [r["coulombic_efficiency"] for r in met["cycles"]]
+    assert met["ice"]["ice"] == pytest.approx(ce[0]) == pytest.approx(0.0032 / 0.0063)
+    assert {f["code"] for f in met["flags"]} >= {"partial_cycle", "coarse_counter"}
+
+
+def test_cycles_rule_and_cell_type_options(data_dir, capsys):
+    jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    out = _json(["cycles", jdb, "--rule", "half_cycles", "--cell-type", "cathode_half", "--json"])
+    assert out["rule"] == "half_cycles" and out["cell_type"] == "cathode_half"
+    assert len(out["cycles"]) == 13
+    with pytest.raises(SystemExit) as exc:
+        main(["cycles", jdb, "--rule", "nope"])
+    assert exc.value.code == 2
+    assert "unknown cycle rule 'nope'" in capsys.readouterr().err
+
+
+def test_metrics_refuses_a_cv_file(data_dir, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["metrics", str(data_dir / "biologic/cv.mpr")])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "metrics needs galvanostatic cycling" in err and err.count("\n") == 1
+    forced = runner.invoke(app, ["metrics", str(data_dir / "biologic/cv.mpr"), "--force"])
+    assert "[forced]" in forced.stderr
+
+
+def test_metrics_help_states_the_convention():
+    result = runner.invoke(app, ["metrics", "--help"], env={"COLUMNS": "200"})
+    assert "Q_charge/Q_discharge" in result.output and "mg" in result.output

@@ -158,7 +158,9 @@ def metrics(
 def _retention_flags(table: pl.DataFrame) -> list[Flag]:
     worst = table.get_column("retention").drop_nulls().max()
     if worst is None:
-        return []
+        return [
+            Flag("retention", "no_complete_cycle", "no complete cycle: retention and ICE are null")
+        ]
     return list(check_retention("retention", 100.0 * float(worst)))
 
 
@@ -276,7 +278,11 @@ def metrics_from_summary(
         summary.with_columns(
             mean_voltage("charge_energy_Wh", ch).alias("mean_charge_voltage_V"),
             mean_voltage("discharge_energy_Wh", dis).alias("mean_discharge_voltage_V"),
-            pl.when(~pl.col("partial")).then(pl.col(o.out_column) / q_ref).alias("retention"),
+            (
+                pl.when(~pl.col("partial")).then(pl.col(o.out_column) / q_ref)
+                if q_ref is not None
+                else pl.lit(None, dtype=pl.Float64)
+            ).alias("retention"),
             (pl.col(o.in_column) - pl.col(o.out_column))
             .cum_sum()
             .alias("cumulative_capacity_loss_Ah"),
@@ -296,14 +302,12 @@ def metrics_from_summary(
 
 def _reference_capacity(
     summary: pl.DataFrame, reference_cycle: int | None, column: str = "discharge_capacity_Ah"
-) -> float:
+) -> float | None:
     """Q_out [A·h] of the reference cycle (default: the first complete one with Q_out > 0)."""
     if reference_cycle is None:
         nonzero = summary.filter((pl.col(column) > 0) & ~pl.col("partial"))
         if nonzero.height == 0:
-            raise AnalysisError(
-                "the run has no complete cycle with a capacity returned; retention is undefined"
-            )
+            return None  # no complete cycle: retention is null (metrics() flags it)
         return float(nonzero.get_column(column)[0])
     row = summary.filter(pl.col("cycle") == reference_cycle)
     if row.height == 0:

@@ -1,4 +1,4 @@
-"""``ssblab metrics``, ``rate``, ``gitt``, ``cv`` and ``dqdv``: cycling analysis of one file.
+"""``ssblab cycles``, ``metrics``, ``rate``, ``gitt``, ``cv`` and ``dqdv``: analysis of one file.
 
 Each command reads the file with :func:`ssblab.io.read`, calls one function of
 :mod:`ssblab.analysis` and prints the result (``--json``: stable keys).
@@ -11,7 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, table_rows
+from ssblab.analysis.conventions import HELP as CONVENTIONS
+from ssblab.cli._common import (
+    JsonOpt,
+    TableOutOpt,
+    print_flags,
+    print_json,
+    print_table,
+    table_rows,
+    write_table,
+)
 from ssblab.errors import AnalysisError
 from ssblab.flags import as_dicts
 
@@ -41,41 +50,185 @@ def _grams(mass_mg: float | None) -> float | None:
     return None if mass_mg is None else mass_mg / 1000.0
 
 
+RuleOpt = Annotated[
+    str,
+    typer.Option(
+        "--rule",
+        help="Cycle rule: vendor (default; a counter that lumps cycles is replaced, with a "
+        "note), half_cycles, pairs, charge_first, discharge_first.",
+    ),
+]
+CellTypeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cell-type",
+        help="full, cathode_half, anode_half, symmetric or three_electrode (default: from "
+        "the file, a <file>.cell.toml or cells.toml sidecar, --recipe, else the data).",
+    ),
+]
+RecipeOpt = Annotated[
+    Path | None,
+    typer.Option("--recipe", help="Cell recipe (.toml): active mass, area, cell type."),
+]
+
+
+def _read_cell(
+    path: Path,
+    mass_mg: float | None = None,
+    area_cm2: float | None = None,
+    cell_type: str | None = None,
+    recipe: Path | None = None,
+):
+    """Read *path* and resolve its cell metadata (:func:`ssblab.cellmeta.resolve`; mass in mg)."""
+    from ssblab.cellmeta import resolve
+
+    return resolve(
+        _read(path), path, mass_mg=mass_mg, area_cm2=area_cm2, cell_type=cell_type, recipe=recipe
+    )
+
+
+def _mah(value: Any) -> str:
+    """A capacity [A·h] as mAh text with 4-5 significant digits, never in e-notation."""
+    if value is None:
+        return "—"
+    mah = 1000.0 * float(value)
+    digits = 1 if abs(mah) >= 100 else 3 if abs(mah) >= 1 else 5
+    return f"{mah:.{digits}f}"
+
+
+def _num(value: Any, fmt: str) -> str:
+    return "—" if value is None else format(float(value), fmt)
+
+
+def _say(notes: Any, flags: Any, definitions: dict[str, str] | None = None) -> None:
+    """Notes and the CE definition on stdout, flags on stderr (human output)."""
+    for note in notes:
+        typer.echo(f"note: {note}")
+    if definitions:
+        typer.echo(f"CE = {definitions['CE']}; retention = {definitions['retention']}")
+    print_flags(flags)
+
+
+def _refuse_non_cycling(run: Any, force: bool, analysis: str) -> tuple[Any, ...]:
+    from ssblab.analysis.recognize import CYCLING, GITT, require
+
+    return require(run, [CYCLING, GITT], force=force, analysis=analysis)
+
+
+def cycles_command(
+    file: FileArg,
+    rule: RuleOpt = "vendor",
+    cell_type: CellTypeOpt = None,
+    recipe: RecipeOpt = None,
+    out: TableOutOpt = None,
+    force: ForceOpt = False,
+    json: JsonOpt = False,
+) -> None:
+    """Per-cycle capacities (mAh shown; Ah in --json and -o), energies, CE and EE."""
+    from ssblab.analysis.cycles import cycle_table
+
+    run = _read_cell(file, cell_type=cell_type, recipe=recipe)
+    forced = _refuse_non_cycling(run, force, "cycles")
+    result = cycle_table(run, rule)
+    flags = (*forced, *result.flags)
+    if out is not None:
+        write_table(result.table, out)
+    rows = table_rows(result.table)
+    if json:
+        print_json(
+            {
+                "cycles": rows,
+                "rule": result.rule,
+                "cell_type": result.cell_type,
+                "definitions": result.definitions,
+                "notes": list(result.notes),
+                "flags": as_dicts(flags),
+            }
+        )
+        return
+    shown = [
+        {
+            "cycle": r["cycle"],
+            "charge_mAh": _mah(r["charge_capacity_Ah"]),
+            "discharge_mAh": _mah(r["discharge_capacity_Ah"]),
+            "CE": _num(r["coulombic_efficiency"], ".4f"),
+            "EE": _num(r["energy_efficiency"], ".4f"),
+            "partial": "partial" if r["partial"] else "",
+        }
+        for r in rows
+    ]
+    title = f"Cycles of {file.name} ({result.cell_type}, rule {result.rule})"
+    print_table(shown, title=title, human=False)
+    _say(result.notes, flags, result.definitions)
+
+
 def metrics_command(
     file: FileArg,
     mass_mg: MassOpt = None,
     area_cm2: AreaOpt = None,
     reference_cycle: Annotated[
         int | None,
-        typer.Option("--reference-cycle", help="Cycle that is 100 % retention (default: first)."),
+        typer.Option(
+            "--reference-cycle", help="Cycle that is 100 % retention (default: first complete)."
+        ),
     ] = None,
+    rule: RuleOpt = "vendor",
+    cell_type: CellTypeOpt = None,
+    recipe: RecipeOpt = None,
+    force: ForceOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Per-cycle metrics: CE, mean voltages, hysteresis, retention, mAh/g, mAh/cm², and ICE."""
-    from ssblab.analysis.metrics import cycle_metrics, initial_coulombic_efficiency
+    from ssblab.analysis.metrics import metrics
 
-    run = _read(file)
-    rows = table_rows(cycle_metrics(run, _grams(mass_mg), area_cm2, reference_cycle))
-    try:
-        ice: dict[str, Any] | None = vars(initial_coulombic_efficiency(run)).copy()
-    except AnalysisError:
-        ice = None
+    run = _read_cell(file, mass_mg, area_cm2, cell_type, recipe)
+    forced = _refuse_non_cycling(run, force, "metrics")
+    result = metrics(run, reference_cycle=reference_cycle, rule=rule)
+    flags = (*forced, *result.flags)
+    rows = table_rows(result.table)
+    ice: dict[str, Any] | None = vars(result.ice).copy() if result.ice is not None else None
     if json:
-        print_json({"ice": ice, "cycles": rows})
+        print_json(
+            {
+                "ice": ice,
+                "cycles": rows,
+                "rule": result.rule,
+                "cell_type": result.cell_type,
+                "active_mass_mg": None
+                if run.meta.active_mass_g is None
+                else run.meta.active_mass_g * 1000.0,
+                "area_cm2": run.meta.area_cm2,
+                "definitions": result.definitions,
+                "notes": list(result.notes),
+                "flags": as_dicts(flags),
+            }
+        )
         return
-    columns = [
-        "cycle",
-        "charge_capacity_Ah",
-        "discharge_capacity_Ah",
-        "coulombic_efficiency",
-        "mean_discharge_voltage_V",
-        "voltage_hysteresis_V",
-        "retention",
-        "specific_discharge_capacity_mAh_g",
+    shown = [
+        {
+            "cycle": r["cycle"],
+            "charge_mAh": _mah(r["charge_capacity_Ah"]),
+            "discharge_mAh": _mah(r["discharge_capacity_Ah"]),
+            "CE": _num(r["coulombic_efficiency"], ".4f"),
+            "mean_discharge_V": _num(r["mean_discharge_voltage_V"], ".4f"),
+            "hysteresis_mV": _num(
+                None if r["voltage_hysteresis_V"] is None else 1000 * r["voltage_hysteresis_V"],
+                ".1f",
+            ),
+            "retention_%": _num(None if r["retention"] is None else 100 * r["retention"], ".2f"),
+            "mAh_g": _num(r["specific_discharge_capacity_mAh_g"], ".2f"),
+            "partial": "partial" if r["partial"] else "",
+        }
+        for r in rows
     ]
-    print_table(rows, title=f"Cycling metrics of {file.name}", columns=columns)
+    title = f"Cycling metrics of {file.name} ({result.cell_type}, rule {result.rule})"
+    print_table(shown, title=title, human=False)
     if ice is not None:
-        typer.echo(f"ICE = {ice['ice']:.4f} ({ice['first_half']} first)")
+        typer.echo(
+            f"ICE = {ice['ice']:.4f} (cycle {ice['cycle']}, {ice['first_half']} first: "
+            f"{_mah(ice['second_capacity_Ah'])} / {_mah(ice['first_capacity_Ah'])} mAh)"
+        )
+    _say(result.notes, flags, result.definitions)
 
 
 def rate_command(
@@ -92,30 +245,45 @@ def rate_command(
     skip: Annotated[
         int, typer.Option("--skip-cycles", help="Formation cycles to leave out first.")
     ] = 0,
+    rule: RuleOpt = "vendor",
+    cell_type: CellTypeOpt = None,
+    recipe: RecipeOpt = None,
+    force: ForceOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Rate table: blocks of cycles at one discharge current, and recovery at the first rate."""
     from ssblab.analysis.rate import rate_table
+    from ssblab.cellmeta import cell_meta
 
+    run = _read_cell(file, mass_mg, area_cm2, cell_type, recipe)
+    forced = _refuse_non_cycling(run, force, "rate")
+    if nominal_mah is None:
+        nominal_mah = cell_meta(run, file, recipe=recipe).nominal_capacity_mAh
     nominal_ah = None if nominal_mah is None else nominal_mah / 1000.0
     result = rate_table(
-        _read(file),
-        _grams(mass_mg),
-        area_cm2,
-        nominal_ah,
-        tolerance=tolerance,
-        skip_first_cycles=skip,
+        run, None, None, nominal_ah, tolerance=tolerance, skip_first_cycles=skip, rule=rule
     )
+    flags = (*forced, *result.flags)
     blocks = table_rows(result.blocks)
     recovery = result.recovery.to_dict() if result.recovery is not None else None
     if json:
-        print_json({"blocks": blocks, "recovery": recovery, "tolerance": result.tolerance})
+        print_json(
+            {
+                "blocks": blocks,
+                "recovery": recovery,
+                "tolerance": result.tolerance,
+                "rule": result.rule,
+                "notes": list(result.notes),
+                "flags": as_dicts(flags),
+            }
+        )
         return
     print_table(blocks, title=f"Rate table of {file.name}")
     if recovery is not None:
         typer.echo(
             f"recovery at the first rate (block {recovery['block']}): {recovery['ratio']:.4f}"
         )
+    _say(result.notes, flags)
 
 
 def gitt_command(
@@ -247,8 +415,13 @@ def dqdv_command(
     print_table(peaks, title="dQ/dV peaks")
 
 
+for _command in (cycles_command, metrics_command):
+    _command.__doc__ = f"{_command.__doc__}\n\n{CONVENTIONS}"
+
+
 def register(app: typer.Typer) -> None:
     """Add the cycling-analysis commands to *app*."""
+    app.command("cycles")(cycles_command)
     app.command("metrics")(metrics_command)
     app.command("rate")(rate_command)
     app.command("gitt")(gitt_command)

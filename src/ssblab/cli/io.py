@@ -9,11 +9,8 @@ import typer
 
 from ssblab.cli._common import (
     JsonOpt,
-    TableOutOpt,
     print_json,
     print_table,
-    table_rows,
-    write_table,
 )
 
 FileArg = Annotated[
@@ -138,22 +135,6 @@ def info_command(
         typer.echo(f"note: {note}")
 
 
-def cycles_command(
-    file: FileArg, fmt: FormatOpt = None, out: TableOutOpt = None, json: JsonOpt = False
-) -> None:
-    """Per-cycle capacities [Ah], energies [Wh] and efficiencies from the file's counters."""
-    from ssblab.analysis.cycles import cycles
-
-    frame = cycles(_read(file, fmt))
-    if out is not None:
-        write_table(frame, out)
-    rows = table_rows(frame)
-    if json:
-        print_json(rows)
-        return
-    print_table(rows, title=f"Cycles of {file.name}", digits=6)
-
-
 def formats_command(json: JsonOpt = False) -> None:
     """The registered readers: format name, file suffixes and description."""
     from ssblab.io import load_readers
@@ -172,5 +153,4 @@ def register(app: typer.Typer) -> None:
     """Add the file commands to *app*."""
     app.command("read")(read_command)
     app.command("info")(info_command)
-    app.command("cycles")(cycles_command)
     app.command("formats")(formats_command)
