@@ -122,33 +122,42 @@ def known_files(con) -> dict[str, tuple[str, int, int, str]]:
     return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
 
-def commit_record(con, out: Path, record: dict[str, Any]) -> None:
-    """Replace the file's old records by *record* and its cycles, in one transaction."""
-    cycles = record.get("cycle_rows") or []
-    files_row = pl.DataFrame([{k: record.get(k) for k in FILES_SCHEMA}], schema=FILES_SCHEMA)
-    cycle_rows = pl.DataFrame(
-        [{**{k: c.get(k) for k in CYCLES_SCHEMA}, "file_id": record["file_id"]} for c in cycles],
-        schema=CYCLES_SCHEMA,
-    )
+def _values(schema: dict[str, pl.DataType], rows: list[dict[str, Any]]) -> tuple[str, list]:
+    """``(?, ?, ...), (...)`` and the flat parameters for inserting *rows*."""
+    one = "(" + ", ".join("?" * len(schema)) + ")"
+    return ", ".join([one] * len(rows)), [row.get(k) for row in rows for k in schema]
+
+
+def commit_record(con, out: Path, record: dict[str, Any], known: bool = True) -> None:
+    """Replace the file's old records by *record* and its cycles, in one transaction.
+
+    *known* False (a path not yet in the catalog) skips looking for old records.
+    """
+    cycles = [{**c, "file_id": record["file_id"]} for c in record.get("cycle_rows") or []]
     con.execute("BEGIN TRANSACTION")
     try:
-        old = con.execute("SELECT file_id FROM files WHERE path = ?", [record["path"]]).fetchall()
-        for (file_id,) in old:
-            con.execute("DELETE FROM cycles WHERE file_id = ?", [file_id])
-        con.execute("DELETE FROM cycles WHERE file_id = ?", [record["file_id"]])
-        con.execute("DELETE FROM files WHERE path = ?", [record["path"]])
-        con.register("new_file", files_row.to_arrow())
-        con.execute("INSERT INTO files SELECT * FROM new_file")
-        if cycle_rows.height:
-            con.register("new_cycles", cycle_rows.to_arrow())
+        old = []
+        if known:
+            old = con.execute(
+                "SELECT file_id FROM files WHERE path = ?", [record["path"]]
+            ).fetchall()
+            ids = [record["file_id"], *(r[0] for r in old)]
+            con.execute("DELETE FROM cycles WHERE list_contains(?, file_id)", [ids])
+            con.execute("DELETE FROM files WHERE path = ?", [record["path"]])
+        sql, params = _values(FILES_SCHEMA, [record])
+        con.execute(f"INSERT INTO files VALUES {sql}", params)
+        if len(cycles) > 200:  # many cycles: through Arrow, not thousands of parameters
+            frame = pl.DataFrame([{k: c.get(k) for k in CYCLES_SCHEMA} for c in cycles])
+            con.register("new_cycles", frame.cast(CYCLES_SCHEMA).to_arrow())
             con.execute("INSERT INTO cycles SELECT * FROM new_cycles")
+            con.unregister("new_cycles")
+        elif cycles:
+            sql, params = _values(CYCLES_SCHEMA, cycles)
+            con.execute(f"INSERT INTO cycles VALUES {sql}", params)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.unregister("new_file")
-        con.unregister("new_cycles")
     for (file_id,) in old:  # a changed file: its old run is no longer referenced
         if file_id != record["file_id"]:
             run_path(out, file_id).unlink(missing_ok=True)

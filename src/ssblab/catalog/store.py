@@ -110,7 +110,7 @@ def plan(root: Path, known: dict[str, tuple]) -> tuple[list[tuple], list[dict], 
         old = known.get(str(path))
         if old and old[1] == st.st_size and old[2] == st.st_mtime_ns and old[3] != "deleted":
             continue
-        jobs.append((str(path), "", old[0] if old else "", st.st_size, st.st_mtime_ns))
+        jobs.append((str(path), "", old[0] if old else None, st.st_size, st.st_mtime_ns))
     under = str(root) if root.is_file() else str(root).rstrip("/") + "/"
     gone = [
         p
@@ -151,8 +151,9 @@ def build(
             for record in refused:
                 db.commit_record(con, out, record)
             db.mark_deleted(con, gone)
+            known = {j[0] for j in jobs if j[2] is not None}
             for done, record in enumerate(stream_many(ingest_one, jobs, scheduler, workers), 1):
-                db.commit_record(con, out, record)
+                db.commit_record(con, out, record, known=record["path"] in known)
                 if on_done:
                     on_done(done)
             return db.files_frame(con)
