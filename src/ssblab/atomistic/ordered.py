@@ -75,5 +75,25 @@ def lgps() -> Atoms:
     return atoms
 
 
+def from_cif(filename: str) -> Atoms:
+    """The ordered crystal in the packaged CIF *filename* (``ssblab/data/``), read by pymatgen.
+
+    pymatgen applies the CIF's own symmetry operators, so non-standard settings
+    (Pcmn for gamma-Li3PO4) are expanded as published.
+    """
+    import warnings
+
+    from pymatgen.core import Structure
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    text = resources.files("ssblab.data").joinpath(filename).read_text(encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        structure = Structure.from_str(text, fmt="cif")
+    if not structure.is_ordered:
+        raise SsblabError(f"{filename}: the CIF has partial occupancies; order it first")
+    return AseAtomsAdaptor.get_atoms(structure)
+
+
 #: Builders a structures.toml entry may name with ``builder = "<name>"``.
 BUILDERS: dict[str, Callable[[], Atoms]] = {"lgps": lgps}

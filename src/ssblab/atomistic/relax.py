@@ -6,6 +6,7 @@ the input ``Atoms`` and never change the caller's object.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -82,7 +83,10 @@ def relax(
     optimizer = BFGS(target, logfile=None)
     if on_step is not None:
         optimizer.attach(lambda: on_step(optimizer.nsteps))
-    converged = bool(optimizer.run(fmax=fmax, steps=steps))
+    with warnings.catch_warnings():
+        # scipy's logm inside FrechetCellFilter warns about 1e-13 errors at every step.
+        warnings.filterwarnings("ignore", message="logm result may be inaccurate")
+        converged = bool(optimizer.run(fmax=fmax, steps=steps))
     energy = float(work.get_potential_energy())
     if not np.isfinite(energy):
         raise SimulationError(f"{work.get_chemical_formula()}: the energy became {energy}")

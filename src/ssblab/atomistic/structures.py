@@ -64,6 +64,7 @@ class Structure:
     hops: dict[str, Any] = field(default_factory=dict)
     builder: str | None = None
     experiment: dict[str, Any] = field(default_factory=dict)
+    cif: str | None = None
 
     @property
     def a_A(self) -> float:
@@ -74,7 +75,7 @@ class Structure:
 def _parse(name: str, entry: dict[str, Any]) -> Structure:
     try:
         surface = entry.get("surface")
-        builder = entry.get("builder")
+        builder = entry.get("builder") or ("cif" if "cif" in entry else None)
         return Structure(
             name=name,
             formula=entry["formula"],
@@ -93,6 +94,7 @@ def _parse(name: str, entry: dict[str, Any]) -> Structure:
             hops=dict(entry.get("hops", {})),
             builder=builder,
             experiment=dict(entry.get("experiment", {})),
+            cif=entry.get("cif"),
         )
     except (KeyError, TypeError) as exc:
         raise SsblabError(
@@ -132,11 +134,14 @@ def conventional_cell(name: str, a_A: float | None = None) -> Atoms:
     if a_A is not None and not a_A > 0:
         raise SsblabError(f"lattice parameter must be positive, got {a_A} Å")
     if entry.builder is not None:
-        from ssblab.atomistic.ordered import BUILDERS
+        from ssblab.atomistic.ordered import BUILDERS, from_cif
 
-        if entry.builder not in BUILDERS:
+        if entry.cif is not None:
+            atoms = from_cif(entry.cif)
+        elif entry.builder in BUILDERS:
+            atoms = BUILDERS[entry.builder]()
+        else:
             raise SsblabError(f"{DATA_FILE}: {name} names an unknown builder {entry.builder!r}")
-        atoms = BUILDERS[entry.builder]()
         if a_A is not None:
             atoms.set_cell(atoms.cell.array * a_A / atoms.cell.cellpar()[0], scale_atoms=True)
         return atoms

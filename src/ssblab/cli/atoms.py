@@ -201,6 +201,57 @@ def seed_command(
     print_flags([f for r in table.rows for f in r.flags])
 
 
+@atoms_app.command("screen")
+def screen_command(
+    candidates: Annotated[
+        str,
+        typer.Option("--candidates", help="Comma-separated interlayer candidates."),
+    ] = "LiAlO2,Li3PO4,LiNbO3,Al2O3,LiF,Li3N,Li2S,LGPS",
+    model: ModelOpt = "both",
+    json: JsonOpt = False,
+) -> None:
+    """Rank interlayers by reaction energy with Li and with LGPS (the potential's own hull)."""
+    from ssblab.atomistic import stability
+
+    names = [c.strip() for c in candidates.split(",") if c.strip()]
+    models = _models(model)
+    with progress() as bar:
+        task = bar.add_task("screen", total=len(names) * len(stability.PARTNERS) * len(models))
+        rows, skipped = stability.screen_candidates(
+            names, models=models, on_done=lambda n: bar.update(task, completed=n)
+        )
+    if json:
+        print_json(
+            {
+                "method": "reaction energies (eV/atom of mixture) on the convex hull of each "
+                "potential's relaxed energies; pymatgen PhaseDiagram + InterfacialReactivity",
+                "caveats": stability.__doc__.split("Caveats, stated with every number:")[1].strip(),
+                "rows": [r.as_dict() for r in rows],
+                "skipped": skipped,
+            }
+        )
+        return
+    table = []
+    for rank, row in enumerate(rows, start=1):
+        out = {"rank": rank, "candidate": row.candidate}
+        for partner in stability.PARTNERS:
+            for name, rxn in row.reactions[partner].items():
+                out[f"E_rxn vs {partner} {name} eV/atom"] = rxn.energy_eV_atom
+        out["vs Li"] = stability.verdict(row.worst("Li"))
+        out["products vs Li (chgnet)"] = next(iter(row.reactions["Li"].values())).products
+        out["literature"] = row.literature
+        table.append(out)
+    print_table(table, title="Interlayer screening (most protective against Li first)")
+    for line in skipped:
+        typer.echo(f"skipped {line}")
+    typer.echo(
+        "Caveats: only phases with a sourced structure close the hull (a missing phase can "
+        "only add reactions); O, S, P, N, F, Cl without a crystal enter as isolated atoms; "
+        "alpha-LiAlO2 stands in for gamma and amorphous LiAlO2."
+    )
+    print_flags([f for r in rows for f in r.flags])
+
+
 def register(app: typer.Typer) -> None:
     """Add ``ssblab atoms`` to *app*."""
     app.add_typer(atoms_app, name="atoms")

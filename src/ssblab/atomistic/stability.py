@@ -1,0 +1,224 @@
+"""Interlayer screening: reaction energies from a potential's own energies, ranked.
+
+For a candidate interlayer X and a partner P (Li metal, or the electrolyte
+LGPS) the reaction energy is the most negative mixing energy of X and P on the
+convex hull built from the potential's relaxed energies of every phase ssblab
+has a sourced structure for (pymatgen ``PhaseDiagram`` and
+``InterfacialReactivity``, eV per atom of the mixture). 0 means X and P do not
+react; a negative value means they do and ``products`` says into what.
+
+Caveats, stated with every number:
+
+- the hull holds only the phases of ``HULL_PHASES``; a missing phase can only
+  lower the hull, so a reaction found here is real for the potential but a
+  "stable" pair may still react into a phase that is missing;
+- elements without a crystal here (O, S, P, N, F, Cl, Nb) enter the hull as an
+  isolated atom in a box, an upper bound of their energy; a reaction whose
+  products contain such an element is flagged ``placeholder_product``;
+- α-LiAlO2 (R-3m) stands in for γ-LiAlO2 and the sputtered amorphous film.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from ssblab.atomistic.calculator import UNIVERSAL, model_label
+from ssblab.atomistic.consensus import MARGIN_REACTION_EV_ATOM, disagreement
+from ssblab.errors import SsblabError
+from ssblab.flags import Flag, as_dicts
+
+#: Phases (structures.toml names) whose relaxed energies build the hull.
+HULL_PHASES = (
+    "Li", "Al", "Ge", "LiAl", "Li2S", "Li3P", "LiCl", "Li2O", "LiF", "Li3N",
+    "LiAlO2", "Li3PO4", "LGPS",
+)  # fmt: skip
+#: Interlayer candidates of the issue; those without a sourced structure are listed as skipped.
+CANDIDATES = ("LiAlO2", "Li3PO4", "LiNbO3", "Al2O3", "LiF", "Li3N", "Li2S")
+#: Partners: Li metal and the electrolyte (the LGPS seed; Li6PS5Cl has no sourced structure).
+PARTNERS = ("Li", "LGPS")
+#: Reaction energies above this count as "does not react" [eV/atom].
+STABLE_TOLERANCE_EV_ATOM = -0.005
+#: Between the two: "marginal", a reaction within the resolution of the potentials [eV/atom].
+MARGINAL_EV_ATOM = -MARGIN_REACTION_EV_ATOM
+
+
+def verdict(energy_eV_atom: float) -> str:
+    """``stable``, ``marginal`` (within the potentials' 0.05 eV/atom resolution) or ``reacts``."""
+    if energy_eV_atom >= STABLE_TOLERANCE_EV_ATOM:
+        return "stable"
+    return "marginal" if energy_eV_atom >= MARGINAL_EV_ATOM else "reacts"
+
+
+#: DFT/experimental literature beside each candidate, only statements with a source.
+LITERATURE: dict[str, str] = {
+    "LGPS": (
+        "reduced by Li to Li3P, Li2S and a Li-Ge alloy (observed by XPS, Wenzel et al., "
+        "Chem. Mater. 28, 2400 (2016)); computed window about 1.7-2.1 V vs Li (Zhu, He, Mo, "
+        "ACS AMI 2015), i.e. not stable at 0 V"
+    ),
+    "Li3PO4": "Li3PO4/Li interface stable in DFT (Lepley, Holzwarth, Du, PRB 88, 104103 (2013))",
+    "LiAlO2": "no DFT reaction energy retrieved; the seed (Chang et al.) coats Li with it",
+}
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """Most negative reaction energy of *candidate* with *partner* for one potential."""
+
+    candidate: str
+    partner: str
+    model: str
+    energy_eV_atom: float
+    ratio: float
+    products: str
+    flags: tuple[Flag, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScreenRow:
+    """One candidate: reactions with each partner for each potential, and its flags."""
+
+    candidate: str
+    reactions: dict[str, dict[str, Reaction]]  # partner -> model -> Reaction
+    literature: str
+    flags: tuple[Flag, ...] = field(default=())
+
+    def worst(self, partner: str) -> float:
+        """The more negative of the potentials' reaction energies with *partner* [eV/atom]."""
+        return min(r.energy_eV_atom for r in self.reactions[partner].values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "candidate": self.candidate,
+            "reactions": {
+                p: {
+                    m: {
+                        "energy_eV_atom": r.energy_eV_atom,
+                        "ratio": r.ratio,
+                        "products": r.products,
+                        "model": model_label(m),
+                    }
+                    for m, r in by_model.items()
+                }
+                for p, by_model in self.reactions.items()
+            },
+            "verdict_vs_Li": verdict(self.worst("Li")),
+            "protective_vs_Li": verdict(self.worst("Li")) != "reacts",
+            "literature": self.literature,
+            "flags": as_dicts(self.flags),
+        }
+
+
+@cache
+def _phase_energy(name: str, model: str) -> tuple[str, float]:
+    """(formula of the relaxed cell, its energy [eV]) for a structures.toml phase."""
+    from ssblab.atomistic.binding import host_cell
+    from ssblab.atomistic.relax import single_point
+
+    cell = host_cell(name, model)
+    return cell.get_chemical_formula(), single_point(cell, model)
+
+
+@cache
+def _atom_energy(symbol: str, model: str) -> float:
+    from ssblab.atomistic.binding import reference_energy
+
+    return reference_energy(symbol, "atom", model)
+
+
+def phase_diagram(elements: Sequence[str], model: str):
+    """pymatgen ``PhaseDiagram`` of every hull phase within *elements*, and the placeholders."""
+    from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+    from pymatgen.core import Composition
+
+    from ssblab.atomistic.structures import get_structure
+
+    space = set(elements)
+    entries, placeholders = [], set()
+    for name in HULL_PHASES:
+        if set(Composition(get_structure(name).formula).as_dict()) <= space:
+            formula, energy = _phase_energy(name, model)
+            entries.append(PDEntry(Composition(formula), energy, name=name))
+    present = {str(e.composition.elements[0]) for e in entries if e.composition.is_element}
+    for symbol in sorted(space - present):
+        entries.append(PDEntry(Composition(symbol), _atom_energy(symbol, model), name=symbol))
+        placeholders.add(symbol)
+    return PhaseDiagram(entries), frozenset(placeholders)
+
+
+def reaction(candidate: str, partner: str, model: str) -> Reaction:
+    """The most negative reaction of *candidate* with *partner* (structures.toml names)."""
+    from pymatgen.analysis.interface_reactions import InterfacialReactivity
+    from pymatgen.core import Composition
+
+    from ssblab.atomistic.structures import get_structure
+
+    c1 = Composition(get_structure(candidate).formula)
+    c2 = Composition(get_structure(partner).formula)
+    elements = sorted({str(e) for e in (c1 + c2).elements})
+    pd, placeholders = phase_diagram(elements, model)
+    # The candidate's and partner's own energies, not their hull energies.
+    ir = InterfacialReactivity(c1, c2, pd, norm=True, use_hull_energy=False)
+    kinks = list(ir.get_kinks())
+    _, ratio, energy, rxn, _ = min(kinks, key=lambda k: k[2])
+    energy = float(min(energy, 0.0))
+    products = str(rxn) if energy < 0 else "no reaction"
+    flags: tuple[Flag, ...] = ()
+    used = {str(e) for p in getattr(rxn, "products", []) for e in p.elements if p.is_element}
+    if energy < 0 and used & placeholders:
+        flags += (
+            Flag(
+                f"reaction {candidate}|{partner}",
+                "placeholder_product",
+                f"{model_label(model)}: the products contain {', '.join(sorted(used))}, "
+                "entered as an isolated atom (an upper bound): the energy is not reliable",
+            ),
+        )
+    return Reaction(candidate, partner, model, energy, float(ratio), products, flags)
+
+
+def screen_candidates(
+    candidates: Sequence[str] = CANDIDATES,
+    partners: Sequence[str] = PARTNERS,
+    models: Sequence[str] = UNIVERSAL,
+    on_done=None,
+) -> tuple[list[ScreenRow], list[str]]:
+    """Ranked rows (most protective against Li first) and the candidates skipped, with reasons.
+
+    Ranking: by :func:`verdict` against Li (stable, marginal, reacts), then by the
+    worse (more negative) of the potentials' reaction energies with Li, then with
+    the electrolyte. The electrolyte itself (LGPS) may be passed as a candidate.
+    """
+    from ssblab.atomistic.structures import structures
+
+    table = structures()
+    unknown = [c for c in candidates if c not in table]
+    skipped = [f"{c}: no sourced crystal structure in structures.toml" for c in unknown]
+    rows, done = [], 0
+    for cand in [c for c in candidates if c in table]:
+        by_partner: dict[str, dict[str, Reaction]] = {}
+        flags: list[Flag] = []
+        for partner in partners:
+            by_partner[partner] = {}
+            for model in models:
+                rxn = reaction(cand, partner, model)
+                by_partner[partner][model] = rxn
+                flags += rxn.flags
+                done += 1
+                if on_done is not None:
+                    on_done(done)
+            values = {m: r.energy_eV_atom for m, r in by_partner[partner].items()}
+            flags += disagreement(
+                f"reaction {cand}|{partner}", values, MARGIN_REACTION_EV_ATOM, "eV/atom"
+            )
+        rows.append(
+            ScreenRow(cand, by_partner, LITERATURE.get(cand, "none retrieved"), tuple(flags))
+        )
+    if not rows:
+        raise SsblabError("no candidate has a sourced structure; nothing to screen")
+    rank = {"stable": 0, "marginal": 1, "reacts": 2}
+    rows.sort(key=lambda r: (rank[verdict(r.worst("Li"))], -r.worst("Li"), -r.worst(partners[-1])))
+    return rows, skipped
