@@ -13,11 +13,13 @@ from ssblab.analysis.eis import (
     fit_spectrum,
     frequency_window,
     parse_circuit,
+    spectrum_arrays,
     zarc_tau,
 )
-from ssblab.analysis.eis_batch import R_B, R_CT, fit_batch, split_spectra
+from ssblab.analysis.eis_batch import FLAGS, R_B, R_B_ERR, R_CT, fit_batch, split_spectra
+from ssblab.analysis.eis_checks import features
 from ssblab.errors import AnalysisError
-from ssblab.io.eis_text import read_eis_text
+from ssblab.io.eis import read_eis_text
 
 # impedance.py getting-started example (docs/source/getting-started.rst)
 EXAMPLE_CIRCUIT = "R0-p(R1,C1)-p(R2-Wo1,C2)"
@@ -91,7 +93,12 @@ def test_simple_rc_is_exact_without_noise():
     fit = fit_circuit(f, z, "R0-p(R1,C1)", [1, 10, 1e-3])
     assert fit.values == pytest.approx([5.0, 20.0, 1e-4], rel=1e-6)
     assert zarc_tau(20.0, 1e-4, 1.0) == pytest.approx(2e-3)
-    assert fit.to_dict().keys() == {"circuit", "parameters", "stderr", "rmse_ohm"}
+    assert fit.to_dict().keys() == {
+        "circuit", "parameters", "stderr", "rmse_ohm", "relative_residual", "initial", "flags",
+    }  # fmt: skip
+    assert fit.relative_residual < 1e-8
+    # noise-free: the covariance is ~0, so the standard errors are no uncertainty
+    assert {f.code for f in fit.flags} <= {"no_uncertainty"}
 
 
 @pytest.mark.parametrize(
@@ -185,3 +192,74 @@ def test_frequency_window_keeps_the_band_and_refuses_an_empty_one(zarc2):
     assert frequency_window(zarc2).height == zarc2.height
     with pytest.raises(AnalysisError, match="keeps 0 of 81 points"):
         frequency_window(zarc2, 1e7, None)
+
+
+@pytest.fixture(scope="module")
+def peis0(data_dir) -> pl.DataFrame:
+    """BioLogic PEIS: ~5.5 Ω intercept, one arc of ~65 Ω at ~1 Hz, a diffusion tail below."""
+    from ssblab.io.eis import read_eis
+
+    result = read_eis(data_dir / "biologic" / "PEIS-0.mpr")
+    return getattr(result, "table", result)
+
+
+def test_features_read_intercept_and_arcs(zarc2, peis0):
+    feat = features(*spectrum_arrays(zarc2))
+    assert feat.r_hf_ohm == pytest.approx(10.0, abs=0.6)  # truth R_inf 10 Ω
+    assert [d for d, _ in feat.arcs] == pytest.approx([50.0, 50.0], abs=1.5)
+    # apexes at 1/(2π τ): τ = 1e-4 s and 0.1 s
+    assert [fa for _, fa in feat.arcs] == pytest.approx([1592.0, 1.592], rel=0.01)
+    assert feat.tail_from_hz is None
+    peis = features(*spectrum_arrays(peis0))
+    assert peis.r_hf_ohm == pytest.approx(5.52, abs=0.01)
+    assert peis.arcs[0][0] == pytest.approx(65.7, abs=0.5)
+    assert peis.tail_from_hz == pytest.approx(0.165, rel=0.01)
+
+
+def test_automatic_start_recovers_the_two_zarcs_unflagged(zarc2):
+    fit = fit_spectrum(zarc2, ZARC2_CIRCUIT)
+    p = fit.parameters
+    assert p["R0"] == pytest.approx(10.0, abs=0.5)
+    assert p["R1"] == pytest.approx(50.0, abs=1.5) and p["R2"] == pytest.approx(50.0, abs=1.5)
+    assert p["CPE1_1"] == pytest.approx(0.8, abs=0.02)
+    assert fit.relative_residual < 0.02
+    assert fit.flags == ()
+    assert np.all(np.isfinite(fit.stderrs)) and np.all(fit.stderrs < np.abs(fit.values))
+
+
+def test_degenerate_fit_on_a_real_spectrum_is_flagged(peis0):
+    """The issue's case: one ZARC on a spectrum with a diffusion tail collapses R0 and
+    sends R1 to ~1e10 Ω; each is flagged, and the poor fit names the tail."""
+    fit = fit_spectrum(peis0, "R0-p(R1,CPE1)", [10, 100, 1e-5, 0.8])
+    assert fit.parameters["R0"] < 1e-100 and fit.parameters["R1"] > 1e9
+    codes = {(f.quantity, f.code) for f in fit.flags}
+    assert {("R0", "collapsed"), ("R1", "beyond_scale"), ("fit", "poor_fit")} <= codes
+    poor = next(f for f in fit.flags if f.code == "poor_fit")
+    assert "--fmin 0.165" in poor.message
+    assert fit.relative_residual == pytest.approx(0.214, abs=0.005)
+    # automatic start values with bounds: R1 stops at 1000 x max|Z| and is flagged there
+    auto = fit_spectrum(peis0, "R0-p(R1,CPE1)")
+    assert ("R1", "at_bound") in {(f.quantity, f.code) for f in auto.flags}
+
+
+def test_fit_above_the_tail_is_right_and_unflagged(peis0):
+    fit = fit_spectrum(frequency_window(peis0, 0.165), "R0-p(R1,CPE1)")
+    p, e = fit.parameters, fit.stderr
+    assert p["R0"] == pytest.approx(7.8, abs=0.2)
+    assert p["R1"] == pytest.approx(76.0, abs=1.0)
+    assert 0 < e["R1"] < 2.0 and 0 < e["R0"] < 0.5
+    assert fit.relative_residual < 0.05
+    assert fit.flags == ()
+    same = fit_spectrum(frequency_window(peis0, 0.165), "R0-p(R1,CPE1)", [1, 1, 1e-6, 0.9])
+    assert same.values == pytest.approx(fit.values, rel=1e-4)
+
+
+def test_batch_carries_flags_and_uncertainty(peis0, zarc2):
+    result = fit_batch([peis0, zarc2], "R0-p(R1,CPE1)", [10, 100, 1e-5, 0.8])
+    first = {f["code"] for f in result[FLAGS][0]}
+    assert {"collapsed", "beyond_scale", "poor_fit"} <= first
+    assert result[R_B_ERR][0] == pytest.approx(result["R0 stderr"][0])
+    # the degenerate first fit is no warm start: the second begins at the user's guess
+    assert result[R_B][1] == pytest.approx(
+        fit_spectrum(zarc2, "R0-p(R1,CPE1)", [10, 100, 1e-5, 0.8]).r_b_ohm, rel=1e-9
+    )

@@ -68,7 +68,8 @@ def test_batch_json_one_row_per_spectrum(data_dir):
     rows = _json(["eis", "batch", *files, "-c", "R0-p(R1,CPE1)", "-i", "1,10,1e-3,0.9", "--json"])
     assert [r["spectrum"] for r in rows] == ["2XZARCequal.csv", "LIB_data.txt"]
     assert set(rows[0]) == {
-        "spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "rmse_ohm", "parameters", "error",
+        "spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm", "R_ct_stderr_ohm",
+        "rmse_ohm", "parameters", "stderr", "flags", "error",
     }  # fmt: skip
     assert rows[1]["R_b_ohm"] == pytest.approx(0.10, rel=0.1)
     assert list(rows[1]["parameters"]) == ["R0", "R1", "CPE1_0", "CPE1_1"]
@@ -107,3 +108,29 @@ def test_drt_frequency_window_cuts_a_diffusion_tail(data_dir):
     assert len(cut["peaks"]) == 2
     assert cut["peaks"][0]["tau_s"] == pytest.approx(1.7e-6, rel=0.2)
     assert cut["peaks"][0]["R_ohm"] == pytest.approx(3950.0, rel=0.1)
+
+
+def test_batch_on_the_issue_spectrum_flags_every_wrong_number(data_dir, capsys):
+    """eis batch PEIS-0.mpr with one ZARC: R_b ~1e-231 Ω and R_ct ~1e10 Ω come flagged."""
+    path = str(data_dir / "biologic" / "PEIS-0.mpr")
+    main(["eis", "batch", path, "-c", "R0-p(R1,CPE1)", "-i", "10,100,1e-5,0.8", "--json"])
+    (row,) = json.loads(capsys.readouterr().out)
+    codes = {(f["quantity"], f["code"]) for f in row["flags"]}
+    assert {("R0", "collapsed"), ("R1", "beyond_scale"), ("fit", "poor_fit")} <= codes
+    assert ("R1", "no_uncertainty") in codes  # its stderr of ~1e-13 Ω on 1e10 Ω is no error
+    assert row["R_b_stderr_ohm"] == pytest.approx(2.57, rel=0.01)
+    main(["eis", "batch", path, "-c", "R0-p(R1,CPE1)", "-i", "10,100,1e-5,0.8"])
+    err = capsys.readouterr().err
+    assert "PEIS-0.mpr: R1: 1.25e+10 Ω is over 100" in err
+
+
+def test_fit_without_initial_values_reads_them_off_the_spectrum(data_dir, capsys):
+    path = str(data_dir / "biologic" / "PEIS-0.mpr")
+    main(["eis", "fit", path, "-c", "R0-p(R1,CPE1)", "--fmin", "0.165", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["flags"] == []
+    assert out["initial"]["R0"] == pytest.approx(5.52, abs=0.01)  # high-frequency intercept
+    assert out["R_b_ohm"] == pytest.approx(7.86, abs=0.05)
+    assert out["R_ct_ohm"] == pytest.approx(75.4, abs=0.5)
+    assert out["R_ct_stderr_ohm"] == pytest.approx(1.04, rel=0.05)
+    assert out["relative_residual"] == pytest.approx(0.046, abs=0.002)

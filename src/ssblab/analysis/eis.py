@@ -22,7 +22,13 @@ Elements used most here (impedance in Ω, angular frequency ω = 2πf in rad/s):
 The fit is impedance.py's ``CustomCircuit.fit`` (scipy ``curve_fit`` on the
 stacked real and imaginary parts); standard errors are its ``conf_`` (square
 roots of the covariance diagonal). RMSE is taken over the same 2N stacked
-residuals, so for white noise of σ per component it tends to σ [Ω].
+residuals, so for white noise of σ per component it tends to σ [Ω]; the
+relative residual ‖Z_fit − Z‖/‖Z‖ is given beside it.
+
+Without start values, they are read off the spectrum and resistances are
+bounded by 1000 × max|Z| (:mod:`ssblab.analysis.eis_checks`). Every fit carries
+flags: a parameter collapsed to zero or at a bound, a resistance far beyond the
+spectrum, a missing or larger-than-value standard error, a poor fit.
 """
 
 from __future__ import annotations
@@ -34,8 +40,10 @@ import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.analysis import eis_checks
 from ssblab.analysis.eis_circuit import CircuitSpec, parse_circuit
 from ssblab.errors import AnalysisError
+from ssblab.flags import Flag, as_dicts
 
 __all__ = [
     "CircuitFit",
@@ -71,6 +79,12 @@ class CircuitFit:
         Root-mean-square residual over real and imaginary parts [Ω].
     spec : CircuitSpec
         The parsed circuit.
+    initial : tuple of float
+        The start values used (given, or read off the spectrum).
+    relative_residual : float
+        ‖Z_fit − Z‖ / ‖Z‖ [-].
+    flags : tuple of Flag
+        Plausibility flags (:func:`ssblab.analysis.eis_checks.fit_flags`).
     """
 
     circuit: str
@@ -84,6 +98,9 @@ class CircuitFit:
     z_fit_ohm: np.ndarray
     rmse_ohm: float
     spec: CircuitSpec = field(repr=False)
+    initial: tuple[float, ...] = ()
+    relative_residual: float = float("nan")
+    flags: tuple[Flag, ...] = ()
 
     @property
     def parameters(self) -> dict[str, float]:
@@ -111,9 +128,25 @@ class CircuitFit:
         """Arc resistance: sum of the resistors inside parallel branches [Ω]."""
         return self._sum_of(self.spec.parallel_resistors)
 
+    @property
+    def r_b_stderr_ohm(self) -> float:
+        """Standard error of :attr:`r_b_ohm` (diagonal of the covariance; fixed ones 0) [Ω]."""
+        return self._stderr_of(self.spec.series_resistors)
+
+    @property
+    def r_ct_stderr_ohm(self) -> float:
+        """Standard error of :attr:`r_ct_ohm` (diagonal of the covariance; fixed ones 0) [Ω]."""
+        return self._stderr_of(self.spec.parallel_resistors)
+
     def _sum_of(self, names: tuple[str, ...]) -> float:
         known = {**self.constants, **self.parameters}
         return float(sum(known[n] for n in names)) if names else float("nan")
+
+    def _stderr_of(self, names: tuple[str, ...]) -> float:
+        errors = self.stderr
+        if not names:
+            return float("nan")
+        return float(np.sqrt(sum(errors.get(n, 0.0) ** 2 for n in names)))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary with the CLI's stable keys."""
@@ -122,6 +155,9 @@ class CircuitFit:
             "parameters": self.parameters,
             "stderr": self.stderr,
             "rmse_ohm": self.rmse_ohm,
+            "relative_residual": self.relative_residual,
+            "initial": dict(zip(self.names, self.initial, strict=True)),
+            "flags": as_dicts(self.flags),
         }
 
 
@@ -129,7 +165,7 @@ def fit_circuit(
     frequency_hz: Sequence[float] | np.ndarray,
     z_ohm: Sequence[complex] | np.ndarray,
     circuit: str,
-    initial_guess: Sequence[float],
+    initial_guess: Sequence[float] | None = None,
     *,
     constants: Mapping[str, float] | None = None,
     bounds: tuple[Sequence[float], Sequence[float]] | None = None,
@@ -145,12 +181,14 @@ def fit_circuit(
         Impedance Z' + jZ'' [Ω], true sign (capacitive arcs have Z'' < 0).
     circuit : str
         impedance.py circuit string, checked by :func:`parse_circuit`.
-    initial_guess : sequence of float
+    initial_guess : sequence of float, optional
         Start values, one per fitted parameter, in impedance.py's order and units.
+        Default: read off the spectrum (:func:`ssblab.analysis.eis_checks.initial_guess`).
     constants : mapping, optional
         Parameters held fixed, e.g. ``{"R0": 10.0}`` [their units].
     bounds : (lower, upper), optional
-        Bounds per fitted parameter; default impedance.py's (0 to inf, CPE φ ≤ 1).
+        Bounds per fitted parameter; default impedance.py's (0 to inf, CPE φ ≤ 1),
+        and with automatic start values also resistances ≤ 1000 × max|Z|.
     weight_by_modulus : bool
         Weight residuals by 1/|Z| (impedance.py's option).
 
@@ -166,7 +204,13 @@ def fit_circuit(
     spec = parse_circuit(circuit, constants)
     f = np.asarray(frequency_hz, dtype=float)
     z = np.asarray(z_ohm, dtype=complex)
-    guess = [float(v) for v in initial_guess]
+    if initial_guess is None:
+        _check_inputs(spec, f, z, [1.0] * len(spec.parameter_names))
+        guess = eis_checks.initial_guess(spec, f, z)
+        if bounds is None:
+            bounds = eis_checks.default_bounds(spec, float(np.abs(z).max()))
+    else:
+        guess = [float(v) for v in initial_guess]
     _check_inputs(spec, f, z, guess)
     model = _model(spec, guess, dict(constants or {}))
     try:
@@ -181,6 +225,9 @@ def fit_circuit(
     )
     z_fit = model.predict(f)
     residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
+    flags = eis_checks.fit_flags(
+        spec, values, stderrs, guess, _bounds_lists(spec, bounds), f, z, z_fit
+    )
     return CircuitFit(
         circuit=spec.circuit,
         names=spec.parameter_names,
@@ -193,13 +240,29 @@ def fit_circuit(
         z_fit_ohm=z_fit,
         rmse_ohm=float(np.sqrt(np.mean(residual**2))),
         spec=spec,
+        initial=tuple(guess),
+        relative_residual=eis_checks.relative_residual(z, z_fit),
+        flags=flags,
     )
+
+
+def _bounds_lists(
+    spec: CircuitSpec, bounds: tuple[Sequence[float], Sequence[float]] | None
+) -> tuple[list[float], list[float]]:
+    """The bounds the fit ran under: given ones, or impedance.py's defaults."""
+    if bounds is not None:
+        return [float(v) for v in bounds[0]], [float(v) for v in bounds[1]]
+    upper = [
+        1.0 if n.startswith("CPE") and n.endswith("_1") else float("inf")
+        for n in spec.parameter_names
+    ]
+    return [0.0] * len(upper), upper
 
 
 def fit_spectrum(
     table: pl.DataFrame,
     circuit: str,
-    initial_guess: Sequence[float],
+    initial_guess: Sequence[float] | None = None,
     *,
     drop_inductive: bool = False,
     **options: object,

@@ -94,6 +94,26 @@ def parse_circuit(circuit: str, constants: Mapping[str, float] | None = None) ->
     )
 
 
+def top_level_terms(circuit: str) -> tuple[tuple[str, ...], ...]:
+    """Element labels grouped by top-level series term: ``R0-p(R1,C1)-W1`` →
+    ``(("R0",), ("R1", "C1"), ("W1",))`` (check the string with :func:`parse_circuit`)."""
+    terms: list[list[str]] = []
+    depth = 0
+    for token in _tokens(circuit):
+        if token == "p(":
+            if depth == 0:
+                terms.append([])
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif token[0].isalpha():
+            if depth == 0:
+                terms.append([token])
+            else:
+                terms[-1].append(token)
+    return tuple(tuple(t) for t in terms)
+
+
 def _tokens(circuit: str) -> list[str]:
     text = circuit.strip()
     tokens: list[str] = []

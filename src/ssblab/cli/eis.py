@@ -2,14 +2,15 @@
 
 Commands (``--json`` keys are stable):
 
-* ``eis fit FILE --circuit C --initial v1,v2,...`` →
-  ``{"circuit", "parameters", "stderr", "units", "rmse_ohm", "R_b_ohm", "R_ct_ohm"}``
+* ``eis fit FILE --circuit C [--initial v1,v2,...]`` →
+  ``{"circuit", "parameters", "stderr", "units", "rmse_ohm", "relative_residual",
+  "initial", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm", "R_ct_stderr_ohm", "flags"}``
 * ``eis drt FILE`` →
   ``{"R_inf_ohm", "inductance_H", "peaks": [{"tau_s", "R_ohm"}], "lambda", "criterion",
   "rmse_ohm"}``
 * ``eis batch FILES... --circuit C --initial ...`` → a list, one object per
-  spectrum: ``{"spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "rmse_ohm", "parameters",
-  "error"}``
+  spectrum: ``{"spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm",
+  "R_ct_stderr_ohm", "rmse_ohm", "parameters", "stderr", "flags", "error"}``
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import typer
 from ssblab.cli._common import (
     JsonOpt,
     TableOutOpt,
+    print_flags,
     print_json,
     print_table,
     progress,
@@ -45,9 +47,13 @@ CircuitOpt = Annotated[
     typer.Option("--circuit", "-c", help="Circuit in impedance.py syntax, e.g. 'R0-p(R1,CPE1)'."),
 ]
 InitialOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--initial", "-i", help="Comma-separated start values, one per free parameter (SI)."
+        "--initial",
+        "-i",
+        help="Comma-separated start values, one per free parameter (SI); default: read "
+        "off the spectrum (intercept, arc diameters and apex frequencies), resistances "
+        "bounded by 1000 × max|Z|.",
     ),
 ]
 ConstantOpt = Annotated[
@@ -78,7 +84,7 @@ def register(app: typer.Typer) -> None:
 def fit_command(
     file: FileArg,
     circuit: CircuitOpt,
-    initial: InitialOpt,
+    initial: InitialOpt = None,
     constant: ConstantOpt = None,
     drop_inductive: DropInductiveOpt = False,
     weight_by_modulus: Annotated[
@@ -90,14 +96,19 @@ def fit_command(
     out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Fit an equivalent circuit to one spectrum."""
+    """Fit an equivalent circuit to one spectrum: values, standard errors, flags.
+
+    Flags (stderr, JSON "flags"): a parameter collapsed below 1e-6 of its scale or at
+    a bound, a resistance beyond 100 × max|Z|, no or a larger-than-value standard
+    error, a poor fit (‖Z_fit − Z‖/‖Z‖ > 5 %).
+    """
     from ssblab.analysis.eis import fit_spectrum, frequency_window
 
     table = frequency_window(_one_spectrum(file, cycle), fmin, fmax)
     fit = fit_spectrum(
         table,
         circuit,
-        _numbers(initial),
+        None if initial is None else _numbers(initial),
         drop_inductive=drop_inductive,
         constants=_constants(constant),
         weight_by_modulus=weight_by_modulus,
@@ -107,6 +118,8 @@ def fit_command(
         "units": dict(zip(fit.names, fit.units, strict=True)),
         "R_b_ohm": fit.r_b_ohm,
         "R_ct_ohm": fit.r_ct_ohm,
+        "R_b_stderr_ohm": fit.r_b_stderr_ohm,
+        "R_ct_stderr_ohm": fit.r_ct_stderr_ohm,
     }
     rows = [
         {"parameter": n, "value": v, "stderr": e, "unit": u}
@@ -117,7 +130,12 @@ def fit_command(
     if json:
         print_json(payload)
         return
-    print_table(rows, title=f"{fit.circuit} fit of {file.name} (RMSE {fit.rmse_ohm:.4g} Ω)")
+    title = (
+        f"{fit.circuit} fit of {file.name} (RMSE {fit.rmse_ohm:.4g} Ω, "
+        f"{fit.relative_residual:.2%} of |Z|)"
+    )
+    print_table(rows, title=title)
+    print_flags(fit.flags)
 
 
 @eis_app.command("drt")
@@ -168,7 +186,7 @@ def drt_command(
 def batch_command(
     files: Annotated[list[Path], typer.Argument(help="Spectrum files, fitted in this order.")],
     circuit: CircuitOpt,
-    initial: InitialOpt,
+    initial: InitialOpt = None,
     constant: ConstantOpt = None,
     drop_inductive: DropInductiveOpt = False,
     cold: Annotated[
@@ -177,7 +195,8 @@ def batch_command(
     out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Fit one circuit to many spectra (files, and cycles within a file): R_b, R_ct per row."""
+    """Fit one circuit to many spectra (files, and cycles within a file): R_b, R_ct per row,
+    with standard errors and the fit's flags (JSON "flags"; codes listed on stderr)."""
     from ssblab.analysis.eis_batch import fit_batch, split_spectra
 
     labels: list[str] = []
@@ -192,7 +211,7 @@ def batch_command(
         result = fit_batch(
             tables,
             circuit,
-            _numbers(initial),
+            None if initial is None else _numbers(initial),
             labels=labels,
             warm_start=not cold,
             on_fit=lambda _: bar.advance(task),
@@ -200,13 +219,24 @@ def batch_command(
             constants=_constants(constant),
         )
     rows = _batch_rows(result)
-    flat = [{k: v for k, v in r.items() if k != "parameters"} for r in rows]
+    flat = [
+        {
+            **{k: v for k, v in r.items() if k not in ("parameters", "stderr", "flags")},
+            "flags": ", ".join(sorted({f"{f['quantity']} {f['code']}" for f in r["flags"]})),
+        }
+        for r in rows
+    ]
     if out is not None:
         write_table(flat, out)
     if json:
         print_json(rows)
         return
     print_table(flat, title=f"{circuit} over {len(rows)} spectra")
+    for r in rows:
+        for f in r["flags"]:
+            typer.echo(
+                f"{f['severity']}: {r['spectrum']}: {f['quantity']}: {f['message']}", err=True
+            )
 
 
 def load_spectra(path: Path) -> pl.DataFrame:
@@ -214,7 +244,7 @@ def load_spectra(path: Path) -> pl.DataFrame:
     try:
         from ssblab.io.eis import read_eis
     except ImportError:
-        from ssblab.io.eis_text import read_eis_text
+        from ssblab.io.eis import read_eis_text
 
         return read_eis_text(path)
     result = read_eis(path)
@@ -256,19 +286,33 @@ def _constants(items: list[str] | None) -> dict[str, float]:
 def _batch_rows(table: pl.DataFrame) -> list[dict[str, object]]:
     """Batch table rows with the CLI's stable keys."""
     from ssblab import schema as s
-    from ssblab.analysis.eis_batch import ERROR, R_B, R_CT, RMSE, SPECTRUM
+    from ssblab.analysis.eis_batch import (
+        ERROR,
+        FLAGS,
+        R_B,
+        R_B_ERR,
+        R_CT,
+        R_CT_ERR,
+        RMSE,
+        SPECTRUM,
+    )
     from ssblab.cli._common import table_rows
 
-    fixed = {SPECTRUM, s.CYCLE, s.TIME, s.UNIX_TIME, R_B, R_CT, RMSE, ERROR}
-    names = [c for c in table.columns if c not in fixed]
+    fixed = {SPECTRUM, s.CYCLE, s.TIME, s.UNIX_TIME, R_B, R_CT, R_B_ERR, R_CT_ERR, RMSE, ERROR}
+    fixed |= {FLAGS}
+    names = [c for c in table.columns if c not in fixed and not c.endswith(" stderr")]
     return [
         {
             "spectrum": row[SPECTRUM],
             "cycle": row.get(s.CYCLE),
             "R_b_ohm": row[R_B],
             "R_ct_ohm": row[R_CT],
+            "R_b_stderr_ohm": row[R_B_ERR],
+            "R_ct_stderr_ohm": row[R_CT_ERR],
             "rmse_ohm": row[RMSE],
             "parameters": {n: row[n] for n in names},
+            "stderr": {n: row.get(f"{n} stderr") for n in names},
+            "flags": row[FLAGS] or [],
             "error": row.get(ERROR),
         }
         for row in table_rows(table)
