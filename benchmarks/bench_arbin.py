@@ -62,7 +62,7 @@ def mdb():
 """
 RAW_SETUP = """
 from pathlib import Path
-from ssblab.io.arbin_jet import JetFile
+from ssblab.io.arbin.jet import JetFile
 def raw():
     db = JetFile(Path(PATH).read_bytes(), PATH)
     return db.fixed_columns(db.table("Channel_Normal_Table"))[0]

@@ -60,7 +60,7 @@ print(json.dumps({{"seconds": best, "peak_kib": peak, "rows": rows}}))
 MPT_READERS = {
     "ssblab": (
         sys.executable,
-        "from ssblab.io.biologic import read_mpt",
+        "from ssblab.io.biologic.reader import read_mpt",
         "read_mpt(PATH)",
         "result.n_rows",
     ),
@@ -75,7 +75,7 @@ MPT_READERS = {
 READERS = {
     "ssblab": (
         sys.executable,
-        "from ssblab.io.biologic import read_mpr",
+        "from ssblab.io.biologic.reader import read_mpr",
         "read_mpr(PATH)",
         "result.n_rows",
     ),
@@ -121,8 +121,8 @@ def run_reader(tool: str, path: Path, repeat: int) -> dict:
 
 def scaled_copy(source: Path, factor: int, folder: Path) -> Path:
     """An .mpr whose data module repeats the records of *source* *factor* times."""
-    from ssblab.io.biologic_columns import record_dtype
-    from ssblab.io.biologic_mpr import FILE_HEADER_BYTES, column_layout, read_modules
+    from ssblab.io.biologic.columns import record_dtype
+    from ssblab.io.biologic.mpr import FILE_HEADER_BYTES, column_layout, read_modules
 
     raw = source.read_bytes()
     modules = read_modules(source, raw)

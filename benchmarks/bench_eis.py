@@ -72,7 +72,7 @@ def bench_fit(folder: Path) -> None:
     from impedance.models.circuits import CustomCircuit
 
     from ssblab.analysis.eis import fit_spectrum, spectrum_arrays
-    from ssblab.io.eis_text import read_eis_text
+    from ssblab.io.eis.text import read_eis_text
 
     cases = [
         ("impedancepy_exampleData.csv", EXAMPLE_CIRCUIT, EXAMPLE_GUESS, True),
@@ -98,7 +98,7 @@ def bench_fit(folder: Path) -> None:
 def bench_drt(folder: Path) -> None:
     from ssblab.analysis.drt import fit_drt
     from ssblab.analysis.eis import spectrum_arrays
-    from ssblab.io.eis_text import read_eis_text
+    from ssblab.io.eis.text import read_eis_text
 
     peer_run = _pydrttools()
     for name in ("2XZARCequal.csv", "impedancepy_exampleData.csv", "LIB_data.txt"):

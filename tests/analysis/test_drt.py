@@ -7,7 +7,7 @@ import pytest
 
 from ssblab.analysis.drt import basis_matrices, drt_of_table, fit_drt
 from ssblab.errors import AnalysisError
-from ssblab.io.eis_text import read_eis_text
+from ssblab.io.eis import read_eis_text
 
 F_HZ = np.logspace(-2, 5, 71)
 

@@ -72,7 +72,7 @@ def _params() -> list:
 def _read_as_spectrum(path: Path) -> bool:
     """True when the EIS reader (a separate entry point) reads *path*."""
     try:
-        module = importlib.import_module("ssblab.io.eis")
+        module = importlib.import_module("ssblab.io.eis.dispatch")
         spectrum = module.read_eis(path)
     except (ImportError, AttributeError, SsblabError):
         return False

@@ -17,7 +17,7 @@ from ssblab import schema as s
 from ssblab.analysis.cycles import cycles
 from ssblab.errors import ReadError
 from ssblab.io import detect, read
-from ssblab.io.arbin_jet import JetFile
+from ssblab.io.arbin.jet import JetFile
 
 RES = "arbin/20160805_test001_45_cc_01.res"
 
@@ -204,7 +204,7 @@ def test_lost_data_page_is_counted_not_dropped_silently(data_dir, tmp_path):
 
 def test_corrupted_bytes_give_a_run_or_a_read_error(data_dir, tmp_path):
     """Seeded fuzzing of the structure pages: never another exception type."""
-    from ssblab.io.arbin_res import read_res
+    from ssblab.io.arbin.res import read_res
 
     source = (data_dir / "arbin/arbin_example.res").read_bytes()
     rng = np.random.default_rng(7)

@@ -10,7 +10,7 @@ from ssblab import schema as s
 from ssblab.analysis.cycles import cycles, integrated_counters
 from ssblab.errors import ReadError
 from ssblab.io import detect, read
-from ssblab.io.arbin_text import normalise, rename_map
+from ssblab.io.arbin.text import normalise, rename_map
 
 CSV_ROWS = {
     "arbin/arbin_example.csv": 2142,
@@ -166,7 +166,7 @@ def test_unit_style_csv_with_wall_clock_dates(tmp_path):
 def test_foreign_csv_and_xlsx_are_not_claimed(tmp_path):
     csv = tmp_path / "other.csv"
     csv.write_text("Test Time / s,Voltage / V,Current / A\n0,3.0,0.1\n")
-    from ssblab.io.arbin import sniff_csv, sniff_xlsx
+    from ssblab.io.arbin.reader import sniff_csv, sniff_xlsx
 
     assert not sniff_csv(csv.read_bytes(), csv)
     openpyxl = pytest.importorskip("openpyxl")
@@ -202,7 +202,7 @@ def test_semicolon_csv_with_decimal_commas(tmp_path):
 
 
 def test_lower_case_headers_of_other_vendors_are_not_arbin():
-    from ssblab.io.arbin_text import looks_like_arbin
+    from ssblab.io.arbin.text import looks_like_arbin
 
     landt = ["cycle_index", "step_index", "test_time_s", "current_A", "voltage_V"]
     assert not looks_like_arbin(landt)

@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 from ssblab import schema as s
 from ssblab.errors import ReadError, SsblabError
 from ssblab.io import read
-from ssblab.io.bdf import write_bdf_csv, write_parquet
+from ssblab.io.bdf.reader import write_bdf_csv, write_parquet
 from ssblab.io.export import write
 from ssblab.schema import Run, RunMeta
 

@@ -9,9 +9,9 @@ import pytest
 from ssblab import schema as s
 from ssblab.analysis.cycles import cycles
 from ssblab.io import detect, read
-from ssblab.io.biologic import read_mpr, read_mpt
-from ssblab.io.biologic_mpt import parse_mpt
-from ssblab.io.biologic_table import CYCLE_RULE, accumulate_resets
+from ssblab.io.biologic.mpt import parse_mpt
+from ssblab.io.biologic.reader import read_mpr, read_mpt
+from ssblab.io.biologic.table import CYCLE_RULE, accumulate_resets
 
 #: Stems with both an .mpr and EC-Lab's .mpt export in shared/data/biologic.
 PAIRS = [

@@ -8,7 +8,7 @@ import pytest
 
 from ssblab.errors import ReadError
 from ssblab.io import read
-from ssblab.io.biologic import read_mpr, read_mpt
+from ssblab.io.biologic.reader import read_mpr, read_mpt
 
 GOOD_MPT = (
     "EC-Lab ASCII FILE\r\n"

@@ -7,7 +7,7 @@ import pytest
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import read
-from ssblab.io.eis import read_eis
+from ssblab.io.eis.dispatch import read_eis
 
 #: Files refused on purpose, with the reason the reader must give.
 REFUSED: dict[str, str] = {}

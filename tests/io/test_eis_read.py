@@ -7,7 +7,7 @@ import pytest
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.eis import read_eis
+from ssblab.io.eis.dispatch import read_eis
 
 
 def test_mpr_and_mpt_give_the_same_spectrum(data_dir):

@@ -9,7 +9,7 @@ import pytest
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.eis_text import load_eis_text, read_eis_text
+from ssblab.io.eis.text import load_eis_text, read_eis_text
 
 
 def _write(name: str, text: str) -> Path:

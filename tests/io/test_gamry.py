@@ -7,7 +7,7 @@ import pytest
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import detect, read
-from ssblab.io.gamry import parse_dta
+from ssblab.io.gamry.dta import parse_dta
 
 DC_FILE = (
     "EXPLAIN\r\nTAG\tCV\r\nTITLE\tLABEL\tCyclic Voltammetry\tTest &Identifier\r\n"

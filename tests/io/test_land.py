@@ -179,7 +179,7 @@ def test_undecodable_rows_are_counted(tmp_path):
 def test_header_missing_is_a_read_error(tmp_path):
     path = tmp_path / "nohead.csv"
     path.write_text("cell model:,,\n1,2,3\n")
-    from ssblab.io.land import read_landt_csv
+    from ssblab.io.land.landt import read_landt_csv
 
     with pytest.raises(ReadError, match=r"nohead\.csv"):
         read_landt_csv(path)

@@ -12,7 +12,7 @@ import pytest
 
 from ssblab import schema as s
 from ssblab.io import read
-from ssblab.io.biologic_mpt import parse_mpt
+from ssblab.io.biologic.mpt import parse_mpt
 
 VOLT = 1e-6  # V: the .mpt prints float32 values to 8 digits
 
@@ -76,7 +76,7 @@ def test_peis_with_counter_electrode_columns(data_dir):
 
 
 def test_column_id_880_is_energy_we(data_dir):
-    from ssblab.io.biologic_mpr import parse_mpr
+    from ssblab.io.biologic.mpr import parse_mpr
 
     content = parse_mpr(data_dir / "biologic" / "mb.issue_223.mpr")
     assert 880 in content.column_ids
@@ -87,7 +87,7 @@ def test_column_id_880_is_energy_we(data_dir):
 
 def test_chronopotentiometry_counter_potential(data_dir):
     """ID 441 is ``<Ece>/V`` (the export prints it so; ID 39 is the I Range code)."""
-    from ssblab.io.biologic_mpr import parse_mpr
+    from ssblab.io.biologic.mpr import parse_mpr
 
     content = parse_mpr(data_dir / "biologic" / "cp.mpr")
     export = _export(data_dir, "cp")

@@ -346,7 +346,7 @@ def test_current_range_scaling():
 
     SIM.nda runs in the 10 A range (code 10000, 0.1 mA/count) and reaches 200 A on its
     pulses; nda8 uses the 10 mA range (code 10, 1e-3 mA/count)."""
-    from ssblab.io.neware_common import range_multiplier
+    from ssblab.io.neware.common import range_multiplier
 
     codes = np.array([10000, 10, 1, -1000, -10, -5, 0])
     expected = np.array([1e-1, 1e-3, 1e-4, 1e-2, 1e-4, 1e-5, 1e-1])

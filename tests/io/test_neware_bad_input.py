@@ -15,7 +15,7 @@ import pytest
 
 from ssblab.errors import ReadError
 from ssblab.io import read
-from ssblab.io.neware import sniff_nda, sniff_ndax
+from ssblab.io.neware.reader import sniff_nda, sniff_ndax
 
 QUICK_S = 2.0
 

@@ -21,7 +21,7 @@ import pytest
 from ssblab import schema as s
 from ssblab.analysis.cycles import cycles
 from ssblab.io import detect, read
-from ssblab.io.neware_common import cycle_from_mode
+from ssblab.io.neware.common import cycle_from_mode
 
 # --- .nda version 29 ------------------------------------------------------------
 

@@ -15,11 +15,11 @@ from ssblab.io import registry
 from ssblab.io.safety import check_file, read_head
 from ssblab.schema import Run, validate
 
-#: Reader modules under ``ssblab.io``; one per vendor or family of formats.
+#: Reader packages under ``ssblab.io``, one per vendor or family of formats
+#: (importing a package registers its readers; ``neware`` includes BTSDA's CSV).
 READER_MODULES: tuple[str, ...] = (
     "bdf",
     "neware",
-    "btsda",
     "biologic",
     "land",  # before arbin: a LANDT export without its preamble has Arbin-like headers
     "arbin",

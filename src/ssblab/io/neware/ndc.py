@@ -21,8 +21,8 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.neware_common import range_multiplier
-from ssblab.io.neware_records import civil_to_unix
+from ssblab.io.neware.common import range_multiplier
+from ssblab.io.neware.records import civil_to_unix
 
 PAGE = 4096
 ROWS_AT = 132

@@ -4,7 +4,7 @@ Formats are recognised by content: an Access file starts with
 ``\\x00\\x01\\x00\\x00Standard Jet DB`` (or ``ACE DB``); a ``.res.gz`` is a gzip
 stream of one; CSV exports by their column names; XLSX exports by their
 ``Channel_*`` and ``Global_Info`` sheets. All three produce the same canonical
-table through :mod:`ssblab.io.arbin_common`.
+table through :mod:`ssblab.io.arbin.common`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.arbin_common import arbin_to_canonical
-from ssblab.io.arbin_jet import JET_MAGIC
-from ssblab.io.arbin_res import read_res
-from ssblab.io.arbin_text import looks_like_arbin, rename_map, to_raw
+from ssblab.io.arbin.common import arbin_to_canonical
+from ssblab.io.arbin.jet import JET_MAGIC
+from ssblab.io.arbin.res import read_res
+from ssblab.io.arbin.text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
 from ssblab.io.safety import read_zip_member, zip_names
 from ssblab.schema import Run, RunMeta

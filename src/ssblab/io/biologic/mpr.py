@@ -11,7 +11,7 @@ that starts its numeric part with 0xFFFFFFFF (then body length u4, version u4,
 an unknown u4 and the date). The modules used here:
 
 * ``VMP data``: record count (u4), column count, column IDs, then packed
-  fixed-size records (see :mod:`ssblab.io.biologic_columns`). Data-module
+  fixed-size records (see :mod:`ssblab.io.biologic.columns`). Data-module
   versions 2 and 3 keep a u1 column count and u2 IDs with records at byte 405
   and 406; version 0 from EC-Lab 11.50 keeps a u2 count and u2 IDs with records
   at byte 1007 (older version-0 files: u1 count, u1 IDs, records at byte 100).
@@ -30,8 +30,8 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.biologic_columns import UnknownColumnError, record_dtype
-from ssblab.io.biologic_techniques import mpr_technique
+from ssblab.io.biologic.columns import UnknownColumnError, record_dtype
+from ssblab.io.biologic.techniques import mpr_technique
 
 MAGIC = b"BIO-LOGIC MODULAR FILE"
 FILE_HEADER_BYTES = 52

@@ -1,7 +1,7 @@
 """Neware readers: ``.nda`` (also zipped as ``.nda.zip``) and ``.ndax``.
 
 Registers ``neware_nda`` and ``neware_ndax``. The binary layouts live in
-:mod:`ssblab.io.neware_nda` and :mod:`ssblab.io.neware_ndc`; this module
+:mod:`ssblab.io.neware.nda` and :mod:`ssblab.io.neware.ndc`; this module
 detects the files, applies BTSDA's cycle rule and fills :class:`RunMeta`.
 
 Cycle numbering (checked against BTSDA exports of 11 files): BTSDA's
@@ -36,9 +36,9 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.neware_common import CYCLE_MODES, clean_records, to_canonical
-from ssblab.io.neware_nda import MAGIC, decode_nda
-from ssblab.io.neware_ndax import decode_ndax, start_time_local
+from ssblab.io.neware.common import CYCLE_MODES, clean_records, to_canonical
+from ssblab.io.neware.nda import MAGIC, decode_nda
+from ssblab.io.neware.ndax import decode_ndax, start_time_local
 from ssblab.io.registry import reader
 from ssblab.io.safety import read_zip_member, zip_names
 

@@ -8,7 +8,7 @@ project (github.com/echemdata/galvani, read for understanding only).
 
 Names are EC-Lab's own ``.mpt`` header names, so both readers produce a frame
 with the same column names and the conversion to the canonical table
-(:mod:`ssblab.io.biologic_table`) is written once.
+(:mod:`ssblab.io.biologic.table`) is written once.
 """
 
 from __future__ import annotations

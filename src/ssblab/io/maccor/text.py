@@ -16,7 +16,7 @@ starts with ``Rec#``. The columns that matter:
 
 Conversion: the current gets its sign from ``State`` (+ while ``C``, - while
 ``D``; other states keep the file's value); the per-step counters become
-cumulative charge and discharge counters (:func:`~ssblab.io.arbin_common.cumulative`
+cumulative charge and discharge counters (:func:`~ssblab.io.arbin.common.cumulative`
 restarts at each fall of the counter and books each increment to the state of
 its record); ``Cycle Count / 1`` is ``Cyc#`` shifted to start at 1. Decimal
 commas are recognised from the first record. The instrument clock's zone is not
@@ -43,7 +43,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.arbin_common import increments, step_count
+from ssblab.io.arbin.common import increments, step_count
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 

@@ -1,9 +1,9 @@
 """BioLogic EC-Lab readers: binary ``.mpr`` and text ``.mpt`` (formats ``biologic_mpr``,
 ``biologic_mpt``).
 
-Both decode their file into EC-Lab-named columns (:mod:`ssblab.io.biologic_mpr`,
-:mod:`ssblab.io.biologic_mpt`) and convert them with the one set of rules in
-:mod:`ssblab.io.biologic_table` (units, sign, counters, cycle numbering).
+Both decode their file into EC-Lab-named columns (:mod:`ssblab.io.biologic.mpr`,
+:mod:`ssblab.io.biologic.mpt`) and convert them with the one set of rules in
+:mod:`ssblab.io.biologic.table` (units, sign, counters, cycle numbering).
 
 Timezone: EC-Lab stores the acquisition start as the PC's local clock without
 a zone. It is read in the zone named by ``$SSBLAB_INSTRUMENT_TZ`` (UTC when
@@ -20,10 +20,10 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.io._tabular import instrument_timezone, timezone_note
-from ssblab.io.biologic_cell import mpr_cell, mpt_cell
-from ssblab.io.biologic_mpr import is_mpr, ole_to_unix, parse_mpr
-from ssblab.io.biologic_mpt import is_bare_mpt, is_mpt, parse_mpt
-from ssblab.io.biologic_table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
+from ssblab.io.biologic.cell import mpr_cell, mpt_cell
+from ssblab.io.biologic.mpr import is_mpr, ole_to_unix, parse_mpr
+from ssblab.io.biologic.mpt import is_bare_mpt, is_mpt, parse_mpt
+from ssblab.io.biologic.table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 

@@ -6,7 +6,7 @@ discharge counters; BTS 9.1 writes 52, 56 or 60-byte records with one signed
 counter each for capacity and energy and the test time instead of the step
 time. The record length is not in the file: it is the known length whose
 grid lines up with the record tags. Returned frames follow the raw-frame
-contract of :mod:`ssblab.io.neware_common`.
+contract of :mod:`ssblab.io.neware.common`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.neware_records import (
+from ssblab.io.neware.records import (
     DATA_ID,
     MAGIC,
     OTHER_KINDS,

@@ -4,7 +4,7 @@ Data flow: list the members (unsafe paths refused) → read the small XML
 members (versions, test info, BTSDA's cycle mode) → decode ``data.ndc`` → for
 split files (ndc 11+) join the run-info rows by record index, fill the rows
 the instrument did not log run info for, and join the step table → join the
-auxiliary channels → raw frame for :func:`ssblab.io.neware_common.to_canonical`.
+auxiliary channels → raw frame for :func:`ssblab.io.neware.common.to_canonical`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io import neware_ndc as ndc
-from ssblab.io.neware_records import attach_by_index
+from ssblab.io.neware import ndc as ndc
+from ssblab.io.neware.records import attach_by_index
 from ssblab.io.safety import read_zip_member, zip_names
 
 #: Largest XML member parsed [bytes]; the real ones are a few kB.

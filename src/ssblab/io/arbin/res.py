@@ -1,9 +1,9 @@
 """Arbin ``.res`` result files (MITS Pro and MITS 7 Access databases).
 
 Data flow: file bytes (gunzipped with a bound when the name ends in ``.gz``)
--> :class:`~ssblab.io.arbin_jet.JetFile` -> ``Channel_Normal_Table`` decoded
+-> :class:`~ssblab.io.arbin.jet.JetFile` -> ``Channel_Normal_Table`` decoded
 column-wise -> records of the first test in ``Data_Point`` order -> canonical
-table (:func:`~ssblab.io.arbin_common.arbin_to_canonical`); ``Global_Table``
+table (:func:`~ssblab.io.arbin.common.arbin_to_canonical`); ``Global_Table``
 gives the metadata.
 
 Timezone rule: ``DateTime`` and ``Start_DateTime`` are OLE automation dates of
@@ -21,13 +21,13 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.arbin_common import (
+from ssblab.io.arbin.common import (
     OLE_TO_UNIX_DAYS,
     SECONDS_PER_DAY,
     arbin_to_canonical,
     ole_to_unix,
 )
-from ssblab.io.arbin_jet import JetFile, TableDef
+from ssblab.io.arbin.jet import JetFile, TableDef
 from ssblab.io.safety import read_gzip
 from ssblab.schema import Run, RunMeta
 

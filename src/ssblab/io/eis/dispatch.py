@@ -2,7 +2,7 @@
 
 Dispatch is by content: EC-Lab ``.mpr`` / ``.mpt`` (PEIS, GEIS), Gamry
 ``.DTA`` (``ZCURVE``), and otherwise plain 2-3 column text/CSV
-(:func:`ssblab.io.eis_text.read_eis_text`).
+(:func:`ssblab.io.eis.text.read_eis_text`).
 """
 
 from __future__ import annotations
@@ -38,16 +38,18 @@ def read_eis(path: str | Path) -> pl.DataFrame:
     """
     path = check_file(Path(path))
     head = read_head(path, 64)
-    from ssblab.io import biologic_mpr, biologic_mpt, gamry
+    from ssblab.io import gamry
+    from ssblab.io.biologic import mpr as biologic_mpr
+    from ssblab.io.biologic import mpt as biologic_mpt
 
     if biologic_mpr.is_mpr(head) or biologic_mpt.is_mpt(head):
-        from ssblab.io.biologic import read_biologic_eis
+        from ssblab.io.biologic.reader import read_biologic_eis
 
         table = read_biologic_eis(path)
     elif gamry.is_dta(head):
         table = gamry.read_gamry_eis(path)
     else:
-        from ssblab.io.eis_text import read_eis_text
+        from ssblab.io.eis.text import read_eis_text
 
         table = read_eis_text(path)
     return s.validate_eis(table)

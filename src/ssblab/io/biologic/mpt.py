@@ -24,8 +24,8 @@ from pathlib import Path
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.biologic_columns import canonical_mpt_name
-from ssblab.io.biologic_techniques import mpt_technique
+from ssblab.io.biologic.columns import canonical_mpt_name
+from ssblab.io.biologic.techniques import mpt_technique
 
 MAGICS = (b"EC-Lab ASCII FILE", b"BT-Lab ASCII FILE")
 _NB_HEADER = re.compile(rb"Nb header lines\s*:\s*(\d+)")

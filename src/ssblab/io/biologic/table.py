@@ -12,7 +12,7 @@ Rules (stated once, relied on by the tests):
   electrode. With the cathode of a full cell as working electrode (the usual
   hookup) that is charging, which is positive in ssblab too, so the sign is kept.
 * **Voltage**: one rule per technique, stated in
-  :mod:`ssblab.io.biologic_techniques` (``Ewe`` for potential-controlled
+  :mod:`ssblab.io.biologic.techniques` (``Ewe`` for potential-controlled
   techniques such as CV; otherwise the cell voltage ``Ewe - Ece``, ``Ecell``
   or ``Ewe``). ``Ewe`` and ``Ece`` are kept when both are recorded.
 * **Current**: ``I/mA``, else ``<I>/mA``, else the charge increment over the
@@ -37,7 +37,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.biologic_techniques import voltage_rule
+from ssblab.io.biologic.techniques import voltage_rule
 
 #: Text for ``RunMeta.cycle_numbering``.
 CYCLE_RULE = (
@@ -153,7 +153,7 @@ def _current_a(frame: pl.DataFrame, path: object) -> tuple[pl.Expr, str | None]:
 def _potentials(frame: pl.DataFrame, path: object, technique: str) -> tuple[list[pl.Expr], str]:
     """Voltage and three-electrode potentials [V], plus a note on the rule used.
 
-    The rule is :func:`~ssblab.io.biologic_techniques.voltage_rule` of *technique*.
+    The rule is :func:`~ssblab.io.biologic.techniques.voltage_rule` of *technique*.
     """
     we = _first(frame, "Ewe/V", "<Ewe>/V")
     ce = _first(frame, "Ece/V", "<Ece>/V")

@@ -3,8 +3,8 @@
 An ``.nda`` starts with ``NEWARE`` and its file version at byte 14. The
 versions differ in where the records start and in their layout; each layout
 below is a NumPy structured dtype, decoded in one ``np.frombuffer`` call.
-BTS 9 files (versions 129/130) are decoded by :mod:`ssblab.io.neware_bts9`.
-Returned frames follow the raw-frame contract of :mod:`ssblab.io.neware_common`.
+BTS 9 files (versions 129/130) are decoded by :mod:`ssblab.io.neware.bts9`.
+Returned frames follow the raw-frame contract of :mod:`ssblab.io.neware.common`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.neware_bts9 import decode_bts9
-from ssblab.io.neware_common import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
-from ssblab.io.neware_records import (
+from ssblab.io.neware.bts9 import decode_bts9
+from ssblab.io.neware.common import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
+from ssblab.io.neware.records import (
     DATA_ID,
     MAGIC,
     OTHER_KINDS,
