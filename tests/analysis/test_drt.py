@@ -106,3 +106,39 @@ def test_gcv_regularises_noisier_data_more():
     assert loud.lambda_ > 100 * quiet.lambda_
     assert [round(np.log10(p.tau_s)) for p in loud.peaks] == [-3, 0]
     assert [p.r_ohm for p in loud.peaks] == pytest.approx([20.0, 10.0], rel=0.1)
+
+
+def test_gamry_lambda_is_inside_the_grid_and_the_tail_is_flagged(data_dir):
+    """The issue's case: λ sat at the old grid's edge (1e-7) with RMSE 317 Ω, unflagged."""
+    from ssblab.analysis.drt import LAMBDA_GRID
+    from ssblab.analysis.eis import frequency_window
+    from ssblab.io.eis import read_eis
+
+    result = read_eis(data_dir / "eis" / "impedancepy_exampleDataGamry.DTA")
+    table = getattr(result, "table", result)
+    full = drt_of_table(table)
+    assert LAMBDA_GRID[0] < full.lambda_ < LAMBDA_GRID[-1]
+    assert full.rmse_ohm == pytest.approx(316.6, rel=0.01)
+    assert full.relative_rmse == pytest.approx(0.069, abs=0.002)
+    assert [f.code for f in full.flags] == ["poor_fit"]
+    assert "--fmin" in full.flags[0].message
+    cut = drt_of_table(frequency_window(table, 1.0))
+    assert cut.flags == () and cut.relative_rmse < 0.01
+
+
+def test_lambda_at_the_grid_edge_is_flagged():
+    f = np.logspace(-2, 5, 50)
+    z = 5.0 + 20.0 / (1 + 1j * 2 * np.pi * f * 2e-3)  # noise-free: GCV wants λ -> 0
+    result = fit_drt(f, z)
+    assert result.lambda_ == 1e-12
+    assert [fl.code for fl in result.flags] == ["lambda_at_edge"]
+    assert result.to_dict()["flags"][0]["code"] == "lambda_at_edge"
+    assert fit_drt(f, z, lam=1e-3).flags == ()  # a given λ is the user's choice
+
+
+def test_two_zarc_drt_is_unflagged(data_dir):
+    from ssblab.io.eis import read_eis_text
+
+    result = drt_of_table(read_eis_text(data_dir / "eis" / "2XZARCequal.csv"))
+    assert result.flags == ()
+    assert result.relative_rmse == pytest.approx(0.0108, abs=0.001)  # σ 0.5 Ω noise

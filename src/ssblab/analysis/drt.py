@@ -44,9 +44,13 @@ import polars as pl
 
 from ssblab.analysis.eis import spectrum_arrays
 from ssblab.errors import AnalysisError
+from ssblab.flags import Flag, as_dicts
 
-#: λ candidates searched by GCV (dimensionless: A and b share the data's scale).
-LAMBDA_GRID = np.logspace(-7, 1, 49)
+#: λ candidates searched by GCV (dimensionless: A and b share the data's scale), six
+#: per decade; a λ on either end is flagged (``lambda_at_edge``).
+LAMBDA_GRID = np.logspace(-12, 2, 85)
+#: RMSE above this fraction of the rms |Z| flags the DRT as not describing the data.
+POOR_FIT = 0.02
 _LN10 = np.log(10.0)
 
 
@@ -83,6 +87,11 @@ class DrtResult:
         The fitted data [Hz, Ω] and the DRT model at those frequencies [Ω].
     rmse_ohm : float
         RMS residual over the stacked real and imaginary parts [Ω].
+    relative_rmse : float
+        ‖Z_fit − Z‖ / ‖Z‖, the RMSE relative to the rms |Z| [-].
+    flags : tuple of Flag
+        ``lambda_at_edge`` (GCV chose an end of :data:`LAMBDA_GRID`) and
+        ``poor_fit`` (relative RMSE over :data:`POOR_FIT`).
     """
 
     tau_s: np.ndarray
@@ -99,6 +108,8 @@ class DrtResult:
     basis_tau_s: np.ndarray
     weights_ohm: np.ndarray
     epsilon: float
+    relative_rmse: float = float("nan")
+    flags: tuple[Flag, ...] = ()
 
     @property
     def r_polarisation_ohm(self) -> float:
@@ -121,6 +132,8 @@ class DrtResult:
             "lambda": self.lambda_,
             "criterion": self.criterion,
             "rmse_ohm": self.rmse_ohm,
+            "relative_rmse": self.relative_rmse,
+            "flags": as_dicts(self.flags),
         }
 
 
@@ -216,6 +229,8 @@ def fit_drt(
     fine_ln_tau = np.linspace(ln_tau[0], ln_tau[-1], 10 * ln_tau.size)
     gamma = np.exp(-((epsilon * (fine_ln_tau[:, None] - ln_tau[None, :])) ** 2)) @ weights
     residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
+    relative = float(np.sqrt(np.sum(np.abs(z_fit - z) ** 2) / np.sum(np.abs(z) ** 2)))
+    flags = _flags(lam, criterion, relative, f, z)
     return DrtResult(
         tau_s=np.exp(fine_ln_tau),
         gamma_ohm=gamma,
@@ -231,7 +246,44 @@ def fit_drt(
         basis_tau_s=np.exp(ln_tau),
         weights_ohm=weights,
         epsilon=float(epsilon),
+        relative_rmse=relative,
+        flags=flags,
     )
+
+
+def _flags(lam: float, criterion: str, relative: float, f: np.ndarray, z: np.ndarray):
+    """``lambda_at_edge`` and ``poor_fit`` flags of one DRT (with a diffusion-tail hint)."""
+    from ssblab.analysis.eis_checks import features
+
+    flags = []
+    if criterion == "gcv" and lam in (LAMBDA_GRID[0], LAMBDA_GRID[-1]):
+        side = "smallest" if lam == LAMBDA_GRID[0] else "largest"
+        flags.append(
+            Flag(
+                "lambda",
+                "lambda_at_edge",
+                f"GCV chose λ = {lam:.2g}, the {side} of its grid "
+                f"{LAMBDA_GRID[0]:.0e}-{LAMBDA_GRID[-1]:.0e}: the optimum may lie beyond it; "
+                "give --lambda",
+            )
+        )
+    if relative > POOR_FIT:
+        tail = features(f, z).tail_from_hz
+        hint = (
+            f"below {tail:.3g} Hz the spectrum turns up into a diffusion tail, which is no "
+            f"relaxation: fit above it (--fmin {tail:.3g})"
+            if tail is not None
+            else "a blocking or diffusion tail, or data that fail Kramers-Kronig?"
+        )
+        flags.append(
+            Flag(
+                "rmse_ohm",
+                "poor_fit",
+                f"RMSE is {relative:.1%} of |Z| (> {POOR_FIT:.0%}): the DRT does not "
+                f"describe the spectrum ({hint})",
+            )
+        )
+    return tuple(flags)
 
 
 def drt_of_table(table: pl.DataFrame, **options: object) -> DrtResult:

@@ -7,7 +7,7 @@ Commands (``--json`` keys are stable):
   "initial", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm", "R_ct_stderr_ohm", "flags"}``
 * ``eis drt FILE`` →
   ``{"R_inf_ohm", "inductance_H", "peaks": [{"tau_s", "R_ohm"}], "lambda", "criterion",
-  "rmse_ohm"}``
+  "rmse_ohm", "relative_rmse", "flags"}``
 * ``eis batch FILES... --circuit C --initial ...`` → a list, one object per
   spectrum: ``{"spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm",
   "R_ct_stderr_ohm", "rmse_ohm", "parameters", "stderr", "flags", "error"}``
@@ -160,7 +160,8 @@ def drt_command(
     """Distribution of relaxation times: R_inf and the peaks (τ, R) of one spectrum.
 
     A diffusion or blocking tail at the lowest frequencies is not a relaxation
-    and fits poorly; cut it off with --fmin.
+    and fits poorly; cut it off with --fmin. Flags: λ at an end of the GCV grid
+    (1e-12 to 1e2), RMSE over 2 % of |Z|.
     """
     from ssblab.analysis.drt import drt_of_table
     from ssblab.analysis.eis import frequency_window
@@ -177,9 +178,11 @@ def drt_command(
     rows = [{"tau / s": p.tau_s, "R / Ohm": p.r_ohm} for p in result.peaks]
     title = (
         f"DRT of {file.name}: R_inf {result.r_inf_ohm:.4g} Ω, "
-        f"λ {result.lambda_:.2g} ({result.criterion})"
+        f"λ {result.lambda_:.2g} ({result.criterion}), RMSE {result.rmse_ohm:.4g} Ω "
+        f"({result.relative_rmse:.2%} of |Z|)"
     )
     print_table(rows, title=title)
+    print_flags(result.flags)
 
 
 @eis_app.command("batch")
