@@ -1,10 +1,12 @@
 """EC-Lab column vocabulary shared by the ``.mpr`` and ``.mpt`` readers.
 
 An ``.mpr`` data module lists its columns as numeric IDs; each ID fixes the
-quantity and its binary type. The table below was assembled from the files in
-``shared/data/biologic`` (checked against EC-Lab's own ``.mpt`` export of the
-same runs) and from the public reverse-engineering notes of the galvani
-project (github.com/echemdata/galvani, read for understanding only).
+quantity and its binary type. The table (``column_ids.csv`` beside this
+module) was assembled from the files in ``shared/data`` (checked against
+EC-Lab's own ``.mpt`` export of the same runs) and from the ID lists of the
+galvani and yadg projects (facts checked, no code taken). An ID absent from it
+is refused with the ID named: the record size, and so every later column,
+would be unknown.
 
 Names are EC-Lab's own ``.mpt`` header names, so both readers produce a frame
 with the same column names and the conversion to the canonical table
@@ -13,124 +15,40 @@ with the same column names and the conversion to the canonical table
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from importlib import resources
 
 import numpy as np
 
-#: Column IDs packed as bit fields into one shared flags byte: ID -> (name, mask).
-FLAG_COLUMNS: dict[int, tuple[str, int]] = {
-    1: ("mode", 0x03),
-    2: ("ox/red", 0x04),
-    3: ("error", 0x08),
-    21: ("control changes", 0x10),
-    31: ("Ns changes", 0x20),
-    65: ("counter inc.", 0x80),
-}
+#: The column-ID table, as data beside this module: one row per ID with its
+#: kind (``flag`` bits in the shared flags byte, or a ``value``), EC-Lab name,
+#: NumPy type and where it was checked (``export:<stem>``: the name appears in
+#: EC-Lab's ``.mpt`` export of that run in ``shared/data``; ``galvani`` /
+#: ``yadg``: listed in that project's table, not yet seen in a file here).
+#: Where the two tables disagree (ID 242: galvani ``|E2|``, yadg ``|Ece h2|``)
+#: galvani's entry is kept.
+TABLE_FILE = "column_ids.csv"
 
-_F4, _F8, _U1, _U2, _U4 = "<f4", "<f8", "u1", "<u2", "<u4"
 
-#: Column ID -> (EC-Lab name, little-endian NumPy type of the stored value).
-VALUE_COLUMNS: dict[int, tuple[str, str]] = {
-    4: ("time/s", _F8),
-    5: ("control/V/mA", _F4),
-    6: ("Ewe/V", _F4),
-    7: ("dq/mA.h", _F8),
-    8: ("I/mA", _F4),
-    9: ("Ece/V", _F4),
-    11: ("<I>/mA", _F8),
-    13: ("(Q-Qo)/mA.h", _F8),
-    16: ("Analog IN 1/V", _F4),
-    17: ("Analog IN 2/V", _F4),
-    19: ("control/V", _F4),
-    20: ("control/mA", _F4),
-    23: ("dQ/mA.h", _F8),
-    24: ("cycle number", _F8),
-    26: ("Rapp/Ohm", _F4),
-    27: ("Ewe-Ece/V", _F4),
-    32: ("freq/Hz", _F4),
-    33: ("|Ewe|/V", _F4),
-    34: ("|I|/A", _F4),
-    35: ("Phase(Z)/deg", _F4),
-    36: ("|Z|/Ohm", _F4),
-    37: ("Re(Z)/Ohm", _F4),
-    38: ("-Im(Z)/Ohm", _F4),
-    39: ("I Range", _U2),
-    69: ("R/Ohm", _F4),
-    70: ("P/W", _F4),
-    74: ("|Energy|/W.h", _F8),
-    75: ("Analog OUT/V", _F4),
-    76: ("<I>/mA", _F4),
-    77: ("<Ewe>/V", _F4),
-    78: ("Cs-2/µF-2", _F4),
-    96: ("|Ece|/V", _F4),
-    98: ("Phase(Zce)/deg", _F4),
-    99: ("|Zce|/Ohm", _F4),
-    100: ("Re(Zce)/Ohm", _F4),
-    101: ("-Im(Zce)/Ohm", _F4),
-    123: ("Energy charge/W.h", _F8),
-    124: ("Energy discharge/W.h", _F8),
-    125: ("Capacitance charge/µF", _F8),
-    126: ("Capacitance discharge/µF", _F8),
-    131: ("Ns", _U2),
-    163: ("|Estack|/V", _F4),
-    168: ("Rcmp/Ohm", _F4),
-    169: ("Cs/µF", _F4),
-    172: ("Cp/µF", _F4),
-    173: ("Cp-2/µF-2", _F4),
-    174: ("<Ewe>/V", _F4),
-    178: ("(Q-Qo)/C", _F4),
-    179: ("dQ/C", _F4),
-    211: ("Q charge/discharge/mA.h", _F8),
-    212: ("half cycle", _U4),
-    213: ("z cycle", _U4),
-    **{230 + k: (f"|Ewe h{k + 2}|/V", _F4) for k in range(6)},
-    **{236 + k: (f"|I h{k + 2}|/A", _F4) for k in range(6)},
-    242: ("|E2|/V", _F4),
-    271: ("Phase(Z1)/deg", _F4),
-    272: ("Phase(Z2)/deg", _F4),
-    301: ("|Z1|/Ohm", _F4),
-    302: ("|Z2|/Ohm", _F4),
-    331: ("Re(Z1)/Ohm", _F4),
-    332: ("Re(Z2)/Ohm", _F4),
-    361: ("-Im(Z1)/Ohm", _F4),
-    362: ("-Im(Z2)/Ohm", _F4),
-    391: ("<E1>/V", _F4),
-    392: ("<E2>/V", _F4),
-    422: ("Phase(Zstack)/deg", _F4),
-    423: ("|Zstack|/Ohm", _F4),
-    424: ("Re(Zstack)/Ohm", _F4),
-    425: ("-Im(Zstack)/Ohm", _F4),
-    426: ("<Estack>/V", _F4),
-    430: ("Phase(Zwe-ce)/deg", _F4),
-    431: ("|Zwe-ce|/Ohm", _F4),
-    432: ("Re(Zwe-ce)/Ohm", _F4),
-    433: ("-Im(Zwe-ce)/Ohm", _F4),
-    434: ("(Q-Qo)/C", _F4),
-    435: ("dQ/C", _F4),
-    438: ("step time/s", _F8),
-    441: ("<Ece>/V", _F4),  # cp.mpt prints it as <Ece>/V (galvani: "<Ecv>")
-    462: ("Temperature/°C", _F4),
-    467: ("Q charge/discharge/mA.h", _F8),
-    468: ("half cycle", _U4),
-    469: ("z cycle", _U4),
-    471: ("<Ece>/V", _F4),
-    473: ("THD Ewe/%", _F4),
-    474: ("THD I/%", _F4),
-    476: ("NSD Ewe/%", _F4),
-    477: ("NSD I/%", _F4),
-    479: ("NSR Ewe/%", _F4),
-    480: ("NSR I/%", _F4),
-    **{486 + k: (f"|Ewe h{k + 2}|/V", _F4) for k in range(6)},
-    **{492 + k: (f"|I h{k + 2}|/A", _F4) for k in range(6)},
-    498: ("Q charge/mA.h", _F8),
-    499: ("Q discharge/mA.h", _F8),
-    500: ("step time/s", _F8),
-    501: ("Efficiency/%", _F8),
-    502: ("Capacity/mA.h", _F8),
-    505: ("Rdc/Ohm", _F4),
-    509: ("Acir/Dcir Control", _U1),
-    880: ("Energy we/W.h", _F8),  # checked against mb.issue_223.mpt
-}
+def _load_table() -> tuple[dict[int, tuple[str, int]], dict[int, tuple[str, str]]]:
+    text = resources.files(__package__).joinpath(TABLE_FILE).read_text("utf-8")
+    flags: dict[int, tuple[str, int]] = {}
+    values: dict[int, tuple[str, str]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        cid = int(row["id"])
+        if row["kind"] == "flag":
+            flags[cid] = (row["name"], int(row["mask"], 16))
+        else:
+            values[cid] = (row["name"], row["dtype"])
+    return flags, values
+
+
+#: Column IDs packed as bit fields into one shared flags byte: ID -> (name, mask);
+#: column ID -> (EC-Lab name, little-endian NumPy type of the stored value).
+FLAG_COLUMNS, VALUE_COLUMNS = _load_table()
+_U1 = "u1"
 
 #: Technique -> column ID -> EC-Lab name where one ID means another quantity
 #: (BT-Lab's BCD stores the cell voltage Ecell under ID 6).

@@ -2,9 +2,9 @@
 
 An ``.mpr`` names its technique by a code in the first byte of its settings
 module; an ``.mpt`` prints the technique's long name on the fourth header line.
-Both map onto one short code (the codes are EC-Lab's abbreviations; the byte
-values were checked against the ``.mpt`` export of every pair in
-``shared/data/biologic`` and agree with yadg's table).
+Both map onto one short code (EC-Lab's abbreviations), listed in
+``techniques.csv`` beside this module; the byte values agree with yadg's table
+and with the ``.mpt`` export of every pair in ``shared/data/biologic``.
 
 **Voltage rule** (one per technique family, recorded in the run's notes):
 
@@ -21,50 +21,34 @@ whenever ``Ece`` is recorded.
 
 from __future__ import annotations
 
-#: First byte of the ``VMP Set`` module -> technique code.
-MPR_CODES: dict[int, str] = {
-    0x04: "GCPL",
-    0x06: "CV",
-    0x0B: "OCV",
-    0x16: "MP",
-    0x18: "CA",
-    0x19: "CP",
-    0x1C: "WAIT",
-    0x1D: "PEIS",
-    0x1E: "GEIS",
-    0x30: "CV",
-    0x32: "ZIR",
-    0x33: "CVA",
-    0x6C: "LSV",
-    0x75: "coV",
-    0x76: "coC",
-    0x77: "GCPL",
-    0x7F: "MB",
-    0x88: "BCD",
-}
+import csv
+import io
+from importlib import resources
 
-#: Technique name printed in an ``.mpt`` header -> technique code.
-MPT_NAMES: dict[str, str] = {
-    "Galvanostatic Cycling with Potential Limitation": "GCPL",
-    "Cyclic Voltammetry": "CV",
-    "Cyclic Voltammetry Advanced": "CVA",
-    "Open Circuit Voltage": "OCV",
-    "Modular Potentio": "MP",
-    "Chronoamperometry / Chronocoulometry": "CA",
-    "Chronopotentiometry": "CP",
-    "Wait": "WAIT",
-    "Potentio Electrochemical Impedance Spectroscopy": "PEIS",
-    "Galvano Electrochemical Impedance Spectroscopy": "GEIS",
-    "IR compensation (PEIS)": "ZIR",
-    "Linear Sweep Voltammetry": "LSV",
-    "Constant Voltage": "coV",
-    "Constant Current": "coC",
-    "Modulo Bat": "MB",
-    "Battery Capacity Determination": "BCD",
-}
+#: The technique table, as data beside this module: code, the first byte(s)
+#: of an ``.mpr`` settings module, the long name an ``.mpt`` prints, and which
+#: potential becomes Voltage (``Ewe`` or ``cell``).
+TABLE_FILE = "techniques.csv"
 
-#: Techniques whose Voltage is the controlled working-electrode potential.
-POTENTIAL_CONTROLLED = frozenset({"CV", "CVA", "LSV", "CA", "coV", "PEIS", "ZIR", "MP"})
+
+def _load_table() -> tuple[dict[int, str], dict[str, str], frozenset[str]]:
+    text = resources.files(__package__).joinpath(TABLE_FILE).read_text("utf-8")
+    codes: dict[int, str] = {}
+    names: dict[str, str] = {}
+    controlled: set[str] = set()
+    for row in csv.DictReader(io.StringIO(text)):
+        for byte in filter(None, row["mpr_settings_bytes"].split(";")):
+            codes[int(byte, 16)] = row["code"]
+        if row["mpt_name"]:
+            names[row["mpt_name"]] = row["code"]
+        if row["voltage"] == "Ewe":
+            controlled.add(row["code"])
+    return codes, names, frozenset(controlled)
+
+
+#: First byte of the ``VMP Set`` module -> technique code; ``.mpt`` technique
+#: name -> code; the techniques whose Voltage is the controlled potential Ewe.
+MPR_CODES, MPT_NAMES, POTENTIAL_CONTROLLED = _load_table()
 
 
 def mpr_technique(settings_body: bytes | memoryview) -> str:
