@@ -142,3 +142,42 @@ def test_rebuild_removes_only_its_own_stale_pngs(cycling, symmetric, tmp_path):
     manifest = json.loads((out / "report.json").read_text("utf-8"))
     assert manifest["panels"] == list(second.panels) != list(first.panels)
     assert all((out / name).is_file() for name in manifest["png"])
+
+
+def test_design_table_has_no_python_reprs_and_no_empty_rows(examples_dir, tmp_path):
+    recipes = [
+        examples_dir / "al-lpsc-composite_ncm622.toml",
+        examples_dir / "sym-li-bare_lgps.toml",
+    ]
+    text = build(recipes, tmp_path / "d", png=False).index.read_text("utf-8")
+    design = text[
+        text.index("<h2>Cell design</h2>") : text.index(
+            "</table>", text.index("<h2>Cell design</h2>")
+        )
+    ]
+    assert "basis=" not in design and "mass_mg=" not in design and "{" not in design
+    assert "<td>cathode</td>" not in design and "<td>name</td>" not in design
+    assert "Audit of reported numbers — Al-LPSC-C" in text  # its checked entries keep a table
+    summary = text[text.index("<h2>Cells</h2>") : text.index("<h2>Cell design</h2>")]
+    assert "<th>instrument</th>" not in summary  # no column of dashes for recipes only
+
+
+def test_literature_panel_only_for_a_cell_it_can_place(eis_table, examples_dir, tmp_path):
+    alone = build([eis_table], tmp_path / "e", png=False)
+    assert "literature_np_capacity" not in alone.panels
+    placed = build([examples_dir / "al-lpsc-composite_ncm622.toml"], tmp_path / "p", png=False)
+    assert "literature_np_capacity" in placed.panels
+
+
+def test_several_symmetric_cells_are_drawn_as_envelopes(make_symmetric, tmp_path):
+    a, b = make_symmetric(name="cell A"), make_symmetric(name="cell B", fail_at=20)
+    from ssblab.report.inputs import LabelledRun
+    from ssblab.report.panels_symmetric import symmetric_voltage
+
+    overview, zoom, *_ = symmetric_voltage([LabelledRun("A", a), LabelledRun("B", b)])
+    assert len(overview.traces) == 4  # upper and lower envelope per cell, lines (no bands)
+    upper = overview.traces[0]
+    assert np.all(np.diff(upper.x) > 0) and float(np.nanmin(upper.y)) > 0
+    # the zoom is thinned inside its own window: a 1 h half-cycle keeps its 60 records
+    inside = (zoom.traces[0].x >= zoom.x_range[0]) & (zoom.traces[0].x <= zoom.x_range[1])
+    assert inside.sum() >= 300

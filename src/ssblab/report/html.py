@@ -79,11 +79,23 @@ def fmt(value: Any, digits: int = 4) -> str:
     return html.escape(str(value))
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value)) or value == ""
+
+
+def informative_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
+    """*columns* without those that are empty in every row (a column of dashes says nothing)."""
+    return [c for c in columns if any(not _blank(r.get(c)) for r in rows)]
+
+
 def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """An HTML table of dict rows; numbers right-aligned, everything escaped."""
+    """An HTML table of dict rows; numbers right-aligned, everything escaped.
+
+    Columns empty in every row are left out.
+    """
     if not rows:
         return '<p class="muted">(none)</p>'
-    cols = list(columns) if columns is not None else list(rows[0])
+    cols = informative_columns(rows, list(columns) if columns is not None else list(rows[0]))
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = []
     for row in rows:
@@ -96,13 +108,23 @@ def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+#: Design keys not shown as rows: the name heads the column; layers and audit have their own.
+_DESIGN_SKIP = ("name",)
+
+
 def design_html(designs: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
-    """Design numbers side by side (one column per cell) and the audit flags of each."""
+    """Design numbers side by side (one column per cell) and the audit flags of each.
+
+    Only scalar quantities are rows (a nested layer or list would print as a
+    Python repr); a quantity empty for every cell is left out.
+    """
     if not designs:
         return ""
+    nested = {k for _, d in designs for k, v in d.items() if isinstance(v, (dict, list, tuple))}
     keys: list[str] = []
     for _, d in designs:
-        keys += [k for k, v in d.items() if k not in keys and not isinstance(v, (dict, list))]
+        keys += [k for k in d if k not in keys and k not in nested and k not in _DESIGN_SKIP]
+    keys = [k for k in keys if any(not _blank(d.get(k)) for _, d in designs)]
     head = "<th>quantity</th>" + "".join(f"<th>{html.escape(n)}</th>" for n, _ in designs)
     rows = []
     for k in keys:
@@ -113,11 +135,17 @@ def design_html(designs: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
     ]
     for name, d in designs:
-        audit = d.get("audit") or []
-        if not audit:
-            continue
-        parts.append(f"<h3>Audit of reported numbers — {html.escape(name)}</h3>")
-        parts.append(_audit_table(audit))
+        audit = list(d.get("audit") or [])
+        checked = [a for a in audit if a.get("flag") != "n/a"]
+        other = [str(a.get("quantity")) for a in audit if a.get("flag") == "n/a"]
+        if checked:
+            parts.append(f"<h3>Audit of reported numbers — {html.escape(name)}</h3>")
+            parts.append(_audit_table(checked))
+        if other:
+            parts.append(
+                f'<p class="muted">{html.escape(name)}: reported {html.escape(", ".join(other))} '
+                "— not design quantities; compared by analysis and simulation.</p>"
+            )
     return "\n".join(parts)
 
 
@@ -142,12 +170,13 @@ def _audit_table(audit: Sequence[Mapping[str, Any]]) -> str:
 
 def _panel_html(i: int, block: PanelBlock) -> str:
     div = f"fig{i}"
+    height = int(block.figure.get("layout", {}).get("height", 460))
     note = f"<p>{html.escape(block.note)}</p>" if block.note else ""
     png = f'<p><a href="{html.escape(block.png, quote=True)}">PNG</a></p>' if block.png else ""
     return (
         f'<div class="panel" id="{html.escape(block.key, quote=True)}">'
         f"<h3>{html.escape(block.title)}</h3>"
-        f'<div id="{div}" class="plotly-graph-div" style="width:100%;height:460px"></div>'
+        f'<div id="{div}" class="plotly-graph-div" style="width:100%;height:{height}px"></div>'
         f'<script type="application/json" class="ssblab-fig" data-target="{div}">'
         f"{script_json(block.figure)}</script>{note}{png}</div>"
     )

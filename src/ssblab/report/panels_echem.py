@@ -312,6 +312,11 @@ def literature(designs: list[DesignEntry]) -> Panel:
                     text=(d.label,),
                 )
             )
+    if len(traces) == 1:
+        raise NotAvailable(
+            "no report cell has both an N/P ratio and an areal capacity to place among the "
+            "literature cells"
+        )
     return Panel(
         key="literature_np_capacity",
         title="Literature benchmark: N/P ratio vs areal capacity",

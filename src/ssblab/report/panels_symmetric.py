@@ -22,6 +22,8 @@ from ssblab.report.style import series_color
 
 #: Points kept per run in a voltage-time overview (min/max per bin).
 TIME_SERIES_POINTS = 4000
+#: Points kept per envelope line when several cells share the overview.
+ENVELOPE_POINTS = 1200
 
 
 def _symmetric_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
@@ -44,6 +46,62 @@ def _failures(runs: list[LabelledRun]) -> dict[str, Any]:
     return out
 
 
+def _series(r: LabelledRun) -> tuple[np.ndarray, np.ndarray]:
+    """Time [h] and voltage [mV] of a run, full resolution."""
+    t_h = r.run.table.get_column(s.TIME).to_numpy() / 3600.0
+    v_mv = r.run.table.get_column(s.VOLTAGE).to_numpy() * 1000.0
+    return t_h, v_mv
+
+
+def _window_trace(r: LabelledRun, colour: str, window: tuple[float, float] | None) -> Trace:
+    """The voltage trace inside *window* [h] (whole run when None), thinned for display.
+
+    Thinning only the window keeps every point a zoom needs: a 1 h half-cycle of a
+    3000 h run keeps its shape instead of becoming a triangle.
+    """
+    t_h, v_mv = _series(r)
+    if window is not None:
+        pad = 0.05 * (window[1] - window[0])
+        inside = (t_h >= window[0] - pad) & (t_h <= window[1] + pad)
+        t_h, v_mv = t_h[inside], v_mv[inside]
+    t_h, v_mv = thin(t_h, v_mv, TIME_SERIES_POINTS)
+    return Trace(t_h, v_mv, r.label, color=colour)
+
+
+def _envelope(r: LabelledRun, colour: str) -> list[Trace]:
+    """Upper and lower envelope as two lines of one colour: the extreme voltage of each
+    half-cycle (constant current sign), at its middle.
+
+    Several cells' full oscillations drawn on one axes become filled bands that
+    hide each other; their envelopes stay visible side by side.
+    """
+    t_h, v_mv = _series(r)
+    sign = np.sign(r.run.table.get_column(s.CURRENT).to_numpy())
+    cut = np.flatnonzero(np.diff(sign) != 0) + 1
+    starts, ends = np.r_[0, cut], np.r_[cut, sign.size]
+    flip = np.nanmedian(v_mv * sign) < 0  # a file that writes the voltage with the other sign
+    up: list[tuple[float, float]] = []
+    down: list[tuple[float, float]] = []
+    for a, b in zip(starts, ends, strict=True):
+        if sign[a] == 0 or b - a < 2:
+            continue
+        mid = 0.5 * (t_h[a] + t_h[b - 1])
+        positive = (sign[a] > 0) != flip
+        (up if positive else down).append(
+            (mid, float(np.nanmax(v_mv[a:b]) if positive else np.nanmin(v_mv[a:b])))
+        )
+    traces = []
+    for k, points in enumerate((up, down)):
+        if points:
+            x, y = thin(*map(np.asarray, zip(*points, strict=True)), ENVELOPE_POINTS)
+            traces.append(
+                Trace(
+                    x, y, r.label, color=colour, legend_group=r.label, show_legend=k == 0 or not up
+                )
+            )
+    return traces
+
+
 def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
     """Voltage vs time of symmetric cells (overlaid), zooms on the start and on each failure."""
     sym = _symmetric_runs(runs)
@@ -52,50 +110,53 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
     except NotAvailable:
         found = {}
     traces, events, failed = [], [], []
+    overlay = len(sym) > 1
+    t_end = max(float(np.nanmax(_series(r)[0])) for r in sym)
     for i, r in enumerate(sym):
-        t_h = r.run.table.get_column(s.TIME).to_numpy() / 3600.0
-        v_mv = r.run.table.get_column(s.VOLTAGE).to_numpy() * 1000.0
-        t_h, v_mv = thin(t_h, v_mv, TIME_SERIES_POINTS)
-        traces.append(Trace(t_h, v_mv, r.label, color=series_color(i)))
+        colour = series_color(i)
+        traces += _envelope(r, colour) if overlay else [_window_trace(r, colour, None)]
         failure = found.get(r.label, (None, None))[1]
         if failure is not None and failure.time_h is not None:
             mode = failure.mode.replace("_", " ")
-            events.append(Event(float(failure.time_h), mode, series_color(i)))
-            failed.append((r.label, traces[-1], events[-1]))
+            events.append(Event(float(failure.time_h), mode, colour))
+            failed.append((r, colour, events[-1]))
     note = _failure_note(sym, found)
-    base = {"x_label": "Time [h]", "y_label": "Voltage [mV]", "traces": tuple(traces)}
+    if overlay:
+        note = "Envelopes (peak voltage of each half-cycle) of each cell. " + note
+    labels = {"x_label": "Time [h]", "y_label": "Voltage [mV]"}
     panels = [
         Panel(
             key="symmetric",
             title="Symmetric cells: voltage vs time",
+            traces=tuple(traces),
             events=tuple(events),
             note=note,
-            **base,
+            **labels,
         )
     ]
-    t_end = max(float(t.x.max()) for t in traces)
     early = _early_window(found, t_end)
     panels.append(
         Panel(
             key="symmetric_zoom_start",
             title="Symmetric cells: first cycles",
+            traces=tuple(_window_trace(r, series_color(i), early) for i, r in enumerate(sym)),
             x_range=early,
             note="Zoom on the first half-cycles.",
-            **base,
+            **labels,
         )
     )
-    for label, trace, event in failed:
+    for r, colour, event in failed:
         width = max(0.02 * t_end, 1.0)
+        window = (max(event.x - width, 0.0), event.x + width)
         panels.append(
             Panel(
-                key=f"symmetric_zoom_failure_{_slug(label)}",
-                title=f"Failure of {label}: {event.label}",
-                x_label="Time [h]",
-                y_label="Voltage [mV]",
-                traces=(trace,),
-                x_range=(max(event.x - width, 0.0), event.x + width),
+                key=f"symmetric_zoom_failure_{_slug(r.label)}",
+                title=f"Failure of {r.label}: {event.label}",
+                traces=(_window_trace(r, colour, window),),
+                x_range=window,
                 events=(event,),
                 note="Zoom on the detected failure (dotted line).",
+                **labels,
             )
         )
     return panels

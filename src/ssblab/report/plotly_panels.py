@@ -56,7 +56,7 @@ def _trace_dict(trace: Trace) -> dict[str, Any]:
         marker = {**marker, "symbol": "circle-open"}
     return {
         **common,
-        "type": "scattergl" if len(trace.x) > 5000 else "scatter",
+        "type": "scatter",  # the page's cartesian bundle has no WebGL traces; data are thinned
         "mode": trace.mode,
         "line": line,
         "marker": marker,
@@ -169,7 +169,50 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         }
         for k, e in enumerate(panel.events)
     ]
+    _place_legend(layout, panel)
     data = [_trace_dict(t) for t in panel.traces]
     if panel.colorbar is not None:
         data.append(_colorbar_trace(panel.colorbar))
     return {"data": data, "layout": layout}
+
+
+#: Approximate width of one legend character and one legend row [px] at the page's font.
+_LEGEND_CHAR_PX, _LEGEND_ROW_PX, _PANEL_WIDTH_PX = 7.0, 20.0, 560.0
+
+
+def _place_legend(layout: dict[str, Any], panel: Panel) -> None:
+    """Legend under the plot, below the x-axis title and tick labels, never over the data.
+
+    The legend sits at the bottom of the figure (container coordinates) and the
+    bottom margin grows by its estimated rows (and by rotated category labels),
+    with the figure height grown alike so the plot area keeps its size.
+    """
+    names = [t.name for t in panel.traces if t.show_legend]
+    if len(names) == 1 and all(t.mode == "bar" for t in panel.traces):
+        names = []  # one bar series: the axis title says what the bars are
+    if not names:
+        layout["showlegend"] = False
+        return
+    widths = [40.0 + _LEGEND_CHAR_PX * len(n) for n in names]
+    rows, used = 1, 0.0
+    for w in widths:
+        if used and used + w > _PANEL_WIDTH_PX:
+            rows, used = rows + 1, 0.0
+        used += w
+    ticks = 0.0
+    if any(t.mode == "bar" for t in panel.traces):
+        longest = max((len(str(x)) for t in panel.traces for x in t.x), default=0)
+        ticks = min(0.5 * _LEGEND_CHAR_PX * longest, 120.0)  # labels at 30-45 degrees
+    legend_px = rows * _LEGEND_ROW_PX + 10.0
+    bottom = 60.0 + ticks + legend_px
+    layout["margin"] = {**layout["margin"], "b": bottom}
+    layout["height"] = layout.get("height", 460) + bottom - 50.0
+    layout["legend"] = {
+        "orientation": "h",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 0.0,
+        "yanchor": "bottom",
+        "yref": "container",
+    }
+    layout["xaxis"]["automargin"] = True
