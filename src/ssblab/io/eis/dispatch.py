@@ -1,7 +1,8 @@
 """``read_eis(path)``: one impedance spectrum table from any supported EIS file.
 
 Dispatch is by content: EC-Lab ``.mpr`` / ``.mpt`` (PEIS, GEIS), Gamry
-``.DTA`` (``ZCURVE``), and otherwise plain 2-3 column text/CSV
+``.DTA`` (``ZCURVE``), ZPlot ``.z``, ZView/Autolab and CH Instruments text
+(:mod:`ssblab.io.eis.vendors`), and otherwise plain 2-3 column text/CSV
 (:func:`ssblab.io.eis.text.read_eis_text`).
 """
 
@@ -37,10 +38,11 @@ def read_eis(path: str | Path) -> pl.DataFrame:
         One line naming the file and the problem (e.g. not an impedance file).
     """
     path = check_file(Path(path))
-    head = read_head(path, 64)
+    head = read_head(path, 512)
     from ssblab.io import gamry
     from ssblab.io.biologic import mpr as biologic_mpr
     from ssblab.io.biologic import mpt as biologic_mpt
+    from ssblab.io.eis.vendors import read_vendor_spectrum, vendor_of
 
     if biologic_mpr.is_mpr(head) or biologic_mpt.is_mpt(head):
         from ssblab.io.biologic.reader import read_biologic_eis
@@ -48,6 +50,8 @@ def read_eis(path: str | Path) -> pl.DataFrame:
         table = read_biologic_eis(path)
     elif gamry.is_dta(head):
         table = gamry.read_gamry_eis(path)
+    elif (program := vendor_of(head)) is not None:
+        table = read_vendor_spectrum(path, program).table
     else:
         from ssblab.io.eis.text import read_eis_text
 
