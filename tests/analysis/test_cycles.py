@@ -132,3 +132,25 @@ def test_ice_refuses_symmetric_cells():
     table = _helper().cycling_table([1e-3] * 2, [1e-3] * 2, 1e-4, 1e-4)
     with pytest.raises(AnalysisError, match="symmetric"):
         initial_coulombic_efficiency(Run(table, RunMeta(cell_type="symmetric")))
+
+
+def test_landt_csv_and_its_bdf_give_one_answer(data_dir):
+    # the BDF CSV has no cycle column: pairs by the anode half-cell's orientation
+    a = cycle_table(read(data_dir / LANDT))
+    b = cycle_table(read(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv"))
+    assert b.rule == "pairs" and a.rule == "vendor"
+    cols = ["charge_capacity_Ah", "discharge_capacity_Ah", "coulombic_efficiency", "partial"]
+    assert a.table.select(cols).rows() == b.table.select(cols).rows()
+
+
+def test_btsda_folded_first_discharge_is_partial(data_dir):
+    # Neware cycle 1 = the part-charged cell's first discharge + a full charge and discharge
+    ct = cycle_table(
+        read(data_dir / "neware/TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax")
+    )
+    assert ct.rule == "vendor" and ct.table.height == 7
+    assert ct.table.get_column("partial").to_list() == [True] + [False] * 6
+    ice = initial_coulombic_efficiency(
+        read(data_dir / "neware/TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax")
+    )
+    assert ice.cycle == 2 and 0.99 < ice.ice < 1.0

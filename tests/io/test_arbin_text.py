@@ -7,7 +7,8 @@ import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.analysis.cycles import cycles, integrated_counters
+from ssblab.analysis.cycles import integrated_counters
+from ssblab.analysis.cycles import vendor_cycles as cycles
 from ssblab.errors import ReadError
 from ssblab.io import detect, read
 from ssblab.io.arbin.text import normalise, rename_map

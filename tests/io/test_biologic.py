@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.analysis.cycles import cycles
+from ssblab.analysis.cycles import vendor_cycles as cycles
 from ssblab.io import detect, read
 from ssblab.io.biologic.mpt import parse_mpt
 from ssblab.io.biologic.reader import read_mpr, read_mpt

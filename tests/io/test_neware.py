@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.analysis.cycles import cycles
+from ssblab.analysis.cycles import vendor_cycles as cycles
 from ssblab.io import detect, read
 
 F32 = 2.4e-7  # two float32 ulps, relative

@@ -8,6 +8,7 @@ How to call it::
     result.table                           # one row per cycle, CYCLE_KEYS + "partial"
     cycles(run)                            # just the DataFrame (same numbers)
     numbered = number_cycles(run, "pairs") # the run's table renumbered by a rule
+    vendor_cycles(run)                     # the cycler's own numbers, unchecked (reader tests)
 
 Cycle rules (:data:`RULES`):
 
@@ -23,8 +24,9 @@ Cycle rules (:data:`RULES`):
   half-cells (navani/cellpy's "full cycles starting with either");
 * ``charge_first`` / ``discharge_first``: pairs with the start forced.
 
-Half-cycles of less than *min_capacity_fraction* of the largest one and
-shorter than *min_duration_s* are absorbed into their neighbour (a DCIR
+Half-cycles of less than *min_capacity_fraction* (5 %) of the median one, or
+shorter than *min_duration_s* (10 s, rests included), are absorbed into their
+neighbour (a DCIR
 pulse does not split a charge). Capacities and energies are the rise of the
 cumulative counters across a cycle (integrated from I(t) when a counter is
 missing). A cycle is ``partial`` when it lacks its "in" or "out" half (under
@@ -49,7 +51,16 @@ from ssblab.errors import AnalysisError
 from ssblab.flags import CE_RANGE, Flag, check_ce
 from ssblab.schema import Run
 
-__all__ = ["CYCLE_KEYS", "RULES", "CycleTable", "cycle_table", "cycles", "integrated_counters"]
+__all__ = [
+    "CYCLE_KEYS",
+    "RULES",
+    "CycleTable",
+    "cycle_table",
+    "cycles",
+    "integrated_counters",
+    "number_cycles",
+    "vendor_cycles",
+]
 
 #: Output column names of :func:`cycles` (also the stable ``--json`` keys).
 CYCLE_KEYS = (
@@ -63,7 +74,7 @@ CYCLE_KEYS = (
 )
 RULES = ("vendor", "half_cycles", "pairs", "charge_first", "discharge_first")
 #: Default thresholds below which a half-cycle is absorbed into its neighbour.
-MIN_CAPACITY_FRACTION = 0.02
+MIN_CAPACITY_FRACTION = 0.05
 MIN_DURATION_S = 10.0
 #: A half-cycle under this fraction of the largest one is missing (its cycle is partial).
 MISSING_FRACTION = 1e-3
@@ -80,6 +91,7 @@ class Numbering:
     cell_type: str
     notes: tuple[str, ...]
     flags: tuple[Flag, ...]
+    partial_cycles: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,9 +150,8 @@ def merged_halves(
     cap = halves.get_column("capacity_Ah").to_numpy()
     dur = halves.get_column("duration_s").to_numpy()
     state = halves.get_column("state").to_numpy()
-    big = (cap >= min_capacity_fraction * cap.max()) & (dur >= min_duration_s)
-    if not big.any():
-        big[:] = True
+    big = (cap >= min_capacity_fraction * float(np.median(cap))) & (dur >= min_duration_s)
+    big[[0, -1]] |= cap[[0, -1]] > 0  # a first or last half is partial, not a blip
     merged = np.zeros(len(cap), dtype=np.int64)
     current, last_state = 0, 0
     for k in range(len(cap)):  # a loop over half-cycles (thousands at most), not records
@@ -148,8 +159,7 @@ def merged_halves(
             current += 1
             last_state = state[k]
         merged[k] = max(current, 1)
-    first_big = int(np.flatnonzero(big)[0])
-    lead_state = state[first_big]
+    lead_state = state[int(np.flatnonzero(big)[0])] if big.any() else state[0]
     return halves.with_columns(
         pl.Series("merged", merged),
         pl.Series("substantial", big),
@@ -166,12 +176,20 @@ def _merged_states(merged: np.ndarray, state: np.ndarray, big: np.ndarray, lead:
 
 
 def _vendor_problem(halves: pl.DataFrame) -> str:
-    """Why the vendor counter cannot be right ('' when it can)."""
+    """Why the vendor counter cannot be right ('' when it can).
+
+    A partial leading half-cycle (a cell that came in charged, which BTSDA folds
+    into cycle 1) does not count as lumping.
+    """
     if "cycle" not in halves.columns:
         return ""
-    big = halves.filter(pl.col("substantial")).unique("merged", keep="first")
+    big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
     if big.height < 3:
         return ""
+    lead = big.row(0, named=True)
+    same = big.filter(pl.col("merged_state") == lead["merged_state"]).get_column("capacity_Ah")
+    if same.len() >= 2 and lead["capacity_Ah"] < PARTIAL_SHARE * float(same.slice(1).median()):
+        big = big.slice(1)
     per = big.group_by("cycle").agg(
         (pl.col("merged_state") > 0).sum().alias("n_in"),
         (pl.col("merged_state") < 0).sum().alias("n_out"),
@@ -212,6 +230,9 @@ def number_cycles(
         note = "no current above the rest threshold: no half-cycles, vendor numbering kept"
         return Numbering(table, "vendor", ctype, (note,), ())
     halves = merged_halves(labelled, min_capacity_fraction, min_duration_s)
+    if not halves.get_column("substantial").any():
+        note = "no half-cycle passes the duration/charge thresholds: vendor numbering kept"
+        return Numbering(table, "vendor", ctype, (note,), ())
     notes: list[str] = []
     flags: list[Flag] = []
     used = rule
@@ -227,6 +248,14 @@ def number_cycles(
                 flags.append(Flag("cycle", "vendor_cycles_replaced", notes[-1], "info"))
             else:
                 notes.append("cycle numbering: the vendor's")
+                folded = _folded_lead(halves)
+                if folded is not None:
+                    notes.append(
+                        f"vendor cycle {folded} also holds the partial first half-cycle "
+                        "(the cell came in part-charged): it counts as partial; "
+                        "--rule pairs splits it off"
+                    )
+                    return Numbering(table, used, ctype, tuple(notes), tuple(flags), (folded,))
     if used == "vendor":
         return Numbering(table, used, ctype, tuple(notes), tuple(flags))
     mapping = _cycle_of_half(halves, used, ctype)
@@ -237,9 +266,10 @@ def number_cycles(
     )
     if s.CYCLE in table.columns and s.VENDOR_CYCLE not in table.columns:
         out = out.with_columns(pl.col(s.CYCLE).alias(s.VENDOR_CYCLE))
+    out = out.with_columns(pl.col("_cycle").alias(s.CYCLE))
     keep = list(table.columns)
     keep += [c for c in (s.CYCLE, s.VENDOR_CYCLE) if c in out.columns and c not in keep]
-    out = out.with_columns(pl.col("_cycle").alias(s.CYCLE)).select(keep)
+    out = out.select(keep)
     return Numbering(s.conform(out), used, ctype, tuple(notes), tuple(flags))
 
 
@@ -302,12 +332,31 @@ def _partial(summary: pl.DataFrame, o: conv.Orientation, floor_Ah: float) -> np.
     q_out = summary.get_column(o.out_column).to_numpy()
     partial = (q_in <= floor_Ah) | (q_out <= floor_Ah)
     whole = ~partial
-    if whole.sum() >= 3 and len(q_in) >= 2:
-        med_in, med_out = np.median(q_in[whole]), np.median(q_out[whole])
-        for k in (0, len(q_in) - 1):
-            if q_in[k] < PARTIAL_SHARE * med_in or q_out[k] < PARTIAL_SHARE * med_out:
-                partial[k] = True
+    for k in {0, len(q_in) - 1}:
+        others = whole.copy()
+        others[k] = False
+        if not others.any():
+            continue
+        med_in, med_out = np.median(q_in[others]), np.median(q_out[others])
+        if q_in[k] < PARTIAL_SHARE * med_in or q_out[k] < PARTIAL_SHARE * med_out:
+            partial[k] = True
     return partial
+
+
+def _folded_lead(halves: pl.DataFrame) -> int | None:
+    """Vendor cycle into which a partial first half-cycle was folded (BTSDA's cycle 1)."""
+    if "cycle" not in halves.columns:
+        return None
+    big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
+    if big.height < 3:
+        return None
+    lead = big.row(0, named=True)
+    rest = big.slice(1)
+    same = rest.filter(pl.col("merged_state") == lead["merged_state"]).get_column("capacity_Ah")
+    if same.len() == 0 or lead["capacity_Ah"] >= PARTIAL_SHARE * float(same.median()):
+        return None
+    in_cycle = rest.filter(pl.col("cycle") == lead["cycle"]).get_column("merged_state")
+    return lead["cycle"] if (in_cycle == lead["merged_state"]).any() else None
 
 
 def cycle_table(
@@ -352,6 +401,7 @@ def cycle_table(
     ).item()
     floor = MISSING_FRACTION * float(largest or 0.0)
     partial = _partial(summary, o, floor)
+    partial |= summary.get_column("cycle").is_in(list(numbered.partial_cycles)).to_numpy()
     both = (pl.col(o.in_column) > floor) & (pl.col(o.out_column) > floor)
     ce = pl.when(both).then(pl.col(o.out_column) / pl.col(o.in_column))
     ee = pl.when(both & (pl.col("charge_energy_Wh") > 0)).then(
@@ -475,6 +525,26 @@ def check_ee(quantity: str, ee: float | None) -> tuple[Flag, ...]:
     if ee is None or not np.isfinite(ee) or 0 < ee <= hi:
         return ()
     return (Flag(quantity, "ee_out_of_range", f"energy efficiency {ee:.4g} is outside 0-{hi}"),)
+
+
+def vendor_cycles(data: Run | pl.DataFrame) -> pl.DataFrame:
+    """Per-cycle counters exactly as the cycler numbers and prints them (unchecked).
+
+    ``Cycle Count / 1`` as recorded, CE = Q_discharge / Q_charge and EE =
+    E_discharge / E_charge whatever the cell type, as vendor software shows
+    them; columns :data:`CYCLE_KEYS`. For comparing a reader with the vendor's
+    own export; analyses use :func:`cycle_table`.
+    """
+    summary = _summary(_table(data))
+    ce = pl.when(pl.col("charge_capacity_Ah") > 0).then(
+        pl.col("discharge_capacity_Ah") / pl.col("charge_capacity_Ah")
+    )
+    ee = pl.when(pl.col("charge_energy_Wh") > 0).then(
+        pl.col("discharge_energy_Wh") / pl.col("charge_energy_Wh")
+    )
+    return summary.with_columns(
+        ce.alias("coulombic_efficiency"), ee.alias("energy_efficiency")
+    ).select(CYCLE_KEYS)
 
 
 def cycles(data: Run | pl.DataFrame, rule: str = "vendor", **kwargs) -> pl.DataFrame:
