@@ -41,3 +41,50 @@ def examples_dir() -> Path:
 def _in_tmp(tmp_path, monkeypatch):
     """Run every test in its own temporary directory (as ASE's conftest does)."""
     monkeypatch.chdir(tmp_path)
+
+
+# --- no network: a test that reaches beyond this machine fails instead of passing unnoticed ---
+
+_LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
+
+
+def _local(address) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX paths
+        return True
+    return str(address[0]).startswith(_LOOPBACK)
+
+
+class NetworkBlockedError(OSError):
+    """Raised by the test suite's socket guard for a connection beyond loopback."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    """Sockets may connect to loopback only (Dask's local cluster); anything else raises."""
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guard(address):
+        if not _local(address):
+            raise NetworkBlockedError(f"network access blocked in tests: {address!r}")
+
+    def connect(self, address):
+        guard(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        guard(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host is not None and not str(host).startswith(_LOOPBACK) and host != "":
+            raise NetworkBlockedError(f"network access blocked in tests: resolving {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+    socket.getaddrinfo = getaddrinfo
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
+    socket.getaddrinfo = real_getaddrinfo

@@ -85,22 +85,53 @@ def _warm() -> None:
     load_readers()
 
 
-def local_cluster(workers: int):
-    """A Dask LocalCluster of *workers* single-threaded processes on 127.0.0.1, no dashboard,
-    no nanny: it opens the scheduler's port and one per worker, nothing else."""
-    require("distributed", "scale")
-    from distributed import LocalCluster, Worker
+class _NoHTTP:
+    """Mixin: a Dask server that opens no HTTP port (no dashboard, no /metrics, no /health).
 
-    return LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        worker_dashboard_address=None,
-        worker_class=Worker,
+    Dask's scheduler starts its HTTP server on port 8787 even with
+    ``dashboard_address=None``, and each worker one on a random port; these servers
+    keep an HTTP server object that never listens."""
+
+    def start_http_server(self, routes, dashboard_address, default_port=0, ssl_options=None):
+        from distributed.http.routing import RoutingApplication
+        from tornado.httpserver import HTTPServer
+
+        self.http_application = RoutingApplication([])
+        self.http_server = HTTPServer(self.http_application)
+
+
+def _quiet_classes():
+    from distributed import Scheduler, Worker
+
+    scheduler = type("QuietScheduler", (_NoHTTP, Scheduler), {"__module__": __name__})
+    worker = type("QuietWorker", (_NoHTTP, Worker), {"__module__": __name__})
+    return scheduler, worker
+
+
+def local_cluster(workers: int):
+    """A local Dask cluster of *workers* single-threaded processes on 127.0.0.1 that opens no
+    HTTP port: the scheduler's port, and each worker's and its nanny's, nothing else."""
+    require("distributed", "scale")
+    from distributed import Nanny, SpecCluster
+
+    scheduler_cls, worker_cls = __getattr__("QuietScheduler"), __getattr__("QuietWorker")
+    options = {"nthreads": 1, "host": "127.0.0.1", "silence_logs": 40}
+    worker = {"cls": Nanny, "options": {**options, "worker_class": worker_cls}}
+    return SpecCluster(
+        scheduler={"cls": scheduler_cls, "options": {"host": "127.0.0.1", "dashboard": False}},
+        workers={i: worker for i in range(workers)},
         silence_logs=40,
     )
+
+
+def __getattr__(name: str):
+    """``QuietWorker``/``QuietScheduler`` are built on first use (distributed is optional)."""
+    if name in ("QuietScheduler", "QuietWorker"):
+        if "QuietWorker" not in globals():
+            scheduler, worker = _quiet_classes()
+            globals().update(QuietScheduler=scheduler, QuietWorker=worker)
+        return globals()[name]
+    raise AttributeError(name)
 
 
 def stream_many(
