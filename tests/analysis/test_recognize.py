@@ -91,3 +91,29 @@ def test_require_refuses_with_one_line_and_force_flags(data_dir):
     assert rz.require(run, [rz.CYCLING]) == ()
     with pytest.raises(NotApplicableError, match="symmetric"):
         rz.require(run, [rz.CYCLING], cell_types=[rz.SYMMETRIC], analysis="symmetric")
+
+
+def _triangle_cv() -> pl.DataFrame:
+    """3.0-4.0 V at 1 mV/s, two cycles, a redox peak on a small constant baseline."""
+    import numpy as np
+
+    up = np.linspace(3.0, 4.0, 1000, endpoint=False)
+    v = np.tile(np.concatenate([up, up[::-1]]), 2)
+    sign = np.tile(np.concatenate([np.ones(1000), -np.ones(1000)]), 2)
+    current = sign * (1e-5 + 2e-4 * np.exp(-(((v - 3.6) / 0.03) ** 2)))
+    return pl.DataFrame({s.TIME: np.arange(v.size) * 1.0, s.VOLTAGE: v, s.CURRENT: current})
+
+
+def test_synthetic_sweep_is_cv_and_linear_galvanostatic_is_cycling():
+    import importlib.util
+    from pathlib import Path
+
+    assert rz.recognize(Run(_triangle_cv())).kind == rz.CV
+    spec = importlib.util.spec_from_file_location(
+        "_cycling_data", Path(__file__).with_name("_cycling_data.py")
+    )
+    helper = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helper)
+    # a linear OCV makes the voltage sweep at one rate too: the held current decides
+    gcd = helper.cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4)
+    assert rz.recognize(Run(gcd)).kind == rz.CYCLING

@@ -237,6 +237,7 @@ def _segment_features(labelled: pl.DataFrame) -> pl.DataFrame:
             pl.col(s.TIME).first().alias("start_s"),
             pl.col(s.TIME).last().alias("end_s"),
             within.alias("cc_fraction"),
+            (i.abs().quantile(0.98) / i.abs().median().clip(lower_bound=1e-300)).alias("i_peak"),
             (v.max() - v.min()).alias("v_span"),
             (i.abs() * pl.col(s.TIME).diff().fill_null(0.0)).sum().alias("charge_As"),
         )
@@ -314,9 +315,11 @@ def _data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
         f"{100 * sweep:.0f} % sweeping at one dV/dt"
     )
     gitt = _gitt_segments(feats)
+    peaked = active.get_column("i_peak").to_numpy() > 1.3
+    peaked_time = float(weights[peaked].sum() / max(weights.sum(), 1e-300))
     run_kind = CYCLING
-    if cc_time < 0.5 and sweep >= SWEEP_FRACTION:
-        run_kind = CV
+    if sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5):
+        run_kind = CV  # a linear sweep whose current is not held: voltammetry
     elif cc_time < 0.5:
         run_kind = CA
     elif n_signs == 1 and active.height == 1:
