@@ -133,3 +133,16 @@ def test_real_landt_half_cell_ice(data_dir):
     assert ice.ice == pytest.approx(0.0032 / 0.0063, rel=1e-6)
     m = cycle_metrics(run, active_mass_g=0.0063 / 0.360)  # as if 360 mAh/g on first lithiation
     assert m.get_column("specific_discharge_capacity_mAh_g")[0] == pytest.approx(360.0, rel=1e-9)
+
+
+def test_cycling_summary_of_jdb11_leaves_the_partial_cycle_out(data_dir):
+    from ssblab.analysis.metrics import cycling_summary
+    from ssblab.io import read
+
+    run = read(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    out = cycling_summary(run)
+    assert (out["cycles"], out["partial_cycles"]) == (6, 1)
+    assert out["first_out_mAh"] == pytest.approx(0.852855, rel=1e-4)
+    assert out["retention_pct"] == pytest.approx(100 * 0.879492 / 0.852855, rel=1e-4)
+    assert out["ice_pct"] == pytest.approx(100 * 0.852855 / 0.986781, rel=1e-4)
+    assert 90 < out["mean_ce_pct"] < 95

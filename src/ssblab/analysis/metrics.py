@@ -320,3 +320,33 @@ def _reference_capacity(
     if q <= 0:
         raise AnalysisError(f"reference cycle {reference_cycle} returned no capacity")
     return q
+
+
+def cycling_summary(data: Run | pl.DataFrame, *, rule: str = "vendor") -> dict[str, object]:
+    """The headline numbers of a cycling run, from complete cycles only (for reports).
+
+    Keys: ``cycles`` (complete), ``partial_cycles``, ``first_out_mAh`` and
+    ``last_out_mAh`` (Q_out of the first/last complete cycle), ``retention_pct``
+    (last / first complete), ``mean_ce_pct`` (complete cycles), ``ice_pct``,
+    ``cell_type``, ``rule``, ``definitions``, ``flags`` (:class:`Flag` tuple).
+    """
+    m = metrics(data, rule=rule)
+    o = conv.orientation(m.cell_type)
+    whole = m.table.filter(~pl.col("partial") & (pl.col(o.out_column) > 0))
+    q = whole.get_column(o.out_column)
+    ce = whole.get_column("coulombic_efficiency").drop_nulls()
+    first = float(q[0]) if q.len() else None
+    last = float(q[-1]) if q.len() else None
+    return {
+        "cycles": whole.height,
+        "partial_cycles": int(m.table.get_column("partial").sum()),
+        "first_out_mAh": None if first is None else 1000.0 * first,
+        "last_out_mAh": None if last is None else 1000.0 * last,
+        "retention_pct": 100.0 * last / first if first and last is not None else None,
+        "mean_ce_pct": 100.0 * float(ce.mean()) if ce.len() else None,
+        "ice_pct": 100.0 * m.ice.ice if m.ice is not None else None,
+        "cell_type": m.cell_type,
+        "rule": m.rule,
+        "definitions": m.definitions,
+        "flags": m.flags,
+    }
