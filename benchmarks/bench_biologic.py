@@ -5,7 +5,9 @@ Every reader runs in a fresh subprocess on the same file: the best of
 top of the process after its imports (Linux ``VmHWM`` reset through
 ``/proc/self/clear_refs``, minus ``VmRSS`` before). Ratios are peer / ssblab.
 
-Files: the largest ``.mpr`` files of ``shared/data/biologic``, one large file
+Files: ``MB-0.mpr`` (2 records: the per-file fixed cost that
+dominates a lab archive of small files; timed over 20x more repeats), the
+largest ``.mpr`` files of ``shared/data/biologic``, one large file
 made from the largest by repeating its records (``--scale`` times, written to a
 temporary folder outside the repository), and the two largest ``.mpt`` exports
 (peer: galvani's ``MPTfile``).
@@ -164,6 +166,7 @@ def main() -> None:
         sys.exit(f"real data not found at {DATA} (set SSBLAB_DATA)")
     by_size = lambda pattern: sorted(DATA.glob(pattern), key=lambda p: -p.stat().st_size)  # noqa: E731
     files = by_size("*.mpr")[: args.files]
+    smallest = DATA / "MB-0.mpr"  # 2 records (wait.mpr, smaller, holds none)
     texts = by_size("*.mpt")[:2]
     with tempfile.TemporaryDirectory() as tmp:
         if args.scale > 1:
@@ -172,10 +175,11 @@ def main() -> None:
             f"{'file':<44} {'tool':<8} {'rows':>9} {'ms':>9} {'Mrows/s':>8} {'peak MB':>8}"
             f" {'t/ssblab':>8} {'mem/ssblab':>10}"
         )
-        for path in files + texts:
+        for path in [smallest, *files, *texts]:
             ours = None
+            repeat = args.repeat * 20 if path == smallest else args.repeat
             for tool in MPT_READERS if path.suffix == ".mpt" else READERS:
-                r = run_reader(tool, path, args.repeat)
+                r = run_reader(tool, path, repeat)
                 if "error" in r:
                     print(f"{path.name[:44]:<44} {tool:<8} skipped: {r['error']}")
                     continue

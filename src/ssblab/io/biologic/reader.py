@@ -59,7 +59,7 @@ def _run(
     else:
         notes.append(timezone_note(tz))
     return Run(
-        s.conform(table),
+        table,  # to_canonical returns it conformed
         RunMeta(
             source=str(path),
             source_format=fmt,

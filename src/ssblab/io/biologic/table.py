@@ -300,7 +300,27 @@ def to_canonical(
         exprs += [ns.alias(s.STEP_INDEX), (changed.cum_sum() + 1).alias(s.STEP_COUNT)]
     if "Temperature/°C" in frame.columns:
         exprs.append(pl.col("Temperature/°C").cast(pl.Float64).alias(s.TEMPERATURE))
-    return frame.select(exprs).hstack(accumulate_resets(frame, resetting).get_columns()), notes
+    return _one_query(frame, exprs, resetting), notes
+
+
+def _one_query(frame: pl.DataFrame, exprs: list[pl.Expr], counters: Resetting) -> pl.DataFrame:
+    """The canonical table in one Polars query plus NumPy for the resetting counters.
+
+    The result is conformed (canonical dtypes and column order), so a small
+    file pays for one query rather than five.
+    """
+    inputs = [
+        expr.alias(f"_{kind}{k}")
+        for k, pair in enumerate(counters.values())
+        for kind, expr in zip(("value", "segment"), pair, strict=True)
+    ]
+    cast = [e.cast(s.COLUMNS[e.meta.output_name()][0]) for e in exprs]
+    out = frame.select(cast + inputs)
+    for k, name in enumerate(counters):
+        total = _segmented_total(out[f"_value{k}"].to_numpy(), out[f"_segment{k}"].to_numpy())
+        out = out.hstack([pl.Series(name, total)])
+    ordered = [c for c in s.COLUMNS if c in out.columns]
+    return out[ordered]
 
 
 def eis_spectrum(frame: pl.DataFrame, path: object) -> pl.DataFrame:
