@@ -69,3 +69,14 @@ def test_real_100k_record_file_gives_a_small_page(data_dir, tmp_path):
     data_bytes = len(text.encode("utf-8")) - library_bytes()
     assert data_bytes < 400_000  # 108 642 records thinned for display
     assert report.index.stat().st_size < 1_500_000  # self-contained page of a typical file
+
+
+def test_gitt_panel_only_for_a_recognised_pulse_train(data_dir):
+    from ssblab.io import read
+    from ssblab.report import panels_echem
+    from ssblab.report.inputs import LabelledRun
+    from ssblab.report.model import NotAvailable
+
+    run = read(data_dir / "neware" / "test_2.ndax")  # 54 cycles of CC cycling, not GITT
+    with pytest.raises(NotAvailable, match="recognised as GITT"):
+        panels_echem.gitt([LabelledRun("test_2", run)])

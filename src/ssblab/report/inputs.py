@@ -235,12 +235,28 @@ def collect(
     return data
 
 
-def is_symmetric(run: Run) -> bool:
-    """True for a symmetric (Li|SE|Li) plating/stripping run: voltage of both signs near 0 V.
+#: Recognitions of the runs seen last, by ``id`` (the run is kept so the id stays its own).
+_RECOGNISED: dict[int, tuple[Run, Any]] = {}
 
-    A full or half cell sits well above 0 V; a symmetric cell swings within a
-    few hundred millivolts around zero as the current reverses.
-    """
+
+def recognition(run: Run) -> Any:
+    """:func:`ssblab.analysis.recognize.recognize` of *run* (cached), or None if it fails."""
+    hit = _RECOGNISED.get(id(run))
+    if hit is not None and hit[0] is run:
+        return hit[1]
+    try:
+        from ssblab.analysis.recognize import recognize
+
+        rec = recognize(run)
+    except Exception:  # recognition is evidence for the page, never a reason to fail it
+        rec = None
+    if len(_RECOGNISED) > 64:
+        _RECOGNISED.clear()
+    _RECOGNISED[id(run)] = (run, rec)
+    return rec
+
+
+def _symmetric_by_voltage(run: Run) -> bool:
     v = run.table.get_column(s.VOLTAGE).drop_nans().drop_nulls()
     if v.len() == 0:
         return False
@@ -248,8 +264,32 @@ def is_symmetric(run: Run) -> bool:
     return median_abs < 0.5 and float(v.min()) < 0.0 < float(v.max())
 
 
+def is_symmetric(run: Run) -> bool:
+    """True for a symmetric (Li|SE|Li) plating/stripping run.
+
+    Recognised as such by :mod:`ssblab.analysis.recognize`, or (a run whose
+    recognition names no cell type, or a two-column model table) a voltage of
+    both signs within a few hundred millivolts of 0 V, where a full or half cell
+    sits well above 0 V.
+    """
+    rec = recognition(run)
+    if rec is not None and rec.cell_type == "symmetric":
+        return True
+    if rec is not None and rec.cell_type in ("full", "cathode_half", "anode_half"):
+        return False
+    return _symmetric_by_voltage(run)
+
+
 def looks_like_cv(run: LabelledRun) -> bool:
-    """True when voltage is swept at a steady rate (|dV/dt| the same in most records)."""
+    """True when the run is recognised as cyclic/linear sweep voltammetry, or sweeps
+    voltage at a steady rate (|dV/dt| the same in most records).
+
+    The second test catches a CV whose capacitive baseline current is so flat that
+    the recogniser calls it constant-current cycling.
+    """
+    rec = recognition(run.run)
+    if rec is not None and rec.has("cv"):
+        return True
     t = run.run.table
     rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
     sweep = t.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
@@ -260,6 +300,12 @@ def looks_like_cv(run: LabelledRun) -> bool:
         return False
     steady = sweep.filter((pl.col("r") - median).abs() < 0.2 * median).height / sweep.height
     return steady > 0.8
+
+
+def is_gitt(run: Run) -> bool:
+    """True when the run is recognised as holding a GITT pulse train."""
+    rec = recognition(run)
+    return rec is not None and rec.has("gitt")
 
 
 def normalise_with_recipe(data: ReportData) -> ReportData:

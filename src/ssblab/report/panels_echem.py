@@ -16,7 +16,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
-from ssblab.report.inputs import DesignEntry, LabelledRun, looks_like_cv
+from ssblab.report.inputs import DesignEntry, LabelledRun, is_gitt, looks_like_cv
 from ssblab.report.model import NotAvailable, Panel, Trace
 from ssblab.report.panels_cycling import _slug, cycle_colorbar, cycling_runs, pick_cycles
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
@@ -183,7 +183,10 @@ def gitt(runs: list[LabelledRun], designs: list[DesignEntry] | None = None) -> l
     gitt_pulses = analysis("gitt", "gitt_pulses")
     material, source = gitt_material(designs or [])
     panels, reasons = [], []
-    for r in cycling_runs(runs):
+    candidates = [r for r in runs if is_gitt(r.run)]
+    if not candidates:
+        raise NotAvailable("no run is recognised as GITT (a regular train of pulses and rests)")
+    for r in candidates:
         meta = r.run.meta
         inputs = {
             **material,

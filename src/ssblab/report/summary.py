@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from ssblab.errors import SsblabError
 from ssblab.report.inputs import LabelledRun, ReportData, Spectrum, is_symmetric
 
@@ -71,29 +69,23 @@ def cell_rows(data: ReportData) -> list[dict[str, Any]]:
 
 
 def _cycling_row(r: LabelledRun) -> dict[str, Any]:
-    from ssblab.analysis.cycles import cycles
+    from ssblab.analysis.metrics import cycling_summary
 
     row: dict[str, Any] = {"cell": r.label, "type": "cycling"}
     try:
-        summary = cycles(r.run).filter(pl.col("discharge_capacity_Ah") > 0)
+        out = cycling_summary(r.run)  # complete cycles only; partial ones counted apart
     except SsblabError:
         return row
-    if summary.height:
-        q = summary.get_column("discharge_capacity_Ah")
-        ce = summary.get_column("coulombic_efficiency").drop_nulls()
+    if out["cycles"]:
         row |= {
-            "cycles": summary.height,
-            "first discharge [mAh]": float(q[0]) * 1000.0,
-            "last discharge [mAh]": float(q[-1]) * 1000.0,
-            "retention [%]": float(q[-1] / q[0]) * 100.0 if q[0] > 0 else None,
-            "mean CE [%]": float(ce.mean()) * 100.0 if ce.len() else None,
+            "cycles": out["cycles"],
+            "first discharge [mAh]": out["first_discharge_mAh"],
+            "last discharge [mAh]": out["last_discharge_mAh"],
+            "retention [%]": out["retention_pct"],
+            "mean CE [%]": out["mean_ce_pct"],
         }
-    try:
-        from ssblab.analysis.metrics import initial_coulombic_efficiency
-
-        row["ICE [%]"] = initial_coulombic_efficiency(r.run).ice * 100.0
-    except (ImportError, SsblabError):
-        pass
+    if out["ice_pct"] is not None:
+        row["ICE [%]"] = out["ice_pct"]
     return row
 
 
