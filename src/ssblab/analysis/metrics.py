@@ -326,7 +326,8 @@ def cycling_summary(data: Run | pl.DataFrame, *, rule: str = "vendor") -> dict[s
     """The headline numbers of a cycling run, from complete cycles only (for reports).
 
     Keys: ``cycles`` (complete), ``partial_cycles``, ``first_out_mAh`` and
-    ``last_out_mAh`` (Q_out of the first/last complete cycle), ``retention_pct``
+    ``last_out_mAh`` (Q_out of the first/last complete cycle),
+    ``first_discharge_mAh``/``last_discharge_mAh``, ``retention_pct``
     (last / first complete), ``mean_ce_pct`` (complete cycles), ``ice_pct``,
     ``cell_type``, ``rule``, ``definitions``, ``flags`` (:class:`Flag` tuple).
     """
@@ -337,7 +338,10 @@ def cycling_summary(data: Run | pl.DataFrame, *, rule: str = "vendor") -> dict[s
     ce = whole.get_column("coulombic_efficiency").drop_nulls()
     first = float(q[0]) if q.len() else None
     last = float(q[-1]) if q.len() else None
+    dis = whole.get_column("discharge_capacity_Ah")
     return {
+        "first_discharge_mAh": 1000.0 * float(dis[0]) if dis.len() else None,
+        "last_discharge_mAh": 1000.0 * float(dis[-1]) if dis.len() else None,
         "cycles": whole.height,
         "partial_cycles": int(m.table.get_column("partial").sum()),
         "first_out_mAh": None if first is None else 1000.0 * first,
