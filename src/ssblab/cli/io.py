@@ -136,17 +136,21 @@ def info_command(
 
 
 def formats_command(json: JsonOpt = False) -> None:
-    """The registered readers: format name, file suffixes and description."""
+    """Every variant ssblab reads or refuses, with an example file and the peers that read it."""
     from ssblab.io import load_readers
+    from ssblab.io.variants import rows
 
-    rows = [
-        {"format": info.name, "suffixes": " ".join(info.suffixes), "description": info.description}
-        for info in sorted(load_readers().values(), key=lambda i: i.name)
+    readers = load_readers()
+    table = [
+        {**row, "suffixes": " ".join(readers[row["format"]].suffixes)}
+        if row["format"] in readers
+        else {**row, "suffixes": ""}
+        for row in rows()
     ]
     if json:
-        print_json(rows)
+        print_json(table)
         return
-    print_table(rows, title="Readers")
+    print_table(table, title="Formats (ssblab: read, spectrum = ssblab eis, refused, not yet)")
 
 
 def register(app: typer.Typer) -> None:
