@@ -82,18 +82,21 @@ def codes(result) -> list[tuple[str, str]]:
 
 def test_refuses_flat_potential_and_flags_absent_peaks():
     flat = cv_table().with_columns(pl.lit(3.0).alias(s.VOLTAGE))
-    with pytest.raises(AnalysisError, match="not a CV"):
+    with pytest.raises(AnalysisError, match="cv needs cyclic/linear sweep voltammetry"):
         cv_peaks(flat)
     table = cv_table()
     capacitive = table.with_columns(
         (pl.col(s.VOLTAGE).diff().fill_null(1.0).sign() * 1e-6).alias(s.CURRENT)
     )
-    result = cv_analysis(capacitive)
+    # a constant current with a linear ramp reads as galvanostatic: forced, no peak invented
+    with pytest.raises(NotApplicableError):
+        cv_analysis(capacitive)
+    result = cv_analysis(capacitive, force=True)
     assert result.peaks.select(pl.col("anodic_peak_V", "cathodic_peak_V").null_count()).row(0) == (
         3,
         3,
     )
-    assert [c for _, c in codes(result)] == ["no_peak"] * 6
+    assert [c for _, c in codes(result)] == ["forced"] + ["no_peak"] * 6
 
 
 def test_wrong_sign_vertex_hold_and_spike_are_not_peaks():
@@ -119,8 +122,8 @@ def test_unpaired_peaks_give_no_negative_separation():
     table = cv_table(cycles=1)
     e = table.get_column(s.VOLTAGE).to_numpy()
     rising = np.concatenate([np.diff(e), [-1.0]]) > 0
-    anodic = 2e-4 * np.exp(-(((e - 3.2) / 0.03) ** 2))
-    cathodic = -2e-4 * np.exp(-(((e - 3.6) / 0.03) ** 2))
+    anodic = 2e-4 * np.exp(-(((e - 3.2) / 0.03) ** 2)) + 5e-6  # + double-layer current
+    cathodic = -2e-4 * np.exp(-(((e - 3.6) / 0.03) ** 2)) - 5e-6
     result = cv_analysis(
         table.with_columns(pl.Series(s.CURRENT, np.where(rising, anodic, cathodic)))
     )
@@ -164,7 +167,9 @@ def test_real_galvanostatic_file_refused(data_dir):
     from ssblab.io import read
 
     run = read(data_dir / "biologic" / "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
-    with pytest.raises(NotApplicableError, match=r"not a CV: only 20% of the records") as err:
+    with pytest.raises(
+        NotApplicableError, match=r"cv needs cyclic/linear sweep voltammetry; the data are galv"
+    ) as err:
         cv_analysis(run)
     assert "\n" not in str(err.value)
     forced = cv_analysis(run, force=True)
@@ -183,7 +188,7 @@ def test_cli_refuses_galvanostatic_file_in_one_line(data_dir, capsys):
         main(["cv", gcpl])
     assert stop.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not a CV" in err
+    assert err.count("\n") == 1 and "cv needs cyclic/linear sweep voltammetry" in err
     main(["cv", gcpl, "--force", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert payload["flags"][0]["code"] == "forced"

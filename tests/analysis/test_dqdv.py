@@ -103,8 +103,10 @@ def test_refuses_bad_input(cell):
     with pytest.raises(AnalysisError, match="none of cycles"):
         dqdv(cell, cycles=[99])
     rest = cell.with_columns(pl.lit(0.0).alias(s.CURRENT))
-    with pytest.raises(AnalysisError, match="no charge or discharge"):
+    with pytest.raises(AnalysisError, match="the data are open-circuit rest"):
         dqdv(rest)
+    with pytest.raises(AnalysisError, match="no charge or discharge"):
+        dqdv(rest, force=True)
 
 
 def test_real_landt_file_end_to_end(data_dir):
@@ -124,3 +126,51 @@ def test_real_landt_file_end_to_end(data_dir):
     # first lithiation: SEI formation shows as a peak above 0.4 V
     first_dis = peaks.filter((pl.col("direction") == "discharge") & (pl.col("cycle") == 1))
     assert first_dis.get_column("voltage_V").max() > 0.4
+
+
+def test_landt_coarse_counter_noted_and_totals_follow_it(data_dir):
+    """LANDT: counter in 0.1 mAh steps, current exported as 0.2 mA. ∫|I| dt is 13 % above
+    the counter (more than one step), so the totals follow the counter."""
+    from ssblab.analysis.charge_basis import capacity_basis
+    from ssblab.io import read
+
+    run = read(next(iter(sorted((data_dir / "land").glob("*Landt.csv")))))
+    basis = capacity_basis(run)
+    assert basis.counter_step_Ah == pytest.approx(1e-4, rel=1e-9)
+    assert basis.integral_ratio == pytest.approx(1.134, abs=0.002)
+    assert basis.frozen_fraction == pytest.approx(0.995, abs=0.001)
+    assert not basis.use_integral
+    (flag,) = basis.flags
+    assert flag.code == "coarse_counter" and "rounded current" in flag.message
+    curves = dqdv(run, cycles=[1])
+    first = curves.filter(pl.col("half_cycle") == curves.get_column("half_cycle").min())
+    charge = float(first.get_column("dqdv_raw_Ah_V").sum()) * 0.005
+    assert charge == pytest.approx(0.0063, rel=1e-6)  # the counter's 6.3 mAh
+
+
+def test_precise_current_with_coarse_counter_takes_the_integral(cell):
+    """Counters rounded to 1/20 of a half-cycle, current exact: ∫|I| dt gives the totals."""
+    from ssblab.analysis.charge_basis import capacity_basis
+
+    step = 5e-5
+    coarse = cell.with_columns(
+        (pl.col(c) / step).floor() * step for c in (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
+    )
+    basis = capacity_basis(coarse)
+    assert basis.use_integral and basis.flags[0].code == "coarse_counter"
+    assert "charges are ∫|I| dt" in basis.flags[0].message
+    exact = dqdv(cell, smoothing_V=0.0)
+    rounded = dqdv(coarse, smoothing_V=0.0)
+    total = pl.col("dqdv_raw_Ah_V").sum()
+    assert rounded.select(total).item() == pytest.approx(exact.select(total).item(), rel=1e-3)
+    assert capacity_basis(cell).flags == ()
+
+
+def test_voltammetry_is_refused_in_one_line(data_dir):
+    from ssblab.flags import NotApplicableError
+    from ssblab.io import read
+
+    run = read(data_dir / "biologic" / "cv.mpr")
+    with pytest.raises(NotApplicableError, match=r"dqdv needs .*the data are cyclic/linear sweep"):
+        dqdv(run)
+    assert dqdv(run, force=True).height > 0

@@ -112,7 +112,7 @@ def test_errors_are_one_line_exit_2(rate_file, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["gitt", str(rate_file), "--min-rest-s", "100000"])
     assert exc.value.code == 2
-    assert "no GITT pulses" in capsys.readouterr().err
+    assert "gitt needs GITT" in capsys.readouterr().err  # a rate test is no pulse train
 
 
 def test_human_tables(rate_file):

@@ -34,9 +34,10 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import steps
+from ssblab.analysis.recognize import CV, require
 from ssblab.errors import AnalysisError
-from ssblab.flags import Flag, as_dicts, refuse_or_flag
-from ssblab.schema import Run
+from ssblab.flags import Flag, as_dicts
+from ssblab.schema import Run, RunMeta
 
 #: Columns of :func:`cv_peaks` (also the stable ``--json`` keys).
 CV_KEYS = (
@@ -61,9 +62,6 @@ REL_PROMINENCE = 0.05
 MIN_WIDTH_V = 0.01
 #: ... and this many σ not to be flagged weak.
 WEAK_SNR = 10.0
-#: A CV sweeps at one rate: at least this fraction of records has |dE/dt|
-#: within 25 % of the median (galvanostatic files: 0.1-0.35, real CVs: ~1).
-MIN_SWEEP_FRACTION = 0.6
 #: A sweep spanning less than this fraction of the window is partial.
 PARTIAL_FRACTION = 0.8
 
@@ -99,23 +97,8 @@ def sweep_rate_fraction(e: np.ndarray, t: np.ndarray) -> tuple[float, float]:
     return median, float(np.mean(np.abs(rate - median) < 0.25 * median))
 
 
-def check_cv(
-    data: Run | pl.DataFrame, potential_column: str = s.VOLTAGE, *, force: bool = False
-) -> tuple[Flag, ...]:
-    """Refuse (one line) data that are not a potential sweep; ``force`` flags instead."""
-    table = steps.as_table(data)
-    name = data.meta.source if isinstance(data, Run) and data.meta.source else "the table"
-    e = _potential(table, potential_column)
-    t = table.get_column(s.TIME).to_numpy()
-    rate, fraction = sweep_rate_fraction(e, t)
-    if e.size >= 10 and fraction >= MIN_SWEEP_FRACTION:
-        return ()
-    problem = (
-        f"{name}: not a CV: only {fraction:.0%} of the records sweep at the median "
-        f"|dE/dt| of {rate:.3g} V/s (a CV has >= {MIN_SWEEP_FRACTION:.0%}); "
-        "it looks galvanostatic or potentiostatic"
-    )
-    return refuse_or_flag(problem, force=force)
+def _as_run(data: Run | pl.DataFrame) -> Run:
+    return data if isinstance(data, Run) else Run(steps.as_table(data), RunMeta(source="table"))
 
 
 def sweep_labels(
@@ -259,9 +242,10 @@ def cv_analysis(
     Raises
     ------
     NotApplicableError
-        If the data do not sweep the potential at a constant rate (unless forced).
+        If :func:`ssblab.analysis.recognize.recognize` finds no CV/LSV in the data
+        (unless forced).
     """
-    flags = list(check_cv(data, potential_column, force=force))
+    flags = list(require(_as_run(data), {CV}, force=force, analysis="cv"))
     labelled = sweep_labels(data, vertex_prominence, potential_column)
     e_all = labelled.get_column(potential_column)
     window = float(e_all.max() - e_all.min())

@@ -5,7 +5,9 @@ Method (histogram, then smoothing):
 1. The run is split into half-cycles by current sign
    (:func:`ssblab.analysis.steps.label`); rests carry no charge and are left out.
 2. Each record's charge increment ΔQ (rise of the cumulative counters, so a
-   decimated current does not matter) is added to the voltage bin its voltage
+   decimated current does not matter; ∫|I| dt when the counters are coarser than
+   the current, see :func:`capacity_basis`, which flags a coarse counter) is added
+   to the voltage bin its voltage
    falls in, on a uniform grid of width ΔV. dQ/dV = Σ ΔQ / ΔV. Unlike a point
    derivative, this does not blow up where V stalls on a plateau, and noise in
    V only moves charge between neighbouring bins.
@@ -26,8 +28,11 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import steps
+from ssblab.analysis.charge_basis import capacity_basis
+from ssblab.analysis.recognize import CP, CYCLING, GITT, require
 from ssblab.errors import AnalysisError
-from ssblab.schema import Run
+from ssblab.flags import Flag
+from ssblab.schema import Run, RunMeta
 
 #: Columns of :func:`dqdv` (also the stable keys of CSV/Parquet output).
 DQDV_KEYS = ("cycle", "half_cycle", "direction", "voltage_V", "dqdv_Ah_V", "dqdv_raw_Ah_V")
@@ -43,8 +48,11 @@ def _halves(data: Run | pl.DataFrame, rest_current_A: float | None) -> pl.DataFr
     ``dq`` is |I|·Δt (trapezoidal), rescaled in each half-cycle so that its sum
     equals the rise of the instrument's cumulative counters there: the counters
     fix the total (a decimated current cannot), the time series fixes how it is
-    spread over the records (counters exported with few digits cannot).
+    spread over the records (counters exported with few digits cannot). When the
+    counters are coarse and the current is the more precise of the two
+    (:func:`capacity_basis`), ``dq`` is |I|·Δt as it is.
     """
+    coarse = capacity_basis(data, rest_current_A).use_integral
     labelled = steps.label(data, rest_current_A)
     steps.check_finite(labelled, (s.VOLTAGE,))
     if s.CYCLE not in labelled.columns:
@@ -62,7 +70,19 @@ def _halves(data: Run | pl.DataFrame, rest_current_A: float | None) -> pl.DataFr
     total_current = pl.col("_dq_current").sum().over(by_half)
     scaled = pl.col("_dq_current") * total_counter / total_current
     dq = pl.when((total_counter > 0) & (total_current > 0)).then(scaled).otherwise(0.0)
+    if coarse:
+        dq = pl.col("_dq_current")
     return out.with_columns(dq.alias("dq")).drop("_dq_counter", "_dq_current")
+
+
+def check_galvanostatic(
+    data: Run | pl.DataFrame, *, force: bool = False, analysis: str = "dqdv"
+) -> tuple[Flag, ...]:
+    """Refuse (one line) data with no constant-current cycling, GITT or CP in them;
+    otherwise the capacity notes of :func:`ssblab.analysis.charge_basis.capacity_flags`."""
+    run = data if isinstance(data, Run) else Run(steps.as_table(data), RunMeta(source="table"))
+    flags = require(run, {CYCLING, GITT, CP}, force=force, analysis=analysis)
+    return (*flags, *capacity_basis(data).flags)
 
 
 def _direction() -> pl.Expr:
@@ -88,6 +108,8 @@ def dqdv(
     smoothing_V: float = 0.01,
     rest_current_A: float | None = None,
     cycles: list[int] | None = None,
+    *,
+    force: bool = False,
 ) -> pl.DataFrame:
     """dQ/dV of every half-cycle on a uniform voltage grid.
 
@@ -103,6 +125,8 @@ def dqdv(
         Rest threshold [A]; see :func:`ssblab.analysis.steps.rest_threshold`.
     cycles : list of int, optional
         Only these cycle numbers (``Cycle Count / 1`` of a half-cycle's first record).
+    force : bool
+        Run on data not recognised as galvanostatic (see :func:`check_galvanostatic`).
 
     Returns
     -------
@@ -115,6 +139,7 @@ def dqdv(
         raise AnalysisError(
             f"need voltage_step_V > 0 and smoothing_V >= 0, got {voltage_step_V}, {smoothing_V}"
         )
+    check_galvanostatic(data, force=force, analysis="dqdv")
     rows = _halves(data, rest_current_A)
     rows = rows.with_columns(pl.col(s.CYCLE).first().over(steps.HALF_CYCLE).alias("cycle"))
     if cycles is not None:
@@ -162,6 +187,8 @@ def dvdq(
     capacity_step_Ah: float | None = None,
     smoothing_points: float = 2.0,
     rest_current_A: float | None = None,
+    *,
+    force: bool = False,
 ) -> pl.DataFrame:
     """dV/dQ of every half-cycle on a uniform grid of charge passed in that half.
 
@@ -181,6 +208,7 @@ def dvdq(
         half-cycle started (bin centre) [A·h], ``voltage_V`` the mean voltage in
         the bin [V], ``dvdq_V_Ah`` = dV/dQ against charge content [V/(A·h)].
     """
+    check_galvanostatic(data, force=force, analysis="dvdq")
     rows = _halves(data, rest_current_A).with_columns(
         pl.col("dq").cum_sum().over(steps.HALF_CYCLE).alias("q"),
         pl.col(s.CYCLE).first().over(steps.HALF_CYCLE).alias("cycle"),

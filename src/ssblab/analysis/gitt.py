@@ -54,9 +54,10 @@ from ssblab.analysis.gitt_checks import (
     regular_train,
     train_flags,
 )
+from ssblab.analysis.recognize import GITT, require
 from ssblab.errors import AnalysisError, SsblabError
 from ssblab.flags import Flag, as_dicts, refuse_or_flag
-from ssblab.schema import Run
+from ssblab.schema import Run, RunMeta
 
 #: Columns of :func:`gitt_pulses` (also the stable ``--json`` keys).
 PULSE_KEYS = (
@@ -224,7 +225,8 @@ def gitt_analysis(
     AnalysisError
         If no pulse framed by rests is found, or an input is not positive.
     NotApplicableError
-        If the framed segments are no regular pulse train (unless forced).
+        If :func:`ssblab.analysis.recognize.recognize` finds no GITT in the run, or
+        the framed segments are no regular pulse train (unless forced).
     """
     if method not in METHODS:
         raise AnalysisError(f"unknown GITT method {method!r}; choose one of {METHODS}")
@@ -241,13 +243,14 @@ def gitt_analysis(
         area_cm2 = area_cm2 if area_cm2 is not None else data.meta.area_cm2
         name = data.meta.source or name
     factor = _geometry_factor(active_mass_g, molar_mass_g_mol, molar_volume_cm3_mol, area_cm2)
+    run = data if isinstance(data, Run) else Run(steps.as_table(data), RunMeta(source="table"))
+    flags: list[Flag] = list(require(run, {GITT}, force=force, analysis="gitt"))
     labelled = steps.label(data, rest_current_A)
     steps.check_finite(labelled, (s.VOLTAGE,))
     pulses = _pulse_segments(labelled, min_rest_s, max_pulse_s)
     if pulses.height == 0:
         _no_pulses(min_rest_s, max_pulse_s, None)
     mask, typical_d, typical_i = regular_train(pulses)
-    flags: list[Flag] = []
     if not mask.any():
         d = pulses.get_column("duration_s")
         flags += refuse_or_flag(

@@ -388,15 +388,23 @@ def dqdv_command(
     smooth_mv: Annotated[
         float, typer.Option("--smooth-mv", help="Gaussian smoothing σ in mV (0: none).")
     ] = 10.0,
+    force: ForceOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """dQ/dV of every half-cycle written to a file; peaks (tracked over cycles) printed."""
-    from ssblab.analysis.dqdv import dqdv, find_peaks, track_peaks
+    """dQ/dV of every half-cycle written to a file; peaks (tracked over cycles) printed.
+
+    Needs galvanostatic data (refused otherwise; --force runs it anyway). Charge per
+    record is ∫|I| dt scaled to the capacity counters; a coarse counter (LANDT's 0.1 mAh
+    steps) is noted, with which of the two the half-cycle totals follow.
+    """
+    from ssblab.analysis.dqdv import check_galvanostatic, dqdv, find_peaks, track_peaks
 
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise AnalysisError(f"{out}: output must end in .csv or .parquet")
-    curves = dqdv(_read(file), voltage_step_V=step_mv / 1000.0, smoothing_V=smooth_mv / 1000.0)
+    run = _read(file)
+    flags = check_galvanostatic(run, force=force)
+    curves = dqdv(run, voltage_step_V=step_mv / 1000.0, smoothing_V=smooth_mv / 1000.0, force=True)
     if suffix == ".csv":
         curves.write_csv(out)
     else:
@@ -407,12 +415,14 @@ def dqdv_command(
         "rows": curves.height,
         "half_cycles": curves.get_column("half_cycle").n_unique(),
         "peaks": peaks,
+        "flags": as_dicts(flags),
     }
     if json:
         print_json(summary)
         return
     typer.echo(f"wrote {summary['rows']} rows ({summary['half_cycles']} half-cycles) to {out}")
     print_table(peaks, title="dQ/dV peaks")
+    print_flags(flags)
 
 
 for _command in (cycles_command, metrics_command):
