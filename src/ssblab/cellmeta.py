@@ -31,6 +31,13 @@ is the one place that converts. Sidecar keys::
     chemistry = "graphite|LP30|Li"
     nominal_capacity_mAh = 4.0   # defines 1 C
     procedure = ["Rest for 1 hour", "Discharge at C/10 until 0.01 V", ...]  # PyBaMM strings
+
+or the procedure as named groups (:mod:`ssblab.analysis.procedure` names the
+measured segments by them)::
+
+    [procedure]
+    formation = ["Charge at C/10 until 4.2 V", "Discharge at C/10 until 3 V"]
+    GITT = { steps = ["Discharge at C/20 for 10 minutes", "Rest for 1 hour"], repeat = 20 }
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ class CellMeta:
     cell_type: str = ""
     chemistry: str = ""
     nominal_capacity_mAh: float | None = None
-    procedure: tuple[str, ...] = ()
+    procedure: tuple[str, ...] | dict[str, Any] = ()
     sources: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -89,7 +96,9 @@ class CellMeta:
             "cell_type": self.cell_type,
             "chemistry": self.chemistry,
             "nominal_capacity_mAh": self.nominal_capacity_mAh,
-            "procedure": list(self.procedure),
+            "procedure": (
+                dict(self.procedure) if isinstance(self.procedure, dict) else list(self.procedure)
+            ),
             "sources": dict(self.sources),
         }
 
@@ -105,9 +114,14 @@ def _check(values: dict[str, Any], origin: str) -> dict[str, Any]:
                 raise CellMetaError(f"{origin}: {key} must be a positive number, got {value!r}")
             value = float(value)
         elif kind is list:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise CellMetaError(f"{origin}: {key} must be a list of strings")
-            value = tuple(value)
+            if isinstance(value, dict):
+                _check_procedure(value, origin)
+            elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise CellMetaError(
+                    f"{origin}: {key} must be a list of PyBaMM step strings or a table of groups"
+                )
+            else:
+                value = tuple(value)
         elif not isinstance(value, str):
             raise CellMetaError(f"{origin}: {key} must be text, got {value!r}")
         if key == "cell_type" and value not in CELL_TYPES:
@@ -116,6 +130,16 @@ def _check(values: dict[str, Any], origin: str) -> dict[str, Any]:
             )
         out[key] = value
     return out
+
+
+def _check_procedure(value: dict[str, Any], origin: str) -> None:
+    from ssblab.analysis.procedure import parse_procedure
+    from ssblab.errors import AnalysisError
+
+    try:
+        parse_procedure(value)
+    except AnalysisError as exc:
+        raise CellMetaError(f"{origin}: {exc}") from exc
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -170,3 +170,21 @@ def test_metrics_refuses_a_cv_file(data_dir, capsys):
 def test_metrics_help_states_the_convention():
     result = runner.invoke(app, ["metrics", "--help"], env={"COLUMNS": "200"})
     assert "Q_charge/Q_discharge" in result.output and "mg" in result.output
+
+
+def test_cycles_names_the_procedure_of_a_sidecar(data_dir, tmp_path):
+    import shutil
+
+    src = data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"
+    data = tmp_path / src.name
+    shutil.copyfile(src, data)  # a temporary copy, so that a sidecar can sit beside it
+    (tmp_path / f"{src.name}.cell.toml").write_text(
+        'cell_type = "cathode_half"\n[procedure]\n'
+        'start = ["Discharge at C/24 until 2 V"]\n'
+        'cycling = { steps = ["Charge at C/24 until 3.8 V", "Discharge at C/24 until 2 V"], '
+        "repeat = 6 }\n"
+    )
+    out = _json(["cycles", str(data), "--json"])
+    assert out["cell_type"] == "cathode_half"
+    assert [p["group"] for p in out["procedure"]] == ["start", "cycling"]
+    assert out["procedure"][1]["segments"] == 12

@@ -134,10 +134,12 @@ def cycles_command(
     if out is not None:
         write_table(result.table, out)
     rows = table_rows(result.table)
+    procedure, procedure_notes = _procedure_spans(run, file, recipe)
     if json:
         print_json(
             {
                 "cycles": rows,
+                "procedure": procedure,
                 "rule": result.rule,
                 "cell_type": result.cell_type,
                 "definitions": result.definitions,
@@ -159,7 +161,25 @@ def cycles_command(
     ]
     title = f"Cycles of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
-    _say(result.notes, flags, result.definitions)
+    if procedure:
+        spans = [
+            {"group": p["group"], "start_h": p["start_s"] / 3600, "end_h": p["end_s"] / 3600}
+            for p in procedure
+        ]
+        print_table(spans, title="Procedure (from the sidecar)")
+    _say((*result.notes, *procedure_notes), flags, result.definitions)
+
+
+def _procedure_spans(run: Any, file: Path, recipe: Path | None) -> tuple[list[dict], list[str]]:
+    """Named spans of the sidecar's procedure (:mod:`ssblab.analysis.procedure`), if any."""
+    from ssblab.analysis.procedure import group_spans, name_segments
+    from ssblab.cellmeta import cell_meta
+
+    procedure = cell_meta(run, file, recipe=recipe).procedure
+    if not procedure:
+        return [], []
+    named = name_segments(run, procedure)
+    return table_rows(group_spans(named)), list(named.notes)
 
 
 def metrics_command(
