@@ -191,6 +191,7 @@ def page(
     unavailable: Sequence[tuple[str, str]],
     generated: str = "",
     full_plotly: bool = False,
+    notes: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> str:
     """The whole report page as one string.
 
@@ -206,6 +207,7 @@ def page(
     generated : timestamp text for the header.
     full_plotly : inline plotly.py's full 4.8 MB bundle instead of the gzipped
         cartesian one (see :mod:`ssblab.report.plotlyjs`).
+    notes : (cell label, reader notes) pairs, listed folded under the cells table.
     """
     body = [
         f"<h1>{html.escape(title)}</h1>",
@@ -213,6 +215,16 @@ def page(
     ]
     if cells:
         body += ["<h2>Cells</h2>", table_html(cells)]
+    if notes:
+        items = "".join(
+            f"<li><b>{html.escape(label)}</b>: {html.escape(' | '.join(lines))}</li>"
+            for label, lines in notes
+        )
+        count = sum(len(lines) for _, lines in notes)
+        body.append(
+            f'<details><summary class="muted">Reader notes ({count})</summary>'
+            f'<ul class="na">{items}</ul></details>'
+        )
     if summary:
         body += ["<h2>Summary</h2>", table_html(summary)]
     if designs:

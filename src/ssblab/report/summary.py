@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ssblab.errors import SsblabError
-from ssblab.report.inputs import LabelledRun, ReportData, Spectrum, is_symmetric
+from ssblab.report.inputs import LabelledRun, ReportData, Spectrum, is_symmetric, recognition
 
 #: Columns of the summary table (units in the names).
 SUMMARY_COLUMNS = (
@@ -37,12 +37,13 @@ def cell_rows(data: ReportData) -> list[dict[str, Any]]:
             {
                 "cell": r.label,
                 "kind": m.kind + (" symmetric cell" if is_symmetric(r.run) else ""),
+                "experiment": _experiment(r),
                 "source": Path(m.source).name if m.source else "",
                 "format": m.source_format,
                 "instrument": m.instrument,
                 "records": r.run.n_rows,
                 "rows skipped": m.rows_skipped,
-                "notes": " | ".join(m.notes),
+                "notes": len(m.notes) or None,
             }
         )
     for sp in data.spectra:
@@ -68,10 +69,25 @@ def cell_rows(data: ReportData) -> list[dict[str, Any]]:
     return [{k: row.get(k) for k in keys} for row in rows]
 
 
+def _experiment(r: LabelledRun) -> str | None:
+    """What :mod:`ssblab.analysis.recognize` says the run is, in a few words."""
+    rec = recognition(r.run)
+    return rec.describe() if rec is not None else None
+
+
+def reader_notes(data: ReportData) -> list[tuple[str, tuple[str, ...]]]:
+    """(label, notes) of every run whose reader or recipe left notes."""
+    return [(r.label, tuple(r.run.meta.notes)) for r in data.runs if r.run.meta.notes]
+
+
 def _cycling_row(r: LabelledRun) -> dict[str, Any]:
     from ssblab.analysis.metrics import cycling_summary
 
-    row: dict[str, Any] = {"cell": r.label, "type": "cycling"}
+    rec = recognition(r.run)
+    kind = rec.kind if rec is not None else "cycling"
+    row: dict[str, Any] = {"cell": r.label, "type": kind}
+    if kind not in ("cycling", "gitt", "cp"):
+        return row  # a CV, a rest or a hold has no capacities per cycle
     try:
         out = cycling_summary(r.run)  # complete cycles only; partial ones counted apart
     except SsblabError:
