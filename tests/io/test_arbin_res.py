@@ -256,3 +256,28 @@ def test_truncated_gzip_is_refused(data_dir, tmp_path):
     cut.write_bytes((data_dir / "arbin/mits7-0.res.gz").read_bytes()[:8000])
     with pytest.raises(ReadError, match=r"cut\.res\.gz: corrupt gzip data"):
         read(cut)
+
+
+def test_aux_temperature_channel_matches_mdb_export(data_dir):
+    """aux_one_x_dx.res: one thermocouple (unit C) with Arbin's dX/dt, aligned by Data_Point."""
+    import shutil
+    import subprocess
+
+    path = data_dir / "arbin" / "aux_one_x_dx.res"
+    run = read(path)
+    t = run.table
+    assert t.height == 7235
+    aux_rate = "Aux 1 Temperature dX/dt / degC/s"
+    assert {s.TEMPERATURE, aux_rate} <= set(t.columns)
+    # first rows as mdb-export prints Auxiliary_Table: X 24.406582, dX_dt 0.1116178
+    assert t[s.TEMPERATURE][0] == pytest.approx(24.406582, abs=1e-6)
+    assert t[aux_rate][0] == pytest.approx(0.1116178, rel=1e-6)
+    assert any("auxiliary channel 1 (unit C)" in n for n in run.meta.notes)
+    if shutil.which("mdb-export") is None:
+        pytest.skip("mdbtools not installed: the full comparison needs mdb-export")
+    text = subprocess.run(
+        ["mdb-export", str(path), "Auxiliary_Table"], capture_output=True, text=True, check=True
+    ).stdout
+    ref = pl.read_csv(text.encode()).sort("Data_Point")
+    np.testing.assert_allclose(t[s.TEMPERATURE].to_numpy(), ref["X"].to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(t[aux_rate].to_numpy(), ref["dX_dt"].to_numpy(), rtol=1e-6)

@@ -59,7 +59,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("arbin_res", ".res (MS Access; also .res.gz)", "arbin/arbin_example.res",
             "cellpy, galvani", "read"),
     Variant("arbin_res", ".res auxiliary channel (temperature, dX/dt)",
-            "arbin/aux_one_x_dx.res", "cellpy", "not yet"),
+            "arbin/aux_one_x_dx.res", "cellpy", "read"),
     Variant("arbin_csv", "Arbin CSV export", "arbin/arbin_example.csv", "cellpy", "read"),
     Variant("arbin_xlsx", "Arbin XLSX export",
             "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx", "cellpy", "read"),

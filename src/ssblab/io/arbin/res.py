@@ -73,13 +73,17 @@ def read_res(path: Path) -> Run:
         raise ReadError(f"{path}: Access database without {DATA_TABLE}; not an Arbin .res file")
     tdef = db.table_def(tables[DATA_TABLE])
     raw, left_out = _records(db, tdef, path)
+    raw, aux_columns, aux_notes = attach_aux(db, tables, raw)
     table, extra, numbering = arbin_to_canonical(raw)
+    if aux_columns:
+        table = table.hstack(aux_columns)
     info = _global_info(db, tables) if GLOBAL_TABLE in tables else {}
     found = raw.height + sum(left_out.values())
     if found < tdef.n_rows:
         why = f"declared by {DATA_TABLE} but absent (file truncated or still being written)"
         left_out[why] = tdef.n_rows - found
     notes = [TZ_NOTE] + [f"{n} records {why}: left out" for why, n in left_out.items() if n]
+    notes += aux_notes
     meta = RunMeta(
         source=str(path),
         source_format="arbin_res",
@@ -125,6 +129,73 @@ def _records(db: JetFile, tdef: TableDef, path: Path) -> tuple[pl.DataFrame, dic
     if "DateTime" in timed.columns:
         timed = timed.with_columns(ole_to_unix(pl.col("DateTime")).alias("Unix_Time"))
     return timed, left_out
+
+
+#: Arbin auxiliary unit (``Aux_Global_Data_Table.Unit``) -> (quantity, schema unit).
+AUX_UNITS = {"C": ("Temperature", "degC"), "V": ("Voltage", "V"), "mV": ("Voltage", "mV")}
+AUX_TABLE, AUX_GLOBAL = "Auxiliary_Table", "Aux_Global_Data_Table"
+
+
+def attach_aux(
+    db: JetFile, tables: dict[str, int], raw: pl.DataFrame
+) -> tuple[pl.DataFrame, list[pl.Series], list[str]]:
+    """Auxiliary channels of ``Auxiliary_Table``, aligned to *raw* by ``Data_Point``.
+
+    The first temperature channel becomes ``Temperature`` (then ``Ambient
+    Temperature / degC``); every other channel is ``Aux <k> <Quantity> / <unit>``
+    with *k* the Arbin ``Auxiliary_Index`` + 1, and each channel's stored
+    ``dX_dt`` is ``Aux <k> <Quantity> dX/dt / <unit>/s`` (Arbin's own estimate).
+    The unit comes from ``Aux_Global_Data_Table``; a channel whose unit is not
+    in :data:`AUX_UNITS` is kept as ``Aux <k> Value / 1`` with a note.
+    """
+    if AUX_TABLE not in tables or "Data_Point" not in raw.columns:
+        return raw, [], []
+    wanted = ("Test_ID", "Data_Point", "Auxiliary_Index", "Data_Type", "X", "dX_dt")
+    cols, _ = db.fixed_columns(db.table_def(tables[AUX_TABLE]), wanted)
+    if not cols or "X" not in cols or len(cols["X"]) == 0:
+        return raw, [], []
+    aux = pl.DataFrame(cols).fill_nan(None)
+    if "Test_ID" in aux.columns and "Test_ID" in raw.columns and raw.height:
+        aux = aux.filter(pl.col("Test_ID") == raw["Test_ID"][0])
+    units: dict[tuple[int, int], str] = {}
+    if AUX_GLOBAL in tables:
+        info = db.read_rows(db.table_def(tables[AUX_GLOBAL]))
+        for idx, kind, unit in zip(
+            info.get("Auxiliary_Index", []),
+            info.get("Data_Type", []),
+            info.get("Unit", []),
+            strict=False,
+        ):
+            units[(int(idx), int(kind))] = str(unit or "").strip()
+    points = raw.select("Data_Point")
+    extra: list[pl.Series] = []
+    notes: list[str] = []
+    for (idx, kind), group in sorted(
+        aux.group_by("Auxiliary_Index", "Data_Type"), key=lambda g: g[0]
+    ):
+        unit_text = units.get((int(idx), int(kind)), "")
+        quantity, unit = AUX_UNITS.get(unit_text, ("Value", "1"))
+        k = int(idx) + 1
+        joined = points.join(
+            group.unique("Data_Point", keep="first").select("Data_Point", "X", "dX_dt"),
+            on="Data_Point",
+            how="left",
+            maintain_order="left",
+        )
+        name = f"Aux {k} {quantity} / {unit}"
+        if quantity == "Temperature" and "Temperature" not in raw.columns:
+            raw = raw.with_columns(joined["X"].alias("Temperature"))
+            name = "Ambient Temperature / degC"
+        else:
+            extra.append(joined["X"].alias(name))
+        if "dX_dt" in joined.columns:
+            extra.append(joined["dX_dt"].alias(f"Aux {k} {quantity} dX/dt / {unit}/s"))
+        missing = joined["X"].null_count()
+        notes.append(
+            f"auxiliary channel {k} (unit {unit_text or 'not stored'}) kept as {name}"
+            + (f"; {missing} records without an aux value" if missing else "")
+        )
+    return raw, extra, notes
 
 
 def _global_info(db: JetFile, tables: dict[str, int]) -> dict[str, object]:
