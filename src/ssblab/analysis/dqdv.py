@@ -85,6 +85,14 @@ def check_galvanostatic(
     return (*flags, *capacity_basis(data).flags)
 
 
+def charge_increments(
+    data: Run | pl.DataFrame, rest_current_A: float | None = None
+) -> pl.DataFrame:
+    """Records with current, with their half-cycle and charge increment ``dq`` [A·h]
+    (the same charge dQ/dV bins; see the module docstring)."""
+    return _halves(data, rest_current_A)
+
+
 def _direction() -> pl.Expr:
     return (
         pl.when(pl.col(steps.STATE) > 0)

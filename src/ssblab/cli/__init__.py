@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis",
     "symmetric",
     "eis",
+    "electrodes",
     "simulate",
     "bench",
     "report",
