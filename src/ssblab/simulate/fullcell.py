@@ -1,71 +1,118 @@
 """Full-cell simulation with PyBaMM, from a cell recipe, into the canonical table.
 
-Three pieces kept apart, as PyBaMM does: the recipe becomes a
-``pybamm.ParameterValues`` (:func:`parameter_values`), the protocol a list of
-PyBaMM step strings (:func:`cycling_protocol`, :func:`rate_protocol`), and the
-model is a choice (``"SPMe"`` by default). :func:`simulate_full` runs them and
-returns a :class:`~ssblab.schema.Run`, so measured and simulated data go through
-the same analysis and overlay in reports.
+Three pieces kept apart, as PyBaMM does: the recipe becomes a ``pybamm.ParameterValues``
+(:func:`build_cell`), the protocol a list of PyBaMM step strings
+(:func:`cycling_protocol`, :func:`rate_protocol`), and the model is a choice
+(``"SPMe"`` by default). :func:`simulate_full` runs them and returns a
+:class:`~ssblab.schema.Run`, so measured and simulated data share every analysis.
 
-The solid-state cell is mapped onto PyBaMM's half-cell model
-(``{"working electrode": "positive"}``: a composite cathode against a metal
-counter electrode):
+Which PyBaMM model each anode gets:
 
-* the solid electrolyte plays PyBaMM's electrolyte: a single-ion conductor, so
-  the cation transference number is 1 (no salt gradients) and its conductivity
-  is the catalog value for the recipe's separator material;
-* the composite cathode's solid-electrolyte volume fraction is the "porosity";
-  its active volume fraction comes from the mass fractions and densities;
-* an alloy anode (LiAl, LiIn) is a counter electrode at its plateau potential
-  vs Li/Li+: the cell voltage is the cathode's vs Li minus that plateau.
+* **Li metal** (the LiAlO2 seed): PyBaMM's half-cell, ``"working electrode":
+  "positive"`` (a planar Li counter electrode). The Li|electrolyte interphase is a
+  series resistance, PyBaMM's ``"contact resistance"`` option, taken as an
+  *input parameter* so that :mod:`ssblab.simulate.cycling` can grow it between
+  cycles without rebuilding the model.
+* **Alloy hosts** (Li-Al, the composite-Al seed): PyBaMM has no alloy option, so the
+  cell is PyBaMM's full-cell model whose negative electrode is Li_x Al over
+  0 <= x <= 1: ``c_max`` from the Al density and one Li per Al, the volume fraction
+  and thickness from the recipe's Al mass and composite fractions, the two-phase OCP
+  of :mod:`ssblab.simulate.electrodes`. The anode's capacity is therefore finite and
+  the cell is anode- or cathode-limited as its N/P says. The first-charge Li loss
+  (ICE) is PyBaMM's SEI submodel on that electrode (``"SEI": "tunnelling limited"``, self-limiting:
+  LPSC reduced to Li2S/Li3P/LiCl below :data:`LPSC_REDUCTION_V`).
 
-PyBaMM's NMC parameter set ``Xu2019`` is the base, OCP included, for every
-cathode (PyBaMM's LiCoO2 OCP fits, Ramadass2004 and Ai2020, are valid over
-narrower stoichiometry windows than a 4.2 V charge needs; said in the notes).
-The Li inventory is scaled so that the OCP window holds the catalog's practical
-capacity. Base-set values that the recipe does not determine (particle radius,
-diffusivity, kinetics) are kept and listed in the run's notes.
+In both, the solid electrolyte is PyBaMM's electrolyte as a single-ion conductor
+(transference number 1, so no salt gradients) with the catalog's 25 °C
+conductivity moved to the cell temperature by Arrhenius; the composite's
+solid-electrolyte volume fraction is the "porosity", its tortuosity Bruggeman's
+``eps^-0.5`` (stated in the notes).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
-import polars as pl
-
-from ssblab import schema as s
 from ssblab.design import design
 from ssblab.errors import SimulationError, require
 from ssblab.materials import FARADAY_C_MOL, get_material
 from ssblab.recipe import Recipe
+from ssblab.simulate import electrodes as el
 
-if TYPE_CHECKING:
-    import pybamm
-
-#: Cathode active loading assumed when a paper does not report the cathode mass [mg cm-2].
+#: Cathode active loading assumed when a paper does not report the cathode mass [mg cm-2]
+#: (calibrated by ``ssblab calibrate`` where the measured rate table allows).
 DEFAULT_LOADING_MG_CM2 = 10.0
-#: The simulated cell starts at the OCP this far above the lower cut-off [V].
-START_ABOVE_CUTOFF_V = 0.02
 #: Voltage window vs Li/Li+ used when the recipe gives none [V].
 DEFAULT_WINDOW_VS_LI = {"LCO": (3.0, 4.2), "NCM622": (3.0, 4.3), "NCM811": (3.0, 4.3)}
-_KEPT = ("particle radius", "particle diffusivity", "exchange-current density", "OCP shape")
+#: Lowest cell voltage simulated for an alloy cell [V]: the seeds' 0 V limit lies below
+#: every electrode's OCP, so the discharge ends on the anode's alpha tail well above it.
+ALLOY_LOWER_CUTOFF_V = 2.5
+#: Li_x Al at the start (as-pressed Al, before any lithiation).
+ALLOY_START_X = 0.003
+#: OCP of the pristine cathode in an alloy cell [V vs Li] (as synthesised, fully lithiated).
+ALLOY_CATHODE_START_V = 3.4
+#: LPSC reduction onset vs Li [V] (computed thermodynamic value; parameter sheet A5).
+LPSC_REDUCTION_V = 1.71
+#: Spread of the lognormal LiCoO2 particle radii (sd / mean; an assumption: the rate test's
+#: near-logarithmic fall needs a spread of diffusion times, one radius gives a cliff).
+PSD_SPREAD = 1.5
+#: First-charge interphase (PyBaMM "tunnelling limited" SEI): barrier factor [1/m] (assumed,
+#: sets how fast the growth self-limits) and exchange current [A/m2], calibrated by
+#: :func:`ssblab.simulate.fit.calibrate_ice` on the seed's ICE of 84.7 %.
+SEI_BARRIER_M = 1e7
+SEI_J0_A_M2 = 100.0
+#: Base-set values kept per cathode: (parameter set, radius [m], diffusivity [m2/s]).
+CATHODE_KINETICS = {
+    "LCO": ("Ai2020", 3e-6, 5.387e-15),
+    "NCM622": ("MSMR_Example", 5.22e-6, 4e-15),
+    "NCM811": ("MSMR_Example", 5.22e-6, 4e-15),
+}
+#: Li-Al particles: radius and diffusivity [m, m2/s] (no value for beta-LiAl at 60 °C was found:
+#: an assumption; beta-LiAl is a fast Li conductor, parameter sheet Al4).
+LIAL_RADIUS_M, LIAL_DIFFUSIVITY = 1e-6, 1e-14
 
 
-def _cathode_volume_fractions(recipe: Recipe) -> tuple[float, float]:
-    """(active, solid-electrolyte) volume fractions of the composite cathode [-]."""
-    comps = recipe.cathode.components
-    volumes = {c.material: c.fraction / c.info.density_g_cm3 for c in comps}
-    total = sum(volumes.values()) / (1.0 - recipe.cathode.porosity)
-    active = recipe.cathode.active_component.material
-    electrolyte = sum(v for m, v in volumes.items() if get_material(m).role == "electrolyte")
-    return volumes[active] / total, max(electrolyte / total, 0.05)
+@dataclass
+class Cell:
+    """A recipe as PyBaMM inputs: parameter values, model options, window and notes."""
+
+    values: Any
+    options: dict[str, str]
+    window_V: tuple[float, float]
+    active_mass_g: float
+    area_cm2: float
+    anode: str
+    notes: list[str] = field(default_factory=list)
+    inputs: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def half_cell(self) -> bool:
+        """True for a Li-metal counter electrode (PyBaMM's half-cell model)."""
+        return self.options.get("working electrode") == "positive"
+
+
+def _volume_fractions(electrode) -> dict[str, float]:
+    """Volume fraction of each component in a pressed composite [-]."""
+    volumes = {c.material: c.fraction / c.info.density_g_cm3 for c in electrode.components}
+    total = sum(volumes.values()) / (1.0 - electrode.porosity)
+    return {m: v / total for m, v in volumes.items()}
+
+
+def _electrolyte_fraction(electrode) -> float:
+    fractions = _volume_fractions(electrode)
+    return max(sum(v for m, v in fractions.items() if get_material(m).role == "electrolyte"), 0.05)
 
 
 def anode_offset_V(recipe: Recipe) -> float:
-    """Plateau potential of the anode vs Li/Li+ [V] (0 for Li metal)."""
+    """Average plateau of the anode vs Li/Li+ [V] (0 for Li metal)."""
     return recipe.anode.active_component.info.potential_V(recipe.anode.product) or 0.0
+
+
+def is_alloy(recipe: Recipe) -> bool:
+    """True when the anode is an alloy host (modelled as a finite electrode)."""
+    return recipe.anode.active_component.material != "Li"
 
 
 def window_vs_li(recipe: Recipe) -> tuple[float, float]:
@@ -74,148 +121,258 @@ def window_vs_li(recipe: Recipe) -> tuple[float, float]:
     if recipe.voltage_window_V is not None:
         low, high = recipe.voltage_window_V
         return max(low + offset, 2.5), high + offset
-    name = recipe.cathode.active_component.material
-    return DEFAULT_WINDOW_VS_LI.get(name, (3.0, 4.2))
+    return DEFAULT_WINDOW_VS_LI.get(recipe.cathode.active_component.material, (3.0, 4.2))
 
 
-def parameter_values(recipe: Recipe) -> tuple[pybamm.ParameterValues, list[str]]:
-    """PyBaMM parameter values for the recipe's cathode half-cell, and notes on assumptions."""
-    require("pybamm", "sim")
+def cell_window(recipe: Recipe) -> tuple[float, float]:
+    """The simulated cell-voltage window [V]."""
+    if not is_alloy(recipe):
+        return window_vs_li(recipe)
+    low, high = recipe.voltage_window_V or (0.0, 4.0)
+    return max(low, ALLOY_LOWER_CUTOFF_V), high
+
+
+def _set_cathode(values, recipe: Recipe, loading: float, notes: list[str]) -> tuple[float, float]:
+    """Positive-electrode parameters; returns (theoretical capacity [A h], diffusivity [m2/s])."""
+    d = design(recipe)
+    info = recipe.cathode.active_component.info
+    name = info.name
+    temperature = recipe.temperature_C + 273.15
+    curve = el.cathode_curve(name, temperature)
+    fractions = _volume_fractions(recipe.cathode)
+    active = fractions[info.name]
+    se = _electrolyte_fraction(recipe.cathode)
+    thickness = loading * 1e-3 / (info.density_g_cm3 * active) * 1e-2  # [m]
+    c_max = info.density_g_cm3 * 1e6 / info.molar_mass_g_mol  # one Li per formula unit
+    _, radius, diffusivity = CATHODE_KINETICS.get(name, CATHODE_KINETICS["NCM622"])
+    notes.append(curve.source)
+    if name != "LCO":
+        # the MSMR fit spans its own capacity: its x-range is mapped onto the catalog's
+        # practical capacity between 3.0 V and 4.3 V vs Li (an input, stated)
+        practical = info.practical_capacity_mAh_g(4.3)
+        span = curve.stoichiometry_at(3.0) - curve.stoichiometry_at(4.3)
+        c_max *= practical.capacity_mAh_g / info.theoretical_capacity_mAh_g() / span
+        notes.append(
+            f"{name} MSMR x-range scaled so that 3.0-4.3 V vs Li holds the catalog's "
+            f"{practical.capacity_mAh_g:g} mAh/g (input)"
+        )
+    values.update(
+        {
+            "Positive electrode OCP [V]": curve.pybamm_function(f"{name}_OCP"),
+            "Positive electrode thickness [m]": thickness,
+            "Positive electrode active material volume fraction": active,
+            "Positive electrode porosity": se,
+            "Positive particle radius [m]": radius,
+            "Positive particle diffusivity [m2.s-1]": "[input]",
+            "Maximum concentration in positive electrode [mol.m-3]": c_max,
+            "Positive electrode Bruggeman coefficient (electrolyte)": 1.5,
+            "Positive electrode OCP entropic change [V.K-1]": 0.0,
+        },
+        check_already_exists=False,
+    )
+    if name == "LCO":
+        values.update(
+            {
+                "Positive minimum particle radius [m]": 0.0,
+                "Positive maximum particle radius [m]": radius * 6,
+                "Positive area-weighted particle-size distribution [m-1]": _lognormal(radius),
+            },
+            check_already_exists=False,
+        )
+        notes.append(
+            f"LCO particle radii lognormal, mean {radius:g} m, sd {PSD_SPREAD:g} x mean (assumed)"
+        )
+    notes.append(
+        f"cathode {name}: {loading:.3g} mg/cm2, {thickness * 1e6:.0f} um, active {active:.2f}, "
+        f"SE {se:.2f} (tortuosity eps^-0.5 = {se**-0.5:.2f}); radius {radius:g} m and "
+        f"diffusivity {diffusivity:g} m2/s from PyBaMM's {CATHODE_KINETICS.get(name)[0]} set"
+    )
+    return c_max * FARADAY_C_MOL * thickness * active * d.area_cm2 * 1e-4 / 3600.0, diffusivity
+
+
+def _lognormal(mean_m: float):
     import pybamm
 
-    if recipe.kind != "full" or recipe.cathode is None:
-        raise SimulationError(f"{recipe.name}: PyBaMM simulation needs a full cell with a cathode")
-    notes = [f"kept from the PyBaMM Xu2019 set: {', '.join(_KEPT)}"]
+    def distribution(radius):
+        return pybamm.lognormal(radius, mean_m, PSD_SPREAD * mean_m)
+
+    return distribution
+
+
+def _set_alloy_anode(values, recipe: Recipe, mass_mg: float, notes: list[str]) -> float:
+    """Negative electrode = Li_x Al; returns its capacity on the LiAl basis [A h]."""
+    anode = recipe.anode
+    host = anode.active_component
+    if host.material != "Al":
+        raise SimulationError(f"{recipe.name}: alloy anode {host.material!r}: only Al is modelled")
     d = design(recipe)
-    cathode = recipe.cathode.active_component.info
-    values = pybamm.ParameterValues("Xu2019")
-    if cathode.name != "NCM622":
-        notes.append(f"OCP of NMC532 (Xu2019) used for {cathode.name}: shape not fitted to it")
-    active_fraction, se_fraction = _cathode_volume_fractions(recipe)
-    loading = d.cathode.active_loading_mg_cm2
-    if loading is None:
-        loading = DEFAULT_LOADING_MG_CM2
-        notes.append(
-            f"cathode mass not in the recipe: simulated at {loading} mg/cm2 (read per gram)"
-        )
-    # thickness from the active loading, density and active volume fraction
-    thickness_m = loading * 1e-3 / (cathode.density_g_cm3 * active_fraction) * 1e-2
-    c_max = cathode.density_g_cm3 * 1e6 / cathode.molar_mass_g_mol  # [mol m-3], 1 Li per f.u.
-    electrolyte = get_material(recipe.separator.material)
-    kappa = (electrolyte.conductivity_mS_cm or 1.0) * 0.1  # mS/cm -> S/m
-    side = math.sqrt(d.area_cm2) * 1e-2
-    low, high = window_vs_li(recipe)
+    temperature = recipe.temperature_C + 273.15
+    fractions = _volume_fractions(anode)
+    active = fractions["Al"]
+    se = _electrolyte_fraction(anode) if len(anode.components) > 1 else 0.05
+    area_m2 = d.area_cm2 * 1e-4
+    al_mass_g = mass_mg * host.fraction * 1e-3
+    thickness = al_mass_g / (host.info.density_g_cm3 * 1e6 * active * area_m2)
+    c_max = host.info.density_g_cm3 * 1e6 / host.info.molar_mass_g_mol  # LiAl: 1 Li per Al
+    values.update(
+        {
+            "Negative electrode OCP [V]": el.lial_ocp_pybamm(temperature),
+            "Negative electrode thickness [m]": thickness,
+            "Negative electrode active material volume fraction": active,
+            "Negative electrode porosity": se,
+            "Negative particle radius [m]": LIAL_RADIUS_M,
+            "Negative particle diffusivity [m2.s-1]": LIAL_DIFFUSIVITY,
+            "Maximum concentration in negative electrode [mol.m-3]": c_max,
+            "Negative electrode Bruggeman coefficient (electrolyte)": 1.5,
+            "Negative electrode OCP entropic change [V.K-1]": 0.0,
+            "Negative electrode conductivity [S.m-1]": 100.0,
+            "SEI open-circuit potential [V]": LPSC_REDUCTION_V,
+        },
+        check_already_exists=False,
+    )
+    plateau = el.lial_plateau_V(temperature)
+    notes.append(
+        f"anode Li_x Al: {al_mass_g * 1e3:.3g} mg Al, {thickness * 1e6:.0f} um, Al {active:.2f} "
+        f"and SE {se:.2f} by volume (tortuosity {se**-0.5:.2f}); alpha/beta plateau "
+        f"{plateau:.3f} V at {recipe.temperature_C:g} °C (Handbook fit extrapolated); Al host "
+        "volume kept (the +100 % expansion to LiAl is not modelled); graphene as the electronic "
+        f"path (100 S/m assumed); radius {LIAL_RADIUS_M:g} m, D {LIAL_DIFFUSIVITY:g} m2/s assumed"
+    )
+    return c_max * FARADAY_C_MOL * thickness * active * area_m2 / 3600.0
+
+
+def _set_electrolyte(values, recipe: Recipe, notes: list[str]) -> None:
+    d = design(recipe)
+    material = get_material(recipe.separator.material)
+    kappa, note = el.arrhenius_conductivity_S_m(
+        material.name, material.conductivity_mS_cm or 1.0, recipe.temperature_C
+    )
     temperature = recipe.temperature_C + 273.15
     values.update(
         {
-            "Electrode height [m]": side,
-            "Electrode width [m]": side,
-            "Positive electrode thickness [m]": thickness_m,
-            "Positive electrode active material volume fraction": active_fraction,
-            "Positive electrode porosity": se_fraction,
-            "Maximum concentration in positive electrode [mol.m-3]": c_max,
             "Separator thickness [m]": d.separator_thickness_um * 1e-6,
             "Separator porosity": 1.0,
+            "Separator Bruggeman coefficient (electrolyte)": 1.5,
             "Electrolyte conductivity [S.m-1]": kappa,
             "Cation transference number": 1.0,
-            # the model's hard limits sit outside the protocol's step limits
-            "Lower voltage cut-off [V]": low - 0.2,
-            "Upper voltage cut-off [V]": high + 0.2,
             "Ambient temperature [K]": temperature,
             "Initial temperature [K]": temperature,
             "Reference temperature [K]": temperature,
         },
         check_already_exists=False,
     )
-    capacity_ah = c_max * FARADAY_C_MOL * thickness_m * active_fraction * side**2 / 3600.0
-    practical = cathode.practical_capacity_mAh_g(high)
-    if practical is not None:
-        # scale the Li inventory so that the OCP window [low, high] holds the practical capacity
-        window = initial_stoichiometry(values, low) - initial_stoichiometry(
-            values, high, clamp=True
-        )
-        fraction = practical.capacity_mAh_g / cathode.theoretical_capacity_mAh_g()
-        values["Maximum concentration in positive electrode [mol.m-3]"] = c_max * fraction / window
-        capacity_ah *= fraction
-        notes.append(
-            f"Li inventory scaled so that {low:.2f}-{high:.2f} V vs Li holds the catalog's "
-            f"practical {practical.capacity_mAh_g:g} mAh/g"
-        )
-    values["Nominal cell capacity [A.h]"] = capacity_ah
-    notes.append(f"solid electrolyte {electrolyte.name}: {kappa:.3g} S/m, transference number 1")
-    return values, notes
+    notes.append(note + "; single-ion conductor (transference number 1)")
 
 
-def initial_stoichiometry(
-    values: pybamm.ParameterValues, voltage_V: float, clamp: bool = False
-) -> float:
-    """Cathode stoichiometry whose OCP is *voltage_V* (the start of a charge-first test).
+def build_cell(
+    recipe: Recipe,
+    loading_mg_cm2: float | None = None,
+    anode_mass_mg: float | None = None,
+    contact_resistance_ohm: float = 0.0,
+) -> Cell:
+    """The recipe as PyBaMM parameter values and options (see the module docstring).
 
-    Found on a grid of the OCP function from the parameter values (monotonic over
-    the window); the highest stoichiometry whose OCP is at or above the voltage.
-    With *clamp*, a voltage above the whole curve gives the curve's lowest stoichiometry.
+    *loading_mg_cm2* overrides the cathode active loading, *anode_mass_mg* the anode
+    composite mass (an Al-mass sweep); *contact_resistance_ohm* is the Li-side
+    interphase of a Li-metal cell (a PyBaMM input, changeable without a rebuild).
     """
+    require("pybamm", "sim")
     import pybamm
 
-    ocp = values["Positive electrode OCP [V]"]
-    grid = np.linspace(0.01, 0.999, 800)
-    if callable(ocp):
-        potentials = np.array([np.ravel(ocp(pybamm.Scalar(x)).evaluate())[0] for x in grid])
+    if recipe.kind != "full" or recipe.cathode is None:
+        raise SimulationError(f"{recipe.name}: PyBaMM simulation needs a full cell with a cathode")
+    d = design(recipe)
+    notes: list[str] = []
+    loading = loading_mg_cm2 or d.cathode.active_loading_mg_cm2
+    if loading is None:
+        loading = DEFAULT_LOADING_MG_CM2
+        notes.append(f"cathode mass not in the recipe: {loading:g} mg/cm2 assumed (per gram)")
+    alloy = is_alloy(recipe)
+    values = pybamm.ParameterValues("Chen2020" if alloy else "Xu2019")
+    if alloy:
+        values.update(pybamm.ParameterValues("OKane2022"), check_already_exists=False)
+    base = "OKane2022 (SEI) over Chen2020" if alloy else "Xu2019 (half cell)"
+    notes.append(f"PyBaMM base set {base}: kinetics and numerics not named here are kept")
+    side = math.sqrt(d.area_cm2) * 1e-2
+    values.update({"Electrode height [m]": side, "Electrode width [m]": side})
+    q_pos, diffusivity = _set_cathode(values, recipe, loading, notes)
+    _set_electrolyte(values, recipe, notes)
+    low, high = cell_window(recipe)
+    options: dict[str, str] = {}
+    inputs = {"Positive particle diffusivity [m2.s-1]": diffusivity}
+    if recipe.cathode.active_component.material == "LCO":
+        options["particle size"] = "distribution"
+    if alloy:
+        mass = anode_mass_mg or recipe.anode.total_mass_mg
+        q_neg = _set_alloy_anode(values, recipe, mass, notes)
+        options["SEI"] = "tunnelling limited"
+        values.update(
+            {
+                "Tunneling barrier factor [m-1]": SEI_BARRIER_M,
+                "SEI reaction exchange current density [A.m-2]": SEI_J0_A_M2,
+            },
+            check_already_exists=False,
+        )
+        notes.append(
+            f"first-charge LPSC reduction: PyBaMM 'tunnelling limited' SEI, j0 {SEI_J0_A_M2:g} "
+            f"A/m2 (calibrated on the seed's ICE), barrier {SEI_BARRIER_M:g} 1/m (assumed)"
+        )
+        notes.append(f"N/P (model, LiAl basis over the theoretical cathode) {q_neg / q_pos:.3f}")
     else:
-        potentials = np.full_like(grid, float(ocp))
-    above = grid[potentials >= voltage_V]
-    if above.size == 0 and clamp:
-        return float(grid[0])
-    if above.size == 0:
-        raise SimulationError(f"the cathode OCP never reaches {voltage_V:.2f} V vs Li")
-    return float(above.max())
-
-
-def cycling_protocol(
-    c_rate: float | None, cycles: int, window: tuple[float, float], current_mA: float | None = None
-) -> list[str]:
-    """Charge-then-discharge CC steps as PyBaMM step strings, at a C-rate or a current [mA]."""
-    low, high = window
-    rate = f"{current_mA:.5g} mA" if current_mA is not None else f"{c_rate:g} C"
-    return [
-        f"Charge at {rate} until {high:.3f} V",
-        f"Discharge at {rate} until {low:.3f} V",
-    ] * cycles
-
-
-def rate_protocol(c_rates: list[float], cycles_each: int, window: tuple[float, float]) -> list[str]:
-    """A rate test: *cycles_each* cycles at each C-rate in turn."""
-    steps: list[str] = []
-    for rate in c_rates:
-        steps += cycling_protocol(rate, cycles_each, window)
-    return steps
-
-
-def solution_table(
-    solution: pybamm.Solution, offset_V: float, steps_per_cycle: int = 2
-) -> pl.DataFrame:
-    """The canonical table of a PyBaMM solution (+ current = charge, cell voltage)."""
-    from ssblab.analysis.cycles import integrated_counters
-
-    time, voltage, current, step = [], [], [], []
-    for index, step_solution in enumerate(s_ for c in solution.cycles for s_ in c.steps):
-        time.append(step_solution["Time [s]"].entries)
-        voltage.append(step_solution["Voltage [V]"].entries - offset_V)
-        current.append(-step_solution["Current [A]"].entries)  # PyBaMM: + = discharge
-        step.append(np.full(len(time[-1]), index, dtype=np.int64))
-    steps = np.concatenate(step)
-    table = pl.DataFrame(
+        options.update({"working electrode": "positive", "contact resistance": "true"})
+        values.update({"Contact resistance [Ohm]": "[input]"}, check_already_exists=False)
+        inputs["Contact resistance [Ohm]"] = contact_resistance_ohm
+    values.update(
         {
-            s.TIME: np.concatenate(time),
-            s.VOLTAGE: np.concatenate(voltage),
-            s.CURRENT: np.concatenate(current),
-            s.CYCLE: steps // steps_per_cycle + 1,
-            s.STEP_COUNT: steps + 1,
-            s.STEP_INDEX: steps % steps_per_cycle + 1,
-        }
+            "Lower voltage cut-off [V]": low - 1.5,
+            "Upper voltage cut-off [V]": high + 0.5,
+            "Nominal cell capacity [A.h]": _nominal_Ah(recipe, loading, d.area_cm2, q_pos, notes),
+        },
+        check_already_exists=False,
     )
-    table = table.unique(subset=[s.TIME], keep="last", maintain_order=True)
-    return s.conform(integrated_counters(table))
+    _set_start(values, recipe, low, alloy)
+    active_g = loading * d.area_cm2 * 1e-3
+    return Cell(
+        values,
+        options,
+        (low, high),
+        active_g,
+        d.area_cm2,
+        "alloy" if alloy else "Li",
+        notes,
+        inputs,
+    )
+
+
+def _nominal_Ah(recipe: Recipe, loading: float, area_cm2: float, q_pos: float, notes) -> float:
+    """1 C [A h]: the catalog's practical capacity of the cathode mass (else its theoretical)."""
+    info = recipe.cathode.active_component.info
+    practical = info.practical_capacity_mAh_g(window_vs_li(recipe)[1])
+    if practical is None:
+        return q_pos
+    notes.append(f"1 C = {practical.capacity_mAh_g:g} mAh/g (catalog practical capacity)")
+    return practical.capacity_mAh_g * loading * area_cm2 * 1e-6
+
+
+def _set_start(values, recipe: Recipe, low: float, alloy: bool) -> None:
+    """Initial concentrations: the cell as assembled (cathode lithiated, Al empty)."""
+    temperature = recipe.temperature_C + 273.15
+    curve = el.cathode_curve(recipe.cathode.active_component.material, temperature)
+    vs_li = low + (el.lial_plateau_V(temperature) if alloy else 0.0)
+    sto = curve.stoichiometry_at(vs_li + 0.02) if not alloy else curve.stoichiometry_at(ALLOY_CATHODE_START_V)
+    c_pos = values["Maximum concentration in positive electrode [mol.m-3]"]
+    values["Initial concentration in positive electrode [mol.m-3]"] = sto * c_pos
+    if alloy:
+        c_neg = values["Maximum concentration in negative electrode [mol.m-3]"]
+        values["Initial concentration in negative electrode [mol.m-3]"] = ALLOY_START_X * c_neg
+
+
+def initial_stoichiometry(recipe: Recipe, voltage_vs_li_V: float) -> float:
+    """Cathode stoichiometry whose OCP is *voltage_vs_li_V* (one ``np.interp`` on the curve)."""
+    curve = el.cathode_curve(
+        recipe.cathode.active_component.material, recipe.temperature_C + 273.15
+    )
+    return curve.stoichiometry_at(voltage_vs_li_V)
 
 
 def simulate_full(
@@ -223,69 +380,23 @@ def simulate_full(
     steps: list[str] | None = None,
     model: str = "SPMe",
     series_resistance_ohm: float = 0.0,
-) -> s.Run:
-    """Run a PyBaMM simulation of *recipe* and return it as a canonical :class:`Run`.
+    **build: float,
+):
+    """Run *recipe* through PyBaMM into a canonical Run (see :mod:`ssblab.simulate.cycling`)."""
+    from ssblab.simulate.cycling import simulate
 
-    Parameters
-    ----------
-    recipe : Recipe
-        A full cell.
-    steps : list of str, optional
-        PyBaMM step strings; default: 3 cycles at the recipe's C-rate (or 0.1 C).
-    model : {"SPM", "SPMe", "DFN"}
-    series_resistance_ohm : float
-        Interface resistance in series with the cell [Ω] (e.g. the Li|electrolyte
-        interphase predicted by the symmetric-cell model); PyBaMM's contact resistance.
-    """
-    require("pybamm", "sim")
-    import pybamm
+    return simulate(recipe, steps, model, series_resistance_ohm, **build)
 
-    values, notes = parameter_values(recipe)
-    window = window_vs_li(recipe)
-    sto = initial_stoichiometry(values, window[0] + START_ABOVE_CUTOFF_V)
-    c_max = values["Maximum concentration in positive electrode [mol.m-3]"]
-    values["Initial concentration in positive electrode [mol.m-3]"] = sto * c_max
-    if steps is None:
-        rate = recipe.protocol.c_rate if recipe.protocol and recipe.protocol.c_rate else 0.1
-        steps = cycling_protocol(rate, 3, window)
-    models = {
-        "SPM": pybamm.lithium_ion.SPM,
-        "SPMe": pybamm.lithium_ion.SPMe,
-        "DFN": pybamm.lithium_ion.DFN,
-    }
-    if model not in models:
-        raise SimulationError(f"unknown model {model!r}; valid: {', '.join(models)}")
-    try:
-        experiment = pybamm.Experiment(steps)
-    except Exception as exc:
-        raise SimulationError(f"invalid protocol step: {exc}") from None
-    options = {"working electrode": "positive"}
-    if series_resistance_ohm > 0:
-        options["contact resistance"] = "true"
-        values.update(
-            {"Contact resistance [Ohm]": series_resistance_ohm}, check_already_exists=False
-        )
-        notes.append(f"series interface resistance {series_resistance_ohm:.4g} Ohm")
-    sim = pybamm.Simulation(
-        models[model](options),
-        parameter_values=values,
-        experiment=experiment,
-    )
-    try:
-        solution = sim.solve()
-    except pybamm.SolverError as exc:
-        raise SimulationError(f"{recipe.name}: PyBaMM solver failed: {exc}") from None
-    table = solution_table(solution, anode_offset_V(recipe))
-    d = design(recipe)
-    active_g = (d.cathode.active_mass_mg or DEFAULT_LOADING_MG_CM2 * d.area_cm2) / 1000.0
-    meta = s.RunMeta(
-        source=f"PyBaMM {pybamm.__version__} {model} half-cell: {recipe.name}",
-        source_format="simulation",
-        cell_name=recipe.name,
-        active_mass_g=active_g,
-        area_cm2=d.area_cm2,
-        kind="simulated",
-        cycle_numbering="one charge + one discharge per cycle",
-        notes=(*notes, f"protocol: {'; '.join(dict.fromkeys(steps))}"),
-    )
-    return s.Run(table, meta)
+
+def cycling_protocol(c_rate, cycles, window, current_mA=None) -> list[str]:
+    """Charge/discharge CC steps (:func:`ssblab.simulate.cycling.cycling_protocol`)."""
+    from ssblab.simulate.cycling import cycling_protocol as protocol
+
+    return protocol(c_rate, cycles, window, current_mA)
+
+
+def rate_protocol(c_rates, cycles_each, window) -> list[str]:
+    """A rate test (:func:`ssblab.simulate.cycling.rate_protocol`)."""
+    from ssblab.simulate.cycling import rate_protocol as protocol
+
+    return protocol(c_rates, cycles_each, window)
