@@ -358,8 +358,8 @@ def _set_start(values, recipe: Recipe, low: float, alloy: bool) -> None:
     """Initial concentrations: the cell as assembled (cathode lithiated, Al empty)."""
     temperature = recipe.temperature_C + 273.15
     curve = el.cathode_curve(recipe.cathode.active_component.material, temperature)
-    vs_li = low + (el.lial_plateau_V(temperature) if alloy else 0.0)
-    sto = curve.stoichiometry_at(vs_li + 0.02) if not alloy else curve.stoichiometry_at(ALLOY_CATHODE_START_V)
+    start_V = ALLOY_CATHODE_START_V if alloy else low + 0.02
+    sto = curve.stoichiometry_at(start_V)
     c_pos = values["Maximum concentration in positive electrode [mol.m-3]"]
     values["Initial concentration in positive electrode [mol.m-3]"] = sto * c_pos
     if alloy:
