@@ -109,7 +109,8 @@ def simulate_symmetric(recipe: Any) -> Run:
             p.current_density_mA_cm2, p.areal_capacity_mAh_cm2, p.max_time_h or 5000.0
         )
     run = simulate(from_recipe(recipe), blocks).run
-    return Run(run.table, run.meta.with_(cell_name=f"{recipe.name} (model)"))
+    meta = run.meta.with_(cell_name=f"{recipe.name} (model)", cell_type="symmetric")
+    return Run(run.table, meta)
 
 
 #: Suffixes of files that may hold impedance spectra or time series (EC-Lab, Gamry).
