@@ -59,7 +59,7 @@ def test_lattice_parameter_scales_the_whole_cell():
 
 def test_unknown_structure_lists_the_valid_ones():
     with pytest.raises(SsblabError, match="LiAl"):
-        get_structure("P2S5")
+        get_structure("Li6PS5Cl")
 
 
 def test_largest_void_of_fcc_al_is_octahedral():

@@ -149,7 +149,26 @@ def with_adsorbate(slab: Atoms, symbol: str, site: str, height_A: float = 2.0) -
 def bulk_host(name: str, model: str = "chgnet", min_length_A: float = 8.0) -> Atoms:
     """A supercell of the relaxed cell of *name* with every plane spacing ≥ *min_length_A* [Å]."""
     cell = host_cell(name, model)
+    if get_structure(name).molecule:
+        return cell
     return cell.repeat(supercell_repeats(cell, min_length_A))
+
+
+#: Distance of a Li placed beyond a terminal S of a molecule, along P→S [Å].
+MOLECULE_LI_S_A = 2.3
+
+
+def terminal_site(atoms: Atoms, bonded: float = 2.3) -> np.ndarray:
+    """Cartesian position [Å] beyond the first terminal S (one P neighbour) of a molecule."""
+    symbols = np.array(atoms.get_chemical_symbols())
+    p_idx = np.flatnonzero(symbols == "P")
+    for s in np.flatnonzero(symbols == "S"):
+        d = atoms.get_distances(s, p_idx, mic=True, vector=True)
+        close = np.linalg.norm(d, axis=1) < bonded
+        if close.sum() == 1:
+            away = -d[close][0] / np.linalg.norm(d[close][0])
+            return atoms.positions[s] + MOLECULE_LI_S_A * away
+    raise SsblabError(f"{atoms.get_chemical_formula()}: no terminal S (one P neighbour) found")
 
 
 def with_interstitial(host: Atoms, symbol: str, position_A: np.ndarray) -> Atoms:
@@ -232,13 +251,17 @@ def binding_energy(
         raise SsblabError(f"adsorbate {adsorbate!r} is not a chemical symbol")
     entry = get_structure(host)
     check_elements(model, {*entry.symbols, adsorbate})
-    site = site or ("surface" if entry.surface else "void")
+    site = site or ("surface" if entry.surface else "terminal_S" if entry.molecule else "void")
     e_b = reference_energy(adsorbate, reference, model)
 
     if site == "surface":
         clean = surface_slab(host, model, size=size)
         loaded = with_adsorbate(clean, adsorbate, entry.surface.site)
         site_label = f"{entry.surface.miller} {entry.surface.site}"
+    elif site == "terminal_S":
+        clean = bulk_host(host, model)
+        loaded = with_interstitial(clean, adsorbate, terminal_site(clean))
+        site_label = "beyond a terminal S (molecule, 10 Å vacuum)"
     else:
         clean = bulk_host(host, model, min_length_A=min_length_A)
         position = site_position(host, host_cell(host, model), site)

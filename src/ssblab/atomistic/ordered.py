@@ -95,5 +95,32 @@ def from_cif(filename: str) -> Atoms:
     return AseAtomsAdaptor.get_atoms(structure)
 
 
+#: Vacuum around a molecule on every side [Å] (the seed's "at least 10 Å").
+MOLECULE_VACUUM_A = 10.0
+
+
+def p4s10() -> Atoms:
+    """One P4S10 molecule (the building block of the P2S5 crystal) in a box with 10 Å vacuum.
+
+    Built from the molecule's topology only: P on the corners of a tetrahedron,
+    six S bridging its edges (the adamantane-type P4S6 cage, P–S–P ≈ 109.5°)
+    and one terminal S on each P, with starting P–S lengths of 2.1 Å (bridge)
+    and 1.9 Å (terminal); the geometry is the potential's after relaxation.
+    The molecule stands in for the triclinic P4S10 crystal, whose atomic
+    coordinates ssblab has not retrieved from a published source.
+    """
+    from ase import Atoms
+
+    bridge, terminal = 2.1, 1.9
+    t = bridge / np.sqrt(3.0)  # P at t(±1,±1,±1) (even parity), S_bridge at 2t on the axes
+    corners = t * np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]], dtype=float)
+    axes = 2 * t * np.vstack([np.eye(3), -np.eye(3)])
+    ends = corners + terminal * corners / np.linalg.norm(corners, axis=1)[:, None]
+    atoms = Atoms("P4S6S4", positions=np.vstack([corners, axes, ends]))
+    atoms.center(vacuum=MOLECULE_VACUUM_A)
+    atoms.pbc = True
+    return atoms
+
+
 #: Builders a structures.toml entry may name with ``builder = "<name>"``.
-BUILDERS: dict[str, Callable[[], Atoms]] = {"lgps": lgps}
+BUILDERS: dict[str, Callable[[], Atoms]] = {"lgps": lgps, "p4s10": p4s10}

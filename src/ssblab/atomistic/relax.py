@@ -38,12 +38,17 @@ class Relaxed:
         Optimizer steps taken.
     converged : bool
         Whether the largest force fell below ``fmax``.
+    method : str
+        How the cell was found: ``stress`` (relaxed to zero stress) or ``eos``
+        (the potential's stress contradicts its own energies, so the volume is
+        the minimum of an isotropic energy-volume scan; c/a kept).
     """
 
     atoms: Atoms
     energy_eV: float
     steps: int
     converged: bool
+    method: str = "stress"
 
 
 def relax(
@@ -104,11 +109,60 @@ def single_point(atoms: Atoms, model: str = "chgnet") -> float:
 def relaxed_lattice(name: str, model: str = "chgnet", fmax: float = 0.01) -> Relaxed:
     """The conventional cell of structure *name* with cell and positions relaxed.
 
-    The cell shape follows the relaxation, so non-cubic cells may change c/a.
+    The cell shape follows the relaxation, so non-cubic cells may change c/a;
+    a molecule in a box (``molecule = true``) relaxes its atoms only.
     ``Relaxed.atoms.cell.cellpar()`` gives the relaxed a, b, c [Å].
     """
+    from ssblab.atomistic.structures import get_structure
+
     start = conventional_cell(name)
-    done = relax(start, model=model, fmax=fmax, steps=300, cell=True)
+    if get_structure(name).molecule:  # a molecule in a box keeps its box
+        done = relax(start, model=model, fmax=fmax, steps=300)
+    else:
+        # Atoms first at the tabulated cell: ordered models start far from equilibrium.
+        inner = relax(start, model=model, fmax=0.05, steps=200)
+        if stress_is_consistent(inner.atoms, model):
+            done = relax(inner.atoms, model=model, fmax=fmax, steps=300, cell=True)
+        else:
+            done = eos_lattice(inner.atoms, model, fmax=fmax)
     if not done.converged:
         raise SimulationError(f"{name}: the cell relaxation did not reach fmax = {fmax} eV/Å")
     return done
+
+
+#: Isotropic scale factors of the energy-volume scan.
+EOS_SCALES = (0.96, 0.98, 1.0, 1.02, 1.04)
+
+
+def _scaled(atoms: Atoms, factor: float) -> Atoms:
+    out = atoms.copy()
+    out.set_cell(atoms.cell.array * factor, scale_atoms=True)
+    return out
+
+
+def stress_is_consistent(atoms: Atoms, model: str, step: float = 0.01) -> bool:
+    """Whether the potential's pressure agrees in sign with −dE/dV by finite differences.
+
+    A pressure below 2e-3 eV/Å³ (0.3 GPa) either way counts as consistent.
+    """
+    work = atoms.copy()
+    work.calc = get_calculator(model)
+    pressure = -float(np.trace(work.get_stress(voigt=False))) / 3
+    e_lo, e_hi = (single_point(_scaled(atoms, 1 + d), model) for d in (-step, step))
+    v = atoms.get_volume()
+    dv = v * ((1 + step) ** 3 - (1 - step) ** 3)
+    fd_pressure = -(e_hi - e_lo) / dv
+    return abs(fd_pressure) < 2e-3 or np.sign(pressure) == np.sign(fd_pressure)
+
+
+def eos_lattice(atoms: Atoms, model: str, fmax: float = 0.01) -> Relaxed:
+    """Cell at the minimum of an isotropic E(V) scan (:data:`EOS_SCALES`), atoms relaxed there."""
+    energies = [single_point(_scaled(atoms, f), model) for f in EOS_SCALES]
+    volumes = [atoms.get_volume() * f**3 for f in EOS_SCALES]
+    c2, c1, _ = np.polyfit(volumes, energies, 2)
+    if not c2 > 0:
+        raise SimulationError(f"{atoms.get_chemical_formula()}: E(V) has no minimum")
+    v0 = float(np.clip(-c1 / (2 * c2), min(volumes), max(volumes)))
+    best = _scaled(atoms, (v0 / atoms.get_volume()) ** (1 / 3))
+    done = relax(best, model=model, fmax=fmax, steps=300)
+    return Relaxed(done.atoms, done.energy_eV, done.steps, done.converged, method="eos")

@@ -65,6 +65,7 @@ class Structure:
     builder: str | None = None
     experiment: dict[str, Any] = field(default_factory=dict)
     cif: str | None = None
+    molecule: bool = False
 
     @property
     def a_A(self) -> float:
@@ -95,6 +96,7 @@ def _parse(name: str, entry: dict[str, Any]) -> Structure:
             builder=builder,
             experiment=dict(entry.get("experiment", {})),
             cif=entry.get("cif"),
+            molecule=bool(entry.get("molecule", False)),
         )
     except (KeyError, TypeError) as exc:
         raise SsblabError(
