@@ -154,3 +154,14 @@ def test_btsda_folded_first_discharge_is_partial(data_dir):
         read(data_dir / "neware/TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax")
     )
     assert ice.cycle == 2 and 0.99 < ice.ice < 1.0
+
+
+def test_time_backwards_and_unit_errors_are_flagged():
+    table = _helper().cycling_table([1e-3] * 2, [0.9e-3] * 2, 1e-4, 1e-4)
+    t = table.get_column(s.TIME).to_numpy().copy()
+    t[50] = t[49] - 5.0
+    back = cycle_table(table.with_columns(pl.Series(s.TIME, t)))
+    assert "time_backwards" in [f.code for f in back.flags]
+    in_ms = cycle_table(table.with_columns(pl.col(s.TIME) * 1e3 * 1e3))
+    assert "duration_unit" in [f.code for f in in_ms.flags]
+    assert not [f for f in cycle_table(table).flags if f.code.startswith(("time", "duration"))]

@@ -151,7 +151,6 @@ def metrics(
     if ice is not None:
         flags += check_ce("ICE", ice.ice)
     flags += _retention_flags(out)
-    flags += time_flags(table)
     return Metrics(out, ice, ct.cell_type, ct.rule, ct.definitions, ct.notes, tuple(flags))
 
 
@@ -162,28 +161,6 @@ def _retention_flags(table: pl.DataFrame) -> list[Flag]:
             Flag("retention", "no_complete_cycle", "no complete cycle: retention and ICE are null")
         ]
     return list(check_retention("retention", 100.0 * float(worst)))
-
-
-def time_flags(table: pl.DataFrame) -> list[Flag]:
-    """Flag time that goes backwards, and a duration that suggests a unit error."""
-    t = table.get_column(s.TIME)
-    flags: list[Flag] = []
-    back = int((t.diff() < 0).sum())
-    if back:
-        flags.append(
-            Flag("time", "time_backwards", f"test time goes backwards at {back} records", "error")
-        )
-    span_h = float((t.max() or 0.0) - (t.min() or 0.0)) / 3600.0
-    if span_h > 24 * 365 * 3:
-        flags.append(
-            Flag("time", "duration_unit", f"the test lasts {span_h:.3g} h: time likely in ms")
-        )
-    i = table.get_column(s.CURRENT).abs().max() or 0.0
-    if i > 1e3:
-        flags.append(
-            Flag("current", "current_unit", f"|I| reaches {i:.3g} A: current likely in mA")
-        )
-    return flags
 
 
 def cycle_metrics(

@@ -1,0 +1,128 @@
+"""Plausibility checks on a per-cycle table: CE/EE range, partial cycles, coarse counters, time.
+
+Used by :func:`ssblab.analysis.cycles.cycle_table`; every check returns
+:class:`ssblab.flags.Flag` objects (codes ``partial_cycle``, ``ce_out_of_range``,
+``ee_out_of_range``, ``coarse_counter``, ``time_backwards``, ``duration_unit``,
+``current_unit``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.analysis import steps
+from ssblab.flags import CE_RANGE, Flag, check_ce
+
+
+def coarse_counters(table: pl.DataFrame) -> dict[str, float]:
+    """Counters that stay flat over most records under current, with their step [Ah or Wh]."""
+    out: dict[str, float] = {}
+    current = pl.col(s.CURRENT)
+    rest = steps.rest_threshold(table)
+    for name, sign in (
+        (s.CHARGE_CAPACITY, 1),
+        (s.DISCHARGE_CAPACITY, -1),
+        (s.CHARGE_ENERGY, 1),
+        (s.DISCHARGE_ENERGY, -1),
+    ):
+        if name not in table.columns:
+            continue
+        rise = table.select(
+            pl.col(name).diff().alias("d"), ((sign * current) > rest).alias("on")
+        ).filter(pl.col("on") & pl.col("d").is_not_null())
+        if rise.height < 20:
+            continue
+        d = rise.get_column("d")
+        if float((d == 0).mean() or 0.0) > 0.5:
+            positive = d.filter(d > 0)
+            if positive.len():
+                out[name] = float(positive.median())
+    return out
+
+
+def energies_from_records(summary: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Replace per-cycle energies by Q × (Σ V|I|dt / Σ |I|dt) of each cycle's half [W·h]."""
+    dt = pl.col(s.TIME).diff().fill_null(0.0).clip(lower_bound=0.0)
+    w = (pl.col(s.CURRENT).abs() * dt).alias("w")
+    rest = steps.rest_threshold(table)
+    mean_v = (
+        table.select(
+            pl.col(s.CYCLE).alias("cycle"),
+            pl.when(pl.col(s.CURRENT) > rest)
+            .then(1)
+            .when(pl.col(s.CURRENT) < -rest)
+            .then(-1)
+            .otherwise(0)
+            .alias("sign"),
+            w,
+            (pl.col(s.VOLTAGE) * w).alias("vw"),
+        )
+        .group_by("cycle", "sign")
+        .agg((pl.col("vw").sum() / pl.col("w").sum()).alias("v"))
+    )
+    ch = mean_v.filter(pl.col("sign") == 1).select("cycle", pl.col("v").alias("_vch"))
+    dis = mean_v.filter(pl.col("sign") == -1).select("cycle", pl.col("v").alias("_vdis"))
+    return (
+        summary.join(ch, on="cycle", how="left")
+        .join(dis, on="cycle", how="left")
+        .with_columns(
+            (pl.col("charge_capacity_Ah") * pl.col("_vch").fill_null(0.0)).alias(
+                "charge_energy_Wh"
+            ),
+            (pl.col("discharge_capacity_Ah") * pl.col("_vdis").fill_null(0.0)).alias(
+                "discharge_energy_Wh"
+            ),
+        )
+        .drop("_vch", "_vdis")
+    )
+
+
+def cycle_flags(table: pl.DataFrame) -> list[Flag]:
+    """Partial-cycle flags, and CE out of range on complete cycles."""
+    flags: list[Flag] = []
+    for row in table.iter_rows(named=True):
+        if row["partial"]:
+            flags.append(
+                Flag(
+                    f"cycle {row['cycle']}",
+                    "partial_cycle",
+                    "partial cycle (one half missing or cut short)",
+                    "info",
+                )
+            )
+        else:
+            flags += check_ce(f"cycle {row['cycle']}", row["coulombic_efficiency"])
+            flags += check_ee(f"cycle {row['cycle']}", row["energy_efficiency"])
+    return flags
+
+
+def time_flags(table: pl.DataFrame) -> list[Flag]:
+    """Flag time that goes backwards, and a duration that suggests a unit error."""
+    t = table.get_column(s.TIME)
+    flags: list[Flag] = []
+    back = int((t.diff() < 0).sum())
+    if back:
+        flags.append(
+            Flag("time", "time_backwards", f"test time goes backwards at {back} records", "error")
+        )
+    span_h = float((t.max() or 0.0) - (t.min() or 0.0)) / 3600.0
+    if span_h > 24 * 365 * 3:
+        flags.append(
+            Flag("time", "duration_unit", f"the test lasts {span_h:.3g} h: time likely in ms")
+        )
+    i = table.get_column(s.CURRENT).abs().max() or 0.0
+    if i > 1e3:
+        flags.append(
+            Flag("current", "current_unit", f"|I| reaches {i:.3g} A: current likely in mA")
+        )
+    return flags
+
+
+def check_ee(quantity: str, ee: float | None) -> tuple[Flag, ...]:
+    """Flag an energy efficiency above :data:`ssblab.flags.CE_RANGE`'s top (None passes)."""
+    hi = CE_RANGE[1]
+    if ee is None or not np.isfinite(ee) or 0 < ee <= hi:
+        return ()
+    return (Flag(quantity, "ee_out_of_range", f"energy efficiency {ee:.4g} is outside 0-{hi}"),)

@@ -1,0 +1,242 @@
+"""Cycle rules: renumber a run's cycles (vendor checked, half-cycles, in/out pairs).
+
+See :mod:`ssblab.analysis.cycles` for the rules; this module holds the
+machinery: half-cycles after absorbing blips (:func:`merged_halves`), the
+vendor-counter checks, and :func:`number_cycles`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from ssblab import schema as s
+from ssblab.analysis import conventions as conv
+from ssblab.analysis import steps
+from ssblab.errors import AnalysisError
+from ssblab.flags import Flag
+from ssblab.schema import Run
+
+RULES = ("vendor", "half_cycles", "pairs", "charge_first", "discharge_first")
+#: Default thresholds below which a half-cycle is absorbed into its neighbour.
+MIN_CAPACITY_FRACTION = 0.05
+MIN_DURATION_S = 10.0
+#: A half-cycle under this fraction of the largest one is missing (its cycle is partial).
+MISSING_FRACTION = 1e-3
+#: A first/last cycle with less than this share of the median "in"/"out" is partial.
+PARTIAL_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """A table renumbered by a cycle rule (see :func:`number_cycles`)."""
+
+    table: pl.DataFrame
+    rule: str
+    cell_type: str
+    notes: tuple[str, ...]
+    flags: tuple[Flag, ...]
+    partial_cycles: tuple[int, ...] = ()
+
+
+def _table(data: Run | pl.DataFrame) -> pl.DataFrame:
+    return steps.as_table(data)
+
+
+def resolve_cell_type(data: Run | pl.DataFrame, cell_type: str | None = None) -> str:
+    """*cell_type*, else ``RunMeta.cell_type``, else recognised from the voltages."""
+    if cell_type:
+        conv.orientation(cell_type)  # validates
+        return cell_type
+    if isinstance(data, Run) and data.meta.cell_type:
+        return data.meta.cell_type
+    from ssblab.analysis.recognize import cell_type_from_data
+
+    return cell_type_from_data(_table(data))[0]
+
+
+def merged_halves(
+    labelled: pl.DataFrame,
+    min_capacity_fraction: float = MIN_CAPACITY_FRACTION,
+    min_duration_s: float = MIN_DURATION_S,
+) -> pl.DataFrame:
+    """Half-cycles after absorbing small ones: ``half_cycle`` → ``merged`` (from 1), ``state``.
+
+    Also returns per half ``capacity_Ah``, ``substantial`` and the vendor
+    ``cycle`` of its first record (when the table has one).
+    """
+    halves = steps._group_summary(labelled, steps.HALF_CYCLE).filter(pl.col(steps.HALF_CYCLE) > 0)
+    if halves.height == 0:
+        raise AnalysisError("the table has no charge or discharge (current is zero throughout)")
+    cap = halves.get_column("capacity_Ah").to_numpy()
+    dur = halves.get_column("duration_s").to_numpy()
+    state = halves.get_column("state").to_numpy()
+    big = (cap >= min_capacity_fraction * float(np.median(cap))) & (dur >= min_duration_s)
+    big[[0, -1]] |= cap[[0, -1]] > 0  # a first or last half is partial, not a blip
+    merged = np.zeros(len(cap), dtype=np.int64)
+    current, last_state = 0, 0
+    for k in range(len(cap)):  # a loop over half-cycles (thousands at most), not records
+        if big[k] and state[k] != last_state:
+            current += 1
+            last_state = state[k]
+        merged[k] = max(current, 1)
+    lead_state = state[int(np.flatnonzero(big)[0])] if big.any() else state[0]
+    return halves.with_columns(
+        pl.Series("merged", merged),
+        pl.Series("substantial", big),
+        pl.Series("merged_state", _merged_states(merged, state, big, lead_state)),
+    )
+
+
+def _merged_states(merged: np.ndarray, state: np.ndarray, big: np.ndarray, lead: int) -> np.ndarray:
+    out = np.full(len(merged), lead, dtype=np.int8)
+    for k in range(len(merged)):
+        if big[k]:
+            out[merged == merged[k]] = state[k]
+    return out
+
+
+def _vendor_problem(halves: pl.DataFrame) -> str:
+    """Why the vendor counter cannot be right ('' when it can).
+
+    A partial leading half-cycle (a cell that came in charged, which BTSDA folds
+    into cycle 1) does not count as lumping.
+    """
+    if "cycle" not in halves.columns:
+        return ""
+    big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
+    if big.height < 3:
+        return ""
+    lead = big.row(0, named=True)
+    same = big.filter(pl.col("merged_state") == lead["merged_state"]).get_column("capacity_Ah")
+    if same.len() >= 2 and lead["capacity_Ah"] < PARTIAL_SHARE * float(same.slice(1).median()):
+        big = big.slice(1)
+    per = big.group_by("cycle").agg(
+        (pl.col("merged_state") > 0).sum().alias("n_in"),
+        (pl.col("merged_state") < 0).sum().alias("n_out"),
+    )
+    lumped = per.filter((pl.col("n_in") > 1) | (pl.col("n_out") > 1))
+    if lumped.height:
+        worst = lumped.with_columns((pl.col("n_in") + pl.col("n_out")).alias("n")).sort("n")[-1]
+        return (
+            f"the vendor cycle counter lumps cycles (vendor cycle {worst['cycle'][0]} holds "
+            f"{worst['n'][0]} half-cycles of {big.height} in {per.height} vendor cycles)"
+        )
+    both = per.filter((pl.col("n_in") > 0) & (pl.col("n_out") > 0))
+    if per.height >= 4 and both.height == 0:
+        return (
+            "the vendor cycle counter counts half-cycles (no cycle holds a charge and a discharge)"
+        )
+    return ""
+
+
+def number_cycles(
+    data: Run | pl.DataFrame,
+    rule: str = "vendor",
+    *,
+    cell_type: str | None = None,
+    min_capacity_fraction: float = MIN_CAPACITY_FRACTION,
+    min_duration_s: float = MIN_DURATION_S,
+) -> Numbering:
+    """The run's table with ``Cycle Count / 1`` set by *rule* (see the module docstring).
+
+    The vendor's numbers are kept in ``Vendor Cycle / 1`` when they are replaced.
+    """
+    if rule not in RULES:
+        raise AnalysisError(f"unknown cycle rule {rule!r}; choose one of {', '.join(RULES)}")
+    table = _table(data)
+    ctype = resolve_cell_type(data, cell_type)
+    labelled = steps.label(table)
+    if not (labelled.get_column(steps.STATE) != 0).any():
+        note = "no current above the rest threshold: no half-cycles, vendor numbering kept"
+        return Numbering(table, "vendor", ctype, (note,), ())
+    halves = merged_halves(labelled, min_capacity_fraction, min_duration_s)
+    if not halves.get_column("substantial").any():
+        note = "no half-cycle passes the duration/charge thresholds: vendor numbering kept"
+        return Numbering(table, "vendor", ctype, (note,), ())
+    notes: list[str] = []
+    flags: list[Flag] = []
+    used = rule
+    if rule == "vendor":
+        if s.CYCLE not in table.columns:
+            used = "pairs"
+            notes.append("the file has no cycle counter: cycles numbered as in/out pairs")
+        else:
+            problem = _vendor_problem(halves)
+            if problem:
+                used = "pairs"
+                notes.append(f"{problem}; cycles renumbered as {_pairs_words(ctype)}")
+                flags.append(Flag("cycle", "vendor_cycles_replaced", notes[-1], "info"))
+            else:
+                notes.append("cycle numbering: the vendor's")
+                folded = _folded_lead(halves)
+                if folded is not None:
+                    notes.append(
+                        f"vendor cycle {folded} also holds the partial first half-cycle "
+                        "(the cell came in part-charged): it counts as partial; "
+                        "--rule pairs splits it off"
+                    )
+                    return Numbering(table, used, ctype, tuple(notes), tuple(flags), (folded,))
+    if used == "vendor":
+        return Numbering(table, used, ctype, tuple(notes), tuple(flags))
+    mapping = _cycle_of_half(halves, used, ctype)
+    if rule != "vendor":
+        notes.append(f"cycle numbering: rule {used!r} ({_pairs_words(ctype, used)})")
+    out = labelled.join(mapping, on=steps.HALF_CYCLE, how="left").with_columns(
+        pl.col("_cycle").fill_null(1).cast(pl.Int64)
+    )
+    if s.CYCLE in table.columns and s.VENDOR_CYCLE not in table.columns:
+        out = out.with_columns(pl.col(s.CYCLE).alias(s.VENDOR_CYCLE))
+    out = out.with_columns(pl.col("_cycle").alias(s.CYCLE))
+    keep = list(table.columns)
+    keep += [c for c in (s.CYCLE, s.VENDOR_CYCLE) if c in out.columns and c not in keep]
+    out = out.select(keep)
+    return Numbering(s.conform(out), used, ctype, tuple(notes), tuple(flags))
+
+
+def _pairs_words(cell_type: str, rule: str = "pairs") -> str:
+    if rule == "half_cycles":
+        return "one cycle per half-cycle"
+    o = conv.orientation(cell_type)
+    first = {"charge_first": "charge", "discharge_first": "discharge"}.get(rule, o.in_name)
+    return f"pairs starting with the {first}"
+
+
+def _cycle_of_half(halves: pl.DataFrame, rule: str, cell_type: str) -> pl.DataFrame:
+    """``half_cycle`` → ``_cycle`` for a non-vendor rule."""
+    merged = halves.get_column("merged").to_numpy()
+    mstate = halves.get_column("merged_state").to_numpy()
+    if rule == "half_cycles":
+        cyc = merged
+    else:
+        first = {"charge_first": 1, "discharge_first": -1}.get(
+            rule, conv.orientation(cell_type).in_state
+        )
+        starts = np.zeros(len(merged), dtype=np.int64)
+        new = np.r_[True, merged[1:] != merged[:-1]] & (mstate == first)
+        starts = np.cumsum(new)
+        cyc = starts + (0 if mstate[0] == first else 1)
+    first_half = int(halves.get_column(steps.HALF_CYCLE)[0])
+    extra = pl.DataFrame({steps.HALF_CYCLE: [0], "_cycle": [int(cyc[0])]}) if first_half else None
+    mapping = pl.DataFrame(
+        {steps.HALF_CYCLE: halves.get_column(steps.HALF_CYCLE), "_cycle": cyc.astype(np.int64)}
+    )
+    return pl.concat([extra, mapping]) if extra is not None else mapping
+
+
+def _folded_lead(halves: pl.DataFrame) -> int | None:
+    """Vendor cycle into which a partial first half-cycle was folded (BTSDA's cycle 1)."""
+    if "cycle" not in halves.columns:
+        return None
+    big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
+    if big.height < 3:
+        return None
+    lead = big.row(0, named=True)
+    rest = big.slice(1)
+    same = rest.filter(pl.col("merged_state") == lead["merged_state"]).get_column("capacity_Ah")
+    if same.len() == 0 or lead["capacity_Ah"] >= PARTIAL_SHARE * float(same.median()):
+        return None
+    in_cycle = rest.filter(pl.col("cycle") == lead["cycle"]).get_column("merged_state")
+    return lead["cycle"] if (in_cycle == lead["merged_state"]).any() else None
