@@ -50,6 +50,8 @@ def test_neb_json_profile():
     energies = [p["energy_eV"] for p in data["path"]]
     assert len(energies) == 5
     assert max(energies) == data["barrier_eV"] > 0.2
+    assert data["mechanism"].startswith("vacancy: Al self-diffusion")
+    assert data["flags"] == []
 
 
 def test_bad_input_is_one_line_and_exit_2(capsys):

@@ -175,13 +175,13 @@ def screen_both(
     return out
 
 
-#: Hosts of Supplementary Figure 14 that ssblab can build. P2S5 is the molecular
-#: crystal P4S10 (triclinic, 28 atoms per cell); its atomic coordinates are not in
-#: ssblab's sourced data and Li reduces it to Li3P + Li2S anyway, so those two
-#: reduction products stand in for it, next to LiCl (from Li6PS5Cl) and LiAl.
+#: Hosts of Supplementary Figure 14: Al, Li and P2S5 (one P4S10 molecule with 10 Å
+#: vacuum: the triclinic crystal's coordinates are not in ssblab's sourced data),
+#: then the cycling products LiAl, Li2S, Li3P and LiCl (from Li5.4PS4.4Cl1.6).
 SEED_BINDING_JOBS: tuple[BindingJob, ...] = (
     BindingJob("Al"),
     BindingJob("Li"),
+    BindingJob("P2S5"),
     BindingJob("LiAl"),
     BindingJob("Li2S", site="octahedral"),
     BindingJob("Li3P"),
@@ -198,6 +198,7 @@ SEED_MIGRATION_JOBS: tuple[MigrationJob, ...] = (
     MigrationJob("LiAl", "vacancy", min_length_A=8.0),
     MigrationJob("Li2S", "vacancy", min_length_A=8.0),
     MigrationJob("LiAlO2", "vacancy", min_length_A=5.5),
+    MigrationJob("LGPS", "auto", min_length_A=8.0),
 )
 
 
@@ -230,7 +231,7 @@ def seed_binding_table(
     rows = tuple(screen_both(jobs, models, scheduler=scheduler, on_done=on_done))
     note = (
         "Seed: DFT (CASTEP, PBE, 500 eV cut-off). Here: two universal ML potentials side by "
-        "side; P2S5 replaced by its Li reduction products Li3P and Li2S (see SEED_BINDING_JOBS)."
+        "side; P2S5 as one P4S10 molecule in vacuum (see SEED_BINDING_JOBS)."
     )
     return SeedTable(method=_method(models), note=note, rows=rows)
 

@@ -1,0 +1,85 @@
+"""Benchmark: the issue's time budgets on 2 CPU cores, with both universal potentials.
+
+* one binding energy: a Li atom on the fcc hollow of Al(111) (2×2×4 slab, bottom
+  half fixed, 10 Å vacuum each side), E_int against the isolated atom and Li metal,
+  from a cold start (potential loaded, bulk cells relaxed, no result cache);
+  budget 5 min per potential;
+* one climbing-image NEB with 5 images: the Li-vacancy hop along c in the ordered
+  Li10GeP2S12 model (49 atoms after the vacancy), from a cold start; budget 10 min
+  per potential.
+
+Each line prints the wall time, the ratio to the budget (< 1 is within budget) and
+the number computed, so the figures in the report come from this script. The NEB
+energy profiles are written as a PNG when ``--figure PATH`` is given.
+
+Run: ``.venv/bin/python benchmarks/bench_atoms_budget.py [--figure neb_lgps.png]``
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+
+BUDGET_BINDING_S = 300.0
+BUDGET_NEB_S = 600.0
+MODELS = ("chgnet", "sevennet")
+
+
+def cold(fn):
+    """Wall seconds and result of *fn* with a fresh, empty result cache."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["SSBLAB_CACHE"] = folder
+        start = time.perf_counter()
+        result = fn()
+        return time.perf_counter() - start, result
+
+
+def main(argv: list[str]) -> int:
+    import torch
+
+    from ssblab.atomistic.binding import binding_energy
+    from ssblab.atomistic.neb import migration_barrier
+
+    torch.set_num_threads(2)
+    figure = argv[argv.index("--figure") + 1] if "--figure" in argv else None
+    profiles = {}
+    print(f"{'calculation':<38} {'model':<9} {'wall s':>8} {'/budget':>8}  result")
+    for model in MODELS:
+        wall, res = cold(lambda m=model: binding_energy("Al", "Li", model=m))
+        print(
+            f"{'E_int Li on Al(111), 65 atoms':<38} {model:<9} {wall:8.1f} "
+            f"{wall / BUDGET_BINDING_S:8.2f}  E_int {res.E_int_eV:.3f} eV vs atom, "
+            f"{res.E_int_vs_metal_eV:.3f} eV vs Li metal"
+        )
+    for model in MODELS:
+        wall, res = cold(lambda m=model: migration_barrier("LGPS", "auto", 5, m, min_length_A=8.0))
+        profiles[model] = res.energies_eV
+        print(
+            f"{'NEB LGPS Li vacancy along c, 5 images':<38} {model:<9} {wall:8.1f} "
+            f"{wall / BUDGET_NEB_S:8.2f}  barrier {res.barrier_eV:.3f} eV "
+            f"(hop {res.distance_A:.2f} Å, {res.n_atoms} atoms, converged {res.converged})"
+        )
+    if figure:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4.5, 3.2))
+        for model, energies in profiles.items():
+            ax.plot(range(len(energies)), energies, "o-", label=model)
+        ax.axhline(0.2, color="grey", ls=":", label="literature ~0.2 eV")
+        ax.set_xlabel("image")
+        ax.set_ylabel("E − E_initial (eV)")
+        ax.set_title("LGPS: Li vacancy hop along c")
+        ax.legend(frameon=False)
+        fig.tight_layout()
+        fig.savefig(figure, dpi=150)
+        print(f"wrote {figure}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

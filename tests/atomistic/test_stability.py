@@ -1,0 +1,61 @@
+"""Interlayer screening on the hull: wiring with fixed energies, physics with the potentials."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssblab.atomistic import stability
+from ssblab.atomistic.structures import get_structure
+
+#: Energies per formula unit [eV] chosen by hand (not a potential's).
+FAKE = {"Li": -2.0, "Al": -4.0, "LiAl": -6.5, "Li2O": -14.0, "LiAlO2": -26.0}
+
+
+@pytest.fixture
+def fake_energies(monkeypatch):
+    table = dict(FAKE)
+
+    def phase(name, model):
+        if name not in table:
+            pytest.skip(f"{name} not in the fake table")
+        return get_structure(name).formula, table[name]
+
+    for fn in (stability._phase_energy, stability._atom_energy):
+        fn.cache_clear()
+    monkeypatch.setattr(stability, "HULL_PHASES", tuple(table))
+    monkeypatch.setattr(stability, "_phase_energy", phase)
+    monkeypatch.setattr(stability, "_atom_energy", lambda symbol, model: 0.0)
+    return table
+
+
+def test_reaction_energy_matches_the_hand_balance(fake_energies):
+    # 4 Li + LiAlO2 -> LiAl + 2 Li2O: (-6.5 - 28) - (-26 - 8) = -0.5 eV per 8 atoms.
+    rxn = stability.reaction("LiAlO2", "Li", "fake")
+    assert rxn.energy_eV_atom == pytest.approx(-0.5 / 8)
+    assert "LiAl" in rxn.products and "Li2O" in rxn.products
+    assert stability.verdict(rxn.energy_eV_atom) == "reacts"
+    # Make LiAlO2 more stable by 1 eV: no reaction with Li any more.
+    fake_energies["LiAlO2"] = -27.0
+    assert stability.reaction("LiAlO2", "Li", "fake").products == "no reaction"
+
+
+def test_verdict_bands():
+    assert stability.verdict(0.0) == "stable"
+    assert stability.verdict(-0.03) == "marginal"
+    assert stability.verdict(-0.2) == "reacts"
+
+
+@pytest.mark.slow
+def test_lialo2_protects_li_where_lgps_does_not():
+    rows, skipped = stability.screen_candidates(("LiAlO2", "LGPS", "LiF"))
+    by_name = {r.candidate: r for r in rows}
+    assert not skipped
+    # LGPS is reduced by Li (Wenzel et al. 2016): strongly, with both potentials.
+    assert stability.verdict(by_name["LGPS"].worst("Li")) == "reacts"
+    assert by_name["LGPS"].worst("Li") < -0.2
+    # LiF is fully lithiated: nothing to reduce.
+    assert by_name["LiF"].worst("Li") == 0.0
+    # LiAlO2 ranks above LGPS against Li.
+    names = [r.candidate for r in rows]
+    assert names.index("LiAlO2") < names.index("LGPS")
+    assert by_name["LiAlO2"].worst("Li") > by_name["LGPS"].worst("Li") / 5
