@@ -163,3 +163,11 @@ def test_cli_three_electrode_json_and_curves(data_dir, tmp_path, capsys):
     table = pl.read_csv(curves)
     assert {"capacity_Ah", "cell_V", "positive_V", "negative_V"} <= set(table.columns)
     assert table.height == 9740  # every record with current
+
+
+def test_plating_split_refuses_a_full_cell():
+    from ssblab.flags import NotApplicableError
+
+    with pytest.raises(NotApplicableError, match=r"sit at 3\.9 V and 0\.28 V: a full cell"):
+        electrode_overpotentials(full_cell_table())
+    assert electrode_overpotentials(full_cell_table(), force=True).height == 2

@@ -22,8 +22,11 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.analysis.steps import HALF_CYCLE, STATE, label
 from ssblab.errors import AnalysisError
+from ssblab.flags import refuse_or_flag
 from ssblab.schema import Run
 
+#: Li electrodes sit within this of the Li reference (median |E|) [V].
+LITHIUM_MAX_V = 1.0
 #: Columns of :func:`electrode_overpotentials`.
 SPLIT_KEYS = (
     "half_cycle",
@@ -36,8 +39,23 @@ SPLIT_KEYS = (
 )
 
 
+def _check_lithium_electrodes(table: pl.DataFrame, force: bool) -> None:
+    """Refuse electrodes that are not Li: a plating/stripping split needs both near 0 V."""
+    medians = [
+        float(table.get_column(c).abs().median() or 0.0) for c in (s.WE_POTENTIAL, s.CE_POTENTIAL)
+    ]
+    if max(medians) <= LITHIUM_MAX_V:
+        return
+    refuse_or_flag(
+        f"a plating/stripping split needs two Li electrodes (|E| below {LITHIUM_MAX_V:g} V vs "
+        f"the reference); these sit at {medians[0]:.3g} V and {medians[1]:.3g} V: a full cell "
+        "(use ssblab three-electrode)",
+        force=force,
+    )
+
+
 def electrode_overpotentials(
-    data: Run | pl.DataFrame, rest_current_A: float | None = None
+    data: Run | pl.DataFrame, rest_current_A: float | None = None, *, force: bool = False
 ) -> pl.DataFrame:
     """Per half-cycle overpotential of each electrode and of plating vs stripping.
 
@@ -47,6 +65,9 @@ def electrode_overpotentials(
         Canonical table with both electrode-potential columns.
     rest_current_A : float, optional
         Rest threshold [A] (default: 1 % of the largest current).
+    force : bool
+        Split even when the electrodes are not Li (|E| median above
+        :data:`LITHIUM_MAX_V`); otherwise that is refused in one line.
 
     Returns
     -------
@@ -62,6 +83,7 @@ def electrode_overpotentials(
             f"a three-electrode split needs the columns {missing}; "
             "this table has no reference-electrode potentials"
         )
+    _check_lithium_electrodes(table, force)
     labelled = label(table, rest_current_A).filter(pl.col(STATE) != 0)
     if labelled.height == 0:
         raise AnalysisError("the table has no plating or stripping (current is zero throughout)")
