@@ -188,3 +188,33 @@ def test_cycles_names_the_procedure_of_a_sidecar(data_dir, tmp_path):
     assert out["cell_type"] == "cathode_half"
     assert [p["group"] for p in out["procedure"]] == ["start", "cycling"]
     assert out["procedure"][1]["segments"] == 12
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "maccor/xTESLADIAG_000019_CH70.070",
+        "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr",
+        "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+    ],
+)
+def test_one_answer_for_ce_ice_and_retention_everywhere(data_dir, name):
+    """cycles, metrics, the Python API and the report summary give the same numbers."""
+    from ssblab.analysis.metrics import cycling_summary, initial_coulombic_efficiency
+    from ssblab.io import read
+    from ssblab.report.inputs import LabelledRun, ReportData
+    from ssblab.report.summary import summary_rows
+
+    path = str(data_dir / name)
+    cyc, met = _json(["cycles", path, "--json"]), _json(["metrics", path, "--json"])
+    ce = [r["coulombic_efficiency"] for r in cyc["cycles"]]
+    assert ce == [r["coulombic_efficiency"] for r in met["cycles"]]
+    run = read(path)
+    ice = initial_coulombic_efficiency(run).ice
+    assert met["ice"]["ice"] == pytest.approx(ice, rel=1e-12)
+    assert ice in ce  # ICE is one cycle's CE, under one convention
+    (row,) = summary_rows(ReportData(runs=[LabelledRun("cell", run)]))
+    assert row["ICE [%]"] == pytest.approx(100 * ice, rel=1e-12)
+    retention = [r["retention"] for r in met["cycles"] if r["retention"] is not None]
+    assert row["retention [%]"] == pytest.approx(100 * retention[-1], rel=1e-9)
+    assert cycling_summary(run)["cycles"] == sum(not r["partial"] for r in cyc["cycles"])

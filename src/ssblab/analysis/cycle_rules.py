@@ -109,22 +109,25 @@ def _vendor_problem(halves: pl.DataFrame) -> str:
     big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
     if big.height < 3:
         return ""
+    n_total = big.height
+    n_vendor = big.get_column("cycle").n_unique()
     lead = big.row(0, named=True)
     same = big.filter(pl.col("merged_state") == lead["merged_state"]).get_column("capacity_Ah")
     if same.len() >= 2 and lead["capacity_Ah"] < PARTIAL_SHARE * float(same.slice(1).median()):
         big = big.slice(1)
     per = big.group_by("cycle").agg(
-        (pl.col("merged_state") > 0).sum().alias("n_in"),
-        (pl.col("merged_state") < 0).sum().alias("n_out"),
+        (pl.col("merged_state") > 0).sum().alias("n_ch"),
+        (pl.col("merged_state") < 0).sum().alias("n_dis"),
     )
-    lumped = per.filter((pl.col("n_in") > 1) | (pl.col("n_out") > 1))
+    lumped = per.filter((pl.col("n_ch") > 1) | (pl.col("n_dis") > 1))
     if lumped.height:
-        worst = lumped.with_columns((pl.col("n_in") + pl.col("n_out")).alias("n")).sort("n")[-1]
+        worst = lumped.with_columns((pl.col("n_ch") + pl.col("n_dis")).alias("n")).sort("n")[-1]
         return (
             f"the vendor cycle counter lumps cycles (vendor cycle {worst['cycle'][0]} holds "
-            f"{worst['n'][0]} half-cycles of {big.height} in {per.height} vendor cycles)"
+            f"{worst['n'][0]} of the run's {n_total} half-cycles, {n_vendor} vendor cycles "
+            "in all)"
         )
-    both = per.filter((pl.col("n_in") > 0) & (pl.col("n_out") > 0))
+    both = per.filter((pl.col("n_ch") > 0) & (pl.col("n_dis") > 0))
     if per.height >= 4 and both.height == 0:
         return (
             "the vendor cycle counter counts half-cycles (no cycle holds a charge and a discharge)"
