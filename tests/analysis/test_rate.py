@@ -108,3 +108,19 @@ def test_refuses_impossible_input():
     charge_only = table.filter(table.get_column("Current / A") >= 0)
     with pytest.raises(AnalysisError, match="no cycle with a discharge"):
         rate_table(charge_only)
+
+
+def test_test2_rate_blocks_on_the_real_file(data_dir):
+    """test_2.ndax: one cycle each at 0.079, 0.158, 0.317, 0.528, 0.792, 1.58 mA, three at
+    3.17 mA, then 0.079 mA again (recovery), 20 cycles at 0.317 mA, ... (Neware counter)."""
+    from ssblab.io import read
+
+    result = rate_table(read(data_dir / "neware/test_2.ndax"))
+    blocks = result.blocks
+    currents_ma = [round(1000 * c, 3) for c in blocks.get_column("current_A").to_list()[:7]]
+    assert currents_ma == [0.079, 0.158, 0.317, 0.528, 0.792, 1.584, 3.168]
+    assert blocks.get_column("cycles").to_list()[6:9] == [3, 1, 20]
+    assert result.recovery is not None and result.recovery.block == 7
+    assert result.recovery.ratio == pytest.approx(0.10588 / 0.10059, rel=1e-3)
+    assert "recovery_above_100" in [f.code for f in result.flags]  # 105.3 %: said, not hidden
+    assert any("partial cycles [54]" in n for n in result.notes)
