@@ -196,6 +196,7 @@ def metrics_command(
     cell_type: CellTypeOpt = None,
     recipe: RecipeOpt = None,
     force: ForceOpt = False,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Per-cycle metrics: CE, mean voltages, hysteresis, retention, mAh/g, mAh/cm², and ICE."""
@@ -205,6 +206,8 @@ def metrics_command(
     forced = _refuse_non_cycling(run, force, "metrics")
     result = metrics(run, reference_cycle=reference_cycle, rule=rule)
     flags = (*forced, *result.flags)
+    if out is not None:
+        write_table(result.table, out)
     rows = table_rows(result.table)
     ice: dict[str, Any] | None = vars(result.ice).copy() if result.ice is not None else None
     if json:
@@ -269,6 +272,7 @@ def rate_command(
     cell_type: CellTypeOpt = None,
     recipe: RecipeOpt = None,
     force: ForceOpt = False,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Rate table: blocks of cycles at one discharge current, and recovery at the first rate."""
@@ -284,6 +288,8 @@ def rate_command(
         run, None, None, nominal_ah, tolerance=tolerance, skip_first_cycles=skip, rule=rule
     )
     flags = (*forced, *result.flags)
+    if out is not None:
+        write_table(result.blocks, out)
     blocks = table_rows(result.blocks)
     recovery = result.recovery.to_dict() if result.recovery is not None else None
     if json:
@@ -325,6 +331,7 @@ def gitt_command(
         typer.Option("--molar-volume", help="Molar volume of the active material (cm³/mol)."),
     ] = None,
     area_cm2: AreaOpt = None,
+    recipe: RecipeOpt = None,
     method: Annotated[
         str, typer.Option("--method", help="ΔEτ from 'endpoints' or 'sqrt_fit'.")
     ] = "endpoints",
@@ -336,28 +343,34 @@ def gitt_command(
         typer.Option("--max-pulse-s", help="Longest current segment that is a pulse (s)."),
     ] = None,
     force: ForceOpt = False,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """GITT pulses: Weppner–Huggins D/L² (1/s, always) and D (cm²/s), relaxed OCV per pulse.
 
     Only a regular pulse train counts (one current, similar durations, >= 5 pulses in a
     row in one direction); other files are refused (--force runs them anyway). D needs
-    the active mass, molar mass, molar volume and area; a flag says which are missing.
+    the active mass, molar mass, molar volume and area (from the options, the file, a
+    sidecar or --recipe, whose cathode material also gives M and ρ); a flag says which
+    are missing.
     """
     from ssblab.analysis.gitt import gitt_analysis
 
+    run = _read_cell(file, mass_mg=mass_mg, area_cm2=area_cm2, recipe=recipe)
     result = gitt_analysis(
-        _read(file),
-        _grams(mass_mg),
+        run,
+        None,
         molar_mass,
         molar_volume,
-        area_cm2,
+        None,
         material=material,
         method=method,
         min_rest_s=min_rest_s,
         max_pulse_s=max_pulse_s,
         force=force,
     )
+    if out is not None:
+        write_table(result.pulses, out)
     rows = table_rows(result.pulses)
     if json:
         print_json({"pulses": rows, "flags": as_dicts(result.flags)})
@@ -375,6 +388,7 @@ def cv_command(
         bool, typer.Option("--we", help="Use the working-electrode potential column.")
     ] = False,
     force: ForceOpt = False,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Cyclic voltammetry: anodic/cathodic peak potentials and currents, ΔEp per cycle.
@@ -390,6 +404,8 @@ def cv_command(
 
     column = s.WE_POTENTIAL if we else s.VOLTAGE
     result = cv_analysis(_read(file), potential_column=column, force=force)
+    if out is not None:
+        write_table(result.peaks, out)
     rows = table_rows(result.peaks)
     if json:
         print_json({"cycles": rows, "flags": as_dicts(result.flags)})
