@@ -252,6 +252,38 @@ def screen_command(
     print_flags([f for r in rows for f in r.flags])
 
 
+@atoms_app.command("amorphous")
+def amorphous_command(
+    model: Annotated[str, typer.Option("--model", help="chgnet or sevennet.")] = "chgnet",
+    melt_fs: Annotated[float, typer.Option("--melt-fs", help="Melt time at 3000 K [fs].")] = 1000.0,
+    quench_fs: Annotated[
+        float, typer.Option("--quench-fs", help="Linear quench 3000 -> 300 K [fs].")
+    ] = 2000.0,
+    json: JsonOpt = False,
+) -> None:
+    """Amorphous LiAlO2 by melt-quench MD (48 atoms), with the protocol and what was measured."""
+    from ssblab.atomistic.amorphous import MeltQuench, melt_quench
+
+    protocol = MeltQuench(melt_fs=melt_fs, quench_fs=quench_fs)
+    total = int((melt_fs + quench_fs) / protocol.timestep_fs)
+    with progress() as bar:
+        task = bar.add_task("melt-quench", total=total)
+        melt_steps = int(melt_fs / protocol.timestep_fs)
+
+        def on_step(stage: str, n: int) -> None:
+            bar.update(task, completed=n if stage == "melt" else melt_steps + n)
+
+        result = melt_quench(model, protocol, on_step=on_step)
+    payload = result.as_dict()
+    if json:
+        print_json(payload)
+        return
+    protocol_row = payload.pop("protocol")
+    print_table([{k: v for k, v in payload.items() if k != "coordination"}], title="a-LiAlO2")
+    print_table([payload["coordination"]], title="mean coordination")
+    print_table([protocol_row], title="melt-quench protocol")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``ssblab atoms`` to *app*."""
     app.add_typer(atoms_app, name="atoms")
