@@ -117,3 +117,12 @@ def test_synthetic_sweep_is_cv_and_linear_galvanostatic_is_cycling():
     # a linear OCV makes the voltage sweep at one rate too: the held current decides
     gcd = helper.cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4)
     assert rz.recognize(Run(gcd)).kind == rz.CYCLING
+
+
+def test_long_li_li_plating_export(data_dir):
+    name = "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA_03_GCPL_C05.txt"
+    try:
+        run = read(data_dir / name)
+    except UnknownFormatError as exc:
+        pytest.skip(f"no reader for the 2-column EC-Lab export yet: {exc}")
+    assert rz.recognize(run).cell_type == rz.SYMMETRIC

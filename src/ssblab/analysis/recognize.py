@@ -389,8 +389,10 @@ def cell_type_from_data(table: pl.DataFrame) -> tuple[str, str]:
     if both_signs and p99 < 1.0 and (np.sign(on) == np.sign(i[active])).mean() > 0.7:
         return SYMMETRIC, f"voltage within ±{p99:.2f} V changes sign with the current (Li||Li)"
     at_rest = np.abs(v[~active]) if (~active).any() else np.abs(v[:1])
-    if not both_signs and p99 < 0.5 and float(np.median(at_rest)) < 0.05:
-        return SYMMETRIC, f"voltage below {p99:.2f} V, near 0 V at rest: Li||Li plated one way"
+    near_zero = float(np.median(at_rest)) < 0.05 or float(np.nanmax(np.abs(v))) < 1.0
+    if not both_signs and p99 < 0.5 and near_zero:
+        # an anode half-cell starts from a high open-circuit voltage; Li||Li from ~0 V
+        return SYMMETRIC, f"voltage below {p99:.2f} V throughout: Li||Li plated one way"
     med = float(np.median(on)) if on.size else float(np.median(v))
     first = i[active][0] if active.any() else 0.0
     if med < 1.2 and float(np.nanmin(v)) > -0.1:
