@@ -220,3 +220,19 @@ def test_real_arbin_train_flags_and_material(data_dir):
     length_cm = run.meta.active_mass_g * molar_volume / (molar_mass * 1.13)
     ratio = with_area.pulses.get_column("D_cm2_s") / with_area.pulses.get_column("D_over_L2_per_s")
     assert ratio.to_list() == pytest.approx([length_cm**2] * 183, rel=1e-9)
+
+
+def test_material_from_the_cell_metadata():
+    from ssblab.schema import Run, RunMeta
+
+    meta = RunMeta(
+        source="synthetic", active_mass_g=MASS_G, area_cm2=AREA_CM2, chemistry="LCO|LPSC|Li"
+    )
+    result = gitt_analysis(Run(gitt_table(), meta))
+    assert [f.code for f in result.flags] == ["material_from_metadata"]
+    molar_mass, molar_volume = material_constants("LCO")
+    expected = (MASS_G * molar_volume / (molar_mass * AREA_CM2)) ** 2
+    ratio = result.pulses.get_column("D_cm2_s") / result.pulses.get_column("D_over_L2_per_s")
+    assert ratio.to_list() == pytest.approx([expected] * 5, rel=1e-9)
+    unknown = RunMeta(source="synthetic", chemistry="unobtainium|x|Li")
+    assert [f.code for f in gitt_analysis(Run(gitt_table(), unknown)).flags] == ["missing_input"]

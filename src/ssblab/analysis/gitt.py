@@ -152,6 +152,26 @@ def _sqrt_fit_slopes(labelled: pl.DataFrame, segments: list[int]) -> pl.DataFram
     )
 
 
+def _material_from_chemistry(chemistry: str) -> tuple[str | None, list[Flag]]:
+    """The working electrode's catalog material from ``RunMeta.chemistry`` ("NCM622|LPSC|Li")."""
+    from ssblab.materials import get_material
+
+    first = chemistry.split("|")[0].strip() if chemistry else ""
+    if not first:
+        return None, []
+    try:
+        get_material(first)
+    except SsblabError:
+        return None, []
+    note = Flag(
+        "D_cm2_s",
+        "material_from_metadata",
+        f"molar mass and volume of {first} (the cell metadata's working electrode)",
+        "info",
+    )
+    return first, [note]
+
+
 def _no_pulses(min_rest_s: float, max_pulse_s: float | None, cycles: list[int] | None) -> None:
     longest = "" if max_pulse_s is None else f" and lasts <= {max_pulse_s:g} s"
     where = "" if cycles is None else f" in cycles {cycles}"
@@ -195,6 +215,8 @@ def gitt_analysis(
         usual, crude, stand-in).
     material : str, optional
         Catalog name (``"NCM622"``): fills M_B and V_M = M_B/ρ where not given.
+        Default: the first material of the run's ``RunMeta.chemistry`` (recipe,
+        sidecar) when it is in the catalog, with an ``info`` flag.
     method : {"endpoints", "sqrt_fit"}
         How ΔEτ is measured (see the module docstring).
     min_rest_s : float
@@ -230,6 +252,10 @@ def gitt_analysis(
     """
     if method not in METHODS:
         raise AnalysisError(f"unknown GITT method {method!r}; choose one of {METHODS}")
+    flags: list[Flag] = []
+    if material is None and isinstance(data, Run):
+        material, note = _material_from_chemistry(data.meta.chemistry)
+        flags += note
     if material is not None:
         try:
             m_mol, v_mol = material_constants(material)
@@ -244,7 +270,7 @@ def gitt_analysis(
         name = data.meta.source or name
     factor = _geometry_factor(active_mass_g, molar_mass_g_mol, molar_volume_cm3_mol, area_cm2)
     run = data if isinstance(data, Run) else Run(steps.as_table(data), RunMeta(source="table"))
-    flags: list[Flag] = list(require(run, {GITT}, force=force, analysis="gitt"))
+    flags[:0] = require(run, {GITT}, force=force, analysis="gitt")
     labelled = steps.label(data, rest_current_A)
     steps.check_finite(labelled, (s.VOLTAGE,))
     pulses = _pulse_segments(labelled, min_rest_s, max_pulse_s)

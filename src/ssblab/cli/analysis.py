@@ -373,7 +373,7 @@ def gitt_command(
         write_table(result.pulses, out)
     rows = table_rows(result.pulses)
     if json:
-        print_json({"pulses": rows, "flags": as_dicts(result.flags)})
+        print_json({"pulses": rows, "notes": list(run.meta.notes), "flags": as_dicts(result.flags)})
         return
     columns = ["pulse", "direction", "start_h", "duration_s", "ocv_V", "soc", "D_over_L2_per_s"]
     if result.pulses.get_column("D_cm2_s").null_count() < result.pulses.height:
