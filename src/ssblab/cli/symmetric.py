@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from ssblab.cli._common import JsonOpt, print_json, print_table, table_rows
+from ssblab.cli._common import (
+    JsonOpt,
+    TableOutOpt,
+    print_json,
+    print_table,
+    table_rows,
+    write_table,
+)
 
 AreaOpt = Annotated[
     float | None,
@@ -82,6 +89,7 @@ def symmetric_command(
     growth: GrowthOpt = None,
     current_mA: CurrentOpt = None,
     force: ForceOpt = False,
+    out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Per half-cycle overpotential, failure time and mode, soft shorts, and (with an
@@ -139,6 +147,8 @@ def symmetric_command(
             "stripping_mV": asym.stripping_mV,
             "stripping_to_plating": asym.ratio,
         }
+    if out is not None:
+        write_table(hc, out)  # every half-cycle, every column
     payload["half_cycles"] = table_rows(hc.select("start_h", "current_A", "overpotential_mV"))
     payload["flags"] = as_dicts(flags)
     if json:
