@@ -74,7 +74,8 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
     dv_full = (
         p.void_rate
         * (q_mAh_cm2 / p.reference_capacity_mAh_cm2) ** p.fatigue_exponent
-        * (j / p.reference_current_density_A_cm2) ** p.void_rate_exponent
+        * (max(j - p.critical_stripping_current_A_cm2, 0.0) / p.reference_current_density_A_cm2)
+        ** p.void_rate_exponent
     )
     bulk = j * cell.electrolyte_thickness_um * 1e-4 / p.electrolyte_conductivity_S_cm
     thermal = 2 * ph.GAS_CONSTANT * t_k / ph.FARADAY

@@ -42,7 +42,10 @@ def test_lifetime_ordering_from_one_calibration(lialo2):
         t: rows[(f"sym-li-{t}_lgps", q)].ssblab
         for t in ("lialo2-200nm", "lialo2-300nm", "lialo2-100nm", "bare")
     }
-    assert life["lialo2-200nm"] > life["lialo2-300nm"] > life["lialo2-100nm"] > life["bare"] > 0
+    # 200 > 100 nm > bare holds at the posterior median; where 300 nm falls is a posterior
+    # fraction (tests/simulate/test_symmetric_model.py, `ssblab simulate calibrate --samples`)
+    assert life["lialo2-200nm"] > life["lialo2-100nm"] > life["bare"] > 0
+    assert life["lialo2-300nm"] > life["lialo2-100nm"]
     q1 = "lifetime at 0.1 mA/cm2, 1.0 mAh/cm2"
     assert rows[("sym-li-lialo2-200nm_lgps", q1)].ssblab > 3 * rows[("sym-li-bare_lgps", q1)].ssblab
 
@@ -53,8 +56,11 @@ def test_composite_numbers(al_composite):
     assert rows[(cell, "cathode active loading")].ssblab == pytest.approx(29.95, rel=5e-3)
     assert rows[(cell, "N/P ratio")].reported == 1.05
     assert rows[(cell, "N/P ratio")].ssblab == pytest.approx(0.9385, abs=1e-3)
-    assert rows[(cell, "initial coulombic efficiency")].ssblab is None  # says so, never fakes it
-    assert "not modelled" in rows[(cell, "initial coulombic efficiency")].method
+    ice = rows[(cell, "initial coulombic efficiency")]
+    assert ice.role == "calibrated"  # the interphase rate is set on this very number
+    assert ice.ssblab == pytest.approx(84.7, abs=1.5)
+    assert rows[(cell, "cycles at 7 mA/cm2")].ssblab is None  # says so, never fakes it
+    assert "not modelled" in rows[(cell, "cycles at 7 mA/cm2")].method
 
 
 def test_ssblab_column_is_not_copied_from_the_paper(monkeypatch, al_composite):
@@ -76,3 +82,37 @@ def test_ssblab_column_is_not_copied_from_the_paper(monkeypatch, al_composite):
 def test_unknown_study():
     with pytest.raises(SsblabError, match="valid: seed-al-composite, seed-lialo2"):
         run("seed-x")
+
+
+def test_composite_full_cell_is_anode_limited_below_np_1(al_composite):
+    rows = _rows(al_composite)
+    cell = "al-lpsc-composite_ncm622"
+    crossover = rows[(cell, "N/P (design) where the cell turns cathode-limited")]
+    assert crossover.role == "predicted"
+    assert 0.8 < crossover.ssblab < 1.15  # the Al mass sweep turns over near N/P = 1
+    # the Li-Al negative has the capacity of its Al: the areal capacity is below the
+    # LiAl 5.06 mAh/cm2 and within 15 % of the seed's 5.3
+    capacity = rows[(cell, "areal capacity")]
+    assert capacity.ssblab < 5.06
+    assert abs(capacity.rel_diff_percent) < 15
+
+
+def test_lialo2_full_cells_calibrated_then_predicted(lialo2):
+    rows = _rows(lialo2)
+    coated, bare = "li-lialo2-200nm_lgps_lco", "li-bare_lgps_lco"
+    for rate in (0.1, 0.2):
+        assert rows[(coated, f"discharge capacity at {rate:g} C")].role == "calibrated"
+    for rate in (0.5, 1):
+        row = rows[(coated, f"discharge capacity at {rate:g} C")]
+        assert row.role == "predicted"
+        assert abs(row.rel_diff_percent) < 15, row  # the issue's tolerance
+    for rate in (0.1, 0.2, 0.5, 1):
+        assert rows[(bare, f"discharge capacity at {rate:g} C")].role == "predicted"
+    # the paper's direction: the bare cell keeps less energy and less capacity
+    ee = "energy efficiency, cycle 50 at 0.1 C"
+    assert rows[(coated, ee)].ssblab > rows[(bare, ee)].ssblab
+    assert abs(rows[(coated, ee)].ssblab - 96.6) < 3  # 3 points: EE is the mean of 50 cycles' IR
+    ret = "capacity retention after 800 cycles at 1 C"
+    assert rows[(coated, ret)].role == "calibrated"
+    assert rows[(bare, ret)].ssblab < rows[(coated, ret)].ssblab - 10
+    assert all(c.role in ("", "input", "calibrated", "predicted") for c in lialo2.comparisons)

@@ -13,7 +13,8 @@ from ssblab.analysis.threeelectrode import electrode_overpotentials, plating_str
 from ssblab.errors import SimulationError
 from ssblab.recipe import load_recipe
 from ssblab.simulate import interphase as ph
-from ssblab.simulate.calibrate import calibrate, calibration_report, lifetime_h
+from ssblab.simulate import posterior as po
+from ssblab.simulate.calibrate import calibration_report, lifetime_h
 from ssblab.simulate.protocol import expand, lifetime_protocol, parse_protocol
 from ssblab.simulate.sweep import optimum, parse_range, plot_sweep, sweep
 from ssblab.simulate.symmetric import (
@@ -36,17 +37,23 @@ def cell() -> SymmetricCell:
 
 def test_every_parameter_has_a_source_and_status():
     rows = parameter_table()
-    assert len(rows) == 18
+    assert len(rows) == 19
     for row in rows:
-        assert row["status"] in ("literature", "assumed", "fitted"), row["name"]
+        assert row["status"] in ("literature", "assumed", "calibrated"), row["name"]
         assert len(row["source"]) > 10, row["name"]
-    fitted = {r["name"] for r in rows if r["status"] == "fitted"}
-    assert fitted == {
-        "coating_conductivity_S_cm",
-        "interphase_rate_cm2_s",
-        "void_rate",
-        "fatigue_cycles",
-    }
+    calibrated = {r["name"] for r in rows if r["status"] == "calibrated"}
+    assert calibrated == set(po.FREE)
+
+
+def test_shipped_parameters_are_the_posterior_median():
+    post = po.load_draws()
+    assert post.draws.shape == (1000, len(po.FREE))
+    median = post.median(load_params())
+    for name in po.FREE:
+        assert getattr(load_params(), name) == pytest.approx(getattr(median, name), rel=1e-4)
+    lo = np.log10([v[0] for v in po.FREE.values()])
+    hi = np.log10([v[1] for v in po.FREE.values()])
+    assert np.all((post.draws >= lo) & (post.draws <= hi))  # inside the stated priors
 
 
 def test_pellet_thickness_and_bulk_drop_follow_the_seed_geometry(cell):
@@ -75,29 +82,56 @@ def test_coverage_pressure_and_parabolic_interphase():
     assert r4 == pytest.approx(2.0 * r1)  # thickness ∝ sqrt(t)
 
 
-def test_calibration_reproduces_the_shipped_parameters():
-    shipped = load_params()
-    fitted = calibrate(shipped)
-    for name in ("coating_conductivity_S_cm", "interphase_rate_cm2_s", "void_rate"):
-        assert getattr(fitted, name) == pytest.approx(getattr(shipped, name), rel=0.01), name
-    assert fitted.fatigue_cycles == pytest.approx(shipped.fatigue_cycles, rel=0.03)
-
-
-def test_calibrated_numbers_match_the_seed():
+def test_calibrated_rows_are_the_declared_subset_and_predictions_are_labelled():
     rows = {r.quantity: r for r in calibration_report()}
-    for row in rows.values():
-        if row.role == "calibrated":
-            assert abs(row.error_percent) < 1.0, row.quantity
+    for name, row in rows.items():
+        subset = ("200 nm" in name or "bare" in name) and not name.startswith(("fresh", "R_b"))
+        assert row.role == ("calibrated" if subset else "predicted"), name
+    assert abs(rows["lifetime 200 nm, 0.1 mAh/cm2 [h]"].error_percent) < 15.0
     assert abs(rows["stripping 200 nm, 100 cycles [mV]"].error_percent) < 15.0
+    assert abs(rows["lifetime 100 nm, 0.1 mAh/cm2 [h]"].error_percent) < 60.0  # predicted
 
 
-def test_lifetime_ordering_200_300_100_bare_from_one_calibration(cell):
+def test_lifetime_ordering_of_the_posterior_median(cell):
     p = cell.params
     life = {d: lifetime_h(d, p, cell) for d in (0.0, 100.0, 200.0, 300.0)}
-    assert life[200.0] == pytest.approx(3000.0, rel=0.01)
-    assert life[200.0] > life[300.0] > life[100.0] > life[0.0]
-    assert 1000.0 < life[100.0] < 3000.0 and 1000.0 < life[300.0] < 3000.0
+    assert 2500.0 < life[200.0] < 3500.0  # seed 3000 h (calibrated)
+    assert life[200.0] > life[100.0] > life[0.0]
+    assert 1000.0 < life[100.0] < 2500.0  # seed 1400 h (predicted)
+    assert life[300.0] > 2000.0  # seed 1600 h: the model misses the thick-film penalty
     assert life[0.0] < 600.0
+
+
+def test_posterior_predictions_with_intervals_on_a_subsample(cell):
+    post = po.load_draws()
+    few = po.Posterior(post.draws[::40], post.acceptance, post.steps, post.walkers)  # 25 draws
+    out = po.predictions(few, cell.params, cell, optimum_draws=25)
+    rows = {r["quantity"]: r for r in out["rows"]}
+    thin = rows["lifetime 100 nm, 0.1 mAh/cm2 [h]"]
+    thick = rows["lifetime 300 nm, 0.1 mAh/cm2 [h]"]
+    assert thin["role"] == thick["role"] == "predicted"
+    lo, hi = thin["model_interval_90"]
+    assert lo <= thin["model"] <= hi and lo < 1400.0 < hi
+    assert thick["model"] > 1600.0 * 1.3  # the 300 nm miss, stated in the README
+    assert 0.0 <= out["ordering_200_300_100_bare_fraction"] <= 1.0
+    opt = out["optimum_thickness_nm"]
+    assert 100.0 <= opt["low"] <= opt["median"] <= opt["high"] <= 500.0
+
+
+def test_sampler_runs_and_keeps_draws_inside_the_priors(cell):
+    post = po.sample(cell.params, cell, walkers=24, steps=4, burn=2, draws=20, seed=1)
+    assert post.draws.shape == (20, len(po.FREE)) and 0.0 <= post.acceptance <= 1.0
+    start = np.log10([getattr(cell.params, n) for n in po.FREE])
+    far = start + 0.3  # a third of a decade up on every free parameter
+    logp = po.log_probability(np.vstack([start, far]), cell.params, cell)
+    assert logp[0] > logp[1]  # the calibrated point explains the seed better
+
+
+def test_sensitivity_table_names_every_free_parameter(cell):
+    post = po.load_draws()
+    rows = po.sensitivity(po.Posterior(post.draws[::50], 0.0, 0, 0), cell.params, cell, 21)
+    assert [r["parameter"] for r in rows] == list(po.FREE)
+    assert any(r["optimum_minus_1sd_nm"] != r["optimum_plus_1sd_nm"] for r in rows)
 
 
 def test_coated_outlives_bare_at_one_mah(cell):
@@ -115,16 +149,16 @@ def test_rate_overpotentials_are_hundreds_of_mV_to_volts():
     assert 100.0 < low < 1000.0
     assert 1000.0 < high < 5000.0
     assert high / low > 4.0  # superlinear, as the seed's 191 -> 2134 mV
-    # the model's bare cell shorts at 1 mA/cm2 (local current at the voids above the
-    # penetration threshold): no overpotential is quoted for it, in any command
-    assert np.isnan(rows["overpotential bare at 1.0 mA/cm2 [mV]"].model)
+    # the calibrated bare cell survives 1 mA/cm2 at ~4 V, as the seed's did (Fig. 4a)
+    bare_high = rows["overpotential bare at 1.0 mA/cm2 [mV]"].model
+    assert bare_high == pytest.approx(4000.0, rel=0.3)
     assert rows["overpotential bare at 0.25 mA/cm2 [mV]"].model > low
 
 
 def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
     result = simulate(cell)
     assert result.failure_mode == "overpotential_divergence"
-    assert result.lifetime_h == pytest.approx(3000.0, rel=0.01)
+    assert result.lifetime_h == pytest.approx(3000.0, rel=0.15)
     run = result.run
     s.validate(run.table)
     assert run.meta.kind == "simulated" and run.meta.source_format == "simulation"
@@ -136,20 +170,22 @@ def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
     n = POINTS_PER_HALF_CYCLE
     assert n >= 20  # a plateau, not a three-point triangle
     assert charge[n - 1] == pytest.approx(0.1e-3 * cell.area_cm2) and discharge[n - 1] == 0.0
-    assert charge[-1] + discharge[-1] == pytest.approx(3001 * 0.1e-3 * cell.area_cm2, rel=1e-9)
+    passed = (result.lifetime_h + 1.0) * 0.1e-3 * cell.area_cm2  # 1 h half-cycles + the failed
+    assert charge[-1] + discharge[-1] == pytest.approx(passed, rel=1e-9)
     hc = half_cycle_overpotentials(run)
     failure = detect_failure(hc)  # the default rule is the model's rule
     assert failure.mode == "overpotential_divergence"
     assert failure.time_h == pytest.approx(result.lifetime_h, abs=1e-3)
     assert failure == detect_failure(hc, FailureCriteria(cutoff_mV=1000.0))
-    assert hc.get_column("overpotential_mV")[10] == pytest.approx(160.0, abs=25.0)
+    assert hc.get_column("overpotential_mV")[10] == pytest.approx(110.0, abs=25.0)
 
 
 def test_three_electrode_split_of_the_model_shows_bare_asymmetry(cell):
     bare = simulate(cell.with_(coating_thickness_nm=0.0), lifetime_protocol(0.1, 0.1, 202.0))
     asym = plating_stripping_asymmetry(electrode_overpotentials(bare.run), first_h=199.0)
-    assert asym.plating_mV == pytest.approx(100.0, rel=0.05)
-    assert asym.stripping_mV == pytest.approx(380.0 + 0.9, rel=0.05)  # + bulk drop on the CE
+    assert asym.plating_mV == pytest.approx(100.0, rel=0.35)  # calibrated with 15 % error
+    assert asym.stripping_mV == pytest.approx(380.0 + 0.9, rel=0.2)  # + bulk drop on the CE
+    assert asym.stripping_mV > 2.0 * asym.plating_mV  # the seed's asymmetry on bare Li
 
 
 def test_short_is_reported_and_shown_as_near_zero_voltage(cell):
@@ -164,7 +200,7 @@ def test_short_is_reported_and_shown_as_near_zero_voltage(cell):
 def test_sweep_optimum_lies_near_200_nm(cell):
     result = sweep(cell, np.linspace(0.0, 500.0, 101))
     best = optimum(result)
-    assert 120.0 <= best.thickness_nm <= 260.0
+    assert 180.0 <= best.thickness_nm <= 340.0  # posterior median parameters
     assert best.low_nm < best.thickness_nm < best.high_nm or best.low_nm == best.thickness_nm
     fig = plot_sweep(result, best)
     assert len(fig.axes) == 2
@@ -211,15 +247,3 @@ def test_ranges_and_unknown_parameters(cell):
     assert parse_range("100,200").tolist() == [100.0, 200.0]
     with pytest.raises(SimulationError, match="valid names"):
         cell.with_(no_such_parameter=1.0)
-
-
-def test_prediction_ranges_bracket_the_model_and_keep_calibrated_fixed():
-    from ssblab.simulate.calibrate import report_with_ranges
-
-    rows = {r.quantity: r for r in report_with_ranges(samples=3)}
-    life = rows["lifetime 200 nm, 0.1 mAh/cm2 [h]"]
-    assert life.model_low == pytest.approx(3000.0, rel=0.02)
-    assert life.model_high == pytest.approx(3000.0, rel=0.02)
-    thin = rows["lifetime 100 nm, 0.1 mAh/cm2 [h]"]
-    assert thin.model_low <= thin.model_high
-    assert thin.to_dict()["model_range"] == [thin.model_low, thin.model_high]

@@ -180,18 +180,66 @@ def _sweep(recipe_path: Path, grid: dict[str, str | None], samples: int, setting
     print_table(payload["points"][::step], title="Lifetime vs thickness")
 
 
-def _calibrate(json: bool, samples: int) -> None:
-    from ssblab.simulate.calibrate import calibrate, calibration_report, report_with_ranges
+def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
+    """The seed report of the calibrated model; with draws, intervals, ordering, optimum."""
+    from ssblab.flags import Flag, as_dicts
+    from ssblab.simulate import posterior as po
+    from ssblab.simulate.calibrate import calibration_report
+    from ssblab.simulate.symmetric import SymmetricCell, load_params
 
-    params = calibrate()
-    if samples > 0:
-        rows = [r.to_dict() for r in report_with_ranges(samples, params=params)]
-    else:
-        rows = [r.to_dict() for r in calibration_report(params)]
+    base = load_params()
+    cell = SymmetricCell(params=base)
+    payload: dict[str, Any] = {"rows": [r.to_dict() for r in calibration_report(base)]}
+    post = None
+    if mcmc > 0:
+        with progress() as bar:
+            bar.add_task(f"emcee: 32 walkers x {mcmc} steps", total=None)
+            post = po.sample(base, cell, steps=mcmc, burn=mcmc // 2)
+        if out is not None:
+            po.write_draws(post, out)
+            payload["output"] = str(out)
+    elif samples > 0:
+        post = po.load_draws()
+    flags = []
+    if post is not None:
+        step = max(1, post.draws.shape[0] // samples) if samples > 0 else 1
+        post = po.Posterior(post.draws[::step], post.acceptance, post.steps, post.walkers)
+        payload["posterior"] = po.predictions(post, base, cell)
+        payload["sensitivity"] = po.sensitivity(post, base, cell)
+        missed = [r["quantity"] for r in payload["posterior"]["rows"] if not r["seed_in_interval"]]
+        if missed:
+            flags.append(
+                Flag(
+                    "posterior",
+                    "seed_outside_interval",
+                    "the seed value lies outside the model's 90 % interval for: "
+                    + "; ".join(missed),
+                )
+            )
+    payload["flags"] = as_dicts(flags)
     if json:
-        print_json(rows)
-    else:
-        print_table(rows, title="Calibration on the 200 nm cell; everything else predicted")
+        print_json(payload)
+        return
+    for flag in flags:
+        typer.echo(str(flag), err=True)
+    print_table(
+        payload["rows"], title="Seed vs model (posterior median): calibrated on 200 nm + bare"
+    )
+    if post is not None:
+        rows = payload["posterior"]["rows"]
+        print_table(
+            rows, title=f"Posterior ({payload['posterior']['draws']} draws), 90 % intervals"
+        )
+        opt = payload["posterior"]["optimum_thickness_nm"]
+        typer.echo(
+            f"optimum thickness {opt['median']:.0f} nm "
+            f"(90 %: {opt['low']:.0f}-{opt['high']:.0f} nm); "
+            "ordering 200 > 300 > 100 nm > bare in "
+            f"{100 * payload['posterior']['ordering_200_300_100_bare_fraction']:.0f} % of draws"
+        )
+        print_table(
+            payload["sensitivity"], title="Optimum vs each free parameter (+-1 posterior sd)"
+        )
 
 
 def simulate_command(
@@ -244,7 +292,16 @@ def simulate_command(
         int,
         typer.Option(
             "--samples",
-            help="Parameter draws: spread of the optimum (sweep) or the predictions (calibrate).",
+            help="Posterior draws: spread of the optimum (sweep), or intervals, ordering, optimum "
+            "and sensitivity of the predictions (calibrate).",
+        ),
+    ] = 0,
+    mcmc: Annotated[
+        int,
+        typer.Option(
+            "--mcmc",
+            help="calibrate: run emcee for this many steps (32 walkers) on the seed's 200 nm "
+            "and bare cells; -o writes the draws (CSV).",
         ),
     ] = 0,
     bound_mV: Annotated[
@@ -267,7 +324,7 @@ def simulate_command(
             f"simulate {' '.join(target)!r}: expected RECIPE, 'sweep RECIPE' or 'calibrate'"
         )
     if action == "calibrate":
-        _calibrate(json, samples)
+        _calibrate(json, samples, mcmc, out)
     elif action == "sweep":
         grid = {
             "thickness": thickness,

@@ -1,30 +1,21 @@
-"""Calibrate the symmetric-cell model on one coated cell and the bare cell's overpotential.
+"""Seed numbers vs the symmetric-cell model: the calibration report of one parameter set.
 
-Four parameters are fitted, each to one number of the LiAlO2 seed (Chang et al.,
-Section 3; shared/seeds/003_*), in this order:
-
-=========================  ==============================================  =========
-parameter                  target                                          figure
-=========================  ==============================================  =========
-interphase_rate_cm2_s      bare Li plating overpotential 100 mV, 100 cyc.  Fig. 3b
-void_rate                  bare Li stripping overpotential 380 mV, 100 cyc Fig. 3b
-coating_conductivity_S_cm  200 nm plating overpotential 78 mV, 100 cycles  Fig. 3c
-fatigue_cycles             200 nm lifetime 3000 h (0.1 mA/cm², 0.1 mAh/cm²) Fig. 3a
-=========================  ==============================================  =========
-
-Everything else the seed reports is then *predicted* by :func:`calibration_report`:
-the 100 and 300 nm lifetimes, coated vs bare at 1.0 mAh/cm², the rate test (on
-cells conditioned for 50 cycles, see :data:`RATE_CONDITIONING_CYCLES`, and on
-fresh cells) and the total resistance after 50 cycles (EIS R_b + R_ct).
+The parameters are calibrated by :mod:`ssblab.simulate.posterior` (emcee, on the
+seed's 200 nm and bare cells only; the posterior median is in
+``symmetric_params.toml``, the draws in ``symmetric_posterior.csv``).
+:func:`calibration_report` lists every number the seed reports beside the model's,
+with its role: *calibrated* (in the fitted subset: the 200 nm and bare cells) or
+*predicted* (the 100 and 300 nm cells, fresh-cell rate tests, EIS resistances).
+The rate test follows :data:`RATE_PROTOCOL` after :data:`RATE_CONDITIONING_CYCLES`
+and is judged by the one failure rule with the rate-test bound: a density at which
+the model cell has already failed is NaN, with a note, in every command.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from ssblab.analysis.symmetric import RATE_TEST_BOUND_MV
 from ssblab.simulate.protocol import Block, expand, lifetime_protocol, parse_protocol
@@ -71,44 +62,6 @@ def lifetime_h(
     hc = expand(blocks or lifetime_protocol(0.1, 0.1, 6000.0))
     tr = trajectory(thickness_nm, hc, params, cell)
     return float(failures(tr).lifetime_h[0])
-
-
-def _solve_log(f, lo: float, hi: float) -> float:
-    """Root of f(10**x) on [log10 lo, log10 hi]."""
-    return float(10 ** brentq(lambda x: f(10**x), np.log10(lo), np.log10(hi), xtol=1e-6))
-
-
-def _fit(
-    p: SymmetricParams, name: str, lo: float, hi: float, miss: Callable[[SymmetricParams], float]
-) -> SymmetricParams:
-    """*p* with parameter *name* set where ``miss(p)`` crosses zero (searched in log space)."""
-    return p.with_(**{name: _solve_log(lambda v: miss(p.with_(**{name: v})), lo, hi)})
-
-
-def calibrate(params: SymmetricParams | None = None, passes: int = 3) -> SymmetricParams:
-    """Fit the four calibrated parameters (see the module docstring); returns new params."""
-    p = params or load_params()
-    cell = SymmetricCell(coating_thickness_nm=200.0, params=p)
-
-    def bare(q: SymmetricParams) -> tuple[float, float]:
-        return _electrodes_after_100_cycles(0.0, q, cell)
-
-    def lifetime_excess(q: SymmetricParams) -> float:
-        t = lifetime_h(200.0, q, cell)
-        return (6000.0 if np.isnan(t) else t) - 3000.0
-
-    for _ in range(passes):
-        p = _fit(p, "interphase_rate_cm2_s", 1e-19, 1e-10, lambda q: bare(q)[0] - 100.0)
-        p = _fit(p, "void_rate", 1e-5, 10.0, lambda q: bare(q)[1] - 380.0)
-        p = _fit(
-            p,
-            "coating_conductivity_S_cm",
-            1e-10,
-            1e-5,
-            lambda q: _electrodes_after_100_cycles(200.0, q, cell)[0] - 78.0,
-        )
-        p = _fit(p, "fatigue_cycles", 1.0, 1e7, lifetime_excess)
-    return p
 
 
 @dataclass(frozen=True)
@@ -224,21 +177,27 @@ def calibration_report(params: SymmetricParams | None = None) -> list[ReportRow]
         ("plating 200 nm, 100 cycles [mV]", 78, coat_el[0], "calibrated", "3c"),
         ("plating bare, 100 cycles [mV]", 100, bare_el[0], "calibrated", "3b"),
         ("stripping bare, 100 cycles [mV]", 380, bare_el[1], "calibrated", "3b"),
-        ("stripping 200 nm, 100 cycles [mV]", 80, coat_el[1], "predicted", "3c"),
+        ("stripping 200 nm, 100 cycles [mV]", 80, coat_el[1], "calibrated", "3c"),
         ("lifetime 100 nm, 0.1 mAh/cm2 [h]", 1400, lifetime_h(100, p, cell), "predicted", "3a"),
         ("lifetime 300 nm, 0.1 mAh/cm2 [h]", 1600, lifetime_h(300, p, cell), "predicted", "3a"),
         (
             "lifetime 200 nm, 1.0 mAh/cm2 [h]",
             1000,
             lifetime_h(200, p, cell, one_mah),
-            "predicted",
+            "calibrated",
             "3d",
         ),
-        ("lifetime bare, 1.0 mAh/cm2 [h]", 300, lifetime_h(0, p, cell, one_mah), "predicted", "3d"),
-        ("overpotential 200 nm at 0.25 mA/cm2 [mV]", 191, rate_c[0.25], "predicted", "4a"),
-        ("overpotential 200 nm at 1.0 mA/cm2 [mV]", 2134, rate_c[1.0], "predicted", "4a"),
-        ("overpotential bare at 0.25 mA/cm2 [mV]", 1050, rate_b[0.25], "predicted", "4a"),
-        ("overpotential bare at 1.0 mA/cm2 [mV]", 4000, rate_b[1.0], "predicted", "4a"),
+        (
+            "lifetime bare, 1.0 mAh/cm2 [h]",
+            300,
+            lifetime_h(0, p, cell, one_mah),
+            "calibrated",
+            "3d",
+        ),
+        ("overpotential 200 nm at 0.25 mA/cm2 [mV]", 191, rate_c[0.25], "calibrated", "4a"),
+        ("overpotential 200 nm at 1.0 mA/cm2 [mV]", 2134, rate_c[1.0], "calibrated", "4a"),
+        ("overpotential bare at 0.25 mA/cm2 [mV]", 1050, rate_b[0.25], "calibrated", "4a"),
+        ("overpotential bare at 1.0 mA/cm2 [mV]", 4000, rate_b[1.0], "calibrated", "4a"),
         ("fresh cell: 200 nm at 0.25 mA/cm2 [mV]", 191, fresh_c[0.25], "predicted", "4a"),
         ("fresh cell: 200 nm at 1.0 mA/cm2 [mV]", 2134, fresh_c[1.0], "predicted", "4a"),
         ("fresh cell: bare at 0.25 mA/cm2 [mV]", 1050, fresh_b[0.25], "predicted", "4a"),
@@ -268,40 +227,4 @@ def calibration_report(params: SymmetricParams | None = None) -> list[ReportRow]
             f"{SEED}, Fig. {fig}" + (failed if np.isnan(model) else ""),
         )
         for q, seed, model, role, fig in rows
-    ]
-
-
-#: Assumed (not fitted) parameters varied by :func:`draw_params`.
-ASSUMED = ("pinhole_length_nm", "tearing_thickness_nm", "film_strength_Pa", "void_suppression")
-
-
-def draw_params(
-    params: SymmetricParams, rng: np.random.Generator, spread: float = 1.5
-) -> SymmetricParams:
-    """*params* with every :data:`ASSUMED` value times a log-uniform factor in [1/spread, spread],
-    recalibrated on the seed's 200 nm cell."""
-    factors = np.exp(rng.uniform(-np.log(spread), np.log(spread), len(ASSUMED)))
-    changes = {n: getattr(params, n) * f for n, f in zip(ASSUMED, factors, strict=True)}
-    changes["void_suppression"] = min(changes["void_suppression"], 1.0)
-    return calibrate(params.with_(**changes), passes=2)
-
-
-def report_with_ranges(
-    samples: int = 16, spread: float = 1.5, seed: int = 0, params: SymmetricParams | None = None
-) -> list[ReportRow]:
-    """:func:`calibration_report` with the 10–90 % range of each model value over
-    *samples* recalibrated draws of the assumed parameters (:func:`draw_params`)."""
-    base = params or load_params()
-    rows = calibration_report(base)
-    rng = np.random.default_rng(seed)
-    draws = np.array(
-        [
-            [r.model for r in calibration_report(draw_params(base, rng, spread))]
-            for _ in range(samples)
-        ]
-    )
-    low, high = np.nanpercentile(draws, 10, axis=0), np.nanpercentile(draws, 90, axis=0)
-    return [
-        ReportRow(r.quantity, r.seed, r.model, r.role, r.source, float(lo), float(hi))
-        for r, lo, hi in zip(rows, low, high, strict=True)
     ]

@@ -21,10 +21,12 @@ The chain, for an interlayer of thickness *d* on each Li electrode:
 3. **Interphase.** Where Li touches LGPS it reduces it to a mixed-conducting
    interphase (Li2S, Li3P, Li–Ge) that grows parabolically; on a partly exposed
    electrode ``L² = 2 k ∫ u dt`` (mean field) and its resistance is ``L / σ_int``.
-4. **Voids.** Each stripping leaves voids (Kasemchainan et al., Nat. Mater. 18
-   (2019) 1105): the contact fraction is ``c = 1 / (1 + V)`` with
-   ``ΔV = w (q/q_ref)^b (j/j_ref)^n [u + (1 - u) s]`` per stripping; an intact
-   coating suppresses voids by the factor *s*.
+4. **Voids.** Stripping faster than Li creep can refill the interface leaves
+   voids (Kasemchainan et al., Nat. Mater. 18 (2019) 1105; the critical
+   stripping current j_c of the creep-limited supply): the contact fraction is
+   ``c = 1 / (1 + V)`` with
+   ``ΔV = w (q/q_ref)^b (max(j - j_c, 0)/j_ref)^n [u + (1 - u) s]`` per
+   stripping; an intact coating suppresses voids by the factor *s*.
 5. **Kinetics.** Butler–Volmer in asinh form at each electrode,
    ``η_ct = (2RT/F) asinh(j_loc / 2 i0)``; the stripping electrode carries the
    local current ``j / c``, the plating electrode ``j`` (plating refills voids).
@@ -99,10 +101,16 @@ def void_increment(
     rate_exponent: float,
     reference_capacity_mAh_cm2: float,
     reference_current_A_cm2: float,
+    critical_current_A_cm2: float = 0.0,
 ) -> np.ndarray:
-    """Growth of the void measure V of the stripping electrode in one half-cycle (1)."""
+    """Growth of the void measure V of the stripping electrode in one half-cycle (1).
+
+    Only the stripping current above the creep-limited supply *critical_current_A_cm2*
+    leaves voids.
+    """
     q = capacity_mAh_cm2 / reference_capacity_mAh_cm2
-    j = current_density_A_cm2 / reference_current_A_cm2
+    excess = np.maximum(current_density_A_cm2 - critical_current_A_cm2, 0.0)
+    j = excess / reference_current_A_cm2
     return rate * q**exponent * j**rate_exponent * (exposed + (1.0 - exposed) * suppression)
 
 

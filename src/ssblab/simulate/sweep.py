@@ -7,9 +7,8 @@ has two parts:
 
 * **flatness**: the thicknesses whose lifetime is within ``band`` (default 10 %)
   of the best one; a flat optimum is a wide band;
-* **parameters**: the assumed (not fitted) parameters are drawn log-uniformly
-  within a factor ``spread`` of their values, the model is recalibrated on the
-  seed's 200 nm cell for every draw, and the spread of the optimum is reported.
+* **parameters**: the optimum of each of ``samples`` draws of the calibration
+  posterior (:mod:`ssblab.simulate.posterior`, ``symmetric_posterior.csv``).
 """
 
 from __future__ import annotations
@@ -138,26 +137,25 @@ def optimum_uncertainty(
     cell: SymmetricCell,
     thickness_nm: Any,
     samples: int = 16,
-    spread: float = 1.5,
     seed: int = 0,
     max_time_h: float = 5000.0,
     current_density_mA_cm2: float = 0.1,
     areal_capacity_mAh_cm2: float = 0.1,
     on_draw: Callable[[], None] | None = None,
 ) -> np.ndarray:
-    """Optimum thickness [nm] for *samples* draws of the assumed parameters.
+    """Optimum thickness [nm] for *samples* draws of the calibration posterior.
 
-    Each assumed parameter (:data:`ssblab.simulate.calibrate.ASSUMED`) is multiplied
-    by a log-uniform factor in [1/spread, spread]; the model is recalibrated for each draw.
-    *on_draw* is called after each draw (progress bars).
+    The draws (:func:`ssblab.simulate.posterior.load_draws`) replace the free
+    parameters of ``cell.params``; *on_draw* is called after each draw (progress bars).
     """
-    from ssblab.simulate.calibrate import draw_params
+    from ssblab.simulate.posterior import load_draws, point_params
 
+    draws = load_draws().draws
     rng = np.random.default_rng(seed)
+    pick = rng.choice(draws.shape[0], size=min(samples, draws.shape[0]), replace=False)
     best = []
-    for _ in range(samples):
-        params = draw_params(cell.params, rng, spread)
-        trial = cell.with_(params=params)
+    for theta in draws[pick]:
+        trial = cell.with_(params=point_params(cell.params, theta))
         swept = sweep(
             trial, thickness_nm, current_density_mA_cm2, areal_capacity_mAh_cm2, max_time_h
         )

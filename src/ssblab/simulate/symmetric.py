@@ -219,6 +219,7 @@ def _voids(
         rate_exponent=b["void_rate_exponent"],
         reference_capacity_mAh_cm2=b["reference_capacity_mAh_cm2"],
         reference_current_A_cm2=b["reference_current_density_A_cm2"],
+        critical_current_A_cm2=b["critical_stripping_current_A_cm2"],
     )
     we_strips = hc.sign[None, :] < 0
     working = ph.cumulative(np.where(we_strips, dv, 0.0))

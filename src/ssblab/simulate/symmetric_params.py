@@ -28,6 +28,7 @@ class SymmetricParams:
     void_rate: float
     void_suppression: float
     void_rate_exponent: float
+    critical_stripping_current_A_cm2: float
     fatigue_exponent: float
     fatigue_cycles: float
     tearing_thickness_nm: float
