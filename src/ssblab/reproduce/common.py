@@ -34,6 +34,9 @@ class Comparison:
     unit: str
     method: str
     source: str = ""
+    #: what the model's number is: "input", "calibrated" (fitted to this very number),
+    #: "predicted" (not used in any fit), or "" (design/analysis, not a model fit)
+    role: str = ""
 
     @property
     def difference(self) -> float | None:
@@ -167,6 +170,7 @@ COMPARISON_COLUMNS = (
     "unit",
     "difference",
     "rel_diff_percent",
+    "role",
     "method",
     "source",
 )

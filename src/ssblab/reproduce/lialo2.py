@@ -201,104 +201,10 @@ def _interface_resistance_ohm(stem: str) -> float:
 
 
 def _full_cells(case: CaseStudy) -> None:
-    """PyBaMM rate test of the LiCoO2 cells with the model's Li-side interface resistance."""
-    from ssblab.analysis.rate import rate_table
-    from ssblab.recipe import load_recipe
-    from ssblab.simulate.fullcell import rate_protocol, simulate_full, window_vs_li
+    """PyBaMM LiCoO2 cells: calibrated on the coated cell, the rest predicted."""
+    from ssblab.reproduce.lialo2_fullcell import add_rows
 
-    for thickness, stem in FULL.items():
-        recipe = load_recipe(recipe_path(stem))
-        resistance = _interface_resistance_ohm(SYMMETRIC[thickness])
-        steps = rate_protocol([*RATES_C, RATES_C[0]], 2, window_vs_li(recipe))
-        run = simulate_full(recipe, steps, series_resistance_ohm=resistance)
-        case.runs.append((f"{recipe.name} rate test (PyBaMM)", run))
-        blocks = rate_table(run).blocks
-        nominal_A = blocks["current_A"][0] / RATES_C[0]  # the first block runs at 0.1 C
-        rates = (blocks["current_A"].abs() / nominal_A).round(2).to_list()
-        capacities = blocks["specific_capacity_mAh_g"].to_list()
-        by_rate = dict(zip(rates[: len(RATES_C)], capacities, strict=False))
-        method = f"PyBaMM SPMe + {resistance:.0f} Ohm Li interface (symmetric model) -> rate_table"
-        for rate in RATES_C:
-            value, source = reported(STUDY, stem, "rate_specific_capacity", c_rate=rate)
-            case.add(
-                Comparison(
-                    f"discharge capacity at {rate:g} C",
-                    stem,
-                    value,
-                    by_rate.get(rate),
-                    "mAh/g",
-                    method,
-                    source,
-                )
-            )
-        value, source = reported(STUDY, stem, "rate_recovery_specific_capacity", c_rate=0.1)
-        recovered = capacities[-1] if rates[-1] == RATES_C[0] and len(rates) > 1 else None
-        case.add(
-            Comparison(
-                "capacity back at 0.1 C",
-                stem,
-                value,
-                recovered,
-                "mAh/g",
-                method + "; no fade mechanism, so recovery is complete",
-                source,
-            )
-        )
-        if thickness:
-            no_fade = (
-                "PyBaMM has no fade mechanism: its capacity at cycle 1 stands for later cycles"
-            )
-            value, source = reported(STUDY, stem, "reversible_specific_capacity", cycle=50)
-            case.add(
-                Comparison(
-                    "reversible capacity, cycle 50 at 0.1 C",
-                    stem,
-                    value,
-                    by_rate.get(0.1),
-                    "mAh/g",
-                    no_fade,
-                    source,
-                )
-            )
-            value, source = reported(STUDY, stem, "reversible_specific_capacity", cycle=800)
-            case.add(
-                Comparison(
-                    "reversible capacity, cycle 800 at 1 C",
-                    stem,
-                    value,
-                    by_rate.get(1.0),
-                    "mAh/g",
-                    no_fade,
-                    source,
-                )
-            )
-        value, source = reported(STUDY, stem, "energy_efficiency", cycle=50)
-        case.add(
-            Comparison(
-                "energy efficiency, cycle 50 at 0.1 C",
-                stem,
-                value,
-                None,
-                "%",
-                "not modelled over 50 cycles: no fade or interphase growth in the full-cell model",
-                source,
-            )
-        )
-    value, source = reported(STUDY, FULL[200], "capacity_retention", cycle=800)
-    case.add(
-        Comparison(
-            "capacity retention after 800 cycles at 1 C",
-            FULL[200],
-            value,
-            None,
-            "%",
-            "not modelled: no full-cell degradation model yet",
-            source,
-        )
-    )
-    case.notes.append(
-        "cathode mass of the LiCoO2 cells is not reported; simulated at 10 mg/cm2 of LiCoO2"
-    )
+    add_rows(case)
 
 
 def _resistances(case: CaseStudy) -> None:

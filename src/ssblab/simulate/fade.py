@@ -146,6 +146,13 @@ def long_cycling(
         float(interphase.resistance(t_max)) * 1.1,
         inputs,
     )
+    return walk(response, interphase, n_cycles, start_h)
+
+
+def walk(
+    response: Response, interphase: Interphase, n_cycles: int, start_h: float = 0.0
+) -> pl.DataFrame:
+    """Cycles 1..*n_cycles* through a precomputed *response*, time advancing per cycle."""
     time_h, rows = start_h, []
     for n in range(1, n_cycles + 1):
         r = float(interphase.resistance(time_h))
