@@ -208,6 +208,12 @@ def screen_command(
         typer.Option("--candidates", help="Comma-separated interlayer candidates."),
     ] = "LiAlO2,Li3PO4,LiNbO3,Al2O3,LiF,Li3N,Li2S,LGPS",
     model: ModelOpt = "both",
+    kinetics: Annotated[
+        bool,
+        typer.Option(
+            "--kinetics", help="Also the Li barrier and extra-Li binding (minutes per candidate)."
+        ),
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Rank interlayers by reaction energy with Li and with LGPS (the potential's own hull)."""
@@ -218,7 +224,10 @@ def screen_command(
     with progress() as bar:
         task = bar.add_task("screen", total=len(names) * len(stability.PARTNERS) * len(models))
         rows, skipped = stability.screen_candidates(
-            names, models=models, on_done=lambda n: bar.update(task, completed=n)
+            names,
+            models=models,
+            on_done=lambda n: bar.update(task, completed=n),
+            kinetics=kinetics,
         )
     if json:
         print_json(
@@ -238,6 +247,10 @@ def screen_command(
             for name, rxn in row.reactions[partner].items():
                 out[f"E_rxn vs {partner} {name} eV/atom"] = rxn.energy_eV_atom
         out["vs Li"] = stability.verdict(row.worst("Li"))
+        for name, value in row.barrier_eV.items():
+            out[f"Li barrier {name} eV"] = value
+        for name, value in row.binding_vs_metal_eV.items():
+            out[f"extra Li vs metal {name} eV"] = value
         out["products vs Li (chgnet)"] = next(iter(row.reactions["Li"].values())).products
         out["literature"] = row.literature
         table.append(out)
