@@ -126,3 +126,19 @@ def test_long_li_li_plating_export(data_dir):
     except UnknownFormatError as exc:
         pytest.skip(f"no reader for the 2-column EC-Lab export yet: {exc}")
     assert rz.recognize(run).cell_type == rz.SYMMETRIC
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("CC Chg, Rest, CC DChg, CV Chg", (rz.CYCLING, rz.OCV)),
+        ("CCCV Chg, CP DChg, Pause", (rz.CYCLING, rz.OCV)),
+        ("Potentio Electrochemical Impedance Spectroscopy", (rz.EIS,)),
+        ("Galvanostatic Cycling with Potential Limitation", (rz.CYCLING,)),
+        ("Chronopotentiometry", (rz.CP,)),
+        ("LSV", (rz.CV,)),
+        ("Modulo Bat", ()),
+    ],
+)
+def test_vendor_technique_names(text, kinds):
+    assert rz.vendor_kinds(RunMeta(extra={"step_types": text}))[0] == kinds

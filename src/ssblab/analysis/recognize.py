@@ -105,14 +105,16 @@ __all__ = [
 
 # vendor technique names/abbreviations -> kind (lower case, matched as words)
 _TECHNIQUES: tuple[tuple[str, str], ...] = (
+    # Neware step types (CC Chg, CV Chg, CCCV Chg, CP DChg...): steps of a cycling schedule
+    (r"\b(cc|cv|cccv|pcccv|cp|cr|cpcv|crcv)[ _]d?chg\b", CYCLING),
     (r"impedance|\b[pg]eis\b|\bzcurve\b", EIS),
     (r"gitt|galvanostatic intermittent", GITT),
     (r"pitt|potentiostatic intermittent", PITT),
     (r"voltammetry|\bcv\b|\blsv\b|\bcva\b|linear sweep", CV),
-    (r"chronoamperometry|\bca\b|potentiostatic|cv_chg|cv_dchg", CA),
+    (r"chronoamperometry|\bca\b|potentiostatic", CA),
     (r"chronopotentiometry|\bcp\b", CP),
     (r"galvanostatic cycling|\bgcpl\b|\bbcd\b|cc_chg|cc_dchg|cccv|\bcc\b", CYCLING),
-    (r"open circuit|\bocv\b|\brest\b|\bwait\b", OCV),
+    (r"open circuit|\bocv\b|\brest\b|\bwait\b|\bpause\b", OCV),
 )
 #: EC-Lab technique abbreviations as they appear in its file names (``…_02_GEIS_C05.mpr``).
 _ECLAB_TAGS = frozenset(
