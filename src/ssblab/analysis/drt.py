@@ -90,8 +90,9 @@ class DrtResult:
     relative_rmse : float
         ‖Z_fit − Z‖ / ‖Z‖, the RMSE relative to the rms |Z| [-].
     flags : tuple of Flag
-        ``lambda_at_edge`` (GCV chose an end of :data:`LAMBDA_GRID`) and
-        ``poor_fit`` (relative RMSE over :data:`POOR_FIT`).
+        ``lambda_at_edge`` (GCV chose an end of :data:`LAMBDA_GRID`),
+        ``poor_fit`` (relative RMSE over :data:`POOR_FIT`) and
+        ``peak_outside_window`` (a peak's τ outside 1/ω_max..1/ω_min).
     """
 
     tau_s: np.ndarray
@@ -230,7 +231,8 @@ def fit_drt(
     gamma = np.exp(-((epsilon * (fine_ln_tau[:, None] - ln_tau[None, :])) ** 2)) @ weights
     residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
     relative = float(np.sqrt(np.sum(np.abs(z_fit - z) ** 2) / np.sum(np.abs(z) ** 2)))
-    flags = _flags(lam, criterion, relative, f, z)
+    peaks = find_peaks(fine_ln_tau, gamma, peak_prominence, min_peak_fraction)
+    flags = _flags(lam, criterion, relative, f, z) + _window_flags(peaks, omega)
     return DrtResult(
         tau_s=np.exp(fine_ln_tau),
         gamma_ohm=gamma,
@@ -238,7 +240,7 @@ def fit_drt(
         inductance_h=ind,
         lambda_=lam,
         criterion=criterion,
-        peaks=find_peaks(fine_ln_tau, gamma, peak_prominence, min_peak_fraction),
+        peaks=peaks,
         frequency_hz=f,
         z_measured_ohm=z,
         z_fit_ohm=z_fit,
@@ -248,6 +250,22 @@ def fit_drt(
         epsilon=float(epsilon),
         relative_rmse=relative,
         flags=flags,
+    )
+
+
+def _window_flags(peaks: tuple[DrtPeak, ...], omega: np.ndarray) -> tuple[Flag, ...]:
+    """``peak_outside_window``: a peak with τ beyond 1/ω_min or below 1/ω_max is extrapolated."""
+    lo, hi = 1.0 / omega.max(), 1.0 / omega.min()
+    return tuple(
+        Flag(
+            f"peak tau {p.tau_s:.3g} s",
+            "peak_outside_window",
+            f"τ = {p.tau_s:.3g} s lies outside the measured 1/ω range {lo:.3g}-{hi:.3g} s: "
+            "an extrapolated tail, not a resolved process",
+            "info",
+        )
+        for p in peaks
+        if not lo <= p.tau_s <= hi
     )
 
 
