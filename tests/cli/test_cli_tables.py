@@ -81,3 +81,28 @@ def test_cycles_o_writes_xlsx(data_dir, tmp_path):
     assert values[0][:3] == ("cycle", "charge_capacity_Ah", "discharge_capacity_Ah")
     assert [v[0] for v in values[1:]] == [1, 2, 3]
     assert values[2][2] == pytest.approx(5.8066, rel=1e-4)  # cycle 2 discharge, Ah
+
+
+def test_command_owner_table_matches_the_registrations():
+    import importlib
+
+    import typer
+
+    from ssblab.cli import COMMAND_MODULES, COMMAND_OWNERS
+
+    found = {}
+    for name in COMMAND_MODULES:
+        probe = typer.Typer()
+        importlib.import_module(f"ssblab.cli.{name}").register(probe)
+        for cmd in probe.registered_commands:
+            found[cmd.name or cmd.callback.__name__] = name
+        for group in probe.registered_groups:
+            found[group.name] = name
+    assert found == COMMAND_OWNERS  # main() imports only the owner of the command it runs
+
+
+def test_main_runs_a_command_with_only_its_module(data_dir, capsys):
+    from ssblab.cli import main
+
+    main(["info", str(data_dir / "neware" / "TestFile.nda"), "--json", "--debug"])
+    assert json.loads(capsys.readouterr().out)["rows"] == 6670

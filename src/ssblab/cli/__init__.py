@@ -37,13 +37,31 @@ COMMAND_MODULES: tuple[str, ...] = (
     "reproduce",
 )
 
-app = typer.Typer(
-    name="ssblab",
-    help="A virtual lab for all-solid-state lithium batteries.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+#: Command (or sub-app) name -> the module that registers it, so that ``main`` imports
+#: only the module of the command it runs (a fast start); a test checks the table.
+COMMAND_OWNERS: dict[str, str] = {
+    "design": "design",
+    "materials": "design",
+    "read": "io",
+    "info": "io",
+    "formats": "io",
+    "cycles": "analysis",
+    "metrics": "analysis",
+    "rate": "analysis",
+    "gitt": "analysis",
+    "cv": "analysis",
+    "dqdv": "analysis",
+    "symmetric": "symmetric",
+    "eis": "eis",
+    "three-electrode": "electrodes",
+    "simulate": "simulate",
+    "bench": "bench",
+    "report": "report",
+    "plot": "plot",
+    "catalog": "catalog",
+    "atoms": "atoms",
+    "reproduce": "reproduce",
+}
 _state = {"debug": False}
 
 
@@ -53,7 +71,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -64,8 +81,17 @@ def _root(
     _state["debug"] = debug
 
 
-def _register_all() -> None:
-    for name in COMMAND_MODULES:
+def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
+    """The Typer app with the commands of *modules* (all by default)."""
+    new = typer.Typer(
+        name="ssblab",
+        help="A virtual lab for all-solid-state lithium batteries.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    new.callback()(_root)
+    for name in modules:
         full = f"ssblab.cli.{name}"
         try:
             module = importlib.import_module(full)
@@ -73,10 +99,23 @@ def _register_all() -> None:
             if exc.name != full:
                 raise
             continue
-        module.register(app)
+        module.register(new)
+    return new
 
 
-_register_all()
+def __getattr__(name: str) -> typer.Typer:
+    """``ssblab.cli.app``: the full app, built on first use (tests, ``CliRunner``)."""
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module 'ssblab.cli' has no attribute {name!r}")
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """Only the module of the command on the line, or every command (``--help``, unknown)."""
+    command = next((a for a in args if not a.startswith("-")), None)
+    owner = COMMAND_OWNERS.get(command or "")
+    return build_app((owner,)) if owner in COMMAND_MODULES else build_app()
 
 
 def _flags_without_type() -> None:
@@ -114,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     args, debug = split_debug(list(argv if argv is not None else sys.argv[1:]))
     _state["debug"] = debug
     try:
-        app(args=args, standalone_mode=False)
+        _app_for(args)(args=args, standalone_mode=False)
     except SsblabError as exc:
         if debug:
             raise

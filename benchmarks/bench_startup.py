@@ -1,0 +1,76 @@
+"""Cold start: whole-process time of ``ssblab info FILE`` against ``python -c "import polars"``.
+
+Each command runs as a fresh process, alternating, ``--repeat`` times (default 15);
+the script prints the median and quartiles of each, the difference (what ssblab
+adds to the polars floor) and the ratio. The target (issue 16) is a median of
+0.35 s for ``info`` on a file under 1 MB on an idle machine; on a loaded one,
+read the overhead over the floor.
+
+    .venv/bin/python benchmarks/bench_startup.py [FILE] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data"))
+#: A 394 kB Neware file (6670 records): a typical "< 1 MB" input.
+DEFAULT_FILE = DATA / "neware" / "TestFile.nda"
+
+
+def wall(cmd: list[str]) -> float:
+    """Seconds one process takes from start to exit."""
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def stats(times: list[float]) -> str:
+    q = statistics.quantiles(times, n=4)
+    return f"median {statistics.median(times):.3f} s (IQR {q[0]:.3f}-{q[2]:.3f})"
+
+
+def main() -> int:
+    """Measure and print; exit 0 (a benchmark reports, it does not judge)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    if not args.file.is_file():
+        print(f"skipped: {args.file} not found (set SSBLAB_DATA)")
+        return 0
+    py = sys.executable
+    commands = {
+        "python -c 'import polars' (floor)": [py, "-c", "import polars"],
+        "python -c 'import ssblab'": [py, "-c", "import ssblab"],
+        f"ssblab info {args.file.name}": [py, "-m", "ssblab", "info", str(args.file)],
+        "ssblab --help": [py, "-m", "ssblab", "--help"],
+    }
+    for cmd in commands.values():  # warm the file cache, not the interpreter
+        wall(cmd)
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    for _ in range(args.repeat):
+        for name, cmd in commands.items():
+            times[name].append(wall(cmd))
+    size_kb = args.file.stat().st_size / 1024
+    print(f"file: {args.file} ({size_kb:.0f} kB); {args.repeat} cold runs each, alternating")
+    for name, ts in times.items():
+        print(f"  {name:<40} {stats(ts)}")
+    floor = statistics.median(next(iter(times.values())))
+    info = statistics.median(times[f"ssblab info {args.file.name}"])
+    print(
+        f"ssblab info: {info:.3f} s = floor {floor:.3f} s + {info - floor:.3f} s "
+        f"(ratio {info / floor:.2f} x the polars import); target 0.35 s median"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
