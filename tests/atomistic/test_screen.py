@@ -97,3 +97,12 @@ def test_pair_flags_disagreeing_potentials():
     near = replace(base, barrier_eV=base.barrier_eV + 0.05)
     assert [f.code for f in pair(job, {"a": base, "b": far}).flags] == ["potentials_disagree"]
     assert pair(job, {"a": base, "b": near}).flags == ()
+
+
+def test_literature_error_is_zero_inside_the_range_and_signed_outside():
+    from ssblab.atomistic.screen import literature_error
+
+    out = literature_error("LiAlO2", {"a": 0.53, "b": 0.9, "c": 1.5})
+    assert out["error_eV"] == pytest.approx({"a": 0.53 - 0.7, "b": 0.0, "c": 1.5 - 1.2})
+    assert out["kind"] == "predicted" and "alpha" in out["source"]
+    assert literature_error("Al", {"a": 0.1}) is None

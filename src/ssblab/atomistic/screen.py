@@ -110,6 +110,33 @@ def screen(
     return run_many(run_job, jobs, scheduler=scheduler, workers=workers, on_done=on_done)
 
 
+#: Measured or DFT Li migration energies to set beside a barrier: (low, high) eV and source.
+LITERATURE_BARRIER_EV: dict[str, tuple[float, float, str]] = {
+    "LGPS": (
+        0.18,
+        0.25,
+        "0.22 eV bulk Li hopping (Kuhn, Duppel, Lotsch, Energy Environ. Sci. 6, 3548 (2013)); "
+        "0.25 eV (Kamaya et al. 2011); 0.18 eV first-principles MD (Materzanini et al., "
+        "arXiv:2010.08068); activation energies of long-range diffusion, not one hop",
+    ),
+    "LiAlO2": (
+        0.7,
+        1.2,
+        "0.7-1.2 eV for gamma-LiAlO2 (range of issue 15); 0.97 eV for r-LiAlO2 (Laskowski "
+        "dataset via OBELiX); ssblab's LiAlO2 is the alpha (R-3m) polymorph, not gamma",
+    ),
+}
+
+
+def literature_error(structure: str, values: dict[str, float]) -> dict[str, Any] | None:
+    """The literature range of *structure* and each predicted value's distance from it [eV]."""
+    if structure not in LITERATURE_BARRIER_EV:
+        return None
+    lo, hi, source = LITERATURE_BARRIER_EV[structure]
+    error = {m: (v - hi if v > hi else v - lo if v < lo else 0.0) for m, v in values.items()}
+    return {"range_eV": [lo, hi], "source": source, "error_eV": error, "kind": "predicted"}
+
+
 @dataclass(frozen=True)
 class Paired:
     """One job computed with several potentials, side by side, with the flags of both.
@@ -135,13 +162,16 @@ class Paired:
     def as_dict(self) -> dict[str, Any]:
         """Stable JSON keys: job, values, results (per potential), flags."""
         job = {k: v for k, v in self.job.__dict__.items() if k != "model"}
-        return {
+        out = {
             "job": job,
             "quantity": self.quantity,
             "values": self.values,
             "results": {m: r.as_dict() for m, r in self.results.items()},
             "flags": as_dicts(self.flags),
         }
+        if isinstance(self.job, MigrationJob):
+            out["literature"] = literature_error(self.job.structure, self.values)
+        return out
 
 
 def pair(job: Job, results: dict[str, Result]) -> Paired:

@@ -75,6 +75,12 @@ def _side_by_side(paired, keys: tuple[str, ...]) -> dict:
     for key in keys:
         for name, result in paired.results.items():
             row[f"{key} {name}"] = getattr(result, key)
+    literature = paired.as_dict().get("literature")
+    if literature:
+        lo, hi = literature["range_eV"]
+        row["literature eV"] = f"{lo:g}-{hi:g}"
+        for name, err in literature["error_eV"].items():
+            row[f"error {name}"] = err
     row["flags"] = ", ".join(f.code for f in paired.flags) or None
     return row
 
