@@ -135,3 +135,49 @@ def test_write_by_suffix(land_run, tmp_path):
         write(land_run, tmp_path / "out.xlsx")
     with pytest.raises(SsblabError, match="does not exist"):
         write(land_run, tmp_path / "missing" / "out.parquet")
+
+
+LANDT_BDF = "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv"
+
+
+def test_time_in_hours_and_milliamps_are_converted(data_dir, tmp_path):
+    """The authors' BDF file rewritten in h and mA reads back as the original (s, A)."""
+    original = read(data_dir / LANDT_BDF).table
+    text = (data_dir / LANDT_BDF).read_text().splitlines()
+    frame = pl.read_csv(data_dir / LANDT_BDF, infer_schema_length=None)
+    time_col = next(c for c in frame.columns if c in ("Test Time / s", "test_time_second"))
+    current_col = next(c for c in frame.columns if c in ("Current / A", "current_ampere"))
+    frame = frame.with_columns(
+        (pl.col(time_col) / 3600.0).alias(time_col), (pl.col(current_col) * 1e3).alias(current_col)
+    ).rename({time_col: "Test Time / h", current_col: "Current / mA"})
+    path = tmp_path / "hours.bdf.csv"
+    frame.write_csv(path)
+    run = read(path)
+    assert len(text) - 1 == run.n_rows == original.height
+    np.testing.assert_allclose(run.table[s.TIME], original[s.TIME], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(run.table[s.CURRENT], original[s.CURRENT], rtol=1e-12)
+    assert any("Test Time / s converted from h" in n for n in run.meta.notes)
+
+
+def test_unknown_unit_is_refused(data_dir, tmp_path):
+    frame = pl.read_csv(data_dir / LANDT_BDF, infer_schema_length=None)
+    time_col = next(c for c in frame.columns if c in ("Test Time / s", "test_time_second"))
+    path = tmp_path / "fortnight.bdf.csv"
+    frame.rename({time_col: "Test Time / fortnight"}).write_csv(path)
+    with pytest.raises(ReadError, match="fortnight"):
+        read(path)
+
+
+def test_time_that_falls_back_is_stitched_and_noted(data_dir, tmp_path):
+    """Two copies of the real file end to end: the second starts again at 0."""
+    frame = pl.read_csv(data_dir / LANDT_BDF, infer_schema_length=None)
+    path = tmp_path / "twice.bdf.csv"
+    pl.concat([frame, frame]).write_csv(path)
+    run = read(path)
+    t = run.table
+    assert (t[s.TIME].diff().drop_nulls() >= 0).all()
+    n = frame.height
+    assert any(f"fell back 1 time(s); {n} rows after" in note for note in run.meta.notes)
+    # the second half continues from the last row of the first (no Unix time: no gap)
+    once = read(data_dir / LANDT_BDF).table[s.TIME]
+    np.testing.assert_allclose(t[s.TIME][n:], once + once[-1], rtol=1e-12)

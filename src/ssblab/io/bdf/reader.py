@@ -10,7 +10,10 @@ mostly typing:
   column whose first thousand values are ``0`` is still read as Float64;
 * capacity/energy counters that reset (BDF files converted from per-step
   vendors, like the LANDT file in the project data) are made cumulative;
-* ``Test Time / s`` is shifted to start at 0 if it does not.
+* ``Test Time / s`` is shifted to start at 0 if it does not;
+* columns in other BDF units (``Test Time / h``, ``Current / mA``...) are
+  converted and a test time that falls back is stitched
+  (:mod:`ssblab.io.bdf.units`), each named in the notes.
 
 Writers:
 
@@ -33,6 +36,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError, SsblabError
 from ssblab.io import _tabular as t
+from ssblab.io.bdf.units import canonical_label, convert, quantity_label, stitch_time
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -58,7 +62,7 @@ def _header_fields(text: str) -> list[str]:
 
 def sniff_csv(head: bytes, path: Path) -> bool:
     """True when the first line holds the required BDF columns (labels or machine names)."""
-    labels = {_label(f) for f in _header_fields(t.sniff_text(head))}
+    labels = {quantity_label(_label(f)) for f in _header_fields(t.sniff_text(head))}
     return all(c in labels for c in s.REQUIRED)
 
 
@@ -85,6 +89,8 @@ def _typed(frame: pl.DataFrame, keep: dict[str, str]) -> pl.DataFrame:
 def _conventions(table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """Apply ssblab conventions a BDF file may not follow; say what changed."""
     notes: list[str] = []
+    table, stitched = stitch_time(table)
+    notes += [stitched] if stitched else []
     present = [c for c in COUNTERS if c in table.columns]
     if present:
         made = table.select([t.cumulative(pl.col(c)).alias(c) for c in present])
@@ -99,11 +105,10 @@ def _conventions(table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return table, notes
 
 
-def _csv_schema(header: list[str]) -> dict[str, type[pl.DataType]]:
+def _csv_schema(header: list[str], labels: list[str]) -> dict[str, type[pl.DataType]]:
     """Explicit dtypes per header field: canonical columns typed, others as text."""
     dtypes: dict[str, type[pl.DataType]] = {}
-    for name in header:
-        label = _label(name)
+    for name, label in zip(header, labels, strict=True):
         dtypes[name] = s.COLUMNS[label][0] if label in s.COLUMNS else pl.String
     # integers are read as floats first ("1.0" must not fail) and checked below
     return {n: (pl.Float64 if d == pl.Int64 else d) for n, d in dtypes.items()}
@@ -194,7 +199,12 @@ def read_bdf_csv(path: Path) -> Run:
     path = Path(path)
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         header = _header_fields(fh.readline(HEADER_MAX_CHARS))
-    labels = [_label(n) for n in header]
+    labels, factors = [], {}
+    for name in header:
+        label, factor = canonical_label(path, _label(name))
+        labels.append(label)
+        if factor is not None:
+            factors[label] = (name.rpartition(" / ")[2].strip(), factor)
     missing = [c for c in s.REQUIRED if c not in labels]
     if missing:
         raise ReadError(f"{path}: BDF CSV lacks required columns {missing}")
@@ -203,19 +213,20 @@ def read_bdf_csv(path: Path) -> Run:
     raw = pl.read_csv(
         path,
         has_header=True,
-        schema_overrides=_csv_schema(header),
+        schema_overrides=_csv_schema(header, labels),
         infer_schema=False,
         ignore_errors=True,
         encoding="utf8-lossy",
         null_values=[""],
     )
-    raw = raw.rename(dict(zip(raw.columns, labels, strict=True)))
+    raw = convert(raw.rename(dict(zip(raw.columns, labels, strict=True))), factors)
     table, skipped = t.drop_undecodable(raw, s.REQUIRED)
     stored, dtypes = read_sidecar(path)
     table = _typed(_restore_dtypes(_to_integers(path, table), dtypes), keep=dtypes)
     if stored is not None and not skipped:
         return Run(t.finish(table), stored)
     table, notes = _conventions(table)
+    notes += [f"{label} converted from {unit}" for label, (unit, _) in factors.items()]
     if skipped:
         notes.append(f"{skipped} records with undecodable time, voltage or current left out")
     base = stored or RunMeta(source=str(path), source_format=CSV_FORMAT)
