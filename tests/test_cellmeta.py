@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.cellmeta import CellMetaError, cell_meta, resolve
+from ssblab.cellmeta import CellMetaError, cell_meta, resolve, sources_of
 from ssblab.schema import Run, RunMeta
 
 
@@ -48,6 +48,8 @@ def test_precedence_folder_sidecar_recipe_option(tmp_path, examples_dir):
     assert resolved.meta.active_mass_g == pytest.approx(0.0075)
     assert resolved.meta.cell_type == "anode_half"
     assert any("cells.toml" in n for n in resolved.meta.notes)
+    assert sources_of(resolved)["active_mass_mg"] == "option"
+    assert sources_of(resolved)["cell_type"] == "cells.toml [cell_*]"
 
 
 def test_mass_from_loading(tmp_path):

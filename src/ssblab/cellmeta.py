@@ -62,6 +62,8 @@ _KEYS = {
     "procedure": list,
 }
 SIDECAR_SUFFIX = ".cell.toml"
+#: ``RunMeta.extra`` key where :func:`resolve` records each value's source.
+SOURCES_KEY = "cell_sources"
 FOLDER_FILE = "cells.toml"
 
 
@@ -246,7 +248,9 @@ def resolve(
 ) -> Run:
     """*run* with its ``RunMeta`` mass [g], area, cell type and chemistry resolved.
 
-    A note names the source of every value that did not come from the file.
+    A note names the source of every value that did not come from the file, and
+    ``extra["cell_sources"]`` lists every source (``key=origin; ...``):
+    :func:`sources_of` reads it back.
     """
     cm = cell_meta(
         run, path, mass_mg=mass_mg, area_cm2=area_cm2, cell_type=cell_type, recipe=recipe
@@ -256,7 +260,9 @@ def resolve(
         for key, origin in cm.sources.items()
         if origin != "file header" and key in ("active_mass_mg", "area_cm2", "cell_type")
     ]
+    sources = "; ".join(f"{k}={v}" for k, v in cm.sources.items())
     meta = run.meta.with_(
+        extra={**run.meta.extra, SOURCES_KEY: sources},
         active_mass_g=cm.active_mass_g,
         area_cm2=cm.area_cm2,
         cell_type=cm.cell_type,
@@ -264,3 +270,10 @@ def resolve(
         notes=(*run.meta.notes, *notes),
     )
     return Run(run.table, meta)
+
+
+def sources_of(run: Run) -> dict[str, str]:
+    """Where :func:`resolve` took each value of *run* from (empty if never resolved)."""
+    text = run.meta.extra.get(SOURCES_KEY, "")
+    pairs = (item.split("=", 1) for item in text.split("; ") if "=" in item)
+    return {k: v for k, v in pairs}

@@ -218,3 +218,16 @@ def test_one_answer_for_ce_ice_and_retention_everywhere(data_dir, name):
     retention = [r["retention"] for r in met["cycles"] if r["retention"] is not None]
     assert row["retention [%]"] == pytest.approx(100 * retention[-1], rel=1e-9)
     assert cycling_summary(run)["cycles"] == sum(not r["partial"] for r in cyc["cycles"])
+
+
+def test_metrics_says_where_mass_and_area_came_from(data_dir, examples_dir):
+    jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    recipe = str(examples_dir / "al-foil_ncm622.toml")
+    out = _json(["metrics", jdb, "--recipe", recipe, "--mass-mg", "5", "--json"])
+    assert out["active_mass_mg"] == pytest.approx(5.0)
+    assert out["cell_sources"]["active_mass_mg"] == "option"
+    assert out["cell_sources"]["area_cm2"] == "recipe"
+    q = out["cycles"][1]["discharge_capacity_Ah"]
+    assert out["cycles"][1]["specific_discharge_capacity_mAh_g"] == pytest.approx(1000 * q / 0.005)
+    human = runner.invoke(app, ["metrics", jdb, "--recipe", recipe])
+    assert "cell: active mass 23.52 mg (recipe)" in human.stdout

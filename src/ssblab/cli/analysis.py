@@ -87,6 +87,29 @@ def _read_cell(
     )
 
 
+def _sources(run: Any) -> dict[str, str]:
+    from ssblab.cellmeta import sources_of
+
+    return sources_of(run)
+
+
+def _cell_line(run: Any) -> str:
+    """One line: the mass, area and cell type used, and where each came from."""
+    from ssblab.cellmeta import cell_meta, sources_of
+
+    cm = cell_meta(run)
+    src = {**cm.sources, **sources_of(run)}
+    parts = [
+        f"active mass {cm.active_mass_mg:.4g} mg ({src['active_mass_mg']})"
+        if cm.active_mass_mg
+        else "active mass unknown (mAh/g null)",
+        f"area {cm.area_cm2:.4g} cm² ({src['area_cm2']})" if cm.area_cm2 else "area unknown",
+    ]
+    if cm.cell_type:
+        parts.append(f"cell type {cm.cell_type} ({src['cell_type']})")
+    return "cell: " + ", ".join(parts)
+
+
 def _mah(value: Any) -> str:
     """A capacity [A·h] as mAh text with 4-5 significant digits, never in e-notation."""
     if value is None:
@@ -221,6 +244,7 @@ def metrics_command(
                 if run.meta.active_mass_g is None
                 else run.meta.active_mass_g * 1000.0,
                 "area_cm2": run.meta.area_cm2,
+                "cell_sources": _sources(run),
                 "definitions": result.definitions,
                 "notes": list(result.notes),
                 "flags": as_dicts(flags),
@@ -246,6 +270,7 @@ def metrics_command(
     ]
     title = f"Cycling metrics of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
+    typer.echo(_cell_line(run))
     if ice is not None:
         typer.echo(
             f"ICE = {ice['ice']:.4f} (cycle {ice['cycle']}, {ice['first_half']} first: "
