@@ -103,3 +103,13 @@ def test_bad_output_suffix_is_refused_before_reading(land, tmp_path, capsys):
         main(["read", str(land), "-o", str(tmp_path / "out.xlsx")])
     assert info.value.code == 2
     assert "out.xlsx: cannot write this file type" in capsys.readouterr().err
+
+
+def test_info_on_an_impedance_file_gives_points_and_frequency_range(data_dir):
+    path = data_dir / "eis" / "exampleDataCHInstruments.txt"
+    result = runner.invoke(app, ["info", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    # the file: 73 rows from 9.961e+4 Hz down to 0.1 Hz
+    assert summary["points"] == 73 and summary["spectra"] == 1
+    assert summary["frequency_max_hz"] == 99610.0 and summary["frequency_min_hz"] == 0.1

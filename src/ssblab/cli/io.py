@@ -84,6 +84,26 @@ def run_summary(run) -> dict[str, Any]:
     }
 
 
+def spectrum_summary(path: Path) -> dict[str, Any]:
+    """What ``ssblab info`` prints for an impedance file: points, spectra, frequency range."""
+    from ssblab import schema as s
+    from ssblab.io.eis import read_eis
+
+    table = read_eis(path)
+    freq = table.get_column(s.FREQUENCY)
+    spectra = table.get_column(s.CYCLE).n_unique() if s.CYCLE in table.columns else 1
+    return {
+        "file": str(path),
+        "format": "impedance spectrum (ssblab eis)",
+        "points": table.height,
+        "spectra": spectra,
+        "frequency_min_hz": float(freq.min()),
+        "frequency_max_hz": float(freq.max()),
+        "columns": table.columns,
+        "notes": [],
+    }
+
+
 def read_command(
     file: FileArg,
     out: Annotated[
@@ -120,8 +140,22 @@ def read_command(
 def info_command(
     file: FileArg, fmt: FormatOpt = None, tz: TzOpt = None, json: JsonOpt = False
 ) -> None:
-    """Instrument, format, version, rows, cycles, time span, channels, skipped rows, notes."""
-    summary = run_summary(_read(file, fmt, tz))
+    """Instrument, format, version, rows, cycles, time span, channels, skipped rows, notes.
+
+    An impedance file (read by ``ssblab eis``) gets its point count, spectra
+    and frequency range instead.
+    """
+    from ssblab.errors import SsblabError, UnknownFormatError
+
+    try:
+        summary = run_summary(_read(file, fmt, tz))
+    except UnknownFormatError as unknown:
+        if fmt is not None:
+            raise
+        try:
+            summary = spectrum_summary(file)
+        except SsblabError:
+            raise unknown from None
     if json:
         print_json(summary)
         return
