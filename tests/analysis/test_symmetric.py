@@ -213,7 +213,7 @@ def test_real_li_li_mpr_is_recognised_and_a_full_cell_refused(data_dir):
     assert check_symmetric(li) == ()
     assert symmetric_evidence(li)["median_abs_V"] == pytest.approx(0.135, abs=0.01)
     full = read(data_dir / "neware" / "test_2.ndax")
-    with pytest.raises(NotApplicableError, match="not a Li‖Li symmetric cell"):
+    with pytest.raises(NotApplicableError, match="galvanostatic cycling of a full cell"):
         check_symmetric(full, name="test_2.ndax")
     (flag,) = check_symmetric(full, force=True)
     assert flag.code == "forced"
@@ -225,3 +225,15 @@ def test_negative_asr_is_flagged():
     (flag,) = check_asr(AreaSpecificResistance(-193.8, 500.0, 0.95, 4))
     assert flag.code == "asr_negative" and flag.severity == "error"
     assert check_asr(AreaSpecificResistance(750.0, 5.0, 0.999, 4)) == ()
+
+
+def test_full_cell_table_without_metadata_is_refused_by_its_voltage():
+    from ssblab.analysis.symmetric import check_symmetric
+    from ssblab.flags import NotApplicableError
+
+    t = np.arange(0.0, 7200.0, 10.0)
+    i = np.where(t < 3600.0, 1e-3, -1e-3)
+    v = np.where(t < 3600.0, 3.4 + t / 36000.0, 3.6 - (t - 3600.0) / 36000.0)  # a 3.4 V cell
+    table = pl.DataFrame({s.TIME: t, s.VOLTAGE: v, s.CURRENT: i})
+    with pytest.raises(NotApplicableError, match="follows the current's sign in only 50 %"):
+        check_symmetric(table, name="cell.csv")

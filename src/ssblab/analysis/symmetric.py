@@ -457,11 +457,27 @@ def check_symmetric(
 ) -> tuple[Flag, ...]:
     """Refuse (one line) data that are not a Li‖Li cell, or with *force* flag them.
 
-    A Li‖Li cell has no open-circuit voltage: at rest ``|V|`` stays below
-    :data:`REST_VOLTAGE_MAX_V`; under alternating current the voltage changes sign
-    with the current (in at least :data:`SIGN_AGREEMENT_MIN` of the records); a
-    cell plated in one direction only sits below :data:`ONE_WAY_VOLTAGE_MAX_V`.
+    A :class:`Run` first goes through :func:`ssblab.analysis.recognize.require`
+    (galvanostatic cycling or a constant-current step, cell type symmetric or
+    three-electrode). Then the voltage itself is checked, for a bare table too: a
+    Li‖Li cell has no open-circuit voltage (at rest ``|V|`` stays below
+    :data:`REST_VOLTAGE_MAX_V`); under alternating current the voltage changes sign
+    with the current (in at least :data:`SIGN_AGREEMENT_MIN` of the records); a cell
+    plated in one direction only sits below :data:`ONE_WAY_VOLTAGE_MAX_V`.
     """
+    if isinstance(data, Run):
+        from ssblab.analysis.recognize import CP, CYCLING, recognize, require
+
+        rec = recognize(data)
+        flags = require(
+            rec,
+            {CYCLING, CP},
+            force=force,
+            analysis=f"symmetric ({name})",
+            cell_types=("symmetric", "three_electrode"),
+        )
+        if flags or rec.cell_type == "symmetric":
+            return flags
     e = symmetric_evidence(data)
     problems = []
     if e["rest_median_abs_V"] is not None and e["rest_median_abs_V"] > REST_VOLTAGE_MAX_V:

@@ -426,6 +426,7 @@ def simulate(
         cell_name=cell.name,
         area_cm2=cell.area_cm2,
         kind="simulated",
+        cell_type="symmetric",
         cycle_numbering="two half-cycles per cycle, plating the working electrode first",
     )
     lifetime = float(fail.lifetime_h[0])
