@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
+from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import read
+from ssblab.io.biologic.mpt import parse_mpt
 from ssblab.io.biologic.reader import read_mpr, read_mpt
 
 GOOD_MPT = (
@@ -35,9 +38,23 @@ def _refused(path, match: str, reader=read) -> str:
     return message
 
 
-def test_truncated_mpr(tmp_path, mpr_bytes):
+def test_mpr_cut_in_its_data_module_is_read_to_the_last_whole_record(tmp_path, mpr_bytes, data_dir):
+    """Half of mb.issue_95.mpr (cut inside the data module): 21 of its 33 records."""
     path = tmp_path / "cut.mpr"
     path.write_bytes(mpr_bytes[: len(mpr_bytes) // 2])
+    run = read(path)
+    assert run.n_rows == 21 and run.meta.rows_skipped == 33 - 21
+    note = next(n for n in run.meta.notes if n.startswith("file cut short"))
+    assert "bytes of the data module are missing" in note and "partial record" in note
+    export = parse_mpt(data_dir / "biologic" / "mb.issue_95.mpt").frame.head(21)
+    np.testing.assert_allclose(
+        run.table[s.VOLTAGE].to_numpy(), export["Ewe/V"].to_numpy(), atol=1e-6
+    )
+
+
+def test_mpr_cut_before_its_data_module_is_refused(tmp_path, mpr_bytes):
+    path = tmp_path / "cut.mpr"
+    path.write_bytes(mpr_bytes[: mpr_bytes.index(b"VMP data") - 100])
     _refused(path, "truncated")
 
 

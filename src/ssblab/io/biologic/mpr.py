@@ -73,6 +73,7 @@ class Module:
     version: int
     date: str
     body: memoryview  # a view into the file's bytes (no copy)
+    missing_bytes: int = 0  # bytes the header declares beyond the end of the file
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class MprContent:
     rows_decoded: int
     rows_in_module: int
     technique: str = ""
+    bytes_missing: int = 0  # of the data module, past the end of the file
+    bytes_unread: int = 0  # of a record cut in the middle
     settings_body: bytes = b""
 
 
@@ -116,6 +119,20 @@ def read_modules(path: Path, raw: bytes) -> list[Module]:
         pos += header_type.itemsize
         length = int(header["length"])
         short = header["short"].decode("latin-1").strip()
+        if pos + length > len(raw) and short == "VMP data" and MODULE_MAGIC not in raw[pos:]:
+            # the file ends inside the data module (a test still running, a copy
+            # cut short): keep what is there; the reader counts what is missing
+            modules.append(
+                Module(
+                    short=short,
+                    long=header["long"].decode("latin-1").strip(),
+                    version=int(header["version"]),
+                    date=header["date"].decode("latin-1").strip(),
+                    body=memoryview(raw)[pos:],
+                    missing_bytes=pos + length - len(raw),
+                )
+            )
+            break
         if pos + length > len(raw):
             raise ReadError(
                 f"{path}: truncated .mpr: module {short!r} declares {length} bytes "
@@ -199,6 +216,15 @@ def decode_records(
     return pl.DataFrame(decoded), ids, declared, complete
 
 
+def _partial_record_bytes(path: Path, module: Module, technique: str) -> int:
+    """Bytes at the end of a cut data module that do not make a whole record."""
+    if not module.missing_bytes:
+        return 0
+    ids, records_at = column_layout(path, module.body, module.version)
+    size = record_dtype(ids, technique)[0].itemsize
+    return max(len(module.body) - records_at, 0) % size
+
+
 def start_ole_days(log: Module | None) -> float | None:
     """Acquisition start from the LOG module [days since 1899-12-30], or None."""
     if log is None:
@@ -242,5 +268,7 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
         rows_decoded=frame.height,
         rows_in_module=complete,
         technique=technique,
+        bytes_missing=data[0].missing_bytes,
+        bytes_unread=_partial_record_bytes(path, data[0], technique),
         settings_body=b"" if settings is None else bytes(settings.body[:1024]),
     )

@@ -84,6 +84,12 @@ def read_mpr(path: Path) -> Run:
     missing = content.rows_declared - content.rows_decoded
     beyond = content.rows_in_module - content.rows_decoded
     notes = []
+    if content.bytes_missing:
+        notes.append(
+            f"file cut short: {content.bytes_missing} bytes of the data module are missing; "
+            f"read up to the last whole record ({content.bytes_unread} bytes of a partial "
+            "record not read; settings after the data, e.g. the start time, lost)"
+        )
     if missing > 0:
         notes.append(f"{missing} declared records are missing from the data module (cut short)")
     if beyond > 0:
