@@ -7,8 +7,8 @@ frequency; arc k spans from the previous arc's end to the next minimum of −Z''
 or twice its apex distance when it does not close), and the lowest frequency.
 A series R starts at R_hf, the k-th parallel block at arc k (R = its diameter,
 C = τ/R and CPE Q = τ^φ/R with τ = 1/(2π f_apex), φ = 0.8), a Warburg at the
-low-frequency tail. Resistances are then bounded by :data:`R_UPPER_FACTOR` ×
-max|Z| (:func:`default_bounds`).
+low-frequency tail, an inductor at Z''/ω of the highest frequency. Resistances
+are then bounded by :data:`R_UPPER_FACTOR` × max|Z| (:func:`default_bounds`).
 
 **Flags** (:func:`fit_flags`), codes fixed: ``collapsed`` (a parameter below
 1e-6 of its scale: max|Z| for Ω, the start value otherwise), ``at_bound``,
@@ -53,6 +53,7 @@ class Features:
     f_min_hz: float
     z_scale_ohm: float
     tail_from_hz: float | None = None  # where −Z'' turns up into an unclosed low-f tail
+    inductance_h: float = 1e-9  # Z''/ω at the highest frequency when inductive [H]
 
 
 def features(f: np.ndarray, z: np.ndarray) -> Features:
@@ -88,7 +89,10 @@ def features(f: np.ndarray, z: np.ndarray) -> Features:
         start = end
     tail = float(z.real[-1]) - start
     scale = float(np.abs(z).max())
-    return Features(r_hf, tuple(arcs), max(tail, 0.1 * scale), float(f[-1]), scale, tail_from)
+    inductance = float(z.imag[0]) / (2.0 * math.pi * float(f[0])) if z.imag[0] > 0 else 1e-9
+    return Features(
+        r_hf, tuple(arcs), max(tail, 0.1 * scale), float(f[-1]), scale, tail_from, inductance
+    )
 
 
 def _kind(name: str) -> str:
@@ -141,7 +145,7 @@ def _element_guess(
         q = tau**PHI_START / r if f_apex else 1.0 / (feat.z_scale_ohm * w_min**PHI_START)
         return {f"{name}_0": q, f"{name}_1": PHI_START}
     if kind == "L":
-        return {name: 1e-7}
+        return {name: feat.inductance_h}
     if kind == "W":
         return {name: feat.tail_ohm * math.sqrt(w_min)}
     if kind in ("Wo", "Ws"):
