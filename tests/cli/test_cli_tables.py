@@ -106,3 +106,26 @@ def test_main_runs_a_command_with_only_its_module(data_dir, capsys):
 
     main(["info", str(data_dir / "neware" / "TestFile.nda"), "--json", "--debug"])
     assert json.loads(capsys.readouterr().out)["rows"] == 6670
+
+
+def test_plain_options_convert_without_pydantic():
+    from pathlib import Path
+
+    from typer.models import OptionInfo
+
+    from ssblab.cli._fastparse import plain_converter
+
+    info = OptionInfo()
+    assert plain_converter(float, info)("2.5") == 2.5
+    assert plain_converter(list[Path], info)(["a", "b"]) == [Path("a"), Path("b")]
+    assert plain_converter(bool, info)("yes") is True
+    with pytest.raises(ValueError, match="not a valid integer"):
+        plain_converter(int, info)("x")
+    assert plain_converter(float, OptionInfo(min=0)) is None  # a range goes to Typer's adapter
+    assert plain_converter(Path, OptionInfo(exists=True)) is None  # so do path checks
+
+
+def test_bad_number_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["plot", "capacity", "x.parquet", "--mass-mg", "abc"])
+    assert result.exit_code == 2
+    assert "not a valid float" in result.output

@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from ssblab import __version__
+from ssblab.cli import _fastparse
 from ssblab.errors import SsblabError
 
 #: Command modules under ``ssblab.cli``; each has ``register(app: typer.Typer)``.
@@ -29,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "eis",
     "electrodes",
     "simulate",
+    "calibrate",
     "bench",
     "report",
     "plot",
@@ -55,6 +57,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "eis": "eis",
     "three-electrode": "electrodes",
     "simulate": "simulate",
+    "calibrate": "calibrate",
     "bench": "bench",
     "report": "report",
     "plot": "plot",
@@ -136,6 +139,7 @@ def _flags_without_type() -> None:
 
 
 _flags_without_type()
+_fastparse.install()
 
 
 def split_debug(argv: list[str]) -> tuple[list[str], bool]:
