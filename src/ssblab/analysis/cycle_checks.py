@@ -19,7 +19,7 @@ from ssblab.flags import CE_RANGE, Flag, check_ce
 def coarse_counters(table: pl.DataFrame) -> dict[str, float]:
     """Counters that stay flat over most records under current, with their step [Ah or Wh]."""
     out: dict[str, float] = {}
-    current = pl.col(s.CURRENT)
+    current = table.get_column(s.CURRENT).to_numpy()[1:]
     rest = steps.rest_threshold(table)
     for name, sign in (
         (s.CHARGE_CAPACITY, 1),
@@ -29,16 +29,12 @@ def coarse_counters(table: pl.DataFrame) -> dict[str, float]:
     ):
         if name not in table.columns:
             continue
-        rise = table.select(
-            pl.col(name).diff().alias("d"), ((sign * current) > rest).alias("on")
-        ).filter(pl.col("on") & pl.col("d").is_not_null())
-        if rise.height < 20:
+        d = np.diff(table.get_column(name).to_numpy())[sign * current > rest]
+        if d.size < 20 or float((d == 0).mean()) <= 0.5:
             continue
-        d = rise.get_column("d")
-        if float((d == 0).mean() or 0.0) > 0.5:
-            positive = d.filter(d > 0)
-            if positive.len():
-                out[name] = float(positive.median())
+        positive = d[d > 0]
+        if positive.size:
+            out[name] = float(np.median(positive))
     return out
 
 

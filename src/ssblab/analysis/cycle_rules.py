@@ -57,17 +57,54 @@ def resolve_cell_type(data: Run | pl.DataFrame, cell_type: str | None = None) ->
     return cell_type_from_data(_table(data))[0]
 
 
+def half_cycles_of(table: pl.DataFrame) -> tuple[np.ndarray, pl.DataFrame]:
+    """Half-cycle id of every record (0: rest before any current) and one row per half.
+
+    The same half-cycles as :func:`ssblab.analysis.steps.half_cycles` (rests
+    belong to the half they follow), computed with NumPy on the record arrays.
+    Rows: ``half_cycle``, ``state``, ``duration_s``, ``capacity_Ah`` and the
+    vendor ``cycle`` of its first record (when the table has one).
+    """
+    i = table.get_column(s.CURRENT).to_numpy()
+    t = table.get_column(s.TIME).to_numpy()
+    rest = steps.rest_threshold(table)
+    state = (i > rest).astype(np.int8) - (i < -rest).astype(np.int8)
+    last_on = np.where(state != 0, np.arange(state.size), -1)
+    last_on = np.maximum.accumulate(last_on)
+    direction = np.where(last_on >= 0, state[np.maximum(last_on, 0)], 0).astype(np.int8)
+    change = np.r_[direction[0] != 0, direction[1:] != direction[:-1]]
+    half = np.cumsum(change)
+    starts = np.flatnonzero(change)
+    ends = np.r_[starts[1:] - 1, state.size - 1].astype(np.int64)
+    counted = steps.integrated_counters(table)
+    thr = (
+        counted.get_column(s.CHARGE_CAPACITY).to_numpy()
+        + counted.get_column(s.DISCHARGE_CAPACITY).to_numpy()
+    )
+    before = np.r_[thr[:1], thr[:-1]]
+    columns = {
+        steps.HALF_CYCLE: half[starts].astype(np.int64),
+        "state": direction[starts],
+        "duration_s": t[ends] - t[starts],
+        "capacity_Ah": thr[ends] - before[starts],
+    }
+    if s.CYCLE in table.columns:
+        columns["cycle"] = table.get_column(s.CYCLE).to_numpy()[starts]
+    return half, pl.DataFrame(columns)
+
+
 def merged_halves(
-    labelled: pl.DataFrame,
+    halves: pl.DataFrame,
     min_capacity_fraction: float = MIN_CAPACITY_FRACTION,
     min_duration_s: float = MIN_DURATION_S,
 ) -> pl.DataFrame:
-    """Half-cycles after absorbing small ones: ``half_cycle`` → ``merged`` (from 1), ``state``.
+    """*halves* (of :func:`half_cycles_of`) after absorbing blips into their neighbour.
 
-    Also returns per half ``capacity_Ah``, ``substantial`` and the vendor
-    ``cycle`` of its first record (when the table has one).
+    Adds ``substantial`` (at least *min_capacity_fraction* of the median half
+    and *min_duration_s* long; the first and last half always count),
+    ``merged`` (from 1: consecutive substantial halves of one sign merge) and
+    ``merged_state`` (the sign of each merged half).
     """
-    halves = steps._group_summary(labelled, steps.HALF_CYCLE).filter(pl.col(steps.HALF_CYCLE) > 0)
     if halves.height == 0:
         raise AnalysisError("the table has no charge or discharge (current is zero throughout)")
     cap = halves.get_column("capacity_Ah").to_numpy()
@@ -76,26 +113,21 @@ def merged_halves(
     big = (cap >= min_capacity_fraction * float(np.median(cap))) & (dur >= min_duration_s)
     big[[0, -1]] |= cap[[0, -1]] > 0  # a first or last half is partial, not a blip
     merged = np.zeros(len(cap), dtype=np.int64)
+    group_state: dict[int, int] = {}
     current, last_state = 0, 0
     for k in range(len(cap)):  # a loop over half-cycles (thousands at most), not records
         if big[k] and state[k] != last_state:
             current += 1
             last_state = state[k]
+            group_state[current] = int(state[k])
         merged[k] = max(current, 1)
-    lead_state = state[int(np.flatnonzero(big)[0])] if big.any() else state[0]
+    lead = group_state.get(1, int(state[0]))
+    mstate = np.array([group_state.get(int(m), lead) for m in merged], dtype=np.int8)
     return halves.with_columns(
         pl.Series("merged", merged),
         pl.Series("substantial", big),
-        pl.Series("merged_state", _merged_states(merged, state, big, lead_state)),
+        pl.Series("merged_state", mstate),
     )
-
-
-def _merged_states(merged: np.ndarray, state: np.ndarray, big: np.ndarray, lead: int) -> np.ndarray:
-    out = np.full(len(merged), lead, dtype=np.int8)
-    for k in range(len(merged)):
-        if big[k]:
-            out[merged == merged[k]] = state[k]
-    return out
 
 
 def _vendor_problem(halves: pl.DataFrame) -> str:
@@ -151,11 +183,13 @@ def number_cycles(
         raise AnalysisError(f"unknown cycle rule {rule!r}; choose one of {', '.join(RULES)}")
     table = _table(data)
     ctype = resolve_cell_type(data, cell_type)
-    labelled = steps.label(table)
-    if not (labelled.get_column(steps.STATE) != 0).any():
+    steps.check_finite(table, (s.TIME, s.CURRENT))
+    half_of_record, raw_halves = half_cycles_of(table)
+    raw_halves = raw_halves.filter(pl.col(steps.HALF_CYCLE) > 0)
+    if raw_halves.height == 0:
         note = "no current above the rest threshold: no half-cycles, vendor numbering kept"
         return Numbering(table, "vendor", ctype, (note,), ())
-    halves = merged_halves(labelled, min_capacity_fraction, min_duration_s)
+    halves = merged_halves(raw_halves, min_capacity_fraction, min_duration_s)
     if not halves.get_column("substantial").any():
         note = "no half-cycle passes the duration/charge thresholds: vendor numbering kept"
         return Numbering(table, "vendor", ctype, (note,), ())
@@ -187,9 +221,9 @@ def number_cycles(
     mapping = _cycle_of_half(halves, used, ctype)
     if rule != "vendor":
         notes.append(f"cycle numbering: rule {used!r} ({_pairs_words(ctype, used)})")
-    out = labelled.join(mapping, on=steps.HALF_CYCLE, how="left").with_columns(
-        pl.col("_cycle").fill_null(1).cast(pl.Int64)
-    )
+    lookup = np.ones(int(half_of_record.max()) + 1, dtype=np.int64)
+    lookup[mapping.get_column(steps.HALF_CYCLE).to_numpy()] = mapping.get_column("_cycle")
+    out = table.with_columns(pl.Series("_cycle", lookup[half_of_record]))
     if s.CYCLE in table.columns and s.VENDOR_CYCLE not in table.columns:
         out = out.with_columns(pl.col(s.CYCLE).alias(s.VENDOR_CYCLE))
     out = out.with_columns(pl.col("_cycle").alias(s.CYCLE))

@@ -179,7 +179,13 @@ def _merge(labels: list[str], rows: list[dict]) -> list[Segment]:
 
 
 def cell_type_from_data(table: pl.DataFrame) -> tuple[str, str]:
-    """Cell type of a cycling table from its voltages, and the sentence that says why."""
+    """Cell type of a cycling table from its voltages, and the sentence that says why.
+
+    Tables of more than 200 000 records are read every n-th record (a voltage
+    window does not need every point).
+    """
+    if table.height > 200_000:
+        table = table.gather_every(table.height // 200_000 + 1)
     v = table.get_column(s.VOLTAGE).to_numpy()
     i = table.get_column(s.CURRENT).to_numpy()
     if s.CE_POTENTIAL in table.columns and s.WE_POTENTIAL in table.columns:
