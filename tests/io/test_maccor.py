@@ -185,3 +185,28 @@ def test_binary_file_named_like_maccor_is_refused(tmp_path):
     assert detect(path) == "maccor_text"
     with pytest.raises(ReadError, match=r"raw\.001: binary Maccor raw data file"):
         read(path)
+
+
+def test_milliampere_export_is_converted_from_its_header(data_dir, tmp_path):
+    """maccor_example.001 rewritten as a mA/mAh/mWh export reads back as the original."""
+    source = data_dir / "maccor" / "maccor_example.001"
+    lines = source.read_text(encoding="latin-1").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Rec#\t"))
+    names = lines[at].split("\t")
+    scaled = {names.index(n) for n in ("Amps", "Amp-hr", "Watt-hr")}
+    header = lines[at].replace("\tAmp-hr\tWatt-hr\tAmps\t", "\tmAmp-hr\tmWatt-hr\tmAmps\t")
+    out = [*lines[:at], header]
+    for line in lines[at + 1 :]:
+        fields = line.split("\t")
+        milli_fields = [
+            repr(float(f) * 1000.0) if k in scaled and f.strip() else f
+            for k, f in enumerate(fields)
+        ]
+        out.append("\t".join(milli_fields))
+    milli = tmp_path / "milli.001"
+    milli.write_text("\n".join(out) + "\n", encoding="latin-1")
+    ours, truth = read(milli), read(source)
+    assert ours.n_rows == truth.n_rows == 8
+    for column in (s.CURRENT, s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.VOLTAGE):
+        np.testing.assert_allclose(ours.table[column], truth.table[column], rtol=1e-12)
+    assert any("milliampere export" in n for n in ours.meta.notes)

@@ -29,6 +29,9 @@ header and converted (A/mA, Ah/mAh, Wh/mWh, V/mV), never assumed. Its
 ``TestTime`` column carries no unit; it is taken as seconds, minutes or hours,
 whichever matches the span of the ``DPT Time`` clock (refused when none does).
 
+A MIMS export set to milli-units names its columns ``mAmps``, ``mAmp-hr`` and
+``mWatt-hr``; they are converted to A, Ah and Wh (a note says so).
+
 A Maccor AC-impedance export (``MACCOR, INC. AC Impedance Test``) and Maccor's
 binary raw data files are refused with the reason.
 """
@@ -116,6 +119,16 @@ def macnet_columns(path: Path, names: list[str]) -> tuple[dict[str, str], dict[s
                 raise ReadError(f"{path}: MacNet column {name!r} has an unknown unit {unit!r}")
             factors[target] = MACNET_UNITS[unit]
     return renames, factors
+
+
+#: MIMS columns of an export set to milli-units -> (the name used below, factor).
+MIMS_MILLI = {"mAmps": ("Amps", 1e-3), "mAmp-hr": ("Amp-hr", 1e-3), "mWatt-hr": ("Watt-hr", 1e-3)}
+
+
+def mims_milli_columns(names: list[str]) -> tuple[dict[str, str], dict[str, float]]:
+    """Renames and factors for a MIMS export in mA, mAh and mWh (empty for A, Ah, Wh)."""
+    renames = {n: MIMS_MILLI[n][0] for n in names if n in MIMS_MILLI}
+    return renames, {MIMS_MILLI[n][0]: MIMS_MILLI[n][1] for n in renames}
 
 
 def macnet_time_factor(path: Path, frame: pl.DataFrame) -> tuple[float, str]:
@@ -313,7 +326,8 @@ def read_maccor_text(path: Path) -> Run:
         raise ReadError(f"{path}: text without a 'Rec#' table header; not a Maccor export")
     lines = text.splitlines()
     names = lines[skip].rstrip("\r").split("\t")
-    renames, factors = macnet_columns(path, names) if names[0] == "Rec" else ({}, {})
+    macnet = names[0] == "Rec"
+    renames, factors = macnet_columns(path, names) if macnet else mims_milli_columns(names)
     names = [renames.get(n, n) for n in names]
     time_col = next((c for c in TIME_COLUMNS if c in names), None)
     missing = [c for c in ("Cyc#", "Step", "Amps", "Volts", STATE) if c not in names]
@@ -330,7 +344,7 @@ def read_maccor_text(path: Path) -> Run:
     raw = raw.rename({k: v for k, v in renames.items() if k in raw.columns})
     raw = raw.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
     unit_notes = []
-    if renames:
+    if macnet:
         seconds, unit = macnet_time_factor(path, raw)
         test_time = pl.col("TestTime").str.strip_chars().str.replace(",", ".")
         raw = raw.with_columns(
@@ -343,7 +357,15 @@ def read_maccor_text(path: Path) -> Run:
             "(matched to the DPT Time clock, the header gives none)"
         )
     else:
-        raw = _typed(raw, time_col)
+        raw = _typed(raw, time_col).with_columns(
+            (pl.col(c) * f).alias(c) for c, f in factors.items() if c in raw.columns
+        )
+        if factors:
+            unit_notes.append(
+                "milliampere export ("
+                + ", ".join(inverse[c] for c in factors if c in inverse)
+                + "): converted to A, Ah, Wh"
+            )
     frame = raw.filter(pl.all_horizontal(pl.col("Volts", "Amps", "Cyc#", s.TIME).is_not_null()))
     skipped = raw.height - frame.height
     if frame.height == 0:
