@@ -192,3 +192,23 @@ def test_cli_refuses_galvanostatic_file_in_one_line(data_dir, capsys):
     main(["cv", gcpl, "--force", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert payload["flags"][0]["code"] == "forced"
+
+
+def test_a_hold_inside_a_sweep_is_no_peak():
+    """A 100-record potential hold at 3.30 V on the rising sweep, its current decaying from
+    2 i_p: no anodic peak at 3.30 V; the true one (3.43 V) is still found."""
+    table = cv_table(cycles=1)
+    ip = randles_sevcik_A()
+    k = int(np.argmin(np.abs(table.get_column(s.VOLTAGE).to_numpy()[:800] - 3.30)))
+    hold = pl.DataFrame(
+        {
+            s.TIME: table[s.TIME][k] + np.linspace(0.01, 0.09, 100),
+            s.VOLTAGE: np.full(100, table[s.VOLTAGE][k]),
+            s.CURRENT: 2 * ip * np.exp(-np.arange(100) / 20.0),
+        }
+    )
+    after = table[k + 1 :].with_columns(pl.col(s.TIME) + 0.1)
+    held = pl.concat([table[: k + 1], hold, after])
+    row = cv_analysis(held).peaks.row(0, named=True)
+    assert row["anodic_peak_V"] == pytest.approx(E_HALF + OFFSET_V, abs=2e-3)
+    assert row["peak_separation_V"] == pytest.approx(0.057, abs=3e-3)
