@@ -128,7 +128,9 @@ def add_rows(case: CaseStudy) -> None:
     from ssblab.simulate.fade import Interphase, cycle_response, retention, walk
 
     model = build()
-    r_int = {t: interface_asr_ohm(t) * model.loading_scale() for t in FULL}
+    r_int = {t: interface_asr_ohm(t) for t in FULL}  # physical [Ohm]
+    # the model is built at the reference loading: its contact resistance is R x L / L_ref
+    r_eff = {t: r * model.loading_scale() for t, r in r_int.items()}
     fit_method = "calibrated (PyBOP, diffusivity + loading on 0.1/0.2 C of the coated cell)"
     for thickness, stem in FULL.items():
         capacities = model.rate(r_int[thickness])
@@ -169,11 +171,11 @@ def add_rows(case: CaseStudy) -> None:
             )
         )
     # long cycling at 1 C: one response over the resistance both anodes reach
-    r_lo, r_hi = r_int[200] * 0.8, r_int[0] * 30.0
+    r_lo, r_hi = r_eff[200] * 0.8, r_eff[0] * 30.0
     fast = cycle_response(model.cell, 1.0, r_lo, r_hi, model.inputs(), points=10)
     measured_ret, source_ret = reported(STUDY, FULL[200], "capacity_retention", cycle=800)
-    growth = _growth_for_retention(fast, r_int[200], measured_ret, 800)
-    laws = {t: Interphase(r_int[t], growth) for t in FULL}
+    growth = _growth_for_retention(fast, r_eff[200], measured_ret, 800)
+    laws = {t: Interphase(r_eff[t], growth) for t in FULL}
     runs = {t: walk(fast, laws[t], 800) for t in FULL}
     case.add(
         Comparison(
@@ -244,8 +246,8 @@ def add_rows(case: CaseStudy) -> None:
                 )
             )
     case.notes.append(
-        f"full cells: interphase inputs {r_int[200] / model.loading_scale():.0f} Ohm (LiAlO2) "
-        f"and {r_int[0] / model.loading_scale():.0f} Ohm (bare) from the seed's three-electrode "
+        f"full cells: interphase inputs {r_int[200]:.0f} Ohm (LiAlO2) "
+        f"and {r_int[0]:.0f} Ohm (bare) from the seed's three-electrode "
         f"ASR; fitted LCO diffusivity {model.params['diffusivity']:.3g} m2/s (x/÷ "
         f"{CALIBRATED_SIGMA['diffusivity']:.2g}) and loading {model.params['loading']:.3g} "
         f"mg/cm2 (x/÷ {CALIBRATED_SIGMA['loading']:.2g}: only loading x R is identifiable)"

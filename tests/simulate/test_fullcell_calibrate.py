@@ -1,0 +1,55 @@
+"""``ssblab calibrate``: PyBOP on a rate table, predictions apart, BPX that PyBaMM loads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("pybop")
+pytest.importorskip("bpx")
+
+from typer.testing import CliRunner
+
+from ssblab.cli import app
+from ssblab.errors import SimulationError
+from ssblab.simulate.fit import parse_targets
+
+runner = CliRunner()
+
+
+def test_targets_parse_and_refuse():
+    targets = parse_targets("0.1C=125, 0.2 C=110")
+    assert [(t.c_rate, t.capacity_mAh_g) for t in targets] == [(0.1, 125.0), (0.2, 110.0)]
+    with pytest.raises(SimulationError, match="expected RATE C=mAh/g"):
+        parse_targets("0.1=125")
+
+
+@pytest.mark.slow
+def test_calibrate_coated_lco_then_predict(examples_dir, tmp_path):
+    import pybamm
+
+    out = tmp_path / "lco.bpx.json"
+    recipe = examples_dir / "li-lialo2-200nm_lgps_lco.toml"
+    args = ["calibrate", str(recipe), "--interphase", "1006", "--bpx", str(out), "--json"]
+    result = runner.invoke(app, [*args, "--max-iterations", "25"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    rows = {r["c_rate"]: r for r in data["rows"]}
+    # the recipe's [reported] table: 0.1 and 0.2 C fit, 0.5 and 1 C are predictions
+    assert {r: rows[r]["role"] for r in rows} == {
+        0.1: "calibrated",
+        0.2: "calibrated",
+        0.5: "predicted",
+        1.0: "predicted",
+    }
+    assert abs(rows[0.1]["error_percent"]) < 2 and abs(rows[0.2]["error_percent"]) < 2
+    assert abs(rows[0.5]["error_percent"]) < 15
+    diffusivity = data["parameters"]["diffusivity"]
+    assert 5e-16 < diffusivity["value"] < 5e-15 and diffusivity["sigma_factor"] < 3
+    # loading and interphase act as a product: the loading is left loose (factor > 10)
+    assert data["parameters"]["loading"]["sigma_factor"] > 10
+    values = pybamm.ParameterValues.create_from_bpx(str(out))
+    assert values["Separator thickness [m]"] == pytest.approx(
+        json.loads(out.read_text())["Parameterisation"]["Separator"]["Thickness [m]"]
+    )
