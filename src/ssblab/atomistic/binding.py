@@ -86,7 +86,30 @@ class BindingResult:
 
 @cache
 def _relaxed_cell(name: str, model: str) -> Relaxed:
-    return relaxed_lattice(name, model=model)
+    """The relaxed conventional cell, from the on-disk cache when this model has made it."""
+    from ase import Atoms
+
+    from ssblab.atomistic import cache as disk
+
+    key = disk.cache_key("lattice", {"name": name}, model)
+    hit = disk.load(key)
+    if hit is not None:
+        atoms = Atoms(hit["numbers"], positions=hit["positions"], cell=hit["cell"], pbc=True)
+        return Relaxed(atoms, hit["energy_eV"], hit["steps"], hit["converged"], hit["method"])
+    done = relaxed_lattice(name, model=model)
+    disk.save(
+        key,
+        {
+            "numbers": done.atoms.numbers.tolist(),
+            "positions": done.atoms.positions.tolist(),
+            "cell": done.atoms.cell.array.tolist(),
+            "energy_eV": done.energy_eV,
+            "steps": done.steps,
+            "converged": done.converged,
+            "method": done.method,
+        },
+    )
+    return done
 
 
 def host_cell(name: str, model: str = "chgnet") -> Atoms:
