@@ -168,3 +168,15 @@ def test_mpt_exported_without_preamble(tmp_path):
     run = read(path)
     assert run.meta.source_format == "biologic_mpt"
     assert run.table["Test Time / s"].to_list() == [0.0, 1.0]
+
+
+def test_mpt_header_missing_a_column_name_is_refused(tmp_path, data_dir):
+    """gcpl.issue_149.mpt with one column name deleted: every later column would shift."""
+    raw = (data_dir / "biologic" / "gcpl.issue_149.mpt").read_bytes()
+    lines = raw.split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"mode\t"))
+    lines[at] = lines[at].replace(b"Ewe/V\t", b"", 1)
+    path = tmp_path / "shifted.mpt"
+    path.write_bytes(b"\n".join(lines))
+    message = _refused(path, "columns would shift")
+    assert "shifted.mpt" in message

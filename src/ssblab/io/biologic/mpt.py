@@ -149,6 +149,12 @@ def _body_frame(
         raise ReadError(
             f"{path}: first data row has {n_fields} fields but the header names {len(names)}"
         )
+    extra = [f.strip() for f in first.split(b"\t")[len(names) :]]
+    if any(extra):
+        raise ReadError(
+            f"{path}: data rows have {n_fields} fields but the header names {len(names)}: "
+            "a column name is missing and the columns would shift"
+        )
     padded = names + [f"_unnamed_{k}" for k in range(n_fields - len(names))]
     decimal_comma = b"," in first
     options = {
