@@ -85,3 +85,8 @@ def test_plot_returns_an_inline_figure():
     result = ssblab.plot("capacity", synthetic.cycling_run(n_cycles=4))
     png = result._repr_png_()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+
+
+def test_run_plot_method():
+    result = synthetic.cycling_run(n_cycles=3).plot("retention")
+    assert result.kind == "retention" and result.panels[0].y_label == "Retention [%]"

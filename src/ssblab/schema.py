@@ -204,6 +204,12 @@ class Run:
 
         return run_html(self)
 
+    def plot(self, kind: str = "voltage", **options: Any) -> Any:
+        """Draw this run (``ssblab.plotting.plot``): ``run.plot("capacity", style="slide")``."""
+        from ssblab.plotting import plot
+
+        return plot(kind, self, **options)
+
 
 def validate(table: pl.DataFrame) -> pl.DataFrame:
     """Check that *table* follows the canonical schema and return it unchanged.

@@ -17,7 +17,7 @@ from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import DesignEntry, LabelledRun, is_gitt, looks_like_cv
-from ssblab.report.model import NotAvailable, Panel, Trace
+from ssblab.report.model import NotAvailable, Panel, Trace, scales_differ
 from ssblab.report.panels_cycling import _slug, cycle_colorbar, cycling_runs, pick_cycles
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
@@ -72,6 +72,7 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         x_label=f"Block: discharge current [{' or '.join(sorted(units))}]",
         y_label=f"Mean discharge capacity [{unit}]",
         traces=tuple(traces),
+        log_y=scales_differ([t.y for t in traces]),
         note="; ".join(notes) or "The test never returns to the first current (no recovery).",
     )
 
