@@ -60,7 +60,7 @@ def test_rate_and_symmetric_from_runs():
 
 
 def test_symmetric_refuses_a_full_cell_in_one_line():
-    with pytest.raises(ssblab.errors.SsblabError, match="not a Li‖Li symmetric cell"):
+    with pytest.raises(ssblab.errors.SsblabError, match="needs a symmetric Li"):
         ssblab.symmetric(synthetic.cycling_run(n_cycles=3))
 
 
