@@ -3,12 +3,14 @@
 Which parameters are free, and why
 ----------------------------------
 The literature fixes the LGPS conductivity and density, the Li molar volume and
-the protocol. It does not pin down the LiAlO2 film's conductivity (sputtered
-films: order 1e-8–1e-7 S/cm, unverified), the Li|LGPS interphase rate (Wenzel
-et al. 2016 give the √t law, not the constant), the void rate and the critical
-stripping current without stack pressure, the fatigue constants of a 100 nm
-oxide film on Li, the penetration current density (0.3–4 mA/cm² across sulfides),
-or the pinhole and tearing lengths of the film. Those are :data:`FREE`, each with
+the protocol. It does not pin down: the LiAlO2 film's conductivity (one sputtered
+nano-amorphous film: 8e-8 S/cm, Li, Chen and Hu, J. Phys. D 29 (1996) 2740, the
+compound to be verified; no thickness dependence was found, so none is modelled);
+the Li|LGPS interphase rate (Wenzel et al. 2016 give the √t law, not the constant);
+the void rate and the critical stripping current without stack pressure; the
+fatigue constants of a 100 nm oxide film on Li; the penetration current density
+(0.3–4 mA/cm² across sulfides); the pinhole and tearing lengths, the strength of
+the film and the void suppression under it. Those are :data:`FREE`, each with
 a log-uniform prior over the range stated beside it.
 
 Data used (the declared subset): the seed's 200 nm and bare cells only
@@ -35,7 +37,7 @@ from ssblab.simulate.symmetric import SymmetricCell, SymmetricParams, failures, 
 
 #: Free parameters: (low, high) of the log-uniform prior and why that range.
 FREE: dict[str, tuple[float, float, str]] = {
-    "coating_conductivity_S_cm": (1e-9, 1e-6, "sputtered/amorphous LiAlO2 ~1e-8..1e-7 S/cm, x10"),
+    "coating_conductivity_S_cm": (1e-9, 1e-6, "sputtered film 8e-8 S/cm (Li et al. 1996), x~100"),
     "interphase_rate_cm2_s": (1e-18, 1e-11, "Li|LGPS parabolic growth (Wenzel 2016): no constant"),
     "void_rate": (1e-4, 1.0, "contact loss per reference stripping: not measured for LGPS"),
     "critical_stripping_current_A_cm2": (1e-6, 1e-4, "creep-limited supply, no stack pressure"),
