@@ -1,0 +1,111 @@
+"""Benchmark: PyBaMM full cells — long cycling with interphase growth, and ssblab's set-up.
+
+* **800 cycles at 1 C with degradation on**: the coated LiCoO2 cell of the LiAlO2 seed
+  with its parabolic Li-side interphase growth (calibrated values of
+  ``ssblab.reproduce.lialo2_fullcell``), by ssblab's cycle skipping
+  (``simulate.fade.cycle_response`` on a 10-point resistance grid, then ``walk``).
+  Target: < 60 s on 2 cores. The peer is PyBaMM stepping all 800 cycles itself
+  (``Experiment`` with ``save_at_cycles``) at a fixed resistance — no degradation,
+  i.e. less work than ssblab does; both print the cycle-800 capacity.
+* **Set-up vs solve**: ``fullcell.build_cell`` (recipe -> ParameterValues, OCP curves,
+  start state) against PyBaMM's own build + solve of one 1 C cycle of the same cell.
+  Target: set-up no more than the solve.
+
+Run: ``.venv/bin/python benchmarks/bench_fullcell.py [--no-peer]``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+
+def _timed(fn, repeat: int = 1):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def main() -> int:
+    import pybamm
+
+    from ssblab.recipe import load_recipe
+    from ssblab.reproduce.common import recipe_path
+    from ssblab.reproduce.lialo2_fullcell import FULL, build, interface_asr_ohm
+    from ssblab.simulate.cycling import VAR_PTS
+    from ssblab.simulate.fade import Interphase, cycle_response, retention, walk
+    from ssblab.simulate.fullcell import build_cell
+
+    recipe = load_recipe(recipe_path(FULL[200]))
+    cold, cell = _timed(lambda: build_cell(recipe, loading_mg_cm2=10.0))
+    setup, cell = _timed(lambda: build_cell(recipe, loading_mg_cm2=10.0), repeat=3)
+    low, high = cell.window_V
+    one = (
+        f"Charge at 1 C for 2 hours or until {high} V",
+        f"Discharge at 1 C for 2 hours or until {low} V",
+    )
+
+    def pybamm_one_cycle():
+        sim = pybamm.Simulation(
+            pybamm.lithium_ion.SPMe(dict(cell.options)),
+            parameter_values=cell.values,
+            experiment=pybamm.Experiment([one]),
+            var_pts=VAR_PTS,
+        )
+        return sim.solve(inputs={**cell.inputs, "Contact resistance [Ohm]": 100.0})
+
+    solve, _ = _timed(pybamm_one_cycle, repeat=2)
+    print(
+        f"set-up (build_cell) first call {cold:.3f} s, then {setup:.4f} s; "
+        "PyBaMM build + solve of one 1 C cycle "
+        f"{solve:.3f} s   ratio solve/set-up (first call) {solve / cold:.1f}  (goal >= 1)"
+    )
+
+    model = build()
+    r0 = interface_asr_ohm(200) * model.loading_scale()
+    law = Interphase(r0, 0.0)
+
+    def ssblab_800():
+        # growth from the case study's calibration on 95 % after 800 cycles
+        from ssblab.reproduce.lialo2_fullcell import _growth_for_retention
+
+        response = cycle_response(model.cell, 1.0, r0 * 0.8, r0 * 30, model.inputs(), points=10)
+        growth = _growth_for_retention(response, r0, 95.0, 800)
+        return growth, walk(response, Interphase(r0, growth), 800)
+
+    took, (growth, table) = _timed(ssblab_800)
+    print(
+        f"ssblab 800 cycles at 1 C, interphase growth on (g = {growth:.4g}/sqrt h): "
+        f"{took:.1f} s (goal < 60 s); retention {retention(table, 800):.1f} %, "
+        f"cycle-800 capacity {table['discharge_mAh_g'][799]:.1f} mAh/g"
+    )
+    if "--no-peer" in sys.argv:
+        return 0
+
+    def pybamm_800():
+        sim = pybamm.Simulation(
+            pybamm.lithium_ion.SPMe(dict(cell.options)),
+            parameter_values=cell.values,
+            experiment=pybamm.Experiment([one] * 800),
+            var_pts=VAR_PTS,
+        )
+        inputs = {**model.inputs(), "Contact resistance [Ohm]": float(law.r0_ohm)}
+        return sim.solve(inputs=inputs, save_at_cycles=[1, 800])
+
+    peer, solution = _timed(pybamm_800)
+    last = solution.cycles[-1].steps[1]["Discharge capacity [A.h]"].entries
+    q800 = float(np.ptp(last)) * 1e3 / model.cell.active_mass_g
+    print(
+        f"PyBaMM 800 cycles at 1 C, fixed resistance (no degradation): {peer:.1f} s; "
+        f"cycle-800 capacity {q800:.1f} mAh/g; ratio PyBaMM/ssblab {peer / took:.1f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
