@@ -206,7 +206,8 @@ def test_real_arbin_train_flags_and_material(data_dir):
     assert run.meta.active_mass_g == pytest.approx(0.02264156, rel=1e-6)
     result = gitt_analysis(run, material="NCM622")
     codes = [f.code for f in result.flags]
-    assert codes == ["missing_input", "truncated_pulse"]
+    assert codes == ["missing_input", "truncated_pulse", "large_delta_Es"]
+    assert "(pulses 71)" in result.flags[2].message  # ΔEs 52 mV after a 40 mV ΔEτ
     assert "the contact area" in result.flags[0].message
     assert "pulses [183]" in result.flags[1].message
     pulses = result.pulses
@@ -216,7 +217,7 @@ def test_real_arbin_train_flags_and_material(data_dir):
     assert molar_mass == pytest.approx(96.93, abs=0.05)  # LiNi0.6Co0.2Mn0.2O2
     assert molar_volume == pytest.approx(molar_mass / 4.75)
     with_area = gitt_analysis(run, area_cm2=1.13, material="NCM622")
-    assert [f.code for f in with_area.flags] == ["truncated_pulse"]
+    assert [f.code for f in with_area.flags] == ["truncated_pulse", "large_delta_Es"]
     length_cm = run.meta.active_mass_g * molar_volume / (molar_mass * 1.13)
     ratio = with_area.pulses.get_column("D_cm2_s") / with_area.pulses.get_column("D_over_L2_per_s")
     assert ratio.to_list() == pytest.approx([length_cm**2] * 183, rel=1e-9)
@@ -236,3 +237,15 @@ def test_material_from_the_cell_metadata():
     assert ratio.to_list() == pytest.approx([expected] * 5, rel=1e-9)
     unknown = RunMeta(source="synthetic", chemistry="unobtainium|x|Li")
     assert [f.code for f in gitt_analysis(Run(gitt_table(), unknown)).flags] == ["missing_input"]
+
+
+def test_implausible_diffusivity_is_flagged():
+    """A mass typed in mg where g is meant (5000 g): D comes out 1e12 too large, flagged."""
+    result = gitt_analysis(gitt_table(), 5000.0, MOLAR_MASS, MOLAR_VOLUME, AREA_CM2)
+    assert result.pulses.get_column("D_cm2_s")[0] == pytest.approx(D_TRUE * 1e12, rel=1e-3)
+    odd = [f for f in result.flags if f.code == "D_out_of_range"]
+    assert len(odd) == 1 and "5 pulses give D outside 1e-16-1e-06 cm²/s" in odd[0].message
+    assert not any(
+        f.code == "D_out_of_range"
+        for f in gitt_analysis(gitt_table(), MASS_G, MOLAR_MASS, MOLAR_VOLUME, AREA_CM2).flags
+    )

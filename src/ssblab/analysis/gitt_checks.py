@@ -1,6 +1,7 @@
 """Checks of a GITT run: which framed current segments form the regular pulse train, and
 the flags on the pulses (left-out segments, truncated pulses, missing material inputs,
-pulses outside the short-time regime). Used by :mod:`ssblab.analysis.gitt`.
+pulses outside the short-time regime, ΔEs above ΔEτ, an implausible D). Used by
+:mod:`ssblab.analysis.gitt`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ CURRENT_TOLERANCE = 0.10
 DURATION_RANGE = (0.5, 1.25)
 #: A train pulse shorter than this fraction of the typical one is flagged truncated.
 TRUNCATED_FRACTION = 0.9
+#: Solid-state diffusivities outside this range point to a wrong input [cm²/s].
+D_RANGE = (1e-16, 1e-6)
 #: τ·D/L² above which a pulse is flagged as outside the short-time regime.
 SHORT_TIME_LIMIT = 0.1
 
@@ -134,4 +137,33 @@ def pulse_flags(out: pl.DataFrame, typical_d: float | None) -> list[Flag]:
                 "short-time regime of Weppner-Huggins, D is underestimated there",
             )
         )
+    large = out.filter(pl.col("delta_Es_V") > pl.col("delta_Etau_V"))
+    if large.height:
+        flags.append(
+            Flag(
+                "delta_Es_V",
+                "large_delta_Es",
+                f"{large.height} pulses have ΔEs > ΔEτ (pulses {_some(large)}): "
+                "Weppner-Huggins assumes a small step on a linear E(√t), D and D/L² there "
+                "are unreliable",
+            )
+        )
+    d = pl.col("D_cm2_s")
+    odd = out.filter(d.is_not_null() & ((d < D_RANGE[0]) | (d > D_RANGE[1])))
+    if odd.height:
+        flags.append(
+            Flag(
+                "D_cm2_s",
+                "D_out_of_range",
+                f"{odd.height} pulses give D outside {D_RANGE[0]:g}-{D_RANGE[1]:g} cm²/s "
+                f"(pulses {_some(odd)}): check the mass, area and molar volume",
+            )
+        )
     return flags
+
+
+def _some(rows: pl.DataFrame, shown: int = 5) -> str:
+    """The first pulse numbers of *rows*, with an ellipsis when there are more."""
+    numbers = rows.get_column("pulse").to_list()
+    text = ", ".join(str(n) for n in numbers[:shown])
+    return text + (", ..." if len(numbers) > shown else "")
