@@ -90,3 +90,13 @@ def test_plot_returns_an_inline_figure():
 def test_run_plot_method():
     result = synthetic.cycling_run(n_cycles=3).plot("retention")
     assert result.kind == "retention" and result.panels[0].y_label == "Retention [%]"
+
+
+def test_result_summaries_are_short():
+    from ssblab._repr import result_html, result_repr
+
+    result = ssblab.metrics(synthetic.cycling_run(n_cycles=30))
+    text = result_repr(result)
+    assert text.startswith("<ssblab Metrics: table: 30 rows") and "\n" not in text
+    page = result_html(result)
+    assert "first 5 of 30 rows" in page and "cell_type" in page

@@ -121,3 +121,65 @@ def design_html(design: Any) -> str:
         )
         out += f"<ul>{items}</ul>"
     return out
+
+
+def result_facts(obj: Any) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """Scalar fields of a result dataclass, and its tables as (name, frame) pairs."""
+    import dataclasses
+
+    facts: dict[str, Any] = {}
+    frames: list[tuple[str, Any]] = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if hasattr(value, "height") and hasattr(value, "head"):
+            frames.append((f.name, value))
+        elif dataclasses.is_dataclass(value):
+            facts[f.name] = ", ".join(f"{k}={_value(v)}" for k, v in vars(value).items())
+        elif isinstance(value, Mapping):
+            facts[f.name] = "; ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            facts[f.name] = [str(v) for v in value]
+        else:
+            facts[f.name] = value
+    return facts, frames
+
+
+def result_repr(obj: Any) -> str:
+    """One line: the type, its tables' sizes and how many flags."""
+    facts, frames = result_facts(obj)
+    parts = [f"{name}: {frame.height} rows" for name, frame in frames]
+    flags = facts.get("flags") or []
+    parts.append(f"{len(flags)} flag(s)")
+    return f"<ssblab {type(obj).__name__}: {', '.join(parts)}>"
+
+
+def result_html(obj: Any) -> str:
+    """Notebook view of a result: its scalar fields, then each table folded."""
+    facts, frames = result_facts(obj)
+    out = summary_html(f"ssblab {type(obj).__name__}", facts)
+    for name, frame in frames:
+        out += (
+            f"<details><summary>{html.escape(name)}: first {min(HEAD_ROWS, frame.height)} "
+            f"of {frame.height} rows</summary>{frame.head(HEAD_ROWS)._repr_html_()}</details>"
+        )
+    return out
+
+
+def register_notebook_formatters(*types: type) -> bool:
+    """Show result dataclasses of *types* as short summaries in IPython/Jupyter.
+
+    The classes stay as their modules define them; only IPython's display of
+    them changes (text and HTML). Returns False outside IPython.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    formatters = shell.display_formatter.formatters
+    for cls in types:
+        formatters["text/html"].for_type(cls, result_html)
+        formatters["text/plain"].for_type(cls, lambda obj, p, cycle: p.text(result_repr(obj)))
+    return True

@@ -49,6 +49,17 @@ def _grams(mass_mg: float | None) -> float | None:
     return mass_mg / 1000.0
 
 
+def _notebook_view(result: Any) -> None:
+    """In Jupyter, show *result*'s type as a short summary (see :mod:`ssblab._repr`)."""
+    import dataclasses
+    import sys
+
+    if "IPython" in sys.modules and dataclasses.is_dataclass(result):
+        from ssblab._repr import register_notebook_formatters
+
+        register_notebook_formatters(type(result))
+
+
 def read(path: str | Path, format: str | None = None) -> Run:
     """Read an instrument file (or canonical Parquet) into a :class:`~ssblab.schema.Run`."""
     from ssblab.io import read as _read
@@ -75,7 +86,9 @@ def metrics(
     """
     from ssblab.analysis.metrics import metrics as _metrics
 
-    return _metrics(as_run(data), _grams(mass_mg), area_cm2, reference_cycle)
+    result = _metrics(as_run(data), _grams(mass_mg), area_cm2, reference_cycle)
+    _notebook_view(result)
+    return result
 
 
 def rate(
@@ -91,7 +104,7 @@ def rate(
 
     run = as_run(data)
     mass_g = _grams(mass_mg)
-    return rate_table(
+    result = rate_table(
         run,
         mass_g if mass_g is not None else run.meta.active_mass_g,
         area_cm2 if area_cm2 is not None else run.meta.area_cm2,
@@ -99,6 +112,8 @@ def rate(
         tolerance=tolerance,
         skip_first_cycles=skip_cycles,
     )
+    _notebook_view(result)
+    return result
 
 
 @dataclass(frozen=True)
