@@ -159,6 +159,9 @@ def test_real_cv_flags_absent_peaks(data_dir):
     assert ("cycle 1 anodic peak", "no_peak") in codes(result)
     assert ("cycle 1 cathodic peak", "no_peak") in codes(result)
     assert ("cycle 2 anodic peak", "partial_sweep") in codes(result)
+    # after the 5.5 V vertex the current stays anodic (~10 mA) down to ~2.1 V
+    assert ("cycle 2 cathodic peak", "opposite_current") in codes(result)
+    assert ("cycle 1 cathodic peak", "opposite_current") not in codes(result)
     oxidation = next(f for f in result.flags if f.quantity == "cycle 1 anodic peak")
     assert "turning point" in oxidation.message
 

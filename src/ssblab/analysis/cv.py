@@ -277,6 +277,7 @@ def cv_analysis(
                         "info",
                     )
                 )
+            flags.extend(_wrong_sign(quantity, side, sign, sweep.get_column(s.CURRENT)))
             if row[f"{side}_peak_V"] is not None:
                 continue
             if peak is None:
@@ -298,6 +299,23 @@ def cv_analysis(
         rows, schema={k: (pl.Int64 if k == "cycle" else pl.Float64) for k in CV_KEYS}
     )
     return CVResult(out, tuple(flags))
+
+
+def _wrong_sign(quantity: str, side: str, sign: int, current: pl.Series) -> tuple[Flag, ...]:
+    """``opposite_current``: most of a sweep carries the other direction's current."""
+    share = float((current * sign < 0).mean() or 0.0)
+    if share <= 0.5:
+        return ()
+    other = "cathodic" if side == "anodic" else "anodic"
+    return (
+        Flag(
+            quantity,
+            "opposite_current",
+            f"the {side} sweep carries {other} current over {share:.0%} of its records "
+            f"(an ongoing {other} process, or a current offset)",
+            "info",
+        ),
+    )
 
 
 def _pair(row: dict[str, float | int | None], cycle: int) -> tuple[Flag, ...]:
