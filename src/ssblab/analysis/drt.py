@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ssblab.analysis import drt_checks
 from ssblab.analysis.eis import spectrum_arrays
 from ssblab.errors import AnalysisError
 from ssblab.flags import Flag, as_dicts
@@ -232,7 +233,8 @@ def fit_drt(
     residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
     relative = float(np.sqrt(np.sum(np.abs(z_fit - z) ** 2) / np.sum(np.abs(z) ** 2)))
     peaks = find_peaks(fine_ln_tau, gamma, peak_prominence, min_peak_fraction)
-    flags = _flags(lam, criterion, relative, f, z) + _window_flags(peaks, omega)
+    flags = drt_checks.drt_flags(lam, criterion, relative, f, z, LAMBDA_GRID, POOR_FIT)
+    flags += drt_checks.window_flags([p.tau_s for p in peaks], omega)
     return DrtResult(
         tau_s=np.exp(fine_ln_tau),
         gamma_ohm=gamma,
@@ -251,57 +253,6 @@ def fit_drt(
         relative_rmse=relative,
         flags=flags,
     )
-
-
-def _window_flags(peaks: tuple[DrtPeak, ...], omega: np.ndarray) -> tuple[Flag, ...]:
-    """``peak_outside_window``: a peak with τ beyond 1/ω_min or below 1/ω_max is extrapolated."""
-    lo, hi = 1.0 / omega.max(), 1.0 / omega.min()
-    return tuple(
-        Flag(
-            f"peak tau {p.tau_s:.3g} s",
-            "peak_outside_window",
-            f"τ = {p.tau_s:.3g} s lies outside the measured 1/ω range {lo:.3g}-{hi:.3g} s: "
-            "an extrapolated tail, not a resolved process",
-            "info",
-        )
-        for p in peaks
-        if not lo <= p.tau_s <= hi
-    )
-
-
-def _flags(lam: float, criterion: str, relative: float, f: np.ndarray, z: np.ndarray):
-    """``lambda_at_edge`` and ``poor_fit`` flags of one DRT (with a diffusion-tail hint)."""
-    from ssblab.analysis.eis_checks import features
-
-    flags = []
-    if criterion == "gcv" and lam in (LAMBDA_GRID[0], LAMBDA_GRID[-1]):
-        side = "smallest" if lam == LAMBDA_GRID[0] else "largest"
-        flags.append(
-            Flag(
-                "lambda",
-                "lambda_at_edge",
-                f"GCV chose λ = {lam:.2g}, the {side} of its grid "
-                f"{LAMBDA_GRID[0]:.0e}-{LAMBDA_GRID[-1]:.0e}: the optimum may lie beyond it; "
-                "give --lambda",
-            )
-        )
-    if relative > POOR_FIT:
-        tail = features(f, z).tail_from_hz
-        hint = (
-            f"below {tail:.3g} Hz the spectrum turns up into a diffusion tail, which is no "
-            f"relaxation: fit above it (--fmin {tail:.3g})"
-            if tail is not None
-            else "a blocking or diffusion tail, or data that fail Kramers-Kronig?"
-        )
-        flags.append(
-            Flag(
-                "rmse_ohm",
-                "poor_fit",
-                f"RMSE is {relative:.1%} of |Z| (> {POOR_FIT:.0%}): the DRT does not "
-                f"describe the spectrum ({hint})",
-            )
-        )
-    return tuple(flags)
 
 
 def drt_of_table(table: pl.DataFrame, **options: object) -> DrtResult:
