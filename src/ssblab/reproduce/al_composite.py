@@ -35,7 +35,7 @@ def _simulate(case: CaseStudy, recipe, density_mA_cm2: float, cycles: int, **bui
 
 
 #: Al composite masses of the N/P sweep [mg] (the seed's cell: 10 mg).
-SWEEP_MG = (6.0, 8.0, 10.0, 12.0, 14.0)
+SWEEP_MG = (6.0, 8.0, 10.0, 12.0)
 
 
 def _crossover(case: CaseStudy, recipe, np_per_mg: float) -> None:

@@ -181,11 +181,13 @@ def simulate(
     steps: list[str] | None = None,
     model: str = "SPMe",
     series_resistance_ohm: float = 0.0,
+    inputs: dict[str, float] | None = None,
     **build: float,
 ) -> s.Run:
     """Run a PyBaMM simulation of *recipe* and return it as a canonical :class:`Run`.
 
     *series_resistance_ohm* is the Li-side interphase of a Li-metal cell [Ω];
+    *inputs* override PyBaMM input parameters (e.g. a fitted diffusivity);
     *build* goes to :func:`~ssblab.simulate.fullcell.build_cell` (``loading_mg_cm2``,
     ``anode_mass_mg``).
     """
@@ -200,7 +202,7 @@ def simulate(
         density = recipe.protocol.current_density_mA_cm2 if recipe.protocol else None
         current = density * cell.area_cm2 if density and rate is None else None
         steps = cycling_protocol(rate or 0.1, 3, cell.window_V, current_mA=current)
-    solution = solve(cell, steps, model)
+    solution = solve(cell, steps, model, inputs=inputs)
     table = solution_table(solution)
     kind = "half-cell (Li metal)" if cell.half_cell else "full cell (Li-Al negative)"
     if series_resistance_ohm > 0:

@@ -380,12 +380,13 @@ def simulate_full(
     steps: list[str] | None = None,
     model: str = "SPMe",
     series_resistance_ohm: float = 0.0,
+    inputs: dict[str, float] | None = None,
     **build: float,
 ):
     """Run *recipe* through PyBaMM into a canonical Run (see :mod:`ssblab.simulate.cycling`)."""
     from ssblab.simulate.cycling import simulate
 
-    return simulate(recipe, steps, model, series_resistance_ohm, **build)
+    return simulate(recipe, steps, model, series_resistance_ohm, inputs, **build)
 
 
 def cycling_protocol(c_rate, cycles, window, current_mA=None) -> list[str]:
