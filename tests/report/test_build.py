@@ -181,3 +181,18 @@ def test_several_symmetric_cells_are_drawn_as_envelopes(make_symmetric, tmp_path
     # the zoom is thinned inside its own window: a 1 h half-cycle keeps its 60 records
     inside = (zoom.traces[0].x >= zoom.x_range[0]) & (zoom.traces[0].x <= zoom.x_range[1])
     assert inside.sum() >= 300
+
+
+def test_symmetric_cells_of_very_different_voltage_get_their_own_panels(make_symmetric):
+    from ssblab import schema as s
+    from ssblab.report.inputs import LabelledRun
+    from ssblab.report.panels_symmetric import symmetric_voltage
+    from ssblab.schema import Run
+
+    a = make_symmetric(name="cell A")
+    a = Run(a.table.with_columns(pl.col(s.VOLTAGE) * 0.05), a.meta)  # ~2.5 mV
+    b = make_symmetric(name="cell B")  # ~50 mV: 20x larger
+    panels = symmetric_voltage([LabelledRun("A", a), LabelledRun("B", b)])
+    overviews = [p for p in panels if p.key.startswith("symmetric_") and "zoom" not in p.key]
+    assert [p.key for p in overviews] == ["symmetric_a", "symmetric_b"]
+    assert all(len(p.traces) == 1 for p in overviews)

@@ -86,18 +86,15 @@ def _add_colorbar(fig: Figure, ax: Axes, panel: Panel) -> None:
 
 
 def _legend(fig: Figure, ax: Axes, extra: Axes | None) -> None:
-    """Legend inside the axes when short; below the plot when long (names are often long)."""
+    """Legend below the plot, outside the axes, so it never covers data."""
     handles, labels = ax.get_legend_handles_labels()
     if extra is not None:
         h2, l2 = extra.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     if not 0 < len(handles) <= MAX_LEGEND_ENTRIES:
         return
-    if len(handles) <= 2 and max(len(lab) for lab in labels) <= 30:
-        ax.legend(handles, labels, loc="best")
-    else:
-        ncols = 1 if max(len(lab) for lab in labels) > 40 else 2
-        fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
+    ncols = 1 if max(len(lab) for lab in labels) > 40 else 2
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(ncols, len(handles)))
 
 
 def draw(panel: Panel) -> Figure:

@@ -7,6 +7,7 @@ Failure time and mode, half-cycle overpotentials and the rate blocks come from
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric
-from ssblab.report.model import Event, NotAvailable, Panel, Trace
+from ssblab.report.model import Event, NotAvailable, Panel, Trace, scales_differ
 from ssblab.report.panels_cycling import _slug, pairs
 from ssblab.report.panels_echem import analysis
 from ssblab.report.style import series_color
@@ -121,19 +122,37 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
             events.append(Event(float(failure.time_h), mode, colour))
             failed.append((r, colour, events[-1]))
     note = _failure_note(sym, found)
-    if overlay:
-        note = "Envelopes (peak voltage of each half-cycle) of each cell. " + note
     labels = {"x_label": "Time [h]", "y_label": "Voltage [mV]"}
-    panels = [
-        Panel(
-            key="symmetric",
-            title="Symmetric cells: voltage vs time",
-            traces=tuple(traces),
-            events=tuple(events),
-            note=note,
-            **labels,
-        )
-    ]
+    by_cell: dict[str, list[Trace]] = {}
+    for trace in traces:
+        by_cell.setdefault(trace.name, []).append(trace)
+    tops = [np.concatenate([t.y for t in ts]) for ts in by_cell.values()]
+    if overlay and scales_differ(tops):  # one axis would flatten the smaller cells
+        panels = [
+            Panel(
+                key=f"symmetric_{_slug(r.label)}",
+                title=f"Symmetric cell: voltage vs time — {r.label}",
+                traces=(_window_trace(r, series_color(i), None),),
+                events=tuple(ev for cell, _, ev in failed if cell is r),
+                note="One panel per cell: their voltages differ by more than 10x.",
+                **labels,
+            )
+            for i, r in enumerate(sym)
+        ]
+        panels[-1] = replace(panels[-1], note=panels[-1].note + " " + note)
+    else:
+        if overlay:
+            note = "Envelopes (peak voltage of each half-cycle) of each cell. " + note
+        panels = [
+            Panel(
+                key="symmetric",
+                title="Symmetric cells: voltage vs time",
+                traces=tuple(traces),
+                events=tuple(events),
+                note=note,
+                **labels,
+            )
+        ]
     early = _early_window(found, t_end)
     panels.append(
         Panel(
