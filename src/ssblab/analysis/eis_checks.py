@@ -85,7 +85,11 @@ def features(f: np.ndarray, z: np.ndarray) -> Features:
             tail_from = float(f[int(np.argmin(smooth[apexes[j - 1] : a])) + apexes[j - 1]])
             break
         end = float(z.real[low]) if closed else start + 2.0 * (float(z.real[a]) - start)
-        arcs.append((max(end - start, 1e-12), float(f[a])))
+        # an apex on the first point: the arc lies above the measured band; take the
+        # spread of Z' as its size rather than a zero diameter
+        floor = float(np.ptp(z.real)) if a == 0 else 0.0
+        end = max(end, start + max(floor, 0.01 * float(np.abs(z).max())))
+        arcs.append((end - start, float(f[a])))
         start = end
     tail = float(z.real[-1]) - start
     scale = float(np.abs(z).max())
