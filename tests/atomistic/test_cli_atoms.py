@@ -74,3 +74,13 @@ def test_seed_table_with_emt_is_refused_for_lithium():
 def test_unknown_seed_table():
     result = runner.invoke(app, ["atoms", "seed", "diffusion"])
     assert "binding, migration" in str(result.exception)
+
+
+def test_seed_plot_writes_a_png(tmp_path, monkeypatch):
+    from ssblab.atomistic import screen
+
+    monkeypatch.setattr(screen, "SEED_BINDING_JOBS", (screen.BindingJob("Al", "Al"),))
+    out = tmp_path / "s14.png"
+    result = runner.invoke(app, ["atoms", "seed", "binding", "--model", "emt", "--plot", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -248,7 +248,7 @@ def _method(models: Sequence[str]) -> str:
 
 def seed_binding_table(
     models: Sequence[str] = UNIVERSAL,
-    jobs: Sequence[BindingJob] = SEED_BINDING_JOBS,
+    jobs: Sequence[BindingJob] | None = None,
     scheduler: str | None = None,
     on_done: Callable[[int], object] | None = None,
 ) -> SeedTable:
@@ -258,6 +258,7 @@ def seed_binding_table(
     vacuum; compounds take it at an interstitial site of a bulk supercell. E_B
     is the isolated Li atom, as in the seed's E_int = E_AB − E_A − E_B.
     """
+    jobs = SEED_BINDING_JOBS if jobs is None else jobs
     rows = tuple(screen_both(jobs, models, scheduler=scheduler, on_done=on_done))
     note = (
         "Seed: DFT (CASTEP, PBE, 500 eV cut-off). Here: two universal ML potentials side by "
@@ -268,11 +269,12 @@ def seed_binding_table(
 
 def seed_migration_table(
     models: Sequence[str] = UNIVERSAL,
-    jobs: Sequence[MigrationJob] = SEED_MIGRATION_JOBS,
+    jobs: Sequence[MigrationJob] | None = None,
     scheduler: str | None = None,
     on_done: Callable[[int], object] | None = None,
 ) -> SeedTable:
     """Li migration barriers (climbing-image NEB) in the interface phases, with *model*."""
+    jobs = SEED_MIGRATION_JOBS if jobs is None else jobs
     rows = tuple(screen_both(jobs, models, scheduler=scheduler, on_done=on_done))
     note = (
         "Seed: DFT (VASP 6.3.0, PBE, PAW, 450 eV). Here: two universal ML potentials in "

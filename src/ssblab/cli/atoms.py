@@ -181,6 +181,10 @@ def seed_command(
     what: Annotated[str, typer.Argument(help="binding or migration.")] = "binding",
     model: ModelOpt = "both",
     scheduler: SchedulerOpt = None,
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", help="Also write a bar chart PNG of the table.", show_default=False),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """The seed paper's binding (Fig. S14) or migration (Fig. S15) table, both potentials."""
@@ -195,8 +199,13 @@ def seed_command(
     with progress() as bar:
         task = bar.add_task(f"seed {what}", total=len(jobs) * len(models))
         table = tables[what](
-            models=models, scheduler=scheduler, on_done=lambda n: bar.update(task, completed=n)
+            models=models,
+            jobs=jobs,
+            scheduler=scheduler,
+            on_done=lambda n: bar.update(task, completed=n),
         )
+    if plot:
+        _bar_chart(table, what, plot)
     if json:
         rows = [row.as_dict() for row in table.rows]
         print_json({"method": table.method, "note": table.note, "rows": rows})
@@ -205,6 +214,37 @@ def seed_command(
     print_table([_side_by_side(r, keys) for r in table.rows], title=table.method)
     typer.echo(table.note)
     print_flags([f for r in table.rows for f in r.flags])
+
+
+def _bar_chart(table, what: str, path: str) -> None:
+    """Grouped bars: one group per host, one bar per potential; flagged rows hatched."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    rows = table.rows
+    models = list(rows[0].results)
+    labels = [r.job.host if what == "binding" else r.job.structure for r in rows]
+    x = np.arange(len(rows))
+    width = 0.8 / len(models)
+    fig, ax = plt.subplots(figsize=(1.1 * len(rows) + 2, 3.4))
+    for k, name in enumerate(models):
+        values = [r.values[name] for r in rows]
+        hatch = ["//" if r.flags else "" for r in rows]
+        bars = ax.bar(x + (k - (len(models) - 1) / 2) * width, values, width, label=name)
+        for bar, h in zip(bars, hatch, strict=True):
+            bar.set_hatch(h)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("E_int vs Li atom (eV)" if what == "binding" else "barrier (eV)")
+    ax.set_title("Seed Fig. S14: Li binding" if what == "binding" else "Li migration barriers")
+    ax.legend(frameon=False, title="hatched = flagged")
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    typer.echo(f"wrote {path}", err=True)
 
 
 @atoms_app.command("screen")
