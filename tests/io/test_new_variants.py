@@ -164,3 +164,21 @@ def test_active_mass_and_area_from_the_ec_lab_header(data_dir):
         run = read(folder / name)
         assert run.meta.active_mass_g is None and run.meta.area_cm2 is None
         assert any("EC-Lab's default" in n for n in run.meta.notes)
+
+
+def test_three_electrode_text_export_without_preamble(data_dir):
+    """T-cell_pOCV_data.txt: EC-Lab columns, decimal comma, no header block, .txt suffix."""
+    path = data_dir / "threeelectrode" / "T-cell_pOCV_data.txt"
+    run = read(path)
+    lines = path.read_text().splitlines()
+    assert run.meta.source_format == "biologic_mpt"
+    assert run.n_rows == len(lines) - 1 == 9740
+    names = lines[0].split("\t")
+    rows = [[float(v.replace(",", ".")) for v in ln.split("\t")] for ln in lines[1:]]
+    col = {n: np.array([r[k] for r in rows]) for k, n in enumerate(names)}
+    # Ewe is the cathode, Ece the anode (both vs reference): Voltage is the full cell,
+    # the authors' own Ewe-Ece/V column
+    _close(run.table[s.VOLTAGE], col["Ewe-Ece/V"], 2 * VOLT)
+    _close(run.table[s.WE_POTENTIAL], col["Ewe/V"], VOLT)
+    _close(run.table[s.CE_POTENTIAL], col["Ece/V"], VOLT)
+    _close(run.table[s.CURRENT] * 1e3, col["I/mA"], 1e-12)

@@ -55,6 +55,8 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("biologic_mpt", ".mpt with Ece columns past the rows' fields",
             "biologic/peis.issue_225.with_ece.mpt", "yadg", "read"),
     Variant("biologic_mpt", ".mpt header only (0 rows)", "biologic/wait.mpt", "yadg", "read"),
+    Variant("biologic_mpt", "EC-Lab text export without preamble (.txt, decimal comma)",
+            "threeelectrode/T-cell_pOCV_data.txt", "-", "read"),
     Variant("biologic_mpt", "EC-Lab CSV export (;-separated)", "", "-", "not yet"),
     Variant("arbin_res", ".res (MS Access; also .res.gz)", "arbin/arbin_example.res",
             "cellpy, galvani", "read"),

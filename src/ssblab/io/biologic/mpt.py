@@ -85,9 +85,22 @@ def is_mpt(head: bytes) -> bool:
 
 
 def is_bare_mpt(head: bytes, path: Path) -> bool:
-    """True for an ``.mpt`` exported without the preamble (column names first)."""
+    """True for an EC-Lab text export without the preamble (column names first).
+
+    An ``.mpt`` needs ``time/s`` among tab-separated names; a ``.txt`` (EC-Lab's
+    "export as text" with a few columns) also needs an EC-Lab potential and a
+    current name (a time/potential-only export is left unrecognised).
+    """
     first_line = head.split(b"\n", 1)[0]
-    return path.suffix.lower() == ".mpt" and b"time/s" in first_line and b"\t" in first_line
+    names = [n.strip() for n in first_line.split(b"\t")]
+    if b"time/s" not in names:
+        return False
+    if path.suffix.lower() == ".mpt":
+        return True
+    potentials = {b"Ewe/V", b"<Ewe>/V", b"Ecell/V", b"<Ewe/V>"}
+    currents = {b"I/mA", b"<I>/mA", b"<I/mA>"}
+    found = set(names)
+    return path.suffix.lower() == ".txt" and bool(potentials & found) and bool(currents & found)
 
 
 def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:
@@ -99,7 +112,7 @@ def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:
             raise ReadError(f"{path}: .mpt second line is not 'Nb header lines : N'")
         n_lines = int(match.group(1))
     elif b"time/s" in raw[: max(first_end, 0)]:
-        n_lines = 1  # export without the EC-Lab preamble: names, then data
+        n_lines = 1  # export without the EC-Lab preamble: names, then data (.mpt or .txt)
     else:
         raise ReadError(f"{path}: not an EC-Lab .mpt export (unknown first line)")
     if not 1 <= n_lines <= MAX_HEADER_LINES:

@@ -122,7 +122,7 @@ def read_mpr(path: Path) -> Run:
     "biologic_mpt",
     suffixes=(".mpt",),
     sniff=lambda head, path: is_mpt(head) or is_bare_mpt(head, path),
-    description="BioLogic EC-Lab text export .mpt (any locale)",
+    description="BioLogic EC-Lab text export .mpt (any locale; also a bare .txt export)",
 )
 def read_mpt(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
