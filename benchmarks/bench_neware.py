@@ -9,7 +9,7 @@ reads the zip itself, and is also timed on the unzipped copy.
 
 The accuracy table gives, for every file with a BTSDA export, the largest
 relative difference of the per-cycle charge/discharge capacities and energies
-(``ssblab.analysis.cycles`` on our table vs. BTSDA's step-end counters), and
+(``ssblab.analysis.cycles.vendor_cycles`` on our table vs. BTSDA's step-end counters), and
 whether rows, cycles and step counts are identical.
 
 Run: ``.venv/bin/python benchmarks/bench_neware.py [--repeat 5] [--no-accuracy]``
@@ -137,7 +137,7 @@ def accuracy_table() -> None:
     from test_neware import REFERENCES, btsda_cycles, source_of
 
     from ssblab import schema as s
-    from ssblab.analysis.cycles import cycles
+    from ssblab.analysis.cycles import vendor_cycles as cycles
     from ssblab.io import read
 
     keys = (
