@@ -17,8 +17,12 @@ from ssblab.flags import CE_RANGE, Flag, check_ce
 
 
 def coarse_counters(table: pl.DataFrame) -> dict[str, float]:
-    """Counters that stay flat over most records under current, with their step [Ah or Wh]."""
+    """Counters that stay flat over most records under current, with their step [Ah or Wh].
+
+    Judged on the first 250 000 records (a counter's resolution does not change).
+    """
     out: dict[str, float] = {}
+    table = table.head(250_000)
     current = table.get_column(s.CURRENT).to_numpy()[1:]
     rest = steps.rest_threshold(table)
     for name, sign in (
