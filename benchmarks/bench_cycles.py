@@ -5,8 +5,9 @@ Data: a synthetic canonical table of realistic galvanostatic cycling (default
 noise, capacity fade, CE 99.8 %), made with NumPy and saved to a temporary
 ``.npz`` outside the repository. Both tools read the same arrays:
 
-* ssblab: ``cycles(table)`` + ``metrics_from_summary(summary, mass, area)`` +
-  ``initial_coulombic_efficiency(table)`` on the Polars table;
+* ssblab: ``metrics(table, mass, area)`` on the Polars table: the checked
+  cycle numbering, per-cycle summary, metrics, partial-cycle and plausibility
+  checks, and ICE, in one pass;
 * cellpy: ``make_step_table()`` + ``make_summary()`` on a ``CellpyCell`` whose raw
   frame holds the same records in cellpy's own column names, with Arbin-style
   counters that reset at each cycle (what cellpy's summary expects). cellpy
@@ -44,8 +45,7 @@ SSBLAB_CHILD = """
 import json, resource, sys, time
 import numpy as np, polars as pl
 from ssblab import schema as s
-from ssblab.analysis.cycles import cycles
-from ssblab.analysis.metrics import initial_coulombic_efficiency, metrics_from_summary
+from ssblab.analysis.metrics import metrics
 arrays = np.load(sys.argv[1], allow_pickle=False)
 table = pl.DataFrame({
     s.TIME: arrays["time"], s.VOLTAGE: arrays["voltage"], s.CURRENT: arrays["current"],
@@ -54,12 +54,10 @@ table = pl.DataFrame({
     s.CHARGE_ENERGY: arrays["e_ch"], s.DISCHARGE_ENERGY: arrays["e_dis"],
 })
 def once():
-    summary = cycles(table)
-    metrics = metrics_from_summary(summary, active_mass_g=__MASS__, area_cm2=__AREA__)
-    ice = initial_coulombic_efficiency(table)
-    return summary, metrics, ice
+    result = metrics(table, active_mass_g=__MASS__, area_cm2=__AREA__)  # cycles, metrics, ICE
+    return result.table, result, result.ice
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-summary, metrics, ice = once()
+summary, result, ice = once()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
 best = float("inf")
 for _ in range(int(sys.argv[2])):
