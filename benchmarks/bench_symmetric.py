@@ -66,10 +66,12 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
     p_open = math.exp(-d / p.pinhole_length_nm)
     eta_mech = p.film_strength_Pa * p.li_molar_volume_cm3_mol * 1e-6 / ph.FARADAY
     r_coat = d * 1e-7 / p.coating_conductivity_S_cm
-    strain = (
-        q_mAh_cm2 / p.reference_capacity_mAh_cm2 * p.tearing_thickness_nm / max(d, 1e-9)
-        + j * r_coat / eta_mech
+    crack = ph.crack_strain_per_root_nm(
+        p.membrane_strain, p.film_modulus_Pa, p.film_fracture_energy_J_m2, p.channel_crack_factor
     )
+    q_rel = q_mAh_cm2 / p.reference_capacity_mAh_cm2
+    strain = q_rel * p.tearing_thickness_nm / max(d, 1e-9) + j * r_coat / eta_mech
+    strain += q_rel * crack * math.sqrt(d)
     d_damage = strain**p.fatigue_exponent / p.fatigue_cycles
     dv_full = (
         p.void_rate

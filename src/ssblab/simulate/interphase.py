@@ -14,7 +14,13 @@ The chain, for an interlayer of thickness *d* on each Li electrode:
    from the ionic drop across the film, ``η_coat = j d / σ_coat``. An
    overpotential η at a flaw is a Li pressure ``P = F η / V_m`` (Monroe &
    Newman, J. Electrochem. Soc. 152 (2005) A396, doi:10.1149/1.1850854), so the
-   film cracks when ``η_coat`` nears ``η_mech = σ_f V_m / F``. Damage adds up by
+   film cracks when ``η_coat`` nears ``η_mech = σ_f V_m / F``. A third term is
+   **channel cracking** of a brittle film on a compliant substrate: a membrane
+   strain ε_m (q/q_ref) stores the energy release rate ``G = Z E ε² d`` (Hutchinson
+   & Suo, Adv. Appl. Mech. 29 (1992) 63; Z = 1.976 for a film on a substrate of
+   similar stiffness), so thick films crack first; its strain measure is
+   ``ε_m (q/q_ref) sqrt(Z E d / Γ)`` (= sqrt(G/Γ)), with E the film modulus (seed:
+   20–50 GPa) and Γ its fracture energy. Damage adds up by
    a Coffin–Manson law, ``D = Σ ε^b / N_f``; the exposed fraction of Li is
    ``u = p + (1 - p)(1 - exp(-D))``. Thin films tear, thick films crack under
    their own ionic drop: this is the origin of the optimum thickness.
@@ -64,11 +70,22 @@ def coating_strain(
     reference_capacity_mAh_cm2: float,
     tearing_thickness_nm: float,
     mechanical_V: float,
+    crack_strain_per_root_nm: float = 0.0,
 ) -> np.ndarray:
-    """Dimensionless strain of the film per half-cycle: tearing + Li-overpressure terms."""
+    """Dimensionless strain of the film per half-cycle: tearing + Li-overpressure +
+    channel-cracking terms (*crack_strain_per_root_nm*: see :func:`crack_strain_per_root_nm`)."""
     d = np.maximum(np.asarray(thickness_nm, dtype=float), 1e-9)
-    tearing = capacity_mAh_cm2 / reference_capacity_mAh_cm2 * tearing_thickness_nm / d
-    return tearing + drop_V / mechanical_V
+    q = capacity_mAh_cm2 / reference_capacity_mAh_cm2
+    tearing = q * tearing_thickness_nm / d
+    crack = q * crack_strain_per_root_nm * np.sqrt(np.asarray(thickness_nm, dtype=float))
+    return tearing + drop_V / mechanical_V + crack
+
+
+def crack_strain_per_root_nm(
+    membrane_strain: float, modulus_Pa: float, fracture_energy_J_m2: float, factor: float
+) -> float:
+    """ε_m sqrt(Z E / Γ) per sqrt(nm): times sqrt(d [nm]) it is sqrt(G / Γ) (1)."""
+    return membrane_strain * np.sqrt(factor * modulus_Pa * 1e-9 / fracture_energy_J_m2)
 
 
 def cumulative(increment: np.ndarray) -> np.ndarray:

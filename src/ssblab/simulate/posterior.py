@@ -48,6 +48,9 @@ FREE: dict[str, tuple[float, float, str]] = {
     "penetration_current_density_A_cm2": (3e-4, 5e-3, "CCD 0.3 (Famprikis 2019) - 4 mA/cm2"),
     "film_strength_Pa": (2e8, 2.5e9, "seed modulus 20-50 GPa x fracture strain 1-5 %"),
     "void_suppression": (3e-3, 1.0, "voids under an intact film vs bare Li: not measured"),
+    "film_modulus_Pa": (2e10, 5e10, "the seed's SPM: 20-50 GPa (Fig. 2i)"),
+    "film_fracture_energy_J_m2": (1.0, 20.0, "amorphous oxide films: not retrieved for LiAlO2"),
+    "membrane_strain": (1e-4, 3e-2, "in-plane strain per 0.1 mAh/cm2 under the film"),
 }
 
 #: Seed observations used in the fit: (name, value, relative error σ).

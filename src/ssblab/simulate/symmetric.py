@@ -194,6 +194,12 @@ def _layer_resistance(
         b["reference_capacity_mAh_cm2"],
         b["tearing_thickness_nm"],
         eta_mech,
+        ph.crack_strain_per_root_nm(
+            b["membrane_strain"],
+            b["film_modulus_Pa"],
+            b["film_fracture_energy_J_m2"],
+            b["channel_crack_factor"],
+        ),
     )
     damage = ph.cumulative(strain ** b["fatigue_exponent"] / b["fatigue_cycles"])
     exposed = ph.exposed_fraction(ph.uncovered_fraction(d, b["pinhole_length_nm"]), damage)

@@ -33,6 +33,10 @@ class SymmetricParams:
     fatigue_cycles: float
     tearing_thickness_nm: float
     film_strength_Pa: float
+    film_modulus_Pa: float
+    film_fracture_energy_J_m2: float
+    membrane_strain: float
+    channel_crack_factor: float
     li_molar_volume_cm3_mol: float
     penetration_current_density_A_cm2: float
     reference_capacity_mAh_cm2: float
