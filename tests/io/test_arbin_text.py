@@ -105,7 +105,7 @@ def test_archive_csv_matches_integrated_current(data_dir):
     )
     # cycle 4 holds two charge steps (11.1 mAh, then 19.6 mAh), each counted from 0
     assert ours["charge_capacity_Ah"][3] == pytest.approx(0.030762, rel=1e-4)
-    assert run.meta.notes == ("Datenum_d (MATLAB days) taken as UTC",)
+    assert run.meta.notes[0] == "Datenum_d (MATLAB days) taken as UTC"
     # MATLAB datenum 737792.442372685 = 2020-01-02 10:37:01 UTC
     assert run.table[s.UNIX_TIME][0] == pytest.approx(1577961421.0, abs=1.0)
 
@@ -208,3 +208,14 @@ def test_lower_case_headers_of_other_vendors_are_not_arbin():
     landt = ["cycle_index", "step_index", "test_time_s", "current_A", "voltage_V"]
     assert not looks_like_arbin(landt)
     assert looks_like_arbin(["Cycle_Index", "Step", "Time_s", "Current_A", "Voltage_V"])
+
+
+def test_export_columns_without_a_canonical_column_are_named(data_dir):
+    """Nothing left out silently: the columns not kept are listed in the notes."""
+    run = read(data_dir / "arbin" / "2017-05-09_test-TC-contact_CH33.csv")
+    assert "2 export columns not kept (no canonical column): dV/dt, Internal_Resistance" in (
+        run.meta.notes
+    )
+    archive = read(data_dir / "arbin" / "p492-13-raw.csv")
+    note = next(n for n in archive.meta.notes if "not kept" in n)
+    assert note.startswith("17 export columns") and "Temp2" in note

@@ -96,6 +96,7 @@ def read_arbin_csv(path: Path) -> Run:
         truncate_ragged_lines=True,
     )
     raw, notes = to_raw(frame)
+    notes += _columns_not_kept(cols, mapping)
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     if raw.height == 0:
@@ -116,6 +117,19 @@ def read_arbin_csv(path: Path) -> Run:
         extra=extra,
     )
     return Run(table, meta)
+
+
+#: Export columns that are bookkeeping, not a quantity, and are left out without a note.
+_BOOKKEEPING = {"data_point", "date_time", "datetime", "step_time", "step_time(s)", "date time"}
+
+
+def _columns_not_kept(columns: list[str], mapping: dict[str, tuple[str, float]]) -> list[str]:
+    """A note naming the export's quantity columns the canonical table does not hold."""
+    left = [c for c in columns if c not in mapping and c.strip().lower() not in _BOOKKEEPING]
+    if not left:
+        return []
+    shown = ", ".join(left[:8]) + (f" and {len(left) - 8} more" if len(left) > 8 else "")
+    return [f"{len(left)} export columns not kept (no canonical column): {shown}"]
 
 
 def _sidecar(path: Path) -> dict[str, str]:
@@ -171,6 +185,7 @@ def read_arbin_xlsx(path: Path) -> Run:
         book.close()
     frame = pl.concat(frames, how="diagonal_relaxed")
     raw, notes = to_raw(frame)
+    notes += _columns_not_kept(frame.columns, rename_map(frame.columns))
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     table, extra, numbering = arbin_to_canonical(raw)
