@@ -113,6 +113,7 @@ def test_ndc_version_2_matches_fastnda(data_dir):
     run = read(folder / "scrubbed_ndc2.ndax")
     t = run.table
     assert run.meta.file_version == "ndc 2"
+    assert any("t1 and H2" in n for n in run.meta.notes)  # not decoded, and said so
     assert t.height == ref.height == 28
     _close(t[s.VOLTAGE] * 1e3, ref["Voltage(mV)"], 0.051)
     _close(t[s.CURRENT] * 1e6, ref["Current(uA)"], 0.5)

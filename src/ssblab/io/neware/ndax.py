@@ -105,6 +105,12 @@ def decode_ndax(archive: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
     if version >= 11:
         raw, filled = _join_runinfo(archive, names, raw)
     raw = _join_aux_members(archive, names, raw, facts)
+    if version == 2 and _pointed_aux_member(archive, names):
+        note = (
+            "ndc 2 auxiliary records hold two more values after the temperature "
+            "(fastnda's t1 and H2; their meaning is not documented): not kept"
+        )
+        facts["record_notes"] = "\n".join(n for n in (facts.get("record_notes", ""), note) if n)
     if raw.height == 0:
         raise ReadError(f"{archive}: data.ndc holds no records")
     return raw, facts, filled
