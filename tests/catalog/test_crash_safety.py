@@ -29,35 +29,37 @@ def _equal(a: dict, b: dict) -> None:
         assert a[name].equals(b[name]), name
 
 
-def kill_and_rerun(root: Path, out: Path, kills: int, seed: int) -> list[int]:
-    """SIGKILL *kills* builds of *root* at random points after they opened the catalog; then
-    finish the build. Returns the number of files committed before each kill."""
+def kill_and_rerun(root: Path, out: Path, n_files: int, kills: int, seed: int) -> list[int]:
+    """SIGKILL *kills* builds of *root*, each after a random number of further run files
+    (so each kill lands mid-build), then finish the build; return the run files
+    present after each kill."""
     rng = random.Random(seed)
-    committed = []
-    for _ in range(kills):
+    present = []
+    for left in range(kills, 0, -1):
+        before = len(list((out / db.RUNS).glob("*.parquet")))
+        target = before + rng.randint(1, max(1, (n_files - before) // (left + 1)))
         proc = _cli_build(root, out)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            lock = out / db.LOCK_NAME
-            if lock.is_file() and lock.read_text().strip() == str(proc.pid):  # it holds the lock
+            if len(list((out / db.RUNS).glob("*.parquet"))) >= target:
                 break
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 1.5))
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0.0, 0.05))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        committed.append(len(list((out / db.RUNS).glob("*.parquet"))))
+        present.append(len(list((out / db.RUNS).glob("*.parquet"))))
     proc = _cli_build(root, out)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
-    return committed
+    return present
 
 
 def test_builds_killed_at_random_points_then_rerun_equal_a_clean_build(data_dir, tmp_path):
     root = replicated(data_dir, tmp_path / "archive", 48)
     build(root, tmp_path / "clean")
     killed = tmp_path / "killed"
-    committed = kill_and_rerun(root, killed, kills=2, seed=17)
-    assert min(committed) < 47, committed  # a kill landed before the end
+    present = kill_and_rerun(root, killed, 47, kills=2, seed=17)
+    assert 0 < present[0] < 47, present  # the first kill landed mid-build
     _equal(db.snapshot(killed), db.snapshot(tmp_path / "clean"))
     assert not list((killed / db.RUNS).glob(".*"))  # no temporary run file left behind
 

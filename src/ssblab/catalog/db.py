@@ -128,39 +128,55 @@ def _values(schema: dict[str, pl.DataType], rows: list[dict[str, Any]]) -> tuple
     return ", ".join([one] * len(rows)), [row.get(k) for row in rows for k in schema]
 
 
-def commit_record(con, out: Path, record: dict[str, Any], known: bool = True) -> None:
-    """Replace the file's old records by *record* and its cycles, in one transaction.
+def _forget(con, record: dict[str, Any]) -> list[str]:
+    """Delete the old rows of *record*'s path (inside a transaction); its old file ids."""
+    rows = con.execute("SELECT file_id FROM files WHERE path = ?", [record["path"]]).fetchall()
+    old = [r[0] for r in rows]
+    con.execute("DELETE FROM cycles WHERE list_contains(?, file_id)", [[record["file_id"], *old]])
+    con.execute("DELETE FROM files WHERE path = ?", [record["path"]])
+    return [i for i in old if i != record["file_id"]]
 
-    *known* False (a path not yet in the catalog) skips looking for old records.
+
+def _insert(con, table: str, schema: dict[str, pl.DataType], rows: list[dict]) -> None:
+    """Insert *rows* in one statement (parameters, or Arrow for many rows)."""
+    if len(rows) > 200:  # thousands of parameters are slower than an Arrow scan
+        frame = pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema)
+        con.register("new_rows", frame.to_arrow())
+        con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+        con.unregister("new_rows")
+    elif rows:
+        sql, params = _values(schema, rows)
+        con.execute(f"INSERT INTO {table} VALUES {sql}", params)
+
+
+def commit_records(
+    con, out: Path, records: list[dict[str, Any]], known: set[str] | None = None
+) -> None:
+    """Replace the old records of each file by its new one, all in one transaction.
+
+    The build commits each file alone (serially) or each batch a Dask task returns
+    together; either way a file's rows are all in the catalog or none are. Paths not
+    in *known* (``None``: all are) skip looking for old records. New rows go in with
+    one statement per table: every call into DuckDB releases the GIL and may wait
+    a switch interval to get it back while Dask's threads run.
     """
-    cycles = [{**c, "file_id": record["file_id"]} for c in record.get("cycle_rows") or []]
+    cycles = [{**c, "file_id": r["file_id"]} for r in records for c in r.get("cycle_rows") or []]
     con.execute("BEGIN TRANSACTION")
     try:
-        old = []
-        if known:
-            old = con.execute(
-                "SELECT file_id FROM files WHERE path = ?", [record["path"]]
-            ).fetchall()
-            ids = [record["file_id"], *(r[0] for r in old)]
-            con.execute("DELETE FROM cycles WHERE list_contains(?, file_id)", [ids])
-            con.execute("DELETE FROM files WHERE path = ?", [record["path"]])
-        sql, params = _values(FILES_SCHEMA, [record])
-        con.execute(f"INSERT INTO files VALUES {sql}", params)
-        if len(cycles) > 200:  # many cycles: through Arrow, not thousands of parameters
-            frame = pl.DataFrame([{k: c.get(k) for k in CYCLES_SCHEMA} for c in cycles])
-            con.register("new_cycles", frame.cast(CYCLES_SCHEMA).to_arrow())
-            con.execute("INSERT INTO cycles SELECT * FROM new_cycles")
-            con.unregister("new_cycles")
-        elif cycles:
-            sql, params = _values(CYCLES_SCHEMA, cycles)
-            con.execute(f"INSERT INTO cycles VALUES {sql}", params)
+        stale = [i for r in records if known is None or r["path"] in known for i in _forget(con, r)]
+        _insert(con, "files", FILES_SCHEMA, records)
+        _insert(con, "cycles", CYCLES_SCHEMA, cycles)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    for (file_id,) in old:  # a changed file: its old run is no longer referenced
-        if file_id != record["file_id"]:
-            run_path(out, file_id).unlink(missing_ok=True)
+    for file_id in stale:  # a changed file: its old run is no longer referenced
+        run_path(out, file_id).unlink(missing_ok=True)
+
+
+def commit_record(con, out: Path, record: dict[str, Any], known: bool = True) -> None:
+    """Replace one file's old records by *record* and its cycles, in one transaction."""
+    commit_records(con, out, [record], None if known else set())
 
 
 def mark_deleted(con, paths: list[str]) -> None:

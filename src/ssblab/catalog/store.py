@@ -152,8 +152,10 @@ def build(
                 db.commit_record(con, out, record)
             db.mark_deleted(con, gone)
             known = {j[0] for j in jobs if j[2] is not None}
-            for done, record in enumerate(stream_many(ingest_one, jobs, scheduler, workers), 1):
-                db.commit_record(con, out, record, known=record["path"] in known)
+            done = 0
+            for records in stream_many(ingest_one, jobs, scheduler, workers):
+                db.commit_records(con, out, records, known)
+                done += len(records)
                 if on_done:
                     on_done(done)
             return db.files_frame(con)
