@@ -80,3 +80,18 @@ def test_gitt_panel_only_for_a_recognised_pulse_train(data_dir):
     run = read(data_dir / "neware" / "test_2.ndax")  # 54 cycles of CC cycling, not GITT
     with pytest.raises(NotAvailable, match="recognised as GITT"):
         panels_echem.gitt([LabelledRun("test_2", run)])
+
+
+def test_one_arc_fit_stops_above_the_diffusion_tail(data_dir):
+    from ssblab.report.inputs import collect
+    from ssblab.report.panels_eis import fit, nyquist
+
+    (spectrum,) = collect([data_dir / "eis" / "impedancepy_exampleData.csv"]).spectra
+    z = spectrum.table.get_column("Z Real / Ohm").to_numpy()
+    result = fit(spectrum)
+    # R_b at the high-frequency intercept (Z' ~ 0.015 Ω where -Z'' crosses 0); R_ct at least
+    # the arc's chord to the dip before the tail (~0.018 Ω), not the 0.067 Ω a fit through
+    # the tail gave (bounded at its limit)
+    assert 0.014 < result.r_b_ohm < 0.017 and z.min() < result.r_b_ohm
+    assert 0.018 < result.r_ct_ohm < 0.03
+    assert "fitted above 0.398 Hz (diffusion tail below)" in nyquist([spectrum])[0].note

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import SsblabError
@@ -56,9 +57,36 @@ def start_and_bounds(z: np.ndarray) -> tuple[list[float], tuple[list[float], lis
     return guess, ([0.0, 0.0, 1e-15, 0.4], [max(high, 1e-9), 2.0 * span, 1e3, 1.0])
 
 
+#: Fit flags (``ssblab.analysis.eis_checks``) that make the resistances unreportable.
+POOR_CODES = frozenset({"collapsed", "beyond_scale"})
+#: Fit flags shown beside the resistances (the numbers stay, the doubt is stated).
+SHOWN_CODES = frozenset({"poor_fit", "at_bound", "uncertain"})
+
+
 def is_poor(result: Any, z: np.ndarray) -> bool:
-    """True when the fit's RMSE is above :data:`POOR_FIT` of the spectrum's largest |Z|."""
-    return bool(result.rmse_ohm > POOR_FIT * float(np.abs(z).max()))
+    """True when the fit's RMSE is above :data:`POOR_FIT` of the spectrum's largest |Z|,
+    or the fit carries a flag of :data:`POOR_CODES` (a resistance collapsed or beyond scale)."""
+    flagged = any(getattr(f, "code", "") in POOR_CODES for f in getattr(result, "flags", ()))
+    return flagged or bool(result.rmse_ohm > POOR_FIT * float(np.abs(z).max()))
+
+
+def tail_start_hz(spec: Spectrum) -> float | None:
+    """Frequency [Hz] below which the spectrum turns up into a diffusion tail, if it does."""
+    try:
+        from ssblab.analysis.eis_checks import features
+    except ImportError:
+        return None
+    f, z = _arrays(spec)
+    capacitive = z.imag <= 0  # as the fit sees it (inductive points dropped)
+    try:
+        return features(f[capacitive], z[capacitive]).tail_from_hz
+    except (ValueError, IndexError):
+        return None
+
+
+def fit_window_hz(spec: Spectrum) -> float | None:
+    """The lowest frequency the report's one-arc circuit is fitted to (None: all of it)."""
+    return tail_start_hz(spec)
 
 
 #: Fits already made, by id of the spectrum table (the table is kept so the id stays its own).
@@ -78,10 +106,14 @@ def fit(spec: Spectrum) -> Any:
         fit_spectrum = analysis("eis", "fit_spectrum")
     except NotAvailable:
         return None
-    _, z = _arrays(spec)
+    table = spec.table
+    fmin = fit_window_hz(spec)
+    if fmin is not None:  # the circuit has no diffusion element: fit the arc above the tail
+        table = table.filter(pl.col(s.FREQUENCY) >= fmin)
+    _, z = _arrays(Spectrum(spec.label, table, spec.source))
     guess, bounds = start_and_bounds(z)
     try:
-        result = fit_spectrum(spec.table, REPORT_CIRCUIT, guess, drop_inductive=True, bounds=bounds)
+        result = fit_spectrum(table, REPORT_CIRCUIT, guess, drop_inductive=True, bounds=bounds)
     except (SsblabError, ValueError, RuntimeError):
         result = None
     if len(_FITS) >= _FITS_KEPT:
@@ -136,13 +168,34 @@ def _nyquist_panel(group: list[Spectrum], colours: dict[int, str]) -> Panel:
         if result is None:
             notes.append(f"{spec.label}: circuit fit not available")
             continue
-        f_fine = np.logspace(np.log10(f.min()), np.log10(f.max()), 200)
+        f_low = max(float(f.min()), fit_window_hz(spec) or 0.0)
+        f_fine = np.logspace(np.log10(f_low), np.log10(f.max()), 200)
         z_fit = result.predict(f_fine)
         traces.append(Trace(z_fit.real, -z_fit.imag, f"{spec.label} fit", color=colour, dash=True))
-        quality = " — poor fit, resistances not reported" if is_poor(result, z) else ""
+        fmin = fit_window_hz(spec)
+        window = f", fitted above {fmin:.3g} Hz (diffusion tail below)" if fmin else ""
+        if is_poor(result, z):
+            why = [
+                f"{f.quantity}: {f.message}"
+                for f in getattr(result, "flags", ())
+                if f.code in POOR_CODES
+            ] or [f"RMSE {result.rmse_ohm:.3g} Ω is over {POOR_FIT:.0%} of max |Z|"]
+            notes.append(
+                f"{spec.label}: {result.circuit}{window}: resistances not reported "
+                f"({'; '.join(why)})"
+            )
+            continue
+        shown = sorted(
+            {
+                f"{f.code} ({f.quantity})"
+                for f in getattr(result, "flags", ())
+                if f.code in SHOWN_CODES
+            }
+        )
+        flagged = f"; flagged: {', '.join(shown)}" if shown else ""
         notes.append(
             f"{spec.label}: {result.circuit}, R_b = {result.r_b_ohm:.4g} Ω, "
-            f"R_ct = {result.r_ct_ohm:.4g} Ω, RMSE = {result.rmse_ohm:.3g} Ω{quality}"
+            f"R_ct = {result.r_ct_ohm:.4g} Ω, RMSE = {result.rmse_ohm:.3g} Ω{window}{flagged}"
         )
     return Panel(
         key="eis_nyquist",
