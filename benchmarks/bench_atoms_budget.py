@@ -1,4 +1,4 @@
-"""Benchmark: the issue's time budgets on 2 CPU cores, with both universal potentials.
+"""Benchmark: the issue's time budgets on 2 CPU cores (one torch thread), both potentials.
 
 * one binding energy: a Li atom on the fcc hollow of Al(111) (2×2×4 slab, bottom
   half fixed, 10 Å vacuum each side), E_int against the isolated atom and Li metal,
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
     from ssblab.atomistic.binding import binding_energy
     from ssblab.atomistic.neb import migration_barrier
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     figure = argv[argv.index("--figure") + 1] if "--figure" in argv else None
     which = argv[argv.index("--neb") + 1] if "--neb" in argv else "li"
     name, length, label = {
