@@ -250,3 +250,20 @@ def test_third_party_errors_become_plain_words(tmp_path, exc, words):
     message = str(err.value)
     assert "run.x: cannot be read as vendor_x" in message and words in message, message
     assert type(exc).__name__ in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "kept", "missing"),
+    [("TestFile.nda", 3497, 3173), ("2-1-6_61[07005012].nda", 7784, 7783)],
+)
+def test_a_neware_nda_cut_in_half_counts_and_notes_the_missing_records(
+    tmp_path, data_dir, name, kept, missing
+):
+    # issue 17: read as 3 497 of 6 670 rows with rows_skipped = 0 and no note
+    whole = (data_dir / "neware" / name).read_bytes()
+    cut = tmp_path / name
+    cut.write_bytes(whole[: len(whole) // 2])
+    run = read(cut)
+    assert (run.n_rows, run.meta.rows_skipped) == (kept, missing)
+    assert any("cut short" in note and str(missing) in note for note in run.meta.notes)
+    assert run.n_rows + run.meta.rows_skipped == read(data_dir / "neware" / name).n_rows

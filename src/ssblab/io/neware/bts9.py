@@ -25,6 +25,7 @@ from ssblab.io.neware.records import (
     decoder_facts,
     record_view,
     require,
+    shortfall,
 )
 
 # --- BTS 9.0 (nda 130, record version 2/3): 88-byte float records -----------
@@ -97,15 +98,19 @@ def decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
         parts = [record_view(buf, b, n, _BTS90) for b, n in blocks]
         allrec = np.concatenate(parts)
         skipped, notes = census(allrec["kind"], {DATA_ID}, OTHER_KINDS)
+        cut, cut_notes = shortfall(len(buf), blocks, _BTS90.itemsize)
         rec = allrec[allrec["kind"] == DATA_ID]
-        return _bts90_frame(rec), {**decoder_facts("unix", skipped, notes), "bts": "9.0"}
+        facts = decoder_facts("unix", skipped + cut, notes + cut_notes)
+        return _bts90_frame(rec), {**facts, "bts": "9.0"}
     length = _bts91_length(buf, blocks, path)
     ident = buf[begin : begin + 2]
     allrec = np.concatenate([record_view(buf, b, n, _bts91_dtype(length)) for b, n in blocks])
     tag = int.from_bytes(ident, "little")
     skipped, notes = census(allrec["kind"], {tag}, {})
+    cut, cut_notes = shortfall(len(buf), blocks, length)
     rec = allrec[allrec["kind"] == tag]
-    return _bts91_frame(rec), {**decoder_facts("unix", skipped, notes), "bts": "9.1"}
+    facts = decoder_facts("unix", skipped + cut, notes + cut_notes)
+    return _bts91_frame(rec), {**facts, "bts": "9.1"}
 
 
 def _bts91_length(buf: bytes, blocks: list[tuple[int, int]], path: object) -> int:

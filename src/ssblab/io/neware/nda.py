@@ -28,6 +28,7 @@ from ssblab.io.neware.records import (
     decoder_facts,
     record_view,
     require,
+    shortfall,
 )
 
 #: versions checked row by row against a BTSDA export of the same file
@@ -185,6 +186,8 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     allrec = record_view(buf, start, 0, _V29)
     rec = _only(allrec, allrec["kind"] == DATA_ID)
     skipped, notes = census(allrec["kind"], {DATA_ID, AUX_ID}, OTHER_KINDS)
+    cut, cut_notes = shortfall(len(buf), [(start, 0)], _V29.itemsize)
+    skipped, notes = skipped + cut, notes + cut_notes
     scale = _integer_records(rec, buf, rec["range"])
     unix = civil_to_unix(*_calendar_fields(rec["stamp"]))
     raw = pl.DataFrame(
@@ -215,6 +218,8 @@ def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     allrec = record_view(buf, begin, length, _V22)
     rec = _only(allrec, allrec["kind"] == DATA_ID)
     skipped, notes = census(allrec["kind"], {DATA_ID}, OTHER_KINDS)
+    cut, cut_notes = shortfall(len(buf), [(begin, length)], _V22.itemsize)
+    skipped, notes = skipped + cut, notes + cut_notes
     scale = _integer_records(rec, buf, rec["range"])
     raw = pl.DataFrame(
         {
@@ -247,6 +252,8 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     rec = _only(allrec, is_sample)
     kinds = np.where(is_sample, DATA_ID, allrec["kind"])
     skipped, notes = census(kinds, {DATA_ID}, OTHER_KINDS)
+    cut, cut_notes = shortfall(len(buf), [(begin, length)], _V8.itemsize)
+    skipped, notes = skipped + cut, notes + cut_notes
     scale = _integer_records(rec, buf, np.zeros(rec.size, dtype=np.int64))
     # one signed counter per step: it is charge on charge steps, discharge otherwise
     direction = _direction_of(rec["step_type"], rec["curr"])

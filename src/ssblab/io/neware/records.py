@@ -154,6 +154,25 @@ def _increasing(values: np.ndarray) -> bool:
     return values.size < 2 or bool((values[1:] > values[:-1]).all())
 
 
+def shortfall(size: int, blocks: list[tuple[int, int]], itemsize: int) -> tuple[int, list[str]]:
+    """Records a cut file lacks: its header declares data blocks ``(begin, length)`` that end
+    beyond the file's *size* [bytes], or (for ``length <= 0``, "to the end") its data end
+    inside a record. Returns the count (to add to the skipped rows) and a note."""
+    missing = sum(max(0, b + n - size) for b, n in blocks if n > 0)
+    if missing:
+        count = -(-missing // itemsize)
+        end = max(b + n for b, n in blocks)
+        note = (
+            f"file is cut short: its header declares data up to byte {end}, the file ends at "
+            f"byte {size}; {count} records of {itemsize} bytes are missing (counted as skipped)"
+        )
+        return count, [note]
+    tail = sum((size - b) % itemsize for b, n in blocks if n <= 0)
+    if tail:
+        return 1, [f"file ends inside a record ({tail} bytes after the last whole one, left out)"]
+    return 0, []
+
+
 def decoder_facts(clock: str, skipped: int, notes: list[str]) -> dict[str, str]:
     """Header facts shared by the decoders: clock kind, skipped records, record notes."""
     return {"clock": clock, "skipped": str(skipped), "record_notes": "\n".join(notes)}
