@@ -2,7 +2,7 @@
 
     ssblab simulate RECIPE [--protocol "..."] [--set name=value ...] [-o OUT.parquet] [--json]
     ssblab simulate sweep RECIPE --thickness 0:500:200 [--samples N] [-o plot.png] [--json]
-    ssblab simulate calibrate [--json]
+    ssblab simulate calibrate [--samples N] [--mcmc STEPS -o draws.csv] [--json]
 
 The model follows ``recipe.kind``: ``symmetric`` runs the fast Li‖Li model
 (:mod:`ssblab.simulate.symmetric`); ``full``/``half`` run the PyBaMM model of
