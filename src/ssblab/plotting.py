@@ -233,7 +233,7 @@ def figure(panels: Sequence[Panel], style: str = "paper") -> Figure:
     ncols = 1 if n == 1 else 2
     nrows = math.ceil(n / ncols)
     with mpl.rc_context(_rc(style)):
-        fig = Figure(figsize=(w * ncols * 1.25, h * nrows * 1.1), layout="constrained")
+        fig = Figure(figsize=(w * ncols, h * nrows * 1.15), layout="constrained")
         for i, panel in enumerate(panels):
             ax = fig.add_subplot(nrows, ncols, i + 1)
             draw_on(fig, ax, panel, legend=False)
