@@ -31,8 +31,29 @@ def _values(values: np.ndarray) -> list[float | None] | list[str]:
     """Numbers rounded for display, or category labels (escaped) when *values* are text."""
     arr = np.asarray(values)
     if arr.dtype.kind in "USO":
-        return [html.escape(str(v)) for v in arr]
+        return [_wrapped(html.escape(str(v))) for v in arr]
     return _rounded(arr)
+
+
+#: Category labels (bar panels) longer than this wrap onto several lines [characters].
+WRAP_AT = 18
+
+
+def _wrapped(label: str) -> str:
+    """*label* (already escaped) broken at spaces into lines of about :data:`WRAP_AT`.
+
+    Long cell names as angled tick labels would squeeze the plot to a strip.
+    """
+    if len(label) <= WRAP_AT:
+        return label
+    lines, line = [], ""
+    for word in label.split(" "):
+        if line and len(line) + 1 + len(word) > WRAP_AT:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
 
 
 def _trace_dict(trace: Trace) -> dict[str, Any]:
@@ -190,23 +211,26 @@ def _place_legend(layout: dict[str, Any], panel: Panel) -> None:
     names = [t.name for t in panel.traces if t.show_legend]
     if len(names) == 1 and all(t.mode == "bar" for t in panel.traces):
         names = []  # one bar series: the axis title says what the bars are
-    if not names:
-        layout["showlegend"] = False
-        return
-    widths = [40.0 + _LEGEND_CHAR_PX * len(n) for n in names]
-    rows, used = 1, 0.0
-    for w in widths:
+    ticks = 0.0
+    if any(t.mode == "bar" for t in panel.traces):
+        lines = max(
+            (_wrapped(str(x)).count("<br>") + 1 for t in panel.traces for x in t.x), default=1
+        )
+        ticks = 16.0 * (lines - 1)  # wrapped category labels, kept horizontal
+        layout["xaxis"]["tickangle"] = 0
+    rows, used = (1 if names else 0), 0.0
+    for w in (40.0 + _LEGEND_CHAR_PX * len(n) for n in names):
         if used and used + w > _PANEL_WIDTH_PX:
             rows, used = rows + 1, 0.0
         used += w
-    ticks = 0.0
-    if any(t.mode == "bar" for t in panel.traces):
-        longest = max((len(str(x)) for t in panel.traces for x in t.x), default=0)
-        ticks = min(0.5 * _LEGEND_CHAR_PX * longest, 120.0)  # labels at 30-45 degrees
-    legend_px = rows * _LEGEND_ROW_PX + 10.0
+    legend_px = rows * _LEGEND_ROW_PX + (10.0 if names else 0.0)
     bottom = 60.0 + ticks + legend_px
     layout["margin"] = {**layout["margin"], "b": bottom}
     layout["height"] = layout.get("height", 460) + bottom - 50.0
+    layout["xaxis"]["automargin"] = True
+    if not names:
+        layout["showlegend"] = False
+        return
     layout["legend"] = {
         "orientation": "h",
         "x": 0.0,
@@ -215,4 +239,3 @@ def _place_legend(layout: dict[str, Any], panel: Panel) -> None:
         "yanchor": "bottom",
         "yref": "container",
     }
-    layout["xaxis"]["automargin"] = True
