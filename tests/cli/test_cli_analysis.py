@@ -231,3 +231,13 @@ def test_metrics_says_where_mass_and_area_came_from(data_dir, examples_dir):
     assert out["cycles"][1]["specific_discharge_capacity_mAh_g"] == pytest.approx(1000 * q / 0.005)
     human = runner.invoke(app, ["metrics", jdb, "--recipe", recipe])
     assert "cell: active mass 23.52 mg (recipe)" in human.stdout
+
+
+def test_cycles_thresholds_decide_what_a_blip_is(data_dir):
+    # Arbin xlsx: the last 5 uAh charge is a half-cycle of its own only without thresholds
+    xlsx = str(data_dir / "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx")
+    default = _json(["cycles", xlsx, "--rule", "half_cycles", "--json"])
+    assert len(default["cycles"]) == 4  # first and last halves are never absorbed
+    strict = _json(["cycles", xlsx, "--rule", "half_cycles", "--min-half-s", "400000", "--json"])
+    # the 378 ks lithiation is absorbed, so the charges on either side of it merge
+    assert len(strict["cycles"]) == 2

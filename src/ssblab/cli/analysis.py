@@ -143,6 +143,17 @@ def cycles_command(
     rule: RuleOpt = "vendor",
     cell_type: CellTypeOpt = None,
     recipe: RecipeOpt = None,
+    min_half_s: Annotated[
+        float,
+        typer.Option("--min-half-s", help="Shorter half-cycles (rest included) are absorbed (s)."),
+    ] = 10.0,
+    min_half_fraction: Annotated[
+        float,
+        typer.Option(
+            "--min-half-fraction",
+            help="Half-cycles under this fraction of the median one's charge are absorbed.",
+        ),
+    ] = 0.05,
     out: TableOutOpt = None,
     force: ForceOpt = False,
     json: JsonOpt = False,
@@ -152,7 +163,9 @@ def cycles_command(
 
     run = _read_cell(file, cell_type=cell_type, recipe=recipe)
     forced = _refuse_non_cycling(run, force, "cycles")
-    result = cycle_table(run, rule)
+    result = cycle_table(
+        run, rule, min_capacity_fraction=min_half_fraction, min_duration_s=min_half_s
+    )
     flags = (*forced, *result.flags)
     if out is not None:
         write_table(result.table, out)
