@@ -142,3 +142,13 @@ def test_long_li_li_plating_export(data_dir):
 )
 def test_vendor_technique_names(text, kinds):
     assert rz.vendor_kinds(RunMeta(extra={"step_types": text}))[0] == kinds
+
+
+def test_empty_run_is_refused_by_every_analysis():
+    empty = Run(
+        pl.DataFrame(schema={s.TIME: pl.Float64, s.VOLTAGE: pl.Float64, s.CURRENT: pl.Float64})
+    )
+    rec = rz.recognize(empty)
+    assert rec.kinds == () and rec.evidence == ("the table has no rows",)
+    with pytest.raises(NotApplicableError, match="gitt needs GITT"):
+        rz.require(rec, [rz.GITT], analysis="gitt")

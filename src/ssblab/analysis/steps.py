@@ -14,7 +14,8 @@ Definitions used throughout ssblab:
 * **half-cycle**: a maximal run of records with the same non-zero state, rests
   included in the half-cycle they follow (a rest before any current belongs to
   half-cycle 0). Half-cycles ignore the instrument's cycle numbering, which is
-  why ICE and dQ/dV use them.
+  why dQ/dV uses them and :mod:`ssblab.analysis.cycle_rules` builds its cycle
+  rules (and its check of the vendor's counter) on them.
 """
 
 from __future__ import annotations
