@@ -152,3 +152,31 @@ def test_empty_run_is_refused_by_every_analysis():
     assert rec.kinds == () and rec.evidence == ("the table has no rows",)
     with pytest.raises(NotApplicableError, match="gitt needs GITT"):
         rz.require(rec, [rz.GITT], analysis="gitt")
+
+
+def test_t_cell_columns_are_a_three_electrode_cell(data_dir):
+    """The T-cell export parsed here by hand (tab-separated, decimal comma), until a reader
+    exists: Ewe = cathode vs reference, Ece = anode vs reference, Ewe-Ece = the cell."""
+    raw = pl.read_csv(
+        data_dir / "threeelectrode/T-cell_pOCV_data.txt",
+        separator="\t",
+        decimal_comma=True,
+        columns=["time/s", "Ewe/V", "Ece/V", "I/mA", "Ewe-Ece/V"],
+        schema_overrides=dict.fromkeys(
+            ["time/s", "Ewe/V", "Ece/V", "I/mA", "Ewe-Ece/V"], pl.Float64
+        ),
+    )
+    t0 = raw.get_column("time/s")[0]
+    table = s.conform(
+        pl.DataFrame(
+            {
+                s.TIME: raw.get_column("time/s") - t0,
+                s.VOLTAGE: raw.get_column("Ewe-Ece/V"),
+                s.CURRENT: raw.get_column("I/mA") / 1000.0,
+                s.WE_POTENTIAL: raw.get_column("Ewe/V"),
+                s.CE_POTENTIAL: raw.get_column("Ece/V"),
+            }
+        )
+    )
+    rec = rz.recognize(Run(table))
+    assert (rec.kind, rec.cell_type) == (rz.CYCLING, rz.THREE_ELECTRODE)
