@@ -72,6 +72,7 @@ PULSE_KEYS = (
     "ocv_V",
     "delta_Es_V",
     "delta_Etau_V",
+    "sqrt_t_r2",
     "D_cm2_s",
     "D_over_L2_per_s",
     "net_charge_Ah",
@@ -143,12 +144,17 @@ def _pulse_segments(
 
 
 def _sqrt_fit_slopes(labelled: pl.DataFrame, segments: list[int]) -> pl.DataFrame:
-    """Slope b of V = a + b √(t − t_start) over each pulse [V/√s]."""
+    """Slope b of V = a + b √(t − t_start) over each pulse [V/√s], and the r² of V
+    against √(t − t_start) without the first record (the ohmic step)."""
     x = (pl.col(s.TIME) - pl.col(s.TIME).first()).sqrt()
+    v = pl.col(s.VOLTAGE)
     return (
         labelled.filter(pl.col(steps.SEGMENT).is_in(segments))
         .group_by(steps.SEGMENT)
-        .agg((pl.cov(x, pl.col(s.VOLTAGE)) / x.var()).alias("_slope"))
+        .agg(
+            (pl.cov(x, v) / x.var()).alias("_slope"),
+            pl.corr(x.slice(1), v.slice(1)).pow(2).alias("sqrt_t_r2"),
+        )
     )
 
 
@@ -293,9 +299,9 @@ def gitt_analysis(
         pulses = pulses.filter(pl.col("cycle").is_in(cycles))
         if pulses.height == 0:
             _no_pulses(min_rest_s, max_pulse_s, cycles)
+    slopes = _sqrt_fit_slopes(labelled, pulses.get_column(steps.SEGMENT).to_list())
+    pulses = pulses.join(slopes, on=steps.SEGMENT, how="left")
     if method == "sqrt_fit":
-        slopes = _sqrt_fit_slopes(labelled, pulses.get_column(steps.SEGMENT).to_list())
-        pulses = pulses.join(slopes, on=steps.SEGMENT, how="left")
         d_etau = (pl.col("_slope") * pl.col("duration_s").sqrt()).abs()
     else:
         d_etau = (pl.col("end_voltage_V") - pl.col("start_voltage_V")).abs()
@@ -370,6 +376,7 @@ def _finish(out: pl.DataFrame, diffusion_length_cm: float | None) -> pl.DataFram
         pl.col("ocv_V"),
         pl.col("delta_Es_V"),
         pl.col("delta_Etau_V"),
+        pl.col("sqrt_t_r2"),
         pl.col("D_cm2_s"),
         pl.col("D_over_L2_per_s"),
         q,

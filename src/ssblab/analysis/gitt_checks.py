@@ -21,6 +21,8 @@ CURRENT_TOLERANCE = 0.10
 DURATION_RANGE = (0.5, 1.25)
 #: A train pulse shorter than this fraction of the typical one is flagged truncated.
 TRUNCATED_FRACTION = 0.9
+#: A pulse whose E(√t) has r² below this is not in the Weppner-Huggins regime.
+SQRT_T_R2_MIN = 0.95
 #: Solid-state diffusivities outside this range point to a wrong input [cm²/s].
 D_RANGE = (1e-16, 1e-6)
 #: τ·D/L² above which a pulse is flagged as outside the short-time regime.
@@ -146,6 +148,16 @@ def pulse_flags(out: pl.DataFrame, typical_d: float | None) -> list[Flag]:
                 f"{large.height} pulses have ΔEs > ΔEτ (pulses {_some(large)}): "
                 "Weppner-Huggins assumes a small step on a linear E(√t), D and D/L² there "
                 "are unreliable",
+            )
+        )
+    bent = out.filter(pl.col("sqrt_t_r2") < SQRT_T_R2_MIN)
+    if bent.height:
+        flags.append(
+            Flag(
+                "delta_Etau_V",
+                "nonlinear_sqrt_t",
+                f"{bent.height} pulses have E against √t with r² < {SQRT_T_R2_MIN:g} "
+                f"(pulses {_some(bent)}): Weppner-Huggins needs E linear in √t during the pulse",
             )
         )
     d = pl.col("D_cm2_s")
