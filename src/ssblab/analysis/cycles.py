@@ -26,12 +26,13 @@ Cycle rules (:data:`RULES`):
 
 Half-cycles of less than *min_capacity_fraction* (5 %) of the median one, or
 shorter than *min_duration_s* (10 s, rests included), are absorbed into their
-neighbour (a DCIR
-pulse does not split a charge). Capacities and energies are the rise of the
-cumulative counters across a cycle (integrated from I(t) when a counter is
-missing). A cycle is ``partial`` when it lacks its "in" or "out" half (under
-0.1 % of the largest half-cycle), or when
-the first or last cycle holds less than half the median of that half:
+neighbour (a DCIR pulse does not split a charge); the first and last ones never
+are. Capacities and energies are the rise of the cumulative counters across a
+cycle (integrated from I(t) when a counter is missing; energies rebuilt from
+the records when the energy counter is coarse). A cycle is ``partial`` when it
+lacks its "in" or "out" half (under 0.1 % of the largest half-cycle), when the
+first or last cycle holds less than half the median of that half, or when the
+vendor folded a part-charged cell's first half-cycle into it (BTSDA's cycle 1):
 partial cycles are kept in the table, flagged, and left out of ICE and
 retention (:mod:`ssblab.analysis.metrics`).
 """
