@@ -239,7 +239,11 @@ def page(
             f"<li>{html.escape(name)} — not available: {html.escape(reason)}</li>"
             for name, reason in unavailable
         )
-        body.append(f'<h2>Not shown</h2><ul class="na">{items}</ul>')
+        body.append(
+            f'<h2>Not shown</h2><details><summary class="muted">{len(unavailable)} '
+            f"panel(s) the inputs do not support, with the reason for each</summary>"
+            f'<ul class="na">{items}</ul></details>'
+        )
     scripts = ""
     if panels:
         from ssblab.report.plotlyjs import script_tags
