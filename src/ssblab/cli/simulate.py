@@ -203,7 +203,9 @@ def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
     flags = []
     if post is not None:
         step = max(1, post.draws.shape[0] // samples) if samples > 0 else 1
-        post = po.Posterior(post.draws[::step], post.acceptance, post.steps, post.walkers)
+        post = po.Posterior(
+            post.draws[::step], post.acceptance, post.steps, post.walkers, post.autocorr_steps
+        )
         payload["posterior"] = po.predictions(post, base, cell)
         payload["sensitivity"] = po.sensitivity(post, base, cell)
         missed = [r["quantity"] for r in payload["posterior"]["rows"] if not r["seed_in_interval"]]

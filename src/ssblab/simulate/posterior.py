@@ -26,6 +26,7 @@ ensemble), vectorised over walkers (one model call per step for all walkers).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -166,6 +167,8 @@ class Posterior:
     acceptance: float
     steps: int
     walkers: int
+    #: Largest integrated autocorrelation time over the parameters [steps] (NaN: unknown).
+    autocorr_steps: float = float("nan")
 
     def params(self, base: SymmetricParams) -> SymmetricParams:
         """All draws as one batch of parameters."""
@@ -212,7 +215,11 @@ def sample(
     keep = np.isfinite(logp)
     chain = chain[keep]
     pick = np.linspace(0, chain.shape[0] - 1, min(draws, chain.shape[0])).astype(int)
-    return Posterior(chain[pick], float(np.mean(sampler.acceptance_fraction)), steps, walkers)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # short chains: an estimate
+        warnings.simplefilter("ignore")
+        tau = float(np.nanmax(sampler.get_autocorr_time(discard=burn, quiet=True)))
+    accept = float(np.mean(sampler.acceptance_fraction))
+    return Posterior(chain[pick], accept, steps, walkers, tau)
 
 
 def interval(values: np.ndarray, level: float = 0.9) -> tuple[float, float, float]:
@@ -265,6 +272,12 @@ def predictions(
         "ordering_200_300_100_bare_fraction": order,
         "optimum_thickness_nm": {"median": med, "low": lo, "high": hi, "level": 0.9},
         "draws": int(post.draws.shape[0]),
+        "sampler": {
+            "walkers": post.walkers,
+            "steps": post.steps,
+            "acceptance": post.acceptance,
+            "autocorrelation_steps": post.autocorr_steps,
+        },
         "optimum_draws": int(few.draws.shape[0]),
         "acceptance": post.acceptance,
     }
@@ -321,7 +334,10 @@ POSTERIOR_FILE = "symmetric_posterior.csv"
 def write_draws(post: Posterior, path: Any) -> None:
     """Posterior draws as CSV: one column per :data:`FREE` parameter (log10 values)."""
     header = ",".join(f"log10_{n}" for n in FREE)
-    note = f"# emcee: {post.walkers} walkers, {post.steps} steps, acceptance {post.acceptance:.3f}"
+    note = (
+        f"# emcee: {post.walkers} walkers, {post.steps} steps, autocorrelation "
+        f"{post.autocorr_steps:.0f} steps, acceptance {post.acceptance:.3f}"
+    )
     np.savetxt(
         path, post.draws, fmt="%.6g", delimiter=",", header=note + "\n" + header, comments=""
     )
@@ -339,5 +355,6 @@ def load_draws(path: Any = None) -> Posterior:
         if header != [f"log10_{n}" for n in FREE]:
             raise SimulationError(f"{source}: columns {header} do not match the free parameters")
         draws = np.loadtxt(fh, delimiter=",", ndmin=2)
-    words = note.split()
-    return Posterior(draws, float(words[-1]), int(words[4]), int(words[2]))
+    words = note.replace(",", "").split()
+    tau = float(words[words.index("autocorrelation") + 1]) if "autocorrelation" in words else np.nan
+    return Posterior(draws, float(words[-1]), int(words[4]), int(words[2]), tau)
