@@ -12,6 +12,8 @@ What ssblab does with the paper's methods section (``examples/al-*.toml``):
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from ssblab.reproduce.common import CaseStudy, Comparison, recipe_path, reported
@@ -24,14 +26,23 @@ FOIL = "al-foil_ncm622"
 def _simulate(case: CaseStudy, recipe, density_mA_cm2: float, cycles: int, **build):
     """PyBaMM run at a current density [mA cm-2]; returns (run, per-cycle summary)."""
     from ssblab.analysis.cycles import cycles as summary
-    from ssblab.simulate.fullcell import cell_window, cycling_protocol, simulate_full
 
-    current_mA = density_mA_cm2 * recipe.area_cm2
-    steps = cycling_protocol(None, cycles, cell_window(recipe), current_mA=current_mA)
-    run = simulate_full(recipe, steps, **build)
+    run = _pybamm_run(recipe.model_dump_json(), density_mA_cm2, cycles, tuple(build.items()))
     if not build:
         case.runs.append((f"{recipe.name}: PyBaMM at {density_mA_cm2:g} mA/cm2", run))
     return run, summary(run)
+
+
+@functools.lru_cache(maxsize=16)
+def _pybamm_run(recipe_json: str, density_mA_cm2: float, cycles: int, build: tuple):
+    """The PyBaMM run of one recipe and protocol, once per process (deterministic)."""
+    from ssblab.recipe import Recipe
+    from ssblab.simulate.fullcell import cell_window, cycling_protocol, simulate_full
+
+    recipe = Recipe.model_validate_json(recipe_json)
+    current_mA = density_mA_cm2 * recipe.area_cm2
+    steps = cycling_protocol(None, cycles, cell_window(recipe), current_mA=current_mA)
+    return simulate_full(recipe, steps, **dict(build))
 
 
 #: Al composite masses of the N/P sweep [mg] (the seed's cell: 10 mg).
