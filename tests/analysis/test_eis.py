@@ -263,3 +263,16 @@ def test_batch_carries_flags_and_uncertainty(peis0, zarc2):
     assert result[R_B][1] == pytest.approx(
         fit_spectrum(zarc2, "R0-p(R1,CPE1)", [10, 100, 1e-5, 0.8]).r_b_ohm, rel=1e-9
     )
+
+
+def test_cut_tail_fits_above_the_diffusion_tail(peis0):
+    """--cut-tail: the issue's start values now reach the same R_b/R_ct as a fit above
+    0.165 Hz, with the 12 points left out counted."""
+    fit = fit_spectrum(peis0, "R0-p(R1,CPE1)", [10, 100, 1e-5, 0.8], cut_tail=True)
+    assert fit.r_b_ohm == pytest.approx(7.86, abs=0.05)
+    assert fit.r_ct_ohm == pytest.approx(75.4, abs=0.5)
+    assert [(f.code, f.severity) for f in fit.flags] == [("tail_cut", "info")]
+    assert fit.flags[0].message.startswith("12 of 60 points below 0.165 Hz")
+    assert fit.frequency_hz.min() == pytest.approx(0.165, rel=0.01)
+    warburg = fit_spectrum(peis0, "R0-p(R1,CPE1)-Wo1", cut_tail=True)
+    assert warburg.frequency_hz.size == 60  # a circuit with a Warburg keeps the tail

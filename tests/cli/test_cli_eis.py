@@ -119,7 +119,7 @@ def test_batch_on_the_issue_spectrum_flags_every_wrong_number(data_dir, capsys, 
     err = capsys.readouterr().err
     assert "PEIS-0.mpr: R1: 1.25e+10 Ω is over 100" in err
     assert "PEIS-0.mpr: R0: 4.15e-231 Ohm is below 1e-6 of 125" in err
-    assert "(--fmin 0.165)" in err
+    assert "(--cut-tail, or --fmin 0.165)" in err
     written = table.read_text(encoding="utf-8")
     assert "R0 collapsed" in written and "R1 no_uncertainty" in written
 

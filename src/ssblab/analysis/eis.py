@@ -170,6 +170,7 @@ def fit_circuit(
     constants: Mapping[str, float] | None = None,
     bounds: tuple[Sequence[float], Sequence[float]] | None = None,
     weight_by_modulus: bool = False,
+    cut_tail: bool = False,
 ) -> CircuitFit:
     """Fit an equivalent circuit to one spectrum (functional core).
 
@@ -191,6 +192,11 @@ def fit_circuit(
         and with automatic start values also resistances ≤ 1000 × max|Z|.
     weight_by_modulus : bool
         Weight residuals by 1/|Z| (impedance.py's option).
+    cut_tail : bool
+        When the circuit has no Warburg element, leave out the points below the
+        frequency where −Z'' turns up into a diffusion tail
+        (:attr:`ssblab.analysis.eis_checks.Features.tail_from_hz`); an ``info``
+        flag ``tail_cut`` counts them.
 
     Returns
     -------
@@ -204,6 +210,9 @@ def fit_circuit(
     spec = parse_circuit(circuit, constants)
     f = np.asarray(frequency_hz, dtype=float)
     z = np.asarray(z_ohm, dtype=complex)
+    cut: tuple[Flag, ...] = ()
+    if cut_tail:
+        f, z, cut = eis_checks.cut_tail(spec, f, z)
     if initial_guess is None:
         _check_inputs(spec, f, z, [1.0] * len(spec.parameter_names))
         guess = eis_checks.initial_guess(spec, f, z)
@@ -225,7 +234,7 @@ def fit_circuit(
     )
     z_fit = model.predict(f)
     residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
-    flags = eis_checks.fit_flags(
+    flags = cut + eis_checks.fit_flags(
         spec, values, stderrs, guess, _bounds_lists(spec, bounds), f, z, z_fit
     )
     return CircuitFit(

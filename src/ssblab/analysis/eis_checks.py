@@ -159,6 +159,26 @@ def _element_guess(
     )
 
 
+def cut_tail(
+    spec: CircuitSpec, f: np.ndarray, z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, tuple[Flag, ...]]:
+    """The points above a diffusion tail that *spec* has no Warburg for, and a note."""
+    if any(_kind(e) in ("W", "Wo", "Ws") for e in spec.elements):
+        return f, z, ()
+    tail = features(f, z).tail_from_hz
+    if tail is None:
+        return f, z, ()
+    keep = f >= tail * (1 - 1e-9)
+    note = Flag(
+        "fit",
+        "tail_cut",
+        f"{int((~keep).sum())} of {f.size} points below {tail:.3g} Hz (a diffusion tail the "
+        "circuit has no element for) left out of the fit",
+        "info",
+    )
+    return f[keep], z[keep], (note,)
+
+
 def default_bounds(spec: CircuitSpec, z_scale_ohm: float) -> tuple[list[float], list[float]]:
     """impedance.py's bounds (0..inf, CPE φ ≤ 1) with resistances ≤ R_UPPER_FACTOR·max|Z|."""
     lower, upper = [], []
@@ -232,7 +252,8 @@ def fit_flags(
         if tail is not None and not diffusive:
             hint = (
                 f"below {tail:.3g} Hz the spectrum turns up into a diffusion tail the circuit "
-                f"has no element for: add a Warburg (-Wo1) or fit above it (--fmin {tail:.3g})"
+                f"has no element for: add a Warburg (-Wo1) or fit above it (--cut-tail, or "
+                f"--fmin {tail:.3g})"
             )
         flags.append(
             Flag(

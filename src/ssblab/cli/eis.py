@@ -63,6 +63,14 @@ ConstantOpt = Annotated[
 DropInductiveOpt = Annotated[
     bool, typer.Option("--drop-inductive", help="Leave out points with Z'' > 0 before fitting.")
 ]
+CutTailOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cut-tail",
+        help="Fit only above a low-frequency diffusion tail the circuit has no Warburg for "
+        "(the points left out are counted in a flag).",
+    ),
+]
 FminOpt = Annotated[
     float | None, typer.Option("--fmin", help="Leave out frequencies below this [Hz].")
 ]
@@ -92,6 +100,7 @@ def fit_command(
     ] = False,
     fmin: FminOpt = None,
     fmax: FmaxOpt = None,
+    cut_tail: CutTailOpt = False,
     cycle: CycleOpt = None,
     out: TableOutOpt = None,
     json: JsonOpt = False,
@@ -112,6 +121,7 @@ def fit_command(
         drop_inductive=drop_inductive,
         constants=_constants(constant),
         weight_by_modulus=weight_by_modulus,
+        cut_tail=cut_tail,
     )
     payload = {
         **fit.to_dict(),
@@ -195,6 +205,7 @@ def batch_command(
     cold: Annotated[
         bool, typer.Option("--cold", help="Start every fit from --initial (no warm start).")
     ] = False,
+    cut_tail: CutTailOpt = False,
     out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -220,6 +231,7 @@ def batch_command(
             on_fit=lambda _: bar.advance(task),
             drop_inductive=drop_inductive,
             constants=_constants(constant),
+            cut_tail=cut_tail,
         )
     rows = _batch_rows(result)
     flat = [
