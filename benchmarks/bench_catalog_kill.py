@@ -68,6 +68,18 @@ def kill_loop(root: Path, out: Path, n_files: int, kills: int, seed: int) -> lis
     return counts
 
 
+def diff(clean, killed) -> list[str]:
+    """``path: column clean -> killed`` for every differing value of the files tables."""
+    import polars as pl
+
+    both = clean.join(killed, on="path", how="full", suffix="_killed", coalesce=True)
+    out = []
+    for col in (c for c in clean.columns if c != "path"):
+        bad = both.filter(pl.col(col).ne_missing(pl.col(f"{col}_killed")))
+        out += [f"{r['path']}: {col} {r[col]!r} -> {r[col + '_killed']!r}" for r in bad.to_dicts()]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the kill loop and compare; exit 1 on any difference."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -87,11 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         counts = kill_loop(root, base / "killed", args.files, args.kills, args.seed)
         clean, killed = db.snapshot(base / "clean"), db.snapshot(base / "killed")
         same = {name: killed[name].equals(clean[name]) for name in ("files", "cycles", "runs")}
+        differences = diff(clean["files"], killed["files"])
         leftovers = len(list((base / "killed" / db.RUNS).glob(".*")))
         rows = clean["files"]["rows"].sum()
     print(f"{args.files} files ({rows} rows), clean build {clean_s:.1f} s")
     print(f"{len(counts)} SIGKILLs; files committed after each: {counts}")
     print(f"equal to the clean build: {same}; temporary run files left: {leftovers}")
+    for line in differences[:20]:
+        print(f"  differs: {line}")
     return 0 if all(same.values()) and not leftovers else 1
 
 

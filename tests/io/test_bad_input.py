@@ -267,3 +267,27 @@ def test_a_neware_nda_cut_in_half_counts_and_notes_the_missing_records(
     assert (run.n_rows, run.meta.rows_skipped) == (kept, missing)
     assert any("cut short" in note and str(missing) in note for note in run.meta.notes)
     assert run.n_rows + run.meta.rows_skipped == read(data_dir / "neware" / name).n_rows
+
+
+def test_a_reader_past_its_time_limit_is_refused_naming_the_limit(tmp_path, monkeypatch):
+    from ssblab.io import registry
+
+    def slow(path: Path):
+        while True:  # a pathological workbook: pure-Python parsing that never ends
+            sum(range(1000))
+
+    monkeypatch.setenv("SSBLAB_LIMIT_XLSX_PARSE_S", "0.5")
+    (tmp_path / "book.xlsx").write_bytes(b"x" * 100)
+    info = registry.ReaderInfo("vendor_xlsx", slow, (".xlsx",), None, "")
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match=r"exceeds limit xlsx_parse_s = 0.5") as err:
+        registry.call_reader(info, tmp_path / "book.xlsx")
+    assert time.perf_counter() - start < 2.0
+    assert "book.xlsx" in str(err.value) and "SSBLAB_LIMIT_XLSX_PARSE_S" in str(err.value)
+
+
+def test_readme_states_every_limit():
+    from ssblab.limits import table_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert table_markdown() in readme
