@@ -59,3 +59,17 @@ def test_lialo2_protects_li_where_lgps_does_not():
     names = [r.candidate for r in rows]
     assert names.index("LiAlO2") < names.index("LGPS")
     assert by_name["LiAlO2"].worst("Li") > by_name["LGPS"].worst("Li") / 5
+
+
+def test_grid_fallback_agrees_with_interfacial_reactivity(fake_energies):
+    from pymatgen.core import Composition
+
+    rxn = stability.reaction("LiAlO2", "Li", "fake")
+    pd, _ = stability.phase_diagram(["Li", "Al", "O"], "fake")
+    ratio, energy, products, _ = stability._grid_reaction(
+        Composition("LiAlO2"), Composition("Li"), pd, "LiAlO2", "Li"
+    )
+    # The grid has 0.025 steps; the kink of 4 Li + LiAlO2 sits at x = 0.5 exactly.
+    assert energy == pytest.approx(rxn.energy_eV_atom, abs=1e-9)
+    assert ratio == pytest.approx(0.5)
+    assert "Li2O" in products

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from ssblab.atomistic.calculator import UNIVERSAL, model_label
 from ssblab.atomistic.consensus import MARGIN_REACTION_EV_ATOM, disagreement
 from ssblab.errors import SsblabError
@@ -164,14 +166,27 @@ def reaction(candidate: str, partner: str, model: str) -> Reaction:
     c2 = Composition(get_structure(partner).formula)
     elements = sorted({str(e) for e in (c1 + c2).elements})
     pd, placeholders = phase_diagram(elements, model)
-    # The candidate's and partner's own energies, not their hull energies.
-    ir = InterfacialReactivity(c1, c2, pd, norm=True, use_hull_energy=False)
-    kinks = list(ir.get_kinks())
-    _, ratio, energy, rxn, _ = min(kinks, key=lambda k: k[2])
-    energy = float(min(energy, 0.0))
-    products = str(rxn) if energy < 0 else "no reaction"
+    from pymatgen.analysis.reaction_calculator import ReactionError
+
     flags: tuple[Flag, ...] = ()
-    used = {str(e) for p in getattr(rxn, "products", []) for e in p.elements if p.is_element}
+    try:
+        # The candidate's and partner's own energies, not their hull energies.
+        ir = InterfacialReactivity(c1, c2, pd, norm=True, use_hull_energy=False)
+        _, ratio, energy, rxn, _ = min(ir.get_kinks(), key=lambda k: k[2])
+        energy = float(min(energy, 0.0))
+        products = str(rxn) if energy < 0 else "no reaction"
+        used = {str(e) for p in getattr(rxn, "products", []) for e in p.elements if p.is_element}
+    except ReactionError:
+        ratio, energy, products, used = _grid_reaction(c1, c2, pd, candidate, partner)
+        flags += (
+            Flag(
+                f"reaction {candidate}|{partner}",
+                "grid_reaction",
+                "pymatgen could not balance a kink reaction; the minimum is taken on a "
+                "grid of 41 mixing ratios from the hull decomposition instead",
+                "info",
+            ),
+        )
     if energy < 0 and used & placeholders:
         flags += (
             Flag(
@@ -182,6 +197,40 @@ def reaction(candidate: str, partner: str, model: str) -> Reaction:
             ),
         )
     return Reaction(candidate, partner, model, energy, float(ratio), products, flags)
+
+
+def _grid_reaction(c1, c2, pd, candidate: str, partner: str):
+    """(ratio, energy eV/atom, products, elemental products) minimising on a ratio grid.
+
+    The mixture x·c1 + (1−x)·c2 (atom fractions of the normalised compositions)
+    decomposes on the hull; its energy is compared with the same mixture of the
+    two phases' own energies per atom.
+    """
+
+    def own(comp):
+        entries = [
+            e for e in pd.all_entries if e.composition.reduced_formula == comp.reduced_formula
+        ]
+        return min(e.energy_per_atom for e in entries)
+
+    n1, n2 = c1.fractional_composition, c2.fractional_composition
+    e1, e2 = own(c1), own(c2)
+    best = (0.0, 0.0, "no reaction", set())
+    for x in np.linspace(0.0, 1.0, 41)[1:-1]:
+        mix = n1 * x + n2 * (1 - x)
+        decomposition = pd.get_decomposition(mix)
+        e_hull = sum(amount * e.energy_per_atom for e, amount in decomposition.items())
+        energy = e_hull - (x * e1 + (1 - x) * e2)
+        if energy < best[1]:
+            names = " + ".join(
+                f"{amount:.2f} {e.composition.reduced_formula}"
+                for e, amount in decomposition.items()
+            )
+            elements = {
+                str(e.composition.elements[0]) for e in decomposition if e.composition.is_element
+            }
+            best = (float(x), float(energy), f"{candidate}+{partner} -> {names}", elements)
+    return best
 
 
 def screen_candidates(
