@@ -219,3 +219,26 @@ def test_export_columns_without_a_canonical_column_are_named(data_dir):
     archive = read(data_dir / "arbin" / "p492-13-raw.csv")
     note = next(n for n in archive.meta.notes if "not kept" in n)
     assert note.startswith("17 export columns") and "Temp2" in note
+
+
+def test_workbook_with_two_channels_reads_one_and_names_the_other(data_dir, tmp_path):
+    """The real Channel_11_1 sheet copied as Channel_12_1: records are not mixed."""
+    from openpyxl import Workbook, load_workbook
+
+    source = data_dir / "arbin" / "bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx"
+    book = load_workbook(source, read_only=True, data_only=True)
+    out = Workbook()
+    out.remove(out.active)
+    for title in ("Global_Info", "Channel_11_1", "Channel_12_1"):
+        rows = book[title if title != "Channel_12_1" else "Channel_11_1"].iter_rows(
+            values_only=True
+        )
+        sheet = out.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    book.close()
+    path = tmp_path / "two_channels.xlsx"
+    out.save(path)
+    run = read(path)
+    assert run.n_rows == read(source).n_rows == 4526
+    assert any("holds channels 11, 12: channel 11 read" in n for n in run.meta.notes)

@@ -65,6 +65,8 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("arbin_csv", "Arbin CSV export", "arbin/arbin_example.csv", "cellpy", "read"),
     Variant("arbin_xlsx", "Arbin XLSX export",
             "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx", "cellpy", "read"),
+    Variant("arbin_xlsx", "XLSX with several channels (first read, others named)", "", "-",
+            "read"),
     Variant("maccor_text", "MIMS text export (Rec#, Cyc#, ...)", "maccor/maccor_001.txt",
             "cellpy", "read"),
     Variant("maccor_text", "MacNet text (Name:/Channel:, units in brackets, decimal comma)",

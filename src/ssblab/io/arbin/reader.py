@@ -123,6 +123,12 @@ def read_arbin_csv(path: Path) -> Run:
 _BOOKKEEPING = {"data_point", "date_time", "datetime", "step_time", "step_time(s)", "date time"}
 
 
+def _sheet_channel(title: str) -> str:
+    """The channel of an Arbin data sheet: ``Channel_11_2`` -> ``11`` (part 2 of it)."""
+    match = re.match(r"Channel_([^_]+)", title)
+    return match.group(1) if match else title
+
+
 def _columns_not_kept(columns: list[str], mapping: dict[str, tuple[str, float]]) -> list[str]:
     """A note naming the export's quantity columns the canonical table does not hold."""
     left = [c for c in columns if c not in mapping and c.strip().lower() not in _BOOKKEEPING]
@@ -168,7 +174,11 @@ def sniff_xlsx(head: bytes, path: Path) -> bool:
 
 @reader("arbin_xlsx", suffixes=(".xlsx",), sniff=sniff_xlsx)
 def read_arbin_xlsx(path: Path) -> Run:
-    """Arbin Excel export: ``Channel_*`` sheets concatenated in order."""
+    """Arbin Excel export: the ``Channel_<n>_<part>`` sheets of one channel, in order.
+
+    A workbook holding several channels gives the first channel's table; the
+    others are named in the notes (their records are not mixed in).
+    """
     from openpyxl import load_workbook
 
     try:
@@ -179,6 +189,8 @@ def read_arbin_xlsx(path: Path) -> Run:
         sheets = [ws for ws in book.worksheets if ws.title.startswith("Channel_")]
         if not sheets:
             raise ReadError(f"{path}: workbook has no Channel_* sheet")
+        channels = list(dict.fromkeys(_sheet_channel(ws.title) for ws in sheets))
+        sheets = [ws for ws in sheets if _sheet_channel(ws.title) == channels[0]]
         frames = [_sheet_frame(ws, path) for ws in sheets]
         info = _global_info(book)
     finally:
@@ -186,6 +198,11 @@ def read_arbin_xlsx(path: Path) -> Run:
     frame = pl.concat(frames, how="diagonal_relaxed")
     raw, notes = to_raw(frame)
     notes += _columns_not_kept(frame.columns, rename_map(frame.columns))
+    if len(channels) > 1:
+        notes.append(
+            f"workbook holds channels {', '.join(channels)}: channel {channels[0]} read, "
+            "the others not (read them one by one)"
+        )
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     table, extra, numbering = arbin_to_canonical(raw)
