@@ -26,7 +26,10 @@ def reproduce_command(
         print_json(result)
         return
     rows = [
-        {k: c[k] for k in ("cell", "quantity", "reported", "ssblab", "unit", "rel_diff_percent")}
+        {
+            k: c[k]
+            for k in ("cell", "quantity", "reported", "ssblab", "unit", "rel_diff_percent", "role")
+        }
         for c in result["comparisons"]
     ]
     print_table(rows, title=case.title, digits=4)
