@@ -291,3 +291,21 @@ def test_readme_states_every_limit():
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert table_markdown() in readme
+
+
+@pytest.mark.parametrize("seed", [69, 141])
+def test_bit_flipped_workbook_found_by_the_fuzzer_is_refused_before_parsing(
+    tmp_path, data_dir, seed
+):
+    # the fuzzer's two hangs (> 5 s on a loaded machine): the whole sheet was parsed
+    # before zipfile checked the CRC; now the CRCs are checked first
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+    from mutate import MUTATIONS
+
+    src = data_dir / "arbin" / "bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx"
+    bad = tmp_path / src.name
+    bad.write_bytes(MUTATIONS["bit_flips"](src.read_bytes(), random.Random(seed)))
+    assert "Bad CRC-32" in refused(bad)

@@ -155,6 +155,22 @@ def preflight(path: Path, head: bytes) -> None:
             )
             if xml > 2**20:
                 limits.check(path, "compression_ratio", ratio, "workbook XML")
+            _check_crc(path, [i for i in infos if i.filename.startswith("xl/")])
+
+
+def _check_crc(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Decompress the (size-bounded) workbook members once to check their CRCs, so that a
+    corrupt workbook is refused in milliseconds, not after seconds of XML parsing."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in infos:
+                with zf.open(info) as member:
+                    while member.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise ReadError(f"{path}: not a valid workbook (zip member check: {exc})") from None
+    except Exception as exc:  # zlib.error and friends, from a corrupt deflate stream
+        raise ReadError(f"{path}: not a valid workbook (corrupt compressed data: {exc})") from None
 
 
 def check_rows(path: Path, rows: int) -> None:
