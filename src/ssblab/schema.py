@@ -221,11 +221,12 @@ def validate(table: pl.DataFrame) -> pl.DataFrame:
     """
     if not isinstance(table, pl.DataFrame):
         raise SchemaError(f"expected a polars DataFrame, got {type(table).__name__}")
-    problems = [f"missing column {c!r}" for c in REQUIRED if c not in table.columns]
-    for name in table.columns:
+    schema = table.schema  # built once: each .schema call builds a new Schema
+    problems = [f"missing column {c!r}" for c in REQUIRED if c not in schema]
+    for name, dtype in schema.items():
         expected = COLUMNS.get(name, (None, None))[0] or EIS_COLUMNS.get(name)
-        if expected is not None and table.schema[name] != expected:
-            problems.append(f"column {name!r} is {table.schema[name]}, expected {expected}")
+        if expected is not None and dtype != expected:
+            problems.append(f"column {name!r} is {dtype}, expected {expected}")
     if problems:
         raise SchemaError("table does not follow the ssblab schema: " + "; ".join(problems))
     return table

@@ -42,7 +42,7 @@ def _kept(label: str, parsed: tuple[float, float] | None, notes: list[str]) -> f
     if parsed is None:
         return None
     value, factor = parsed
-    if any(np.isclose(value, p, rtol=1e-6, atol=1e-9) for p in PLACEHOLDERS):
+    if any(abs(value - p) <= 1e-9 + 1e-6 * abs(p) for p in PLACEHOLDERS):
         notes.append(
             f"header {label} {value:g} is EC-Lab's default (not set by the user): not used"
         )
