@@ -192,13 +192,18 @@ def classify(tally: Tally, kind: str, base: dict, got: dict | None, case: str) -
 
 
 def fuzz(
-    data_dir: Path, cases: int, seconds: float | None, seed: int, hang_s: float
+    data_dir: Path,
+    cases: int,
+    seconds: float | None,
+    seed: int,
+    hang_s: float,
+    only: set[str] | None = None,
 ) -> dict[str, Tally]:
     """Run the cases round-robin over formats, files and mutations; return tallies per format."""
     results: dict[str, Tally] = {}
     with tempfile.TemporaryDirectory(prefix="ssblab-fuzz-") as tmp:
         scratch = Path(tmp)
-        files = corpus(data_dir, scratch)
+        files = {f: v for f, v in corpus(data_dir, scratch).items() if not only or f in only}
         per_format = max(1, cases // max(1, len(files)))
         budget = None if seconds is None else seconds / max(1, len(files))
         for fmt, items in files.items():
@@ -253,12 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hang-s", type=float, default=5.0)
     parser.add_argument("--json", type=Path, default=None, help="write the tallies here")
+    parser.add_argument("--formats", default="", help="comma-separated formats (default: all)")
     args = parser.parse_args(argv)
     if args.worker:
         worker()
         return 0
     data = args.data or Path(os.environ.get("SSBLAB_DATA", HERE.parents[3] / "shared" / "data"))
-    results = fuzz(data, args.cases, args.seconds, args.seed, args.hang_s)
+    only = {f for f in args.formats.split(",") if f}
+    results = fuzz(data, args.cases, args.seconds, args.seed, args.hang_s, only)
     print(report(results))
     if args.json:
         args.json.write_text(json.dumps({k: vars(v) for k, v in results.items()}, indent=1))
