@@ -97,3 +97,20 @@ def test_discharge_signed_negative_and_bad_rows_counted(tmp_path):
     assert unix[2] - unix[0] == 3600.0
     assert t[s.STEP_COUNT].to_list() == [1, 1, 2, 2]
     assert pl.Series(t[s.TIME]).to_list() == [0.0, 1800.0, 3600.0, 5400.0]
+
+
+def test_header_mass_and_area(data_dir, tmp_path):
+    """The file's Mass (g) 1.000 / Area (cm2) 1.000 are the unset defaults; real ones are kept."""
+    path = data_dir / "novonix" / "test_Nova_Form-CH01-01_short.csv"
+    run = read(path)
+    assert run.meta.active_mass_g is None and run.meta.area_cm2 is None
+    assert run.meta.extra["Mass (g)"] == "1.000"
+    assert any("Mass (g) 1.000 taken as Novonix's unset default" in n for n in run.meta.notes)
+    edited = tmp_path / path.name
+    edited.write_bytes(
+        path.read_bytes()
+        .replace(b"Mass (g): 1.000", b"Mass (g): 0.0123", 1)
+        .replace(b"Area (cm2): 1.000", b"Area (cm2): 1.131", 1)
+    )
+    meta = read(edited).meta
+    assert meta.active_mass_g == 0.0123 and meta.area_cm2 == 1.131

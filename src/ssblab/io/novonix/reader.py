@@ -198,10 +198,14 @@ def read_novonix_csv(path: Path) -> Run:
     if CLOCK in raw.columns:
         notes.append(t.timezone_note(tz))
     notes += finishing
+    mass_g = _cell_value(summary, "Mass (g)", notes)
+    area_cm2 = _cell_value(summary, "Area (cm2)", notes)
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
         instrument="Novonix HPC",
+        active_mass_g=mass_g,
+        area_cm2=area_cm2,
         file_version=summary.get("Version", ""),
         cell_name=summary.get("Cell", ""),
         channel=summary.get("Channel", ""),
@@ -213,3 +217,22 @@ def read_novonix_csv(path: Path) -> Run:
         extra={k: v for k, v in summary.items() if v},
     )
     return Run(t.finish(table), meta)
+
+
+#: The value Novonix's software fills in when the user sets no mass or area.
+NOVONIX_DEFAULT = 1.0
+
+
+def _cell_value(summary: dict[str, str], key: str, notes: list[str]) -> float | None:
+    """A positive ``Mass (g)`` / ``Area (cm2)`` of the summary; 1.000 (unset) is not used."""
+    try:
+        value = float(summary.get(key, "").strip())
+    except ValueError:
+        return None
+    if value == NOVONIX_DEFAULT:
+        notes.append(
+            f"header {key} {summary[key].strip()} taken as Novonix's unset default: not used "
+            "(give the cell's mass or area to ssblab if it is real)"
+        )
+        return None
+    return value if value > 0 else None
