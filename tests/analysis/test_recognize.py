@@ -37,6 +37,9 @@ CASES = [
     ("gitt/20210210_FC_01_cc_01.res", rz.CYCLING, rz.FULL),
     ("gitt/20210210_FC_01_cc_02.res", rz.GITT, rz.FULL),
     ("gitt/20210210_FC_01_cc_03.res", rz.GITT, rz.FULL),
+    # CC-CV cycling whose CV holds take most of the time is still cycling, not a hold
+    ("neware/nw4-120-1-6-53.ndax", rz.CYCLING, rz.FULL),
+    ("maccor/maccor_001.txt", rz.CYCLING, rz.FULL),
 ]
 
 

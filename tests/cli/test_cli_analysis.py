@@ -241,3 +241,14 @@ def test_cycles_thresholds_decide_what_a_blip_is(data_dir):
     strict = _json(["cycles", xlsx, "--rule", "half_cycles", "--min-half-s", "400000", "--json"])
     # the 378 ks lithiation is absorbed, so the charges on either side of it merge
     assert len(strict["cycles"]) == 2
+
+
+def test_many_flags_of_one_kind_are_one_stderr_line():
+    from ssblab.cli.analysis import _grouped
+    from ssblab.flags import Flag
+
+    flags = [Flag(f"cycle {k}", "ce_out_of_range", f"CE {k}") for k in range(10)]
+    flags.append(Flag("cycle 1", "partial_cycle", "partial", "info"))
+    out = _grouped(flags)
+    assert [f.code for f in out] == ["ce_out_of_range", "partial_cycle"]
+    assert out[0].message.startswith("10 times (cycle 0, cycle 1, cycle 2, …")

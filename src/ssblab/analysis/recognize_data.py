@@ -134,8 +134,8 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
     run_kind = CYCLING
     if sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5):
         run_kind = CV  # a linear sweep whose current is not held: voltammetry
-    elif cc_time < 0.5:
-        run_kind = CA
+    elif cc_time < 0.5 and not (n_signs == 2 and _cc_share(active) >= 0.25):
+        run_kind = CA  # held potential; CC-CV cycling with long holds keeps CC steps
     elif n_signs == 1 and active.height == 1:
         run_kind = CP
     labels = []
@@ -153,6 +153,12 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
     rows = list(feats.iter_rows(named=True))
     labels = _absorb_rests(labels)
     return _merge(labels, rows), evidence
+
+
+def _cc_share(active: pl.DataFrame) -> float:
+    """Share of the current segments that are constant-current with the voltage moving."""
+    cc = (pl.col("cc_fraction") >= CC_FRACTION) & (pl.col("v_span") >= 0.01)
+    return float(active.select(cc.mean()).item() or 0.0)
 
 
 def _absorb_rests(labels: list[str]) -> list[str]:

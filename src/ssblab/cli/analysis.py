@@ -129,7 +129,25 @@ def _say(notes: Any, flags: Any, definitions: dict[str, str] | None = None) -> N
         typer.echo(f"note: {note}")
     if definitions:
         typer.echo(f"CE = {definitions['CE']}; retention = {definitions['retention']}")
-    print_flags(flags)
+    print_flags(_grouped(flags))
+
+
+def _grouped(flags: Any, most: int = 3) -> list[Any]:
+    """Flags for stderr: a code raised on more than *most* quantities becomes one line."""
+    from ssblab.flags import Flag
+
+    by_code: dict[str, list[Any]] = {}
+    for flag in flags:
+        by_code.setdefault(flag.code, []).append(flag)
+    out: list[Any] = []
+    for code, group in by_code.items():
+        if len(group) <= most:
+            out += group
+            continue
+        names = ", ".join(f.quantity for f in group[:most])
+        message = f"{len(group)} times ({names}, …; all in --json); first: {group[0].message}"
+        out.append(Flag("several", code, message, group[0].severity))
+    return out
 
 
 def _refuse_non_cycling(run: Any, force: bool, analysis: str) -> tuple[Any, ...]:
