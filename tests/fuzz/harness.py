@@ -206,9 +206,12 @@ def fuzz(
         files = {f: v for f, v in corpus(data_dir, scratch).items() if not only or f in only}
         per_format = max(1, cases // max(1, len(files)))
         budget = None if seconds is None else seconds / max(1, len(files))
+        # the full run gives each format a fresh worker (its own peak RSS); a timed short run
+        # shares one, and each format's clock starts after its first case
+        shared = Worker() if seconds is not None else None
         for fmt, items in files.items():
             tally = results[fmt] = Tally()
-            work = Worker()
+            work = shared or Worker()
             start = time.monotonic()
             for i in range(per_format):
                 if budget is not None and time.monotonic() - start > budget:
@@ -224,7 +227,14 @@ def fuzz(
                 target.write_bytes(mutated)
                 case = f"(file={path.name}, mutation={kind}, seed={case_seed})"
                 classify(tally, kind, base, work.ask(target, hang_s), case)
-            tally.peak_rss_mb = work.close()
+                if i == 0:
+                    start = time.monotonic()
+            if shared is None:
+                tally.peak_rss_mb = work.close()
+        if shared is not None:
+            peak = shared.close()
+            for tally in results.values():
+                tally.peak_rss_mb = peak
     return results
 
 

@@ -24,7 +24,7 @@ def test_short_fuzz_run_raises_only_ssblab_errors(data_dir):
     results = harness.fuzz(data_dir, cases=100_000, seconds=20.0, seed=1, hang_s=5.0)
     report = harness.report(results)
     assert len(results) >= 10, report  # every format of the real data is fuzzed
-    assert sum(t.cases for t in results.values()) >= 200, report
+    assert sum(t.cases for t in results.values()) >= 100, report
     assert all(t.other == 0 for t in results.values()), report
     assert all(t.hang == 0 for t in results.values()), report
 
