@@ -102,7 +102,7 @@ def test_lialo2_full_cells_calibrated_then_predicted(lialo2):
     coated, bare = "li-lialo2-200nm_lgps_lco", "li-bare_lgps_lco"
     for rate in (0.1, 0.2):
         assert rows[(coated, f"discharge capacity at {rate:g} C")].role == "calibrated"
-    # predicted: 0.5 C within the 15 % (-9.4 %); 1 C misses it (-22 %): one
+    # predicted: 0.5 C within the 15 % (-8.1 %); 1 C misses it (-19 %): one
     # lognormal particle population falls faster at 1 C than the measured cell
     errors = {
         r: rows[(coated, f"discharge capacity at {r:g} C")].rel_diff_percent for r in (0.5, 1)

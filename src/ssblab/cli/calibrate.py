@@ -92,8 +92,11 @@ def calibrate_command(
         )
     ]
     if validation:
-        model = RateModel(cell, tuple(t.c_rate for t in validation), {}, REFERENCE_LOADING)
-        for t, q in zip(validation, model.capacities(params), strict=True):
+        # the whole test in its order (fitting rates first), as the cycler ran it
+        sequence = tuple(t.c_rate for t in (*fitting, *validation))
+        model = RateModel(cell, sequence, {}, REFERENCE_LOADING)
+        predicted = model.capacities(params)[len(fitting) :]
+        for t, q in zip(validation, predicted, strict=True):
             rows.append(
                 {
                     "c_rate": t.c_rate,
