@@ -72,7 +72,12 @@ def orientation(cell_type: str) -> Orientation:
         )
     if cell_type in CHARGE_FIRST:
         return Orientation(cell_type or "full", 1, "charge", "discharge")
-    raise ValueError(f"unknown cell type {cell_type!r}")
+    from ssblab.errors import AnalysisError
+
+    raise AnalysisError(
+        f"unknown cell type {cell_type!r}; choose one of full, cathode_half, anode_half, "
+        "symmetric, three_electrode"
+    )
 
 
 def definitions(cell_type: str) -> dict[str, str]:

@@ -47,14 +47,21 @@ def _table(data: Run | pl.DataFrame) -> pl.DataFrame:
 
 def resolve_cell_type(data: Run | pl.DataFrame, cell_type: str | None = None) -> str:
     """*cell_type*, else ``RunMeta.cell_type``, else recognised from the voltages."""
+    return cell_type_and_why(data, cell_type)[0]
+
+
+def cell_type_and_why(data: Run | pl.DataFrame, cell_type: str | None = None) -> tuple[str, str]:
+    """:func:`resolve_cell_type` and one sentence saying where the cell type came from."""
     if cell_type:
         conv.orientation(cell_type)  # validates
-        return cell_type
+        return cell_type, f"cell type {cell_type} (given)"
     if isinstance(data, Run) and data.meta.cell_type:
-        return data.meta.cell_type
+        conv.orientation(data.meta.cell_type)
+        return data.meta.cell_type, f"cell type {data.meta.cell_type} (metadata)"
     from ssblab.analysis.recognize import cell_type_from_data
 
-    return cell_type_from_data(_table(data))[0]
+    found, why = cell_type_from_data(_table(data))
+    return found, f"cell type {found} from the data: {why}"
 
 
 def half_cycles_of(table: pl.DataFrame) -> tuple[np.ndarray, pl.DataFrame]:
@@ -182,7 +189,7 @@ def number_cycles(
     if rule not in RULES:
         raise AnalysisError(f"unknown cycle rule {rule!r}; choose one of {', '.join(RULES)}")
     table = _table(data)
-    ctype = resolve_cell_type(data, cell_type)
+    ctype, ctype_why = cell_type_and_why(data, cell_type)
     steps.check_finite(table, (s.TIME, s.CURRENT))
     half_of_record, raw_halves = half_cycles_of(table)
     raw_halves = raw_halves.filter(pl.col(steps.HALF_CYCLE) > 0)
@@ -193,7 +200,7 @@ def number_cycles(
     if not halves.get_column("substantial").any():
         note = "no half-cycle passes the duration/charge thresholds: vendor numbering kept"
         return Numbering(table, "vendor", ctype, (note,), ())
-    notes: list[str] = []
+    notes: list[str] = [ctype_why]
     flags: list[Flag] = []
     used = rule
     if rule == "vendor":

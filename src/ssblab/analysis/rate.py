@@ -199,7 +199,10 @@ def rate_table(
     )
     recovery = _recovery(blocks, tolerance)
     flags = [*numbered.flags, *(f for f in summary.flags if f.code != "partial_cycle")]
-    notes = (*numbered.notes, *(n for n in summary.notes if not n.startswith("cycle numbering")))
+    notes = (
+        *numbered.notes,
+        *(n for n in summary.notes if not n.startswith(("cycle numbering", "cell type"))),
+    )
     if recovery is not None and 100.0 * recovery.ratio > RETENTION_MAX_PCT:
         flags.append(
             Flag(
