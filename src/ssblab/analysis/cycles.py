@@ -188,10 +188,14 @@ def cycle_table(
     o = conv.orientation(numbered.cell_type)
     summary = _summary(numbered.table)
     coarse = coarse_counters(numbered.table)
-    coarse_notes = [
-        f"{name} steps by {step:.3g} (a coarse counter): per-cycle values carry ±{step / 2:.2g}"
-        for name, step in coarse.items()
-    ]
+    coarse_notes = (
+        [
+            "coarse counters, per-cycle values carry ± half a step: "
+            + ", ".join(f"{name} steps by {step:.3g}" for name, step in coarse.items())
+        ]
+        if coarse
+        else []
+    )
     if any(c in coarse for c in (s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)):
         summary = energies_from_records(summary, numbered.table)
         coarse_notes.append(
