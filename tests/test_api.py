@@ -100,3 +100,13 @@ def test_result_summaries_are_short():
     assert text.startswith("<ssblab Metrics: table: 30 rows") and "\n" not in text
     page = result_html(result)
     assert "first 5 of 30 rows" in page and "cell_type" in page
+
+
+def test_design_stays_the_function_after_its_module_is_imported(examples_dir):
+    import importlib
+
+    importlib.import_module("ssblab.design")
+    from ssblab.design import Design
+
+    d = ssblab.design(ssblab.load_recipe(examples_dir / "sym-li-bare_lgps.toml"))
+    assert isinstance(d, Design)

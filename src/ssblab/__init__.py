@@ -14,6 +14,8 @@ imported only inside the functions that need them.
 
 from __future__ import annotations
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -67,3 +69,25 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     """Public names (for tab completion), including those not yet imported."""
     return sorted(set(__all__) | set(globals()))
+
+
+#: API functions named like a submodule (``ssblab.design`` the function, ``ssblab/design.py``).
+_SHADOWED = frozenset({"design"})
+
+
+class _Package(types.ModuleType):
+    """The ``ssblab`` package: importing ``ssblab.design`` leaves ``ssblab.design`` the function.
+
+    Python binds a submodule as an attribute of its package once imported, which
+    would turn ``ssblab.design(recipe)`` into "'module' object is not callable"
+    as soon as any code ran ``from ssblab.design import ...``. The submodule stays
+    in ``sys.modules`` (``from ssblab.design import Design`` works as before).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
