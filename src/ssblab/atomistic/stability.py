@@ -121,11 +121,10 @@ class ScreenRow:
 @cache
 def _phase_energy(name: str, model: str) -> tuple[str, float]:
     """(formula of the relaxed cell, its energy [eV]) for a structures.toml phase."""
-    from ssblab.atomistic.binding import host_cell
-    from ssblab.atomistic.relax import single_point
+    from ssblab.atomistic.binding import _relaxed_cell
 
-    cell = host_cell(name, model)
-    return cell.get_chemical_formula(), single_point(cell, model)
+    done = _relaxed_cell(name, model)
+    return done.atoms.get_chemical_formula(), done.energy_eV
 
 
 @cache
@@ -162,6 +161,8 @@ def reaction(candidate: str, partner: str, model: str) -> Reaction:
 
     from ssblab.atomistic.structures import get_structure
 
+    if candidate == partner:
+        return Reaction(candidate, partner, model, 0.0, 0.0, "same phase")
     c1 = Composition(get_structure(candidate).formula)
     c2 = Composition(get_structure(partner).formula)
     elements = sorted({str(e) for e in (c1 + c2).elements})
