@@ -157,7 +157,8 @@ class Plot:
             raise SsblabError(f"{out}: output must end in one of {', '.join(SUFFIXES)}")
         try:
             if suffix == ".html":
-                out.write_text(html_page(self.panels, title=self.kind), encoding="utf-8")
+                page = html_page(self.panels, title=f"ssblab plot: {self.kind}")
+                out.write_text(page, encoding="utf-8")
             else:
                 import matplotlib as mpl
 

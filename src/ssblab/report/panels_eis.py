@@ -228,7 +228,8 @@ def bode(spectra: list[Spectrum]) -> Panel:
         )
         result = fit(spec)
         if result is not None:
-            f_fine = np.logspace(np.log10(f.min()), np.log10(f.max()), 200)
+            f_low = max(float(f.min()), fit_window_hz(spec) or 0.0)  # the fitted band only
+            f_fine = np.logspace(np.log10(f_low), np.log10(f.max()), 200)
             z_fit = result.predict(f_fine)
             traces.append(Trace(f_fine, np.abs(z_fit), f"{spec.label} fit", color=colour))
             traces.append(
