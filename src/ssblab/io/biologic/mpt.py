@@ -88,8 +88,9 @@ def is_bare_mpt(head: bytes, path: Path) -> bool:
     """True for an EC-Lab text export without the preamble (column names first).
 
     An ``.mpt`` needs ``time/s`` among tab-separated names; a ``.txt`` (EC-Lab's
-    "export as text" with a few columns) also needs an EC-Lab potential and a
-    current name (a time/potential-only export is left unrecognised).
+    "export as text" with a few columns) also needs an EC-Lab potential name. A
+    time/potential-only export is recognised too: the reader takes its current
+    from the settings file beside it or refuses it in one line.
     """
     first_line = head.split(b"\n", 1)[0]
     names = [n.strip() for n in first_line.split(b"\t")]
@@ -98,9 +99,7 @@ def is_bare_mpt(head: bytes, path: Path) -> bool:
     if path.suffix.lower() == ".mpt":
         return True
     potentials = {b"Ewe/V", b"<Ewe>/V", b"Ecell/V", b"<Ewe/V>"}
-    currents = {b"I/mA", b"<I>/mA", b"<I/mA>"}
-    found = set(names)
-    return path.suffix.lower() == ".txt" and bool(potentials & found) and bool(currents & found)
+    return path.suffix.lower() == ".txt" and bool(potentials & set(names))
 
 
 def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:

@@ -23,7 +23,9 @@ from ssblab.io._tabular import instrument_timezone, timezone_note
 from ssblab.io.biologic.cell import mpr_cell, mpt_cell
 from ssblab.io.biologic.mpr import is_mpr, ole_to_unix, parse_mpr
 from ssblab.io.biologic.mpt import is_bare_mpt, is_mpt, parse_mpt
+from ssblab.io.biologic.settings import current_from_settings
 from ssblab.io.biologic.table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
+from ssblab.io.biologic.techniques import MPT_NAMES
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -118,6 +120,28 @@ def read_mpr(path: Path) -> Run:
     )
 
 
+#: EC-Lab columns the current is taken or derived from (``arrays.current_a``).
+CURRENT_SOURCES = frozenset({"I/mA", "<I>/mA", "dq/mA.h", "(Q-Qo)/mA.h", "mode"})
+
+
+def _with_set_current(
+    path: Path, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, str, str, tuple[str, ...]]:
+    """A time/potential-only export with the constant set current of its ``.mps``.
+
+    Refused in one line (``ReadError``) when the settings beside the file do
+    not make the current one value (see :func:`settings.constant_current`).
+    """
+    current_a, technique, note = current_from_settings(path)
+    code = MPT_NAMES.get(technique, "")
+    if frame.height:
+        note += (
+            f"; time/s starts at {frame['time/s'][0]:.1f} s (techniques before this one), "
+            "Test Time / s counts from this file's first record"
+        )
+    return frame.with_columns(pl.lit(current_a * 1e3).alias("I/mA")), technique, code, (note,)
+
+
 @reader(
     "biologic_mpt",
     suffixes=(".mpt",),
@@ -127,16 +151,21 @@ def read_mpr(path: Path) -> Run:
 def read_mpt(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
     content = parse_mpt(Path(path), USED_COLUMNS)
+    frame, technique, code = content.frame, content.technique, content.technique_code
+    set_notes: tuple[str, ...] = ()
+    if not CURRENT_SOURCES & set(frame.columns):
+        frame, technique, code, set_notes = _with_set_current(Path(path), frame)
     skipped = content.rows_skipped
     mass_g, area_cm2, cell_notes = mpt_cell(content.settings)
     return _run(
         Path(path),
-        content.frame,
+        frame,
         content.start_unix_s,
         "biologic_mpt",
-        content.technique_code,
+        code,
         rows_skipped=skipped,
-        notes=content.notes
+        notes=set_notes
+        + content.notes
         + ((f"{skipped} data rows with a field that is not a number left out",) if skipped else ())
         + tuple(cell_notes),
         active_mass_g=mass_g,
@@ -145,8 +174,8 @@ def read_mpt(path: Path) -> Run:
         file_version=content.settings.get("software", ""),
         channel=content.settings.get("channel", ""),
         extra={
-            "technique": content.technique,
-            "technique_code": content.technique_code,
+            "technique": technique,
+            "technique_code": code,
             **content.settings,
         },
     )
