@@ -39,19 +39,19 @@ STYLES: dict[str, tuple[tuple[float, float], float, float]] = {
 }
 
 
-def _voltage(data: ReportData) -> Panel | list[Panel]:
+def _voltage(data: ReportData, cycles: list[int] | None = None) -> Panel | list[Panel]:
     from ssblab.report import panels_cycling as cyc
 
     cycling = cyc.cycling_runs(data.runs)
     if len(cycling) > 1:
-        overlay = voltage_overlay(data)
+        overlay = voltage_overlay(data, cycles=cycles)
         by_run: dict[str, list] = {}
         for t in overlay.traces:
             by_run.setdefault(t.legend_group, []).append(t.x)
         tops = [np.concatenate(xs) for xs in by_run.values()]
         if not scales_differ(tops):
             return overlay
-    return cyc.voltage_profiles(data.runs)  # one panel per run: scales differ > 10x
+    return cyc.voltage_profiles(data.runs, cycles)  # one panel per run: scales differ > 10x
 
 
 def _kinds() -> dict[str, tuple[str, Callable[[ReportData], Any]]]:
@@ -99,8 +99,11 @@ def describe_kinds() -> dict[str, str]:
     return {k: v[0] for k, v in _kinds().items()}
 
 
-def voltage_overlay(data: ReportData, most_cycles: int = 3) -> Panel:
-    """Voltage vs capacity of several runs on one axes: a colour per run, a few cycles each."""
+def voltage_overlay(
+    data: ReportData, most_cycles: int = 3, cycles: list[int] | None = None
+) -> Panel:
+    """Voltage vs capacity of several runs on one axes: a colour per run, a few cycles each
+    (*cycles* when given, else up to *most_cycles*, first and last kept)."""
     from ssblab import schema as s
     from ssblab.report import panels_cycling as cyc
     from ssblab.report.model import NotAvailable, Panel, Trace
@@ -114,7 +117,11 @@ def voltage_overlay(data: ReportData, most_cycles: int = 3) -> Panel:
     for i, r in enumerate(cycling):
         table = r.run.table
         numbers = table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table else [1]
-        shown = cyc.pick_cycles(numbers, most_cycles)
+        shown = (
+            cyc.pick_cycles(numbers, most_cycles)
+            if cycles is None
+            else [c for c in numbers if c in cycles]
+        )
         first = True
         for _c, _half, q, v in cyc.cycle_curves(r, factors[r.label], shown):
             traces.append(
@@ -135,7 +142,11 @@ def voltage_overlay(data: ReportData, most_cycles: int = 3) -> Panel:
         x_label=f"Capacity [{unit}]",
         y_label="Voltage [V]",
         traces=tuple(traces),
-        note=f"up to {most_cycles} cycles per run (first and last kept)",
+        note=(
+            f"up to {most_cycles} cycles per run (first and last kept)"
+            if cycles is None
+            else f"cycles {', '.join(map(str, cycles))}"
+        ),
     )
 
 
@@ -266,6 +277,7 @@ def plot(
     mass_mg: float | None = None,
     area_cm2: float | None = None,
     simulate: bool = True,
+    cycles: list[int] | None = None,
 ) -> Plot:
     """Draw plot *kind* of *inputs* (paths, runs, EIS tables, recipe ``.toml`` files).
 
@@ -282,6 +294,8 @@ def plot(
         Single-column paper figure (8 pt) or slide figure (14 pt, thick lines).
     mass_mg, area_cm2 : float, optional
         Active mass [mg] and area [cm²] for runs whose file does not give them.
+    cycles : list of int, optional
+        Cycle numbers drawn by the ``voltage`` plot (default: a few, evenly spread).
 
     Raises
     ------
@@ -300,8 +314,13 @@ def plot(
     data = collect(_flatten(inputs), simulate=simulate)
     _apply_mass(data, mass_mg, area_cm2)
     data = normalise_with_recipe(data)
+    draw = kinds[kind][1]
+    if cycles is not None:
+        if kind != "voltage":
+            raise SsblabError(f"cycles= applies to the voltage plot, not to {kind!r}")
+        draw = lambda d: _voltage(d, cycles)  # noqa: E731
     try:
-        made = kinds[kind][1](data)
+        made = draw(data)
     except NotAvailable as exc:
         raise SsblabError(f"cannot draw a {kind} plot: {exc}") from None
     panels = made if isinstance(made, list) else [made]

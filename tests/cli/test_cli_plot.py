@@ -164,3 +164,16 @@ def test_real_files_of_two_vendors_overlay(data_dir, tmp_path):
     names = {t.name for t in result.panels[0].traces}
     assert {"TestFile capacity", "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09 capacity"} <= names
     assert result.panels[0].log_y  # a 3.8 Ah cell next to a ~1 mAh cell
+
+
+def test_voltage_plot_draws_the_chosen_cycles(files, tmp_path):
+    out = tmp_path / "v.png"
+    args = ["plot", "voltage", str(files["cycling"]), "--cycles", "1,4", "-o", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    from ssblab.plotting import plot
+
+    (panel,) = plot("voltage", files["cycling"], cycles=[1, 4]).panels
+    assert {t.name.split()[1] for t in panel.traces} == {"1", "4"}  # "cycle 1 charge", ...
+    bad = runner.invoke(app, ["plot", "voltage", str(files["cycling"]), "--cycles", "one"])
+    assert bad.exit_code != 0

@@ -53,13 +53,26 @@ def plot_command(
         float | None,
         typer.Option("--area-cm2", help="Electrode area in cm² for files that do not give one."),
     ] = None,
+    cycles: Annotated[
+        str | None,
+        typer.Option("--cycles", help="voltage plot: cycle numbers to draw, e.g. 1,2,50."),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Draw KIND for FILE... in one figure: files overlaid, measured solid, model dashed."""
     from ssblab.plotting import plot
 
     target = out if out is not None else Path(f"{kind}.png")
-    result = plot(kind, *files, out=target, style=style, mass_mg=mass_mg, area_cm2=area_cm2)
+    chosen = _cycle_list(cycles) if cycles else None
+    result = plot(
+        kind,
+        *files,
+        out=target,
+        style=style,
+        mass_mg=mass_mg,
+        area_cm2=area_cm2,
+        cycles=chosen,
+    )
     payload = {
         "out": str(target),
         "kind": kind,
@@ -72,6 +85,16 @@ def plot_command(
     typer.echo(f"wrote {target} ({len(result.panels)} panel(s))")
     for note in payload["notes"]:
         typer.echo(f"note: {note}")
+
+
+def _cycle_list(text: str) -> list[int]:
+    """``"1,2,50"`` -> [1, 2, 50]; a bad entry is a one-line error."""
+    from ssblab.errors import SsblabError
+
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise SsblabError(f"--cycles wants cycle numbers like 1,2,50, got {text!r}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -99,15 +99,23 @@ def cycle_curves(
     return sorted(curves, key=lambda c: (c[0], c[1] != "charge"))
 
 
-def voltage_capacity(run: LabelledRun, unit: str, factor: float) -> Panel:
-    """Voltage vs capacity, one colour per cycle along a colormap, charge and discharge."""
+def voltage_capacity(
+    run: LabelledRun, unit: str, factor: float, cycles: list[int] | None = None
+) -> Panel:
+    """Voltage vs capacity, one colour per cycle along a colormap, charge and discharge.
+
+    *cycles*: the cycle numbers to draw (default: up to :data:`MAX_CYCLES_SHOWN`,
+    evenly spread, first and last kept).
+    """
     if is_symmetric(run.run):
         raise NotAvailable(f"{run.label} is a symmetric-cell run (see the voltage-time panel)")
     table = run.run.table
     all_cycles = (
         table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table.columns else [1]
     )
-    shown = pick_cycles(all_cycles)
+    shown = pick_cycles(all_cycles) if cycles is None else [c for c in all_cycles if c in cycles]
+    if not shown:
+        raise NotAvailable(f"{run.label} has none of cycles {cycles} (it has {len(all_cycles)})")
     curves = cycle_curves(run, factor, shown)
     if not curves:
         raise NotAvailable(f"{run.label} has no charge or discharge (current is zero throughout)")
@@ -132,7 +140,7 @@ def voltage_capacity(run: LabelledRun, unit: str, factor: float) -> Panel:
     )
 
 
-def voltage_profiles(runs: list[LabelledRun]) -> list[Panel]:
+def voltage_profiles(runs: list[LabelledRun], cycles: list[int] | None = None) -> list[Panel]:
     """One voltage-capacity panel per cycling run, all in the same capacity unit."""
     cycling = cycling_runs(runs)
     if not cycling:
@@ -141,7 +149,7 @@ def voltage_profiles(runs: list[LabelledRun]) -> list[Panel]:
     panels, reasons = [], []
     for r in cycling:
         try:
-            panels.append(voltage_capacity(r, unit, factors[r.label]))
+            panels.append(voltage_capacity(r, unit, factors[r.label], cycles))
         except NotAvailable as exc:
             reasons.append(str(exc))
     if not panels:
