@@ -222,7 +222,7 @@ def _grid_reaction(c1, c2, pd, candidate: str, partner: str):
         decomposition = pd.get_decomposition(mix)
         e_hull = sum(amount * e.energy_per_atom for e, amount in decomposition.items())
         energy = e_hull - (x * e1 + (1 - x) * e2)
-        if energy < best[1]:
+        if energy < best[1] - 1e-9:  # round-off on the hull is not a reaction
             names = " + ".join(
                 f"{amount:.2f} {e.composition.reduced_formula}"
                 for e, amount in decomposition.items()
