@@ -86,3 +86,35 @@ def test_time_potential_export_with_unfit_settings_is_refused(data_dir, tmp_path
     bare = _copy_head(data_dir, tmp_path, f"{STEM}_{number}_C05.txt")
     with pytest.raises(ReadError, match=why):
         read(bare)
+
+
+def test_text_export_without_preamble_is_detected_by_content(data_dir, tmp_path):
+    """The T-cell export (decimal comma, extra columns) read under any name."""
+    source = data_dir / "threeelectrode/T-cell_pOCV_data.txt"
+    renamed = tmp_path / "cell_export.dat"
+    shutil.copy(source, renamed)
+    a, b = read(source), read(renamed)
+    assert b.meta.source_format == "biologic_mpt" and b.n_rows == 9740
+    assert a.table.equals(b.table)
+    # the export's first row: time/s 0, Ewe/V 3,3091569, Ece/V 0,20197234
+    assert b.table[s.WE_POTENTIAL][0] == pytest.approx(3.3091569, abs=1e-7)
+    assert b.table[s.VOLTAGE][0] == pytest.approx(3.3091569 - 0.20197234, abs=1e-7)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"symmetric/{STEM}_03_GCPL_C05_LOOP.txt",
+        "README.md",
+        "threeelectrode/Tesla_4680_README.md",
+        "eis/exampleDataAutolab.txt",
+    ],
+)
+def test_other_text_files_are_not_taken_for_ec_lab_exports(data_dir, name):
+    from ssblab.io.registry import detect
+
+    path = data_dir / name
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    with pytest.raises(ReadError):
+        detect(path, head)

@@ -87,19 +87,18 @@ def is_mpt(head: bytes) -> bool:
 def is_bare_mpt(head: bytes, path: Path) -> bool:
     """True for an EC-Lab text export without the preamble (column names first).
 
-    An ``.mpt`` needs ``time/s`` among tab-separated names; a ``.txt`` (EC-Lab's
-    "export as text" with a few columns) also needs an EC-Lab potential name. A
+    Decided by content, whatever the file is called: the first line holds
+    tab-separated names with ``time/s`` and an EC-Lab potential (``Ewe/V``,
+    ``<Ewe>/V``, ``Ecell/V``); an ``.mpt`` needs only ``time/s``. A
     time/potential-only export is recognised too: the reader takes its current
     from the settings file beside it or refuses it in one line.
     """
     first_line = head.split(b"\n", 1)[0]
-    names = [n.strip() for n in first_line.split(b"\t")]
+    names = {n.strip() for n in first_line.split(b"\t")}
     if b"time/s" not in names:
         return False
-    if path.suffix.lower() == ".mpt":
-        return True
     potentials = {b"Ewe/V", b"<Ewe>/V", b"Ecell/V", b"<Ewe/V>"}
-    return path.suffix.lower() == ".txt" and bool(potentials & set(names))
+    return path.suffix.lower() == ".mpt" or bool(potentials & names)
 
 
 def _split_header(path: Path, raw: bytes) -> tuple[list[str], int]:
