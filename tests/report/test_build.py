@@ -196,3 +196,13 @@ def test_symmetric_cells_of_very_different_voltage_get_their_own_panels(make_sym
     overviews = [p for p in panels if p.key.startswith("symmetric_") and "zoom" not in p.key]
     assert [p.key for p in overviews] == ["symmetric_a", "symmetric_b"]
     assert all(len(p.traces) == 1 for p in overviews)
+
+
+def test_full_plotly_bundle_on_request(eis_table, tmp_path):
+    small = build([eis_table], tmp_path / "small", png=False).index.read_text("utf-8")
+    full = build([eis_table], tmp_path / "full", png=False, full_plotly=True).index.read_text(
+        "utf-8"
+    )
+    assert 'id="ssblab-plotly-gz"' in small and "plotly.js v" not in small
+    assert 'id="ssblab-plotly-gz"' not in full and full.count("plotly.js v") == 1
+    assert len(full) > 4_000_000 > 1_500_000 > len(small)
