@@ -69,6 +69,8 @@ def _run_full(recipe: Any, recipe_path: Path, protocol: str | None, out, json: b
         "kind": recipe.kind,
         "simulated_h": float(run.table.get_column(s.TIME).max()) / 3600.0,
         "cycles": per_cycle.to_dicts(),
+        # the model's assumptions and PyBaMM's own warnings (kept off the terminal)
+        "notes": list(run.meta.notes),
     }
     if out is not None:
         payload["output"] = str(write(run, out))
@@ -76,6 +78,8 @@ def _run_full(recipe: Any, recipe_path: Path, protocol: str | None, out, json: b
         print_json(payload)
     else:
         print_table(payload["cycles"], title=f"Simulated: {recipe.name}")
+        for note in payload["notes"]:
+            typer.echo(f"note: {note}")
 
 
 def _blocks(recipe: Any, protocol: str | None) -> Any:
