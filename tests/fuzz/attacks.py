@@ -35,8 +35,17 @@ def main(folder: Path) -> None:
             {"name": "catalog", "statuses": statuses, "seconds": time.perf_counter() - start}
         )
     )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"name": "peak_rss_mib", "value": peak}), flush=True)
+    print(json.dumps({"name": "peak_rss_mib", "value": peak_rss_mib()}), flush=True)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak RSS [MiB]: ``VmHWM`` of its own memory map. (``ru_maxrss`` is
+    not used: Linux carries the parent's high-water mark across exec, so a child of a
+    1 GiB pytest process reports >= 1 GiB whatever it does.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -90,7 +90,8 @@ def worker() -> None:
 
     for line in sys.stdin:
         print(json.dumps(_outcome(line.strip())), flush=True)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hwm = [ln for ln in Path("/proc/self/status").read_text().splitlines() if ln[:6] == "VmHWM:"]
+    peak_kb = int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"kind": "rss", "mb": peak_kb / 1024}), flush=True)
 
 
