@@ -309,3 +309,18 @@ def test_bit_flipped_workbook_found_by_the_fuzzer_is_refused_before_parsing(
     bad = tmp_path / src.name
     bad.write_bytes(MUTATIONS["bit_flips"](src.read_bytes(), random.Random(seed)))
     assert "Bad CRC-32" in refused(bad)
+
+
+def test_landt_stray_comma_and_decimal_commas_are_left_out_and_counted(tmp_path, data_dir):
+    # issue 17: one stray comma read 1.10 V for 3.39 V, decimal commas 20.0 V, reported OK
+    src = data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
+    lines = src.read_bytes().split(b"\n")
+    middle = len(lines) // 2
+    lines[middle] = lines[middle].replace(b",", b",,", 1)
+    lines[middle + 5] = lines[middle + 5].replace(b".", b",")
+    bad = tmp_path / src.name
+    bad.write_bytes(b"\n".join(lines))
+    whole, run = read(src), read(bad)
+    assert (run.n_rows, run.meta.rows_skipped) == (whole.n_rows - 2, 2)
+    assert any(f"first at line {middle + 1}" in note for note in run.meta.notes)
+    assert run.table["Voltage / V"].max() == whole.table["Voltage / V"].max()

@@ -184,3 +184,29 @@ def check_rows(path: Path, rows: int) -> None:
             (spent - limits.FIXED_ALLOWANCE_BYTES) / max(rows, 1),
             f"{spent} bytes decompressed for {rows} rows",
         )
+
+
+def ragged_lines(data: bytes, header_line: int, sep: bytes = b",") -> tuple[list[bool], str]:
+    """Which data lines after the header at 0-based line *header_line* have another number
+    of *sep*-separated fields than most data lines (a stray comma, decimal commas, a cut
+    last line): one flag per non-empty data line, and a note naming the first one ("" if
+    none). The usual width is the data lines' own (exports often end rows with a separator
+    the header lacks). Quoted fields are not special-cased: for unquoted numeric exports."""
+    rows = [ln.rstrip(b"\r") for ln in data.split(b"\n")[header_line + 1 :]]
+    counts = [(n, ln.count(sep)) for n, ln in enumerate(rows, start=header_line + 2) if ln.strip()]
+    if not counts:
+        return [], ""
+    widths: dict[int, int] = {}
+    for _, width in counts:
+        widths[width] = widths.get(width, 0) + 1
+    usual = max(widths, key=widths.__getitem__)
+    flags = [width != usual for _, width in counts]
+    bad = [n for (n, _), flag in zip(counts, flags, strict=True) if flag]
+    if not bad:
+        return flags, ""
+    note = (
+        f"{len(bad)} data lines have another number of fields than the other {usual + 1} "
+        f"(first at line {bad[0]}: a stray separator, decimal commas or a cut line); "
+        "their values would be shifted, so they are left out (counted as skipped)"
+    )
+    return flags, note

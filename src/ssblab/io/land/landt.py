@@ -29,6 +29,7 @@ from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.registry import reader
+from ssblab.io.safety import ragged_lines
 from ssblab.schema import Run, RunMeta
 
 FORMAT = "landt_csv"
@@ -173,11 +174,19 @@ def read_landt_csv(path: Path) -> Run:
     path = Path(path)
     header_line, header, extra = _split_preamble(path)
     raw = _parse(path, header_line, header)
+    ragged, ragged_note = ragged_lines(path.read_bytes(), header_line)
+    shifted = 0
+    if ragged_note and len(ragged) == raw.height:  # a shifted row must not be read as data
+        shifted = sum(ragged)
+        raw = raw.filter(~pl.Series(ragged))
     tz = t.instrument_timezone(path)
     raw, skipped = t.drop_undecodable(raw, REQUIRED)
     table, notes = _canonical(raw, tz)
     table, finishing = t.tidy(table, skipped)
     notes += finishing
+    if ragged_note:
+        notes.append(ragged_note if shifted else ragged_note.split(";")[0] + " (kept: not matched)")
+    skipped += shifted
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
