@@ -31,6 +31,7 @@ from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.registry import reader
+from ssblab.io.safety import ragged_lines
 from ssblab.schema import Run, RunMeta
 
 FORMAT = "novonix_csv"
@@ -185,6 +186,10 @@ def read_novonix_csv(path: Path) -> Run:
     path = Path(path)
     summary, body = _split(path)
     raw = _parse(path, body)
+    ragged, ragged_note = ragged_lines(body.replace(b'"', b""), 0)
+    shifted = sum(ragged) if ragged_note and len(ragged) == raw.height else 0
+    if shifted:  # a shifted row must not be read as data
+        raw = raw.filter(~pl.Series(ragged))
     raw, skipped = t.drop_undecodable(raw, (TIME_H, VOLTAGE, CURRENT))
     tz = t.instrument_timezone(path)
     table = _canonical(raw, tz)
@@ -198,6 +203,9 @@ def read_novonix_csv(path: Path) -> Run:
     if CLOCK in raw.columns:
         notes.append(t.timezone_note(tz))
     notes += finishing
+    if ragged_note:
+        notes.append(ragged_note if shifted else ragged_note.split(";")[0] + " (kept: not matched)")
+    skipped += shifted
     mass_g = _cell_value(summary, "Mass (g)", notes)
     area_cm2 = _cell_value(summary, "Area (cm2)", notes)
     meta = RunMeta(
