@@ -232,6 +232,11 @@ def recognize(run: Run) -> Recognition:
     named, where = vendor_kinds(run.meta)
     segments, data_evidence = data_kinds(table)
     evidence += data_evidence
+    if named == (OCV,) and _main_kind(segments) != OCV:
+        # only rests are named, yet the data applies a current: some step type
+        # no pattern knows (a Neware SIM profile) did, so the data decides
+        evidence.insert(0, f"{where}: only rests named, the data's current decides")
+        named = ()
     if named:
         evidence.insert(0, f"{where}: {', '.join(named)}")
         main = named[0]

@@ -31,6 +31,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
+from ssblab.io.neware.common import step_type_names
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -211,6 +212,7 @@ def read_btsda_csv(path: Path) -> Run:
     if missing:
         raise ReadError(f"{path}: BTSDA export lacks columns {missing}")
     raw = _parse(path, header, units)
+    steps = raw["Step Type"]
     tz = t.instrument_timezone(path)
     table, notes = _canonical(path, raw, units, tz)
     table, skipped = t.drop_undecodable(table, s.REQUIRED)
@@ -225,6 +227,6 @@ def read_btsda_csv(path: Path) -> Run:
         cycle_numbering="vendor (BTSDA Cycle Index)",
         rows_skipped=skipped,
         notes=tuple(notes),
-        extra={"units": ", ".join(f for f in units)},
+        extra={"units": ", ".join(f for f in units), "step_types": step_type_names(steps)},
     )
     return Run(t.finish(table), meta)

@@ -107,6 +107,28 @@ def range_multiplier(current_range: np.ndarray) -> np.ndarray:
     return np.where((r == 0) | (r < -2_000_000_000), 1e-1, out)
 
 
+#: Step types that apply no current: listed after the active ones.
+PASSIVE_STEPS = frozenset({"Rest", "Pause", "OCV"})
+
+
+def step_type_names(names: pl.Series) -> str:
+    """The step types present, comma-separated: active steps in order of first
+    appearance, then the passive ones (:data:`PASSIVE_STEPS`).
+
+    *names* holds Neware step codes (mapped through :data:`STEP_TYPES`,
+    unknown codes as ``"code <n>"``) or BTSDA's step-type text. This is the
+    ``RunMeta.extra["step_types"]`` that experiment recognition reads, whose
+    first name is the run's main technique (e.g. ``"CC Chg,CC DChg,Rest"`` for
+    a cycling run that starts with a rest).
+    """
+    seen = names.drop_nulls().unique(maintain_order=True).to_list()
+    if names.dtype.is_integer():
+        seen = [STEP_TYPES.get(int(c), f"code {c}") for c in seen]
+    texts = list(dict.fromkeys(t for t in (str(n).strip() for n in seen) if t))
+    order = [t for t in texts if t not in PASSIVE_STEPS] + [t for t in texts if t in PASSIVE_STEPS]
+    return ",".join(order)
+
+
 def count_changes(*cols: str) -> pl.Expr:
     """1, 2, 3... increasing by one at every row where any of *cols* changes value."""
     changed = pl.lit(False)

@@ -36,7 +36,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.neware.common import CYCLE_MODES, clean_records, to_canonical
+from ssblab.io.neware.common import CYCLE_MODES, clean_records, step_type_names, to_canonical
 from ssblab.io.neware.nda import MAGIC, decode_nda
 from ssblab.io.neware.ndax import decode_ndax, start_time_local
 from ssblab.io.registry import reader
@@ -142,6 +142,8 @@ def _build_run(
     if raw.height == 0 and not empty:
         raise ReadError(f"{path}: no decodable records")
     mode = _cycle_mode(raw, facts, notes)
+    if "step_type" in raw.columns:
+        facts["step_types"] = step_type_names(raw["step_type"])
     table = to_canonical(raw, mode)
     zone, start = _clock(table, facts, notes)
     meta = s.RunMeta(
