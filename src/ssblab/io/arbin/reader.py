@@ -22,7 +22,7 @@ from ssblab.io.arbin.jet import JET_MAGIC
 from ssblab.io.arbin.res import read_res
 from ssblab.io.arbin.text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
-from ssblab.io.safety import read_zip_member, zip_names
+from ssblab.io.safety import ragged_lines, read_zip_member, zip_names
 from ssblab.schema import Run, RunMeta
 
 #: Header of an Arbin ``_Metadata.csv`` sidecar (normalised, lower case).
@@ -95,16 +95,23 @@ def read_arbin_csv(path: Path) -> Run:
         ignore_errors=True,
         truncate_ragged_lines=True,
     )
+    ragged, ragged_note = ragged_lines(path.read_bytes(), 0, sep.encode())
+    shifted = sum(ragged) if ragged_note and len(ragged) == frame.height else 0
+    if shifted:  # a shifted row must not be read as data
+        frame = frame.filter(~pl.Series(ragged))
     raw, notes = to_raw(frame)
     notes += _columns_not_kept(cols, mapping)
+    if ragged_note:
+        notes.append(ragged_note if shifted else ragged_note.split(";")[0] + " (kept: not matched)")
     raw = raw.filter(pl.col("Test_Time").is_not_null())
-    skipped = frame.height - raw.height
+    no_time = frame.height - raw.height
+    skipped = no_time + shifted
     if raw.height == 0:
         raise ReadError(f"{path}: no records with a test time")
     table, extra, numbering = arbin_to_canonical(raw)
     extra |= _sidecar(path)
-    if skipped:
-        notes.append(f"{skipped} rows without a test time left out")
+    if no_time:
+        notes.append(f"{no_time} rows without a test time left out")
     meta = RunMeta(
         source=str(path),
         source_format="arbin_csv",
@@ -206,8 +213,8 @@ def read_arbin_xlsx(path: Path) -> Run:
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     table, extra, numbering = arbin_to_canonical(raw)
-    if skipped:
-        notes.append(f"{skipped} rows without a test time left out")
+    if no_time:
+        notes.append(f"{no_time} rows without a test time left out")
     meta = RunMeta(
         source=str(path),
         source_format="arbin_xlsx",
