@@ -213,8 +213,8 @@ def read_arbin_xlsx(path: Path) -> Run:
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     table, extra, numbering = arbin_to_canonical(raw)
-    if no_time:
-        notes.append(f"{no_time} rows without a test time left out")
+    if skipped:
+        notes.append(f"{skipped} rows without a test time left out")
     meta = RunMeta(
         source=str(path),
         source_format="arbin_xlsx",
