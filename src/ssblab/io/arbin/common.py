@@ -114,7 +114,9 @@ def arbin_to_canonical(raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str],
     raw : DataFrame
         Columns ``Test_Time`` [s], ``Voltage`` [V], ``Current`` [A] and any of
         ``Cycle_Index``, ``Step_Index``, the four counters [Ah, Wh],
-        ``Unix_Time`` [s UTC], ``Temperature`` [degC], in record order.
+        ``Unix_Time`` [s UTC], ``Temperature`` [degC] and auxiliary channels
+        already named ``Aux <k> <Quantity> / <unit>`` (kept as they are), in
+        record order.
 
     Returns
     -------
@@ -138,6 +140,7 @@ def arbin_to_canonical(raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str],
     ]
     if "Unix_Time" in raw.columns:
         exprs.append(pl.col("Unix_Time").cast(pl.Float64).alias(s.UNIX_TIME))
+    exprs += [pl.col(c).cast(pl.Float64) for c in raw.columns if c.startswith("Aux ")]
     numbering = "none in file (one cycle)"
     if "Cycle_Index" in raw.columns:
         vendor = pl.col("Cycle_Index").cast(pl.Int64)

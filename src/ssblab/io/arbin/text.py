@@ -66,8 +66,15 @@ def rename_map(columns: list[str]) -> dict[str, tuple[str, float]]:
     """Header -> (Arbin raw name, unit factor) for the headers that are recognised.
 
     The first header mapping to a given raw name wins (``Temperature (C)_1``
-    before ``_2``).
+    before ``_2``); auxiliary channels after it get BDF-style names
+    (:func:`aux_columns`).
     """
+    base = _base_map(columns)
+    return base | aux_columns(columns, base)[0]
+
+
+def _base_map(columns: list[str]) -> dict[str, tuple[str, float]]:
+    """The :data:`HEADER_MAP` part of :func:`rename_map`."""
     out: dict[str, tuple[str, float]] = {}
     taken: set[str] = set()
     for col in columns:
@@ -76,6 +83,51 @@ def rename_map(columns: list[str]) -> dict[str, tuple[str, float]]:
             out[col] = hit
             taken.add(hit[0])
     return out
+
+
+#: Unit at the end of an export header: ``(C)``, ``_C``, ``(V)``, ``_mV``...
+_UNIT_TAIL = re.compile(r"(?:\(\s*(?P<p>[^()]*?)\s*\)|_(?P<u>[A-Za-z°]+))\s*(?:_\d+)?$")
+_AUX_UNITS = {"C": "degC", "°C": "degC", "degC": "degC", "V": "V", "mV": "mV"}
+
+
+def _unit_of(header: str) -> str:
+    """Schema unit stated at the end of *header* ("" when none or not known)."""
+    m = _UNIT_TAIL.search(header.strip())
+    return _AUX_UNITS.get((m["p"] or m["u"] or "") if m else "", "")
+
+
+def aux_columns(
+    columns: list[str], mapped: dict[str, tuple[str, float]]
+) -> tuple[dict[str, tuple[str, float]], list[str]]:
+    """Auxiliary temperatures and voltages kept as ``Aux <k> <Quantity> / <unit>``.
+
+    As for a ``.res``: the first temperature column is ``Temperature`` (ambient,
+    in *mapped*); the k-th temperature column (k >= 2, header order) becomes
+    ``Aux k Temperature / degC`` and the k-th auxiliary voltage
+    ``Aux k Voltage / V``. The unit is read from the header; a temperature
+    header without one (``Temp2``) takes the unit the first temperature header
+    states, said in the returned notes; without any stated unit it is not kept.
+    """
+    temps = [c for c in columns if "temp" in normalise(c)]
+    first = next((c for c in temps if mapped.get(c, ("",))[0] == "Temperature"), None)
+    first_unit = _unit_of(first) if first else ""
+    out: dict[str, tuple[str, float]] = {}
+    notes: list[str] = []
+    for k, col in enumerate((c for c in temps if c != first), start=2):
+        if col in mapped or first is None:
+            continue
+        unit = _unit_of(col)
+        if not unit and first_unit == "degC":
+            unit = "degC"
+            notes.append(f"{col!r} states no unit: taken as degC, the unit of {first!r}")
+        if unit == "degC":
+            out[col] = (f"Aux {k} Temperature / degC", 1.0)
+    volts = [c for c in columns if re.match(r"^aux\w*voltage", normalise(c)) and c not in mapped]
+    for k, col in enumerate(volts, start=1):
+        unit = _unit_of(col)
+        if unit in ("V", "mV"):
+            out[col] = (f"Aux {k} Voltage / V", 1e-3 if unit == "mV" else 1.0)
+    return out, notes
 
 
 def looks_like_arbin(columns: list[str]) -> bool:
@@ -90,9 +142,10 @@ def to_raw(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
     Returns the raw frame and notes on the time conversion used.
     """
-    mapping = rename_map(frame.columns)
+    base = _base_map(frame.columns)
+    aux, notes = aux_columns(frame.columns, base)
+    mapping = base | aux
     exprs = []
-    notes: list[str] = []
     for col, (name, factor) in mapping.items():
         if name in ("DateTime", "Datenum"):
             unix, note = _unix_time(frame[col], name)
