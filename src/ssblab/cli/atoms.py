@@ -81,7 +81,7 @@ def _side_by_side(paired, keys: tuple[str, ...]) -> dict:
         row["literature eV"] = f"{lo:g}-{hi:g}"
         for name, err in literature["error_eV"].items():
             row[f"error {name}"] = err
-    row["flags"] = ", ".join(f.code for f in paired.flags) or None
+    row["flags"] = ", ".join(dict.fromkeys(f.code for f in paired.flags)) or None
     return row
 
 
