@@ -62,6 +62,10 @@ def test_time_potential_export_takes_the_set_current(data_dir):
     note = next(n for n in run.meta.notes if "set current" in n)
     assert f"{STEM}.mps" in note and "+0.400 mA" in note and "not a measurement" in note
     assert "907.6 s" in note
+    # the .mps loops GEIS + GCPL 44 more times: 45 runs of t1 = 1 h, and 44 GEIS gaps
+    gaps = next(n for n in run.meta.notes if "_LOOP.txt" in n)
+    assert "44 intervals" in gaps and "(338.0 s in all)" in gaps
+    assert t[s.TIME][-1] - 338.0 == pytest.approx(45 * 3600.0, abs=5.0)
 
 
 def _copy_head(data_dir, tmp_path, name, lines=20):

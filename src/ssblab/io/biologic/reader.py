@@ -23,7 +23,7 @@ from ssblab.io._tabular import instrument_timezone, timezone_note
 from ssblab.io.biologic.cell import mpr_cell, mpt_cell
 from ssblab.io.biologic.mpr import is_mpr, ole_to_unix, parse_mpr
 from ssblab.io.biologic.mpt import is_bare_mpt, is_mpt, parse_mpt
-from ssblab.io.biologic.settings import current_from_settings
+from ssblab.io.biologic.settings import current_from_settings, loop_gap_note
 from ssblab.io.biologic.table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
 from ssblab.io.biologic.techniques import MPT_NAMES
 from ssblab.io.registry import reader
@@ -139,7 +139,9 @@ def _with_set_current(
             f"; time/s starts at {frame['time/s'][0]:.1f} s (techniques before this one), "
             "Test Time / s counts from this file's first record"
         )
-    return frame.with_columns(pl.lit(current_a * 1e3).alias("I/mA")), technique, code, (note,)
+    gaps = loop_gap_note(path, frame["time/s"].to_list()) if frame.height else ""
+    notes = (note, gaps) if gaps else (note,)
+    return frame.with_columns(pl.lit(current_a * 1e3).alias("I/mA")), technique, code, notes
 
 
 @reader(

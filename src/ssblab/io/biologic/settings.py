@@ -180,3 +180,29 @@ def current_from_settings(data_path: Path) -> tuple[float, str, str]:
         "not a measurement"
     )
     return current, technique.name, note
+
+
+def loop_gap_note(data_path: Path, time_s: list[float] | tuple[float, ...]) -> str:
+    """Note on the intervals a loop spent in other techniques ("" without a loop file).
+
+    EC-Lab's ``<stem>_LOOP.txt`` lists the row at which each loop of the
+    technique starts; the interval before each such row (k > 0) was spent in
+    the other techniques of the loop, not at this technique's set current.
+    """
+    loop = Path(data_path).with_name(Path(data_path).stem + "_LOOP.txt")
+    if not loop.is_file():
+        return ""
+    with open(loop, "rb") as fh:
+        lines = fh.read(MAX_SETTINGS_BYTES).decode("latin-1").splitlines()
+    if not lines or not lines[0].startswith("VMP EXPERIMENT LOOP INDEXES"):
+        return ""
+    starts = [int(x) for x in lines[1:] if x.strip().isdigit()]
+    inner = [i for i in starts if 0 < i < len(time_s)]
+    if not inner:
+        return ""
+    gap = sum(time_s[i] - time_s[i - 1] for i in inner)
+    return (
+        f"{loop.name}: {len(inner)} loops restart this technique; the {len(inner)} intervals "
+        f"before them ({gap:.1f} s in all) were spent in the loop's other techniques, "
+        "not at the set current"
+    )
