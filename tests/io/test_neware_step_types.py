@@ -49,3 +49,19 @@ def test_step_type_names_orders_active_first_and_names_unknown_codes():
     assert step_type_names(codes) == "CC Chg,CC DChg,code 99,Rest,Pause"
     assert step_type_names(pl.Series(["Rest", " CCCV Chg", "", None])) == "CCCV Chg,Rest"
     assert step_type_names(pl.Series([], dtype=pl.Int64)) == ""
+
+
+def test_step_types_of_a_regular_export(data_dir):
+    """The export's step rows (',<index>,<number>,<type>,...') name 40 Rest, 20 CC Chg and
+    20 CC DChg steps."""
+    import csv
+    from collections import Counter
+
+    path = data_dir / "neware" / "nw_regular_export_ife_example.csv"
+    with open(path, encoding="latin-1", newline="") as fh:
+        rows = list(csv.reader(fh))
+    steps = Counter(r[3] for r in rows if len(r) > 3 and r[0] == "" and r[1].strip().isdigit())
+    assert steps == {"Rest": 40, "CC Chg": 20, "CC DChg": 20}
+    run = read(path)
+    assert run.meta.extra["step_types"] == "CC Chg,CC DChg,Rest"
+    assert rz.recognize(run).source == "vendor technique"

@@ -32,6 +32,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io.arbin.common import increments, step_count
+from ssblab.io.neware.common import step_type_names
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -198,6 +199,6 @@ def read_regular_csv(path: Path) -> Run:
         cycle_numbering="Neware Cycle Index (cycle rows of the export)",
         rows_skipped=skipped + unknown,
         notes=tuple(notes),
-        extra={"cycle_rows": str(cycle_rows)},
+        extra={"cycle_rows": str(cycle_rows), "step_types": step_type_names(typed["step_type"])},
     )
     return Run(table, meta)
