@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXCLUDED_DIRS = ("licenses",)
 EXCLUDED_PREFIX = "reference"
 #: files that are not a time series: refusal (one line naming the file) is right
-NOT_TIME_SERIES = re.compile(r"(^README\.md$|_metadata\.csv$)", re.IGNORECASE)
+NOT_TIME_SERIES = re.compile(r"((^|_)README\.md$|_metadata\.csv$)", re.IGNORECASE)
 #: real files that hold no data record (a technique that wrote none, an empty archive)
 EMPTY_BY_DESIGN = {"wait.mpr", "wait.mpt", "empty.ndax"}
 #: no single file may take longer than this to read or refuse [s]

@@ -108,7 +108,6 @@ def test_text_export_without_preamble_is_detected_by_content(data_dir, tmp_path)
 @pytest.mark.parametrize(
     "name",
     [
-        f"symmetric/{STEM}_03_GCPL_C05_LOOP.txt",
         "README.md",
         "threeelectrode/Tesla_4680_README.md",
         "eis/exampleDataAutolab.txt",
@@ -122,3 +121,18 @@ def test_other_text_files_are_not_taken_for_ec_lab_exports(data_dir, name):
         head = fh.read(4096)
     with pytest.raises(ReadError):
         detect(path, head)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        (f"{STEM}_03_GCPL_C05_LOOP.txt", "EC-Lab loop index file"),
+        (f"{STEM}.mps", "EC-Lab settings file (.mps)"),
+        (f"{STEM}-prerun.mps", "EC-Lab settings file (.mps)"),
+    ],
+)
+def test_ec_lab_companion_files_are_refused_in_one_line(data_dir, name, kind):
+    path = data_dir / "symmetric" / name
+    with pytest.raises(ReadError) as info:
+        read(path)
+    assert str(info.value) == f"{path}: {kind}, no records; read the data files beside it"

@@ -19,11 +19,12 @@ from pathlib import Path
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.errors import ReadError
 from ssblab.io._tabular import instrument_timezone, timezone_note
 from ssblab.io.biologic.cell import mpr_cell, mpt_cell
 from ssblab.io.biologic.mpr import is_mpr, ole_to_unix, parse_mpr
 from ssblab.io.biologic.mpt import is_bare_mpt, is_mpt, parse_mpt
-from ssblab.io.biologic.settings import current_from_settings, loop_gap_note
+from ssblab.io.biologic.settings import companion_kind, current_from_settings, loop_gap_note
 from ssblab.io.biologic.table import CYCLE_RULE, USED_COLUMNS, eis_spectrum, to_canonical
 from ssblab.io.biologic.techniques import MPT_NAMES
 from ssblab.io.registry import reader
@@ -147,11 +148,19 @@ def _with_set_current(
 @reader(
     "biologic_mpt",
     suffixes=(".mpt",),
-    sniff=lambda head, path: is_mpt(head) or is_bare_mpt(head, path),
+    sniff=lambda head, path: is_mpt(head) or is_bare_mpt(head, path) or bool(companion_kind(head)),
     description="BioLogic EC-Lab text export .mpt (any locale; also a bare .txt export)",
 )
 def read_mpt(path: Path) -> Run:
-    """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table."""
+    """Read a BioLogic EC-Lab ``.mpt`` text export into the canonical table.
+
+    The settings (``.mps``) and loop-index (``_LOOP.txt``) files beside EC-Lab
+    data hold no records: refused in one line that says so.
+    """
+    with open(path, "rb") as fh:
+        companion = companion_kind(fh.read(64))
+    if companion:
+        raise ReadError(f"{path}: {companion}, no records; read the data files beside it")
     content = parse_mpt(Path(path), USED_COLUMNS)
     frame, technique, code = content.frame, content.technique, content.technique_code
     set_notes: tuple[str, ...] = ()

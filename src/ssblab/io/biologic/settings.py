@@ -29,6 +29,11 @@ from ssblab.errors import ReadError
 from ssblab.io.biologic.techniques import MPT_NAMES
 
 FIELD = 20  # characters per name/value field
+#: First line of the EC-Lab files that sit beside the data and hold no records.
+COMPANION_MAGICS = {
+    b"EC-LAB SETTING FILE": "EC-Lab settings file (.mps)",
+    b"VMP EXPERIMENT LOOP INDEXES": "EC-Lab loop index file",
+}
 _DATA_NAME = re.compile(r"^(?P<stem>.+)_(?P<number>\d{2})_(?P<code>[A-Za-z]+)_C\d+$")
 _UNITS_A = {"A": 1.0, "mA": 1e-3, "µA": 1e-6, "uA": 1e-6, "nA": 1e-9}
 #: Largest settings file read (real ones are a few kB).
@@ -206,3 +211,8 @@ def loop_gap_note(data_path: Path, time_s: list[float] | tuple[float, ...]) -> s
         f"before them ({gap:.1f} s in all) were spent in the loop's other techniques, "
         "not at the set current"
     )
+
+
+def companion_kind(head: bytes) -> str:
+    """What EC-Lab companion file *head* starts, or "" (settings, loop indexes)."""
+    return next((kind for magic, kind in COMPANION_MAGICS.items() if head.startswith(magic)), "")
