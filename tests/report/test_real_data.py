@@ -95,3 +95,19 @@ def test_one_arc_fit_stops_above_the_diffusion_tail(data_dir):
     assert 0.014 < result.r_b_ohm < 0.017 and abs(result.r_b_ohm - z.min()) < 1e-3
     assert 0.018 < result.r_ct_ohm < 0.03
     assert "fitted above 0.398 Hz (diffusion tail below)" in nyquist([spectrum])[0].note
+
+
+def test_summary_carries_flags_and_the_definitions(data_dir, tmp_path):
+    """jdb11: partial first/last cycles are flagged beside the numbers, and the page states
+    how CE/ICE/retention are defined for the recognised cell type."""
+    jdb = data_dir / "biologic" / "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"
+    report = build([jdb], tmp_path / "r", png=False)
+    text = report.index.read_text("utf-8")
+    summary = text.split("<h2>Summary</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "partial_cycle" in summary
+    assert "ICE: " in summary and "CE of the first complete cycle" in summary
+    # retention from complete cycles only (issue 11: 425.8 % before)
+    cells = re.findall(r'<td class="num">([\d.]+)</td>', summary)
+    _, first, last, retention, _, ice = (float(c) for c in cells[:6])
+    assert retention == pytest.approx(100 * last / first, abs=0.06) and retention < 105
+    assert ice == pytest.approx(86.43, abs=0.01)

@@ -22,7 +22,7 @@ from ssblab.report import panels_eis as eis
 from ssblab.report import panels_symmetric as sym
 from ssblab.report.inputs import ReportData, collect, normalise_with_recipe
 from ssblab.report.model import NotAvailable, Panel
-from ssblab.report.summary import cell_rows, reader_notes, summary_rows
+from ssblab.report.summary import cell_rows, definitions, reader_notes, summary_rows
 
 PanelFn = Callable[[ReportData], "Panel | list[Panel]"]
 
@@ -197,6 +197,7 @@ def build(
         unavailable=rendered.unavailable + [("input", n) for n in data.notes],
         full_plotly=full_plotly,
         notes=reader_notes(data),
+        definitions=definitions(data),
         generated=dt.datetime.now(dt.UTC).strftime("generated %Y-%m-%d %H:%M UTC"),
     )
     index = out / "index.html"

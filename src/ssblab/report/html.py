@@ -192,6 +192,7 @@ def page(
     generated: str = "",
     full_plotly: bool = False,
     notes: Sequence[tuple[str, Sequence[str]]] = (),
+    definitions: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The whole report page as one string.
 
@@ -208,6 +209,7 @@ def page(
     full_plotly : inline plotly.py's full 4.8 MB bundle instead of the gzipped
         cartesian one (see :mod:`ssblab.report.plotlyjs`).
     notes : (cell label, reader notes) pairs, listed folded under the cells table.
+    definitions : (cell type, CE/ICE/EE/retention definitions) shown under the summary.
     """
     body = [
         f"<h1>{html.escape(title)}</h1>",
@@ -227,6 +229,10 @@ def page(
         )
     if summary:
         body += ["<h2>Summary</h2>", table_html(summary)]
+        body += [
+            f'<p class="muted"><b>{html.escape(ct)}</b>: {html.escape(text)}</p>'
+            for ct, text in definitions
+        ]
     if designs:
         body.append(design_html(designs))
     if panels:

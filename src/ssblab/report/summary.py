@@ -25,7 +25,23 @@ SUMMARY_COLUMNS = (
     "failure",
     "R_b [Ω]",
     "R_ct [Ω]",
+    "flags",
 )
+
+
+def flag_text(flags: object) -> str | None:
+    """The flags of a result in a few words: each code once, with its count and first message."""
+    by_code: dict[str, list[object]] = {}
+    for f in flags or ():  # type: ignore[union-attr]
+        by_code.setdefault(str(getattr(f, "code", "")), []).append(f)
+    if not by_code:
+        return None
+    parts = []
+    for code, items in by_code.items():
+        first = getattr(items[0], "message", "")
+        more = f" (×{len(items)})" if len(items) > 1 else ""
+        parts.append(f"{code}{more}: {first}")
+    return "; ".join(parts)
 
 
 def cell_rows(data: ReportData) -> list[dict[str, Any]]:
@@ -102,6 +118,7 @@ def _cycling_row(r: LabelledRun) -> dict[str, Any]:
         }
     if out["ice_pct"] is not None:
         row["ICE [%]"] = out["ice_pct"]
+    row["flags"] = flag_text(out["flags"])
     return row
 
 
@@ -128,7 +145,29 @@ def _spectrum_row(sp: Spectrum) -> dict[str, Any]:
     result = fit(sp)
     if result is not None and not is_poor(result, result.z_measured_ohm):
         row |= {"R_b [Ω]": result.r_b_ohm, "R_ct [Ω]": result.r_ct_ohm}
+    if result is not None:
+        row["flags"] = flag_text(getattr(result, "flags", ()))
     return row
+
+
+def definitions(data: ReportData) -> list[tuple[str, str]]:
+    """(cell type, CE/ICE/EE/retention definitions) for each cell type among the cycling runs."""
+    from ssblab.analysis.conventions import definitions_text
+
+    seen: dict[str, str] = {}
+    for r in data.runs:
+        if is_symmetric(r.run):
+            continue
+        rec = recognition(r.run)
+        if rec is None or rec.kind not in ("cycling", "gitt", "cp"):
+            continue
+        cell_type = getattr(rec, "cell_type", "") or "full"
+        if cell_type not in seen:
+            try:
+                seen[cell_type] = definitions_text(cell_type)
+            except (KeyError, SsblabError):
+                continue
+    return list(seen.items())
 
 
 def summary_rows(data: ReportData) -> list[dict[str, Any]]:
