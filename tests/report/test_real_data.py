@@ -111,3 +111,19 @@ def test_summary_carries_flags_and_the_definitions(data_dir, tmp_path):
     _, first, last, retention, _, ice = (float(c) for c in cells[:6])
     assert retention == pytest.approx(100 * last / first, abs=0.06) and retention < 105
     assert ice == pytest.approx(86.43, abs=0.01)
+
+
+def test_report_takes_the_mass_of_a_sidecar(data_dir, tmp_path):
+    """A ``<file>.cell.toml`` beside the data gives the report the active mass, as it gives
+    every command (ssblab.cellmeta): the run's metadata and notes say so."""
+    from ssblab.report.inputs import collect
+
+    src = data_dir / LAND
+    link = tmp_path / src.name
+    link.symlink_to(src)
+    (tmp_path / (src.name + ".cell.toml")).write_text("active_mass_mg = 12.5\n")
+    run = collect([link]).runs[0].run
+    assert run.meta.active_mass_g == pytest.approx(0.0125)
+    assert any(
+        n.startswith("active_mass_mg from ") and n.endswith(".cell.toml") for n in run.meta.notes
+    )

@@ -119,6 +119,14 @@ _EIS_CAPABLE = (".mpr", ".mpt", ".dta")
 MAX_SPECTRA_PER_FILE = 4
 
 
+def _with_cell_meta(run: Run, path: Path) -> Run:
+    """*run* with the mass, area and cell type of its sidecar (``<file>.cell.toml`` or a
+    folder ``cells.toml``) or header, resolved as every command does (:mod:`ssblab.cellmeta`)."""
+    from ssblab.cellmeta import resolve
+
+    return resolve(run, path)
+
+
 def _load_path(path: Path, simulate: bool = False) -> list[Any]:
     """Read one input file into Runs, EIS tables or design dicts.
 
@@ -138,9 +146,9 @@ def _load_path(path: Path, simulate: bool = False) -> list[Any]:
         try:
             return [read_eis(path)]
         except ReadError:
-            return [read(path)]
+            return [_with_cell_meta(read(path), path)]
     try:
-        return [read(path)]
+        return [_with_cell_meta(read(path), path)]
     except UnknownFormatError as first:
         try:
             return [read_eis(path)]
