@@ -136,3 +136,9 @@ def test_ec_lab_companion_files_are_refused_in_one_line(data_dir, name, kind):
     with pytest.raises(ReadError) as info:
         read(path)
     assert str(info.value) == f"{path}: {kind}, no records; read the data files beside it"
+
+
+def test_time_potential_export_under_another_name_is_refused(data_dir, tmp_path):
+    bare = _copy_head(data_dir, tmp_path, "plating.txt")
+    with pytest.raises(ReadError, match="no current column, and the name is not EC-Lab's"):
+        read(bare)

@@ -148,10 +148,15 @@ def settings_for(data_path: Path) -> tuple[Path, int, str]:
     """
     match = _DATA_NAME.match(Path(data_path).stem)
     if match is None:
-        raise ReadError(f"{data_path}: name is not EC-Lab's <settings>_<NN>_<TECH>_C<ch>")
+        raise ReadError(
+            f"{data_path}: no current column, and the name is not EC-Lab's "
+            "<settings>_<NN>_<TECH>_C<ch> (no .mps to take a set current from)"
+        )
     mps = Path(data_path).with_name(match["stem"] + ".mps")
     if not mps.is_file():
-        raise ReadError(f"{data_path}: no settings file {mps.name} beside it")
+        raise ReadError(
+            f"{data_path}: no current column, and no settings file {mps.name} beside it"
+        )
     return mps, int(match["number"]), match["code"].upper()
 
 
