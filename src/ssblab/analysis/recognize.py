@@ -293,4 +293,7 @@ def require(
             problem = f"{analysis} needs a {need}; the data are {rec.describe()}"
     if not problem:
         return ()
+    source = run.meta.source if isinstance(run, Run) else ""
+    if source and not force:  # a refusal names its file, as every ssblab error does
+        problem = f"{source}: {problem}"
     return refuse_or_flag(problem, force=force, quantity=analysis)
