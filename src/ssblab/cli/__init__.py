@@ -58,7 +58,6 @@ COMMAND_OWNERS: dict[str, str] = {
     "three-electrode": "electrodes",
     "simulate": "simulate",
     "calibrate": "calibrate",
-    "calibrate": "calibrate",
     "bench": "bench",
     "report": "report",
     "plot": "plot",
