@@ -2,54 +2,69 @@
 
 ``read(path)`` detects the format by content (then suffix), runs the registered
 reader and returns a :class:`ssblab.schema.Run`. Reader modules register
-themselves with :func:`ssblab.io.registry.reader` when imported; they are
-imported on first use so that ``import ssblab`` stays fast.
+themselves with :func:`ssblab.io.registry.reader` when imported; :data:`FORMATS`
+lists the built-in ones so that only the detected format's reader is imported.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from ssblab.io import registry
 from ssblab.io.safety import check_file, read_head
 from ssblab.schema import Run, validate
 
-#: Reader packages under ``ssblab.io``, one per vendor or family of formats
-#: (importing a package registers its readers; ``neware`` includes BTSDA's CSV).
-READER_MODULES: tuple[str, ...] = (
-    "bdf",
-    "neware",
-    "biologic",
-    "land",  # before arbin: a LANDT export without its preamble has Arbin-like headers
-    "arbin",
-    "maccor",
-    "novonix",
-    "gamry",
+F = registry.Format
+#: Built-in formats in detection order (the first sniff that says yes wins). A format's
+#: reader module is imported only when a file is detected as it, when no light sniff
+#: (``<vendor>/sniff.py``) precedes it, or by :func:`load_readers`.
+FORMATS: tuple[registry.Format, ...] = (
+    F("bdf_csv", "ssblab.io.bdf.reader"),
+    F("bdf_parquet", "ssblab.io.bdf.reader"),
+    F("neware_btsda_csv", "ssblab.io.neware.btsda"),
+    F("neware_nda", "ssblab.io.neware.reader"),
+    F("neware_ndax", "ssblab.io.neware.reader"),
+    F("arbin_res", "ssblab.io.arbin.reader"),
+    F("arbin_csv", "ssblab.io.arbin.reader"),
+    F("arbin_xlsx", "ssblab.io.arbin.reader"),
+    F("neware_regular_csv", "ssblab.io.neware.regular"),
+    F("biologic_mpr", "ssblab.io.biologic.reader"),
+    F("biologic_mpt", "ssblab.io.biologic.reader"),
+    F("landt_csv", "ssblab.io.land.landt"),
+    F("maccor_text", "ssblab.io.maccor.text"),
+    F("novonix_csv", "ssblab.io.novonix.reader"),
+    F("gamry_dta", "ssblab.io.gamry.dta"),
 )
+del F
+#: Reader packages under ``ssblab.io`` (one per vendor or family of formats).
+READER_MODULES: tuple[str, ...] = tuple(dict.fromkeys(fmt.module.split(".")[2] for fmt in FORMATS))
+_BY_NAME = {fmt.name: fmt for fmt in FORMATS}
 _loaded = False
 
 
 def load_readers() -> dict[str, registry.ReaderInfo]:
-    """Import every reader module once and return the registry."""
+    """Import every reader module once and return the registry (``ssblab formats``)."""
     global _loaded
     if not _loaded:
-        for name in READER_MODULES:
-            full = f"ssblab.io.{name}"
-            try:
-                importlib.import_module(full)
-            except ModuleNotFoundError as exc:
-                if exc.name != full:  # a reader's own dependency is missing: say so
-                    raise
+        for fmt in FORMATS:
+            registry.import_module(fmt)
         _loaded = True
     return registry.READERS
+
+
+def _reader(name: str) -> registry.ReaderInfo:
+    """The registered reader of format *name*, importing its module if it is built in."""
+    if name in _BY_NAME:
+        registry.import_module(_BY_NAME[name])
+    elif name not in registry.READERS:
+        load_readers()  # the refusal lists every valid format
+    return registry.get(name)
 
 
 def detect(path: str | Path) -> str:
     """Name of the format of *path* (content first, then suffix)."""
     path = check_file(Path(path))
-    load_readers()
-    return registry.detect(path, read_head(path, registry.SNIFF_BYTES))
+    return registry.detect(path, read_head(path, registry.SNIFF_BYTES), FORMATS)
 
 
 def read(path: str | Path, format: str | None = None) -> Run:
@@ -68,7 +83,6 @@ def read(path: str | Path, format: str | None = None) -> Run:
         One line naming the file and the problem.
     """
     path = check_file(Path(path))
-    load_readers()
-    name = format or registry.detect(path, read_head(path, registry.SNIFF_BYTES))
-    info = registry.get(name)
+    name = format or registry.detect(path, read_head(path, registry.SNIFF_BYTES), FORMATS)
+    info = _reader(name)
     return registry.call_reader(info, path, lambda run: validate(run.table))

@@ -8,8 +8,9 @@ to the file suffix.
 
 from __future__ import annotations
 
+import importlib
 import sysconfig
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,20 +74,69 @@ def _suffixes_of(path: Path) -> list[str]:
     return ["".join(parts[i:]) for i in range(len(parts))]
 
 
-def detect(path: Path, head: bytes) -> str:
-    """Return the format name for *path*, by content first, then by suffix."""
-    for info in READERS.values():
-        if info.sniff is not None:
+@dataclass(frozen=True)
+class Format:
+    """A built-in format as detection sees it before its reader module is imported.
+
+    *module* registers the reader when imported; *sniff* names a light
+    ``"module:function"`` that recognises the format without importing *module*
+    (``None``: import *module* and use the sniff it registers).
+    """
+
+    name: str
+    module: str
+    sniff: str | None = None
+
+
+def _light_sniff(ref: str) -> SniffFn:
+    mod, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(mod), attr)
+
+
+def import_module(fmt: Format) -> bool:
+    """Import *fmt*'s reader module; False when that module is not installed."""
+    try:
+        importlib.import_module(fmt.module)
+    except ModuleNotFoundError as exc:
+        if exc.name != fmt.module:  # a reader's own dependency is missing: say so
+            raise
+        return False
+    return True
+
+
+def _sniffers(formats: tuple[Format, ...]) -> Iterator[tuple[str, SniffFn | None]]:
+    """(name, sniff) in detection order: *formats* first (reader modules imported only
+    where no light sniff exists), then readers registered from elsewhere."""
+    for fmt in formats:
+        if fmt.sniff is not None:
+            yield fmt.name, _light_sniff(fmt.sniff)
+        elif import_module(fmt) and fmt.name in READERS:
+            yield fmt.name, READERS[fmt.name].sniff
+    names = {fmt.name for fmt in formats}
+    for info in list(READERS.values()):
+        if info.name not in names:
+            yield info.name, info.sniff
+
+
+def detect(path: Path, head: bytes, formats: tuple[Format, ...] = ()) -> str:
+    """Return the format name for *path*, by content first, then by suffix.
+
+    *formats* are sniffed first, in order, without importing their readers where
+    a light sniff exists; then every reader in :data:`READERS` not among them.
+    """
+    for name, sniff in _sniffers(formats):
+        if sniff is not None:
             try:
-                if info.sniff(head, path):
-                    return info.name
+                if sniff(head, path):
+                    return name
             except (Exception, *_panic_types()):
                 continue
     for suffix in _suffixes_of(path):
         for info in READERS.values():
             if info.sniff is None and suffix in info.suffixes:
                 return info.name
-    valid = ", ".join(sorted(READERS)) or "(none registered)"
+    known = set(READERS) | {fmt.name for fmt in formats}
+    valid = ", ".join(sorted(known)) or "(none registered)"
     raise UnknownFormatError(f"{path}: no reader recognises this file (known formats: {valid})")
 
 

@@ -1,5 +1,24 @@
-"""LANDT CSV exports (:mod:`.landt`)."""
+"""LANDT CSV exports (:mod:`.landt`).
 
-from ssblab.io.land.landt import read_landt_csv
+Names below are imported on first use, so that detecting a file imports only
+the reader of its format.
+"""
 
-__all__ = ["read_landt_csv"]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "read_landt_csv": "landt",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> object:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,5 +1,24 @@
-"""Maccor text exports, MIMS and MacNet forms (:mod:`.text`)."""
+"""Maccor text exports, MIMS and MacNet forms (:mod:`.text`).
 
-from ssblab.io.maccor.text import read_maccor_text
+Names below are imported on first use, so that detecting a file imports only
+the reader of its format.
+"""
 
-__all__ = ["read_maccor_text"]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "read_maccor_text": "text",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> object:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,5 +1,24 @@
-"""Novonix CSV exports (:mod:`.reader`)."""
+"""Novonix CSV exports (:mod:`.reader`).
 
-from ssblab.io.novonix.reader import read_novonix_csv
+Names below are imported on first use, so that detecting a file imports only
+the reader of its format.
+"""
 
-__all__ = ["read_novonix_csv"]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "read_novonix_csv": "reader",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> object:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__
