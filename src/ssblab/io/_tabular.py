@@ -11,6 +11,7 @@ import os
 import zoneinfo
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
@@ -206,3 +207,136 @@ def start_utc(table: pl.DataFrame) -> str:
     if first is None:
         return ""
     return pl.Series([round(first * 1000)]).cast(pl.Datetime("ms", "UTC")).dt.to_string()[0]
+
+
+def checked_lines(
+    path: Path, data: bytes, header_lines: int, sep: bytes = b","
+) -> tuple[bytes, int, list[str]]:
+    """Leave out the data lines whose values would be wrong, and say so.
+
+    *data* is the whole text; its first *header_lines* lines (preamble and column
+    header) are kept as they are. A data line is left out when its number of *sep*
+    separators differs from the usual one (a stray separator, decimal commas, a cut
+    line: its fields would be shifted) or when it is the last line and the file ends
+    without a line end and its last field is shorter than on the line before (cut
+    mid-line: its last number may be shortened; a complete last line without a line
+    end is kept). Empty lines
+    are kept (readers skip them). For unquoted numeric exports: quotes are not special.
+
+    Returns
+    -------
+    tuple
+        The text without those lines (*data* itself when none), how many were left
+        out, and one note per reason naming the first line (1-based) and byte offset.
+
+    Raises
+    ------
+    ReadError
+        When most data lines have more fields than the header (every row shifted:
+        decimal commas in a file with comma separators), so no table could be right.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.concatenate((ends, [len(data)]))
+    seps = np.flatnonzero(arr == sep[0])
+    counts = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)
+    lengths = ends - starts
+    has_cr = np.zeros(len(ends), dtype=bool)
+    has_cr[lengths > 0] = arr[ends[lengths > 0] - 1] == 13
+    empty = (lengths - has_cr) <= 0
+    body = np.arange(len(ends)) >= header_lines
+    data_lines = body & ~empty
+    if not data_lines.any():
+        return data, 0, []
+    widths, freq = np.unique(counts[data_lines], return_counts=True)
+    usual = int(widths[np.argmax(freq)])
+    header = int(counts[header_lines - 1]) if header_lines else usual
+    if usual > header + 1 or (usual == header + 1 and not _ends_with_sep(data, sep)):
+        raise ReadError(
+            f"{path}: data lines have {usual + 1} fields, the header {header + 1} "
+            "(decimal commas or a shifted column?); no table can be right"
+        )
+    ragged = data_lines & (counts != usual)
+    cut = np.zeros(len(ends), dtype=bool)
+    if data and not data.endswith(b"\n") and data_lines[-1]:
+        cut[-1] = ragged[-1] or _last_field_shortened(data, starts, ends, data_lines, sep)
+        ragged[-1] = False
+    bad = ragged | cut
+    if not bad.any():
+        return data, 0, []
+    notes = []
+    if ragged.any():
+        first = int(np.argmax(ragged))
+        notes.append(
+            f"{int(ragged.sum())} data lines have another number of fields than the usual "
+            f"{usual + 1} (first at line {first + 1}, byte {int(starts[first])}: a stray "
+            "separator, decimal commas or a cut line); their values would be shifted, "
+            "so they are left out (counted as skipped)"
+        )
+    if cut.any():
+        notes.append(
+            f"the file ends mid-line at byte {len(data)} (line {len(ends)} has no line end: "
+            "the file was cut); that line is left out (counted as skipped)"
+        )
+    keep = np.flatnonzero(~bad)
+    text = b"\n".join(data[starts[i] : ends[i]] for i in keep)
+    return text + b"\n", int(bad.sum()), notes
+
+
+def _ends_with_sep(data: bytes, sep: bytes) -> bool:
+    """Whether the last non-empty line ends with *sep* (a trailing separator on every row)."""
+    last = data.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].rstrip(b"\r")
+    return last.endswith(sep)
+
+
+def read_counted(
+    source: Path | bytes, dtypes: dict[str, pl.DataType | type[pl.DataType]], **options
+) -> tuple[pl.DataFrame, list[str]]:
+    """``pl.read_csv(source, schema_overrides=dtypes, **options)`` that never turns a bad
+    value into null unnoticed: when the strict typed read fails, the columns are read as
+    text and cast one by one; values that are not empty and do not parse become null and
+    are counted in the returned note (with the first data row and column).
+    ``decimal_comma=True`` in *options* is honoured by the fallback cast too."""
+    try:
+        return pl.read_csv(source, schema_overrides=dtypes, **options), []
+    except pl.exceptions.ComputeError:
+        pass
+    text = pl.read_csv(source, schema_overrides={c: pl.String for c in dtypes}, **options)
+    comma = bool(options.get("decimal_comma"))
+    casts, bad = [], []
+    for name, dtype in dtypes.items():
+        if name not in text.columns or dtype == pl.String:
+            continue
+        raw = pl.col(name).str.strip_chars()
+        if comma and dtype in (pl.Float64, pl.Float32):
+            raw = raw.str.replace(",", ".", literal=True)
+        casts.append(raw.cast(dtype, strict=False).alias(name))
+        failed = pl.col(name).str.strip_chars().ne("") & raw.cast(dtype, strict=False).is_null()
+        bad.append(failed.fill_null(False).alias(name))
+    flags = text.select(bad) if bad else pl.DataFrame()
+    frame = text.with_columns(casts)
+    total = int(flags.select(pl.sum_horizontal(pl.all())).to_series().sum()) if bad else 0
+    if not total:
+        return frame, []
+    rows = flags.select(pl.any_horizontal(pl.all())).to_series()
+    first = int(rows.arg_true()[0])
+    column = next(c for c in flags.columns if flags[c][first])
+    note = (
+        f"{total} values in {int(rows.sum())} data rows are not numbers (first at data row "
+        f"{first + 1}, column {column!r}: {text[column][first]!r}); read as null, rows "
+        "missing time, voltage or current left out (counted as skipped)"
+    )
+    return frame, [note]
+
+
+def _last_field_shortened(
+    data: bytes, starts: np.ndarray, ends: np.ndarray, data_lines: np.ndarray, sep: bytes
+) -> bool:
+    """Whether the last field of the last data line is shorter than that of the data
+    line before it (a file cut inside its last number or word)."""
+    rows = np.flatnonzero(data_lines)
+    if len(rows) < 2:
+        return False
+    last, before = (data[starts[i] : ends[i]].rstrip(b"\r") for i in rows[-1:-3:-1])
+    return len(last.rsplit(sep, 1)[-1]) < len(before.rsplit(sep, 1)[-1])

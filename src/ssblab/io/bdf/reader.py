@@ -210,25 +210,27 @@ def read_bdf_csv(path: Path) -> Run:
         raise ReadError(f"{path}: BDF CSV lacks required columns {missing}")
     if len(set(labels)) != len(labels):
         raise ReadError(f"{path}: BDF CSV names a column twice (label and machine name?)")
-    raw = pl.read_csv(
-        path,
+    data, cut, line_notes = t.checked_lines(path, path.read_bytes(), 1)
+    raw, value_notes = t.read_counted(
+        data,
+        _csv_schema(header, labels),
         has_header=True,
-        schema_overrides=_csv_schema(header, labels),
         infer_schema=False,
-        ignore_errors=True,
         encoding="utf8-lossy",
         null_values=[""],
     )
     raw = convert(raw.rename(dict(zip(raw.columns, labels, strict=True))), factors)
     table, skipped = t.drop_undecodable(raw, s.REQUIRED)
+    skipped += cut
     stored, dtypes = read_sidecar(path)
     table = _typed(_restore_dtypes(_to_integers(path, table), dtypes), keep=dtypes)
-    if stored is not None and not skipped:
+    if stored is not None and not skipped and not value_notes:
         return Run(t.finish(table), stored)
     table, notes = _conventions(table)
     notes += [f"{label} converted from {unit}" for label, (unit, _) in factors.items()]
-    if skipped:
-        notes.append(f"{skipped} records with undecodable time, voltage or current left out")
+    notes += line_notes + value_notes
+    if skipped - cut:
+        notes.append(f"{skipped - cut} records with undecodable time, voltage or current left out")
     base = stored or RunMeta(source=str(path), source_format=CSV_FORMAT)
     meta = base.with_(rows_skipped=base.rows_skipped + skipped, notes=base.notes + tuple(notes))
     return Run(t.finish(table), meta)

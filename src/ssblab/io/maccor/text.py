@@ -46,6 +46,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
+from ssblab.io import _tabular as t
 from ssblab.io.arbin.common import increments, step_count
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
@@ -195,25 +196,26 @@ def _header_date(value: str) -> dt.datetime | None:
 # --- table -----------------------------------------------------------------
 def _load_table(
     path: Path, skip: int, columns: list[str], decimal_comma: bool, names: dict[str, str]
-) -> pl.DataFrame:
-    """The wanted columns of the tab-separated table as typed Polars columns.
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """The wanted columns of the tab-separated table as typed Polars columns, how many
+    lines were left out (another field count, cut last line) and the notes saying why.
 
     *names* maps a file column to its MIMS name (MacNet exports), for the types.
     """
     schema = {c: NUMERIC.get(names.get(c, c), pl.String) for c in columns}
-    return pl.read_csv(
-        path,
+    data, cut, notes = t.checked_lines(path, path.read_bytes(), skip + 1, b"\t")
+    frame, value_notes = t.read_counted(
+        data,
+        schema,
         separator="\t",
         skip_rows=skip,
         has_header=True,
         columns=columns,
-        schema_overrides=schema,
         quote_char=None,
-        ignore_errors=True,
-        truncate_ragged_lines=True,
         decimal_comma=decimal_comma,
         encoding="utf8-lossy",
     )
+    return frame, cut, notes + value_notes
 
 
 def _time_seconds(name: str) -> pl.Expr:
@@ -340,7 +342,9 @@ def read_maccor_text(path: Path) -> Run:
     volts = first[names.index("Volts")] if len(first) > names.index("Volts") else ""
     decimal_comma = "," in volts
     inverse = {v: k for k, v in renames.items()}
-    raw = _load_table(path, skip, [inverse.get(c, c) for c in wanted], decimal_comma, renames)
+    raw, cut, line_notes = _load_table(
+        path, skip, [inverse.get(c, c) for c in wanted], decimal_comma, renames
+    )
     raw = raw.rename({k: v for k, v in renames.items() if k in raw.columns})
     raw = raw.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
     unit_notes = []
@@ -381,6 +385,8 @@ def read_maccor_text(path: Path) -> Run:
         )
     if skipped:
         notes.append(f"{skipped} records with unreadable time, voltage, current or cycle left out")
+    notes += line_notes
+    skipped += cut
     if decimal_comma:
         notes.append("decimal commas")
     meta = RunMeta(

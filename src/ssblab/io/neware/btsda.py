@@ -98,8 +98,11 @@ def _units(path: Path, header: list[str]) -> dict[str, tuple[str, float]]:
     return found
 
 
-def _parse(path: Path, header: list[str], units: dict[str, tuple[str, float]]) -> pl.DataFrame:
-    """The records, typed explicitly; only the columns the canonical table needs."""
+def _parse(
+    path: Path, header: list[str], units: dict[str, tuple[str, float]]
+) -> tuple[pl.DataFrame, int, list[str]]:
+    """The records, typed explicitly; only the columns the canonical table needs. Lines
+    with another field count or cut off are left out: how many, and the notes why."""
     names = [name or f"_unnamed_{i}" for i, name in enumerate(header)]
     wanted = {*units, *SIGNATURE, *TIME_NAMES, CLOCK}
     dtypes: dict[str, type[pl.DataType]] = {}
@@ -110,17 +113,20 @@ def _parse(path: Path, header: list[str], units: dict[str, tuple[str, float]]) -
             dtypes[name] = pl.Int64
         else:
             dtypes[name] = pl.String
-    return pl.read_csv(
-        path,
+    data, cut, notes = t.checked_lines(path, path.read_bytes(), 1)
+    keep = [i for i, n in enumerate(names) if n in wanted]
+    frame, value_notes = t.read_counted(
+        data,
+        {names[i]: dtypes[names[i]] for i in keep},
         has_header=False,
         skip_lines=1,
-        schema=dtypes,
-        columns=[i for i, n in enumerate(names) if n in wanted],
-        truncate_ragged_lines=True,
+        new_columns=names,
+        infer_schema=False,
+        columns=keep,
         extra_columns="ignore",
-        ignore_errors=True,
         encoding="utf8-lossy",
     )
+    return frame, cut, notes + value_notes
 
 
 def _counters(raw: pl.DataFrame, units: dict[str, tuple[str, float]]) -> list[pl.Expr]:
@@ -211,13 +217,14 @@ def read_btsda_csv(path: Path) -> Run:
     missing += [c for c in (s.CURRENT, s.VOLTAGE) if c not in targets]
     if missing:
         raise ReadError(f"{path}: BTSDA export lacks columns {missing}")
-    raw = _parse(path, header, units)
+    raw, cut, line_notes = _parse(path, header, units)
     steps = raw["Step Type"]
     tz = t.instrument_timezone(path)
     table, notes = _canonical(path, raw, units, tz)
     table, skipped = t.drop_undecodable(table, s.REQUIRED)
     table, finishing = t.tidy(table, skipped)
-    notes += finishing
+    notes += finishing + line_notes
+    skipped += cut
     meta = RunMeta(
         source=str(path),
         source_format=FORMAT,
