@@ -156,3 +156,38 @@ def test_dask_local_cluster_gives_the_same_catalog(archive, tmp_path):
     parallel = build(archive, tmp_path / "dask", scheduler="local", workers=2)
     cols = [c for c in serial.columns if c not in db.VOLATILE]
     assert serial.select(cols).equals(parallel.select(cols))
+
+
+def test_cell_metadata_follows_the_files_into_the_catalog(archive, tmp_path):
+    """A folder cells.toml gives the LANDT cell its mass and type, the EC-Lab header gives
+    nothing here; the catalog records each with its source, as every command resolves it."""
+    (archive / "cell-A" / "cells.toml").write_text(
+        '["SINTEF*"]\nactive_mass_mg = 12.5\narea_cm2 = 1.54\ncell_type = "anode_half"\n'
+    )
+    files = build(archive, tmp_path / "cat")
+    land = files.filter(pl.col("path").str.contains("SINTEF")).row(0, named=True)
+    assert land["active_mass_mg"] == pytest.approx(12.5)
+    assert land["area_cm2"] == pytest.approx(1.54)
+    assert land["cell_type"] == "anode_half"
+    assert "cells.toml" in land["cell_sources"]
+    nda = files.filter(pl.col("path").str.ends_with("TestFile.nda")).row(0, named=True)
+    assert nda["active_mass_mg"] is None or nda["active_mass_mg"] > 0
+
+
+def test_catalog_of_an_older_ssblab_gains_the_new_columns(archive, tmp_path):
+    """A files table without the cell-metadata columns is migrated, not refused."""
+    import duckdb
+
+    out = tmp_path / "cat"
+    out.mkdir()
+    old = {
+        k: v
+        for k, v in db.FILES_SCHEMA.items()
+        if k not in ("active_mass_mg", "area_cm2", "cell_type", "cell_sources")
+    }
+    con = duckdb.connect(str(out / db.DB_NAME))
+    con.execute(db._ddl("files", old, "path"))
+    con.close()
+    files = build(archive, out)
+    assert {"active_mass_mg", "cell_type"} <= set(files.columns)
+    assert (files["status"] == "read").sum() == 3

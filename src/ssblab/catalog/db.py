@@ -52,6 +52,12 @@ FILES_SCHEMA: dict[str, pl.DataType] = {
     "run_sha1": pl.String(),  # hash of runs/<file_id>.parquet, checked by `catalog check`
     "read_s": pl.Float64(),
     "ingested_utc": pl.String(),
+    # cell metadata as every command resolves it (ssblab.cellmeta: options > recipe >
+    # <file>.cell.toml > cells.toml > header); appended last so older catalogs migrate
+    "active_mass_mg": pl.Float64(),
+    "area_cm2": pl.Float64(),
+    "cell_type": pl.String(),
+    "cell_sources": pl.String(),
 }
 CYCLES_SCHEMA: dict[str, pl.DataType] = {
     "file_id": pl.String(),
@@ -113,7 +119,16 @@ def connect(out: Path):
         raise SsblabError(f"{out / DB_NAME}: cannot open the catalog database ({first})") from None
     con.execute(_ddl("files", FILES_SCHEMA, "path"))
     con.execute(_ddl("cycles", CYCLES_SCHEMA, "file_id, cycle"))
+    _add_missing_columns(con, "files", FILES_SCHEMA)
     return con
+
+
+def _add_missing_columns(con, table: str, schema: dict[str, pl.DataType]) -> None:
+    """Bring a catalog written by an older ssblab to *schema* (new columns come last)."""
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    for name, dtype in schema.items():
+        if name not in have:
+            con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {_SQL_TYPES[dtype]}')
 
 
 def known_files(con) -> dict[str, tuple[str, int, int, str]]:

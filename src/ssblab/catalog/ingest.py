@@ -65,6 +65,7 @@ def ingest_one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
     the :data:`~ssblab.catalog.db.FILES_SCHEMA` keys plus ``cycle_rows``.
     """
     from ssblab import limits
+    from ssblab.cellmeta import SOURCES_KEY, resolve
     from ssblab.io import read
     from ssblab.schema import CYCLE, TIME
 
@@ -86,7 +87,7 @@ def ingest_one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
     record.update(sha1=sha1, file_id=file_id_of(str(path), sha1))
     try:
         with limits.time_limit(path, "file_s"):
-            run = read(path)
+            run = resolve(read(path), path)
             target = run_path(out, record["file_id"])
             record["run_sha1"] = write_atomic(run, target)
             cycle_rows, why = _summary(run, record["file_id"])
@@ -110,6 +111,10 @@ def ingest_one(job: tuple[str, str, str, int, int]) -> dict[str, Any]:
         notes="; ".join(notes),
         cycle_rows=cycle_rows,
         read_s=_since(start),
+        active_mass_mg=None if meta.active_mass_g is None else 1000.0 * meta.active_mass_g,
+        area_cm2=meta.area_cm2,
+        cell_type=meta.cell_type,
+        cell_sources=meta.extra.get(SOURCES_KEY, ""),
     )
     return record
 
