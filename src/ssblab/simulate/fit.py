@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ssblab.errors import SimulationError
-from ssblab.simulate.fade import CONTACT
+from ssblab.simulate.fade import interface_inputs
 
 #: name -> (PyBaMM input or ssblab role, lower, upper bound, unit)
 PARAMETERS = {
@@ -84,7 +84,7 @@ class RateModel:
         """PyBaMM inputs for a full parameter set (fixed values filled in)."""
         p = {**self.fixed, **params}
         scale = p.get("loading", self.reference_loading) / self.reference_loading
-        out = {CONTACT: p.get("interphase", 0.0) * scale}
+        out = interface_inputs(self.cell, p.get("interphase", 0.0), scale)
         if "diffusivity" in p:
             out[PARAMETERS["diffusivity"][0]] = p["diffusivity"]
         return out

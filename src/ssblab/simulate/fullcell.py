@@ -58,6 +58,8 @@ LPSC_REDUCTION_V = 1.71
 #: Spread of the lognormal LiCoO2 particle radii (sd / mean; an assumption: the rate test's
 #: near-logarithmic fall needs a spread of diffusion times, one radius gives a cliff).
 PSD_SPREAD = 1.5
+#: PyBaMM's Li-metal exchange-current density (an input when the interphase is kinetic).
+LI_J0 = "Exchange-current density for lithium metal electrode [A.m-2]"
 #: First-charge interphase (PyBaMM "tunnelling limited" SEI): barrier factor [1/m] (assumed,
 #: sets how fast the growth self-limits) and exchange current [A/m2], calibrated by
 #: :func:`ssblab.simulate.fit.calibrate_ice` on the seed's ICE of 84.7 %.
@@ -91,6 +93,11 @@ class Cell:
     def half_cell(self) -> bool:
         """True for a Li-metal counter electrode (PyBaMM's half-cell model)."""
         return self.options.get("working electrode") == "positive"
+
+    @property
+    def kinetic_interphase(self) -> bool:
+        """True when the Li-side interphase is Butler-Volmer kinetics (see :mod:`fade`)."""
+        return LI_J0 in self.inputs
 
 
 def _volume_fractions(electrode) -> dict[str, float]:
@@ -269,12 +276,15 @@ def build_cell(
     loading_mg_cm2: float | None = None,
     anode_mass_mg: float | None = None,
     contact_resistance_ohm: float = 0.0,
+    interphase: str = "ohmic",
 ) -> Cell:
     """The recipe as PyBaMM parameter values and options (see the module docstring).
 
     *loading_mg_cm2* overrides the cathode active loading, *anode_mass_mg* the anode
     composite mass (an Al-mass sweep); *contact_resistance_ohm* is the Li-side
-    interphase of a Li-metal cell (a PyBaMM input, changeable without a rebuild).
+    interphase of a Li-metal cell (a PyBaMM input, changeable without a rebuild);
+    *interphase* ``"kinetic"`` makes the Li electrode's exchange-current density an input
+    too (:func:`ssblab.simulate.fade.interface_inputs` maps R onto it).
     """
     require("pybamm", "sim")
     import pybamm
@@ -322,6 +332,9 @@ def build_cell(
         options.update({"working electrode": "positive", "contact resistance": "true"})
         values.update({"Contact resistance [Ohm]": "[input]"}, check_already_exists=False)
         inputs["Contact resistance [Ohm]"] = contact_resistance_ohm
+        if interphase == "kinetic":
+            values.update({LI_J0: "[input]"}, check_already_exists=False)
+            inputs[LI_J0] = 1e3  # placeholder: interface_inputs() sets it from R
     values.update(
         {
             "Lower voltage cut-off [V]": low - 1.5,
