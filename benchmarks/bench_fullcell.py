@@ -38,7 +38,7 @@ def main() -> int:
     from ssblab.reproduce.common import recipe_path
     from ssblab.reproduce.lialo2_fullcell import FULL, build, interface_asr_ohm
     from ssblab.simulate.cycling import VAR_PTS
-    from ssblab.simulate.fade import Interphase, cycle_response, retention, walk
+    from ssblab.simulate.fade import Interphase, cycle_response, interface_inputs, retention, walk
     from ssblab.simulate.fullcell import build_cell
 
     recipe = load_recipe(recipe_path(FULL[200]))
@@ -66,15 +66,18 @@ def main() -> int:
         f"{solve:.3f} s   ratio solve/set-up (first call) {solve / cold:.1f}  (goal >= 1)"
     )
 
-    model = build()
-    r0 = interface_asr_ohm(200) * model.loading_scale()
+    model = build()  # the case study's default interphase (Butler-Volmer on the Li side)
+    scale = model.loading_scale()
+    r0 = interface_asr_ohm(200) * scale
     law = Interphase(r0, 0.0)
 
     def ssblab_800():
         # growth from the case study's calibration on 95 % after 800 cycles
         from ssblab.reproduce.lialo2_fullcell import _growth_for_retention
 
-        response = cycle_response(model.cell, 1.0, r0 * 0.8, r0 * 30, model.inputs(), points=10)
+        response = cycle_response(
+            model.cell, 1.0, r0 * 0.8, r0 * 30, model.inputs(), points=10, scale=scale
+        )
         growth = _growth_for_retention(response, r0, 95.0, 800)
         return growth, walk(response, Interphase(r0, growth), 800)
 
@@ -89,12 +92,13 @@ def main() -> int:
 
     def pybamm_800():
         sim = pybamm.Simulation(
-            pybamm.lithium_ion.SPMe(dict(cell.options)),
-            parameter_values=cell.values,
+            pybamm.lithium_ion.SPMe(dict(model.cell.options)),
+            parameter_values=model.cell.values,
             experiment=pybamm.Experiment([one] * 800),
             var_pts=VAR_PTS,
         )
-        inputs = {**model.inputs(), "Contact resistance [Ohm]": float(law.r0_ohm)}
+        own = interface_inputs(model.cell, float(law.r0_ohm) / scale, scale)
+        inputs = {**model.cell.inputs, **model.inputs(), **own}
         return sim.solve(inputs=inputs, save_at_cycles=[1, 800])
 
     peer, solution = _timed(pybamm_800)
