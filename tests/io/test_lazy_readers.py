@@ -65,7 +65,7 @@ def test_info_imports_only_what_it_needs(data_dir: Path) -> None:
     ).stdout
     loaded = set(out.splitlines()[-1].split())
     assert "ssblab.io.neware.reader" in loaded
-    heavy = {"scipy", "pydantic", "plotly", "matplotlib", "pandas", "impedance", "torch"}
+    heavy = {"scipy", "pydantic", "plotly", "matplotlib", "pandas", "impedance", "torch", "rich"}
     after = [f.module for f in FORMATS[[f.name for f in FORMATS].index("neware_ndax") + 1 :]]
     others = set(after) - {"ssblab.io.neware.reader"}
     assert "ssblab.io.biologic.reader" in others

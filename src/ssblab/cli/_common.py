@@ -73,6 +73,16 @@ def print_table(
     console().print(table)
 
 
+def print_fields(fields: Mapping[str, Any], title: str = "", digits: int = 4) -> None:
+    """Print a record as aligned ``name  value`` lines under *title* (plain text: no Rich,
+    which a one-record listing does not need and which costs ~0.06 s to import)."""
+    width = max((len(k) for k in fields), default=0)
+    lines = [title] if title else []
+    for name, value in fields.items():
+        lines.append(f"  {name:<{width}}  {_fmt(value, digits)}".rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 def console():
     """A Rich console on stdout; wide when stdout is not a terminal (pipes, CI logs)."""
     from rich.console import Console

@@ -9,6 +9,7 @@ import typer
 
 from ssblab.cli._common import (
     JsonOpt,
+    print_fields,
     print_json,
     print_table,
 )
@@ -159,12 +160,12 @@ def info_command(
     if json:
         print_json(summary)
         return
-    rows = [
-        {"field": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v}
+    fields = {
+        k: ", ".join(map(str, v)) if isinstance(v, list) else v
         for k, v in summary.items()
         if k != "notes"
-    ]
-    print_table(rows, title=str(file), digits=6)
+    }
+    print_fields(fields, title=str(file), digits=6)
     for note in summary["notes"]:
         typer.echo(f"note: {note}")
 
