@@ -56,6 +56,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--eis",
+        action="store_true",
+        help="also time `ssblab eis fit` on LIB_data.txt and the import it used to pay "
+        "(impedance.models.circuits, with its matplotlib/altair/pandas plotting)",
+    )
     args = parser.parse_args()
     if not args.file.is_file():
         print(f"skipped: {args.file} not found (set SSBLAB_DATA)")
@@ -67,6 +73,15 @@ def main() -> int:
         f"ssblab info {args.file.name}": [py, "-m", "ssblab", "info", str(args.file)],
         "ssblab --help": [py, "-m", "ssblab", "--help"],
     }
+    eis_file = DATA / "eis" / "LIB_data.txt"
+    if args.eis and eis_file.is_file():
+        fit = [py, "-m", "ssblab", "eis", "fit", str(eis_file), "-c", "R0-p(R1,CPE1)", "--json"]
+        commands["ssblab eis fit LIB_data.txt"] = fit
+        commands["import impedance.models.circuits (old)"] = [
+            py,
+            "-c",
+            "import polars, numpy; import impedance.models.circuits",
+        ]
     for cmd in commands.values():  # warm the file cache, not the interpreter
         wall(cmd)
     times: dict[str, list[float]] = {k: [] for k in commands}

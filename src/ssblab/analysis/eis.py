@@ -41,7 +41,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import eis_checks
-from ssblab.analysis.eis_circuit import CircuitSpec, parse_circuit
+from ssblab.analysis.eis_circuit import CircuitSpec, impedance_module, parse_circuit
 from ssblab.errors import AnalysisError
 from ssblab.flags import Flag, as_dicts
 
@@ -114,9 +114,7 @@ class CircuitFit:
 
     def predict(self, frequency_hz: Sequence[float] | np.ndarray) -> np.ndarray:
         """Model impedance [Ω, complex] at *frequency_hz* [Hz]."""
-        return _model(self.spec, self.values, self.constants).predict(
-            np.asarray(frequency_hz, dtype=float)
-        )
+        return _predict(self.spec, self.values, self.constants, frequency_hz)
 
     @property
     def r_b_ohm(self) -> float:
@@ -221,18 +219,14 @@ def fit_circuit(
     else:
         guess = [float(v) for v in initial_guess]
     _check_inputs(spec, f, z, guess)
-    model = _model(spec, guess, dict(constants or {}))
+    held = dict(constants or {})
     try:
-        model.fit(f, z, bounds=bounds, weight_by_modulus=weight_by_modulus)
+        fitted, conf = _fit(spec, guess, held, f, z, bounds, weight_by_modulus)
     except (RuntimeError, ValueError) as exc:
         raise AnalysisError(f"circuit {circuit!r}: fit failed: {exc}") from exc
-    values = np.asarray(model.parameters_, dtype=float)
-    stderrs = (
-        np.asarray(model.conf_, dtype=float)
-        if model.conf_ is not None
-        else np.full(values.size, np.nan)
-    )
-    z_fit = model.predict(f)
+    values = np.asarray(fitted, dtype=float)
+    stderrs = np.asarray(conf, dtype=float) if conf is not None else np.full(values.size, np.nan)
+    z_fit = _predict(spec, values, held, f)
     residual = np.concatenate([(z_fit - z).real, (z_fit - z).imag])
     flags = cut + eis_checks.fit_flags(
         spec, values, stderrs, guess, _bounds_lists(spec, bounds), f, z, z_fit
@@ -356,10 +350,38 @@ def _check_inputs(spec: CircuitSpec, f: np.ndarray, z: np.ndarray, guess: list[f
         raise AnalysisError("frequencies must be positive and all values finite")
 
 
-def _model(spec: CircuitSpec, values: Sequence[float], constants: dict[str, float]):
-    """An impedance.py CustomCircuit for a checked circuit (the only place it is built)."""
-    from impedance.models.circuits import CustomCircuit
+def _fit(
+    spec: CircuitSpec,
+    guess: Sequence[float],
+    constants: dict[str, float],
+    f: np.ndarray,
+    z: np.ndarray,
+    bounds: object,
+    weight_by_modulus: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(values, standard errors or None) from impedance.py's ``circuit_fit``, called as
+    its ``CustomCircuit.fit`` calls it (without importing its plotting)."""
+    fitting = impedance_module("fitting")
+    if len(guess) + len(constants) != fitting.calculateCircuitLength(spec.circuit):
+        raise ValueError("the number of initial guesses + constants is not the circuit length")
+    values, conf = fitting.circuit_fit(
+        np.array(f, dtype=float),
+        np.array(z, dtype=complex),
+        spec.circuit,
+        list(guess),
+        constants=constants,
+        bounds=bounds,
+        weight_by_modulus=weight_by_modulus,
+    )
+    return values, conf
 
-    model = CustomCircuit(spec.circuit, initial_guess=list(values), constants=constants)
-    model.parameters_ = np.asarray(values, dtype=float)
-    return model
+
+def _predict(
+    spec: CircuitSpec, values: Sequence[float], constants: dict[str, float], f: np.ndarray
+) -> np.ndarray:
+    """Model impedance [Ω, complex] at *f* [Hz] by impedance.py's circuit function."""
+    stacked = impedance_module("fitting").wrapCircuit(spec.circuit, constants)(
+        np.array(f, dtype=float), *np.asarray(values, dtype=float)
+    )
+    half = stacked.size // 2
+    return stacked[:half] + 1j * stacked[half:]

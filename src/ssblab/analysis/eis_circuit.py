@@ -16,9 +16,13 @@ the top level (bulk) or inside parallel branches (arcs).
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import ModuleType
 
 from ssblab.errors import AnalysisError
 
@@ -37,6 +41,28 @@ class CircuitSpec:
     parallel_resistors: tuple[str, ...]
 
 
+def impedance_module(name: str) -> ModuleType:
+    """``impedance.models.circuits.<name>`` (``elements`` or ``fitting``), imported
+    without running that package's ``__init__``, which imports its plotting
+    (matplotlib, altair, pandas: ~1.4 s CPU) for ``CustomCircuit``'s plot methods.
+
+    The fitting code is impedance.py's own module, unchanged; a later ordinary
+    ``import impedance.models.circuits`` still works and reuses it.
+    """
+    package = "impedance.models.circuits"
+    full = f"{package}.{name}"
+    if full in sys.modules or package in sys.modules:
+        return importlib.import_module(full)
+    spec = importlib.util.find_spec(package)
+    if spec is None:  # pragma: no cover - impedance is a dependency of the eis extra
+        raise ModuleNotFoundError(f"No module named {package!r}", name=package)
+    sys.modules[package] = importlib.util.module_from_spec(spec)  # its __init__ not run
+    try:
+        return importlib.import_module(full)
+    finally:
+        del sys.modules[package]
+
+
 def parse_circuit(circuit: str, constants: Mapping[str, float] | None = None) -> CircuitSpec:
     """Check a circuit string against impedance.py's grammar and elements.
 
@@ -52,8 +78,7 @@ def parse_circuit(circuit: str, constants: Mapping[str, float] | None = None) ->
     AnalysisError
         Unknown element, repeated label, or a malformed string; names the problem.
     """
-    from impedance.models.circuits.elements import circuit_elements
-
+    circuit_elements = impedance_module("elements").circuit_elements
     known = {k for k in circuit_elements if k not in ("p", "s", "__builtins__")}
     tokens = _tokens(circuit)
     elements: list[tuple[str, int]] = []  # (name, nesting depth)
