@@ -279,7 +279,7 @@ def checked_lines(
         )
     keep = np.flatnonzero(~bad)
     text = b"\n".join(data[starts[i] : ends[i]] for i in keep)
-    return text + b"\n", int(bad.sum()), notes
+    return text if text.endswith(b"\n") else text + b"\n", int(bad.sum()), notes
 
 
 def _uniform(path: Path, data: bytes, header_lines: int, sep: bytes) -> bool:

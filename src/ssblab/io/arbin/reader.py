@@ -17,12 +17,13 @@ from pathlib import Path
 import polars as pl
 
 from ssblab.errors import ReadError
+from ssblab.io import _tabular as t
 from ssblab.io.arbin.common import arbin_to_canonical
 from ssblab.io.arbin.jet import JET_MAGIC
 from ssblab.io.arbin.res import read_res
 from ssblab.io.arbin.text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
-from ssblab.io.safety import ragged_lines, read_zip_member, zip_names
+from ssblab.io.safety import read_zip_member, zip_names
 from ssblab.schema import Run, RunMeta
 
 #: Header of an Arbin ``_Metadata.csv`` sidecar (normalised, lower case).
@@ -85,24 +86,18 @@ def read_arbin_csv(path: Path) -> Run:
         raise ReadError(f"{path}: header lacks Arbin time, voltage, current and cycle columns")
     mapping = rename_map(cols)
     numbers = {c: pl.Float64 for c, (name, _) in mapping.items() if name != "DateTime"}
-    frame = pl.read_csv(
-        path,
+    data, shifted, line_notes = t.checked_lines(path, path.read_bytes(), 1, sep.encode())
+    frame, value_notes = t.read_counted(
+        data,
+        numbers,
         separator=sep,
         decimal_comma=decimal_comma,
         columns=list(mapping),
-        schema_overrides=numbers,
         null_values=["", "NaN", "nan"],
-        ignore_errors=True,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=True,  # only rows one trailing separator longer (checked above)
     )
-    ragged, ragged_note = ragged_lines(path.read_bytes(), 0, sep.encode())
-    shifted = sum(ragged) if ragged_note and len(ragged) == frame.height else 0
-    if shifted:  # a shifted row must not be read as data
-        frame = frame.filter(~pl.Series(ragged))
     raw, notes = to_raw(frame)
-    notes += _columns_not_kept(cols, mapping)
-    if ragged_note:
-        notes.append(ragged_note if shifted else ragged_note.split(";")[0] + " (kept: not matched)")
+    notes += _columns_not_kept(cols, mapping) + line_notes + value_notes
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     no_time = frame.height - raw.height
     skipped = no_time + shifted

@@ -29,7 +29,6 @@ from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.registry import reader
-from ssblab.io.safety import ragged_lines
 from ssblab.schema import Run, RunMeta
 
 FORMAT = "landt_csv"
@@ -117,22 +116,24 @@ def _clock_format(sample: str) -> str:
     return CLOCK_FORMATS[0][1]
 
 
-def _parse(path: Path, header_line: int, header: list[str]) -> pl.DataFrame:
-    """The records the canonical table needs, typed explicitly (no inference)."""
+def _parse(path: Path, header_line: int, header: list[str]) -> tuple[pl.DataFrame, int, list[str]]:
+    """The records the canonical table needs, typed explicitly (no inference); lines with
+    another field count or cut off are left out: how many, and the notes why."""
     wanted = [n for n in header if n in DIRECT or n in COUNTERS or n in (CLOCK, TEMPERATURE)]
     dtypes = {name: pl.Float64 for name in wanted if name not in (CLOCK, *INTEGER_COLUMNS)}
     dtypes.update({name: pl.Int64 for name in INTEGER_COLUMNS if name in wanted})
-    return pl.read_csv(
-        path,
+    data, cut, notes = t.checked_lines(path, path.read_bytes(), header_line + 1)
+    frame, value_notes = t.read_counted(
+        data,
+        dtypes,
         skip_lines=header_line,
         has_header=True,
         columns=wanted,
         infer_schema=False,
-        schema_overrides=dtypes,
-        truncate_ragged_lines=True,
-        ignore_errors=True,
+        truncate_ragged_lines=True,  # only a header shorter than its rows (checked above)
         encoding="utf8-lossy",
     )
+    return frame, cut, notes + value_notes
 
 
 def _canonical(raw: pl.DataFrame, tz: str) -> tuple[pl.DataFrame, list[str]]:
@@ -173,19 +174,13 @@ def read_landt_csv(path: Path) -> Run:
     """
     path = Path(path)
     header_line, header, extra = _split_preamble(path)
-    raw = _parse(path, header_line, header)
-    ragged, ragged_note = ragged_lines(path.read_bytes(), header_line)
-    shifted = 0
-    if ragged_note and len(ragged) == raw.height:  # a shifted row must not be read as data
-        shifted = sum(ragged)
-        raw = raw.filter(~pl.Series(ragged))
+    raw, shifted, line_notes = _parse(path, header_line, header)
     tz = t.instrument_timezone(path)
     raw, skipped = t.drop_undecodable(raw, REQUIRED)
     table, notes = _canonical(raw, tz)
     table, finishing = t.tidy(table, skipped)
     notes += finishing
-    if ragged_note:
-        notes.append(ragged_note if shifted else ragged_note.split(";")[0] + " (kept: not matched)")
+    notes += line_notes
     skipped += shifted
     meta = RunMeta(
         source=str(path),

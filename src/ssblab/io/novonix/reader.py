@@ -31,7 +31,6 @@ from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.registry import reader
-from ssblab.io.safety import ragged_lines
 from ssblab.schema import Run, RunMeta
 
 FORMAT = "novonix_csv"
@@ -96,8 +95,9 @@ def _summary(text: str) -> dict[str, str]:
     return pairs
 
 
-def _parse(path: Path, body: bytes) -> pl.DataFrame:
-    """Records with explicit dtypes; whole-line quotes removed first."""
+def _parse(path: Path, body: bytes) -> tuple[pl.DataFrame, int, list[str]]:
+    """Records with explicit dtypes; whole-line quotes removed first. Lines with another
+    field count or cut off are left out: how many, and the notes why."""
     first = body.split(b"\n", 1)[0].strip()
     if first.startswith(b'"'):
         body = body.replace(b'"', b"")
@@ -108,16 +108,17 @@ def _parse(path: Path, body: bytes) -> pl.DataFrame:
     dtypes = {c: pl.Float64 for c in FLOATS if c in header}
     dtypes.update({c: pl.Int64 for c in INTEGERS if c in header})
     wanted = [c for c in header if c in dtypes or c == CLOCK]
-    return pl.read_csv(
-        body,
+    data, cut, notes = t.checked_lines(path, body, 1)
+    frame, value_notes = t.read_counted(
+        data,
+        dtypes,
         has_header=True,
         columns=wanted,
         infer_schema=False,
-        schema_overrides=dtypes,
-        ignore_errors=True,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=True,  # only rows one trailing comma longer (checked above)
         encoding="utf8-lossy",
     )
+    return frame, cut, notes + value_notes
 
 
 def _direction(columns: list[str]) -> pl.Expr:
@@ -185,11 +186,7 @@ def read_novonix_csv(path: Path) -> Run:
     """
     path = Path(path)
     summary, body = _split(path)
-    raw = _parse(path, body)
-    ragged, ragged_note = ragged_lines(body.replace(b'"', b""), 0)
-    shifted = sum(ragged) if ragged_note and len(ragged) == raw.height else 0
-    if shifted:  # a shifted row must not be read as data
-        raw = raw.filter(~pl.Series(ragged))
+    raw, shifted, line_notes = _parse(path, body)
     raw, skipped = t.drop_undecodable(raw, (TIME_H, VOLTAGE, CURRENT))
     tz = t.instrument_timezone(path)
     table = _canonical(raw, tz)
@@ -203,8 +200,7 @@ def read_novonix_csv(path: Path) -> Run:
     if CLOCK in raw.columns:
         notes.append(t.timezone_note(tz))
     notes += finishing
-    if ragged_note:
-        notes.append(ragged_note if shifted else ragged_note.split(";")[0] + " (kept: not matched)")
+    notes += line_notes
     skipped += shifted
     mass_g = _cell_value(summary, "Mass (g)", notes)
     area_cm2 = _cell_value(summary, "Area (cm2)", notes)
