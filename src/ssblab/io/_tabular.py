@@ -369,3 +369,29 @@ def _last_field_shortened(
         return False
     last, before = (data[starts[i] : ends[i]].rstrip(b"\r") for i in rows[-1:-3:-1])
     return len(last.rsplit(sep, 1)[-1]) < len(before.rsplit(sep, 1)[-1])
+
+
+def cut_last_line(data: bytes, sep: bytes = b",") -> tuple[bytes, int, list[str]]:
+    """For files whose rows differ in width by design (Neware's three-level export): the
+    last line is left out when the file ends without a line end and that line has fewer
+    fields than the line before or a shorter last field (the file was cut mid-line).
+    Returns the text, 1 or 0 lines left out, and the note."""
+    if not data or data.endswith(b"\n"):
+        return data, 0, []
+    head, _, last = data.rpartition(b"\n")
+    before = head.rstrip(b"\r").rpartition(b"\n")[2].rstrip(b"\r")
+    last = last.rstrip(b"\r")
+    if not head or not last.strip():
+        return data, 0, []
+    shorter = last.count(sep) < before.count(sep) or (
+        last.count(sep) == before.count(sep)
+        and len(last.rsplit(sep, 1)[-1]) < len(before.rsplit(sep, 1)[-1])
+    )
+    if not shorter:
+        return data, 0, []
+    line = head.count(b"\n") + 2
+    note = (
+        f"the file ends mid-line at byte {len(data)} (line {line} has no line end: the file "
+        "was cut); that line is left out (counted as skipped)"
+    )
+    return head + b"\n", 1, [note]

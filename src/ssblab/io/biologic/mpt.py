@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from ssblab.errors import ReadError
+from ssblab.io import _tabular as t
 from ssblab.io.biologic.columns import canonical_mpt_name
 from ssblab.io.biologic.techniques import mpt_technique
 
@@ -188,7 +189,6 @@ def _body_frame(
         text = pl.read_csv(
             io.BytesIO(body),
             schema={n: pl.String for n in padded},
-            truncate_ragged_lines=True,
             **options,
         ).select(keep)
     except (pl.exceptions.PolarsError, ValueError) as exc:
@@ -263,11 +263,13 @@ def parse_mpt(path: Path, columns: frozenset[str] | None = None) -> MptContent:
     names = _drop_unwritten_tail(path, names, _row_fields(body))
     names = _unique(names)
     keep = [n for n in names if columns is None or n in columns]
+    body, cut, line_notes = t.checked_lines(path, body, 0, b"\t")
     frame, skipped = _body_frame(path, names, body, keep)
+    skipped += cut
     technique = header[3].strip() if len(header) > 4 else ""
-    notes = ()
+    notes = tuple(line_notes)
     if len(names) < full:
-        notes = (f"{full - len(names)} header names past the rows' last field left out",)
+        notes += (f"{full - len(names)} header names past the rows' last field left out",)
     return MptContent(
         frame=frame,
         header=tuple(header),

@@ -31,6 +31,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
+from ssblab.io._tabular import cut_last_line
 from ssblab.io.arbin.common import increments, step_count
 from ssblab.io.neware.common import step_type_names
 from ssblab.io.registry import reader
@@ -103,8 +104,9 @@ def read_regular_csv(path: Path) -> Run:
     cols = _record_columns(path, record_header)
     width = max(len(record_header), len(lines[0].split(b",")) + 14)
     names = [f"f{k}" for k in range(width)]
+    text, cut, cut_notes = cut_last_line(lines[3])
     body = pl.read_csv(
-        io.BytesIO(lines[3]),
+        io.BytesIO(text),
         has_header=False,
         new_columns=names,
         schema={n: pl.String for n in names},
@@ -189,6 +191,7 @@ def read_regular_csv(path: Path) -> Run:
         notes.append(f"{skipped} record rows with an unreadable time or voltage left out")
     if unknown:
         notes.append(f"{unknown} rows of no known kind left out")
+    notes += cut_notes
     table = s.conform(typed.select(exprs))
     cycle_rows = body.filter(pl.col("kind") == "cycle").height
     meta = RunMeta(
@@ -197,7 +200,7 @@ def read_regular_csv(path: Path) -> Run:
         instrument="Neware",
         timezone="UTC",
         cycle_numbering="Neware Cycle Index (cycle rows of the export)",
-        rows_skipped=skipped + unknown,
+        rows_skipped=skipped + unknown + cut,
         notes=tuple(notes),
         extra={"cycle_rows": str(cycle_rows), "step_types": step_type_names(typed["step_type"])},
     )
