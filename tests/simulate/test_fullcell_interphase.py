@@ -78,3 +78,19 @@ def test_lialo2_full_cell_predictions_with_the_kinetic_interphase():
     ret = "capacity retention after 800 cycles at 1 C"
     assert row(coated, ret, "calibrated").ssblab == pytest.approx(95.0, abs=0.2)
     assert row(bare, ret, "predicted").ssblab == pytest.approx(9.0, abs=3)
+
+
+def test_small_signal_reading_and_refusal(examples_dir):
+    """i0 = RT/(F R A) reads R as the linearised slope; it under-returns the measured eta."""
+    from ssblab.errors import SimulationError
+    from ssblab.recipe import load_recipe
+    from ssblab.simulate.fullcell import build_cell
+
+    recipe = load_recipe(examples_dir / "li-lialo2-200nm_lgps_lco.toml")
+    cell = build_cell(recipe, loading_mg_cm2=10.0, interphase="small-signal")
+    r = 0.079 / (0.1e-3 * cell.area_cm2)
+    j0 = interface_inputs(cell, r)[LI_J0]
+    assert j0 == pytest.approx(0.325, rel=0.01)  # A/m2
+    assert 2 * RT_F_25C * math.asinh(1.0 / (2 * j0)) == pytest.approx(0.063, abs=0.001)
+    with pytest.raises(SimulationError, match="ohmic, kinetic or small-signal"):
+        build_cell(recipe, interphase="linear")

@@ -47,12 +47,16 @@ def interface_inputs(cell: Cell, r_ohm: float, scale: float = 1.0) -> dict[str, 
     one's inverse (the fitted loading over the built one). Ohmic cells: a linear contact
     resistance ``r * scale``. Kinetic cells: Butler–Volmer on the Li electrode,
     ``eta = (2RT/F) asinh(i / 2 i0)``, with the i0 that gives the measured overpotential
-    at the reference current, ``i0 = i_ref / (2 sinh(F i_ref R A / 2RT))``, over *scale*.
+    at the reference current, ``i0 = i_ref / (2 sinh(F i_ref R A / 2RT))``, over *scale*;
+    ``"small-signal"`` cells read R as the linearised slope instead, ``i0 = RT / (F R A)``.
     """
     if not cell.kinetic_interphase:
         return {CONTACT: r_ohm * scale}
     rt_f = GAS * float(cell.values["Ambient temperature [K]"]) / FARADAY
-    eta = REFERENCE_CURRENT_A_M2 * r_ohm * cell.area_cm2 * 1e-4
+    asr = max(r_ohm * cell.area_cm2 * 1e-4, 1e-12)  # [Ohm m2]
+    if cell.interphase == "small-signal":  # R as the linearised BV slope, RT/(F i0)
+        return {CONTACT: 0.0, LI_J0: rt_f / asr / scale}
+    eta = REFERENCE_CURRENT_A_M2 * asr
     j0 = REFERENCE_CURRENT_A_M2 / max(2.0 * np.sinh(min(eta / (2.0 * rt_f), 600.0)), 1e-9)
     return {CONTACT: 0.0, LI_J0: max(float(j0), 1e-200) / scale}
 

@@ -88,6 +88,9 @@ class Cell:
     anode: str
     notes: list[str] = field(default_factory=list)
     inputs: dict[str, float] = field(default_factory=dict)
+    #: Li-side interphase: "ohmic", "kinetic" (i0 from the dc overpotential) or
+    #: "small-signal" (i0 = RT/(F R A), R read as a linearised resistance)
+    interphase: str = "ohmic"
 
     @property
     def half_cell(self) -> bool:
@@ -97,7 +100,7 @@ class Cell:
     @property
     def kinetic_interphase(self) -> bool:
         """True when the Li-side interphase is Butler-Volmer kinetics (see :mod:`fade`)."""
-        return LI_J0 in self.inputs
+        return self.interphase != "ohmic"
 
 
 def _volume_fractions(electrode) -> dict[str, float]:
@@ -332,7 +335,9 @@ def build_cell(
         options.update({"working electrode": "positive", "contact resistance": "true"})
         values.update({"Contact resistance [Ohm]": "[input]"}, check_already_exists=False)
         inputs["Contact resistance [Ohm]"] = contact_resistance_ohm
-        if interphase == "kinetic":
+        if interphase not in ("ohmic", "kinetic", "small-signal"):
+            raise SimulationError(f"interphase {interphase!r}: ohmic, kinetic or small-signal")
+        if interphase != "ohmic":
             values.update({LI_J0: "[input]"}, check_already_exists=False)
             inputs[LI_J0] = 1e3  # placeholder: interface_inputs() sets it from R
     values.update(
@@ -354,6 +359,7 @@ def build_cell(
         "alloy" if alloy else "Li",
         notes,
         inputs,
+        interphase if not alloy else "ohmic",
     )
 
 
