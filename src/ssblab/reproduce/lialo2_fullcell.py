@@ -378,5 +378,52 @@ def compare_interphases() -> list[str]:
     return lines
 
 
+def _refit_at_loading(rates, loading: float, r: dict[int, float]):
+    """(coated, bare capacities, diffusivity) with the diffusivity fitted at *loading*."""
+    import math
+
+    from scipy.optimize import minimize_scalar
+
+    def rate(log_d: float, t: int) -> np.ndarray:
+        p = {"diffusivity": math.exp(log_d), "loading": loading, "interphase": r[t]}
+        return rates.capacities(p)
+
+    targets = np.array(
+        [reported(STUDY, FULL[200], "rate_specific_capacity", c_rate=c)[0] for c in FIT_RATES]
+    )
+
+    def cost(log_d: float) -> float:
+        return float(np.sum((rate(log_d, 200)[: len(FIT_RATES)] - targets) ** 2))
+
+    best = minimize_scalar(cost, bounds=(math.log(1e-16), math.log(1e-13)), method="bounded")
+    return rate(best.x, 200), rate(best.x, 0), math.exp(best.x)
+
+
+def loading_sensitivity(loadings=(0.5, 1.0, 2.0, 4.0), interphase: str | None = None) -> list[str]:
+    """Predictions at other cathode loadings, the diffusivity refitted on the coated 0.1/0.2 C.
+
+    The fit leaves the loading loose (the coated 0.1/0.2 C fit as well at any of these);
+    the Butler-Volmer interface makes the predictions depend on it through the real
+    current density, so this shows how far they move.
+    """
+    from ssblab.simulate.fit import RateModel
+
+    model = build(interphase=interphase)
+    rates = RateModel(model.cell, RATES_C, {}, REFERENCE_LOADING)
+    r = {t: interface_asr_ohm(t) for t in FULL}
+    lines = []
+    for loading in loadings:
+        coated, bare, d = _refit_at_loading(rates, loading, r)
+        lines.append(
+            f"loading {loading:g} mg/cm2: D {d:.3g} m2/s, coated "
+            + "/".join(f"{q + 0.0:.1f}" for q in coated)
+            + ", bare "
+            + "/".join(f"{q + 0.0:.1f}" for q in bare)
+            + " mAh/g at 0.1/0.2/0.5/1 C"
+        )
+    return lines
+
+
 if __name__ == "__main__":
     print("\n".join(compare_interphases()))
+    print("\n".join(loading_sensitivity()))
