@@ -210,7 +210,7 @@ def start_utc(table: pl.DataFrame) -> str:
 
 
 def checked_lines(
-    path: Path, data: bytes, header_lines: int, sep: bytes = b","
+    path: Path, data: bytes, header_lines: int, sep: bytes = b",", at: tuple[int, int] = (0, 0)
 ) -> tuple[bytes, int, list[str]]:
     """Leave out the data lines whose values would be wrong, and say so.
 
@@ -222,6 +222,7 @@ def checked_lines(
     mid-line: its last number may be shortened; a complete last line without a line
     end is kept). Empty lines
     are kept (readers skip them). For unquoted numeric exports: quotes are not special.
+    *at* is (lines, bytes) before *data* in its file, so the notes name file positions.
 
     Returns
     -------
@@ -268,14 +269,14 @@ def checked_lines(
         first = int(np.argmax(ragged))
         notes.append(
             f"{int(ragged.sum())} data lines have another number of fields than the usual "
-            f"{usual + 1} (first at line {first + 1}, byte {int(starts[first])}: a stray "
-            "separator, decimal commas or a cut line); their values would be shifted, "
-            "so they are left out (counted as skipped)"
+            f"{usual + 1} (first at line {at[0] + first + 1}, byte {at[1] + int(starts[first])}: "
+            "a stray separator, decimal commas or a cut line); their values would be "
+            "shifted, so they are left out (counted as skipped)"
         )
     if cut.any():
         notes.append(
-            f"the file ends mid-line at byte {len(data)} (line {len(ends)} has no line end: "
-            "the file was cut); that line is left out (counted as skipped)"
+            f"the file ends mid-line at byte {at[1] + len(data)} (line {at[0] + len(ends)} has "
+            "no line end: the file was cut); that line is left out (counted as skipped)"
         )
     keep = np.flatnonzero(~bad)
     text = b"\n".join(data[starts[i] : ends[i]] for i in keep)
@@ -320,18 +321,28 @@ def _ends_with_sep(data: bytes, sep: bytes) -> bool:
 
 
 def read_counted(
-    source: Path | bytes, dtypes: dict[str, pl.DataType | type[pl.DataType]], **options
+    path: Path,
+    source: Path | bytes,
+    dtypes: dict[str, pl.DataType | type[pl.DataType]],
+    **options,
 ) -> tuple[pl.DataFrame, list[str]]:
     """``pl.read_csv(source, schema_overrides=dtypes, **options)`` that never turns a bad
     value into null unnoticed: when the strict typed read fails, the columns are read as
     text and cast one by one; values that are not empty and do not parse become null and
-    are counted in the returned note (with the first data row and column).
+    are counted in the returned note (with the first data row and column). *path* names
+    the file in the one-line refusal when even the text read fails.
     ``decimal_comma=True`` in *options* is honoured by the fallback cast too."""
     try:
         return pl.read_csv(source, schema_overrides=dtypes, **options), []
     except pl.exceptions.ComputeError:
         pass
-    text = pl.read_csv(source, schema_overrides={c: pl.String for c in dtypes}, **options)
+    try:
+        text = pl.read_csv(source, schema_overrides={c: pl.String for c in dtypes}, **options)
+    except pl.exceptions.ComputeError as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        raise ReadError(
+            f"{path}: the rows cannot be split into fields (a stray quote?): {first}"
+        ) from None
     comma = bool(options.get("decimal_comma"))
     casts, bad = [], []
     for name, dtype in dtypes.items():

@@ -88,6 +88,7 @@ def read_arbin_csv(path: Path) -> Run:
     numbers = {c: pl.Float64 for c, (name, _) in mapping.items() if name != "DateTime"}
     data, shifted, line_notes = t.checked_lines(path, path.read_bytes(), 1, sep.encode())
     frame, value_notes = t.read_counted(
+        path,
         data,
         numbers,
         separator=sep,

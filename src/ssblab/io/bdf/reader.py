@@ -212,6 +212,7 @@ def read_bdf_csv(path: Path) -> Run:
         raise ReadError(f"{path}: BDF CSV names a column twice (label and machine name?)")
     data, cut, line_notes = t.checked_lines(path, path.read_bytes(), 1)
     raw, value_notes = t.read_counted(
+        path,
         data,
         _csv_schema(header, labels),
         has_header=True,

@@ -263,7 +263,8 @@ def parse_mpt(path: Path, columns: frozenset[str] | None = None) -> MptContent:
     names = _drop_unwritten_tail(path, names, _row_fields(body))
     names = _unique(names)
     keep = [n for n in names if columns is None or n in columns]
-    body, cut, line_notes = t.checked_lines(path, body, 0, b"\t")
+    lines_before = raw[:offset].count(b"\n")
+    body, cut, line_notes = t.checked_lines(path, body, 0, b"\t", at=(lines_before, offset))
     frame, skipped = _body_frame(path, names, body, keep)
     skipped += cut
     technique = header[3].strip() if len(header) > 4 else ""

@@ -124,6 +124,7 @@ def _parse(path: Path, header_line: int, header: list[str]) -> tuple[pl.DataFram
     dtypes.update({name: pl.Int64 for name in INTEGER_COLUMNS if name in wanted})
     data, cut, notes = t.checked_lines(path, path.read_bytes(), header_line + 1)
     frame, value_notes = t.read_counted(
+        path,
         data,
         dtypes,
         skip_lines=header_line,

@@ -205,6 +205,7 @@ def _load_table(
     schema = {c: NUMERIC.get(names.get(c, c), pl.String) for c in columns}
     data, cut, notes = t.checked_lines(path, path.read_bytes(), skip + 1, b"\t")
     frame, value_notes = t.read_counted(
+        path,
         data,
         schema,
         separator="\t",

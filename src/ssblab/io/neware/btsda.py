@@ -116,6 +116,7 @@ def _parse(
     data, cut, notes = t.checked_lines(path, path.read_bytes(), 1)
     keep = [i for i, n in enumerate(names) if n in wanted]
     frame, value_notes = t.read_counted(
+        path,
         data,
         {names[i]: dtypes[names[i]] for i in keep},
         has_header=False,

@@ -110,6 +110,7 @@ def _parse(path: Path, body: bytes) -> tuple[pl.DataFrame, int, list[str]]:
     wanted = [c for c in header if c in dtypes or c == CLOCK]
     data, cut, notes = t.checked_lines(path, body, 1)
     frame, value_notes = t.read_counted(
+        path,
         data,
         dtypes,
         has_header=True,
