@@ -100,3 +100,28 @@ def test_garbage_value_is_counted_not_silently_null(real):
     assert any("not numbers" in n and "'x3.1z'" in n for n in run.meta.notes), run.meta.notes
     kept = run.table.select(s.TIME, s.VOLTAGE)
     assert kept.join(clean, on=[s.TIME, s.VOLTAGE], how="anti").height == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+        "novonix/test_Nova_Form-CH01-01_short.csv",
+        "arbin/FastCharge_000025_CH8.csv",
+        "biologic/mb.issue_95.mpt",
+        "neware/nw_regular_export_ife_example.csv",
+    ],
+)
+def test_other_text_readers_drop_a_line_cut_at_half(name, data_dir, tmp_path):
+    src = data_dir / name
+    clean = read(src)
+    data = src.read_bytes()
+    start, end = _line_bounds(data, 0.5)
+    cut_at = start + (end - start) // 2
+    path = tmp_path / src.name
+    path.write_bytes(data[:cut_at])
+    run = read(path)
+    assert run.meta.rows_skipped == clean.meta.rows_skipped + 1
+    assert any(f"ends mid-line at byte {cut_at}" in n for n in run.meta.notes), run.meta.notes
+    kept, whole = (r.table.select(s.TIME, s.VOLTAGE) for r in (run, clean))
+    assert kept.equals(whole.head(kept.height))

@@ -255,7 +255,8 @@ def checked_lines(
     widths, freq = np.unique(counts[data_lines], return_counts=True)
     usual = int(widths[np.argmax(freq)])
     header = int(counts[header_lines - 1]) if header_lines else usual
-    _check_header(path, data, usual, header, sep)
+    top = int(np.argmax(data_lines & (counts == usual)))
+    _check_header(path, data[starts[top] : ends[top]], usual, header, sep)
     ragged = data_lines & (counts != usual)
     cut = np.zeros(len(ends), dtype=bool)
     if data and not data.endswith(b"\n") and data_lines[-1]:
@@ -301,23 +302,18 @@ def _uniform(path: Path, data: bytes, header_lines: int, sep: bytes) -> bool:
     if not usual or data.count(sep, pos) != usual * lines:
         return False
     header = data[start:pos].count(sep) if header_lines else usual
-    _check_header(path, data, usual, header, sep)
+    _check_header(path, first, usual, header, sep)
     return True
 
 
-def _check_header(path: Path, data: bytes, usual: int, header: int, sep: bytes) -> None:
-    """Refuse a table whose data lines have more fields than its header (all shifted)."""
-    if usual > header + 1 or (usual == header + 1 and not _ends_with_sep(data, sep)):
+def _check_header(path: Path, line: bytes, usual: int, header: int, sep: bytes) -> None:
+    """Refuse a table whose data lines (such as *line*) have more fields than its header
+    (all shifted); one more is fine when it is empty (rows end with a separator)."""
+    if usual > header + 1 or (usual == header + 1 and not line.rstrip(b"\r").endswith(sep)):
         raise ReadError(
             f"{path}: data lines have {usual + 1} fields, the header {header + 1} "
             "(decimal commas or a shifted column?); no table can be right"
         )
-
-
-def _ends_with_sep(data: bytes, sep: bytes) -> bool:
-    """Whether the last non-empty line ends with *sep* (a trailing separator on every row)."""
-    last = data.rstrip(b"\r\n").rsplit(b"\n", 1)[-1].rstrip(b"\r")
-    return last.endswith(sep)
 
 
 def read_counted(
@@ -382,11 +378,14 @@ def _last_field_shortened(
     return len(last.rsplit(sep, 1)[-1]) < len(before.rsplit(sep, 1)[-1])
 
 
-def cut_last_line(data: bytes, sep: bytes = b",") -> tuple[bytes, int, list[str]]:
+def cut_last_line(
+    data: bytes, sep: bytes = b",", at: tuple[int, int] = (0, 0)
+) -> tuple[bytes, int, list[str]]:
     """For files whose rows differ in width by design (Neware's three-level export): the
     last line is left out when the file ends without a line end and that line has fewer
     fields than the line before or a shorter last field (the file was cut mid-line).
-    Returns the text, 1 or 0 lines left out, and the note."""
+    *at* is (lines, bytes) before *data* in its file. Returns the text, 1 or 0 lines left
+    out, and the note."""
     if not data or data.endswith(b"\n"):
         return data, 0, []
     head, _, last = data.rpartition(b"\n")
@@ -400,9 +399,9 @@ def cut_last_line(data: bytes, sep: bytes = b",") -> tuple[bytes, int, list[str]
     )
     if not shorter:
         return data, 0, []
-    line = head.count(b"\n") + 2
+    line = at[0] + head.count(b"\n") + 2
     note = (
-        f"the file ends mid-line at byte {len(data)} (line {line} has no line end: the file "
-        "was cut); that line is left out (counted as skipped)"
+        f"the file ends mid-line at byte {at[1] + len(data)} (line {line} has no line end: "
+        "the file was cut); that line is left out (counted as skipped)"
     )
     return head + b"\n", 1, [note]

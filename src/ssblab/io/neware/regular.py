@@ -104,7 +104,8 @@ def read_regular_csv(path: Path) -> Run:
     cols = _record_columns(path, record_header)
     width = max(len(record_header), len(lines[0].split(b",")) + 14)
     names = [f"f{k}" for k in range(width)]
-    text, cut, cut_notes = cut_last_line(lines[3])
+    before = path.stat().st_size - len(lines[3])
+    text, cut, cut_notes = cut_last_line(lines[3], at=(3, before))
     body = pl.read_csv(
         io.BytesIO(text),
         has_header=False,

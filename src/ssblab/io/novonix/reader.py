@@ -108,7 +108,10 @@ def _parse(path: Path, body: bytes) -> tuple[pl.DataFrame, int, list[str]]:
     dtypes = {c: pl.Float64 for c in FLOATS if c in header}
     dtypes.update({c: pl.Int64 for c in INTEGERS if c in header})
     wanted = [c for c in header if c in dtypes or c == CLOCK]
-    data, cut, notes = t.checked_lines(path, body, 1)
+    # positions in the notes are the file's (exact unless quotes were removed above)
+    before = path.stat().st_size - len(body)
+    lines = path.read_bytes()[:before].count(b"\n")
+    data, cut, notes = t.checked_lines(path, body, 1, at=(lines, before))
     frame, value_notes = t.read_counted(
         path,
         data,
