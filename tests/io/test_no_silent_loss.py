@@ -125,3 +125,18 @@ def test_other_text_readers_drop_a_line_cut_at_half(name, data_dir, tmp_path):
     assert any(f"ends mid-line at byte {cut_at}" in n for n in run.meta.notes), run.meta.notes
     kept, whole = (r.table.select(s.TIME, s.VOLTAGE) for r in (run, clean))
     assert kept.equals(whole.head(kept.height))
+
+
+def test_neware_regular_stray_comma_in_a_record_row_is_left_out(data_dir, tmp_path):
+    src = data_dir / "neware/nw_regular_export_ife_example.csv"
+    data = src.read_bytes()
+    start = data.index(b"\n,,", len(data) // 2) + 1  # a record row
+    line_no = data[:start].count(b"\n") + 1
+    path = tmp_path / src.name
+    path.write_bytes(data[: start + 2] + b"," + data[start + 2 :])
+    clean, run = read(src), read(path)
+    assert run.meta.rows_skipped == clean.meta.rows_skipped + 1
+    assert any(f"first at line {line_no}," in n for n in run.meta.notes), run.meta.notes
+    kept, whole = (r.table.select(s.TIME, s.VOLTAGE) for r in (run, clean))
+    assert kept.height == whole.height - 1
+    assert kept.join(whole, on=[s.TIME, s.VOLTAGE], how="anti").height == 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -85,6 +86,29 @@ def _record_columns(path: Path, header: list[str]) -> dict[str, tuple[int, float
     return found
 
 
+def _ragged_records(body: bytes, at: tuple[int, int]) -> tuple[bytes, int, list[str]]:
+    """Leave out record rows (those starting ``,,``) whose comma count differs from the
+    usual one of record rows (a stray comma, decimal commas: shifted values). *at* is
+    (lines, bytes) before *body* in the file. Returns the text, how many, the note."""
+    lines = body.split(b"\n")
+    counts = [ln.count(b",") if ln.startswith(b",,") else -1 for ln in lines]
+    widths = Counter(c for c in counts if c >= 0)
+    if not widths:
+        return body, 0, []
+    usual = widths.most_common(1)[0][0]
+    bad = [i for i, c in enumerate(counts) if c >= 0 and c != usual]
+    if not bad:
+        return body, 0, []
+    byte = at[1] + sum(len(ln) + 1 for ln in lines[: bad[0]])
+    note = (
+        f"{len(bad)} record rows have another number of fields than the usual {usual + 1} "
+        f"(first at line {at[0] + bad[0] + 1}, byte {byte}: a stray comma or decimal "
+        "commas); their values would be shifted, so they are left out (counted as skipped)"
+    )
+    drop = set(bad)
+    return b"\n".join(ln for i, ln in enumerate(lines) if i not in drop), len(bad), [note]
+
+
 @reader(
     "neware_regular_csv",
     suffixes=(".csv",),
@@ -106,6 +130,9 @@ def read_regular_csv(path: Path) -> Run:
     names = [f"f{k}" for k in range(width)]
     before = path.stat().st_size - len(lines[3])
     text, cut, cut_notes = cut_last_line(lines[3], at=(3, before))
+    text, shifted, shift_notes = _ragged_records(text, at=(3, before))
+    cut += shifted
+    cut_notes += shift_notes
     body = pl.read_csv(
         io.BytesIO(text),
         has_header=False,
