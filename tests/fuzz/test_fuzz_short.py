@@ -33,6 +33,8 @@ def test_short_fuzz_run_raises_only_ssblab_errors(data_dir):
     assert all(t.cases == per_format for t in results.values()), report
     assert all(t.other == 0 for t in results.values()), report
     assert all(t.hang == 0 for t in results.values()), report
+    # issue 17: a stray comma or decimal commas never change voltages without a note
+    assert all(t.silent_change == 0 for t in results.values()), report
 
 
 @pytest.mark.parametrize("kind", ["truncate", "bit_flips", "insert", "delete", "stray_comma"])
