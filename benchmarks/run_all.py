@@ -25,7 +25,9 @@ def main() -> int:
         print(f"\n===== {script.name} =====", flush=True)
         started = time.perf_counter()
         code = subprocess.call([sys.executable, str(script)], cwd=HERE.parent)
-        print(f"----- {script.name}: exit {code}, {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"----- {script.name}: exit {code}, {time.perf_counter() - started:.1f} s", flush=True
+        )
         if code:
             failed.append(script.name)
     if failed:

@@ -97,7 +97,7 @@ def test_full_cell_needs_cathode():
 def test_bad_toml_file(tmp_path):
     p = tmp_path / "broken.toml"
     p.write_text("name = \n")
-    with pytest.raises(RecipeError, match="broken.toml: not valid TOML"):
+    with pytest.raises(RecipeError, match=r"broken\.toml: not valid TOML"):
         load_recipe(p)
     with pytest.raises(RecipeError, match="no such recipe file"):
         load_recipe(tmp_path / "absent.toml")

@@ -42,8 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     for study in ("seed-al-composite", "seed-lialo2"):
         _run(cli, ["reproduce", study, "-o", str(args.out / study)])
     print("\n== 3. Report of the seed cells ==", flush=True)
-    _run(cli, ["report", *recipes, "-o", str(args.out / "seed-cells"), "--title", "ssblab seed cells"])
-    print(f"\ndemo finished in {time.perf_counter() - started:.1f} s; reports in {args.out.resolve()}")
+    _run(
+        cli,
+        ["report", *recipes, "-o", str(args.out / "seed-cells"), "--title", "ssblab seed cells"],
+    )
+    print(
+        f"\ndemo finished in {time.perf_counter() - started:.1f} s; reports in {args.out.resolve()}"
+    )
     return 0
 
 
