@@ -6,19 +6,9 @@ the reader of its format.
 
 from __future__ import annotations
 
-import importlib
+from ssblab.io._lazy import lazy_exports
 
 _WHERE = {
     "read_landt_csv": "landt",
 }
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> object:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _WHERE)

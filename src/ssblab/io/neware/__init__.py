@@ -8,7 +8,7 @@ the reader of its format.
 
 from __future__ import annotations
 
-import importlib
+from ssblab.io._lazy import lazy_exports
 
 _WHERE = {
     "read_btsda_csv": "btsda",
@@ -18,14 +18,4 @@ _WHERE = {
     "sniff_nda": "reader",
     "sniff_ndax": "reader",
 }
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> object:
-    if name in _WHERE:
-        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _WHERE)
