@@ -10,12 +10,37 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from ssblab.errors import SsblabError, require
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+@contextmanager
+def dask_client(scheduler: str, workers: int | None) -> Iterator[Any]:
+    """A Dask client for *scheduler* (``"local"``: a LocalCluster of *workers*), closed on
+    exit with its cluster; an unreachable scheduler is one line."""
+    require("distributed", "scale")
+    from distributed import Client
+
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = local_cluster(workers or 2)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout="10s")
+    except OSError as exc:
+        raise SsblabError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def run_many(
@@ -45,19 +70,9 @@ def run_many(
             if on_done:
                 on_done(i)
         return results
-    require("distributed", "scale")
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    try:
-        if scheduler == "local":
-            cluster = local_cluster(workers or 2)
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except OSError as exc:
-        raise SsblabError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
-    try:
+    with dask_client(scheduler, workers) as client:
         futures = client.map(fn, items, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(items)
@@ -66,10 +81,6 @@ def run_many(
             if on_done:
                 on_done(done)
         return results
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _apply_batch(fn_and_items: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
@@ -165,19 +176,9 @@ def stream_many(
         for item in items:
             yield [fn(item)]
         return
-    require("distributed", "scale")
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    try:
-        if scheduler == "local":
-            cluster = local_cluster(workers or 2)
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except OSError as exc:
-        raise SsblabError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
-    try:
+    with dask_client(scheduler, workers) as client:
         client.run(_warm)
         n_workers = max(1, len(client.scheduler_info()["workers"]))
         size = batch or 4
@@ -199,7 +200,3 @@ def stream_many(
             if chunk:
                 pending.add(client.submit(_apply_batch, (fn, chunk), pure=False))
             yield results
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
