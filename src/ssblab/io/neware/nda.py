@@ -35,37 +35,30 @@ from ssblab.io.neware.records import (
 VERIFIED_VERSIONS = frozenset({8, 22, 29, 130})
 AUX_ID = 0x65  # record kind: auxiliary channel (temperature, voltage)
 
-# --- BTS 7/8, versions 26-29: 86-byte records, local calendar clock ----------
-_V29 = np.dtype(
-    {
-        "names": [
-            "kind", "index", "cycle", "step_index", "step_type", "step_marker",
-            "step_ms", "volt", "curr", "chg", "dchg", "echg", "edchg", "stamp", "range",
-        ],
-        "formats": [
-            "u1", "<u4", "<u4", "<u2", "u1", "u1", "<u8", "<i4", "<i4",
-            "<i8", "<i8", "<i8", "<i8", "<u8", "<i4",
-        ],
-        # stamp: year u16, month, day, hour, minute, second u8 (local wall clock), 1 spare
-        "offsets": [0, 2, 6, 10, 12, 13, 14, 22, 26, 38, 46, 54, 62, 70, 78],
-        "itemsize": 86,
-    }
-)  # fmt: skip
-# --- versions 14-24: the same record with a Unix clock instead of the calendar
-_V22 = np.dtype(
-    {
-        "names": [
-            "kind", "index", "cycle", "step_index", "step_type", "step_marker",
-            "step_ms", "volt", "curr", "chg", "dchg", "echg", "edchg", "unix", "range",
-        ],
-        "formats": [
-            "u1", "<u4", "<u4", "<u2", "u1", "u1", "<u8", "<i4", "<i4",
-            "<i8", "<i8", "<i8", "<i8", "<u8", "<i4",
-        ],
-        "offsets": [0, 2, 6, 10, 12, 13, 14, 22, 26, 38, 46, 54, 62, 70, 78],
-        "itemsize": 86,
-    }
-)  # fmt: skip
+
+def _record86(clock: str) -> np.dtype:
+    """The 86-byte record of versions 14-29; *clock* names its time field (``"stamp"``:
+    year u16, month, day, hour, minute, second u8 local wall clock + 1 spare; ``"unix"``)."""
+    return np.dtype(
+        {
+            "names": [
+                "kind", "index", "cycle", "step_index", "step_type", "step_marker",
+                "step_ms", "volt", "curr", "chg", "dchg", "echg", "edchg", clock, "range",
+            ],
+            "formats": [
+                "u1", "<u4", "<u4", "<u2", "u1", "u1", "<u8", "<i4", "<i4",
+                "<i8", "<i8", "<i8", "<i8", "<u8", "<i4",
+            ],
+            "offsets": [0, 2, 6, 10, 12, 13, 14, 22, 26, 38, 46, 54, 62, 70, 78],
+            "itemsize": 86,
+        }
+    )  # fmt: skip
+
+
+#: BTS 7/8, versions 26-29: local calendar clock
+_V29 = _record86("stamp")
+#: versions 14-24: the same record with a Unix clock instead of the calendar
+_V22 = _record86("unix")
 #: auxiliary record shared by versions 14-29
 _AUX86 = np.dtype(
     {
