@@ -21,6 +21,10 @@ symmetric Li‖Li   plating (+ current)          stripping (− current)
   about the anode in a full cell, nor for a symmetric cell).
 * retention(n) = Q_out(n) / Q_out(reference), the reference being the first
   complete cycle unless one is given.
+* Under the ``half_cycles`` cycle rule a row is one half-cycle: CE and EE are
+  null, retention is given on the "out" rows only, and a half-cycle is partial
+  only when it was cut short (:mod:`ssblab.analysis.cycles`), not for lacking
+  its other half.
 
 Call :func:`definitions` for the JSON ``"definitions"`` key and
 :func:`definitions_text` for a report or ``--help``.

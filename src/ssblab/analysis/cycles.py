@@ -17,7 +17,9 @@ Cycle rules (:data:`RULES`):
   discharges of real size, e.g. a Maccor counter that never increments) or
   that counts half-cycles (no cycle holds both) is replaced by ``pairs``, with
   a note and an ``info`` flag saying so;
-* ``half_cycles``: every half-cycle (by current sign) is its own cycle;
+* ``half_cycles``: every half-cycle (by current sign) is its own cycle; CE
+  and EE are null (a row holds one half), and a row is ``partial`` only when
+  it is truncated (see below), not for lacking the other half;
 * ``pairs``: a cycle is the "in" half-cycle then the "out" one, the cell
   type's orientation (:mod:`ssblab.analysis.conventions`): charge first for
   full and cathode half-cells, discharge (lithiation) first for anode
@@ -32,9 +34,14 @@ cycle (integrated from I(t) when a counter is missing; energies rebuilt from
 the records when the energy counter is coarse). A cycle is ``partial`` when it
 lacks its "in" or "out" half (under 0.1 % of the largest half-cycle), when the
 first or last cycle holds less than half the median of that half, or when the
-vendor folded a part-charged cell's first half-cycle into it (BTSDA's cycle 1):
-partial cycles are kept in the table, flagged, and left out of ICE and
-retention (:mod:`ssblab.analysis.metrics`).
+vendor folded a part-charged cell's first half-cycle into it (BTSDA's cycle 1).
+Under ``half_cycles`` the same thresholds judge each half-cycle alone: it is
+partial when under 0.1 % of the largest half-cycle, or when the first or last
+one holds less than half the median of the other half-cycles of its sign (a
+cell that came in part-charged, a test stopped mid-discharge); a charge or
+discharge that ran its course, as the halves of a complete ``pairs`` cycle do,
+is complete. Partial cycles are kept in the table, flagged, and left out of
+ICE and retention (:mod:`ssblab.analysis.metrics`).
 """
 
 from __future__ import annotations
@@ -161,6 +168,29 @@ def _partial(summary: pl.DataFrame, o: conv.Orientation, floor_Ah: float) -> np.
     return partial
 
 
+def _partial_halves(summary: pl.DataFrame, floor_Ah: float) -> np.ndarray:
+    """Partial rows of a ``half_cycles`` table: each row is one charge or one discharge.
+
+    A half-cycle is judged on its own capacity (the larger of its two counters,
+    its sign the side that holds it): partial when under *floor_Ah*, or when it
+    is the first or last row and holds less than :data:`PARTIAL_SHARE` of the
+    median of the other complete half-cycles of its sign (the thresholds the
+    ``pairs`` rule applies to a cycle's halves).
+    """
+    q_ch = summary.get_column("charge_capacity_Ah").to_numpy()
+    q_dis = summary.get_column("discharge_capacity_Ah").to_numpy()
+    own = np.maximum(q_ch, q_dis)
+    sign = np.where(q_ch >= q_dis, 1, -1)
+    partial = own <= floor_Ah
+    whole = ~partial
+    for k in {0, len(own) - 1}:
+        others = whole & (sign == sign[k])
+        others[k] = False
+        if others.any() and own[k] < PARTIAL_SHARE * float(np.median(own[others])):
+            partial[k] = True
+    return partial
+
+
 def cycle_table(
     data: Run | pl.DataFrame,
     rule: str = "vendor",
@@ -206,7 +236,10 @@ def cycle_table(
         pl.max_horizontal("charge_capacity_Ah", "discharge_capacity_Ah").max()
     ).item()
     floor = MISSING_FRACTION * float(largest or 0.0)
-    partial = _partial(summary, o, floor)
+    if numbered.rule == "half_cycles":
+        partial = _partial_halves(summary, floor)
+    else:
+        partial = _partial(summary, o, floor)
     partial |= summary.get_column("cycle").is_in(list(numbered.partial_cycles)).to_numpy()
     both = (pl.col(o.in_column) > floor) & (pl.col(o.out_column) > floor)
     ce = pl.when(both).then(pl.col(o.out_column) / pl.col(o.in_column))

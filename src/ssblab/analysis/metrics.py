@@ -196,7 +196,8 @@ def cycle_metrics(
 
         * mean voltage of a half = energy / capacity [V]; hysteresis =
           mean charge voltage − mean discharge voltage [V];
-        * ``retention`` = Q_out(n) / Q_out(reference) [1], null on partial cycles;
+        * ``retention`` = Q_out(n) / Q_out(reference) [1], null on partial cycles
+          and on rows without an "out" half (the "in" rows of ``half_cycles``);
         * ``cumulative_capacity_loss_Ah`` = Σ_{k≤n} (Q_in(k) − Q_out(k)), the
           charge not returned so far [A·h];
         * specific capacity = 1000 Q / m [mAh/g]; areal = 1000 Q / A [mAh/cm²]
@@ -256,7 +257,9 @@ def metrics_from_summary(
             mean_voltage("charge_energy_Wh", ch).alias("mean_charge_voltage_V"),
             mean_voltage("discharge_energy_Wh", dis).alias("mean_discharge_voltage_V"),
             (
-                pl.when(~pl.col("partial")).then(pl.col(o.out_column) / q_ref)
+                pl.when(~pl.col("partial") & (pl.col(o.out_column) > 0)).then(
+                    pl.col(o.out_column) / q_ref
+                )
                 if q_ref is not None
                 else pl.lit(None, dtype=pl.Float64)
             ).alias("retention"),
