@@ -15,7 +15,10 @@ from ssblab.atomistic.structures import (
 from ssblab.errors import SsblabError
 
 # Atoms in the conventional cell, from the Wyckoff multiplicities in the data file.
-EXPECTED_ATOMS = {"Li": 2, "Al": 4, "LiAl": 16, "Li2S": 12, "LiCl": 8, "Li3P": 8, "LiAlO2": 12}
+EXPECTED_ATOMS = {
+    "Li": 2, "Al": 4, "LiAl": 16, "Li2S": 12, "LiCl": 8, "Li3P": 8, "LiAlO2": 12,
+    "Li6PS5Cl": 52, "Al2O3": 30,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "n_atoms"), sorted(EXPECTED_ATOMS.items()))
@@ -59,7 +62,7 @@ def test_lattice_parameter_scales_the_whole_cell():
 
 def test_unknown_structure_lists_the_valid_ones():
     with pytest.raises(SsblabError, match="LiAl"):
-        get_structure("Li6PS5Cl")
+        get_structure("Li7P3S11")
 
 
 def test_largest_void_of_fcc_al_is_octahedral():
@@ -75,3 +78,20 @@ def test_supercell_repeats_reach_the_minimum_spacing():
     cell = conventional_cell("Li")
     assert supercell_repeats(cell, 9.0) == (3, 3, 3)
     assert supercell_repeats(cell, 3.0) == (1, 1, 1)
+
+
+def test_ordered_argyrodite_keeps_one_li_of_each_48h_pair():
+    """Half of the 48 Li sites, no two Li of a 1.96 Å pair, anion sites by majority."""
+    from ase.neighborlist import neighbor_list
+
+    atoms = conventional_cell("Li6PS5Cl")
+    symbols = np.array(atoms.get_chemical_symbols())
+    i, j, d = neighbor_list("ijd", atoms, 2.2)
+    li_li = (symbols[i] == "Li") & (symbols[j] == "Li")
+    assert not li_li.any(), f"Li-Li at {d[li_li].min():.2f} Å"
+    # Cl on 4d (1/4, 1/4, 3/4) and the S of the 4a site at the origin, as in the refinement.
+    frac = atoms.get_scaled_positions()
+    cl = frac[symbols == "Cl"]
+    assert np.allclose(np.mod(cl * 4, 1.0), 0.0, atol=1e-6)
+    assert any(np.allclose(f, 0.0, atol=1e-6) for f in frac[symbols == "S"])
+    assert atoms.cell.cellpar()[0] == pytest.approx(9.86026)

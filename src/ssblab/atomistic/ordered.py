@@ -12,6 +12,14 @@ P on 2b, S on three 8g sites). Rule: Ge on the two mixed 4d sites at
 sites, which come in pairs 1.7 Å apart along c, the first of each pair in file
 order (a site is skipped when a kept Li lies within 2.0 Å). Result: 50 atoms,
 Li20Ge2P4S24 = 2 × Li10GeP2S12, symmetry lowered from P4_2/nmc.
+
+``argyrodite``: Li6PS5Cl from the F-43m neutron structure in ``structures.toml``
+(Li on 48h at half occupancy, the two anion sites 4a and 4d each shared by S
+and Cl). Rule: each anion site takes its majority species (S on 4a, Cl on 4d,
+62 % each in the refinement); of the 48h Li sites, which come in pairs 1.96 Å
+apart, the first of each pair in the order ``ase.spacegroup.crystal`` expands
+them (a site is skipped when a kept Li lies within 2.0 Å). Result: 52 atoms,
+Li24P4S20Cl4 = 4 × Li6PS5Cl, symmetry lowered from F-43m (to P222).
 """
 
 from __future__ import annotations
@@ -95,6 +103,43 @@ def from_cif(filename: str) -> Atoms:
     return AseAtomsAdaptor.get_atoms(structure)
 
 
+def _first_of_pairs(frac: np.ndarray, cell: np.ndarray, exclusion_A: float) -> list[int]:
+    """Indices of the fractional positions kept in order, skipping any within *exclusion_A*."""
+    kept: list[int] = []
+    for i, f in enumerate(frac):
+        if kept:
+            d = frac[kept] - f
+            d -= np.round(d)
+            if np.min(np.linalg.norm(d @ cell, axis=1)) < exclusion_A:
+                continue
+        kept.append(i)
+    return kept
+
+
+def argyrodite() -> Atoms:
+    """The ordered Li6PS5Cl model described in the module docstring (52 atoms)."""
+    from ase.spacegroup import crystal
+
+    from ssblab.atomistic.structures import get_structure
+
+    entry = get_structure("Li6PS5Cl")
+    full = crystal(
+        symbols=list(entry.symbols),
+        basis=[list(b) for b in entry.basis],
+        spacegroup=entry.spacegroup,
+        cellpar=list(entry.cellpar),
+        primitive_cell=False,
+    )
+    is_li = np.array(full.get_chemical_symbols()) == "Li"
+    li = np.flatnonzero(is_li)
+    kept = li[_first_of_pairs(full.get_scaled_positions()[li], full.cell.array, LI_EXCLUSION_A)]
+    atoms = full[np.concatenate([np.flatnonzero(~is_li), kept])]
+    counts = {s: atoms.get_chemical_symbols().count(s) for s in set(atoms.get_chemical_symbols())}
+    if counts != {"Li": 24, "P": 4, "S": 20, "Cl": 4}:
+        raise SsblabError(f"ordered Li6PS5Cl came out as {counts}, not Li24P4S20Cl4")
+    return atoms
+
+
 #: Vacuum around a molecule on every side [Å] (the seed's "at least 10 Å").
 MOLECULE_VACUUM_A = 10.0
 
@@ -123,4 +168,8 @@ def p4s10() -> Atoms:
 
 
 #: Builders a structures.toml entry may name with ``builder = "<name>"``.
-BUILDERS: dict[str, Callable[[], Atoms]] = {"lgps": lgps, "p4s10": p4s10}
+BUILDERS: dict[str, Callable[[], Atoms]] = {
+    "lgps": lgps,
+    "p4s10": p4s10,
+    "argyrodite": argyrodite,
+}
