@@ -59,8 +59,19 @@ def test_composite_numbers(al_composite):
     ice = rows[(cell, "initial coulombic efficiency")]
     assert ice.role == "calibrated"  # the interphase rate is set on this very number
     assert ice.ssblab == pytest.approx(84.7, abs=1.5)
-    assert rows[(cell, "cycles at 7 mA/cm2")].ssblab is None  # says so, never fakes it
-    assert "not modelled" in rows[(cell, "cycles at 7 mA/cm2")].method
+
+
+def test_composite_long_cycling_at_the_seed_current(al_composite):
+    rows = _rows(al_composite)
+    cell = "al-lpsc-composite_ncm622"
+    run = rows[(cell, "cycles at 7 mA/cm2")]
+    assert run.reported == 1000 and run.ssblab == 1000 and run.role == "input"
+    kept = rows[(cell, "capacity retention after 1000 cycles at 7 mA/cm2")]
+    # predicted by the ICE-calibrated SEI growing on (42.2 % measured; no seed number)
+    assert kept.role == "predicted" and kept.reported is None
+    assert 30 < kept.ssblab < 60
+    # the skipping is checked in the row against PyBaMM stepping 100 cycles itself
+    assert "PyBaMM stepping every cycle" in run.method
 
 
 def test_ssblab_column_is_not_copied_from_the_paper(monkeypatch, al_composite):
