@@ -40,54 +40,56 @@ from typing import Any, Literal
 
 import polars as pl
 
+from ssblab._names import (  # the labels live apart from Polars (light code paths)
+    BDF_MACHINE,
+    CE_POTENTIAL,
+    CHARGE_CAPACITY,
+    CHARGE_ENERGY,
+    CURRENT,
+    CYCLE,
+    DISCHARGE_CAPACITY,
+    DISCHARGE_ENERGY,
+    FREQUENCY,
+    REQUIRED,
+    STEP_COUNT,
+    STEP_INDEX,
+    TEMPERATURE,
+    TIME,
+    UNIX_TIME,
+    VENDOR_CYCLE,
+    VOLTAGE,
+    WE_POTENTIAL,
+    Z_IMAG,
+    Z_REAL,
+)
+from ssblab._names import (
+    BDF_MACHINE_TO_LABEL as BDF_MACHINE_TO_LABEL,
+)
 from ssblab.errors import SchemaError
 
-# --- time-series quantities (BDF labels) ------------------------------------
-TIME = "Test Time / s"
-VOLTAGE = "Voltage / V"
-CURRENT = "Current / A"
-UNIX_TIME = "Unix Time / s"
-CYCLE = "Cycle Count / 1"
-STEP_COUNT = "Step Count / 1"
-STEP_INDEX = "Step Index / 1"
-CHARGE_CAPACITY = "Charging Capacity / Ah"
-DISCHARGE_CAPACITY = "Discharging Capacity / Ah"
-CHARGE_ENERGY = "Charging Energy / Wh"
-DISCHARGE_ENERGY = "Discharging Energy / Wh"
-TEMPERATURE = "Ambient Temperature / degC"
-# --- ssblab extensions (not in BDF) -----------------------------------------
-VENDOR_CYCLE = "Vendor Cycle / 1"
-WE_POTENTIAL = "Working Electrode Potential / V"
-CE_POTENTIAL = "Counter Electrode Potential / V"
-
-REQUIRED: tuple[str, ...] = (TIME, VOLTAGE, CURRENT)
-
+_DTYPES: dict[str, type[pl.DataType]] = {
+    TIME: pl.Float64,
+    VOLTAGE: pl.Float64,
+    CURRENT: pl.Float64,
+    UNIX_TIME: pl.Float64,
+    CYCLE: pl.Int64,
+    STEP_COUNT: pl.Int64,
+    STEP_INDEX: pl.Int64,
+    CHARGE_CAPACITY: pl.Float64,
+    DISCHARGE_CAPACITY: pl.Float64,
+    CHARGE_ENERGY: pl.Float64,
+    DISCHARGE_ENERGY: pl.Float64,
+    TEMPERATURE: pl.Float64,
+    VENDOR_CYCLE: pl.Int64,
+    WE_POTENTIAL: pl.Float64,
+    CE_POTENTIAL: pl.Float64,
+}
 #: column -> (Polars dtype, BDF machine name or None for an ssblab extension)
 COLUMNS: dict[str, tuple[type[pl.DataType], str | None]] = {
-    TIME: (pl.Float64, "test_time_second"),
-    VOLTAGE: (pl.Float64, "voltage_volt"),
-    CURRENT: (pl.Float64, "current_ampere"),
-    UNIX_TIME: (pl.Float64, "unix_time_second"),
-    CYCLE: (pl.Int64, "cycle_count"),
-    STEP_COUNT: (pl.Int64, "step_count"),
-    STEP_INDEX: (pl.Int64, "step_index"),
-    CHARGE_CAPACITY: (pl.Float64, "charging_capacity_ah"),
-    DISCHARGE_CAPACITY: (pl.Float64, "discharging_capacity_ah"),
-    CHARGE_ENERGY: (pl.Float64, "charging_energy_wh"),
-    DISCHARGE_ENERGY: (pl.Float64, "discharging_energy_wh"),
-    TEMPERATURE: (pl.Float64, "ambient_temperature_celsius"),
-    VENDOR_CYCLE: (pl.Int64, None),
-    WE_POTENTIAL: (pl.Float64, None),
-    CE_POTENTIAL: (pl.Float64, None),
+    c: (_DTYPES[c], m) for c, m in BDF_MACHINE.items()
 }
 
-#: BDF machine name -> label, for reading BDF files written either way.
-BDF_MACHINE_TO_LABEL: dict[str, str] = {m: c for c, (_, m) in COLUMNS.items() if m}
-
 # --- EIS spectra -------------------------------------------------------------
-FREQUENCY = "Frequency / Hz"
-Z_REAL = "Z Real / Ohm"
-Z_IMAG = "Z Imag / Ohm"
 EIS_COLUMNS: dict[str, type[pl.DataType]] = {
     FREQUENCY: pl.Float64,
     Z_REAL: pl.Float64,

@@ -9,21 +9,25 @@ lists the built-in ones so that only the detected format's reader is imported.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ssblab.io import registry
 from ssblab.io.safety import check_file, read_head
-from ssblab.schema import Run, validate
+
+if TYPE_CHECKING:  # the schema imports Polars: only read() needs it (detection does not)
+    from ssblab.schema import Run
 
 F = registry.Format
 #: Built-in formats in detection order (the first sniff that says yes wins). A format's
 #: reader module is imported only when a file is detected as it, when no light sniff
-#: (``<vendor>/sniff.py``) precedes it, or by :func:`load_readers`.
+#: (``<vendor>/sniff.py``: standard library only, the same function the reader registers)
+#: precedes it, or by :func:`load_readers`.
 FORMATS: tuple[registry.Format, ...] = (
-    F("bdf_csv", "ssblab.io.bdf.reader"),
-    F("bdf_parquet", "ssblab.io.bdf.reader"),
-    F("neware_btsda_csv", "ssblab.io.neware.btsda"),
-    F("neware_nda", "ssblab.io.neware.reader"),
-    F("neware_ndax", "ssblab.io.neware.reader"),
+    F("bdf_csv", "ssblab.io.bdf.reader", "ssblab.io.bdf.sniff:sniff_csv"),
+    F("bdf_parquet", "ssblab.io.bdf.reader", "ssblab.io.bdf.sniff:sniff_parquet"),
+    F("neware_btsda_csv", "ssblab.io.neware.btsda", "ssblab.io.neware.sniff:sniff_btsda"),
+    F("neware_nda", "ssblab.io.neware.reader", "ssblab.io.neware.sniff:sniff_nda"),
+    F("neware_ndax", "ssblab.io.neware.reader", "ssblab.io.neware.sniff:sniff_ndax"),
     F("arbin_res", "ssblab.io.arbin.reader"),
     F("arbin_csv", "ssblab.io.arbin.reader"),
     F("arbin_xlsx", "ssblab.io.arbin.reader"),
@@ -82,6 +86,8 @@ def read(path: str | Path, format: str | None = None) -> Run:
     ReadError
         One line naming the file and the problem.
     """
+    from ssblab.schema import validate
+
     path = check_file(Path(path))
     name = format or registry.detect(path, read_head(path, registry.SNIFF_BYTES), FORMATS)
     info = _reader(name)

@@ -16,6 +16,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
+from ssblab.io._sniff import sniff_text as sniff_text  # light sniffs import it from there
 
 #: Environment variable naming the IANA timezone of instrument clocks whose
 #: files carry local timestamps without a zone (LANDT, Novonix, BTSDA).
@@ -184,19 +185,6 @@ def decode_text(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ReadError(f"{path}: text is neither UTF-8 nor Windows-1252")
-
-
-def sniff_text(head: bytes) -> str:
-    """The first bytes of a file as text for sniffing ('' for binary content)."""
-    if b"\x00" in head:
-        return ""
-    try:
-        return head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut at the end of the head is fine
-        if exc.start >= len(head) - 4:
-            return head[: exc.start].decode("utf-8", errors="replace")
-        return head.decode("cp1252", errors="replace")
 
 
 def start_utc(table: pl.DataFrame) -> str:

@@ -13,11 +13,14 @@ import sysconfig
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ssblab.errors import ReadError, SsblabError, UnknownFormatError
-from ssblab.schema import Run
 
-ReaderFn = Callable[[Path], Run]
+if TYPE_CHECKING:  # detection and light sniffs run without Polars (``ssblab info``)
+    from ssblab.schema import Run
+
+ReaderFn = Callable[[Path], "Run"]
 #: sniff(head_bytes, path) -> True when the file is of this format.
 SniffFn = Callable[[bytes, Path], bool]
 

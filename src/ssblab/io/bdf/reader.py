@@ -36,7 +36,10 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError, SsblabError
 from ssblab.io import _tabular as t
-from ssblab.io.bdf.units import canonical_label, convert, quantity_label, stitch_time
+from ssblab.io.bdf.sniff import header_fields as _header_fields
+from ssblab.io.bdf.sniff import label as _label
+from ssblab.io.bdf.sniff import sniff_csv, sniff_parquet
+from ssblab.io.bdf.units import canonical_label, convert, stitch_time
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
@@ -48,27 +51,6 @@ SIDECAR_SUFFIX = ".metadata.json"
 SIDECAR_MAX_BYTES = 16 * 1024**2
 HEADER_MAX_CHARS = 65536
 COUNTERS = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
-
-
-def _label(name: str) -> str:
-    """Canonical label of a BDF column written either way."""
-    return s.BDF_MACHINE_TO_LABEL.get(name.strip(), name.strip())
-
-
-def _header_fields(text: str) -> list[str]:
-    first = text.splitlines()[0] if text else ""
-    return [f.strip().strip('"') for f in first.split(",")]
-
-
-def sniff_csv(head: bytes, path: Path) -> bool:
-    """True when the first line holds the required BDF columns (labels or machine names)."""
-    labels = {quantity_label(_label(f)) for f in _header_fields(t.sniff_text(head))}
-    return all(c in labels for c in s.REQUIRED)
-
-
-def sniff_parquet(head: bytes, path: Path) -> bool:
-    """True for Parquet content (magic bytes ``PAR1``)."""
-    return head[:4] == b"PAR1"
 
 
 # --- reading -------------------------------------------------------------------

@@ -19,6 +19,8 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
+from ssblab.io.bdf.sniff import QUANTITIES as _QUANTITIES
+from ssblab.io.bdf.sniff import quantity_label as quantity_label
 
 #: Unit -> factor to the canonical unit, per canonical unit.
 FACTORS: dict[str, dict[str, float]] = {
@@ -29,13 +31,6 @@ FACTORS: dict[str, dict[str, float]] = {
     "Wh": {"mWh": 1e-3, "uWh": 1e-6, "µWh": 1e-6, "Ws": 1 / 3600.0, "J": 1 / 3600.0},
     "degC": {"K": 1.0},  # offset handled below
 }
-_QUANTITIES = {label.split(" / ")[0]: label for label in s.COLUMNS if " / " in label}
-
-
-def quantity_label(name: str) -> str:
-    """The canonical label of *name*'s quantity, whatever its unit (*name* if none)."""
-    quantity, sep, _ = name.strip().partition(" / ")
-    return _QUANTITIES.get(quantity, name.strip()) if sep else name.strip()
 
 
 def canonical_label(path: object, name: str) -> tuple[str, float | None]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import struct
 
 import numpy as np
-import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.neware.records import (
@@ -91,7 +90,8 @@ def _bts9_blocks(buf: bytes, path: object) -> list[tuple[int, int]]:
     return blocks
 
 
-def decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
+def bts9_columns(buf: bytes, path: object) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """A BTS 9 ``.nda``'s records as raw NumPy columns plus header facts (no Polars)."""
     blocks = _bts9_blocks(buf, path)
     begin = blocks[0][0]
     if buf[begin + 4] == DATA_ID:
@@ -101,7 +101,7 @@ def decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
         cut, cut_notes = shortfall(len(buf), blocks, _BTS90.itemsize)
         rec = allrec[allrec["kind"] == DATA_ID]
         facts = decoder_facts("unix", skipped + cut, notes + cut_notes)
-        return _bts90_frame(rec), {**facts, "bts": "9.0"}
+        return _bts90_columns(rec), {**facts, "bts": "9.0"}
     length = _bts91_length(buf, blocks, path)
     ident = buf[begin : begin + 2]
     allrec = np.concatenate([record_view(buf, b, n, _bts91_dtype(length)) for b, n in blocks])
@@ -110,7 +110,7 @@ def decode_bts9(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     cut, cut_notes = shortfall(len(buf), blocks, length)
     rec = allrec[allrec["kind"] == tag]
     facts = decoder_facts("unix", skipped + cut, notes + cut_notes)
-    return _bts91_frame(rec), {**facts, "bts": "9.1"}
+    return _bts91_columns(rec), {**facts, "bts": "9.1"}
 
 
 def _bts91_length(buf: bytes, blocks: list[tuple[int, int]], path: object) -> int:
@@ -129,25 +129,23 @@ def _bts91_length(buf: bytes, blocks: list[tuple[int, int]], path: object) -> in
     raise ReadError(f"{path}: BTS 9.1 .nda records have an unknown length (tried 52, 56, 60)")
 
 
-def _bts90_frame(rec: np.ndarray) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "index": rec["index"],
-            "step_index": rec["step_index"],
-            "step_type": rec["step_type"],
-            "step_time_s": rec["step_us"] / 1e6,
-            "voltage_V": rec["volt"].astype(np.float64),
-            "current_A": rec["curr"].astype(np.float64) / 1000.0,
-            "chg_Ah": np.abs(rec["chg"].astype(np.float64)) / 3.6e6,
-            "dchg_Ah": np.abs(rec["dchg"].astype(np.float64)) / 3.6e6,
-            "chg_Wh": np.abs(rec["echg"].astype(np.float64)) / 3.6e6,
-            "dchg_Wh": np.abs(rec["edchg"].astype(np.float64)) / 3.6e6,
-            "unix_time_s": rec["unix_us"] / 1e6,
-        }
-    )
+def _bts90_columns(rec: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "index": rec["index"],
+        "step_index": rec["step_index"],
+        "step_type": rec["step_type"],
+        "step_time_s": rec["step_us"] / 1e6,
+        "voltage_V": rec["volt"].astype(np.float64),
+        "current_A": rec["curr"].astype(np.float64) / 1000.0,
+        "chg_Ah": np.abs(rec["chg"].astype(np.float64)) / 3.6e6,
+        "dchg_Ah": np.abs(rec["dchg"].astype(np.float64)) / 3.6e6,
+        "chg_Wh": np.abs(rec["echg"].astype(np.float64)) / 3.6e6,
+        "dchg_Wh": np.abs(rec["edchg"].astype(np.float64)) / 3.6e6,
+        "unix_time_s": rec["unix_us"] / 1e6,
+    }
 
 
-def _bts91_frame(rec: np.ndarray) -> pl.DataFrame:
+def _bts91_columns(rec: np.ndarray) -> dict[str, np.ndarray]:
     cap = rec["cap"].astype(np.float64) / 3.6e6
     energy = rec["energy"].astype(np.float64) / 3.6e6
     columns = {
@@ -166,4 +164,4 @@ def _bts91_frame(rec: np.ndarray) -> pl.DataFrame:
     }
     if "temp" in rec.dtype.names:
         columns["temperature_degC"] = rec["temp"].astype(np.float64)
-    return pl.DataFrame(columns)
+    return columns

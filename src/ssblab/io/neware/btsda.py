@@ -32,11 +32,14 @@ from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.neware.common import step_type_names
+from ssblab.io.neware.sniff import BTSDA_SIGNATURE
+from ssblab.io.neware.sniff import btsda_header as _header
+from ssblab.io.neware.sniff import sniff_btsda as sniff
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
 FORMAT = "neware_btsda_csv"
-SIGNATURE = ("Cycle Index", "Step Index", "Step Type")
+SIGNATURE = BTSDA_SIGNATURE
 TIME_NAMES = ("Total Time", "Cumulative Time")
 CLOCK = "Date"
 CLOCK_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f")
@@ -70,18 +73,6 @@ QUANTITIES = {
 INTEGERS = ("Cycle Index", "Step Index", "DataPoint", "Step Count")
 HEADER_MAX_BYTES = 65536
 _UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)\s*$")
-
-
-def _header(line: str) -> list[str]:
-    return [f.strip() for f in line.rstrip("\r\n").split(",")]
-
-
-def sniff(head: bytes, path: Path) -> bool:
-    """True when the first line is a BTSDA record header (cycle/step columns, Current(unit))."""
-    lines = t.sniff_text(head).splitlines()
-    fields = _header(lines[0]) if lines else []
-    has_ids = all(name in fields for name in SIGNATURE)
-    return has_ids and any(f.startswith("Current(") for f in fields)
 
 
 def _units(path: Path, header: list[str]) -> dict[str, tuple[str, float]]:

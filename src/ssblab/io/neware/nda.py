@@ -4,20 +4,23 @@ An ``.nda`` starts with ``NEWARE`` and its file version at byte 14. The
 versions differ in where the records start and in their layout; each layout
 below is a NumPy structured dtype, decoded in one ``np.frombuffer`` call.
 BTS 9 files (versions 129/130) are decoded by :mod:`ssblab.io.neware.bts9`.
-Returned frames follow the raw-frame contract of :mod:`ssblab.io.neware.common`.
+
+Two stages: :func:`decode_nda_columns` gives the raw columns as NumPy arrays
+(no Polars: the light ``ssblab info`` summary of :mod:`.summary` starts from
+them); :func:`decode_nda` makes them the raw frame of :mod:`ssblab.io.neware.common`.
 """
 
 from __future__ import annotations
 
 import re
 import struct
+from typing import TYPE_CHECKING
 
 import numpy as np
-import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.neware.bts9 import decode_bts9
-from ssblab.io.neware.common import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
+from ssblab.io.neware.bts9 import bts9_columns
+from ssblab.io.neware.codes import CHARGE_STEPS, DISCHARGE_STEPS, range_multiplier
 from ssblab.io.neware.records import (
     DATA_ID,
     MAGIC,
@@ -30,6 +33,14 @@ from ssblab.io.neware.records import (
     require,
     shortfall,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: Raw columns by name (the raw-frame contract of :mod:`ssblab.io.neware.common`).
+Columns = dict[str, np.ndarray]
+#: What a layout decoder returns: columns, auxiliary records (or None), header facts.
+Decoded = tuple[Columns, np.ndarray | None, dict[str, str]]
 
 #: versions checked row by row against a BTSDA export of the same file
 VERIFIED_VERSIONS = frozenset({8, 22, 29, 130})
@@ -95,19 +106,37 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     ReadError
         Not an ``.nda``, a version no layout is known for, or no records.
     """
+    import polars as pl
+
+    columns, aux, facts = decode_nda_columns(buf, path)
+    raw = pl.DataFrame(columns)
+    if aux is not None:
+        raw = attach_by_index(raw, _aux_temperature(aux))
+    return raw, facts
+
+
+def decode_nda_columns(buf: bytes, path: object) -> Decoded:
+    """Decode an ``.nda`` file's records into raw NumPy columns, the auxiliary records
+    to attach by record index (None when the layout has none) and header facts.
+
+    Raises
+    ------
+    ReadError
+        Not an ``.nda``, a version no layout is known for, or no records.
+    """
     require(
         len(buf) >= 1024 and buf[:6] == MAGIC, path, "not a Neware .nda file (no NEWARE header)"
     )
     version = file_version(buf)
-    decoders = {8: _decode_v8, 22: _decode_v22, 29: _decode_v29, 130: decode_bts9}
-    decoders.update({5: _decode_v8, 6: _decode_v8, 7: _decode_v8, 129: decode_bts9})
+    decoders = {8: _decode_v8, 22: _decode_v22, 29: _decode_v29, 130: _decode_bts9}
+    decoders.update({5: _decode_v8, 6: _decode_v8, 7: _decode_v8, 129: _decode_bts9})
     decoders.update({v: _decode_v22 for v in (14, 16, 17, 20, 23, 24)})
     decoders.update({26: _decode_v29, 28: _decode_v29})
     if version not in decoders:
         known = ", ".join(str(v) for v in sorted(decoders))
         raise ReadError(f"{path}: .nda file version {version} is not supported (known: {known})")
-    raw, facts = decoders[version](buf, path)
-    require(raw.height > 0, path, f".nda version {version} file holds no data records")
+    columns, aux, facts = decoders[version](buf, path)
+    require(columns["index"].size > 0, path, f".nda version {version} file holds no data records")
     facts["file_version"] = f"nda {version}"
     if version not in VERIFIED_VERSIONS:
         note = (
@@ -115,7 +144,12 @@ def decode_nda(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
             "no BTSDA export of this version was available to verify it"
         )
         facts["record_notes"] = "\n".join(n for n in (facts.get("record_notes", ""), note) if n)
-    return raw, {**headerdecoder_facts(buf), **facts}
+    return columns, aux, {**headerdecoder_facts(buf), **facts}
+
+
+def _decode_bts9(buf: bytes, path: object) -> Decoded:
+    columns, facts = bts9_columns(buf, path)
+    return columns, None, facts
 
 
 _START = re.compile(rb"(\d{4})[-.](\d{2})[-.](\d{2}) (\d{2}:\d{2}:\d{2})")
@@ -161,19 +195,27 @@ def _integer_records(rec: np.ndarray, buf: bytes, rng: np.ndarray) -> dict[str, 
     }
 
 
-def _aux_temperature(aux: np.ndarray) -> pl.DataFrame:
-    """First auxiliary channel's temperature [degC] by record index."""
+def aux_temperature_columns(aux: np.ndarray) -> Columns | None:
+    """First auxiliary channel's temperature [degC] by record index (None: no such record)."""
     aux = aux[aux["kind"] == AUX_ID]
     if aux.size == 0:
-        return pl.DataFrame(schema={"index": pl.UInt32, "temperature_degC": pl.Float64})
+        return None
     first = aux["channel"].min()
     aux = aux[aux["channel"] == first]
-    return pl.DataFrame(
-        {"index": aux["index"], "temperature_degC": aux["temp"].astype(np.float64) / 10.0}
-    ).unique("index", keep="first")
+    return {"index": aux["index"], "temperature_degC": aux["temp"].astype(np.float64) / 10.0}
 
 
-def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
+def _aux_temperature(aux: np.ndarray) -> pl.DataFrame:
+    """First auxiliary channel's temperature [degC] by record index (one row per index)."""
+    import polars as pl
+
+    columns = aux_temperature_columns(aux)
+    if columns is None:
+        return pl.DataFrame(schema={"index": pl.UInt32, "temperature_degC": pl.Float64})
+    return pl.DataFrame(columns).unique("index", keep="first")
+
+
+def _decode_v29(buf: bytes, path: object) -> Decoded:
     start = buf.find(b"\x55\x00\x01\x00\x00\x00", 1024)
     require(start >= 0, path, ".nda version 29: no first data record found")
     allrec = record_view(buf, start, 0, _V29)
@@ -183,29 +225,26 @@ def _decode_v29(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     skipped, notes = skipped + cut, notes + cut_notes
     scale = _integer_records(rec, buf, rec["range"])
     unix = civil_to_unix(*_calendar_fields(rec["stamp"]))
-    raw = pl.DataFrame(
-        {
-            "index": rec["index"],
-            "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
-            "step_index": rec["step_index"],
-            "step_type": rec["step_type"],
-            "step_marker": rec["step_marker"],
-            "step_time_s": rec["step_ms"] / 1000.0,
-            "voltage_V": scale["voltage_V"],
-            "current_A": scale["current_A"],
-            "chg_Ah": rec["chg"] * scale["scale_Ah"],
-            "dchg_Ah": rec["dchg"] * scale["scale_Ah"],
-            "chg_Wh": rec["echg"] * scale["scale_Ah"],
-            "dchg_Wh": rec["edchg"] * scale["scale_Ah"],
-            "unix_time_s": unix,
-        }
-    )
+    columns = {
+        "index": rec["index"],
+        "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
+        "step_index": rec["step_index"],
+        "step_type": rec["step_type"],
+        "step_marker": rec["step_marker"],
+        "step_time_s": rec["step_ms"] / 1000.0,
+        "voltage_V": scale["voltage_V"],
+        "current_A": scale["current_A"],
+        "chg_Ah": rec["chg"] * scale["scale_Ah"],
+        "dchg_Ah": rec["dchg"] * scale["scale_Ah"],
+        "chg_Wh": rec["echg"] * scale["scale_Ah"],
+        "dchg_Wh": rec["edchg"] * scale["scale_Ah"],
+        "unix_time_s": unix,
+    }
     aux = record_view(buf, start, 0, _AUX86)
-    raw = _join_aux(raw, _aux_temperature(aux))
-    return raw, decoder_facts("local calendar", skipped, notes)
+    return columns, aux, decoder_facts("local calendar", skipped, notes)
 
 
-def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
+def _decode_v22(buf: bytes, path: object) -> Decoded:
     begin, length = _header_block(buf, 64)
     require(0 < begin < len(buf), path, ".nda: data block pointer lies outside the file")
     allrec = record_view(buf, begin, length, _V22)
@@ -214,30 +253,29 @@ def _decode_v22(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]
     cut, cut_notes = shortfall(len(buf), [(begin, length)], _V22.itemsize)
     skipped, notes = skipped + cut, notes + cut_notes
     scale = _integer_records(rec, buf, rec["range"])
-    raw = pl.DataFrame(
-        {
-            "index": rec["index"],
-            "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
-            "step_index": rec["step_index"],
-            "step_type": rec["step_type"],
-            "step_marker": rec["step_marker"],
-            "step_time_s": rec["step_ms"] / 1000.0,
-            "voltage_V": scale["voltage_V"],
-            "current_A": scale["current_A"],
-            "chg_Ah": rec["chg"] * scale["scale_Ah"],
-            "dchg_Ah": rec["dchg"] * scale["scale_Ah"],
-            "chg_Wh": rec["echg"] * scale["scale_Ah"],
-            "dchg_Wh": rec["edchg"] * scale["scale_Ah"],
-            "unix_time_s": rec["unix"].astype(np.float64),
-        }
-    )
+    columns = {
+        "index": rec["index"],
+        "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
+        "step_index": rec["step_index"],
+        "step_type": rec["step_type"],
+        "step_marker": rec["step_marker"],
+        "step_time_s": rec["step_ms"] / 1000.0,
+        "voltage_V": scale["voltage_V"],
+        "current_A": scale["current_A"],
+        "chg_Ah": rec["chg"] * scale["scale_Ah"],
+        "dchg_Ah": rec["dchg"] * scale["scale_Ah"],
+        "chg_Wh": rec["echg"] * scale["scale_Ah"],
+        "dchg_Wh": rec["edchg"] * scale["scale_Ah"],
+        "unix_time_s": rec["unix"].astype(np.float64),
+    }
     aux_begin, aux_length = _header_block(buf, 72)
+    aux = None
     if aux_length and 0 < aux_begin < len(buf):
-        raw = _join_aux(raw, _aux_temperature(record_view(buf, aux_begin, aux_length, _AUX86)))
-    return raw, decoder_facts("unix", skipped, notes)
+        aux = record_view(buf, aux_begin, aux_length, _AUX86)
+    return columns, aux, decoder_facts("unix", skipped, notes)
 
 
-def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
+def _decode_v8(buf: bytes, path: object) -> Decoded:
     begin, length = _header_block(buf, 64)
     require(0 < begin < len(buf), path, ".nda: data block pointer lies outside the file")
     allrec = record_view(buf, begin, length, _V8)
@@ -253,23 +291,21 @@ def _decode_v8(buf: bytes, path: object) -> tuple[pl.DataFrame, dict[str, str]]:
     cap = np.abs(rec["cap"]) * scale["scale_Ah"]
     energy = np.abs(rec["energy"]) * scale["scale_Ah"]
     zero_based = buf[14] in (5, 7)
-    raw = pl.DataFrame(
-        {
-            "index": rec["index"],
-            "vendor_cycle": rec["cycle"].astype(np.int64) + int(zero_based),
-            "step_index": rec["step_index"],
-            "step_type": rec["step_type"],
-            "step_time_s": rec["step_s"].astype(np.float64),
-            "voltage_V": scale["voltage_V"],
-            "current_A": scale["current_A"],
-            "chg_Ah": np.where(direction > 0, cap, 0.0),
-            "dchg_Ah": np.where(direction < 0, cap, 0.0),
-            "chg_Wh": np.where(direction > 0, energy, 0.0),
-            "dchg_Wh": np.where(direction < 0, energy, 0.0),
-            "unix_time_s": rec["unix"].astype(np.float64),
-        }
-    )
-    return raw, decoder_facts("unix", skipped, notes)
+    columns = {
+        "index": rec["index"],
+        "vendor_cycle": rec["cycle"].astype(np.int64) + int(zero_based),
+        "step_index": rec["step_index"],
+        "step_type": rec["step_type"],
+        "step_time_s": rec["step_s"].astype(np.float64),
+        "voltage_V": scale["voltage_V"],
+        "current_A": scale["current_A"],
+        "chg_Ah": np.where(direction > 0, cap, 0.0),
+        "dchg_Ah": np.where(direction < 0, cap, 0.0),
+        "chg_Wh": np.where(direction > 0, energy, 0.0),
+        "dchg_Wh": np.where(direction < 0, energy, 0.0),
+        "unix_time_s": rec["unix"].astype(np.float64),
+    }
+    return columns, None, decoder_facts("unix", skipped, notes)
 
 
 def _calendar_fields(stamp: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -289,8 +325,3 @@ def _direction_of(step_type: np.ndarray, current: np.ndarray) -> np.ndarray:
     charge = np.isin(step_type, list(CHARGE_STEPS))
     discharge = np.isin(step_type, list(DISCHARGE_STEPS))
     return np.where(charge, 1, np.where(discharge, -1, np.sign(current)))
-
-
-def _join_aux(raw: pl.DataFrame, aux: pl.DataFrame) -> pl.DataFrame:
-    """Attach the auxiliary temperature by record index (left join, order kept)."""
-    return attach_by_index(raw, aux)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -259,11 +258,3 @@ def _join_aux_members(
         aux = aux.rename(renames).cast({"index": raw.schema["index"]})
         raw = attach_by_index(raw, aux)
     return raw
-
-
-def start_time_local(facts: dict[str, str]) -> datetime | None:
-    """Test start as written in ``TestInfo.xml`` (instrument local wall clock), if present."""
-    try:
-        return datetime.strptime(facts.get("StartTime", ""), "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None

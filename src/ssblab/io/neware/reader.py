@@ -28,8 +28,6 @@ is stored as if it were UTC, with a note.
 
 from __future__ import annotations
 
-import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -37,73 +35,11 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io.neware.common import CYCLE_MODES, clean_records, step_type_names, to_canonical
-from ssblab.io.neware.nda import MAGIC, decode_nda
-from ssblab.io.neware.ndax import decode_ndax, start_time_local
+from ssblab.io.neware.meta import NUMBERING, clock, decoder_notes, identity, nda_bytes
+from ssblab.io.neware.nda import decode_nda
+from ssblab.io.neware.ndax import decode_ndax
+from ssblab.io.neware.sniff import sniff_nda, sniff_ndax
 from ssblab.io.registry import reader
-from ssblab.io.safety import read_zip_member, zip_names
-
-#: Largest ``.nda`` accepted from inside a ``.nda.zip`` [bytes].
-MAX_NDA_BYTES = 2 * 1024**3
-_ZIP_MAGIC = b"PK\x03\x04"
-
-
-def _zip_members(path: Path) -> list[str]:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return []
-
-
-def sniff_nda(head: bytes, path: Path) -> bool:
-    """An ``.nda`` starts with ``NEWARE``; a ``.nda.zip`` is a zip holding one ``.nda``."""
-    if head.startswith(MAGIC):
-        return True
-    if head.startswith(_ZIP_MAGIC):
-        members = _zip_members(path)
-        return len(members) == 1 and members[0].lower().endswith(".nda")
-    return False
-
-
-def sniff_ndax(head: bytes, path: Path) -> bool:
-    """An ``.ndax`` is a zip archive whose members include Neware's ``data.ndc``."""
-    return head.startswith(_ZIP_MAGIC) and "data.ndc" in _zip_members(path)
-
-
-def _nda_bytes(path: Path) -> bytes:
-    """The ``.nda`` content, decompressed (bounded) when the file is a ``.nda.zip``."""
-    with open(path, "rb") as fh:
-        head = fh.read(4)
-    if head != _ZIP_MAGIC:
-        return path.read_bytes()
-    names = [n for n in zip_names(path) if n.lower().endswith(".nda")]
-    if len(names) != 1:
-        raise ReadError(
-            f"{path}: zip archive must hold exactly one .nda member, found {len(names)}"
-        )
-    return read_zip_member(path, names[0], max_bytes=MAX_NDA_BYTES)
-
-
-def _fixed_zone(offset_s: float) -> tuple[str, str]:
-    """IANA name and a human label for a whole-hour UTC offset (``Etc/GMT-2`` is UTC+2)."""
-    hours = round(offset_s / 3600)
-    if hours == 0:
-        return "UTC", "UTC"
-    return f"Etc/GMT{-hours:+d}", f"UTC{hours:+d}"
-
-
-def _utc_iso(unix_s: float) -> str:
-    return datetime.fromtimestamp(unix_s, tz=UTC).isoformat()
-
-
-#: RunMeta.cycle_numbering text for each rule
-NUMBERING = {
-    "vendor": "vendor: the instrument's cycle counter (BTSDA Cycle Index when no CycleMode is set)",
-    "charge-first": "charge-first: new cycle at each charge step after a discharge step "
-    "(BTSDA CycleMode=1 in NdaxConfig.xml, or no counter in the file)",
-    "discharge-first": "discharge-first: new cycle at each discharge step after a charge step "
-    "(BTSDA CycleMode=2)",
-}
 
 
 def _drop_unusable(raw: pl.DataFrame, notes: list[str]) -> tuple[pl.DataFrame, int]:
@@ -135,8 +71,8 @@ def _build_run(
     notes: list[str],
 ) -> s.Run:
     """Canonical table plus RunMeta from a decoded raw frame and the file's header facts."""
-    undecodable = int(facts.pop("skipped", "0") or 0)
-    notes.extend(n for n in facts.pop("record_notes", "").split("\n") if n)
+    undecodable, decoded_notes = decoder_notes(facts)
+    notes.extend(decoded_notes)
     empty = raw.height == 0 and not undecodable
     raw, dropped = _drop_unusable(raw, notes)
     if raw.height == 0 and not empty:
@@ -149,12 +85,7 @@ def _build_run(
     meta = s.RunMeta(
         source=str(path),
         source_format=fmt,
-        instrument=" ".join(
-            x for x in ("Neware", facts.get("server_version", facts.get("bts", ""))) if x
-        ),
-        file_version=facts.get("file_version", ""),
-        cell_name=facts.get("Barcode", facts.get("Remark", "")),
-        channel="-".join(facts[k] for k in ("DevID", "UnitID", "ChlID") if k in facts),
+        **identity(facts),
         timezone=zone,
         start_time_utc=start,
         cycle_numbering=NUMBERING[mode],
@@ -168,32 +99,15 @@ def _build_run(
 def _clock(table: pl.DataFrame, facts: dict[str, str], notes: list[str]) -> tuple[str, str]:
     """Instrument timezone and UTC start; ``Unix Time / s`` is made UTC where possible."""
     if s.UNIX_TIME not in table.columns or table[s.UNIX_TIME].is_null().all():
-        return "UTC", ""
-    first = float(table[s.UNIX_TIME].drop_nulls()[0])
-    if facts.get("clock") == "local calendar":
-        notes.append(
-            "the file stores the instrument's local wall-clock time without a zone; "
-            "Unix Time is that clock read as UTC"
-        )
-        return "UTC", _utc_iso(first)
-    local = start_time_local(facts)
-    if local is not None:
-        offset = (local.replace(tzinfo=UTC) - datetime.fromtimestamp(first, tz=UTC)).total_seconds()
-        if abs(offset - round(offset / 3600) * 3600) < 900 and abs(offset) <= 14 * 3600:
-            zone, label = _fixed_zone(offset)
-            notes.append(
-                f"instrument clock is {label} (file start time vs. first Unix record time)"
-            )
-            return zone, _utc_iso(first)
-    notes.append("the file's clock is Unix time (UTC); the instrument's local zone is unknown")
-    return "UTC", _utc_iso(first)
+        return clock(None, facts, notes)
+    return clock(float(table[s.UNIX_TIME].drop_nulls()[0]), facts, notes)
 
 
 @reader("neware_nda", suffixes=(".nda", ".nda.zip"), sniff=sniff_nda)
 def read_nda(path: Path) -> s.Run:
     """Neware BTS ``.nda`` (versions 8, 22, 29, 130), plain or zipped as ``.nda.zip``."""
     path = Path(path)
-    raw, facts = decode_nda(_nda_bytes(path), path)
+    raw, facts = decode_nda(nda_bytes(path), path)
     notes: list[str] = []
     if "total_time_s" not in raw.columns:
         notes.append("Test Time is the step time plus the durations of all earlier steps")

@@ -7,12 +7,16 @@ columns without a per-record Python loop.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import polars as pl
 
 from ssblab.errors import ReadError
+from ssblab.io.neware.sniff import MAGIC as MAGIC  # first bytes of every .nda
 
-MAGIC = b"NEWARE"  # first bytes of every .nda
+if TYPE_CHECKING:
+    import polars as pl
+
 DATA_ID = 0x55  # record kind: main channel data
 #: record kinds that are known not to be samples
 OTHER_KINDS = {0xAA: "step summary", 0xFF: "header", 0x00: "empty"}
@@ -118,6 +122,8 @@ def attach_by_index(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
     strictly increasing) is a binary search in NumPy; anything else falls back
     to a Polars join that keeps *left*'s order. Unmatched rows get nulls.
     """
+    import polars as pl
+
     if right.height == 0:
         return left
     left_idx = left["index"].to_numpy().astype(np.int64)
