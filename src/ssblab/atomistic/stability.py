@@ -1,7 +1,7 @@
 """Interlayer screening: reaction energies from a potential's own energies, ranked.
 
-For a candidate interlayer X and a partner P (Li metal, or the electrolyte
-LGPS) the reaction energy is the most negative mixing energy of X and P on the
+For a candidate interlayer X and a partner P (Li metal, or the electrolytes
+LGPS and Li6PS5Cl) the reaction energy is the most negative mixing energy of X and P on the
 convex hull built from the potential's relaxed energies of every phase ssblab
 has a sourced structure for (pymatgen ``PhaseDiagram`` and
 ``InterfacialReactivity``, eV per atom of the mixture). 0 means X and P do not
@@ -15,7 +15,9 @@ Caveats, stated with every number:
 - elements without a crystal here (O, S, P, N, F, Cl, Nb) enter the hull as an
   isolated atom in a box, an upper bound of their energy; a reaction whose
   products contain such an element is flagged ``placeholder_product``;
-- α-LiAlO2 (R-3m) stands in for γ-LiAlO2 and the sputtered amorphous film.
+- α-LiAlO2 (R-3m) stands in for γ-LiAlO2 and the sputtered amorphous film;
+- a potential resolves a reaction only beyond its own published formation-energy
+  MAE (0.061 eV/atom CHGNet, 0.046 SevenNet): smaller ones are "within error".
 """
 
 from __future__ import annotations
@@ -35,23 +37,46 @@ from ssblab.flags import Flag, as_dicts
 #: Phases (structures.toml names) whose relaxed energies build the hull.
 HULL_PHASES = (
     "Li", "Al", "Ge", "LiAl", "Li2S", "Li3P", "LiCl", "Li2O", "LiF", "Li3N",
-    "LiAlO2", "Li3PO4", "LGPS",
+    "LiAlO2", "Li3PO4", "LGPS", "Li6PS5Cl", "Al2O3",
 )  # fmt: skip
 #: Interlayer candidates of the issue; those without a sourced structure are listed as skipped.
 CANDIDATES = ("LiAlO2", "Li3PO4", "LiNbO3", "Al2O3", "LiF", "Li3N", "Li2S")
-#: Partners: Li metal and the electrolyte (the LGPS seed; Li6PS5Cl has no sourced structure).
-PARTNERS = ("Li", "LGPS")
-#: Reaction energies above this count as "does not react" [eV/atom].
+#: Partners: Li metal and the two electrolytes of the seeds (LGPS; Li6PS5Cl as the
+#: ordered proxy of Li5.4PS4.4Cl1.6).
+PARTNERS = ("Li", "LGPS", "Li6PS5Cl")
+#: Reaction energies above this count as "does not react" [eV/atom] (hull round-off).
 STABLE_TOLERANCE_EV_ATOM = -0.005
-#: Between the two: "marginal", a reaction within the resolution of the potentials [eV/atom].
-MARGINAL_EV_ATOM = -MARGIN_REACTION_EV_ATOM
+#: Published error of each potential's formation energies against PBE [eV/atom]: the
+#: mean absolute error on the 257k-structure WBM test set of Matbench Discovery
+#: (Riebesell et al., Nat. Mach. Intell. 7, 836 (2025); model cards
+#: models/chgnet/chgnet-0.3.0.yml and models/sevennet/sevennet-0.yml of
+#: github.com/janosh/matbench-discovery: CHGNet 0.3.0 0.061, SevenNet-0 0.046 eV/atom).
+#: A reaction energy smaller in magnitude than this is not resolved by the potential.
+FORMATION_MAE_EV_ATOM = {"chgnet": 0.061, "sevennet": 0.046}
 
 
-def verdict(energy_eV_atom: float) -> str:
-    """``stable``, ``marginal`` (within the potentials' 0.05 eV/atom resolution) or ``reacts``."""
+def tolerance(model: str | None = None) -> float:
+    """The verdict tolerance of *model* [eV/atom]: its published MAE (the larger one if unknown)."""
+    return FORMATION_MAE_EV_ATOM.get(model or "", max(FORMATION_MAE_EV_ATOM.values()))
+
+
+def verdict(energy_eV_atom: float, model: str | None = None) -> str:
+    """``stable``, ``within error`` (a reaction smaller than *model*'s MAE) or ``reacts``."""
     if energy_eV_atom >= STABLE_TOLERANCE_EV_ATOM:
         return "stable"
-    return "marginal" if energy_eV_atom >= MARGINAL_EV_ATOM else "reacts"
+    return "within error" if energy_eV_atom >= -tolerance(model) else "reacts"
+
+
+def combined_verdict(energies: dict[str, float]) -> str:
+    """One verdict from several potentials' reaction energies [eV/atom] (model -> energy).
+
+    ``stable`` when no potential resolves a reaction (each energy within its own
+    tolerance), ``reacts`` when every potential does, ``uncertain`` otherwise.
+    """
+    reacts = [verdict(e, m) == "reacts" for m, e in energies.items()]
+    if not any(reacts):
+        return "stable"
+    return "reacts" if all(reacts) else "uncertain"
 
 
 #: DFT/experimental literature beside each candidate, only statements with a source.
@@ -63,6 +88,11 @@ LITERATURE: dict[str, str] = {
     ),
     "Li3PO4": "Li3PO4/Li interface stable in DFT (Lepley, Holzwarth, Du, PRB 88, 104103 (2013))",
     "LiAlO2": "no DFT reaction energy retrieved; the seed (Chang et al.) coats Li with it",
+    "Li6PS5Cl": (
+        "computed thermodynamic reduction potential 1.71 V vs Li, reduced to Li3P, Li2S and LiCl "
+        "(SEI seen at Li|argyrodite), as reviewed by Zhou, Minafra, Zeier, Nazar, Acc. Chem. "
+        "Res. 54, 2717 (2021); i.e. not stable at 0 V"
+    ),
 }
 
 
@@ -94,6 +124,10 @@ class ScreenRow:
         """The more negative of the potentials' reaction energies with *partner* [eV/atom]."""
         return min(r.energy_eV_atom for r in self.reactions[partner].values())
 
+    def verdict(self, partner: str) -> str:
+        """:func:`combined_verdict` of the potentials' reaction energies with *partner*."""
+        return combined_verdict({m: r.energy_eV_atom for m, r in self.reactions[partner].items()})
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "candidate": self.candidate,
@@ -104,13 +138,16 @@ class ScreenRow:
                         "ratio": r.ratio,
                         "products": r.products,
                         "model": model_label(m),
+                        "verdict": verdict(r.energy_eV_atom, m),
+                        "tolerance_eV_atom": tolerance(m),
                     }
                     for m, r in by_model.items()
                 }
                 for p, by_model in self.reactions.items()
             },
-            "verdict_vs_Li": verdict(self.worst("Li")),
-            "protective_vs_Li": verdict(self.worst("Li")) != "reacts",
+            "verdicts": {p: self.verdict(p) for p in self.reactions},
+            "verdict_vs_Li": self.verdict("Li"),
+            "protective_vs_Li": self.verdict("Li") == "stable",
             "Li_barrier_eV": self.barrier_eV or None,
             "Li_binding_vs_metal_eV": self.binding_vs_metal_eV or None,
             "literature": self.literature,
@@ -243,9 +280,10 @@ def screen_candidates(
 ) -> tuple[list[ScreenRow], list[str]]:
     """Ranked rows (most protective against Li first) and the candidates skipped, with reasons.
 
-    Ranking: by :func:`verdict` against Li (stable, marginal, reacts), then by the
-    worse (more negative) of the potentials' reaction energies with Li, then with
-    the electrolyte. The electrolyte itself (LGPS) may be passed as a candidate.
+    Ranking: by :meth:`ScreenRow.verdict` against Li (stable, uncertain, reacts:
+    each potential judged against its own published MAE, :data:`FORMATION_MAE_EV_ATOM`),
+    then by the worse (more negative) of the potentials' reaction energies with Li,
+    then with the last partner. The electrolyte itself (LGPS) may be passed as a candidate.
     With *kinetics*, each row also gets its Li migration barrier (mechanism by
     chemistry) and the binding of an extra Li in its largest void, relative to
     Li metal, from both potentials (cached; minutes per candidate).
@@ -279,8 +317,8 @@ def screen_candidates(
         raise SsblabError("no candidate has a sourced structure; nothing to screen")
     if kinetics:
         rows = [with_kinetics(r, models) for r in rows]
-    rank = {"stable": 0, "marginal": 1, "reacts": 2}
-    rows.sort(key=lambda r: (rank[verdict(r.worst("Li"))], -r.worst("Li"), -r.worst(partners[-1])))
+    rank = {"stable": 0, "uncertain": 1, "reacts": 2}
+    rows.sort(key=lambda r: (rank[r.verdict("Li")], -r.worst("Li"), -r.worst(partners[-1])))
     return rows, skipped
 
 

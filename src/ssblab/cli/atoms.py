@@ -262,7 +262,7 @@ def screen_command(
     ] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Rank interlayers by reaction energy with Li and with LGPS (the potential's own hull)."""
+    """Rank interlayers by reaction energy with Li, LGPS and Li6PS5Cl (each potential's hull)."""
     from ssblab.atomistic import stability
 
     names = [c.strip() for c in candidates.split(",") if c.strip()]
@@ -292,7 +292,8 @@ def screen_command(
         for partner in stability.PARTNERS:
             for name, rxn in row.reactions[partner].items():
                 out[f"E_rxn vs {partner} {name} eV/atom"] = rxn.energy_eV_atom
-        out["vs Li"] = stability.verdict(row.worst("Li"))
+        for partner in stability.PARTNERS:
+            out[f"vs {partner}"] = row.verdict(partner)
         for name, value in row.barrier_eV.items():
             out[f"Li barrier {name} eV"] = value
         for name, value in row.binding_vs_metal_eV.items():
@@ -306,7 +307,10 @@ def screen_command(
     typer.echo(
         "Caveats: only phases with a sourced structure close the hull (a missing phase can "
         "only add reactions); O, S, P, N, F, Cl without a crystal enter as isolated atoms; "
-        "alpha-LiAlO2 stands in for gamma and amorphous LiAlO2."
+        "alpha-LiAlO2 stands in for gamma and amorphous LiAlO2. Verdicts: a reaction "
+        "counts only beyond the potential's published formation-energy MAE "
+        f"({', '.join(f'{m} {v} eV/atom' for m, v in stability.FORMATION_MAE_EV_ATOM.items())}); "
+        "'uncertain' where the two potentials disagree."
     )
     print_flags([f for r in rows for f in r.flags])
 
