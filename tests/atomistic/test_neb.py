@@ -73,3 +73,16 @@ def test_bent_path_passes_through_the_middle_site():
     # Across the periodic boundary the short way is taken: 9.5 Å -> 0.5 Å is +1 Å.
     wrapped = bent_path(at(9.5, 5.0), at(10.0, 5.0), at(0.5, 5.0), n_images=1)
     assert np.allclose(wrapped[0][0], [10.0, 5.0, 5.0])
+
+
+def test_path_flags_name_a_band_without_saddle():
+    from ssblab.atomistic.consensus import path_flags
+
+    # CHGNet's LGPS c-axis band (issue 15): monotonic rise to the final image.
+    lgps = [0.0, -0.012, -0.011, 0.001, 0.02, 0.016, 0.021]
+    codes = {f.code for f in path_flags(lgps)}
+    assert codes == {"no_saddle"}
+    # A symmetric hop with a real saddle carries no flag.
+    assert path_flags([0.0, 0.2, 0.5, 0.2, 0.0]) == ()
+    # Unequal end points with a saddle: only the asymmetry note.
+    assert {f.code for f in path_flags([0.0, 0.3, 0.1])} == {"asymmetric_hop"}

@@ -28,6 +28,10 @@ from ssblab.flags import Flag
 MARGIN_BINDING_EV = 0.15
 MARGIN_BARRIER_EV = 0.10
 MARGIN_REACTION_EV_ATOM = 0.05
+#: A saddle less than this above the higher end point of a band is no saddle [eV].
+NO_SADDLE_EV = 0.01
+#: Band end points further apart in energy than this join inequivalent sites [eV].
+ASYMMETRIC_HOP_EV = 0.05
 #: E_int of an extra Li vs Li metal below this, in a fully lithiated phase, is flagged [eV].
 LITHIATED_BINDING_LIMIT_EV = -0.3
 
@@ -88,3 +92,37 @@ def lithiated_binding(
             "error",
         ),
     )
+
+
+def path_flags(energies_eV: list[float] | tuple[float, ...]) -> tuple[Flag, ...]:
+    """Flags on the shape of a band: no saddle between the end points, or unequal end points.
+
+    *energies_eV* are image energies relative to the initial state, end points
+    included. Without a saddle the "barrier" is only the end-point energy
+    difference (the band rises or falls monotonically), not a migration barrier.
+    """
+    first, last = energies_eV[0], energies_eV[-1]
+    saddle = max(energies_eV) - max(first, last)
+    flags: tuple[Flag, ...] = ()
+    if saddle < NO_SADDLE_EV:
+        flags += (
+            Flag(
+                "barrier_eV",
+                "no_saddle",
+                f"the band has no saddle ({saddle:.3f} eV above the higher end point): the "
+                f"reported barrier is the end-state energy difference {last - first:+.3f} eV, "
+                "not a migration barrier",
+            ),
+        )
+    if abs(last - first) > ASYMMETRIC_HOP_EV:
+        flags += (
+            Flag(
+                "barrier_eV",
+                "asymmetric_hop",
+                f"the end states differ by {last - first:+.3f} eV: the hop joins inequivalent "
+                "sites, so long-range diffusion needs the larger of the forward and reverse "
+                "barriers along the whole path",
+                "info",
+            ),
+        )
+    return flags

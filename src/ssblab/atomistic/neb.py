@@ -29,6 +29,7 @@ import numpy as np
 
 from ssblab.atomistic.binding import bulk_host, host_cell, site_position, with_interstitial
 from ssblab.atomistic.calculator import check_elements, get_calculator, model_label
+from ssblab.atomistic.consensus import path_flags
 from ssblab.atomistic.relax import relax
 from ssblab.atomistic.structures import get_structure
 from ssblab.errors import SimulationError, SsblabError
@@ -402,7 +403,7 @@ def migration_barrier(
         model=model_label(model),
         converged=converged and start.converged and end.converged,
         mechanism=f"{hop}: {reason}" if hop == physical else f"{hop} (requested)",
-        flags=flags,
+        flags=flags + path_flags(relative),
     )
 
 
