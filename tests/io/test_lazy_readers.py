@@ -7,6 +7,7 @@ Every real file under the data folder must get the same answer both ways.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,8 +61,13 @@ def test_info_imports_only_what_it_needs(data_dir: Path) -> None:
         "print(' '.join(sorted(sys.modules)))"
     )
     path = data_dir / "neware" / "TestFile.nda"
+    full_path = {**os.environ, "SSBLAB_NO_FASTPATH": "1"}  # the Typer path (light: test_fast_info)
     out = subprocess.run(
-        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=full_path,
     ).stdout
     loaded = set(out.splitlines()[-1].split())
     assert "ssblab.io.neware.reader" in loaded

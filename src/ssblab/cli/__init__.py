@@ -7,19 +7,20 @@ and prints the result (``--json`` for machines, Rich tables for people). Any
 
 Commands live in one module per area (``ssblab.cli.design``, ``ssblab.cli.io``,
 ...), each exposing ``register(app)``.
+
+Importing this package imports no Typer: :func:`main` first offers the line to
+the light ``ssblab info`` path (:mod:`ssblab.cli.fast_info`, no Typer, Rich or
+Polars) and builds the Typer app only when that path does not take it.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-
-from ssblab import __version__
-from ssblab.cli import _fastparse
-from ssblab.errors import SsblabError
+if TYPE_CHECKING:
+    import typer
 
 #: Command modules under ``ssblab.cli``; each has ``register(app: typer.Typer)``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -66,27 +67,17 @@ COMMAND_OWNERS: dict[str, str] = {
     "atoms": "atoms",
     "reproduce": "reproduce",
 }
-_state = {"debug": False}
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"ssblab {__version__}")
-        raise typer.Exit()
-
-
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-) -> None:
-    """A virtual lab for all-solid-state lithium batteries."""
-    _state["debug"] = debug
 
 
 def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
     """The Typer app with the commands of *modules* (all by default)."""
+    import typer
+
+    from ssblab.cli import _fastparse
+    from ssblab.cli._root import root
+
+    _flags_without_type()
+    _fastparse.install()
     new = typer.Typer(
         name="ssblab",
         help="A virtual lab for all-solid-state lithium batteries.",
@@ -94,7 +85,7 @@ def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    new.callback()(_root)
+    new.callback()(root)
     for name in modules:
         full = f"ssblab.cli.{name}"
         try:
@@ -139,10 +130,6 @@ def _flags_without_type() -> None:
     TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
-_flags_without_type()
-_fastparse.install()
-
-
 def split_debug(argv: list[str]) -> tuple[list[str], bool]:
     """Take ``--debug`` out of *argv* wherever it stands (before ``--`` only)."""
     end = argv.index("--") if "--" in argv else len(argv)
@@ -156,7 +143,16 @@ def main(argv: list[str] | None = None) -> None:
     ``--debug`` (show tracebacks) is accepted anywhere on the line.
     """
     args, debug = split_debug(list(argv if argv is not None else sys.argv[1:]))
-    _state["debug"] = debug
+    from ssblab.cli import fast_info
+
+    if fast_info.run(args):  # ``info FILE`` of a light format: printed, done
+        return
+    import typer
+
+    from ssblab.cli._root import state
+    from ssblab.errors import SsblabError
+
+    state["debug"] = debug
     try:
         _app_for(args)(args=args, standalone_mode=False)
     except SsblabError as exc:

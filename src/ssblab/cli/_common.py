@@ -1,17 +1,24 @@
-"""Shared pieces of the command line: JSON output, Rich tables, progress, errors."""
+"""Shared pieces of the command line: JSON output, Rich tables, progress, errors.
+
+The plain-text pieces (JSON, aligned fields) live in :mod:`ssblab.cli._plain`,
+which imports neither Typer nor Rich, and are re-exported here.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from ssblab.cli._plain import _clean, _fmt
+from ssblab.cli._plain import plain_text as plain_text  # re-exported
+from ssblab.cli._plain import print_fields as print_fields  # re-exported
+from ssblab.cli._plain import print_json as print_json  # re-exported
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (stable keys).")]
 #: ``-o`` of the table commands: the full-precision table in SI-with-unit column names.
@@ -26,25 +33,6 @@ TableOutOpt = Annotated[
 ]
 #: Output types of :func:`write_table`.
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet", ".json")
-
-
-def _clean(value: Any) -> Any:
-    """Make *value* JSON-safe: NaN/inf become null, numpy scalars become Python numbers."""
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        with contextlib.suppress(ValueError, AttributeError):
-            value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def print_json(payload: Any) -> None:
-    """Write *payload* as indented JSON to stdout."""
-    sys.stdout.write(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
 
 
 def print_table(
@@ -73,40 +61,11 @@ def print_table(
     console().print(table)
 
 
-def print_fields(fields: Mapping[str, Any], title: str = "", digits: int = 4) -> None:
-    """Print a record as aligned ``name  value`` lines under *title* (plain text: no Rich,
-    which a one-record listing does not need and which costs ~0.06 s to import)."""
-    width = max((len(k) for k in fields), default=0)
-    lines = [title] if title else []
-    for name, value in fields.items():
-        lines.append(f"  {name:<{width}}  {_fmt(value, digits)}".rstrip())
-    sys.stdout.write("\n".join(lines) + "\n")
-
-
 def console():
     """A Rich console on stdout; wide when stdout is not a terminal (pipes, CI logs)."""
     from rich.console import Console
 
     return Console(width=None if sys.stdout.isatty() else 160)
-
-
-def _fmt(value: Any, digits: int) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}g}"
-    if isinstance(value, str):
-        return plain_text(value)
-    return str(value)
-
-
-_RST_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")
-_RST_LITERAL = re.compile(r"``([^`]+)``")
-
-
-def plain_text(text: str) -> str:
-    """Docstring markup as plain text: ``x`` and :role:`x` become x (for terminal tables)."""
-    return _RST_LITERAL.sub(r"\1", _RST_ROLE.sub(r"\1", text))
 
 
 #: SI unit suffix of a column name -> (milli unit suffix, factor).

@@ -9,10 +9,10 @@ import typer
 
 from ssblab.cli._common import (
     JsonOpt,
-    print_fields,
     print_json,
     print_table,
 )
+from ssblab.cli._plain import print_info
 
 FileArg = Annotated[
     Path, typer.Argument(help="Instrument file (format detected by content).", show_default=False)
@@ -157,17 +157,7 @@ def info_command(
             summary = spectrum_summary(file)
         except SsblabError:
             raise unknown from None
-    if json:
-        print_json(summary)
-        return
-    fields = {
-        k: ", ".join(map(str, v)) if isinstance(v, list) else v
-        for k, v in summary.items()
-        if k != "notes"
-    }
-    print_fields(fields, title=str(file), digits=6)
-    for note in summary["notes"]:
-        typer.echo(f"note: {note}")
+    print_info(summary, title=str(file), as_json=json)  # the light path prints the same
 
 
 def formats_command(json: JsonOpt = False) -> None:

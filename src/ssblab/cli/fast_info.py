@@ -1,0 +1,139 @@
+"""``ssblab info FILE`` without Typer, Rich or Polars: the light path of a cold start.
+
+``python -c "import polars"`` alone takes about 0.3 s, so a cold ``ssblab info``
+of 0.35 s (issue 16) cannot build the canonical table. :func:`run` handles the
+plain command line ``info FILE [--json] [--format F] [--tz Z]`` for the formats
+in :data:`LIGHT_SUMMARIES`: it detects the format with the light sniffs of
+:data:`ssblab.io.FORMATS`, applies the same file-safety checks as
+:func:`ssblab.io.registry.call_reader`, computes the summary from the reader's
+own decoding stage and prints it with the same function as the Typer command.
+
+Anything else (another option, ``--help``, a format without a light summary, an
+error of any kind) returns ``None`` before anything is printed, and the caller
+runs the Typer command, so the output is the Typer path's in every case.
+``SSBLAB_NO_FASTPATH=1`` turns the light path off (tests compare both paths).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+#: Environment variable that turns the light path off (any non-empty value but "0").
+DISABLE_ENV = "SSBLAB_NO_FASTPATH"
+#: Format name -> ``"module:function"`` giving ``run_summary``'s dict for a path.
+LIGHT_SUMMARIES: dict[str, str] = {
+    "neware_nda": "ssblab.io.neware.summary:nda_summary",
+}
+#: Instrument-clock variable of the text readers (``ssblab.io._tabular.TIMEZONE_ENV``).
+TIMEZONE_ENV = "SSBLAB_INSTRUMENT_TZ"
+
+Summary = dict[str, Any]
+
+
+def enabled() -> bool:
+    """False when :data:`DISABLE_ENV` is set (to anything but ``0``)."""
+    return os.environ.get(DISABLE_ENV, "").strip() in ("", "0")
+
+
+def parse(args: list[str]) -> tuple[str, bool, str | None, str | None] | None:
+    """``(file, json, format, tz)`` from ``info FILE [--json] [--format F] [--tz Z]``
+    (``-f F``, ``--format=F``, ``--tz=Z`` too); None for any other command line."""
+    if not args or args[0] != "info":
+        return None
+    files: list[str] = []
+    values: dict[str, str] = {}
+    as_json = False
+    rest = iter(args[1:])
+    for arg in rest:
+        name, eq, value = arg.partition("=")
+        if arg == "--json":
+            as_json = True
+        elif arg in ("--format", "-f", "--tz") or (eq and name in ("--format", "--tz")):
+            key = "--format" if name == "-f" else name
+            value = value if eq else next(rest, "")
+            if not value or value.startswith("-") or key in values:
+                return None
+            values[key] = value
+        elif arg.startswith("-"):
+            return None  # --help, a typo, `--`: Typer says what to say
+        else:
+            files.append(arg)
+    if len(files) != 1:
+        return None
+    return files[0], as_json, values.get("--format"), values.get("--tz")
+
+
+def _function(ref: str) -> Callable[[Path], Summary]:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def light_format(path: Path, head: bytes) -> str | None:
+    """The format :func:`ssblab.io.detect` gives *path*, when the light sniffs decide it:
+    sniffs in detection order up to the first format that has no light sniff (None then,
+    or when that format is not one of :data:`LIGHT_SUMMARIES`)."""
+    from ssblab.io import FORMATS
+    from ssblab.io.registry import _light_sniff
+
+    for fmt in FORMATS:
+        if fmt.sniff is None:
+            return None
+        try:
+            if _light_sniff(fmt.sniff)(head, path):
+                return fmt.name if fmt.name in LIGHT_SUMMARIES else None
+        except Exception:  # as registry.detect: a sniff that fails says no
+            continue
+    return None
+
+
+def summarize(file: str, fmt: str | None = None) -> Summary | None:
+    """``run_summary(read(file, fmt))`` computed without the canonical table, or None
+    when the light path does not cover the file (the full path then decides)."""
+    from ssblab.io import registry, safety
+
+    try:
+        path = safety.check_file(Path(file))
+        head = safety.read_head(path, registry.SNIFF_BYTES)
+        name = light_format(path, head) if fmt is None else fmt
+        if name not in LIGHT_SUMMARIES:
+            return None
+        token = safety.DECOMPRESSED.set(0)
+        try:
+            safety.preflight(path, head)
+            summary = _function(LIGHT_SUMMARIES[name])(path)
+            safety.check_rows(path, summary["rows"])
+        finally:
+            safety.DECOMPRESSED.reset(token)
+    except Exception:  # refusals and surprises are the full reader's to word
+        return None
+    return summary
+
+
+def run(args: list[str]) -> bool:
+    """Print ``ssblab info`` for *args* when the light path covers them; True if it did."""
+    if not enabled():
+        return False
+    parsed = parse(args)
+    if parsed is None:
+        return False
+    file, as_json, fmt, tz = parsed
+    before = os.environ.get(TIMEZONE_ENV)
+    if tz:
+        os.environ[TIMEZONE_ENV] = tz
+    try:
+        summary = summarize(file, fmt)
+    finally:  # leave the environment as found, as the Typer command does
+        if tz and before is None:
+            os.environ.pop(TIMEZONE_ENV, None)
+        elif tz:
+            os.environ[TIMEZONE_ENV] = before
+    if summary is None:
+        return False
+    from ssblab.cli._plain import print_info
+
+    print_info(summary, title=str(Path(file)), as_json=as_json)
+    return True

@@ -1,0 +1,143 @@
+"""``ssblab info`` of a Neware ``.nda`` without Polars: the summary from the decoded arrays.
+
+:func:`nda_summary` runs the reader's own decoding stage
+(:func:`ssblab.io.neware.nda.decode_nda_columns`) and computes from its NumPy
+columns the numbers :func:`ssblab.cli.io.run_summary` takes from the canonical
+table: rows after the reader's cleaning, cycles under BTSDA's rule, the test-time
+span, the columns and the same notes. A test checks it against the full reader
+on every real ``.nda``. Anything unusual raises :class:`FullReaderNeededError` and the caller
+takes the full path (which gives the error message, if any).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ssblab import _names as n
+from ssblab.io.neware.codes import CHARGE_STEPS, CYCLE_MODES, DISCHARGE_STEPS
+from ssblab.io.neware.meta import clock, decoder_notes, identity, nda_bytes
+from ssblab.io.neware.nda import aux_temperature_columns, decode_nda_columns
+
+Columns = dict[str, np.ndarray]
+
+
+class FullReaderNeededError(Exception):
+    """This file needs the full reader (the light summary does not cover it)."""
+
+
+def _clean(columns: Columns) -> tuple[Columns, int]:
+    """Records sorted by record number, repeats dropped (first kept), as ``clean_records``."""
+    index = columns["index"].astype(np.int64)
+    if index.size and not bool((np.diff(index) > 0).all()):
+        _, first = np.unique(index, return_index=True)
+        return {k: v[first] for k, v in columns.items()}, index.size - first.size
+    return columns, 0
+
+
+def _changes(columns: Columns, names: list[str]) -> np.ndarray:
+    """Step count: 1, 2, 3... rising where any of *names* changes (``count_changes``)."""
+    size = columns["index"].size
+    changed = np.zeros(size, dtype=bool)
+    for name in names:
+        changed[1:] |= np.diff(columns[name].astype(np.int64)) != 0
+    return np.cumsum(changed) + 1
+
+
+def _test_time(columns: Columns, step_count: np.ndarray) -> np.ndarray:
+    """``Test Time / s`` as ``common._test_time`` builds it [s]."""
+    if "total_time_s" in columns:
+        total = columns["total_time_s"].astype(np.float64)
+        return total - total[0]
+    step = columns["step_time_s"].astype(np.float64)
+    is_last = np.ones(step.size, dtype=bool)
+    is_last[:-1] = step_count[:-1] != step_count[1:]
+    ended = np.where(is_last, step, 0.0)
+    before = np.zeros(step.size)
+    before[1:] = np.cumsum(ended[:-1])
+    elapsed = step + before
+    return elapsed - elapsed[0]
+
+
+def _n_cycles(columns: Columns, mode: str) -> int:
+    """Distinct ``Cycle Count / 1`` values under *mode* (``common.cycle_from_mode``)."""
+    if mode == "vendor":
+        return int(np.unique(columns["vendor_cycle"]).size)
+    kind = columns["step_type"]
+    direction = np.where(
+        np.isin(kind, list(CHARGE_STEPS)), 1, np.where(np.isin(kind, list(DISCHARGE_STEPS)), -1, 0)
+    )
+    steps = direction[direction != 0]  # the forward fill skips steps that are neither
+    target = 2 if mode == "charge-first" else -2
+    return 1 + int(np.count_nonzero(np.diff(steps) == target))
+
+
+def _columns(columns: Columns, mode: str, temperature: bool) -> list[str]:
+    """Columns of the canonical table ``common.to_canonical`` builds, in schema order."""
+    names = [n.TIME, n.VOLTAGE, n.CURRENT, n.CYCLE, n.STEP_COUNT, n.STEP_INDEX]
+    names += [n.CHARGE_CAPACITY, n.DISCHARGE_CAPACITY, n.CHARGE_ENERGY, n.DISCHARGE_ENERGY]
+    if "unix_time_s" in columns:
+        names.append(n.UNIX_TIME)
+    if temperature:
+        names.append(n.TEMPERATURE)
+    if "vendor_cycle" in columns and mode != "vendor":
+        names.append(n.VENDOR_CYCLE)
+    return n.canonical_order(names)
+
+
+def nda_summary(path: Path) -> dict[str, Any]:
+    """The ``ssblab info`` numbers of a ``.nda``/``.nda.zip`` (keys of ``run_summary``).
+
+    Raises
+    ------
+    FullReaderNeededError
+        The file holds something the light summary does not follow (no records left,
+        times that are not numbers); the full reader handles it.
+    """
+    path = Path(path)
+    columns, aux, facts = decode_nda_columns(nda_bytes(path), path)
+    notes: list[str] = []
+    if "total_time_s" not in columns:
+        notes.append("Test Time is the step time plus the durations of all earlier steps")
+    undecodable, decoded = decoder_notes(facts)
+    notes.extend(decoded)
+    columns, duplicates = _clean(columns)
+    if duplicates:
+        notes.append(f"{duplicates} records repeated an earlier record number and were left out")
+    rows = int(columns["index"].size)
+    if rows == 0:
+        raise FullReaderNeededError(f"{path}: no records after cleaning")
+    mode = CYCLE_MODES.get(int(facts.get("CycleMode", "0") or 0), "vendor")
+    if mode == "vendor" and "vendor_cycle" not in columns:
+        notes.append("this file version stores no cycle counter; cycles are counted charge-first")
+        mode = "charge-first"
+    marker = [c for c in ("step_index", "step_marker", "vendor_cycle") if c in columns]
+    time = _test_time(columns, _changes(columns, marker))
+    if np.isnan(time).all():
+        raise FullReaderNeededError(f"{path}: no test time is a number")
+    first = float(columns["unix_time_s"][0]) if "unix_time_s" in columns else None
+    if first is not None and not np.isfinite(first):
+        raise FullReaderNeededError(f"{path}: the first record's clock is not a number")
+    zone, start = clock(first, facts, notes)
+    meta = identity(facts)
+    temperature = "temperature_degC" in columns or (
+        aux is not None and aux_temperature_columns(aux) is not None
+    )
+    return {
+        "file": str(path),
+        "instrument": meta["instrument"],
+        "format": "neware_nda",
+        "version": meta["file_version"],
+        "rows": rows,
+        "cycles": _n_cycles(columns, mode),
+        "time_span_h": float(np.nanmax(time) - np.nanmin(time)) / 3600.0,
+        "channels": [meta["channel"]] if meta["channel"] else [],
+        "cell_name": meta["cell_name"],
+        "start_time_utc": start,
+        "timezone": zone,
+        "columns": _columns(columns, mode, temperature),
+        "rows_skipped": undecodable + duplicates,
+        "notes": notes,
+    }

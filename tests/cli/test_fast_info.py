@@ -1,0 +1,147 @@
+"""The light ``ssblab info`` path (issue 16, cold start) gives the Typer path's output.
+
+For every real file the light path accepts, its summary equals ``run_summary``
+of the full reader field by field, and the printed text (human and ``--json``)
+is the same with the light path off (``SSBLAB_NO_FASTPATH=1``). The light path
+imports neither Polars nor Typer; anything it does not cover goes to Typer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssblab.cli import fast_info, main
+from ssblab.cli.io import run_summary
+from ssblab.io import detect, read
+
+
+def _real_files(data_dir: Path) -> list[Path]:
+    return [p for p in sorted(data_dir.rglob("*")) if p.is_file() and "licenses" not in p.parts]
+
+
+@pytest.fixture(scope="module")
+def accepted(data_dir: Path) -> dict[Path, dict]:
+    """Light summaries of every real file the light path takes."""
+    found = {}
+    for path in _real_files(data_dir):
+        summary = fast_info.summarize(str(path))
+        if summary is not None:
+            found[path] = summary
+    return found
+
+
+def _same(full: object, light: object) -> bool:
+    if isinstance(full, float) and isinstance(light, float):
+        return math.isclose(full, light, rel_tol=1e-9, abs_tol=0.0)
+    return type(full) is type(light) and full == light
+
+
+def test_light_summary_equals_the_full_reader_on_every_accepted_file(data_dir, accepted):
+    nda = {p for p in _real_files(data_dir) if p.suffix in (".nda", ".zip")}
+    nda = {p for p in nda if detect(p) == "neware_nda"}
+    assert len(nda) >= 6
+    assert set(accepted) == nda  # every real .nda/.nda.zip, nothing else
+    for path, light in accepted.items():
+        full = run_summary(read(path))
+        assert list(light) == list(full), path
+        wrong = {k: (full[k], light[k]) for k in full if not _same(full[k], light[k])}
+        assert not wrong, (path, wrong)
+    versions = {s["version"] for s in accepted.values()}
+    assert {"nda 8", "nda 22", "nda 130"} <= versions
+    rows = {p.name: s["rows"] for p, s in accepted.items()}
+    assert rows["TestFile.nda"] == 6670  # as the README's `ssblab read` line says
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_printed_text_is_the_typer_path_s(accepted, extra, capsys, monkeypatch):
+    assert accepted
+    for path in accepted:
+        args = ["info", str(path), *extra]
+        assert fast_info.run(args)  # the light path took it
+        light = capsys.readouterr().out
+        monkeypatch.setenv(fast_info.DISABLE_ENV, "1")
+        main(args)
+        monkeypatch.delenv(fast_info.DISABLE_ENV)
+        typer_out = capsys.readouterr().out
+        assert light == typer_out, path
+    if extra:
+        assert json.loads(light)["format"] == "neware_nda"
+
+
+def test_light_path_imports_no_polars_or_typer(data_dir: Path) -> None:
+    code = (
+        "import sys; from ssblab.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    path = str(data_dir / "neware" / "TestFile.nda")
+    out = subprocess.run(
+        [sys.executable, "-c", code, "info", path, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    loaded = set(out.splitlines()[-1].split())
+    assert json.loads(out[: out.rindex("}") + 1])["rows"] == 6670
+    assert "ssblab.io.neware.summary" in loaded
+    heavy = {"polars", "typer", "click", "rich", "pydantic", "pandas", "pyarrow"}
+    assert not heavy & loaded, sorted(heavy & loaded)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["info", "a.nda"], ("a.nda", False, None, None)),
+        (["info", "--json", "a.nda"], ("a.nda", True, None, None)),
+        (
+            ["info", "a.nda", "-f", "neware_nda", "--tz=Europe/Oslo"],
+            ("a.nda", False, "neware_nda", "Europe/Oslo"),
+        ),
+        (
+            ["info", "a.nda", "--format=neware_nda", "--tz", "UTC"],
+            ("a.nda", False, "neware_nda", "UTC"),
+        ),
+        (["info", "a.nda", "--help"], None),
+        (["info", "--help"], None),
+        (["info", "a.nda", "--jsn"], None),
+        (["info", "a.nda", "b.nda"], None),
+        (["info", "a.nda", "--tz"], None),
+        (["info", "a.nda", "-f=neware_nda"], None),
+        (["info", "--", "a.nda"], None),
+        (["cycles", "a.nda"], None),
+        ([], None),
+    ],
+)
+def test_parse_takes_only_the_plain_info_line(args, expected):
+    assert fast_info.parse(args) == expected
+
+
+def test_what_it_does_not_cover_goes_to_typer(data_dir: Path, tmp_path: Path, capsys) -> None:
+    # a format without a light summary, an unknown option, a corrupt .nda: not taken
+    assert not fast_info.run(["info", str(data_dir / "neware" / "test_2.ndax")])
+    assert not fast_info.run(["info", str(data_dir / "neware" / "TestFile.nda"), "--jsn"])
+    bad = tmp_path / "cut.nda"
+    bad.write_bytes((data_dir / "neware" / "TestFile.nda").read_bytes()[:1500])
+    assert fast_info.summarize(str(bad)) is None
+    assert fast_info.summarize(str(tmp_path / "missing.nda")) is None
+    assert capsys.readouterr().out == ""  # nothing printed before falling through
+    with pytest.raises(SystemExit) as refused:  # the Typer path words the refusal
+        main(["info", str(tmp_path / "missing.nda")])
+    assert refused.value.code == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_explicit_format_and_zone_give_the_same_summary(data_dir: Path) -> None:
+    from ssblab.io._tabular import TIMEZONE_ENV
+
+    assert fast_info.TIMEZONE_ENV == TIMEZONE_ENV
+    path = str(data_dir / "neware" / "TestFile.nda")
+    plain = fast_info.summarize(path)
+    assert fast_info.summarize(path, "neware_nda") == plain
+    assert fast_info.summarize(path, "neware_ndax") is None  # no light summary: Typer's
