@@ -45,10 +45,15 @@ def test_calibrate_coated_lco_then_predict(examples_dir, tmp_path):
     }
     assert abs(rows[0.1]["error_percent"]) < 2 and abs(rows[0.2]["error_percent"]) < 2
     assert abs(rows[0.5]["error_percent"]) < 15
+    assert data["interface"] == "butler-volmer"  # the default, as in the case study
     diffusivity = data["parameters"]["diffusivity"]
-    assert 5e-16 < diffusivity["value"] < 5e-15 and diffusivity["sigma_factor"] < 5
-    # loading and interphase act as a product: the loading is left loose (factor > 10)
-    assert data["parameters"]["loading"]["sigma_factor"] > 10
+    # the case study's shipped fit (1.484e-15 m2/s); measured 1.48e-15 at 25 iterations
+    assert diffusivity["value"] == pytest.approx(1.484e-15, rel=0.05)
+    # the loading is not identifiable (factor 1e8 measured): it stays near its start, and
+    # its correlation with the diffusivity inflates that one's marginal factor (68 here)
+    assert data["parameters"]["loading"]["sigma_factor"] > 1e3
+    bpx_extra = json.loads(out.read_text())["Parameterisation"]["User-defined"]
+    assert bpx_extra["ssblab Li exchange-current density [A.m-2]"] > 0
     values = pybamm.ParameterValues.create_from_bpx(str(out))
     assert values["Separator thickness [m]"] == pytest.approx(
         json.loads(out.read_text())["Parameterisation"]["Separator"]["Thickness [m]"]

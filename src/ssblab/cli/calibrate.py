@@ -1,11 +1,15 @@
 """``ssblab calibrate``: fit named full-cell parameters to a measured rate table with PyBOP.
 
     ssblab calibrate RECIPE [--targets 0.1C=125,0.2C=110] [--validate 0.5C=94,1C=78]
-                     [--fit diffusivity,loading] [--interphase OHM] [--bpx OUT.json] [--json]
+                     [--fit diffusivity,loading] [--interphase OHM]
+                     [--interface butler-volmer|linear|small-signal] [--bpx OUT.json] [--json]
 
 Without ``--targets`` the recipe's ``[reported]`` rate table is used: its first two
 C-rates fit, the others validate. Fitting and validation targets never mix: the
-validation rows are predictions, printed with their error.
+validation rows are predictions, printed with their error. The Li-side interphase of a
+Li-metal cell is ``--interphase`` ohms (its dc resistance at 0.1 mA/cm2) through the
+``--interface`` model, Butler-Volmer by default as in ``ssblab simulate`` and the LCO
+case study (``fullcell.DEFAULT_INTERFACE``); the JSON says which.
 """
 
 from __future__ import annotations
@@ -16,6 +20,25 @@ from typing import Annotated, Any
 import typer
 
 from ssblab.cli._common import JsonOpt, print_json, print_table
+
+#: ``--interface`` choices (``fullcell.INTERFACES``; the default is ``DEFAULT_INTERFACE``).
+INTERFACE_HELP = (
+    "Li-side interphase model of a Li-metal cell: butler-volmer (i0 from the dc overpotential "
+    "at 0.1 mA/cm2; the default everywhere), linear (a contact resistance) or small-signal "
+    "(i0 = RT/(F R A))."
+)
+
+
+def interface_name(name: str | None) -> str:
+    """The ``--interface`` value checked (None -> the default); one-line error otherwise."""
+    from ssblab.errors import SimulationError
+    from ssblab.simulate.fullcell import DEFAULT_INTERFACE, INTERFACES
+
+    name = DEFAULT_INTERFACE if name is None else name
+    if name not in INTERFACES:
+        raise SimulationError(f"--interface {name!r}: valid: {', '.join(INTERFACES)}")
+    return name
+
 
 #: Loading at which the model is built [mg/cm2]; a fitted loading acts through I R.
 REFERENCE_LOADING = 10.0
@@ -57,6 +80,7 @@ def calibrate_command(
             "--interphase", help="Li-side interphase resistance [Ohm] (fixed unless fitted)."
         ),
     ] = 0.0,
+    interface: Annotated[str, typer.Option("--interface", help=INTERFACE_HELP)] = "butler-volmer",
     bpx_out: Annotated[
         Path | None, typer.Option("--bpx", help="Write the fitted set as a BPX JSON file.")
     ] = None,
@@ -68,12 +92,14 @@ def calibrate_command(
     """Fit full-cell parameters to a rate table (PyBOP); predict the validation rates."""
     from ssblab.recipe import load_recipe
     from ssblab.simulate.fit import RateModel, calibrate
-    from ssblab.simulate.fullcell import build_cell
+    from ssblab.simulate.fullcell import INTERFACES, build_cell
 
     recipe = load_recipe(recipe_path)
+    interface = interface_name(interface)
     fitting, validation = _targets(recipe, targets, validate)
     names = [n.strip() for n in fit.split(",") if n.strip()]
-    cell = build_cell(recipe, loading_mg_cm2=REFERENCE_LOADING)
+    kind = INTERFACES[interface]
+    cell = build_cell(recipe, loading_mg_cm2=REFERENCE_LOADING, interphase=kind)
     initial = {"diffusivity": 1.5e-15, "loading": 1.0, "interphase": max(interphase, 10.0)}
     fixed = {"interphase": interphase, "loading": REFERENCE_LOADING}
     result = calibrate(
@@ -109,33 +135,40 @@ def calibrate_command(
         row["error_percent"] = 100.0 * (row["model_mAh_g"] / row["measured_mAh_g"] - 1.0)
     payload = {
         "recipe": str(recipe_path),
+        "interface": interface if cell.half_cell else None,
         **result.to_dict(),
         "rows": rows,
         "fixed": {k: v for k, v in fixed.items() if k not in result.values},
     }
     if bpx_out is not None:
-        payload["bpx"] = str(_export(recipe, params, result, bpx_out))
+        payload["bpx"] = str(_export(recipe, params, result, bpx_out, kind))
     if json:
         print_json(payload)
         return
     print_table(
         [{"parameter": n, **v} for n, v in payload["parameters"].items()],
-        title=f"PyBOP fit on {', '.join(f'{t.c_rate:g} C' for t in fitting)}",
+        title=f"PyBOP fit on {', '.join(f'{t.c_rate:g} C' for t in fitting)}"
+        + (f" (Li interface: {interface})" if cell.half_cell else ""),
     )
     print_table(rows, title="Rate table: calibrated and predicted")
 
 
-def _export(recipe, params: dict[str, float], result, out: Path) -> Path:
+def _export(recipe, params: dict[str, float], result, out: Path, kind: str) -> Path:
     from ssblab.simulate.bpx_export import write_bpx
     from ssblab.simulate.fullcell import build_cell
 
-    cell = build_cell(recipe, loading_mg_cm2=params["loading"])
+    cell = build_cell(recipe, loading_mg_cm2=params["loading"], interphase=kind)
     cell.inputs["Positive particle diffusivity [m2.s-1]"] = params.get(
         "diffusivity", cell.inputs["Positive particle diffusivity [m2.s-1]"]
     )
     extra = {f"{n} (fitted)": v for n, v in result.values.items()}
     extra.update({f"{n} sigma factor": v for n, v in result.sigma_factor.items()})
     extra["interphase resistance [Ohm]"] = params.get("interphase", 0.0)
+    if cell.kinetic_interphase:
+        from ssblab.simulate.fade import LI_J0, interface_inputs
+
+        j0 = interface_inputs(cell, params.get("interphase", 0.0))[LI_J0]
+        extra["Li exchange-current density [A.m-2]"] = j0
     return write_bpx(out, recipe, cell, extra)
 
 

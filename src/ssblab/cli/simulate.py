@@ -6,7 +6,9 @@
 
 The model follows ``recipe.kind``: ``symmetric`` runs the fast Li‖Li model
 (:mod:`ssblab.simulate.symmetric`); ``full``/``half`` run the PyBaMM model of
-:mod:`ssblab.simulate.fullcell` (``--protocol``: PyBaMM steps separated by ``;``).
+:mod:`ssblab.simulate.fullcell` (``--protocol``: PyBaMM steps separated by ``;``;
+``--interphase OHM`` and ``--interface`` the Li-side interphase of a Li-metal cell,
+Butler-Volmer by default as in ``ssblab calibrate`` and the LCO case study).
 """
 
 from __future__ import annotations
@@ -54,19 +56,34 @@ def _cell(recipe_path: Path, settings: list[str]) -> Any:
     return recipe, cell.with_(**_settings(settings)) if settings else cell
 
 
-def _run_full(recipe: Any, recipe_path: Path, protocol: str | None, out, json: bool) -> None:
-    """Full/half cells: the PyBaMM model, with ';'-separated PyBaMM steps as protocol."""
+def _run_full(
+    recipe: Any, recipe_path: Path, protocol: str | None, out, json: bool, li: tuple = (0.0, None)
+) -> None:
+    """Full/half cells: the PyBaMM model, with ';'-separated PyBaMM steps as protocol.
+
+    *li* is (Li-side interphase [Ohm], ``--interface`` name or None for the default)."""
     from ssblab import schema as s
     from ssblab.analysis.cycles import cycles
+    from ssblab.cli.calibrate import interface_name
     from ssblab.io.export import write
-    from ssblab.simulate.fullcell import simulate_full
+    from ssblab.simulate.fullcell import INTERFACES, is_alloy, simulate_full
 
     steps = [p.strip() for p in protocol.split(";") if p.strip()] if protocol else None
-    run = simulate_full(recipe, steps)
+    interface = interface_name(li[1])
+    li_metal = not is_alloy(recipe)
+    if not li_metal and (li[0] or li[1]):
+        from ssblab.errors import SimulationError
+
+        raise SimulationError(f"{recipe_path}: --interphase/--interface apply to Li-metal cells")
+    run = simulate_full(
+        recipe, steps, series_resistance_ohm=li[0], interphase=INTERFACES[interface]
+    )
     per_cycle = cycles(run)
     payload: dict[str, Any] = {
         "recipe": str(recipe_path),
         "kind": recipe.kind,
+        "interface": interface if li_metal else None,
+        "interphase_ohm": li[0] if li_metal else None,
         "simulated_h": float(run.table.get_column(s.TIME).max()) / 3600.0,
         "cycles": per_cycle.to_dicts(),
         # the model's assumptions and PyBaMM's own warnings (kept off the terminal)
@@ -101,6 +118,7 @@ def _run(
     out: Path | None,
     json: bool,
     bound_mV: float = 1000.0,
+    li: tuple = (0.0, None),
 ):
     from ssblab.errors import SimulationError
     from ssblab.io.export import write
@@ -111,8 +129,10 @@ def _run(
     if recipe.kind != "symmetric":
         if settings:
             raise SimulationError("--set applies to the symmetric-cell model only")
-        _run_full(recipe, recipe_path, protocol, out, json)
+        _run_full(recipe, recipe_path, protocol, out, json, li)
         return
+    if li[0] or li[1]:
+        raise SimulationError("--interphase/--interface apply to full cells (PyBaMM) only")
     recipe, cell = _cell(recipe_path, settings)
     result = simulate(cell, _blocks(recipe, protocol), bound_mV=bound_mV)
     payload = {"recipe": str(recipe_path), "coating_thickness_nm": cell.coating_thickness_nm}
@@ -197,8 +217,11 @@ def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
     post = None
     if mcmc > 0:
         with progress() as bar:
-            bar.add_task(f"emcee: 32 walkers x {mcmc} steps", total=None)
-            post = po.sample(base, cell, steps=mcmc, burn=mcmc // 2)
+            walkers = 2 * len(po.FREE) + 2
+            bar.add_task(f"emcee: {walkers} walkers x {mcmc} steps", total=None)
+            post = po.sample(
+                base, cell, walkers, steps=mcmc, burn=mcmc // 12, polish=2000, target_tau=50.0
+            )
         if out is not None:
             po.write_draws(post, out)
             payload["output"] = str(out)
@@ -207,9 +230,7 @@ def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
     flags = []
     if post is not None:
         step = max(1, post.draws.shape[0] // samples) if samples > 0 else 1
-        post = po.Posterior(
-            post.draws[::step], post.acceptance, post.steps, post.walkers, post.autocorr_steps
-        )
+        post = post.subsample(step)
         payload["posterior"] = po.predictions(post, base, cell)
         payload["sensitivity"] = po.sensitivity(post, base, cell)
         missed = [r["quantity"] for r in payload["posterior"]["rows"] if not r["seed_in_interval"]]
@@ -242,6 +263,14 @@ def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
             f"(90 %: {opt['low']:.0f}-{opt['high']:.0f} nm); "
             "ordering 200 > 300 > 100 nm > bare in "
             f"{100 * payload['posterior']['ordering_200_300_100_bare_fraction']:.0f} % of draws"
+        )
+        run = payload["posterior"]["sampler"]
+        typer.echo(
+            f"emcee: {run['walkers']} walkers x {run['steps']} steps, {run['kept_steps']:.0f} kept "
+            f"= {run['kept_over_autocorrelation']:.0f} autocorrelation times "
+            f"({run['autocorrelation_steps']:.0f} steps), split R-hat max "
+            f"{run['split_rhat_max']:.3f}, ESS min {run['ess_min']:.0f}, "
+            f"acceptance {run['acceptance']:.2f}"
         )
         print_table(
             payload["sensitivity"], title="Optimum vs each free parameter (+-1 posterior sd)"
@@ -318,6 +347,23 @@ def simulate_command(
             "as `ssblab symmetric --cutoff-mV` (a rate test to 4 V needs 5000).",
         ),
     ] = 1000.0,
+    interphase_ohm: Annotated[
+        float,
+        typer.Option(
+            "--interphase",
+            help="Full cells with Li metal: the Li-side interphase, its dc resistance [Ohm] "
+            "at 0.1 mA/cm2 (default 0: none).",
+        ),
+    ] = 0.0,
+    interface: Annotated[
+        str | None,
+        typer.Option(
+            "--interface",
+            help="Full cells with Li metal: butler-volmer (default, as in `ssblab calibrate` "
+            "and the LCO case study), linear or small-signal.",
+            show_default=False,
+        ),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Simulate a recipe (symmetric Li‖Li cells), sweep coating thickness, or calibrate."""
@@ -339,7 +385,15 @@ def simulate_command(
         }
         _sweep(Path(rest[0]), grid, samples, settings or [], out, json)
     else:
-        _run(Path(rest[0]), protocol, settings or [], out, json, bound_mV)
+        _run(
+            Path(rest[0]),
+            protocol,
+            settings or [],
+            out,
+            json,
+            bound_mV,
+            (interphase_ohm, interface),
+        )
 
 
 def register(app: typer.Typer) -> None:

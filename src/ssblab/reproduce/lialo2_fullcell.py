@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ssblab.reproduce.common import CaseStudy, Comparison, recipe_path, reported
+from ssblab.simulate.fullcell import DEFAULT_INTERPHASE
 
 STUDY = "lialo2"
 FULL = {0: "li-bare_lgps_lco", 200: "li-lialo2-200nm_lgps_lco"}
@@ -43,7 +44,7 @@ REFERENCE_LOADING = 10.0
 #: Li-side interphase model: "ohmic" (a linear resistance), "kinetic" (Butler-Volmer with
 #: the i0 that reproduces the measured overpotential at 0.1 mA/cm2; fade.interface_inputs) or
 #: "small-signal" (i0 = RT/(F R A): it under-returns the measured overpotential, shown only).
-INTERPHASE = "kinetic"
+INTERPHASE = DEFAULT_INTERPHASE
 CALIBRATED = {
     "ohmic": {"diffusivity": 1.413e-15, "loading": 1.0000},
     "kinetic": {"diffusivity": 1.484e-15, "loading": 1.0002},
@@ -322,21 +323,18 @@ def _runs(case: CaseStudy, model: FullCellModel, r_int: dict[int, float]) -> Non
     """The rate tests as canonical tables (fitted loading and diffusivity) for the report."""
     from ssblab.analysis.cycles import cycles
     from ssblab.recipe import load_recipe
-    from ssblab.simulate.fade import interface_inputs
     from ssblab.simulate.fullcell import cell_window, rate_protocol, simulate_full
 
-    kinetic = model.cell.kinetic_interphase
     for thickness, stem in FULL.items():
         recipe = load_recipe(recipe_path(stem))
         steps = rate_protocol([*RATES_C, RATES_C[0]], 1, cell_window(recipe))
-        own = interface_inputs(model.cell, r_int[thickness]) if kinetic else {}
         run = simulate_full(
             recipe,
             steps,
-            series_resistance_ohm=0.0 if kinetic else r_int[thickness],
-            inputs={**model.inputs(), **own},
+            series_resistance_ohm=r_int[thickness],  # through the model's interface
+            inputs=model.inputs(),
             loading_mg_cm2=model.params["loading"],
-            interphase="kinetic" if kinetic else "ohmic",
+            interphase=model.cell.interphase,
         )
         case.runs.append((f"{recipe.name} rate test (PyBaMM, calibrated)", run))
         if thickness:

@@ -87,8 +87,14 @@ def bpx_dict(recipe, cell, calibration: dict[str, Any] | None = None) -> dict[st
             "Description": (
                 "Exported by ssblab from a recipe and a PyBOP calibration. The negative "
                 "electrode is lithium metal, written as a dense 0 V electrode (BPX has no "
-                "metal counter electrode); the Li-side interphase is the contact resistance "
-                "in User-defined. The electrolyte is a single-ion solid conductor."
+                "metal counter electrode); the Li-side interphase is in User-defined: its dc "
+                + (
+                    "resistance, read as a linear contact resistance"
+                    if not cell.kinetic_interphase
+                    else "resistance and, as modelled (Butler-Volmer on the Li electrode, "
+                    f"{cell.interphase} reading), the Li exchange-current density"
+                )
+                + ". The electrolyte is a single-ion solid conductor."
             ),
             "Model": "SPMe",
         },

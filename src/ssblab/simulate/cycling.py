@@ -190,17 +190,22 @@ def simulate(
 ) -> s.Run:
     """Run a PyBaMM simulation of *recipe* and return it as a canonical :class:`Run`.
 
-    *series_resistance_ohm* is the Li-side interphase of a Li-metal cell [Ω];
-    *inputs* override PyBaMM input parameters (e.g. a fitted diffusivity);
-    *build* goes to :func:`~ssblab.simulate.fullcell.build_cell` (``loading_mg_cm2``,
-    ``anode_mass_mg``).
+    *series_resistance_ohm* is the Li-side interphase of a Li-metal cell [Ω] (its dc
+    resistance at 0.1 mA/cm2, through the cell's interface model, ``interphase``:
+    :func:`ssblab.simulate.fade.interface_inputs`); *inputs* override PyBaMM input
+    parameters (e.g. a fitted diffusivity); *build* goes to
+    :func:`~ssblab.simulate.fullcell.build_cell` (``loading_mg_cm2``, ``anode_mass_mg``,
+    ``interphase``).
     """
     require("pybamm", "sim")
     import pybamm
 
-    from ssblab.simulate.fullcell import build_cell
+    from ssblab.simulate.fade import interface_inputs
+    from ssblab.simulate.fullcell import INTERFACES, build_cell
 
     cell = build_cell(recipe, contact_resistance_ohm=series_resistance_ohm, **build)
+    if cell.half_cell:
+        cell.inputs.update(interface_inputs(cell, series_resistance_ohm))
     if steps is None:
         rate = recipe.protocol.c_rate if recipe.protocol and recipe.protocol.c_rate else None
         density = recipe.protocol.current_density_mA_cm2 if recipe.protocol else None
@@ -210,9 +215,8 @@ def simulate(
     table = solution_table(solution)
     kind = "half-cell (Li metal)" if cell.half_cell else "full cell (Li-Al negative)"
     if series_resistance_ohm > 0:
-        cell.notes.append(
-            f"Li-side interphase {series_resistance_ohm:.4g} Ohm (contact resistance)"
-        )
+        how = {v: k for k, v in INTERFACES.items()}[cell.interphase]
+        cell.notes.append(f"Li-side interphase {series_resistance_ohm:.4g} Ohm ({how} interface)")
     meta = s.RunMeta(
         source=f"PyBaMM {pybamm.__version__} {model} {kind}: {recipe.name}",
         source_format="simulation",

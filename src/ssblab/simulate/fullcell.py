@@ -71,6 +71,13 @@ CATHODE_KINETICS = {
     "NCM622": ("MSMR_Example", 5.22e-6, 4e-15),
     "NCM811": ("MSMR_Example", 5.22e-6, 4e-15),
 }
+#: The Li-side interphase models by their CLI names (``--interface``) -> build_cell's names:
+#: a linear resistance, Butler-Volmer with i0 from the dc overpotential, or Butler-Volmer with
+#: i0 = RT/(F R A) (R read as the linearised slope; shown only, see lialo2_fullcell).
+INTERFACES = {"linear": "ohmic", "butler-volmer": "kinetic", "small-signal": "small-signal"}
+#: The default everywhere (build_cell, ``ssblab simulate``/``calibrate``, the LCO case study).
+DEFAULT_INTERFACE = "butler-volmer"
+DEFAULT_INTERPHASE = INTERFACES[DEFAULT_INTERFACE]
 #: Li-Al particles: radius and diffusivity [m, m2/s] (no value for beta-LiAl at 60 °C was found:
 #: an assumption; beta-LiAl is a fast Li conductor, parameter sheet Al4).
 LIAL_RADIUS_M, LIAL_DIFFUSIVITY = 1e-6, 1e-14
@@ -279,7 +286,7 @@ def build_cell(
     loading_mg_cm2: float | None = None,
     anode_mass_mg: float | None = None,
     contact_resistance_ohm: float = 0.0,
-    interphase: str = "ohmic",
+    interphase: str = DEFAULT_INTERPHASE,
 ) -> Cell:
     """The recipe as PyBaMM parameter values and options (see the module docstring).
 
