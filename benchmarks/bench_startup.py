@@ -1,12 +1,17 @@
 """Cold start: whole-process time of ``ssblab info FILE`` against ``python -c "import polars"``.
 
 Each command runs as a fresh process, alternating, ``--repeat`` times (default 15);
-the script prints the median and quartiles of each, the difference (what ssblab
-adds to the polars floor) and the ratio. The target (issue 16) is a median of
-0.35 s for ``info`` on a file under 1 MB on an idle machine; on a loaded one,
-read the overhead over the floor.
+the script prints the median and quartiles of each, and for ``ssblab info`` both
+paths: the light one (``ssblab.cli.fast_info``: no Typer, Rich or Polars; Neware
+``.nda``) and the Typer one that builds the canonical table (``SSBLAB_NO_FASTPATH=1``;
+every format), each against the polars floor (difference and ratio). The target
+(issue 16) is a median of 0.35 s for ``info`` on a file under 1 MB on an idle
+machine; on a loaded one, read the CPU times.
 
-    .venv/bin/python benchmarks/bench_startup.py [FILE] [--repeat N]
+    .venv/bin/python benchmarks/bench_startup.py [FILE ...] [--repeat N] [--eis]
+
+Default files: the 385 kB ``TestFile.nda`` and the 926 kB LANDT BDF CSV (a text
+file, which has no light summary and takes the Typer path either way).
 """
 
 from __future__ import annotations
@@ -22,16 +27,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data"))
-#: A 394 kB Neware file (6670 records): a typical "< 1 MB" input.
-DEFAULT_FILE = DATA / "neware" / "TestFile.nda"
+#: A 394 kB Neware file (6670 records) and a 926 kB text file: typical "< 1 MB" inputs.
+DEFAULT_FILES = (
+    DATA / "neware" / "TestFile.nda",
+    DATA / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
+)
+#: Environment of the Typer path (the light path off).
+FULL_PATH = {**os.environ, "SSBLAB_NO_FASTPATH": "1"}
 
 
-def wall(cmd: list[str]) -> float:
-    """Seconds one process takes from start to exit."""
-    return run_once(cmd)[0]
-
-
-def run_once(cmd: list[str]) -> tuple[float, float]:
+def run_once(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds, CPU seconds user+sys) of one process.
 
     On a shared, loaded machine the wall time mostly measures waiting for a core;
@@ -39,7 +44,7 @@ def run_once(cmd: list[str]) -> tuple[float, float]:
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -54,7 +59,7 @@ def stats(times: list[float]) -> str:
 def main() -> int:
     """Measure and print; exit 0 (a benchmark reports, it does not judge)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("files", nargs="*", type=Path, default=list(DEFAULT_FILES))
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument(
         "--eis",
@@ -63,51 +68,61 @@ def main() -> int:
         "(impedance.models.circuits, with its matplotlib/altair/pandas plotting)",
     )
     args = parser.parse_args()
-    if not args.file.is_file():
-        print(f"skipped: {args.file} not found (set SSBLAB_DATA)")
+    files = [f for f in args.files if f.is_file()]
+    for missing in set(args.files) - set(files):
+        print(f"skipped: {missing} not found (set SSBLAB_DATA)")
+    if not files:
         return 0
     py = sys.executable
-    commands = {
-        "python -c 'import polars' (floor)": [py, "-c", "import polars"],
-        "python -c 'import ssblab'": [py, "-c", "import ssblab"],
-        f"ssblab info {args.file.name}": [py, "-m", "ssblab", "info", str(args.file)],
-        "ssblab --help": [py, "-m", "ssblab", "--help"],
+    floor_name = "python -c 'import polars' (floor)"
+    commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        floor_name: ([py, "-c", "import polars"], None),
+        "python -c 'import numpy'": ([py, "-c", "import numpy"], None),
+        "python -c 'import ssblab'": ([py, "-c", "import ssblab"], None),
     }
+    infos: list[tuple[str, str, str]] = []  # (file name, light command, Typer command)
+    for file in files:
+        cmd = [py, "-m", "ssblab", "info", str(file)]
+        light, full = f"ssblab info {file.name}", f"ssblab info {file.name} (Typer path)"
+        commands[light] = (cmd, None)
+        commands[full] = (cmd, FULL_PATH)
+        infos.append((file.name, light, full))
+    commands["ssblab --help"] = ([py, "-m", "ssblab", "--help"], None)
     eis_file = DATA / "eis" / "LIB_data.txt"
     if args.eis and eis_file.is_file():
         fit = [py, "-m", "ssblab", "eis", "fit", str(eis_file), "-c", "R0-p(R1,CPE1)", "--json"]
-        commands["ssblab eis fit LIB_data.txt"] = fit
-        commands["import impedance.models.circuits (old)"] = [
-            py,
-            "-c",
-            "import polars, numpy; import impedance.models.circuits",
-        ]
-    for cmd in commands.values():  # warm the file cache, not the interpreter
-        wall(cmd)
+        commands["ssblab eis fit LIB_data.txt"] = (fit, None)
+        old = [py, "-c", "import polars, numpy; import impedance.models.circuits"]
+        commands["import impedance.models.circuits (old)"] = (old, None)
+    for cmd, env in commands.values():  # warm the file cache, not the interpreter
+        run_once(cmd, env)
     times: dict[str, list[float]] = {k: [] for k in commands}
     cpus: dict[str, list[float]] = {k: [] for k in commands}
     for _ in range(args.repeat):
-        for name, cmd in commands.items():
-            elapsed, cpu = run_once(cmd)
+        for name, (cmd, env) in commands.items():
+            elapsed, cpu = run_once(cmd, env)
             times[name].append(elapsed)
             cpus[name].append(cpu)
-    size_kb = args.file.stat().st_size / 1024
     load = os.getloadavg()[0]
+    sizes = ", ".join(f"{f.name} {f.stat().st_size / 1024:.0f} kB" for f in files)
     print(
-        f"file: {args.file} ({size_kb:.0f} kB); {args.repeat} cold runs each, alternating; "
+        f"files: {sizes}; {args.repeat} cold runs each, alternating; "
         f"load average {load:.1f} on {os.cpu_count()} cores"
     )
     for name in commands:
         cpu = statistics.median(cpus[name])
-        print(f"  {name:<40} wall {stats(times[name])}; CPU median {cpu:.3f} s")
-    info_name = f"ssblab info {args.file.name}"
-    for label, table in (("wall", times), ("CPU", cpus)):
-        floor = statistics.median(next(iter(table.values())))
-        info = statistics.median(table[info_name])
-        print(
-            f"ssblab info ({label}): {info:.3f} s = polars floor {floor:.3f} s + "
-            f"{info - floor:.3f} s (ratio {info / floor:.2f}); target 0.35 s median"
-        )
+        print(f"  {name:<58} wall {stats(times[name])}; CPU median {cpu:.3f} s")
+    for file_name, light, full in infos:
+        for label, table in (("wall", times), ("CPU", cpus)):
+            floor = statistics.median(table[floor_name])
+            parts = []
+            for path_name, key in (("light path", light), ("Typer path", full)):
+                info = statistics.median(table[key])
+                parts.append(f"{path_name} {info:.3f} s (ratio {info / floor:.2f})")
+            print(
+                f"ssblab info {file_name} ({label}): {'; '.join(parts)}; "
+                f"polars floor {floor:.3f} s; target 0.35 s median"
+            )
     return 0
 
 

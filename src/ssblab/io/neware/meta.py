@@ -7,6 +7,7 @@ instrument, version, zone, start time and notes.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,10 +55,19 @@ def utc_iso(unix_s: float) -> str:
     return datetime.fromtimestamp(unix_s, tz=UTC).isoformat()
 
 
+#: ``YYYY-MM-DD hh:mm:ss`` written in full, which ``fromisoformat`` reads as ``strptime`` does.
+_PADDED = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
 def start_time_local(facts: dict[str, str]) -> datetime | None:
     """Test start as written in ``TestInfo.xml`` (instrument local wall clock), if present."""
+    text = facts.get("StartTime", "")
+    if not text:
+        return None
     try:
-        return datetime.strptime(facts.get("StartTime", ""), "%Y-%m-%d %H:%M:%S")
+        if _PADDED.fullmatch(text):  # the usual form, without importing _strptime (~20 ms)
+            return datetime.fromisoformat(text)
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
 
