@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -91,6 +92,13 @@ def record_dtype(column_ids: list[int], technique: str = "") -> tuple[np.dtype, 
     UnknownColumnError
         For an ID whose size is unknown (the rest of the record cannot be located).
     """
+    record, flags = _record_dtype(tuple(column_ids), technique)
+    return record, dict(flags)
+
+
+@lru_cache(maxsize=64)
+def _record_dtype(column_ids: tuple[int, ...], technique: str) -> tuple[np.dtype, dict[str, int]]:
+    """:func:`record_dtype`, built once per column list (callers get a copy of *flags*)."""
     fields: list[tuple[str, str]] = []
     flags: dict[str, int] = {}
     seen: dict[str, int] = {}

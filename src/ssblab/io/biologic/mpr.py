@@ -23,7 +23,9 @@ an unknown u4 and the date). The modules used here:
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -37,20 +39,10 @@ MAGIC = b"BIO-LOGIC MODULAR FILE"
 FILE_HEADER_BYTES = 52
 MODULE_MAGIC = b"MODULE"
 
-_HEADER_CLASSIC = np.dtype(
-    [("short", "S10"), ("long", "S25"), ("length", "<u4"), ("version", "<u4"), ("date", "S8")]
-)
-_HEADER_1150 = np.dtype(
-    [
-        ("short", "S10"),
-        ("long", "S25"),
-        ("marker", "<u4"),
-        ("length", "<u4"),
-        ("version", "<u4"),
-        ("unknown", "<u4"),
-        ("date", "S8"),
-    ]
-)
+#: Module headers: short name, long name, (0xFFFFFFFF marker,) body length,
+#: version, (an unknown u4,) date text.
+_HEADER_CLASSIC = struct.Struct("<10s25sII8s")
+_HEADER_1150 = struct.Struct("<10s25sIIII8s")
 _NEW_HEADER_MARKER = 0xFFFFFFFF
 
 #: Data-module version -> byte offset of the first record (layouts described above).
@@ -80,7 +72,7 @@ class Module:
 class MprContent:
     """What :func:`parse_mpr` found: EC-Lab-named columns and file facts."""
 
-    frame: pl.DataFrame
+    arrays: dict[str, np.ndarray]  # EC-Lab name -> values (views into the file's bytes)
     module_names: tuple[str, ...]  # names only: holding the bodies would pin the file bytes
     data_version: int
     column_ids: tuple[int, ...]
@@ -93,10 +85,20 @@ class MprContent:
     bytes_unread: int = 0  # of a record cut in the middle
     settings_body: bytes = b""
 
+    @cached_property
+    def frame(self) -> pl.DataFrame:
+        """The columns as a Polars frame (built on first use; the reader works on the arrays)."""
+        return pl.DataFrame(self.arrays)
+
 
 def is_mpr(head: bytes) -> bool:
     """True when *head* (the first bytes of a file) is an EC-Lab ``.mpr`` file."""
     return head.startswith(MAGIC)
+
+
+def _text(field: bytes) -> str:
+    """A fixed-width header text: trailing NULs dropped, Latin-1, spaces stripped."""
+    return field.rstrip(b"\0").decode("latin-1").strip()
 
 
 def read_modules(path: Path, raw: bytes) -> list[Module]:
@@ -113,21 +115,23 @@ def read_modules(path: Path, raw: bytes) -> list[Module]:
         marker = raw[pos + 35 : pos + 39]
         if marker == _NEW_HEADER_MARKER.to_bytes(4, "little"):
             header_type = _HEADER_1150
-        if pos + header_type.itemsize > len(raw):
+        if pos + header_type.size > len(raw):
             raise ReadError(f"{path}: truncated .mpr: module header at byte {pos} is cut off")
-        header = np.frombuffer(raw, dtype=header_type, count=1, offset=pos)[0]
-        pos += header_type.itemsize
-        length = int(header["length"])
-        short = header["short"].decode("latin-1").strip()
+        if header_type is _HEADER_1150:
+            short_b, long_b, _, length, version, _, date_b = header_type.unpack_from(raw, pos)
+        else:
+            short_b, long_b, length, version, date_b = header_type.unpack_from(raw, pos)
+        short, long, date = (_text(b) for b in (short_b, long_b, date_b))
+        pos += header_type.size
         if pos + length > len(raw) and short == "VMP data" and MODULE_MAGIC not in raw[pos:]:
             # the file ends inside the data module (a test still running, a copy
             # cut short): keep what is there; the reader counts what is missing
             modules.append(
                 Module(
                     short=short,
-                    long=header["long"].decode("latin-1").strip(),
-                    version=int(header["version"]),
-                    date=header["date"].decode("latin-1").strip(),
+                    long=long,
+                    version=version,
+                    date=date,
                     body=memoryview(raw)[pos:],
                     missing_bytes=pos + length - len(raw),
                 )
@@ -138,15 +142,7 @@ def read_modules(path: Path, raw: bytes) -> list[Module]:
                 f"{path}: truncated .mpr: module {short!r} declares {length} bytes "
                 f"but only {len(raw) - pos} remain"
             )
-        modules.append(
-            Module(
-                short=short,
-                long=header["long"].decode("latin-1").strip(),
-                version=int(header["version"]),
-                date=header["date"].decode("latin-1").strip(),
-                body=memoryview(raw)[pos : pos + length],
-            )
-        )
+        modules.append(Module(short, long, version, date, body=memoryview(raw)[pos : pos + length]))
         pos += length
     return modules
 
@@ -171,10 +167,10 @@ def column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int]
     return [int(i) for i in ids], records_at
 
 
-def decode_records(
+def decode_arrays(
     path: Path, module: Module, columns: frozenset[str] | None = None, technique: str = ""
-) -> tuple[pl.DataFrame, list[int], int, int]:
-    """Decode the records of the data module into EC-Lab-named columns.
+) -> tuple[dict[str, np.ndarray], list[int], int, int]:
+    """Decode the records of the data module into EC-Lab-named NumPy arrays.
 
     Parameters
     ----------
@@ -188,9 +184,10 @@ def decode_records(
     technique : str
         EC-Lab technique code (a few column IDs are named per technique).
 
-    Returns the frame, the column IDs, the number of records the module
-    declares and the number of complete records its body holds; the smaller of
-    the two counts is decoded.
+    Returns the arrays (native byte order; views into the file's bytes, so
+    they keep them alive, except the unpacked flags), the column IDs,
+    the number of records the module declares and the number of complete
+    records its body holds; the smaller of the two counts is decoded.
     """
     body = module.body
     ids, records_at = column_layout(path, body, module.version)
@@ -211,9 +208,18 @@ def decode_records(
                     shift = (mask & -mask).bit_length() - 1
                     decoded[flag] = (data["flags"] & mask) >> shift
         elif wanted(name):
-            field = data[name]
-            decoded[name] = field.astype(field.dtype.newbyteorder("="), order="C")
-    return pl.DataFrame(decoded), ids, declared, complete
+            field = data[name]  # a strided view of the records: no copy
+            native = field.dtype.isnative
+            decoded[name] = field if native else field.astype(field.dtype.newbyteorder("="))
+    return decoded, ids, declared, complete
+
+
+def decode_records(
+    path: Path, module: Module, columns: frozenset[str] | None = None, technique: str = ""
+) -> tuple[pl.DataFrame, list[int], int, int]:
+    """:func:`decode_arrays` with the arrays as a Polars frame."""
+    arrays, ids, declared, complete = decode_arrays(path, module, columns, technique)
+    return pl.DataFrame(arrays), ids, declared, complete
 
 
 def _partial_record_bytes(path: Path, module: Module, technique: str) -> int:
@@ -256,16 +262,16 @@ def parse_mpr(path: Path, columns: frozenset[str] | None = None) -> MprContent:
         raise ReadError(f"{path}: .mpr has {len(data)} data modules (expected one)")
     settings = next((m for m in modules if m.short == "VMP Set"), None)
     technique = "" if settings is None else mpr_technique(settings.body)
-    frame, ids, declared, complete = decode_records(path, data[0], columns, technique)
+    arrays, ids, declared, complete = decode_arrays(path, data[0], columns, technique)
     log = next((m for m in modules if m.short == "VMP LOG"), None)
     return MprContent(
-        frame=frame,
+        arrays=arrays,
         module_names=tuple(m.short for m in modules),
         data_version=data[0].version,
         column_ids=tuple(ids),
         start_ole_days=start_ole_days(log),
         rows_declared=declared,
-        rows_decoded=frame.height,
+        rows_decoded=min(declared, complete),
         rows_in_module=complete,
         technique=technique,
         bytes_missing=data[0].missing_bytes,

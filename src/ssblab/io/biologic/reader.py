@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
@@ -44,14 +46,19 @@ def _iso(unix_s: float | None) -> str:
 
 
 def _run(
-    path: Path, frame: pl.DataFrame, start: float | None, fmt: str, technique: str, **meta: object
+    path: Path,
+    frame: pl.DataFrame | Mapping[str, np.ndarray],
+    start: float | None,
+    fmt: str,
+    technique: str,
+    **meta: object,
 ) -> Run:
-    """Canonical table + metadata shared by both readers."""
+    """Canonical table + metadata shared by both readers (*frame*: EC-Lab-named columns)."""
     reader_notes = tuple(meta.pop("notes", ()))  # type: ignore[arg-type]
     tz = instrument_timezone(path)
     start = _utc_from_local(start, tz)
     table, notes = to_canonical(frame, path, start, technique)
-    if frame.height == 0:
+    if table.height == 0:
         notes.append(f"the file holds no data rows ({technique or 'technique'} wrote none): 0 rows")
     notes.append(
         "current sign kept: EC-Lab I > 0 is oxidation at the working electrode, "
@@ -103,7 +110,7 @@ def read_mpr(path: Path) -> Run:
     start = None if content.start_ole_days is None else ole_to_unix(content.start_ole_days)
     return _run(
         Path(path),
-        content.frame,
+        content.arrays,
         start,
         "biologic_mpr",
         content.technique,

@@ -32,6 +32,9 @@ Rules (stated once, relied on by the tests):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
@@ -113,14 +116,19 @@ _segmented_total = segmented_peak_total  # the array core of :func:`accumulate_r
 
 
 def to_canonical(
-    frame: pl.DataFrame, path: object, start_unix_s: float | None, technique: str = ""
+    frame: pl.DataFrame | Mapping[str, np.ndarray],
+    path: object,
+    start_unix_s: float | None,
+    technique: str = "",
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Convert an EC-Lab-named frame into the canonical table.
+    """Convert EC-Lab-named columns into the canonical table.
 
     Parameters
     ----------
-    frame : DataFrame
-        Columns named as in an EC-Lab ``.mpt`` header; must contain ``time/s``.
+    frame : DataFrame or mapping of arrays
+        Columns named as in an EC-Lab ``.mpt`` header (a frame from the
+        ``.mpt`` reader, NumPy arrays from the ``.mpr`` records); must contain
+        ``time/s``.
     path : object
         The source file, for error messages.
     start_unix_s : float or None
@@ -136,7 +144,7 @@ def to_canonical(
     notes : list of str
         The conversions applied, for ``RunMeta.notes``.
     """
-    if "time/s" not in frame.columns:
+    if "time/s" not in (frame.columns if isinstance(frame, pl.DataFrame) else frame):
         raise ReadError(f"{path}: no time/s column in the EC-Lab data")
     return canonical_arrays(frame, path, start_unix_s, technique)
 
