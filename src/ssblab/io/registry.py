@@ -240,6 +240,28 @@ class CorruptFileError(ReadError):
     """A reader failed on a third-party error; the message says what and where."""
 
 
+def refuse_infinite(path: Path, table) -> None:
+    """Refuse a table whose time, voltage, current or counters hold ±inf (``1e999`` in a file).
+
+    Such a value is beyond any instrument's range: the file is corrupt, and every
+    number computed from it (time span, capacity) would be infinite.
+    """
+    from ssblab import schema as s
+
+    names = (s.TIME, s.VOLTAGE, s.CURRENT, s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
+    for name in names:
+        if name not in table.columns or not table.schema[name].is_float():
+            continue
+        bad = table.get_column(name).is_infinite()
+        n_bad = int(bad.sum())
+        if n_bad:
+            first = int(bad.arg_true()[0])
+            raise CorruptFileError(
+                f"{path}: {n_bad} value{'s' * (n_bad > 1)} of {name} beyond the float range "
+                f"(±inf), first at record {first + 1}; the file is corrupt there"
+            )
+
+
 def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | None = None) -> Run:
     """Run *info*'s reader on *path*; any non-ssblab failure becomes one ReadError line.
 
@@ -260,6 +282,7 @@ def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | N
         else:
             run = info.fn(path)
         safety.check_rows(path, run.table.height)
+        refuse_infinite(path, run.table)
         if check is not None:
             check(run)
         return run

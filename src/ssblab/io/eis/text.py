@@ -157,6 +157,8 @@ def _header_of(rows: list[list[str]]) -> list[str] | None:
 
 def _parse_numbers(rows: list[list[str]]) -> tuple[np.ndarray, int]:
     """Rows of floats with the modal width, and the count of rows left out."""
+    if not rows:  # a header and nothing under it
+        return np.empty((0, 0)), 0
     width = max({len(r) for r in rows}, key=[len(r) for r in rows].count)
     good: list[list[float]] = []
     skipped = 0

@@ -1,0 +1,254 @@
+"""Bad input through the command line: ``ssblab: error: <file>: …``, one line, exit code 2.
+
+Each test crafts a bad file in ``tmp_path`` from a real one in ``../shared/data``
+(truncated, wrong magic, zero bytes, garbage, another encoding or delimiter, a
+bomb, a path escape, values beyond the float range …) and runs ``ssblab info``
+and ``ssblab read`` on it in-process. Issue 17's classes of reader failure each
+get a case here at the level a user meets them; the read()-level checks are in
+tests/io/test_bad_input.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ssblab.cli import main
+
+MPR = "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"
+NDAX = "neware/test_2.ndax"
+NDA = "neware/TestFile.nda"
+RES = "arbin/arbin_example.res"
+RES_GZ = "arbin/mits7-0.res.gz"
+XLSX = "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx"
+PARQUET = "neware/scrubbed_ndc2.parquet"
+LANDT = "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
+MACCOR = "maccor/maccor_001.txt"
+DTA = "eis/impedancepy_exampleDataGamry.DTA"
+UNKNOWN = "no reader recognises this file"
+TIME_BOUND_S = 10.0
+
+
+def _exit(capsys, args: list[str]) -> tuple[int, str]:
+    """Run ``ssblab *args*`` in-process: its exit code and stderr."""
+    start = time.perf_counter()
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert time.perf_counter() - start < TIME_BOUND_S, args
+    return info.value.code, capsys.readouterr().err
+
+
+def refused(capsys, path: Path, *args: str, command: str = "info") -> str:
+    """The one stderr line of ``ssblab <command> <path>``, checked; returned without prefix."""
+    extra = ["-o", str(path.parent / "out.parquet")] if command == "read" else []
+    code, err = _exit(capsys, [command, str(path), *extra, *args])
+    lines = err.strip().splitlines()
+    assert code == 2, err
+    assert len(lines) == 1, err
+    prefix = f"ssblab: error: {path}: "
+    assert lines[0].startswith(prefix), lines[0]
+    assert "Traceback" not in err
+    return lines[0][len(prefix) :]
+
+
+def both(capsys, path: Path, *args: str) -> str:
+    """:func:`refused` for ``info`` and ``read``: the same message from both."""
+    message = refused(capsys, path, *args)
+    assert refused(capsys, path, *args, command="read") == message
+    return message
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _flip(data: bytes, n: int) -> bytes:
+    """*data* with its first *n* bytes inverted (a wrong magic number)."""
+    return bytes(b ^ 0xFF for b in data[:n]) + data[n:]
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_missing_file(capsys, tmp_path):
+    for command in ("info", "read", "cycles", "metrics", "dqdv"):
+        extra = ["-o", "x.csv"] if command in ("read", "dqdv") else []
+        code, err = _exit(capsys, [command, str(tmp_path / "gone.mpr"), *extra])
+        assert code == 2 and err == f"ssblab: error: {tmp_path / 'gone.mpr'}: no such file\n"
+
+
+def test_a_directory(capsys, tmp_path):
+    folder = tmp_path / "run.ndax"
+    folder.mkdir()
+    assert "not a regular file" in both(capsys, folder)
+
+
+@pytest.mark.parametrize("suffix", [".mpr", ".ndax", ".nda", ".res", ".xlsx", ".parquet", ".csv"])
+def test_zero_bytes(capsys, tmp_path, suffix):
+    assert "empty" in both(capsys, _write(tmp_path, f"cell{suffix}", b""))
+
+
+@pytest.mark.parametrize("suffix", [".ndax", ".mpr", ".nda", ".res", ".xlsx", ".parquet"])
+def test_lab_notes_with_a_binary_suffix(capsys, tmp_path, suffix):
+    notes = b"Pellet pressed at 375 MPa, cycled at C/10.\n" * 30
+    assert UNKNOWN in both(capsys, _write(tmp_path, f"notes{suffix}", notes))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".txt", ".mpt", ".DTA"])
+def test_binary_garbage_with_a_text_suffix(capsys, tmp_path, suffix):
+    rng = random.Random(17)
+    garbage = bytes(rng.randrange(256) for _ in range(4000))
+    assert UNKNOWN in both(capsys, _write(tmp_path, f"run{suffix}", garbage))
+
+
+@pytest.mark.parametrize(
+    ("real", "n"), [(MPR, 16), (NDAX, 4), (NDA, 16), (RES, 32), (XLSX, 4), (PARQUET, 4)]
+)
+def test_wrong_magic_number(capsys, tmp_path, data_dir, real, n):
+    data = (data_dir / real).read_bytes()
+    path = _write(tmp_path, Path(real).name, _flip(data, n))
+    assert UNKNOWN in both(capsys, path)
+
+
+def test_parquet_with_a_broken_footer(capsys, tmp_path, data_dir):
+    data = (data_dir / PARQUET).read_bytes()
+    path = _write(tmp_path, "run.parquet", data[:-4] + b"XXXX")
+    assert "not a readable Parquet file" in both(capsys, path)
+
+
+@pytest.mark.parametrize(
+    ("real", "keep", "words"),
+    [
+        (NDAX, 0.5, UNKNOWN),  # the zip's central directory is gone
+        (NDA, 200, "no NEWARE header"),
+        (RES, 0.5, "holds no records"),
+        (XLSX, 0.5, UNKNOWN),
+        (PARQUET, 0.5, "not a readable Parquet file"),
+        (RES_GZ, 0.5, "corrupt gzip data"),  # EOFError inside gzip
+        (DTA, 300, "no CURVE or ZCURVE table"),
+    ],
+)
+def test_truncated(capsys, tmp_path, data_dir, real, keep, words):
+    data = (data_dir / real).read_bytes()
+    cut = int(len(data) * keep) if keep < 1 else int(keep)
+    path = _write(tmp_path, Path(real).name, data[:cut])
+    assert words in both(capsys, path)
+
+
+@pytest.mark.parametrize(
+    ("real", "encoding"), [(LANDT, "utf-16"), (MACCOR, "utf-16"), (DTA, "utf-32")]
+)
+def test_another_text_encoding(capsys, tmp_path, data_dir, real, encoding):
+    text = (data_dir / real).read_bytes().decode("latin-1")
+    path = _write(tmp_path, Path(real).name, text.encode(encoding))
+    assert UNKNOWN in both(capsys, path)
+
+
+@pytest.mark.parametrize(
+    ("real", "old", "new"), [(LANDT, b",", b"|"), (LANDT, b",", b" "), (MACCOR, b"\t", b"|")]
+)
+def test_wrong_delimiter(capsys, tmp_path, data_dir, real, old, new):
+    data = (data_dir / real).read_bytes().replace(old, new)
+    assert UNKNOWN in both(capsys, _write(tmp_path, Path(real).name, data))
+
+
+def test_nul_bytes_in_a_text_export(capsys, tmp_path, data_dir):
+    lines = (data_dir / LANDT).read_bytes().splitlines(True)
+    data = b"".join(lines[:40]) + b"\0" * 64 + b"".join(lines[40:])
+    assert UNKNOWN in both(capsys, _write(tmp_path, "landt.csv", data))
+
+
+@pytest.mark.parametrize(("real", "n_lines"), [(MACCOR, 1), (MACCOR, 3), (LANDT, 1)])
+def test_header_without_data(capsys, tmp_path, data_dir, real, n_lines):
+    # info tried these as impedance spectra and raised ValueError from max() (fixed)
+    lines = (data_dir / real).read_bytes().splitlines(True)
+    path = _write(tmp_path, Path(real).name, b"".join(lines[:n_lines]))
+    assert UNKNOWN in both(capsys, path)
+
+
+@pytest.mark.parametrize(
+    ("column", "first"), [(4, "Test Time / s"), (7, "Voltage / V")], ids=["time", "voltage"]
+)
+def test_values_beyond_the_float_range(capsys, tmp_path, data_dir, column, first):
+    # 1e999 parses as inf: info printed "time_span_h inf" and read wrote it (fixed)
+    lines = (data_dir / LANDT).read_bytes().decode().splitlines(True)
+    fields = lines[60].split(",")
+    fields[column] = "1e999"
+    lines[60] = ",".join(fields)
+    message = both(capsys, _write(tmp_path, "landt.csv", "".join(lines).encode()))
+    assert message.startswith(f"1 value of {first} beyond the float range (±inf)"), message
+
+
+@pytest.mark.parametrize("name", ["bomb.ndax", "bomb.nda.zip"])
+def test_zip_bomb_is_refused_by_its_ratio(capsys, tmp_path, name):
+    path = _write(tmp_path, name, _zip({"data.ndc": b"\0" * (64 * 1024**2)}))
+    assert "limit compression_ratio" in both(capsys, path)
+
+
+def test_gzip_bomb_is_bounded(capsys, tmp_path):
+    path = _write(tmp_path, "bomb.res.gz", gzip.compress(b"\0" * (256 * 1024**2), 1))
+    assert UNKNOWN in both(capsys, path)
+
+
+def test_archive_member_escaping_its_folder(capsys, tmp_path):
+    path = _write(tmp_path, "escape.ndax", _zip({"../../evil.ndc": b"x" * 100, "Step.xml": b""}))
+    assert UNKNOWN in both(capsys, path)
+    assert not (tmp_path.parent / "evil.ndc").exists()
+
+
+@pytest.mark.parametrize("name", ["other.ndax", "other.xlsx"])
+def test_zip_of_something_else(capsys, tmp_path, name):
+    path = _write(tmp_path, name, _zip({"readme.txt": b"hello"}))
+    assert UNKNOWN in both(capsys, path)
+
+
+@pytest.mark.parametrize(
+    ("real", "fmt"),
+    [
+        (MPR, "neware_nda"),
+        (NDAX, "biologic_mpr"),
+        (LANDT, "maccor_text"),
+        (MACCOR, "arbin_csv"),
+        (XLSX, "neware_ndax"),
+        (PARQUET, "bdf_parquet"),
+    ],
+)
+def test_a_forced_reader_of_another_vendor(capsys, data_dir, real, fmt):
+    path = data_dir / real
+    message = refused(capsys, path, "--format", fmt)
+    assert message and refused(capsys, path, "--format", fmt, command="read") == message
+
+
+def test_a_huge_line_is_left_out_and_noted_not_refused(capsys, tmp_path, data_dir):
+    # a 20 MB line of digits in the middle of a LANDT export: one record left out, noted
+    lines = (data_dir / LANDT).read_bytes().splitlines(True)
+    whole = _write(tmp_path, "whole.csv", b"".join(lines))
+    data = b"".join(lines[:40]) + b"9" * (20 * 1024**2) + b"\n" + b"".join(lines[40:])
+    path = _write(tmp_path, "landt.csv", data)
+    main(["info", str(whole), "--json"])
+    before = json.loads(capsys.readouterr().out)
+    main(["info", str(path), "--json"])
+    after = json.loads(capsys.readouterr().out)
+    assert after["rows"] == before["rows"] and after["rows_skipped"] == before["rows_skipped"] + 1
+    assert any("first at line 41" in note for note in after["notes"]), after["notes"]
+
+
+def test_unknown_output_type_names_the_output(capsys, data_dir):
+    code, err = _exit(capsys, ["read", str(data_dir / LANDT), "-o", "table.xyz"])
+    assert code == 2
+    assert err.startswith("ssblab: error: table.xyz: cannot write this file type")
+    assert err.count("\n") == 1
