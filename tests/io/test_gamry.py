@@ -70,3 +70,96 @@ def test_short_rows_are_counted_not_dropped_silently(tmp_path):
     assert run.table[s.TIME].to_list() == [0.0, 2.0]
     assert run.meta.rows_skipped == 1
     assert any("1 rows without numeric" in note for note in run.meta.notes)
+
+
+REAL = ("eis", "impedancepy_exampleDataGamry.DTA")
+ZCURVE_LINE = 446  # the "ZCURVE<TAB>TABLE" line; its rows start 3 lines later
+
+
+def _real_lines(data_dir) -> list[bytes]:
+    return data_dir.joinpath(*REAL).read_bytes().split(b"\n")
+
+
+def test_real_file_has_no_ragged_rows(data_dir):
+    run = read(data_dir.joinpath(*REAL))
+    assert run.meta.rows_skipped == 0
+    assert not any("table" in note for note in run.meta.notes)  # no row note, no count note
+
+
+def test_real_file_with_extra_trailing_fields_keeps_the_named_values(data_dir, tmp_path):
+    lines = _real_lines(data_dir)
+    row = ZCURVE_LINE + 3 + 4  # ZCURVE point 4 (0-based Pt), file line 453
+    assert lines[row - 1].startswith(b"\t4\t")
+    lines[row - 1] += b"\t7.7\tjunk"
+    assert lines[22 + 9].startswith(b"\t9\t")  # OCVCURVE's Pt 9, file line 32
+    lines[22 + 9] += b"\t1"
+    path = tmp_path / "ragged.DTA"
+    path.write_bytes(b"\n".join(lines))
+    clean, run = read(data_dir.joinpath(*REAL)), read(path)
+    assert run.n_rows == 72 and run.meta.rows_skipped == 0
+    assert run.table.equals(clean.table)  # truncated, not shifted or dropped
+    notes = [n for n in run.meta.notes if "beyond" in n]
+    assert notes == [
+        "1 rows of table OCVCURVE have fields beyond its 7 named columns (first at line 32): "
+        "their named values are kept, the 1 extra fields ignored",
+        "1 rows of table ZCURVE have fields beyond its 11 named columns (first at line 453): "
+        "their named values are kept, the 2 extra fields ignored",
+    ]
+    z = parse_dta(path).tables["ZCURVE"]
+    assert z.height == 72 and z.equals(parse_dta(data_dir.joinpath(*REAL)).tables["ZCURVE"])
+
+
+def test_real_file_stray_tab_row_is_left_out_and_counted(data_dir, tmp_path):
+    lines = _real_lines(data_dir)
+    row = ZCURVE_LINE + 3 + 10
+    fields = lines[row - 1].split(b"\t")
+    lines[row - 1] = b"\t".join([*fields[:4], b"", *fields[4:]])  # shifts Zreal onwards
+    path = tmp_path / "stray.DTA"
+    path.write_bytes(b"\n".join(lines))
+    run = read(path)
+    assert run.n_rows == 71 and run.meta.rows_skipped == 1
+    assert any(
+        "1 rows of table ZCURVE have an extra field and an empty one" in n
+        and "first at line 459" in n
+        for n in run.meta.notes
+    )
+    clean = read(data_dir.joinpath(*REAL)).table
+    assert (
+        run.table[s.VOLTAGE].to_list()
+        == clean[s.VOLTAGE].to_list()[:10] + (clean[s.VOLTAGE].to_list()[11:])
+    )
+
+
+def test_real_file_cut_mid_row_is_noted(data_dir, tmp_path):
+    raw = data_dir.joinpath(*REAL).read_bytes().rstrip(b"\r\n")
+    path = tmp_path / "cut.DTA"
+    path.write_bytes(raw[:-5])  # the last ZCURVE row loses the end of its last value
+    run = read(path)
+    assert run.n_rows == 71 and run.meta.rows_skipped == 1
+    assert any("ends mid-line in table ZCURVE (line 520" in n for n in run.meta.notes)
+    complete = tmp_path / "complete.DTA"
+    complete.write_bytes(raw)  # a whole last row without a line end is kept
+    assert read(complete).n_rows == 72 and read(complete).meta.rows_skipped == 0
+
+
+def test_one_crafted_ragged_row(tmp_path):
+    path = tmp_path / "one.DTA"
+    path.write_bytes(
+        DC_FILE.replace(
+            "\t1.0E-003\t...........\r\n\t1\t", "\t1.0E-003\t....\t9\r\n\t1\t", 1
+        ).encode()
+    )
+    run = read(path)
+    assert run.table[s.VOLTAGE].to_list() == [3.0, 3.1, 3.2]
+    assert run.meta.rows_skipped == 0
+    assert any(
+        "1 rows of table CURVE1 have fields beyond its 5 named columns (first at line 9)" in n
+        for n in run.meta.notes
+    )
+
+
+def test_declared_row_count_is_checked(tmp_path):
+    path = tmp_path / "count.DTA"
+    path.write_bytes(DC_FILE.replace("CURVE2\tTABLE", "CURVE2\tTABLE\t3").encode())
+    run = read(path)
+    assert "table CURVE2 declares 3 rows but holds 1" in run.meta.notes

@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import re
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -31,12 +31,13 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io._tabular import instrument_timezone, timezone_note
+from ssblab.io.gamry.rows import CheckedRows, check_rows
 from ssblab.io.registry import reader
 from ssblab.schema import Run, RunMeta
 
 MAGIC = b"EXPLAIN"
 #: A table: its "NAME<TAB>TABLE" line, then every following line that starts with a tab.
-_TABLE_BLOCK = re.compile(r"^(\w+)\tTABLE[^\n]*\n((?:\t[^\n]*(?:\n|$))*)", re.MULTILINE)
+_TABLE_BLOCK = re.compile(r"^(\w+)\tTABLE([^\n]*)\n((?:\t[^\n]*(?:\n|$))*)", re.MULTILINE)
 _DC_TABLE = re.compile(r"^CURVE\d*$")
 #: Largest file read [bytes]; Gamry text files are a few MB at most.
 MAX_BYTES = 512 * 1024**2
@@ -48,6 +49,7 @@ class DtaContent:
 
     settings: dict[str, str]
     tables: dict[str, pl.DataFrame]
+    checks: dict[str, CheckedRows] = field(default_factory=dict)  # per table: rows left out, notes
 
 
 def is_dta(head: bytes) -> bool:
@@ -55,15 +57,28 @@ def is_dta(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf").startswith(MAGIC)
 
 
-def _table_frame(path: Path, name: str, block: str) -> pl.DataFrame:
-    """One table block (names line, units line, rows) as floats (text -> null)."""
+def _table_frame(
+    path: Path, match: re.Match[str], first_line: int, at_end: bool
+) -> tuple[pl.DataFrame, CheckedRows]:
+    """One table block (names line, units line, rows) as floats (text -> null).
+
+    *first_line* is the file line of the ``NAME<TAB>TABLE`` line; *at_end*: the
+    block runs to the end of a file without a final line end. Rows are checked
+    by :func:`ssblab.io.gamry.rows.check_rows` first, so every row parsed has
+    one field per name.
+    """
+    name, count, block = match.group(1), match.group(2).strip(), match.group(3)
     parts = block.split("\n", 2)
     if len(parts) < 2 or not parts[0].strip():
         raise ReadError(f"{path}: Gamry table {name} lacks its column and unit lines")
     names = parts[0].strip("\t").split("\t")
-    body = parts[2] if len(parts) == 3 else ""
+    declared = int(count) if count.isdigit() else None
+    checked = check_rows(
+        name, parts[2] if len(parts) == 3 else "", len(names), first_line + 3, declared, at_end
+    )
+    body = checked.body
     if not body.strip():
-        return pl.DataFrame(schema={n: pl.Float64 for n in names})
+        return pl.DataFrame(schema={n: pl.Float64 for n in names}), checked
     first_row = body.split("\n", 1)[0]
     uses_comma = "," in first_row and "." not in first_row
     frame = pl.read_csv(
@@ -72,7 +87,7 @@ def _table_frame(path: Path, name: str, block: str) -> pl.DataFrame:
         has_header=False,
         new_columns=["_indent", *names],  # every row starts with a tab
         infer_schema=False,
-        truncate_ragged_lines=True,
+        quote_char=None,
     )
     to_float = [
         (pl.col(n).str.replace(",", ".") if uses_comma else pl.col(n))
@@ -80,7 +95,7 @@ def _table_frame(path: Path, name: str, block: str) -> pl.DataFrame:
         .alias(n)
         for n in names
     ]
-    return frame.select(to_float)
+    return frame.select(to_float), checked
 
 
 def parse_dta(path: Path) -> DtaContent:
@@ -96,16 +111,20 @@ def parse_dta(path: Path) -> DtaContent:
     if not is_dta(raw[:16]):
         raise ReadError(f"{path}: not a Gamry .DTA file (does not start with EXPLAIN)")
     text = raw.decode("cp1252", errors="replace").replace("\r\n", "\n")
-    tables = {
-        match.group(1): _table_frame(path, match.group(1), match.group(2))
-        for match in _TABLE_BLOCK.finditer(text)
-    }
+    tables: dict[str, pl.DataFrame] = {}
+    checks: dict[str, CheckedRows] = {}
+    line, pos = 1, 0
+    for match in _TABLE_BLOCK.finditer(text):
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        at_end = match.end() == len(text) and not text.endswith("\n")
+        tables[match.group(1)], checks[match.group(1)] = _table_frame(path, match, line, at_end)
     settings: dict[str, str] = {}
     for line in _TABLE_BLOCK.sub("", text).split("\n")[1:]:
         fields = line.split("\t")
         if len(fields) >= 2 and fields[0]:
             settings[fields[0]] = fields[2] if len(fields) >= 3 else fields[1]
-    return DtaContent(settings=settings, tables=tables)
+    return DtaContent(settings=settings, tables=tables, checks=checks)
 
 
 def _start_unix_s(settings: dict[str, str], tz: str) -> float | None:
@@ -138,8 +157,11 @@ def eis_from_dta(path: Path, content: DtaContent) -> pl.DataFrame:
     return out
 
 
-def _dc_records(path: Path, content: DtaContent) -> tuple[pl.DataFrame, str]:
-    """DC time series: the CURVE tables (one cycle each), else ZCURVE's Time/Vdc/Idc."""
+def _dc_records(path: Path, content: DtaContent) -> tuple[pl.DataFrame, str, list[str]]:
+    """DC time series: the CURVE tables (one cycle each), else ZCURVE's Time/Vdc/Idc.
+
+    Returns the records, a note on where they came from and the tables used.
+    """
     curves = [name for name in content.tables if _DC_TABLE.match(name)]
     if curves:
         parts = []
@@ -155,7 +177,8 @@ def _dc_records(path: Path, content: DtaContent) -> tuple[pl.DataFrame, str]:
                     pl.lit(cycle, dtype=pl.Int64).alias(s.CYCLE),
                 )
             )
-        return pl.concat(parts), f"DC records from tables {', '.join(curves)} (one cycle each)"
+        how = f"DC records from tables {', '.join(curves)} (one cycle each)"
+        return pl.concat(parts), how, curves
     z = content.tables.get("ZCURVE")
     if z is not None and {"Time", "Vdc", "Idc"} <= set(z.columns):
         records = z.select(
@@ -163,7 +186,8 @@ def _dc_records(path: Path, content: DtaContent) -> tuple[pl.DataFrame, str]:
             pl.col("Vdc").alias(s.VOLTAGE),
             pl.col("Idc").alias(s.CURRENT),
         )
-        return records, "impedance file: DC potential and current of each ZCURVE point"
+        how = "impedance file: DC potential and current of each ZCURVE point"
+        return records, how, ["ZCURVE"]
     raise ReadError(f"{path}: Gamry file has no CURVE or ZCURVE table to read")
 
 
@@ -177,12 +201,14 @@ def read_dta(path: Path) -> Run:
     """Read a Gamry ``.DTA`` file's DC records into the canonical table."""
     path = Path(path)
     content = parse_dta(path)
-    records, how = _dc_records(path, content)
+    records, how, used = _dc_records(path, content)
     complete = records.drop_nulls([s.TIME, s.VOLTAGE, s.CURRENT])
-    skipped = records.height - complete.height
+    no_number = records.height - complete.height
     notes = [how, "current sign kept: Gamry Im > 0 is oxidation at the working electrode"]
-    if skipped:
-        notes.append(f"{skipped} rows without numeric time, voltage or current left out")
+    if no_number:
+        notes.append(f"{no_number} rows without numeric time, voltage or current left out")
+    notes += [note for check in content.checks.values() for note in check.notes]
+    skipped = no_number + sum(content.checks[name].left_out for name in used)
     tz = instrument_timezone(path)
     start = _start_unix_s(content.settings, tz)
     table = complete
