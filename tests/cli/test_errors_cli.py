@@ -252,3 +252,22 @@ def test_unknown_output_type_names_the_output(capsys, data_dir):
     assert code == 2
     assert err.startswith("ssblab: error: table.xyz: cannot write this file type")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["cycles"], ["metrics"], ["rate"], ["gitt"], ["cv"], ["dqdv", "-o", "curves.csv"]],
+    ids=lambda c: c[0],
+)
+def test_analysis_of_a_file_without_records_names_the_file(capsys, data_dir, command):
+    # wait.mpr: an EC-Lab technique that wrote no data rows ("the table has no rows" named
+    # no file before)
+    path = data_dir / "biologic/wait.mpr"
+    code, err = _exit(capsys, [command[0], str(path), "--force", *command[1:]])
+    assert code == 2 and err == f"ssblab: error: {path}: the table has no rows\n"
+
+
+def test_a_bad_option_value_names_the_file_it_was_for(capsys, data_dir):
+    path = data_dir / MPR
+    code, err = _exit(capsys, ["cycles", str(path), "--rule", "nope"])
+    assert code == 2 and err.startswith(f"ssblab: error: {path}: unknown cycle rule 'nope'")

@@ -9,13 +9,15 @@ ending in ``"notes"`` where the analysis gives notes, then ``"flags"``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from ssblab.cli._common import print_flags, print_json, table_rows, write_table
+from ssblab.errors import SsblabError
 from ssblab.flags import as_dicts
 
 FileArg = Annotated[
@@ -186,3 +188,22 @@ def cycle_row(r: Mapping[str, Any], **between: str) -> dict[str, str]:
         **between,
         "partial": "partial" if r["partial"] else "",
     }
+
+
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Let an ssblab error of the analysis of *path* name the file, as reader errors do.
+
+    ``the table has no rows`` becomes ``<path>: the table has no rows``; a message
+    that already names the file is left as it is.
+    """
+    try:
+        yield
+    except SsblabError as exc:
+        if path.name in str(exc):
+            raise
+        try:
+            named = type(exc)(f"{path}: {exc}")
+        except TypeError:  # an error class with another constructor: keep it as raised
+            raise exc from None
+        raise named from exc

@@ -25,6 +25,7 @@ from ssblab.cli.analysis import (
     cell_sources,
     cycle_row,
     mah,
+    naming,
     num,
     print_result,
     read_cell,
@@ -57,11 +58,12 @@ def cycles_command(
     """Per-cycle capacities (mAh shown; Ah in --json and -o), energies, CE and EE."""
     from ssblab.analysis.cycles import cycle_table
 
-    run = read_cell(file, cell_type=cell_type, recipe=recipe)
-    forced = refuse_non_cycling(run, force, "cycles")
-    result = cycle_table(
-        run, rule, min_capacity_fraction=min_half_fraction, min_duration_s=min_half_s
-    )
+    with naming(file):
+        run = read_cell(file, cell_type=cell_type, recipe=recipe)
+        forced = refuse_non_cycling(run, force, "cycles")
+        result = cycle_table(
+            run, rule, min_capacity_fraction=min_half_fraction, min_duration_s=min_half_s
+        )
     flags = (*forced, *result.flags)
     rows = rows_written(result.table, out)
     procedure, procedure_notes = _procedure_spans(run, file, recipe)
@@ -113,9 +115,10 @@ def metrics_command(
     """Per-cycle metrics: CE, mean voltages, hysteresis, retention, mAh/g, mAh/cm², and ICE."""
     from ssblab.analysis.metrics import metrics
 
-    run = read_cell(file, mass_mg, area_cm2, cell_type, recipe)
-    forced = refuse_non_cycling(run, force, "metrics")
-    result = metrics(run, reference_cycle=reference_cycle, rule=rule)
+    with naming(file):
+        run = read_cell(file, mass_mg, area_cm2, cell_type, recipe)
+        forced = refuse_non_cycling(run, force, "metrics")
+        result = metrics(run, reference_cycle=reference_cycle, rule=rule)
     flags = (*forced, *result.flags)
     rows = rows_written(result.table, out)
     ice: dict[str, Any] | None = vars(result.ice).copy() if result.ice is not None else None
@@ -179,14 +182,15 @@ def rate_command(
     from ssblab.analysis.rate import rate_table
     from ssblab.cellmeta import cell_meta
 
-    run = read_cell(file, mass_mg, area_cm2, cell_type, recipe)
-    forced = refuse_non_cycling(run, force, "rate")
-    if nominal_mah is None:
-        nominal_mah = cell_meta(run, file, recipe=recipe).nominal_capacity_mAh
-    nominal_ah = None if nominal_mah is None else nominal_mah / 1000.0
-    result = rate_table(
-        run, None, None, nominal_ah, tolerance=tolerance, skip_first_cycles=skip, rule=rule
-    )
+    with naming(file):
+        run = read_cell(file, mass_mg, area_cm2, cell_type, recipe)
+        forced = refuse_non_cycling(run, force, "rate")
+        if nominal_mah is None:
+            nominal_mah = cell_meta(run, file, recipe=recipe).nominal_capacity_mAh
+        nominal_ah = None if nominal_mah is None else nominal_mah / 1000.0
+        result = rate_table(
+            run, None, None, nominal_ah, tolerance=tolerance, skip_first_cycles=skip, rule=rule
+        )
     flags = (*forced, *result.flags)
     blocks = rows_written(result.blocks, out)
     recovery = result.recovery.to_dict() if result.recovery is not None else None

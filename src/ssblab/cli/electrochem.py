@@ -17,6 +17,7 @@ from ssblab.cli.analysis import (
     ForceOpt,
     MassOpt,
     RecipeOpt,
+    naming,
     print_result,
     read_cell,
     read_file,
@@ -69,19 +70,20 @@ def gitt_command(
     """
     from ssblab.analysis.gitt import gitt_analysis
 
-    run = read_cell(file, mass_mg=mass_mg, area_cm2=area_cm2, recipe=recipe)
-    result = gitt_analysis(
-        run,
-        None,
-        molar_mass,
-        molar_volume,
-        None,
-        material=material,
-        method=method,
-        min_rest_s=min_rest_s,
-        max_pulse_s=max_pulse_s,
-        force=force,
-    )
+    with naming(file):
+        run = read_cell(file, mass_mg=mass_mg, area_cm2=area_cm2, recipe=recipe)
+        result = gitt_analysis(
+            run,
+            None,
+            molar_mass,
+            molar_volume,
+            None,
+            material=material,
+            method=method,
+            min_rest_s=min_rest_s,
+            max_pulse_s=max_pulse_s,
+            force=force,
+        )
     rows = rows_written(result.pulses, out)
     if json:
         print_result({"pulses": rows}, result.flags, run.meta.notes)
@@ -114,7 +116,8 @@ def cv_command(
     from ssblab.analysis.cv import cv_analysis
 
     column = s.WE_POTENTIAL if we else s.VOLTAGE
-    result = cv_analysis(read_file(file), potential_column=column, force=force)
+    with naming(file):
+        result = cv_analysis(read_file(file), potential_column=column, force=force)
     rows = rows_written(result.peaks, out)
     if json:
         print_result({"cycles": rows}, result.flags)
@@ -147,9 +150,12 @@ def dqdv_command(
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise AnalysisError(f"{out}: output must end in .csv or .parquet")
-    run = read_file(file)
-    flags = check_galvanostatic(run, force=force)
-    curves = dqdv(run, voltage_step_V=step_mv / 1000.0, smoothing_V=smooth_mv / 1000.0, force=True)
+    with naming(file):
+        run = read_file(file)
+        flags = check_galvanostatic(run, force=force)
+        curves = dqdv(
+            run, voltage_step_V=step_mv / 1000.0, smoothing_V=smooth_mv / 1000.0, force=True
+        )
     if suffix == ".csv":
         curves.write_csv(out)
     else:
