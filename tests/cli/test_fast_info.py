@@ -18,6 +18,7 @@ import pytest
 
 from ssblab.cli import fast_info, main
 from ssblab.cli.io import run_summary
+from ssblab.errors import SsblabError
 from ssblab.io import detect, read
 
 
@@ -42,11 +43,20 @@ def _same(full: object, light: object) -> bool:
     return type(full) is type(light) and full == light
 
 
+def _detected(path: Path) -> str:
+    try:
+        return detect(path)
+    except SsblabError:
+        return ""
+
+
 def test_light_summary_equals_the_full_reader_on_every_accepted_file(data_dir, accepted):
-    nda = {p for p in _real_files(data_dir) if p.suffix in (".nda", ".zip")}
-    nda = {p for p in nda if detect(p) == "neware_nda"}
-    assert len(nda) >= 6
-    assert set(accepted) == nda  # every real .nda/.nda.zip, nothing else
+    covered = {
+        p: f for p in _real_files(data_dir) if (f := _detected(p)) in fast_info.LIGHT_SUMMARIES
+    }
+    assert sorted(covered.values()).count("neware_nda") >= 6
+    assert sorted(covered.values()).count("arbin_res") >= 7
+    assert set(accepted) == set(covered)  # every real .nda/.nda.zip/.res/.res.gz, nothing else
     for path, light in accepted.items():
         full = run_summary(read(path))
         assert list(light) == list(full), path
@@ -56,6 +66,10 @@ def test_light_summary_equals_the_full_reader_on_every_accepted_file(data_dir, a
     assert {"nda 8", "nda 22", "nda 130"} <= versions
     rows = {p.name: s["rows"] for p, s in accepted.items()}
     assert rows["TestFile.nda"] == 6670  # as the README's `ssblab read` line says
+    assert rows["20160805_test001_45_cc_01.res"] == 10261  # the README reader table: cellpy
+    aux = accepted[data_dir / "arbin" / "aux_one_x_dx.res"]
+    assert "Ambient Temperature / degC" in aux["columns"]
+    assert any("auxiliary channel" in note for note in aux["notes"])
 
 
 @pytest.mark.parametrize("extra", [[], ["--json"]])
@@ -71,16 +85,19 @@ def test_printed_text_is_the_typer_path_s(accepted, extra, capsys, monkeypatch):
         typer_out = capsys.readouterr().out
         assert light == typer_out, path
     if extra:
-        assert json.loads(light)["format"] == "neware_nda"
+        assert json.loads(light)["format"] in fast_info.LIGHT_SUMMARIES
 
 
-def test_light_path_imports_no_polars_or_typer(data_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "rows"), [("neware/TestFile.nda", 6670), ("arbin/arbin_example.res", 2150)]
+)
+def test_light_path_imports_no_polars_or_typer(data_dir: Path, name: str, rows: int) -> None:
     code = (
         "import sys; from ssblab.cli import main\n"
         "main(sys.argv[1:])\n"
         "print(' '.join(sorted(sys.modules)))"
     )
-    path = str(data_dir / "neware" / "TestFile.nda")
+    path = str(data_dir / name)
     out = subprocess.run(
         [sys.executable, "-c", code, "info", path, "--json"],
         capture_output=True,
@@ -88,8 +105,8 @@ def test_light_path_imports_no_polars_or_typer(data_dir: Path) -> None:
         check=True,
     ).stdout
     loaded = set(out.splitlines()[-1].split())
-    assert json.loads(out[: out.rindex("}") + 1])["rows"] == 6670
-    assert "ssblab.io.neware.summary" in loaded
+    assert json.loads(out[: out.rindex("}") + 1])["rows"] == rows
+    assert f"ssblab.io.{name.split('/')[0]}.summary" in loaded  # the light summary ran
     heavy = {"polars", "typer", "click", "rich", "pydantic", "pandas", "pyarrow"}
     assert not heavy & loaded, sorted(heavy & loaded)
 

@@ -28,7 +28,7 @@ FORMATS: tuple[registry.Format, ...] = (
     F("neware_btsda_csv", "ssblab.io.neware.btsda", "ssblab.io.neware.sniff:sniff_btsda"),
     F("neware_nda", "ssblab.io.neware.reader", "ssblab.io.neware.sniff:sniff_nda"),
     F("neware_ndax", "ssblab.io.neware.reader", "ssblab.io.neware.sniff:sniff_ndax"),
-    F("arbin_res", "ssblab.io.arbin.reader"),
+    F("arbin_res", "ssblab.io.arbin.reader", "ssblab.io.arbin.sniff:sniff_res"),
     F("arbin_csv", "ssblab.io.arbin.reader"),
     F("arbin_xlsx", "ssblab.io.arbin.reader"),
     F("neware_regular_csv", "ssblab.io.neware.regular"),

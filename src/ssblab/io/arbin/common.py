@@ -25,6 +25,7 @@ from __future__ import annotations
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.io.arbin.resfile import OLE_TO_UNIX_DAYS, SECONDS_PER_DAY
 
 #: Arbin raw column -> canonical column (quantities needing no conversion).
 DIRECT = {
@@ -40,9 +41,6 @@ COUNTERS = {
     "Charge_Energy": s.CHARGE_ENERGY,
     "Discharge_Energy": s.DISCHARGE_ENERGY,
 }
-#: Days between the OLE automation epoch (1899-12-30) and the Unix epoch.
-OLE_TO_UNIX_DAYS = 25569.0
-SECONDS_PER_DAY = 86400.0
 
 
 def increments(value: pl.Expr, restart: pl.Expr | None = None) -> pl.Expr:

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from ssblab.errors import ReadError
+from ssblab.io.arbin.sniff import JET_MAGIC
 
 #: Signatures at byte 4 of the first page.
-JET_MAGIC = (b"Standard Jet DB", b"Standard ACE DB")
 PAGE_SIZE = 4096
 #: Row-offset flags of a data page: deleted row, row moved to another page.
 DELETED_FLAG = 0x8000

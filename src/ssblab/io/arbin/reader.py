@@ -10,7 +10,6 @@ table through :mod:`ssblab.io.arbin.common`.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import re
 from pathlib import Path
 
@@ -19,8 +18,8 @@ import polars as pl
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.arbin.common import arbin_to_canonical
-from ssblab.io.arbin.jet import JET_MAGIC
 from ssblab.io.arbin.res import read_res
+from ssblab.io.arbin.sniff import sniff_res
 from ssblab.io.arbin.text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
 from ssblab.io.safety import read_zip_member, zip_names
@@ -33,16 +32,6 @@ MAX_XLSX_ROWS = 5_000_000
 
 
 # --- .res ------------------------------------------------------------------
-def sniff_res(head: bytes, path: Path) -> bool:
-    """Access database header, directly or inside a gzip stream."""
-    if head[4:19] in JET_MAGIC:
-        return True
-    if head[:2] == b"\x1f\x8b" and path.name.lower().endswith(".res.gz"):
-        with gzip.open(path, "rb") as fh:
-            return fh.read(19)[4:19] in JET_MAGIC
-    return False
-
-
 @reader("arbin_res", suffixes=(".res", ".res.gz"), sniff=sniff_res)
 def read_arbin_res(path: Path) -> Run:
     """Arbin MITS Pro / MITS 7 result database (.res, .res.gz)."""

@@ -14,55 +14,30 @@ reader converts them as if that clock ran on UTC (``RunMeta.timezone`` is
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.arbin.common import (
-    OLE_TO_UNIX_DAYS,
-    SECONDS_PER_DAY,
     arbin_to_canonical,
     ole_to_unix,
 )
 from ssblab.io.arbin.jet import JetFile, TableDef
-from ssblab.io.safety import read_gzip
+from ssblab.io.arbin.resfile import (
+    AUX_TABLE,
+    DATA_TABLE,
+    GLOBAL_TABLE,
+    TZ_NOTE,
+    WANTED,
+    aux_channel,
+    aux_units,
+    global_info,
+    identity,
+    load_bytes,
+    positive,
+)
 from ssblab.schema import Run, RunMeta
-
-DATA_TABLE = "Channel_Normal_Table"
-GLOBAL_TABLE = "Global_Table"
-#: Columns of ``Channel_Normal_Table`` the canonical table is built from.
-WANTED = (
-    "Test_ID",
-    "Data_Point",
-    "Test_Time",
-    "DateTime",
-    "Step_Index",
-    "Cycle_Index",
-    "Current",
-    "Voltage",
-    "Charge_Capacity",
-    "Discharge_Capacity",
-    "Charge_Energy",
-    "Discharge_Energy",
-)
-#: Largest ``.res`` file read into memory [bytes].
-MAX_RES_BYTES = 4 * 1024**3
-TZ_NOTE = (
-    "Arbin DateTime is the instrument PC's local clock (OLE date, zone not stored); "
-    "Unix Time assumes that clock ran on UTC"
-)
-
-
-def load_bytes(path: Path) -> bytes:
-    """Content of a ``.res`` file, gunzipped with a bound for ``.res.gz``."""
-    if path.suffix.lower() == ".gz":
-        return read_gzip(path)
-    if path.stat().st_size > MAX_RES_BYTES:
-        raise ReadError(f"{path}: {path.stat().st_size} bytes is larger than a .res file can be")
-    return path.read_bytes()
 
 
 def read_res(path: Path) -> Run:
@@ -77,7 +52,7 @@ def read_res(path: Path) -> Run:
     table, extra, numbering = arbin_to_canonical(raw)
     if aux_columns:
         table = table.hstack(aux_columns)
-    info = _global_info(db, tables) if GLOBAL_TABLE in tables else {}
+    info = global_info(db, tables) if GLOBAL_TABLE in tables else {}
     found = raw.height + sum(left_out.values())
     if found < tdef.n_rows:
         why = f"declared by {DATA_TABLE} but absent (file truncated or still being written)"
@@ -87,13 +62,9 @@ def read_res(path: Path) -> Run:
     meta = RunMeta(
         source=str(path),
         source_format="arbin_res",
-        instrument="Arbin " + str(info.get("Software_Version", "")).strip(),
-        file_version=str(info.get("Schedule_Version", "") or ""),
-        cell_name=str(info.get("Test_Name", "") or ""),
-        channel=str(info.get("Channel_Index", "") or ""),
-        active_mass_g=_positive(info.get("MASS")),
+        **identity(info),
+        active_mass_g=positive(info.get("MASS")),
         timezone="UTC",
-        start_time_utc=_ole_iso(info.get("Start_DateTime")),
         cycle_numbering=numbering,
         rows_skipped=sum(left_out.values()),
         notes=tuple(notes),
@@ -131,11 +102,6 @@ def _records(db: JetFile, tdef: TableDef, path: Path) -> tuple[pl.DataFrame, dic
     return timed, left_out
 
 
-#: Arbin auxiliary unit (``Aux_Global_Data_Table.Unit``) -> (quantity, schema unit).
-AUX_UNITS = {"C": ("Temperature", "degC"), "V": ("Voltage", "V"), "mV": ("Voltage", "mV")}
-AUX_TABLE, AUX_GLOBAL = "Auxiliary_Table", "Aux_Global_Data_Table"
-
-
 def attach_aux(
     db: JetFile, tables: dict[str, int], raw: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[pl.Series], list[str]]:
@@ -157,65 +123,26 @@ def attach_aux(
     aux = pl.DataFrame(cols).fill_nan(None)
     if "Test_ID" in aux.columns and "Test_ID" in raw.columns and raw.height:
         aux = aux.filter(pl.col("Test_ID") == raw["Test_ID"][0])
-    units: dict[tuple[int, int], str] = {}
-    if AUX_GLOBAL in tables:
-        info = db.read_rows(db.table_def(tables[AUX_GLOBAL]))
-        for idx, kind, unit in zip(
-            info.get("Auxiliary_Index", []),
-            info.get("Data_Type", []),
-            info.get("Unit", []),
-            strict=False,
-        ):
-            units[(int(idx), int(kind))] = str(unit or "").strip()
+    units = aux_units(db, tables)
     points = raw.select("Data_Point")
     extra: list[pl.Series] = []
     notes: list[str] = []
     for (idx, kind), group in sorted(
         aux.group_by("Auxiliary_Index", "Data_Type"), key=lambda g: g[0]
     ):
-        unit_text = units.get((int(idx), int(kind)), "")
-        quantity, unit = AUX_UNITS.get(unit_text, ("Value", "1"))
-        k = int(idx) + 1
+        name, dxdt, note = aux_channel(idx, kind, units, "Temperature" not in raw.columns)
         joined = points.join(
             group.unique("Data_Point", keep="first").select("Data_Point", "X", "dX_dt"),
             on="Data_Point",
             how="left",
             maintain_order="left",
         )
-        name = f"Aux {k} {quantity} / {unit}"
-        if quantity == "Temperature" and "Temperature" not in raw.columns:
+        if name == "Temperature":
             raw = raw.with_columns(joined["X"].alias("Temperature"))
-            name = "Ambient Temperature / degC"
         else:
             extra.append(joined["X"].alias(name))
         if "dX_dt" in joined.columns:
-            extra.append(joined["dX_dt"].alias(f"Aux {k} {quantity} dX/dt / {unit}/s"))
+            extra.append(joined["dX_dt"].alias(dxdt))
         missing = joined["X"].null_count()
-        notes.append(
-            f"auxiliary channel {k} (unit {unit_text or 'not stored'}) kept as {name}"
-            + (f"; {missing} records without an aux value" if missing else "")
-        )
+        notes.append(note + (f"; {missing} records without an aux value" if missing else ""))
     return raw, extra, notes
-
-
-def _global_info(db: JetFile, tables: dict[str, int]) -> dict[str, object]:
-    """First row of ``Global_Table`` (test name, channel, start date, mass...)."""
-    rows = db.read_rows(db.table_def(tables[GLOBAL_TABLE]))
-    return {k: v[0] for k, v in rows.items() if v}
-
-
-def _positive(value: object) -> float | None:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 and np.isfinite(number) else None
-
-
-def _ole_iso(value: object) -> str:
-    """OLE automation date [days] -> ISO 8601 string (UTC rule above); '' if absent."""
-    days = _positive(value)
-    if days is None:
-        return ""
-    unix = (days - OLE_TO_UNIX_DAYS) * SECONDS_PER_DAY
-    return dt.datetime.fromtimestamp(unix, tz=dt.UTC).isoformat()

@@ -17,15 +17,12 @@ from typing import Any
 import numpy as np
 
 from ssblab import _names as n
+from ssblab.io._light import FullReaderNeededError
 from ssblab.io.neware.codes import CHARGE_STEPS, CYCLE_MODES, DISCHARGE_STEPS
 from ssblab.io.neware.meta import clock, decoder_notes, identity, nda_bytes
 from ssblab.io.neware.nda import aux_temperature_columns, decode_nda_columns
 
 Columns = dict[str, np.ndarray]
-
-
-class FullReaderNeededError(Exception):
-    """This file needs the full reader (the light summary does not cover it)."""
 
 
 def _clean(columns: Columns) -> tuple[Columns, int]:
