@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, progress
+from ssblab.cli.atoms_interface import interface_command
 
 atoms_app = typer.Typer(
     help="Atomistic calculations (CHGNet and SevenNet through ASE): binding, NEB, screening.",
@@ -345,6 +346,10 @@ def amorphous_command(
     print_table([{k: v for k, v in payload.items() if k != "coordination"}], title="a-LiAlO2")
     print_table([payload["coordination"]], title="mean coordination")
     print_table([protocol_row], title="melt-quench protocol")
+
+
+# ssblab atoms interface A B (interfaces, issue 15): command body in cli/atoms_interface.py
+atoms_app.command("interface")(interface_command)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,100 @@
+"""``ssblab atoms interface A B``: a coherent A|B slab interface relaxed with both potentials.
+
+Registered on ``ssblab atoms`` by :mod:`ssblab.cli.atoms`. Every number it
+prints is a model prediction of the named universal potential (MLIP, not DFT).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, progress
+
+STAGES = ("interface", "film slab", "substrate", "Li at interface", "Li in first layer", "band")
+
+
+def _run(film: str, substrate: str, models, options: dict) -> dict:
+    from ssblab.atomistic.interface_energy import cached_interface
+
+    results = {}
+    with progress() as bar:
+        task = bar.add_task(f"{film}|{substrate}", total=len(models) * len(STAGES))
+        for k, model in enumerate(models):
+
+            def on_step(stage: str, n: int, k: int = k, model: str = model) -> None:
+                done = k * len(STAGES) + STAGES.index(stage)
+                bar.update(task, completed=done, description=f"{model}: {stage} (step {n})")
+
+            results[model] = cached_interface(film, substrate, model, on_step=on_step, **options)
+    return results
+
+
+def interface_command(
+    film: Annotated[str, typer.Argument(help="The Li side: Li, Al or a coating (the film).")],
+    substrate: Annotated[str, typer.Argument(help="The coating or electrolyte (substrate).")],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "--potential",
+            help="both (CHGNet and SevenNet side by side), chgnet, sevennet.",
+        ),
+    ] = "both",
+    neb: Annotated[
+        bool, typer.Option("--neb/--no-neb", help="Also the Li+ path across by CI-NEB (5 images).")
+    ] = True,
+    fmax: Annotated[float, typer.Option("--fmax", help="Relaxation force threshold, eV/Å.")] = 0.05,
+    steps: Annotated[int, typer.Option("--steps", help="Optimizer steps per relaxation.")] = 250,
+    json: JsonOpt = False,
+) -> None:
+    """Adhesion, contact reaction, Li binding and Li+ barrier at a FILM|SUBSTRATE interface."""
+    from ssblab.atomistic.calculator import UNIVERSAL, check_model, model_label
+    from ssblab.atomistic.interface_energy import consensus_flags
+
+    models = UNIVERSAL if model == "both" else (model,)
+    for name in models:
+        check_model(name)
+    results = _run(film, substrate, models, {"neb": neb, "fmax": fmax, "steps": steps})
+    flags = consensus_flags(results) + tuple(f for r in results.values() for f in r.flags)
+    method = "model prediction, " + "; ".join(model_label(m) for m in models)
+    if json:
+        print_json(
+            {
+                "interface": f"{film}|{substrate}",
+                "method": method,
+                "results": {m: r.as_dict() for m, r in results.items()},
+                "flags": [f.as_dict() for f in flags],
+            }
+        )
+        return
+    typer.echo(f"{film}|{substrate}: {method}")
+    builds = [{"model": m, **r.build} for m, r in results.items()]
+    print_table(
+        [{k: v for k, v in b.items() if k not in ("notes", "interface")} for b in builds],
+        title="interface built (film strained onto the substrate)",
+    )
+    keys = (
+        "W_adhesion_J_m2",
+        "broken_bonds",
+        "anions_pulled",
+        "E_bind_interface_eV",
+        "barrier_eV",
+        "delta_E_eV",
+        "converged",
+    )
+    rows = [{"quantity": key, **{m: getattr(r, key) for m, r in results.items()}} for key in keys]
+    for phase in dict.fromkeys((film, substrate)):
+        rows.append(
+            {
+                "quantity": f"E_bind in bulk {phase}_eV",
+                **{m: r.E_bind_bulk_eV.get(phase) for m, r in results.items()},
+            }
+        )
+    print_table(
+        rows, title="predicted (Li binding vs bcc Li metal; barrier interface -> first layer)"
+    )
+    for note in builds[0]["notes"]:
+        typer.echo(note)
+    print_flags(dict.fromkeys(flags))

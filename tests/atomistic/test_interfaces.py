@@ -1,0 +1,172 @@
+"""Coherent slab interfaces: built and checked fast; relaxed, bound and NEB'd in slow tests."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ssblab.atomistic.interfaces import (
+    FILM_TAG,
+    MAX_LENGTH_TOL,
+    MIN_VACUUM_A,
+    SUBSTRATE_TAG,
+    build_interface,
+    framework_bonds,
+    heights,
+    largest_void_between,
+    vacuum_thickness,
+)
+from ssblab.atomistic.structures import conventional_cell
+from ssblab.errors import SsblabError
+
+pytest.importorskip("pymatgen.analysis.interfaces")
+
+
+def _built(film: str, substrate: str, **kw):
+    return build_interface(
+        film, substrate, conventional_cell(film), conventional_cell(substrate), **kw
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """Al(111) on alpha-LiAlO2(001): a few dozen atoms."""
+    return _built("Al", "LiAlO2", film_layers=3, max_area_A2=25.0)
+
+
+def test_tiny_interface_vacuum_strain_composition(tiny):
+    atoms = tiny.atoms
+    assert 10 <= len(atoms) <= 40
+    assert tiny.vacuum_A >= MIN_VACUUM_A
+    assert vacuum_thickness(atoms) == pytest.approx(tiny.vacuum_A)
+    assert tiny.strain_pct <= 100 * MAX_LENGTH_TOL * 2  # principal strain of a ≤ 6 % length match
+    assert tiny.von_mises_strain_pct < tiny.strain_pct + 1e-9
+    # Composition conserved: whole formula units of each bulk, nothing lost or added.
+    tags = atoms.get_tags()
+    assert tiny.n_film + tiny.n_substrate == len(atoms)
+    assert set(atoms[tags == FILM_TAG].symbols) == {"Al"} and tiny.film_units == tiny.n_film
+    sub = atoms[tags == SUBSTRATE_TAG].symbols.formula.count()
+    assert sub["Li"] == sub["Al"] == tiny.substrate_units and sub["O"] == 2 * tiny.substrate_units
+    # Film above the substrate, the gap as asked, area a×b.
+    z = heights(atoms)
+    gap = z[tags == FILM_TAG].min() - z[tags == SUBSTRATE_TAG].max()
+    assert gap == pytest.approx(tiny.gap_A, abs=0.05)
+    assert tiny.area_A2 == pytest.approx(np.linalg.norm(np.cross(*atoms.cell.array[:2])))
+
+
+def test_tiny_interface_fixes_the_lower_substrate_only(tiny):
+    atoms = tiny.atoms
+    fixed = atoms.constraints[0].index
+    assert set(atoms.get_tags()[fixed]) == {SUBSTRATE_TAG}
+    z = heights(atoms)
+    sub = atoms.get_tags() == SUBSTRATE_TAG
+    middle = (z[sub].min() + z[sub].max()) / 2
+    assert np.all(z[fixed] < middle)
+    assert 0.3 * sub.sum() <= len(fixed) <= 0.7 * sub.sum()
+
+
+def test_tiny_interface_keeps_alo6_octahedra(tiny):
+    # O-terminated LiAlO2 towards the metal, every substrate Al still six-fold coordinated.
+    assert tiny.termination[1].startswith("O")
+    assert tiny.broken_bonds == 0
+    atoms = tiny.atoms
+    pairs = framework_bonds(atoms)
+    sub_al = np.flatnonzero((atoms.symbols == "Al") & (atoms.get_tags() == SUBSTRATE_TAG))
+    counts = np.bincount(pairs[:, 0], minlength=len(atoms))
+    assert np.all(counts[sub_al] == 6)
+
+
+def test_li_lgps_interface_is_s_terminated_with_whole_tetrahedra():
+    built = _built("Li", "LGPS")
+    assert built.broken_bonds == 0
+    assert built.termination[1].startswith("S")
+    assert built.substrate_units == 2 and built.n_substrate == 50  # Li20Ge2P4S24
+    assert len(built.atoms) <= 150
+    assert built.strain_pct < 100 * MAX_LENGTH_TOL
+    assert built.vacuum_A >= MIN_VACUUM_A
+
+
+def test_void_search_stays_in_its_window(tiny):
+    atoms = tiny.atoms
+    z = heights(atoms)
+    top = z[atoms.get_tags() == SUBSTRATE_TAG].max()
+    point = largest_void_between(atoms, top - 2.0, top - 0.5)
+    h = float(point @ np.cross(*atoms.cell.array[:2]) / tiny.area_A2)
+    assert top - 2.0 - 1e-9 <= h <= top - 0.5 + 1e-9
+    from ase.geometry import get_distances
+
+    _, d = get_distances([point], atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
+    assert d.min() > 1.0
+    with pytest.raises(SsblabError, match="empty height window"):
+        largest_void_between(atoms, 1.0, 0.5)
+
+
+def test_refusals_name_the_problem():
+    with pytest.raises(SsblabError, match="no interface surface listed for 'Li2S'"):
+        _built("Li", "Li2S")
+    with pytest.raises(SsblabError, match=r"Al\(1, 1, 1\)\|LiAlO2\(0, 0, 1\): no lattice match"):
+        _built("Al", "LiAlO2", max_area_A2=5.0)
+    with pytest.raises(SsblabError, match="matches > 8 atoms"):
+        _built("Al", "LiAlO2", film_layers=3, max_area_A2=25.0, max_atoms=8)
+
+
+def test_cli_refuses_an_unlisted_phase_in_one_line(capsys):
+    from ssblab.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["atoms", "interface", "Li", "Li2S", "--model", "chgnet"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ssblab: error: no interface surface listed for 'Li2S'")
+    assert "\n" not in err
+
+
+def test_consensus_flags_disagreement_and_reaction():
+    from ssblab.atomistic.interface_energy import InterfaceResult, consensus_flags
+
+    def result(w, bind, barrier, broken):
+        return InterfaceResult(
+            interface="Li|LGPS",
+            model="m",
+            build={},
+            E_AB_eV=-1.0,
+            E_film_eV=0.0,
+            E_substrate_eV=0.0,
+            W_adhesion_J_m2=w,
+            broken_bonds=broken,
+            anions_pulled=0,
+            max_anion_shift_A=0.0,
+            E_bind_interface_eV=bind,
+            E_bind_bulk_eV={},
+            barrier_eV=barrier,
+            delta_E_eV=0.0,
+            path_eV=(0.0, barrier),
+            hop_A=2.0,
+            converged=True,
+        )
+
+    same = consensus_flags({"a": result(1.0, -0.2, 0.3, 0), "b": result(1.1, -0.25, 0.35, 0)})
+    assert same == ()
+    apart = consensus_flags({"a": result(1.0, -0.2, 0.3, 0), "b": result(2.0, -0.6, 0.6, 3)})
+    assert [f.quantity for f in apart] == [
+        "W_adhesion_J_m2",
+        "E_bind_interface_eV",
+        "barrier_eV",
+        "broken_bonds",
+    ]
+    back = InterfaceResult.from_dict(json.loads(json.dumps(result(1.0, -0.2, 0.3, 0).as_dict())))
+    assert back == result(1.0, -0.2, 0.3, 0)
+
+
+def test_short_chgnet_relaxation_of_the_tiny_interface(tiny):
+    pytest.importorskip("chgnet")
+    from ssblab.atomistic.relax import relax
+
+    done = relax(tiny.atoms, model="chgnet", fmax=0.05, steps=3)
+    assert np.isfinite(done.energy_eV)
+    assert -8.0 < done.energy_eV / len(done.atoms) < -4.0  # eV/atom of an Al|LiAlO2 slab
+    fixed = tiny.atoms.constraints[0].index
+    assert np.allclose(done.atoms.positions[fixed], tiny.atoms.positions[fixed])
+    assert done.atoms.get_chemical_formula() == tiny.atoms.get_chemical_formula()
