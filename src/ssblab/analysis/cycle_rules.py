@@ -137,14 +137,18 @@ def merged_halves(
     )
 
 
-def _vendor_problem(halves: pl.DataFrame) -> str:
+def _vendor_problem(halves: pl.DataFrame, table: pl.DataFrame) -> str:
     """Why the vendor counter cannot be right ('' when it can).
 
-    A partial leading half-cycle (a cell that came in charged, which BTSDA folds
-    into cycle 1) does not count as lumping.
+    A counter with gaps (null where the file's cycle number was unreadable) is
+    not used. A partial leading half-cycle (a cell that came in charged, which
+    BTSDA folds into cycle 1) does not count as lumping.
     """
     if "cycle" not in halves.columns:
         return ""
+    gaps = table.get_column(s.CYCLE).null_count()
+    if gaps:
+        return f"the vendor cycle counter is missing at {gaps} record{'s' * (gaps > 1)}"
     big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
     if big.height < 3:
         return ""
@@ -208,7 +212,7 @@ def number_cycles(
             used = "pairs"
             notes.append("the file has no cycle counter: cycles numbered as in/out pairs")
         else:
-            problem = _vendor_problem(halves)
+            problem = _vendor_problem(halves, table)
             if problem:
                 used = "pairs"
                 notes.append(f"{problem}; cycles renumbered as {_pairs_words(ctype)}")

@@ -14,9 +14,10 @@ Cycle rules (:data:`RULES`):
 
 * ``vendor`` (default): the instrument's own ``Cycle Count / 1``, *checked*:
   a counter that lumps cycles (a vendor cycle holding two charges or two
-  discharges of real size, e.g. a Maccor counter that never increments) or
-  that counts half-cycles (no cycle holds both) is replaced by ``pairs``, with
-  a note and an ``info`` flag saying so;
+  discharges of real size, e.g. a Maccor counter that never increments),
+  that counts half-cycles (no cycle holds both) or that has gaps (null where
+  the file's cycle number was unreadable) is replaced by ``pairs``, with a note
+  and an ``info`` flag saying so;
 * ``half_cycles``: every half-cycle (by current sign) is its own cycle; CE
   and EE are null (a row holds one half), and a row is ``partial`` only when
   it is truncated (see below), not for lacking the other half;
