@@ -77,12 +77,12 @@ def main() -> int:
 
     def ssblab_800():
         # growth from the case study's calibration on 95 % after 800 cycles
-        from ssblab.reproduce.lialo2_fullcell import _growth_for_retention
+        from ssblab.reproduce.lialo2_fullcell import growth_for_retention
 
         response = cycle_response(
             model.cell, 1.0, r0 * 0.8, r0 * 30, model.inputs(), points=10, scale=scale
         )
-        growth = _growth_for_retention(response, r0, 95.0, 800)
+        growth = growth_for_retention(response, r0, 95.0, 800)
         return growth, walk(response, Interphase(r0, growth), 800)
 
     took, (growth, table) = _timed(ssblab_800)

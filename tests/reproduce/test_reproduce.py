@@ -113,14 +113,14 @@ def test_lialo2_full_cells_calibrated_then_predicted(lialo2):
     coated, bare = "li-lialo2-200nm_lgps_lco", "li-bare_lgps_lco"
     for rate in (0.1, 0.2):
         assert rows[(coated, f"discharge capacity at {rate:g} C")].role == "calibrated"
-    # predicted: 0.5 C within the 15 % (-8.1 %); 1 C misses it (-19 %): one
-    # lognormal particle population falls faster at 1 C than the measured cell
+    # predicted (Butler-Volmer Li interface): 0.5 C -7.7 %, 1 C -14.7 %, both within the
+    # issue's 15 % (1 C only just: -12.8 to -16.7 % over the unfitted loading, README)
     errors = {
         r: rows[(coated, f"discharge capacity at {r:g} C")].rel_diff_percent for r in (0.5, 1)
     }
     assert all(rows[(coated, f"discharge capacity at {r:g} C")].role == "predicted" for r in errors)
     assert abs(errors[0.5]) < 15
-    assert -25 < errors[1] < 0
+    assert errors[1] == pytest.approx(-14.7, abs=0.3)
     for rate in (0.1, 0.2, 0.5, 1):
         assert rows[(bare, f"discharge capacity at {rate:g} C")].role == "predicted"
     # the paper's direction: the bare cell keeps less energy and less capacity
@@ -130,4 +130,6 @@ def test_lialo2_full_cells_calibrated_then_predicted(lialo2):
     ret = "capacity retention after 800 cycles at 1 C"
     assert rows[(coated, ret)].role == "calibrated"
     assert rows[(bare, ret)].ssblab < rows[(coated, ret)].ssblab - 10
+    gap = rows[(coated, "energy efficiency, coated minus bare, cycle 50 at 0.1 C")]
+    assert gap.ssblab > 0 and "direction reproduced" in gap.method and "tolerance" in gap.method
     assert all(c.role in ("", "input", "calibrated", "predicted") for c in lialo2.comparisons)

@@ -214,9 +214,9 @@ def run() -> CaseStudy:
     return case
 
 
-#: Long cycling of the seed (Table S1: 1000 cycles at 7 mA/cm2, 60 °C) and the cycle at which
-#: the cycle skipping is checked against PyBaMM stepping every cycle.
-LONG_DENSITY_MA_CM2, CHECK_CYCLE = 7.0, 100
+#: The seed's long cycling, its protocol as an input (Table S1: 1000 cycles at 7 mA/cm2, 60 °C),
+#: and the cycle at which the cycle skipping is checked against PyBaMM stepping every cycle.
+LONG_DENSITY_MA_CM2, LONG_CYCLES, CHECK_CYCLE = 7.0, 1000, 100
 
 
 def _long_cycling(case: CaseStudy, recipe) -> None:
@@ -225,7 +225,7 @@ def _long_cycling(case: CaseStudy, recipe) -> None:
     from ssblab.simulate.sei_cycling import direct_cycles, sei_response, walk_sei
 
     cycles, source = reported(STUDY, CELL, "long_cycles", current_density_mA_cm2=7.0)
-    n = int(cycles)
+    n = LONG_CYCLES
     cell = build_cell(recipe)
     current = LONG_DENSITY_MA_CM2 * cell.area_cm2
     response = sei_response(cell, current, n)
