@@ -23,6 +23,8 @@ from ssblab.io.biologic.techniques import voltage_rule
 
 REST_MODE = 3  # EC-Lab "mode" of an open-circuit (rest) record
 _MILLI = 1e-3
+#: Tables up to this many rows are built from one joined Series per dtype (:func:`frame_of`).
+_JOIN_ROWS = 20_000
 #: Above this many segments the per-segment offsets are added in one vectorised pass.
 _LOOP_SEGMENTS = 4
 
@@ -357,5 +359,25 @@ def canonical_arrays(
     out.update(_steps(c))
     if "Temperature/°C" in c.names:
         out[s.TEMPERATURE] = c["Temperature/°C"]
-    columns = [pl.Series(n, out[n]) for n in s.COLUMNS if n in out]  # dtypes: int64, float64
-    return pl.DataFrame(columns), notes
+    return frame_of(out, c.height), notes
+
+
+def frame_of(out: Mapping[str, np.ndarray], height: int) -> pl.DataFrame:
+    """The canonical frame of float64/int64 arrays, in schema order.
+
+    Building a Polars Series costs a few µs of Python whatever its length, so
+    a short table is built from one Series per dtype (the arrays joined) and
+    zero-copy slices of it; a long one takes each array as it is (no copy).
+    """
+    names = [n for n in s.COLUMNS if n in out]
+    if height > _JOIN_ROWS or height == 0:
+        return pl.DataFrame([pl.Series(n, out[n]) for n in names])
+    groups: dict[type, list[str]] = {}
+    for n in names:
+        groups.setdefault(out[n].dtype.type, []).append(n)
+    pieces: dict[str, pl.Series] = {}
+    for members in groups.values():
+        joined = pl.Series(np.concatenate([out[n] for n in members]))
+        for k, n in enumerate(members):
+            pieces[n] = joined.slice(k * height, height).alias(n)
+    return pl.DataFrame([pieces[n] for n in names])
