@@ -9,11 +9,18 @@
   ``--neb lgps`` the Li-vacancy hop along c in the ordered Li10GeP2S12 model
   (49 atoms after the vacancy).
 
+* ``--interface FILM,SUBSTRATE`` (e.g. ``Li,LiAlO2``) instead times one interface
+  (ssblab.atomistic.interface_energy, cold cache): "interface binding" is the
+  relaxed interface, both slabs alone (W_ad) and the Li at the interface site;
+  "interface NEB" is the Li relaxed in the first substrate layer and the 5-image
+  CI-NEB from the interface site into it. Same budgets (5 and 10 min).
+
 Each line prints the wall time, the ratio to the budget (< 1 is within budget) and
 the number computed, so the figures in the report come from this script. The NEB
 energy profiles are written as a PNG when ``--figure PATH`` is given.
 
 Run: ``.venv/bin/python benchmarks/bench_atoms_budget.py [--neb lgps] [--figure neb.png]``
+or ``.venv/bin/python benchmarks/bench_atoms_budget.py --interface Li,LiAlO2``
 """
 
 from __future__ import annotations
@@ -37,6 +44,36 @@ def cold(fn):
         return time.perf_counter() - start, result
 
 
+def interface_lines(pair: str) -> int:
+    """The interface budget lines: binding (W_ad + Li at the interface) and the NEB across."""
+    from ssblab.atomistic.interface_energy import relax_interface
+
+    film, substrate = pair.split(",")
+    print(f"{'calculation':<38} {'model':<9} {'wall s':>8} {'/budget':>8}  result")
+    for model in MODELS:
+        marks: dict[str, float] = {}
+        start = time.perf_counter()
+
+        def on_step(stage: str, n: int, marks=marks) -> None:
+            marks.setdefault(stage, time.perf_counter())
+
+        wall, res = cold(lambda m=model: relax_interface(film, substrate, m, on_step=on_step))
+        t_bind = marks["Li in first layer"] - start
+        n = res.build["n_atoms"]
+        print(
+            f"{f'interface binding {film}|{substrate}, {n} at.':<38} {model:<9} {t_bind:8.1f} "
+            f"{t_bind / BUDGET_BINDING_S:8.2f}  W_ad {res.W_adhesion_J_m2:.2f} J/m2, "
+            f"E_bind {res.E_bind_interface_eV:.3f} eV vs Li metal, {res.broken_bonds} bonds broken"
+        )
+        t_neb = wall - t_bind
+        print(
+            f"{'interface NEB, 5 images':<38} {model:<9} {t_neb:8.1f} "
+            f"{t_neb / BUDGET_NEB_S:8.2f}  barrier {res.barrier_eV:.3f} eV, "
+            f"dE {res.delta_E_eV:.3f} eV (hop {res.hop_A:.2f} Å, converged {res.converged})"
+        )
+    return 0
+
+
 def main(argv: list[str]) -> int:
     import torch
 
@@ -44,6 +81,8 @@ def main(argv: list[str]) -> int:
     from ssblab.atomistic.neb import migration_barrier
 
     torch.set_num_threads(1)
+    if "--interface" in argv:
+        return interface_lines(argv[argv.index("--interface") + 1])
     figure = argv[argv.index("--figure") + 1] if "--figure" in argv else None
     which = argv[argv.index("--neb") + 1] if "--neb" in argv else "li"
     name, length, label = {

@@ -7,12 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from ssblab.atomistic.interfaces import (
+from ssblab.atomistic.interfaces import MAX_LENGTH_TOL, MIN_VACUUM_A, build_interface
+from ssblab.atomistic.slab_geometry import (
     FILM_TAG,
-    MAX_LENGTH_TOL,
-    MIN_VACUUM_A,
     SUBSTRATE_TAG,
-    build_interface,
     framework_bonds,
     heights,
     largest_void_between,
@@ -78,14 +76,20 @@ def test_tiny_interface_keeps_alo6_octahedra(tiny):
     assert np.all(counts[sub_al] == 6)
 
 
-def test_li_lgps_interface_is_s_terminated_with_whole_tetrahedra():
+def test_li_lgps_interface_is_s_terminated_with_whole_tetrahedra_facing_li():
     built = _built("Li", "LGPS")
-    assert built.broken_bonds == 0
     assert built.termination[1].startswith("S")
     assert built.substrate_units == 2 and built.n_substrate == 50  # Li20Ge2P4S24
     assert len(built.atoms) <= 150
     assert built.strain_pct < 100 * MAX_LENGTH_TOL
     assert built.vacuum_A >= MIN_VACUUM_A
+    # The one cut tetrahedron (2 P-S bonds) lies in the fixed bottom half, away from the Li.
+    atoms = built.atoms
+    assert built.broken_bonds == 2
+    counts = np.bincount(framework_bonds(atoms)[:, 0], minlength=len(atoms))
+    centres = np.flatnonzero(np.isin(atoms.symbols, ["P", "Ge"]))
+    cut = centres[counts[centres] < 4]
+    assert set(cut) <= set(atoms.constraints[0].index)
 
 
 def test_void_search_stays_in_its_window(tiny):

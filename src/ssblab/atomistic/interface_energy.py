@@ -29,16 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ssblab.atomistic.interfaces import (
+from ssblab.atomistic.interfaces import BuiltInterface, build_interface
+from ssblab.atomistic.relax import relax
+from ssblab.atomistic.slab_geometry import (
+    ANIONS,
     FILM_TAG,
     SUBSTRATE_TAG,
-    BuiltInterface,
-    build_interface,
     framework_bonds,
     heights,
     largest_void_between,
 )
-from ssblab.atomistic.relax import relax
 from ssblab.errors import SimulationError
 from ssblab.flags import Flag, as_dicts
 
@@ -79,6 +79,8 @@ class InterfaceResult:
     converged: bool
     label: str = "predicted"
     flags: tuple[Flag, ...] = ()
+    #: The relaxed clean interface: numbers, positions [Å], cell [Å], tags.
+    relaxed: dict[str, list] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict with stable JSON keys."""
@@ -118,6 +120,16 @@ def interface_for(film: str, substrate: str) -> BuiltInterface:
     )
 
 
+def geometry(atoms: Atoms) -> dict[str, list]:
+    """Numbers, positions [Å], cell [Å] and tags of *atoms* as JSON lists."""
+    return {
+        "numbers": atoms.numbers.tolist(),
+        "positions": atoms.positions.round(5).tolist(),
+        "cell": atoms.cell.array.tolist(),
+        "tags": atoms.get_tags().tolist(),
+    }
+
+
 def part(atoms: Atoms, tag: int) -> Atoms:
     """The atoms of one slab (tag 1 substrate, 2 film), constraints kept."""
     return atoms[atoms.get_tags() == tag]
@@ -126,8 +138,6 @@ def part(atoms: Atoms, tag: int) -> Atoms:
 def anion_shifts(start: Atoms, end: Atoms) -> np.ndarray:
     """Displacement length [Å] of every anion (O, S, Cl, ...) between two states."""
     from ase.geometry import find_mic
-
-    from ssblab.atomistic.interfaces import ANIONS
 
     anion = np.isin(start.get_chemical_symbols(), list(ANIONS))
     _, lengths = find_mic(end.positions - start.positions, start.cell, start.pbc)
@@ -285,6 +295,7 @@ def relax_interface(
         hop_A=hop,
         converged=bool(converged),
         flags=tuple(flags),
+        relaxed=geometry(ab.atoms),
     )
     if not np.isfinite(result.E_AB_eV):
         raise SimulationError(f"{built.name}: the interface energy is not finite")
