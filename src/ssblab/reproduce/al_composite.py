@@ -160,8 +160,8 @@ def run() -> CaseStudy:
             value,
             ice,
             "%",
-            "calibrated: first-charge LPSC reduction (PyBaMM tunnelling-limited SEI), its rate "
-            "set on this number",
+            "calibrated: first-charge LPSC reduction (PyBaMM tunnelling-limited SEI), its "
+            "exchange current set on this number (sei_cycling.calibrate_ice, a slow test refits)",
             source,
             "calibrated",
         )

@@ -240,3 +240,50 @@ def direct_cycles(
             float(lost) * FARADAY_C_MOL / 3.6 / cell.active_mass_g,
         )
     return out
+
+
+SEI_J0 = "SEI reaction exchange current density [A.m-2]"
+
+
+def first_cycle_ice(cell: Cell, current_mA: float, j0_values: list[float]) -> list[float]:
+    """Initial coulombic efficiency [%] of the pristine cell for each SEI exchange current."""
+    import pybamm
+
+    from ssblab.simulate.cycling import VAR_PTS, _model, pybamm_log_to, step_capacities
+
+    values = cell.values.copy()
+    values.update({SEI_J0: "[input]"})
+    sim = pybamm.Simulation(
+        _model(cell, "SPMe"),
+        parameter_values=values,
+        experiment=pybamm.Experiment([_cycle_steps(cell, current_mA)]),
+        var_pts=VAR_PTS,
+    )
+    out = []
+    for j0 in j0_values:
+        with pybamm_log_to(cell.notes):
+            steps = step_capacities(sim.solve(inputs={**cell.inputs, SEI_J0: j0}))
+        out.append(100.0 * -steps[1][0] / steps[0][0] if steps[0][0] > 0 else 0.0)
+    return out
+
+
+def calibrate_ice(
+    cell: Cell, current_mA: float, target_percent: float, bounds=(1.0, 1e4), steps: int = 12
+) -> float:
+    """The SEI exchange current [A/m2] whose first cycle gives *target_percent* (bisection).
+
+    The ICE falls monotonically with the exchange current (more Li to the SEI on the
+    first charge); the search is on log j0 within *bounds*.
+    """
+    low, high = np.log(bounds[0]), np.log(bounds[1])
+    ends = first_cycle_ice(cell, current_mA, [bounds[0], bounds[1]])
+    if not ends[1] <= target_percent <= ends[0]:
+        raise SimulationError(
+            f"ICE {target_percent:g} % outside {ends[1]:.1f}-{ends[0]:.1f} % for SEI j0 in "
+            f"{bounds[0]:g}-{bounds[1]:g} A/m2"
+        )
+    for _ in range(steps):
+        mid = 0.5 * (low + high)
+        ice = first_cycle_ice(cell, current_mA, [float(np.exp(mid))])[0]
+        low, high = (mid, high) if ice > target_percent else (low, mid)
+    return float(np.exp(0.5 * (low + high)))
