@@ -39,7 +39,8 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
-from ssblab.io.biologic.arrays import canonical_arrays, segmented_peak_total
+from ssblab.io.biologic.arrays import canonical_arrays
+from ssblab.io.biologic.segments import segmented_peak_total
 
 #: Text for ``RunMeta.cycle_numbering``.
 CYCLE_RULE = (
