@@ -54,16 +54,28 @@ def test_light_summary_equals_the_full_reader_on_every_accepted_file(data_dir, a
     covered = {
         p: f for p in _real_files(data_dir) if (f := _detected(p)) in fast_info.LIGHT_SUMMARIES
     }
-    assert sorted(covered.values()).count("neware_nda") >= 6
-    assert sorted(covered.values()).count("arbin_res") >= 7
-    assert set(accepted) == set(covered)  # every real .nda/.nda.zip/.res/.res.gz, nothing else
+    kinds = sorted(covered.values())
+    assert kinds.count("neware_nda") >= 6
+    assert kinds.count("neware_ndax") >= 12
+    assert kinds.count("arbin_res") >= 7
+    empty = data_dir / "neware" / "empty.ndax"  # 0 rows: the reader's own case
+    assert set(accepted) == set(covered) - {empty}  # every other real file of these formats
     for path, light in accepted.items():
         full = run_summary(read(path))
         assert list(light) == list(full), path
         wrong = {k: (full[k], light[k]) for k in full if not _same(full[k], light[k])}
         assert not wrong, (path, wrong)
     versions = {s["version"] for s in accepted.values()}
-    assert {"nda 8", "nda 22", "nda 130"} <= versions
+    assert {
+        "nda 8",
+        "nda 22",
+        "nda 130",
+        "ndc 2",
+        "ndc 5",
+        "ndc 14",
+        "ndc 16",
+        "ndc 17",
+    } <= versions
     rows = {p.name: s["rows"] for p, s in accepted.items()}
     assert rows["TestFile.nda"] == 6670  # as the README's `ssblab read` line says
     assert rows["20160805_test001_45_cc_01.res"] == 10261  # the README reader table: cellpy
@@ -89,7 +101,12 @@ def test_printed_text_is_the_typer_path_s(accepted, extra, capsys, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("name", "rows"), [("neware/TestFile.nda", 6670), ("arbin/arbin_example.res", 2150)]
+    ("name", "rows"),
+    [
+        ("neware/TestFile.nda", 6670),
+        ("neware/test_2.ndax", 108563),  # the README's `ssblab info` example
+        ("arbin/arbin_example.res", 2150),
+    ],
 )
 def test_light_path_imports_no_polars_or_typer(data_dir: Path, name: str, rows: int) -> None:
     code = (
@@ -141,7 +158,9 @@ def test_parse_takes_only_the_plain_info_line(args, expected):
 
 def test_what_it_does_not_cover_goes_to_typer(data_dir: Path, tmp_path: Path, capsys) -> None:
     # a format without a light summary, an unknown option, a corrupt .nda: not taken
-    assert not fast_info.run(["info", str(data_dir / "neware" / "test_2.ndax")])
+    landt = data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
+    assert not fast_info.run(["info", str(landt)])
+    assert not fast_info.run(["info", str(data_dir / "neware" / "empty.ndax")])
     assert not fast_info.run(["info", str(data_dir / "neware" / "TestFile.nda"), "--jsn"])
     bad = tmp_path / "cut.nda"
     bad.write_bytes((data_dir / "neware" / "TestFile.nda").read_bytes()[:1500])
@@ -161,4 +180,5 @@ def test_explicit_format_and_zone_give_the_same_summary(data_dir: Path) -> None:
     path = str(data_dir / "neware" / "TestFile.nda")
     plain = fast_info.summarize(path)
     assert fast_info.summarize(path, "neware_nda") == plain
-    assert fast_info.summarize(path, "neware_ndax") is None  # no light summary: Typer's
+    assert fast_info.summarize(path, "neware_ndax") is None  # not an .ndax: the reader says so
+    assert fast_info.summarize(path, "biologic_mpr") is None  # no light summary: Typer's

@@ -3,7 +3,7 @@
 ``python -c "import polars"`` alone takes about 0.3 s, so a cold ``ssblab info``
 of 0.35 s (issue 16) cannot build the canonical table. :func:`run` handles the
 plain command line ``info FILE [--json] [--format F] [--tz Z]`` for the formats
-in :data:`LIGHT_SUMMARIES` (Neware ``.nda``/``.nda.zip``, Arbin ``.res``/``.res.gz``):
+in :data:`LIGHT_SUMMARIES` (Neware ``.nda``/``.nda.zip``/``.ndax``, Arbin ``.res``/``.res.gz``):
 it detects the format with the light sniffs of :data:`ssblab.io.FORMATS`, applies
 the same file-safety checks as :func:`ssblab.io.registry.call_reader`, computes the
 summary from the reader's own decoding stage and prints it with the same function
@@ -28,6 +28,7 @@ DISABLE_ENV = "SSBLAB_NO_FASTPATH"
 #: Format name -> ``"module:function"`` giving ``run_summary``'s dict for a path.
 LIGHT_SUMMARIES: dict[str, str] = {
     "neware_nda": "ssblab.io.neware.summary:nda_summary",
+    "neware_ndax": "ssblab.io.neware.ndax_summary:ndax_summary",
     "arbin_res": "ssblab.io.arbin.summary:res_summary",
 }
 #: Instrument-clock variable of the text readers (``ssblab.io._tabular.TIMEZONE_ENV``).

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io.neware import ndc as ndc
 from ssblab.io.neware.records import attach_by_index
 from ssblab.io.safety import read_zip_member, zip_names
+
+if TYPE_CHECKING:  # the archive's XML and members are read without Polars (light info)
+    import polars as pl
 
 #: Largest XML member parsed [bytes]; the real ones are a few kB.
 MAX_XML_BYTES = 4 * 1024**2
@@ -138,6 +141,8 @@ def _attach_steps(rows: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
 
     Rows beyond the last step of ``data_step.ndc`` get nulls (counted and dropped later).
     """
+    import polars as pl
+
     table = steps.drop("step_no")
     step_no = (rows["run_step"].diff().fill_null(0) != 0).cum_sum().to_numpy().astype(np.int64)
     rows = rows.with_columns(pl.Series("step_marker", step_no))  # a step repeated is still new
@@ -163,6 +168,8 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
     row numbers; increments are one global cumulative sum minus its value at
     that row, so the cost does not grow with the number of gaps.
     """
+    import polars as pl
+
     known = df["step_time_s"].is_not_null().to_numpy()
     rows = np.arange(known.size)
     last = np.maximum.accumulate(np.where(known, rows, -1))

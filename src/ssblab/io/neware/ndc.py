@@ -13,16 +13,24 @@ on, one test is split over several members: ``data.ndc`` holds only voltage
 and current, ``data_runInfo.ndc`` the clocks and counters of the recorded
 rows, ``data_step.ndc`` one row per step (cycle, step index, step type).
 Each layout is a NumPy structured dtype; a page set is decoded in one view.
+The ``*_columns`` functions give NumPy columns (no Polars: the light ``ssblab
+info`` summary starts from them); the ``decode_*`` ones make them frames.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import polars as pl
 
 from ssblab.errors import ReadError
-from ssblab.io.neware.common import range_multiplier
+from ssblab.io.neware.codes import range_multiplier
 from ssblab.io.neware.records import civil_to_unix
+
+if TYPE_CHECKING:
+    import polars as pl
+
+Columns = dict[str, np.ndarray]
 
 PAGE = 4096
 ROWS_AT = 132
@@ -129,6 +137,13 @@ def undecodable_main_rows(buf: bytes, version: int) -> int:
 
 def decode_main(buf: bytes, version: int, path: object) -> pl.DataFrame:
     """``data.ndc``: a raw frame (versions 2/5, complete) or voltage/current by index (11+)."""
+    import polars as pl
+
+    return pl.DataFrame(main_columns(buf, version, path))
+
+
+def main_columns(buf: bytes, version: int, path: object) -> Columns:
+    """``data.ndc`` as NumPy columns (see :func:`decode_main`)."""
     if version in (11, 14, 16, 17):
         rows, valid = paged_rows(buf, _MAIN_FLOAT)
         index = np.nonzero(valid)[0] + 1
@@ -137,13 +152,11 @@ def decode_main(buf: bytes, version: int, path: object) -> pl.DataFrame:
         curr = rows["curr"].astype(np.float64)
         if version in (11, 16):
             volt, curr = volt * 1e-4, curr * 1e-3
-        return pl.DataFrame(
-            {"index": index.astype(np.uint32), "voltage_V": volt, "current_A": curr}
-        )
+        return {"index": index.astype(np.uint32), "voltage_V": volt, "current_A": curr}
     if version in (2, 5):
         layout = (_MAIN_V2, PAGE_V2, ROWS_AT_V2) if version == 2 else (_MAIN_V5, PAGE, ROWS_AT)
         rows, valid = paged_rows(buf, *layout)
-        return _bts8_frame(rows[valid & (rows["kind"] == 0x55)])
+        return _bts8_columns(rows[valid & (rows["kind"] == 0x55)])
     raise ReadError(
         f"{path}: data.ndc version {version} is not supported (known: 2, 5, 11, 14, 16, 17)"
     )
@@ -151,71 +164,87 @@ def decode_main(buf: bytes, version: int, path: object) -> pl.DataFrame:
 
 def empty_main_frame() -> pl.DataFrame:
     """A 0-row raw frame with every column a complete (version-5) record gives."""
-    return _bts8_frame(np.zeros(0, dtype=_MAIN_V5))
+    import polars as pl
+
+    return pl.DataFrame(_bts8_columns(np.zeros(0, dtype=_MAIN_V5)))
 
 
-def _bts8_frame(rec: np.ndarray) -> pl.DataFrame:
+def _bts8_columns(rec: np.ndarray) -> Columns:
     mult_ma = range_multiplier(rec["range"])
     to_ah = mult_ma / 3.6e6
-    return pl.DataFrame(
-        {
-            "index": rec["index"],
-            "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
-            "step_index": rec["step_index"],
-            "step_type": rec["step_type"],
-            "step_time_s": rec["step_ms"] / 1000.0,
-            "voltage_V": rec["volt"] * 1e-4,
-            "current_A": rec["curr"] * mult_ma * 1e-3,
-            "chg_Ah": rec["chg"] * to_ah,
-            "dchg_Ah": rec["dchg"] * to_ah,
-            "chg_Wh": rec["echg"] * to_ah,
-            "dchg_Wh": rec["edchg"] * to_ah,
-            "unix_time_s": civil_to_unix(
-                rec["year"], rec["month"], rec["day"], rec["hour"], rec["minute"], rec["second"]
-            ),
-        }
-    )
+    return {
+        "index": rec["index"],
+        "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
+        "step_index": rec["step_index"],
+        "step_type": rec["step_type"],
+        "step_time_s": rec["step_ms"] / 1000.0,
+        "voltage_V": rec["volt"] * 1e-4,
+        "current_A": rec["curr"] * mult_ma * 1e-3,
+        "chg_Ah": rec["chg"] * to_ah,
+        "dchg_Ah": rec["dchg"] * to_ah,
+        "chg_Wh": rec["echg"] * to_ah,
+        "dchg_Wh": rec["edchg"] * to_ah,
+        "unix_time_s": civil_to_unix(
+            rec["year"], rec["month"], rec["day"], rec["hour"], rec["minute"], rec["second"]
+        ),
+    }
 
 
 def decode_runinfo(buf: bytes, version: int, path: object) -> pl.DataFrame:
     """``data_runInfo.ndc``: clocks and per-step counters of the recorded rows."""
+    import polars as pl
+
+    columns = runinfo_columns(buf, version, path)
+    info = pl.DataFrame(columns)
+    if columns["index"].size > 1 and increasing(columns["index"]):
+        return info
+    return info.unique("index", keep="first", maintain_order=True)
+
+
+def increasing(index: np.ndarray) -> bool:
+    """True when record numbers strictly increase (no repeat, in order)."""
+    return bool(np.all(np.diff(index.astype(np.int64)) > 0))
+
+
+def runinfo_columns(buf: bytes, version: int, path: object) -> Columns:
+    """``data_runInfo.ndc`` as NumPy columns, repeated record numbers kept."""
     if version not in _RUN_TO_AH:
         raise ReadError(f"{path}: data_runInfo.ndc version {version} is not supported")
     rows, valid = paged_rows(buf, _RUN_V17 if version >= 16 else _RUN_V14)
     rows = rows[valid & (rows["index"] > 0)]
     to_ah = _RUN_TO_AH[version]
-    info = pl.DataFrame(
-        {
-            "index": rows["index"],
-            "step_time_s": rows["step_ms"] / 1000.0,
-            "dt_s": rows["dt_ms"] / 1000.0,
-            "run_step": rows["step"],
-            "chg_Ah": np.abs(rows["chg"].astype(np.float64)) * to_ah,
-            "dchg_Ah": np.abs(rows["dchg"].astype(np.float64)) * to_ah,
-            "chg_Wh": np.abs(rows["echg"].astype(np.float64)) * to_ah,
-            "dchg_Wh": np.abs(rows["edchg"].astype(np.float64)) * to_ah,
-            "unix_time_s": rows["unix"] + rows["unix_ms"] / 1000.0,
-        }
-    )
-    if rows.size > 1 and bool(np.all(np.diff(rows["index"].astype(np.int64)) > 0)):
-        return info
-    return info.unique("index", keep="first", maintain_order=True)
+    return {
+        "index": rows["index"],
+        "step_time_s": rows["step_ms"] / 1000.0,
+        "dt_s": rows["dt_ms"] / 1000.0,
+        "run_step": rows["step"],
+        "chg_Ah": np.abs(rows["chg"].astype(np.float64)) * to_ah,
+        "dchg_Ah": np.abs(rows["dchg"].astype(np.float64)) * to_ah,
+        "chg_Wh": np.abs(rows["echg"].astype(np.float64)) * to_ah,
+        "dchg_Wh": np.abs(rows["edchg"].astype(np.float64)) * to_ah,
+        "unix_time_s": rows["unix"] + rows["unix_ms"] / 1000.0,
+    }
 
 
 def decode_steps(buf: bytes, version: int, path: object) -> pl.DataFrame:
     """``data_step.ndc``: one row per executed step, in order (``step_no`` 1, 2, ...)."""
+    import polars as pl
+
+    return pl.DataFrame(steps_columns(buf, version, path))
+
+
+def steps_columns(buf: bytes, version: int, path: object) -> Columns:
+    """``data_step.ndc`` as NumPy columns (see :func:`decode_steps`)."""
     if version not in (11, 14, 16, 17):
         raise ReadError(f"{path}: data_step.ndc version {version} is not supported")
     rows, valid = paged_rows(buf, _STEP_V17 if version >= 16 else _STEP_V14)
     rows = rows[valid & (rows["step_index"] != 0)]
-    return pl.DataFrame(
-        {
-            "step_no": np.arange(1, rows.size + 1, dtype=np.int64),
-            "vendor_cycle": rows["cycle"].astype(np.int64) + 1,
-            "step_index": rows["step_index"],
-            "step_type": rows["step_type"],
-        }
-    )
+    return {
+        "step_no": np.arange(1, rows.size + 1, dtype=np.int64),
+        "vendor_cycle": rows["cycle"].astype(np.int64) + 1,
+        "step_index": rows["step_index"],
+        "step_type": rows["step_type"],
+    }
 
 
 def decode_aux(buf: bytes, version: int, channel_type: int | None) -> pl.DataFrame:
@@ -224,39 +253,45 @@ def decode_aux(buf: bytes, version: int, channel_type: int | None) -> pl.DataFra
     Versions 14/17 store one float per row whose meaning comes from the channel
     type in ``TestInfo.xml`` (103 = temperature [degC], 102 = voltage [V]).
     """
+    import polars as pl
+
+    columns = aux_columns(buf, version, channel_type)
+    if columns is None:
+        return pl.DataFrame(schema={"index": pl.UInt32})
+    frame = pl.DataFrame(columns)
+    return frame.unique("index", keep="first", maintain_order=True) if version == 5 else frame
+
+
+def aux_columns(buf: bytes, version: int, channel_type: int | None) -> Columns | None:
+    """An auxiliary member as NumPy columns (None: a version without a layout; version 5
+    keeps repeated record numbers, which :func:`decode_aux` drops)."""
     if version in (14, 17):
         rows, valid = paged_rows(buf, _AUX_FLOAT)
         index = (np.nonzero(valid)[0] + 1).astype(np.uint32)
         value = rows["value"][valid].astype(np.float64)
         name = {103: "temperature_degC", 102: "aux_voltage_V"}.get(channel_type or 0, "aux_value")
-        return pl.DataFrame({"index": index, name: value})
+        return {"index": index, name: value}
     if version in (11, 16):
         rows, valid = paged_rows(buf, _AUX_V16)
         keep = valid & (rows["kind"] == 0x65)
-        return pl.DataFrame(
-            {
-                "index": (np.nonzero(keep)[0] + 1).astype(np.uint32),
-                "temperature_degC": rows["temp"][keep] / 10.0,
-                "aux_voltage_V": rows["volt"][keep].astype(np.float64) * 1e-4,
-            }
-        )
+        return {
+            "index": (np.nonzero(keep)[0] + 1).astype(np.uint32),
+            "temperature_degC": rows["temp"][keep] / 10.0,
+            "aux_voltage_V": rows["volt"][keep].astype(np.float64) * 1e-4,
+        }
     if version == 2:
         rows, valid = paged_rows(buf, _AUX_V2, PAGE_V2, ROWS_AT_V2)
         rows = rows[valid & (rows["kind"] == 0x74)]
-        return pl.DataFrame(
-            {
-                "index": rows["index"],
-                "temperature_degC": rows["temp"] / 10.0,
-                "aux_voltage_V": rows["volt"].astype(np.float64) * 1e-4,
-            }
-        )
+        return {
+            "index": rows["index"],
+            "temperature_degC": rows["temp"] / 10.0,
+            "aux_voltage_V": rows["volt"].astype(np.float64) * 1e-4,
+        }
     if version == 5:
         rows, valid = paged_rows(buf, _AUX_V5)
         rows = rows[valid & (rows["index"] > 0)]
-        return pl.DataFrame(
-            {"index": rows["index"], "temperature_degC": rows["temp"] / 10.0}
-        ).unique("index", keep="first", maintain_order=True)
-    return pl.DataFrame(schema={"index": pl.UInt32})
+        return {"index": rows["index"], "temperature_degC": rows["temp"] / 10.0}
+    return None
 
 
 def aux_pointer(buf: bytes) -> str | None:
