@@ -3,16 +3,16 @@
 Each command runs as a fresh process, alternating, ``--repeat`` times (default 15);
 the script prints the median and quartiles of each, and for ``ssblab info`` both
 paths: the light one (``ssblab.cli.fast_info``: no Typer, Rich or Polars; Neware
-``.nda``, Arbin ``.res``) and the Typer one that builds the canonical table
+``.nda``/``.ndax``, Arbin ``.res``) and the Typer one that builds the canonical table
 (``SSBLAB_NO_FASTPATH=1``; every format), each against the polars floor (ratio). The target
 (issue 16) is a median of 0.35 s for ``info`` on a file under 1 MB on an idle
 machine; on a loaded one, read the CPU times.
 
     .venv/bin/python benchmarks/bench_startup.py [FILE ...] [--repeat N] [--eis]
 
-Default files: the 385 kB ``TestFile.nda``, the 520 kB ``arbin_example.res`` and the
-926 kB LANDT BDF CSV (a text file, which has no light summary and takes the Typer
-path either way).
+Default files: the 385 kB ``TestFile.nda``, a 546 kB ``.ndax``, the 520 kB
+``arbin_example.res`` and the 926 kB LANDT BDF CSV (a text file, which has no light
+summary and takes the Typer path either way).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SSBLAB_DATA", ROOT.parent / "shared" / "data"))
-#: A 385 kB Neware file (6670 records), a 520 kB Arbin database and a 926 kB text file:
-#: typical "< 1 MB" inputs.
+#: A 385 kB .nda (6670 records), a 546 kB .ndax, a 520 kB Arbin database and a 926 kB
+#: text file: typical "< 1 MB" inputs.
 DEFAULT_FILES = (
     DATA / "neware" / "TestFile.nda",
+    DATA / "neware" / "TESTCELL0001-B2-2025-M50T_NewareNDA_Investigation.ndax",
     DATA / "arbin" / "arbin_example.res",
     DATA / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
 )
