@@ -128,7 +128,8 @@ def test_cli_refuses_an_unlisted_phase_in_one_line(capsys):
 
 
 def test_consensus_flags_disagreement_and_reaction():
-    from ssblab.atomistic.interface_energy import InterfaceResult, consensus_flags
+    from ssblab.atomistic.interface_cache import consensus_flags
+    from ssblab.atomistic.interface_energy import InterfaceResult
 
     def result(w, bind, barrier, broken):
         return InterfaceResult(

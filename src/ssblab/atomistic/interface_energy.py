@@ -81,6 +81,8 @@ class InterfaceResult:
     flags: tuple[Flag, ...] = ()
     #: The relaxed clean interface: numbers, positions [Å], cell [Å], tags.
     relaxed: dict[str, list] | None = None
+    #: The relaxed interface with the extra Li at the interface site (last atom).
+    relaxed_li: dict[str, list] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict with stable JSON keys."""
@@ -127,6 +129,7 @@ def geometry(atoms: Atoms) -> dict[str, list]:
         "positions": atoms.positions.round(5).tolist(),
         "cell": atoms.cell.array.tolist(),
         "tags": atoms.get_tags().tolist(),
+        "fixed": [int(i) for c in atoms.constraints for i in c.get_indices()],
     }
 
 
@@ -176,6 +179,162 @@ def _stage(on_step: StageCallback | None, name: str):
     return None if on_step is None else (lambda n: on_step(name, n))
 
 
+def from_geometry(data: dict[str, list]) -> Atoms:
+    """ASE atoms from :func:`geometry` output, the same atoms fixed."""
+    from ase import Atoms
+    from ase.constraints import FixAtoms
+
+    atoms = Atoms(data["numbers"], positions=data["positions"], cell=data["cell"], pbc=True)
+    atoms.set_tags(data["tags"])
+    atoms.set_constraint(FixAtoms(indices=data["fixed"]))
+    return atoms
+
+
+def interface_contact(
+    film: str,
+    substrate: str,
+    model: str = "chgnet",
+    fmax: float = 0.05,
+    steps: int = 250,
+    bulk: bool = True,
+    on_step: StageCallback | None = None,
+) -> InterfaceResult:
+    """W_ad, the contact reaction and Li binding at the interface of *film*|*substrate*.
+
+    Parameters
+    ----------
+    fmax : float
+        Force threshold of every relaxation [eV/Å].
+    steps : int
+        Optimizer steps per relaxation.
+    bulk : bool
+        Also the extra-Li binding in each bulk (cached bulk jobs).
+    """
+    from ssblab.atomistic.binding import reference_energy
+    from ssblab.atomistic.calculator import model_label
+
+    built = interface_for(film, substrate)
+    start = built.atoms
+    ab = relax(start, model, fmax, steps, on_step=_stage(on_step, "interface"))
+    fa = relax(part(start, FILM_TAG), model, fmax, steps, on_step=_stage(on_step, "film slab"))
+    sb = relax(part(start, SUBSTRATE_TAG), model, fmax, steps, on_step=_stage(on_step, "substrate"))
+    w_ad = (fa.energy_eV + sb.energy_eV - ab.energy_eV) / built.area_A2 * EV_PER_A2_TO_J_PER_M2
+    if not np.isfinite(w_ad):
+        raise SimulationError(f"{built.name}: the work of adhesion is not finite")
+    broken = len(framework_bonds(start)) - len(framework_bonds(ab.atoms))
+    shifts = anion_shifts(start, ab.atoms)
+    pulled = int((shifts > PULLED_A).sum())
+    flags: list[Flag] = []
+    if broken > 0 or pulled:
+        flags.append(
+            Flag(
+                "W_adhesion_J_m2",
+                "interface_reacted",
+                f"{model_label(model)}: the {built.name} relaxation broke {broken} framework "
+                f"bonds and pulled {pulled} anions > {PULLED_A} Å: the model predicts that "
+                "this contact reacts; W_ad includes that reaction energy",
+            )
+        )
+    top, bottom = slab_edges(ab.atoms)
+    site = largest_void_between(ab.atoms, top - 0.3, max(bottom + 0.3, top + 0.5))
+    initial = relax(
+        with_li(ab.atoms, site), model, fmax, steps, on_step=_stage(on_step, "Li at interface")
+    )
+    e_bind = initial.energy_eV - ab.energy_eV - reference_energy("Li", "bulk", model)
+    converged = ab.converged and fa.converged and sb.converged and initial.converged
+    if not converged:
+        flags.append(Flag("E_AB_eV", "not_converged", f"a relaxation stopped at {steps} steps"))
+    names = dict.fromkeys((film, substrate))
+    return InterfaceResult(
+        interface=built.name,
+        model=model_label(model),
+        build=built.summary(),
+        E_AB_eV=ab.energy_eV,
+        E_film_eV=fa.energy_eV,
+        E_substrate_eV=sb.energy_eV,
+        W_adhesion_J_m2=float(w_ad),
+        broken_bonds=int(broken),
+        anions_pulled=pulled,
+        max_anion_shift_A=float(shifts.max()) if shifts.size else 0.0,
+        E_bind_interface_eV=float(e_bind),
+        E_bind_bulk_eV={n: bulk_binding(n, model) for n in names} if bulk else {},
+        barrier_eV=None,
+        delta_E_eV=None,
+        path_eV=(),
+        hop_A=None,
+        converged=bool(converged),
+        flags=tuple(flags),
+        relaxed=geometry(ab.atoms),
+        relaxed_li=geometry(initial.atoms),
+    )
+
+
+def interface_crossing(
+    contact: InterfaceResult,
+    model: str = "chgnet",
+    fmax: float = 0.05,
+    steps: int = 250,
+    n_images: int = 5,
+    band_fmax: float = 0.1,
+    on_step: StageCallback | None = None,
+) -> InterfaceResult:
+    """*contact* with the CI-NEB barrier of its interface Li into the first substrate layer.
+
+    The initial state is the relaxed Li at the interface site of *contact*; the
+    final state puts it at the largest void of the substrate's first layer
+    (:data:`FIRST_LAYER_A` below the layer top) and relaxes it.
+
+    Parameters
+    ----------
+    n_images : int
+        Intermediate NEB images (at least 5).
+    band_fmax : float
+        Force threshold of the climbing-image band [eV/Å] (looser than *fmax*: CPU time).
+    """
+    from dataclasses import replace
+
+    from ssblab.atomistic.calculator import model_label
+    from ssblab.atomistic.neb import run_neb
+
+    if n_images < 5:
+        raise SimulationError(f"the interface path needs at least 5 images, got {n_images}")
+    if contact.relaxed is None or contact.relaxed_li is None:
+        raise SimulationError(f"{contact.interface}: the contact result has no relaxed geometry")
+    ab = from_geometry(contact.relaxed)
+    initial = from_geometry(contact.relaxed_li)
+    top, _ = slab_edges(ab)
+    inside = largest_void_between(ab, top - FIRST_LAYER_A[1], top - FIRST_LAYER_A[0])
+    first = with_li(ab, inside)
+    final = relax(first, model, fmax, steps, on_step=_stage(on_step, "Li in first layer"))
+    flags = list(contact.flags)
+    z_li = heights(final.atoms)[-1]
+    if z_li > top:
+        flags.append(
+            Flag(
+                "barrier_eV",
+                "final_state_left_layer",
+                f"{model_label(model)}: the Li placed in the first substrate layer relaxed "
+                f"out of it ({z_li - top:+.2f} Å above the layer top)",
+            )
+        )
+    energies, band_ok = run_neb(
+        initial, final.atoms, n_images, model, band_fmax, steps, on_step=_stage(on_step, "band")
+    )
+    if not (final.converged and band_ok):
+        flags.append(
+            Flag("barrier_eV", "not_converged", f"the final state or the band stopped at {steps}")
+        )
+    return replace(
+        contact,
+        barrier_eV=float(max(energies) - energies[0]),
+        delta_E_eV=float(energies[-1] - energies[0]),
+        path_eV=tuple(float(e - energies[0]) for e in energies),
+        hop_A=float(np.linalg.norm(final.atoms.positions[-1] - initial.positions[-1])),
+        converged=contact.converged and final.converged and band_ok,
+        flags=tuple(flags),
+    )
+
+
 def relax_interface(
     film: str,
     substrate: str,
@@ -188,155 +347,8 @@ def relax_interface(
     bulk: bool = True,
     on_step: StageCallback | None = None,
 ) -> InterfaceResult:
-    """Adhesion, reaction, Li binding and (with *neb*) the Li⁺ barrier of *film*|*substrate*.
-
-    Parameters
-    ----------
-    fmax : float
-        Force threshold of every relaxation [eV/Å].
-    steps : int
-        Optimizer steps per relaxation (the band gets the same number).
-    band_fmax : float
-        Force threshold of the climbing-image band [eV/Å] (looser: CPU time).
-    n_images : int
-        Intermediate NEB images (at least 5).
-    bulk : bool
-        Also the extra-Li binding in each bulk (cached bulk jobs).
-    """
-    from ssblab.atomistic.binding import reference_energy
-    from ssblab.atomistic.calculator import model_label
-    from ssblab.atomistic.neb import run_neb
-
-    if n_images < 5:
-        raise SimulationError(f"the interface path needs at least 5 images, got {n_images}")
-    built = interface_for(film, substrate)
-    start = built.atoms
-    ab = relax(start, model, fmax, steps, on_step=_stage(on_step, "interface"))
-    fa = relax(part(start, FILM_TAG), model, fmax, steps, on_step=_stage(on_step, "film slab"))
-    sb = relax(part(start, SUBSTRATE_TAG), model, fmax, steps, on_step=_stage(on_step, "substrate"))
-    w_ad = (fa.energy_eV + sb.energy_eV - ab.energy_eV) / built.area_A2 * EV_PER_A2_TO_J_PER_M2
-    before = len(framework_bonds(start))
-    broken = before - len(framework_bonds(ab.atoms))
-    shifts = anion_shifts(start, ab.atoms)
-    converged = ab.converged and fa.converged and sb.converged
-    flags: list[Flag] = []
-    if broken > 0 or (shifts > PULLED_A).any():
-        flags.append(
-            Flag(
-                "W_adhesion_J_m2",
-                "interface_reacted",
-                f"{model_label(model)}: the {built.name} relaxation broke {broken} framework "
-                f"bonds and pulled {int((shifts > PULLED_A).sum())} anions > {PULLED_A} Å: the "
-                "model predicts that this contact reacts; W_ad includes that reaction energy",
-            )
-        )
-
-    mu_li = reference_energy("Li", "bulk", model)
-    top, bottom = slab_edges(ab.atoms)
-    site = largest_void_between(ab.atoms, top - 0.3, max(bottom + 0.3, top + 0.5))
-    initial = relax(
-        with_li(ab.atoms, site), model, fmax, steps, on_step=_stage(on_step, "Li at interface")
-    )
-    e_bind = initial.energy_eV - ab.energy_eV - mu_li
-    converged &= initial.converged
-    barrier = delta = hop = None
-    path: tuple[float, ...] = ()
-    if neb:
-        inside = largest_void_between(ab.atoms, top - FIRST_LAYER_A[1], top - FIRST_LAYER_A[0])
-        first = with_li(ab.atoms, inside)
-        first.set_tags(initial.atoms.get_tags())
-        final = relax(first, model, fmax, steps, on_step=_stage(on_step, "Li in first layer"))
-        z_li = heights(final.atoms)[-1]
-        if z_li > top:
-            flags.append(
-                Flag(
-                    "barrier_eV",
-                    "final_state_left_layer",
-                    f"{model_label(model)}: the Li placed in the first {substrate} layer relaxed "
-                    f"out of it ({z_li - top:+.2f} Å above the layer top)",
-                )
-            )
-        energies, band_ok = run_neb(
-            initial.atoms,
-            final.atoms,
-            n_images,
-            model,
-            band_fmax,
-            steps,
-            on_step=_stage(on_step, "band"),
-        )
-        barrier = max(energies) - energies[0]
-        delta = energies[-1] - energies[0]
-        path = tuple(e - energies[0] for e in energies)
-        hop = float(np.linalg.norm(final.atoms.positions[-1] - initial.atoms.positions[-1]))
-        converged &= final.converged and band_ok
-    if not converged:
-        flags.append(
-            Flag("E_AB_eV", "not_converged", "a relaxation or the band stopped before fmax")
-        )
-    names = dict.fromkeys((film, substrate))
-    e_bulk = {n: bulk_binding(n, model) for n in names} if bulk else {}
-    result = InterfaceResult(
-        interface=built.name,
-        model=model_label(model),
-        build=built.summary(),
-        E_AB_eV=ab.energy_eV,
-        E_film_eV=fa.energy_eV,
-        E_substrate_eV=sb.energy_eV,
-        W_adhesion_J_m2=float(w_ad),
-        broken_bonds=int(broken),
-        anions_pulled=int((shifts > PULLED_A).sum()),
-        max_anion_shift_A=float(shifts.max()) if shifts.size else 0.0,
-        E_bind_interface_eV=float(e_bind),
-        E_bind_bulk_eV=e_bulk,
-        barrier_eV=barrier,
-        delta_E_eV=delta,
-        path_eV=path,
-        hop_A=hop,
-        converged=bool(converged),
-        flags=tuple(flags),
-        relaxed=geometry(ab.atoms),
-    )
-    if not np.isfinite(result.E_AB_eV):
-        raise SimulationError(f"{built.name}: the interface energy is not finite")
-    return result
-
-
-#: Two potentials whose works of adhesion differ by more than this disagree [J/m²].
-MARGIN_ADHESION_J_M2 = 0.3
-
-
-def cached_interface(film: str, substrate: str, model: str, **options: Any) -> InterfaceResult:
-    """:func:`relax_interface` through the on-disk cache (keyed by inputs and potential version)."""
-    from ssblab.atomistic import cache
-
-    params = {"film": film, "substrate": substrate, "film_layers": FILM_LAYERS, **options}
-    params.pop("on_step", None)
-    key = cache.cache_key("interface", params, model)
-    hit = cache.load(key)
-    if hit is not None:
-        return InterfaceResult.from_dict(hit)
-    result = relax_interface(film, substrate, model, **options)
-    cache.save(key, result.as_dict())
-    return result
-
-
-def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
-    """Flags where the potentials disagree on W_ad, Li binding, the barrier or the reaction."""
-    from ssblab.atomistic.consensus import MARGIN_BARRIER_EV, MARGIN_BINDING_EV, disagreement
-
-    def values(key: str) -> dict[str, float | None]:
-        return {m: getattr(r, key) for m, r in results.items()}
-
-    flags = (
-        disagreement("W_adhesion_J_m2", values("W_adhesion_J_m2"), MARGIN_ADHESION_J_M2, "J/m2")
-        + disagreement(
-            "E_bind_interface_eV", values("E_bind_interface_eV"), MARGIN_BINDING_EV, "eV"
-        )
-        + disagreement("barrier_eV", values("barrier_eV"), MARGIN_BARRIER_EV, "eV")
-    )
-    reacted = {m: r.broken_bonds > 0 for m, r in results.items()}
-    if len(set(reacted.values())) > 1:
-        said = ", ".join(f"{m} {'reacts' if v else 'intact'}" for m, v in reacted.items())
-        flags += (Flag("broken_bonds", "potentials_disagree", f"reaction at the contact: {said}"),)
-    return flags
+    """:func:`interface_contact`, then (with *neb*) :func:`interface_crossing`."""
+    contact = interface_contact(film, substrate, model, fmax, steps, bulk, on_step)
+    if not neb:
+        return contact
+    return interface_crossing(contact, model, fmax, steps, n_images, band_fmax, on_step)

@@ -58,7 +58,10 @@ SURFACES: dict[str, tuple[tuple[tuple[int, int, int], str], ...]] = {
         ((1, 1, 1), "fcc (111), the close-packed lowest-energy face"),
         ((1, 0, 0), "fcc (100), the next-lowest-energy face"),
     ),
-    "LiAlO2": (((0, 0, 1), "alpha-LiAlO2 (001), the plane of its Li/Al/O layers"),),
+    "LiAlO2": (
+        ((0, 0, 1), "alpha-LiAlO2 (001), the plane of its Li/Al/O layers"),
+        ((1, 0, 4), "alpha-LiAlO2 (104), the non-polar face of alpha-NaFeO2-type oxides"),
+    ),
     "LGPS": (((0, 0, 1), "LGPS (001): the fast Li channels along c cross it"),),
     "Li6PS5Cl": (
         ((1, 0, 0), "argyrodite (100), a low-index face of the cubic cell"),

@@ -16,7 +16,7 @@ STAGES = ("interface", "film slab", "substrate", "Li at interface", "Li in first
 
 
 def _run(film: str, substrate: str, models, options: dict) -> dict:
-    from ssblab.atomistic.interface_energy import cached_interface
+    from ssblab.atomistic.interface_cache import cached_interface
 
     results = {}
     with progress() as bar:
@@ -51,7 +51,7 @@ def interface_command(
 ) -> None:
     """Adhesion, contact reaction, Li binding and Li+ barrier at a FILM|SUBSTRATE interface."""
     from ssblab.atomistic.calculator import UNIVERSAL, check_model, model_label
-    from ssblab.atomistic.interface_energy import consensus_flags
+    from ssblab.atomistic.interface_cache import consensus_flags
 
     models = UNIVERSAL if model == "both" else (model,)
     for name in models:

@@ -1,0 +1,87 @@
+"""Interface results cached on disk, and the two potentials compared.
+
+:func:`cached_interface` runs :func:`ssblab.atomistic.interface_energy.relax_interface`
+through :mod:`ssblab.atomistic.cache` (keyed by the inputs and the potential's
+version; the contact and the NEB are stored apart so a NEB reuses the relaxed
+contact). :func:`consensus_flags` says where CHGNet and SevenNet disagree.
+"""
+
+from __future__ import annotations
+
+from ssblab.atomistic.interface_energy import (
+    FILM_LAYERS,
+    InterfaceResult,
+    StageCallback,
+    interface_contact,
+    interface_crossing,
+)
+from ssblab.flags import Flag
+
+#: Two potentials whose works of adhesion differ by more than this disagree [J/m²].
+MARGIN_ADHESION_J_M2 = 0.3
+
+
+def cached_interface(
+    film: str,
+    substrate: str,
+    model: str,
+    fmax: float = 0.05,
+    steps: int = 250,
+    n_images: int = 5,
+    band_fmax: float = 0.1,
+    neb: bool = True,
+    bulk: bool = True,
+    on_step: StageCallback | None = None,
+) -> InterfaceResult:
+    """:func:`relax_interface` through the on-disk cache (keyed by inputs and potential version).
+
+    The contact part and the NEB are cached apart, so a NEB reuses the relaxed contact.
+    """
+    from ssblab.atomistic import cache
+
+    base = {
+        "film": film,
+        "substrate": substrate,
+        "film_layers": FILM_LAYERS,
+        "fmax": fmax,
+        "steps": steps,
+        "bulk": bulk,
+    }
+    key = cache.cache_key("interface", base, model)
+    hit = cache.load(key)
+    contact = InterfaceResult.from_dict(hit) if hit is not None else None
+    if contact is None:
+        contact = interface_contact(film, substrate, model, fmax, steps, bulk, on_step)
+        cache.save(key, contact.as_dict())
+    if not neb:
+        return contact
+    neb_key = cache.cache_key(
+        "interface_neb", {**base, "n_images": n_images, "band_fmax": band_fmax}, model
+    )
+    hit = cache.load(neb_key)
+    if hit is not None:
+        return InterfaceResult.from_dict(hit)
+    result = interface_crossing(contact, model, fmax, steps, n_images, band_fmax, on_step)
+    cache.save(neb_key, result.as_dict())
+    return result
+
+
+def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
+    """Flags where the potentials disagree on W_ad, Li binding, the barrier or the reaction."""
+    from ssblab.atomistic.consensus import MARGIN_BARRIER_EV, MARGIN_BINDING_EV, disagreement
+
+    def values(key: str) -> dict[str, float | None]:
+        return {m: getattr(r, key) for m, r in results.items()}
+
+    flags = (
+        disagreement("W_adhesion_J_m2", values("W_adhesion_J_m2"), MARGIN_ADHESION_J_M2, "J/m2")
+        + disagreement(
+            "E_bind_interface_eV", values("E_bind_interface_eV"), MARGIN_BINDING_EV, "eV"
+        )
+        + disagreement("barrier_eV", values("barrier_eV"), MARGIN_BARRIER_EV, "eV")
+    )
+    reacted = {m: r.broken_bonds > 0 for m, r in results.items()}
+    if len(set(reacted.values())) > 1:
+        said = ", ".join(f"{m} {'reacts' if v else 'intact'}" for m, v in reacted.items())
+        flags += (Flag("broken_bonds", "potentials_disagree", f"reaction at the contact: {said}"),)
+    return flags
