@@ -65,7 +65,7 @@ class Columns:
             if isinstance(src, pl.DataFrame):
                 self._cache[name] = src.get_column(name).cast(pl.Float64).to_numpy()
             else:
-                self._cache[name] = np.asarray(src[name], dtype=np.float64)
+                self._cache[name] = np.ascontiguousarray(src[name], dtype=np.float64)
         return self._cache[name]
 
     def integers(self, name: str) -> np.ndarray | None:
@@ -197,7 +197,9 @@ def capacity_ah(c: Columns, o: Outputs) -> tuple[dict[str, np.ndarray], str | No
         q = o.floats(2)
         np.multiply(c["Q charge/discharge/mA.h"], _MILLI, out=q[0])
         np.negative(q[0], out=q[1])
-        charge, discharge = peak_totals(q, c.bounds(c["half cycle"]))
+        stored = c.integers("half cycle")
+        bounds = c.bounds(c["half cycle"] if stored is None else stored)
+        charge, discharge = peak_totals(q, bounds)
         counters = {s.CHARGE_CAPACITY: charge, s.DISCHARGE_CAPACITY: discharge}
         return counters, "capacity counters accumulated from Q charge/discharge per half cycle"
     # (Q-Qo) first: EC-Lab's export adds a dq column derived from it

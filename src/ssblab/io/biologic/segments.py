@@ -48,8 +48,11 @@ def _add_per_segment(values: np.ndarray, offsets: np.ndarray, bounds: Bounds) ->
 
 def _row_bounds(bounds: Bounds, rows: int, n: int) -> Bounds:
     """The same segments in each row of a C-ordered (rows, n) array, as flat indices."""
-    shift = (np.arange(rows) * n)[:, None]
-    return (bounds[0] + shift).ravel(), (bounds[1] + shift).ravel()
+    starts, ends = bounds
+    return (
+        np.concatenate([starts + k * n for k in range(rows)]),
+        np.concatenate([ends + k * n for k in range(rows)]),
+    )
 
 
 def peak_totals(rows: np.ndarray, bounds: Bounds) -> np.ndarray:
