@@ -70,3 +70,23 @@ def test_shipped_lialo2_calibration_is_what_pybop_finds():
     assert result.values["diffusivity"] == pytest.approx(shipped, rel=0.1)
     pairs = zip(result.fitted_measured, result.fitted_model, strict=True)
     assert max(abs(m - f) for m, f in pairs) < 2.0
+
+
+@pytest.mark.slow
+def test_coated_predictions_across_fit_starts():
+    """The coated 0.5/1 C predictions from three optimiser starts (~160 s).
+
+    Measured: 1 C -15.7 / -14.7 / -15.8 % from starts at loading 0.3 / 1 / 3 mg/cm2 (the
+    loading is not identifiable and ends at 1.75 / 1.0 / 3.0): the shipped -14.7 % is the
+    default start's; within 15 % at 1 C is not robust. 0.5 C: -8.2 / -7.7 / -8.1 %.
+    """
+    from ssblab.reproduce.lialo2_sensitivity import fit_stability
+
+    rows = fit_stability()
+    for row in rows:
+        assert abs(row["error_0.1C_percent"]) < 1.5 and abs(row["error_0.2C_percent"]) < 1.5
+        assert abs(row["error_0.5C_percent"]) < 10
+        assert -16.5 < row["error_1C_percent"] < -14.0
+    errors = [row["error_1C_percent"] for row in rows]
+    assert max(errors) - min(errors) > 0.5  # the start moves the 1 C figure by ~1 point
+    assert min(errors) < -15.0 < max(errors)  # and across the 15 % line

@@ -181,6 +181,11 @@ def add_rows(case: CaseStudy, interphase: str | None = None) -> None:
                 )
             )
     _direction_rows(case, slow, laws, runs)
+    case.notes.append(
+        "full cells: the coated 1 C prediction sits on the 15 % edge and moves with the "
+        "unfitted cathode loading (the optimiser leaves it near its start); "
+        "'python -m ssblab.reproduce.lialo2_sensitivity' refits from three starts"
+    )
     kind = interphase or INTERPHASE
     sigma = CALIBRATED_SIGMA[kind]
     case.notes.append(

@@ -97,8 +97,12 @@ def build(params: dict[str, float] | None = None, interphase: str | None = None)
     return FullCellModel(cell, dict(params or CALIBRATED[kind]))
 
 
-def calibrate_rate(max_iterations: int = 80, interphase: str | None = None):
-    """Refit the diffusivity and loading on the coated cell's 0.1 and 0.2 C (PyBOP)."""
+def calibrate_rate(
+    max_iterations: int = 80, interphase: str | None = None, start: dict | None = None
+):
+    """Refit the diffusivity and loading on the coated cell's 0.1 and 0.2 C (PyBOP).
+
+    *start* is the optimiser's starting point (default 1.5e-15 m2/s, 1 mg/cm2)."""
     from ssblab.simulate.fit import Target, calibrate
 
     model = build(interphase=interphase)
@@ -110,7 +114,7 @@ def calibrate_rate(max_iterations: int = 80, interphase: str | None = None):
         model.cell,
         targets,
         ["diffusivity", "loading"],
-        {"diffusivity": 1.5e-15, "loading": 1.0},
+        start or {"diffusivity": 1.5e-15, "loading": 1.0},
         fixed={"interphase": interface_asr_ohm(200), "loading": REFERENCE_LOADING},
         max_iterations=max_iterations,
     )

@@ -92,3 +92,52 @@ def loading_sensitivity(loadings=(0.5, 1.0, 2.0, 4.0), interphase: str | None = 
             + " mAh/g at 0.1/0.2/0.5/1 C"
         )
     return lines
+
+
+#: Starting points of :func:`fit_stability` (diffusivity [m2/s], loading [mg/cm2]).
+STARTS = ((5e-16, 0.3), (1.5e-15, 1.0), (5e-15, 3.0))
+
+
+def fit_stability(starts=STARTS, max_iterations: int = 40) -> list[dict[str, float]]:
+    """The PyBOP fit from several starts: fitted values and the coated 0.5/1 C predictions.
+
+    Shows whether the coated 1 C prediction is a property of the data or of where the
+    optimiser started (the loading is not identifiable, so it may stay near its start).
+    """
+    from ssblab.reproduce.lialo2_fullcell_model import calibrate_rate
+
+    model = build()
+    r = interface_asr_ohm(200)
+    out = []
+    for diffusivity, loading in starts:
+        fit = calibrate_rate(max_iterations, start={"diffusivity": diffusivity, "loading": loading})
+        q = _predict(model, fit.values, r)
+        paper = [reported(STUDY, FULL[200], "rate_specific_capacity", c_rate=c)[0] for c in RATES_C]
+        out.append(
+            {
+                "start_diffusivity": diffusivity,
+                "start_loading": loading,
+                **{f"fitted_{k}": v for k, v in fit.values.items()},
+                **{
+                    f"error_{c:g}C_percent": 100.0 * (float(v) / p - 1.0)
+                    for c, v, p in zip(RATES_C, q, paper, strict=True)
+                },
+            }
+        )
+    return out
+
+
+def _predict(model, params: dict[str, float], r_ohm: float) -> np.ndarray:
+    from ssblab.simulate.fit import RateModel
+
+    rates = RateModel(model.cell, RATES_C, {}, REFERENCE_LOADING)
+    return rates.capacities({**params, "interphase": r_ohm})
+
+
+if __name__ == "__main__":
+    for row in fit_stability():
+        print(
+            f"start D {row['start_diffusivity']:.3g} m2/s, loading {row['start_loading']:g} "
+            f"mg/cm2 -> D {row['fitted_diffusivity']:.4g}, loading {row['fitted_loading']:.3g}; "
+            + ", ".join(f"{c:g} C {row[f'error_{c:g}C_percent']:+.1f} %" for c in RATES_C)
+        )
