@@ -271,3 +271,18 @@ def test_a_bad_option_value_names_the_file_it_was_for(capsys, data_dir):
     path = data_dir / MPR
     code, err = _exit(capsys, ["cycles", str(path), "--rule", "nope"])
     assert code == 2 and err.startswith(f"ssblab: error: {path}: unknown cycle rule 'nope'")
+
+
+@pytest.mark.parametrize("command", [["eis", "drt"], ["eis", "fit", "-c", "R0-p(R1,CPE1)"]])
+def test_a_spectrum_with_an_impossible_frequency(capsys, tmp_path, data_dir, command):
+    # one exponent bit-flipped to 1.6e202 Hz: the DRT's τ grid spanned 200 decades and
+    # ran for minutes (found by a mutation run); now the reader refuses the number
+    text = (data_dir / "eis/impedancepy_exampleDataBioLogic.mpt").read_bytes()
+    assert text.count(b"1.6025639E+002\t") == 1
+    path = _write(tmp_path, "peis.mpt", text.replace(b"1.6025639E+002\t", b"1.6025639E+202\t"))
+    code, err = _exit(capsys, [*command[:2], str(path), *command[2:]])
+    assert code == 2
+    assert err == (
+        f"ssblab: error: {path}: 1 frequency outside 1e-07-1e+10 Hz (first 1.603e+202 Hz), "
+        "beyond any impedance analyser: the file is corrupt there\n"
+    )

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.errors import ReadError
 from ssblab.io.safety import check_file, read_head
 
 
@@ -56,4 +57,21 @@ def read_eis(path: str | Path) -> pl.DataFrame:
         from ssblab.io.eis.text import read_eis_text
 
         table = read_eis_text(path)
+    _check_frequency_range(path, table)
     return s.validate_eis(table)
+
+
+#: Frequencies an impedance analyser can apply [Hz]: 0.1 µHz to 10 GHz (generous bounds).
+FREQUENCY_RANGE_HZ = (1e-7, 1e10)
+
+
+def _check_frequency_range(path: Path, table: pl.DataFrame) -> None:
+    """Refuse a spectrum with a frequency no instrument applies (a corrupt number, 1.6e202 Hz)."""
+    lo, hi = FREQUENCY_RANGE_HZ
+    freq = table.get_column(s.FREQUENCY)
+    outside = freq.filter((freq < lo) | (freq > hi))
+    if n := outside.len():
+        raise ReadError(
+            f"{path}: {n} frequenc{'ies' if n > 1 else 'y'} outside {lo:g}-{hi:g} Hz (first "
+            f"{outside[0]:.4g} Hz), beyond any impedance analyser: the file is corrupt there"
+        )
