@@ -286,3 +286,37 @@ def test_a_spectrum_with_an_impossible_frequency(capsys, tmp_path, data_dir, com
         f"ssblab: error: {path}: 1 frequency outside 1e-07-1e+10 Hz (first 1.603e+202 Hz), "
         "beyond any impedance analyser: the file is corrupt there\n"
     )
+
+
+def test_catalog_build_records_each_bad_file_with_its_one_line_reason(capsys, tmp_path, data_dir):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    landt = (data_dir / LANDT).read_bytes()
+    lines = landt.decode().splitlines(True)
+    fields = lines[60].split(",")
+    fields[7] = "1e999"
+    bad = {
+        "empty.mpr": b"",
+        "cut.parquet": (data_dir / PARQUET).read_bytes()[:1000],
+        "inf.csv": "".join([*lines[:60], ",".join(fields), *lines[61:]]).encode(),
+        "utf16.txt": (data_dir / MACCOR).read_bytes().decode("latin-1").encode("utf-16"),
+        "bomb.ndax": _zip({"data.ndc": b"\0" * (64 * 1024**2)}),
+        "escape.ndax": _zip({"../../evil.ndc": b"x" * 100}),
+    }
+    for name, data in bad.items():
+        _write(archive, name, data)
+    _write(archive, "good.csv", landt)
+    out = tmp_path / "catalog"
+    main(["catalog", "build", str(archive), "-o", str(out), "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["files"] == 7 and summary["read"] == 1
+    assert summary["refused"] + summary["unknown"] == 6
+    main(["catalog", "query", "select path, status, reason from files", "-o", str(out), "--json"])
+    rows = {Path(r["path"]).name: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["good.csv"]["status"] == "read"
+    for name in bad:
+        reason = rows[name]["reason"]
+        assert rows[name]["status"] in ("refused", "unknown"), rows[name]
+        assert reason.startswith(f"{rows[name]['path']}: ") and "\n" not in reason, reason
+    assert "beyond the float range" in rows["inf.csv"]["reason"]
+    assert "limit compression_ratio" in rows["bomb.ndax"]["reason"]
