@@ -5,8 +5,9 @@ each), and a large one pays for every fresh array (page faults cost as much as
 the arithmetic). So the conversion runs on NumPy arrays taken straight from the
 decoded records (no intermediate Polars frame), computes each time step and
 segment boundary once, writes the computed columns straight into their output
-arrays (:class:`Outputs`; integer columns from the stored integers, without a
-float copy) and skips ``nan_to_num`` copies when an array is already finite.
+arrays (:mod:`ssblab.io.biologic.outputs`; integer columns from the stored
+integers, without a float copy) and skips ``nan_to_num`` copies when an array
+is already finite.
 The rules are documented once, in :mod:`.table`.
 """
 
@@ -20,6 +21,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError
+from ssblab.io.biologic.outputs import Outputs
 from ssblab.io.biologic.segments import (
     Bounds,
     finite,
@@ -31,8 +33,6 @@ from ssblab.io.biologic.techniques import voltage_rule
 
 REST_MODE = 3  # EC-Lab "mode" of an open-circuit (rest) record
 _MILLI = 1e-3
-#: Tables up to this many rows are built from one joined Series per dtype (:func:`frame_of`).
-_JOIN_ROWS = 20_000
 
 
 class Columns:
@@ -97,26 +97,6 @@ class Columns:
         if key not in self._bounds:
             self._bounds[key] = segment_bounds(segment)
         return self._bounds[key]
-
-
-class Outputs:
-    """Fresh arrays for the computed columns: float64 rows (several at once for a
-    counter pair, as one C-ordered array) and int64 rows, all of the table's height."""
-
-    def __init__(self, height: int) -> None:
-        self.height = height
-
-    def floats(self, rows: int = 1) -> np.ndarray:
-        """*rows* fresh float64 rows, shape (rows, height)."""
-        return np.empty((rows, self.height))
-
-    def float_row(self) -> np.ndarray:
-        """One fresh float64 row."""
-        return np.empty(self.height)
-
-    def int_row(self) -> np.ndarray:
-        """One fresh int64 row."""
-        return np.empty(self.height, dtype=np.int64)
 
 
 def current_a(c: Columns, o: Outputs, path: object) -> tuple[np.ndarray, str | None]:
@@ -303,25 +283,4 @@ def canonical_arrays(
     out.update(_steps(c, o))
     if "Temperature/°C" in c.names:
         out[s.TEMPERATURE] = c["Temperature/°C"]
-    return frame_of(out, c.height), notes
-
-
-def frame_of(out: Mapping[str, np.ndarray], height: int) -> pl.DataFrame:
-    """The canonical frame of float64/int64 arrays, in schema order.
-
-    Building a Polars Series costs a few µs of Python whatever its length, so
-    a short table is built from one Series per dtype (the arrays joined) and
-    zero-copy slices of it; a long one takes each array as it is (no copy).
-    """
-    names = [n for n in s.COLUMNS if n in out]
-    if height > _JOIN_ROWS or height == 0:
-        return pl.DataFrame([pl.Series(n, out[n]) for n in names])
-    groups: dict[type, list[str]] = {}
-    for n in names:
-        groups.setdefault(out[n].dtype.type, []).append(n)
-    pieces: dict[str, pl.Series] = {}
-    for members in groups.values():
-        joined = pl.Series(np.concatenate([out[n] for n in members]))
-        for k, n in enumerate(members):
-            pieces[n] = joined.slice(k * height, height).alias(n)
-    return pl.DataFrame([pieces[n] for n in names])
+    return o.frame(out), notes

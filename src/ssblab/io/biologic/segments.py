@@ -13,8 +13,10 @@ import math
 
 import numpy as np
 
-#: Above this many segments the per-segment offsets are added in one vectorised pass.
-_LOOP_SEGMENTS = 4
+#: Offsets are added segment by segment (one NumPy call each) when the segments
+#: average more than this many records, else in one vectorised pass (two passes
+#: over the records and a temporary array).
+_ROWS_PER_CALL = 512
 
 #: Bounds of the runs of equal values of a segment key: (starts, ends), ends exclusive.
 Bounds = tuple[np.ndarray, np.ndarray]
@@ -39,7 +41,7 @@ def segment_bounds(segment: np.ndarray) -> Bounds:
 def _add_per_segment(values: np.ndarray, offsets: np.ndarray, bounds: Bounds) -> None:
     """``values[a:b] += offsets[k]`` for every segment *k*, in place."""
     starts, ends = bounds
-    if starts.size > _LOOP_SEGMENTS:
+    if starts.size * _ROWS_PER_CALL > values.size:
         values += np.repeat(offsets, ends - starts)
         return
     for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
@@ -100,10 +102,10 @@ def _running_peak(values: np.ndarray, bounds: Bounds) -> None:
     """
     starts, ends = bounds
     later, earlier = values[1:], values[:-1]
-    keeps = later > earlier
-    keeps |= later.view(np.uint64) == earlier.view(np.uint64)
-    keeps[starts[1:] - 1] = True  # a segment's first record starts its own peak
-    falls = np.flatnonzero(~keeps) + 1
+    changes = later <= earlier  # not above the previous record (no NaN here) ...
+    changes &= later.view(np.uint64) != earlier.view(np.uint64)  # ... nor the same bits
+    changes[starts[1:] - 1] = False  # a segment's first record starts its own peak
+    falls = np.flatnonzero(changes) + 1
     if falls.size == 0:
         return
     segment = np.searchsorted(starts, falls, side="right") - 1
