@@ -199,9 +199,11 @@ def test_zip_bomb_is_refused_by_its_ratio(capsys, tmp_path, name):
     assert "limit compression_ratio" in both(capsys, path)
 
 
-def test_gzip_bomb_is_bounded(capsys, tmp_path):
-    path = _write(tmp_path, "bomb.res.gz", gzip.compress(b"\0" * (256 * 1024**2), 1))
-    assert UNKNOWN in both(capsys, path)
+def test_gzip_bomb_is_refused_by_its_ratio(capsys, tmp_path, data_dir):
+    # a real .res header, then 64 MiB of zeros: detected as Arbin .res, stopped at the limit
+    head = (data_dir / RES).read_bytes()[:4096]
+    path = _write(tmp_path, "bomb.res.gz", gzip.compress(head + b"\0" * (64 * 1024**2), 1))
+    assert "limit compression_ratio" in both(capsys, path)
 
 
 def test_archive_member_escaping_its_folder(capsys, tmp_path):
