@@ -86,7 +86,10 @@ LITERATURE: dict[str, str] = {
         "Chem. Mater. 28, 2400 (2016)); computed window about 1.7-2.1 V vs Li (Zhu, He, Mo, "
         "ACS AMI 2015), i.e. not stable at 0 V"
     ),
-    "Li3PO4": "Li3PO4/Li interface stable in DFT (Lepley, Holzwarth, Du, PRB 88, 104103 (2013))",
+    "Li3PO4": (
+        "Li3PO4/Li interface stable in DFT (Lepley, Holzwarth, Du, PRB 88, 104103 (2013)); that "
+        "is a relaxed interface model, not a convex-hull reaction energy"
+    ),
     "LiAlO2": "no DFT reaction energy retrieved; the seed (Chang et al.) coats Li with it",
     "Li6PS5Cl": (
         "computed thermodynamic reduction potential 1.71 V vs Li, reduced to Li3P, Li2S and LiCl "

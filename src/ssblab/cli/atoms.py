@@ -253,7 +253,7 @@ def screen_command(
     candidates: Annotated[
         str,
         typer.Option("--candidates", help="Comma-separated interlayer candidates."),
-    ] = "LiAlO2,Li3PO4,LiNbO3,Al2O3,LiF,Li3N,Li2S,LGPS",
+    ] = "LiAlO2,Li3PO4,LiNbO3,Al2O3,LiF,Li3N,Li2S,LGPS,Li6PS5Cl",
     model: ModelOpt = "both",
     kinetics: Annotated[
         bool,
