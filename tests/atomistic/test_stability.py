@@ -80,3 +80,15 @@ def test_grid_fallback_agrees_with_interfacial_reactivity(fake_energies):
     assert energy == pytest.approx(rxn.energy_eV_atom, abs=1e-9)
     assert ratio == pytest.approx(0.5)
     assert "Li2O" in products
+
+
+def test_row_json_carries_each_potentials_verdict_and_tolerance():
+    rxn = {
+        m: stability.Reaction("LiAlO2", "Li", m, e, 0.8, "LiAl + Li2O")
+        for m, e in (("chgnet", -0.023), ("sevennet", -0.040))
+    }
+    data = stability.ScreenRow("LiAlO2", {"Li": rxn}, "none").as_dict()
+    assert data["verdict_vs_Li"] == "stable" and data["protective_vs_Li"]
+    assert data["reactions"]["Li"]["sevennet"]["verdict"] == "within error"
+    assert data["reactions"]["Li"]["sevennet"]["tolerance_eV_atom"] == 0.046
+    assert data["reactions"]["Li"]["chgnet"]["tolerance_eV_atom"] == 0.061
