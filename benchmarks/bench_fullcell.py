@@ -46,8 +46,10 @@ def main() -> int:
     from ssblab.simulate.fullcell import build_cell
 
     recipe = load_recipe(recipe_path(FULL[200]))
-    cold, cell = _timed(lambda: build_cell(recipe, loading_mg_cm2=10.0))
-    setup, cell = _timed(lambda: build_cell(recipe, loading_mg_cm2=10.0), repeat=3)
+    cold, cell = _timed(lambda: build_cell(recipe, loading_mg_cm2=10.0, interphase="ohmic"))
+    setup, cell = _timed(
+        lambda: build_cell(recipe, loading_mg_cm2=10.0, interphase="ohmic"), repeat=3
+    )
     low, high = cell.window_V
     one = (
         f"Charge at 1 C for 2 hours or until {high} V",
