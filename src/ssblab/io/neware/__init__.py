@@ -15,7 +15,7 @@ _WHERE = {
     "read_nda": "reader",
     "read_ndax": "reader",
     "read_regular_csv": "regular",
-    "sniff_nda": "reader",
-    "sniff_ndax": "reader",
+    "sniff_nda": "sniff",
+    "sniff_ndax": "sniff",
 }
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _WHERE)
