@@ -170,6 +170,8 @@ class RunMeta:
         if not isinstance(raw, dict):
             raise SchemaError("table metadata must be a JSON object")
         known = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
+        for name, value in known.items():
+            _check_meta_type(name, value)
         if "notes" in known:
             known["notes"] = tuple(str(n) for n in known["notes"])
         if "extra" in known:
@@ -179,6 +181,25 @@ class RunMeta:
     def with_(self, **changes: Any) -> RunMeta:
         """Return a copy with *changes* applied (the metadata is immutable)."""
         return replace(self, **changes)
+
+
+#: JSON types of the RunMeta fields that are not text (:meth:`RunMeta.from_json`).
+_META_JSON_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "active_mass_g": ((int, float, type(None)), "a number or null"),
+    "area_cm2": ((int, float, type(None)), "a number or null"),
+    "rows_skipped": ((int,), "a whole number"),
+    "notes": ((list,), "a list"),
+    "extra": ((dict,), "an object"),
+}
+
+
+def _check_meta_type(name: str, value: Any) -> None:
+    """Refuse a metadata field of the wrong JSON type (``"active_mass_g": "heavy"``)."""
+    types, words = _META_JSON_TYPES.get(name, ((str,), "text"))
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise SchemaError(
+            f"table metadata field {name!r} must be {words}, got {json.dumps(value)[:40]}"
+        )
 
 
 @dataclass(frozen=True, repr=False)

@@ -322,3 +322,62 @@ def test_catalog_build_records_each_bad_file_with_its_one_line_reason(capsys, tm
         assert reason.startswith(f"{rows[name]['path']}: ") and "\n" not in reason, reason
     assert "beyond the float range" in rows["inf.csv"]["reason"]
     assert "limit compression_ratio" in rows["bomb.ndax"]["reason"]
+
+
+@pytest.fixture
+def landt_bdf(tmp_path, data_dir) -> Path:
+    """The LANDT run written by ``ssblab read`` as BDF CSV with its metadata sidecar."""
+    out = tmp_path / "landt.bdf.csv"
+    main(["read", str(data_dir / LANDT), "-o", str(out)])
+    return out
+
+
+def test_a_sidecar_that_is_not_json(capsys, landt_bdf):
+    side = landt_bdf.with_name(landt_bdf.name + ".metadata.json")
+    side.write_text(side.read_text()[:200])
+    code, err = _exit(capsys, ["info", str(landt_bdf)])
+    assert code == 2 and err.count("\n") == 1  # the sidecar is the bad file: it is named
+    assert err.startswith(f"ssblab: error: {side}: metadata sidecar is not valid JSON ("), err
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("active_mass_g", "heavy", "must be a number or null"),  # metrics raised TypeError
+        ("rows_skipped", "many", "must be a whole number"),  # info printed "many"
+        ("notes", 5, "must be a list"),
+        ("extra", [1, 2], "must be an object"),
+        ("start_time_utc", {"a": 1}, "must be text"),
+    ],
+)
+def test_metadata_fields_of_the_wrong_type(capsys, landt_bdf, field, value, words):
+    side = landt_bdf.with_name(landt_bdf.name + ".metadata.json")
+    raw = json.loads(side.read_text())
+    raw["ssblab"][field] = value
+    side.write_text(json.dumps(raw))
+    expected = f"table metadata field {field!r} {words}, got {json.dumps(value)}"
+    for command in ("info", "metrics"):
+        assert refused(capsys, landt_bdf, command=command) == expected
+
+
+def test_parquet_metadata_of_the_wrong_type(capsys, tmp_path, data_dir):
+    import pyarrow.parquet as pq
+
+    good = tmp_path / "good.parquet"
+    main(["read", str(data_dir / LANDT), "-o", str(good)])
+    capsys.readouterr()
+    table = pq.read_table(good)
+    meta = json.loads(pl_metadata(good)["ssblab"])
+    meta["active_mass_g"] = "heavy"
+    bad = tmp_path / "bad.parquet"
+    schema_meta = {**(table.schema.metadata or {}), b"ssblab": json.dumps(meta).encode()}
+    pq.write_table(table.replace_schema_metadata(schema_meta), bad)
+    assert refused(capsys, bad, command="metrics") == (
+        "table metadata field 'active_mass_g' must be a number or null, got \"heavy\""
+    )
+
+
+def pl_metadata(path: Path) -> dict[str, str]:
+    import polars as pl
+
+    return pl.read_parquet_metadata(path)
