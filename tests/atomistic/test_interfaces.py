@@ -92,6 +92,18 @@ def test_li_lgps_interface_is_s_terminated_with_whole_tetrahedra_facing_li():
     assert set(cut) <= set(atoms.constraints[0].index)
 
 
+def test_al_argyrodite_and_lialo2_lgps_interfaces():
+    built = _built("Al", "Li6PS5Cl", film_layers=3)
+    assert built.film_miller == (1, 1, 1) and built.substrate_miller == (1, 0, 0)
+    assert built.n_substrate == 52 and built.substrate_units == 4  # Li24P4S20Cl4
+    assert set(built.atoms[built.atoms.get_tags() == FILM_TAG].symbols) == {"Al"}
+    assert built.broken_bonds == 0  # every PS4 whole
+    assert built.vacuum_A >= MIN_VACUUM_A and len(built.atoms) <= 150
+    # The hexagonal alpha-LiAlO2 net does not fit LGPS's square one in a CPU-sized cell.
+    with pytest.raises(SsblabError, match=r"LiAlO2\|LGPS: no lattice match"):
+        _built("LiAlO2", "LGPS", film_layers=1)
+
+
 def test_void_search_stays_in_its_window(tiny):
     atoms = tiny.atoms
     z = heights(atoms)

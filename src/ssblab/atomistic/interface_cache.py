@@ -46,6 +46,7 @@ def cached_interface(
         "fmax": fmax,
         "steps": steps,
         "bulk": bulk,
+        "method": "E_bind vs the lower of two host relaxations",
     }
     key = cache.cache_key("interface", base, model)
     hit = cache.load(key)

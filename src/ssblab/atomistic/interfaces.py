@@ -73,7 +73,7 @@ MAX_LENGTH_TOL = 0.06
 #: Largest relative change of the film's in-plane angle in a match.
 MAX_ANGLE_TOL = 0.03
 #: Largest in-plane supercell area searched [Å²].
-MAX_AREA_A2 = 100.0
+MAX_AREA_A2 = 110.0
 #: Largest interface (both slabs) ssblab builds for CPU work.
 MAX_ATOMS = 150
 #: Vacuum requested over the film [Å]; the seed asks for at least 10 Å.

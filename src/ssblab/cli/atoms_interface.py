@@ -12,7 +12,15 @@ import typer
 
 from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, progress
 
-STAGES = ("interface", "film slab", "substrate", "Li at interface", "Li in first layer", "band")
+STAGES = (
+    "interface",
+    "film slab",
+    "substrate",
+    "Li at interface",
+    "host again",
+    "Li in first layer",
+    "band",
+)
 
 
 def _run(film: str, substrate: str, models, options: dict) -> dict:
