@@ -114,6 +114,8 @@ def _check(values: dict[str, Any], origin: str) -> dict[str, Any]:
         if kind is float:
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise CellMetaError(f"{origin}: {key} must be a positive number, got {value!r}")
+            if value == float("inf"):  # 1e999 in a sidecar
+                raise CellMetaError(f"{origin}: {key} must be a finite number, got {value!r}")
             value = float(value)
         elif kind is list:
             if isinstance(value, dict):

@@ -381,3 +381,34 @@ def pl_metadata(path: Path) -> dict[str, str]:
     import polars as pl
 
     return pl.read_parquet_metadata(path)
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ("this is = not toml", "cannot be read as TOML: Expected '=' after a key"),
+        ('active_mass_mg = "heavy"', "active_mass_mg must be a positive number, got 'heavy'"),
+        ("active_mass_mg = 1e999", "active_mass_mg must be a finite number, got inf"),  # was used
+        ("cell_type = 5", "cell_type must be text, got 5"),
+        ("[cell]\nmass = 1", "unknown key 'cell'; known: active_mass_mg"),
+    ],
+)
+def test_a_bad_cell_sidecar_names_the_sidecar(capsys, tmp_path, data_dir, toml, words):
+    path = _write(tmp_path, "landt.csv", (data_dir / LANDT).read_bytes())
+    side = _write(tmp_path, "landt.csv.cell.toml", toml.encode())
+    for command in ("cycles", "metrics", "rate"):
+        code, err = _exit(capsys, [command, str(path)])
+        assert code == 2 and err.count("\n") == 1, err
+        assert err.startswith(f"ssblab: error: {side}: {words}"), err
+
+
+def test_a_bad_procedure_step_names_the_file(capsys, tmp_path, data_dir):
+    # the sidecar's procedure is parsed when cycles names the segments (no file named before)
+    path = _write(tmp_path, "landt.csv", (data_dir / LANDT).read_bytes())
+    _write(tmp_path, "landt.csv.cell.toml", b'procedure = ["banana"]')
+    code, err = _exit(capsys, ["cycles", str(path)])
+    assert code == 2
+    assert err == (
+        f"ssblab: error: {path}: procedure step 'banana' is not a Charge/Discharge/Rest/Hold "
+        "PyBaMM string\n"
+    )

@@ -66,7 +66,8 @@ def cycles_command(
         )
     flags = (*forced, *result.flags)
     rows = rows_written(result.table, out)
-    procedure, procedure_notes = _procedure_spans(run, file, recipe)
+    with naming(file):
+        procedure, procedure_notes = _procedure_spans(run, file, recipe)
     if json:
         payload = {"cycles": rows, "procedure": procedure, **about_cycles(result)}
         print_result(payload, flags, result.notes)
