@@ -82,8 +82,14 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
     bulk = j * cell.electrolyte_thickness_um * 1e-4 / p.electrolyte_conductivity_S_cm
     thermal = 2 * ph.GAS_CONSTANT * t_k / ph.FARADAY
 
-    def electrode(local: float, r: float) -> float:
-        return thermal * math.asinh(local / (2 * p.exchange_current_density_A_cm2)) + local * r
+    q_h = ph.FARADAY * p.gap_depth_nm * 1e-7 / p.li_molar_volume_cm3_mol
+    gap = max(1.0 - p.gap_critical_current_A_cm2 / j, 0.0) * q_mAh_cm2 * 3.6 / q_h
+
+    def electrode(local: float, r_int: float, focus: float = 1.0) -> float:
+        """Charge transfer and film drop at local x focus, interphase drop at local."""
+        at = local * focus
+        ct = thermal * math.asinh(at / (2 * p.exchange_current_density_A_cm2))
+        return ct + at * r_coat + local * r_int
 
     damage = exposure = 0.0
     voids = [0.0, 0.0]  # working, counter
@@ -100,8 +106,8 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
         voids[strip] += dv_full * (u_prev + (1 - u_prev) * p.void_suppression)
         v1 = voids[strip]
         u_prev = u
-        e0 = electrode(j, r0 + r_coat) + electrode(j * (1 + v0), r0 + r_coat) + bulk
-        e1 = electrode(j, r1 + r_coat) + electrode(j * (1 + v1), r1 + r_coat) + bulk
+        e0 = electrode(j, r0) + electrode(j * (1 + v0), r0) + bulk
+        e1 = electrode(j, r1) + electrode(j * (1 + v1), r1, 1.0 + gap) + bulk
         if j * (1 + voids[plate]) > p.penetration_current_density_A_cm2:
             return n * tau / 3600.0
         if 0.5 * (e0 + e1) > DIVERGENCE_BOUND_MV / 1e3:  # the plateau over the bound

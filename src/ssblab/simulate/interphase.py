@@ -33,7 +33,19 @@ The chain, for an interlayer of thickness *d* on each Li electrode:
    ``c = 1 / (1 + V)`` with
    ``ΔV = w (q/q_ref)^b (max(j - j_c, 0)/j_ref)^n [u + (1 - u) s]`` per
    stripping; an intact coating suppresses voids by the factor *s*.
-5. **Kinetics.** Butler–Volmer in asinh form at each electrode,
+5. **Stripping gap (current focusing, within a half-cycle).** Above a critical
+   stripping current the creep-limited supply of Li cannot keep the Li in contact
+   with the film (Kasemchainan et al. 2019; the seed's Fig. 3b discussion: voids
+   on stripping raise the local current, plating refills them). The Li deficit
+   ``(j - j_gap) t`` opens a gap whose measure grows with the deficit depth,
+   ``V_gap = (1 - j_gap / j)_+ Q / Q_h`` after a charge ``Q`` stripped, with
+   ``Q_h = F h / V_m`` the charge of a Li layer of depth *h* (the gap depth that
+   halves the contact). It is refilled by the next plating. The LiAlO2 film is an
+   electronic insulator (seed), so the ionic current through the film and the
+   charge transfer are focused on the contact left, ``j (1 + V)(1 + V_gap)``; the
+   Li|LGPS interphase (Li2S, Li3P and an electronically conducting Li-Ge phase,
+   seed) is not, so a bare electrode feels the gap only in its charge transfer.
+6. **Kinetics.** Butler–Volmer in asinh form at each electrode,
    ``η_ct = (2RT/F) asinh(j_loc / 2 i0)``; the stripping electrode carries the
    local current ``j / c``, the plating electrode ``j`` (plating refills voids).
 """
@@ -129,6 +141,24 @@ def void_increment(
     excess = np.maximum(current_density_A_cm2 - critical_current_A_cm2, 0.0)
     j = excess / reference_current_A_cm2
     return rate * q**exponent * j**rate_exponent * (exposed + (1.0 - exposed) * suppression)
+
+
+def stripping_gap(
+    capacity_mAh_cm2: np.ndarray,
+    current_density_A_cm2: np.ndarray,
+    critical_current_A_cm2: np.ndarray,
+    depth_nm: np.ndarray,
+    li_molar_volume_cm3_mol: np.ndarray,
+) -> np.ndarray:
+    """Gap measure V_gap at the end of a stripping half-cycle of *capacity_mAh_cm2* (1).
+
+    ``(1 - j_c / j)_+ Q / Q_h`` with ``Q_h = F h / V_m`` [C/cm²] (h in nm, V_m in cm³/mol).
+    """
+    q_c_cm2 = np.asarray(capacity_mAh_cm2, dtype=float) * 3.6
+    q_h = FARADAY * np.asarray(depth_nm) * 1e-7 / li_molar_volume_cm3_mol
+    j = np.asarray(current_density_A_cm2, dtype=float)
+    excess = np.maximum(1.0 - critical_current_A_cm2 / np.maximum(j, 1e-30), 0.0)
+    return excess * q_c_cm2 / q_h
 
 
 def charge_transfer_V(

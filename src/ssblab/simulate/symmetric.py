@@ -182,8 +182,9 @@ def _column(value: Any) -> np.ndarray:
 
 def _layer_resistance(
     d: np.ndarray, hc: HalfCycles, b: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exposed fraction of Li and ASR of coating + interphase [Ω·cm²], at the N+1 boundaries."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exposed fraction of Li and ASR of the interphase (at the N+1 boundaries) and of the
+    coating [Ω·cm²]."""
     j, tau = hc.current_density_A_cm2[None, :], hc.duration_s[None, :]
     drop = ph.coating_drop_V(j, d, b["coating_conductivity_S_cm"])
     eta_mech = ph.mechanical_overpotential_V(b["film_strength_Pa"], b["li_molar_volume_cm3_mol"])
@@ -207,7 +208,7 @@ def _layer_resistance(
     r_int = ph.interphase_resistance(
         exposure, b["interphase_rate_cm2_s"], b["interphase_conductivity_S_cm"]
     )
-    return exposed, r_int + d * 1e-7 / b["coating_conductivity_S_cm"]
+    return exposed, r_int, d * 1e-7 / b["coating_conductivity_S_cm"]
 
 
 def _voids(
@@ -245,23 +246,33 @@ def trajectory(
     """
     b = {f.name: _column(getattr(p, f.name)) for f in fields(p)}
     d = _column(thickness_nm)
-    exposed, r_layers = _layer_resistance(d, hc, b)
+    exposed, r_int, r_film = _layer_resistance(d, hc, b)
     strip_start, strip_end, plate = _voids(exposed, hc, b)
     j = hc.current_density_A_cm2[None, :]
     t_k = cell.temperature_C + 273.15
     i0 = b["exchange_current_density_A_cm2"]
-    shape = r_layers[:, 1:].shape
+    shape = r_int[:, 1:].shape
+    gap = ph.stripping_gap(
+        hc.capacity_mAh_cm2[None, :],
+        j,
+        b["gap_critical_current_A_cm2"],
+        b["gap_depth_nm"],
+        b["li_molar_volume_cm3_mol"],
+    )
 
-    def electrode(local: np.ndarray, layers: np.ndarray) -> np.ndarray:
-        return ph.electrode_overpotential_V(np.broadcast_to(local, shape), layers, i0, t_k)
+    def electrode(local: np.ndarray, interphase: np.ndarray, focus: Any = 1.0) -> np.ndarray:
+        """Charge transfer and film drop at the focused current, interphase drop at *local*."""
+        local = np.broadcast_to(local, shape)
+        focused = local * focus
+        return ph.electrode_overpotential_V(focused, r_film, i0, t_k) + local * interphase
 
     bulk = j * cell.electrolyte_thickness_um * 1e-4 / b["electrolyte_conductivity_S_cm"]
     return Trajectory(
         half_cycles=hc,
-        plating_start=electrode(j, r_layers[:, :-1]),
-        plating_end=electrode(j, r_layers[:, 1:]),
-        stripping_start=electrode(j * (1.0 + strip_start), r_layers[:, :-1]),
-        stripping_end=electrode(j * (1.0 + strip_end), r_layers[:, 1:]),
+        plating_start=electrode(j, r_int[:, :-1]),
+        plating_end=electrode(j, r_int[:, 1:]),
+        stripping_start=electrode(j * (1.0 + strip_start), r_int[:, :-1]),
+        stripping_end=electrode(j * (1.0 + strip_end), r_int[:, 1:], 1.0 + gap),
         bulk=np.broadcast_to(bulk, shape),
         shorted=j * (1.0 + plate) > b["penetration_current_density_A_cm2"],
     )

@@ -29,6 +29,8 @@ class SymmetricParams:
     void_suppression: float
     void_rate_exponent: float
     critical_stripping_current_A_cm2: float
+    gap_critical_current_A_cm2: float
+    gap_depth_nm: float
     fatigue_exponent: float
     fatigue_cycles: float
     tearing_thickness_nm: float

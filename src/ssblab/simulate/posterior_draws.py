@@ -1,0 +1,119 @@
+"""Posterior draws of the symmetric-cell model: the container, convergence checks, CSV I/O.
+
+Convergence of an emcee run is stated three ways (all on the kept part of the chain):
+
+* the integrated autocorrelation time τ of each parameter (emcee's estimator) and
+  the kept length in units of the largest τ (emcee's guidance: ≥ 50 τ);
+* the effective sample size, walkers × kept steps / τ, of the worst parameter;
+* the split R-hat (Gelman et al., *Bayesian Data Analysis*, 3rd ed., §11.4) over
+  the walkers' half-chains. Walkers of an ensemble sampler are not independent
+  chains, so R-hat here is a check that the walkers agree, not a proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from ssblab.errors import SimulationError
+
+POSTERIOR_FILE = "symmetric_posterior.csv"
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior draws (log10 values, one column per free parameter), with diagnostics."""
+
+    draws: np.ndarray
+    acceptance: float
+    steps: int
+    walkers: int
+    #: Largest integrated autocorrelation time over the parameters [steps] (NaN: unknown).
+    autocorr_steps: float = float("nan")
+    #: Steps kept after the burn-in (NaN: unknown).
+    kept_steps: float = float("nan")
+    #: Largest split R-hat over the parameters (NaN: unknown).
+    rhat_max: float = float("nan")
+    #: Smallest effective sample size over the parameters (NaN: unknown).
+    ess_min: float = float("nan")
+
+    def params(self, base: Any) -> Any:
+        """All draws as one batch of :class:`~ssblab.simulate.symmetric.SymmetricParams`."""
+        from ssblab.simulate.posterior import batch_params
+
+        return batch_params(base, self.draws)
+
+    def median(self, base: Any) -> Any:
+        """The posterior median of each free parameter (other fields from *base*)."""
+        from ssblab.simulate.posterior import point_params
+
+        return point_params(base, np.median(self.draws, axis=0))
+
+    @property
+    def kept_tau(self) -> float:
+        """Kept chain length in autocorrelation times (emcee asks for ≥ 50)."""
+        return self.kept_steps / self.autocorr_steps
+
+    def subsample(self, step: int) -> Posterior:
+        """Every *step*-th draw, diagnostics kept."""
+        return Posterior(
+            self.draws[:: max(1, step)],
+            self.acceptance,
+            self.steps,
+            self.walkers,
+            self.autocorr_steps,
+            self.kept_steps,
+            self.rhat_max,
+            self.ess_min,
+        )
+
+
+def split_rhat(chain: np.ndarray) -> np.ndarray:
+    """Split R-hat of each parameter of *chain* shaped (steps, chains, parameters)."""
+    n = chain.shape[0] // 2
+    halves = np.concatenate([chain[:n], chain[n : 2 * n]], axis=1)
+    within = halves.var(axis=0, ddof=1).mean(axis=0)
+    between = n * halves.mean(axis=0).var(axis=0, ddof=1)
+    pooled = (n - 1) / n * within + between / n
+    return np.sqrt(pooled / within)
+
+
+def write_draws(post: Posterior, names: list[str], path: Any) -> None:
+    """Draws as CSV (columns ``log10_<name>``), the sampler and its diagnostics in line 1."""
+    note = (
+        f"# emcee: {post.walkers} walkers, {post.steps} steps, kept {post.kept_steps:.0f}, "
+        f"autocorrelation {post.autocorr_steps:.1f}, rhat {post.rhat_max:.4f}, "
+        f"ess {post.ess_min:.0f}, acceptance {post.acceptance:.3f}"
+    )
+    header = ",".join(f"log10_{n}" for n in names)
+    np.savetxt(
+        path, post.draws, fmt="%.6g", delimiter=",", header=note + "\n" + header, comments=""
+    )
+
+
+def _number(words: list[str], key: str) -> float:
+    return float(words[words.index(key) + 1]) if key in words else float("nan")
+
+
+def load_draws(names: list[str], path: Any = None) -> Posterior:
+    """Draws written by :func:`write_draws` (default: the packaged ``symmetric_posterior.csv``)."""
+    source = path or resources.files("ssblab.data").joinpath(POSTERIOR_FILE)
+    with open(source, encoding="utf-8") as fh:
+        note, header = fh.readline(), fh.readline().strip().split(",")
+        if header != [f"log10_{n}" for n in names]:
+            raise SimulationError(f"{source}: columns {header} do not match the free parameters")
+        draws = np.loadtxt(fh, delimiter=",", ndmin=2)
+    words = note.replace(",", "").split()
+    return Posterior(
+        draws,
+        _number(words, "acceptance"),
+        int(words[4]),
+        int(words[2]),
+        _number(words, "autocorrelation"),
+        _number(words, "kept"),
+        _number(words, "rhat"),
+        _number(words, "ess"),
+    )
