@@ -3,7 +3,7 @@
 Used by :func:`ssblab.analysis.cycles.cycle_table`; every check returns
 :class:`ssblab.flags.Flag` objects (codes ``partial_cycle``, ``ce_out_of_range``,
 ``ee_out_of_range``, ``coarse_counter``, ``time_backwards``, ``duration_unit``,
-``current_unit``).
+``current_unit``, ``voltage_unit``).
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def cycle_flags(table: pl.DataFrame) -> list[Flag]:
 
 
 def time_flags(table: pl.DataFrame) -> list[Flag]:
-    """Flag time that goes backwards, and a duration that suggests a unit error."""
+    """Flag time that goes backwards, and a duration, current or voltage that suggests a unit
+    error (or a corrupt value)."""
     t = table.get_column(s.TIME)
     flags: list[Flag] = []
     back = int((t.diff() < 0).sum())
@@ -116,6 +117,15 @@ def time_flags(table: pl.DataFrame) -> list[Flag]:
     if i > 1e3:
         flags.append(
             Flag("current", "current_unit", f"|I| reaches {i:.3g} A: current likely in mA")
+        )
+    v = table.get_column(s.VOLTAGE).abs().max() or 0.0
+    if v > 1e3:
+        flags.append(
+            Flag(
+                "voltage",
+                "voltage_unit",
+                f"|V| reaches {v:.3g} V: voltage likely in mV, or a corrupt value",
+            )
         )
     return flags
 
