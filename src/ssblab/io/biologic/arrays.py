@@ -101,7 +101,7 @@ class Columns:
 
 def current_a(c: Columns, o: Outputs, path: object) -> tuple[np.ndarray, str | None]:
     """Current [A] and a note on how it was obtained (None when measured)."""
-    amps = o.float_row()
+    amps = o.float_row(s.CURRENT)
     measured = c.first("I/mA", "<I>/mA")
     if measured:
         return np.multiply(c[measured], _MILLI, out=amps), None
@@ -140,7 +140,7 @@ def potentials(
             raise ReadError(f"{path}: no working-electrode potential (Ewe) in the {name} data")
         voltage, how = c[we], f"{we} ({name}: potential-controlled)"
     elif kept:
-        voltage = np.subtract(c[we], c[ce], out=o.float_row())  # type: ignore[index]
+        voltage = np.subtract(c[we], c[ce], out=o.float_row(s.VOLTAGE))  # type: ignore[index]
         how = f"{we} - {ce}"
     elif cell is not None:
         voltage, how = c[cell], cell
@@ -157,16 +157,16 @@ def potentials(
 def vendor_cycle(c: Columns, o: Outputs) -> np.ndarray | None:
     """EC-Lab's cycle number (``half cycle // 2`` when not stored), as int64."""
     if "cycle number" in c.names:
-        cycle = o.int_row()
+        cycle = o.int_row(s.VENDOR_CYCLE)
         np.copyto(cycle, np.rint(finite(c["cycle number"])), casting="unsafe")
         return cycle
     if "half cycle" in c.names:
-        cycle, stored = o.int_row(), c.integers("half cycle")
+        cycle, stored = o.int_row(s.VENDOR_CYCLE), c.integers("half cycle")
         if stored is None:
             np.copyto(cycle, finite(c["half cycle"]), casting="unsafe")
         else:
             np.copyto(cycle, stored)
-        cycle //= 2
+        cycle >>= 1  # // 2 (an arithmetic shift floors negative values too)
         return cycle
     return None
 
@@ -174,7 +174,7 @@ def vendor_cycle(c: Columns, o: Outputs) -> np.ndarray | None:
 def capacity_ah(c: Columns, o: Outputs) -> tuple[dict[str, np.ndarray], str | None]:
     """Cumulative charging/discharging capacity [A·h] and a note on the source."""
     if "Q charge/discharge/mA.h" in c.names and "half cycle" in c.names:
-        q = o.floats(2)
+        q = o.floats(s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
         np.multiply(c["Q charge/discharge/mA.h"], _MILLI, out=q[0])
         np.negative(q[0], out=q[1])
         stored = c.integers("half cycle")
@@ -189,7 +189,7 @@ def capacity_ah(c: Columns, o: Outputs) -> tuple[dict[str, np.ndarray], str | No
         step, how = finite(c["dq/mA.h"]), "dq"
     else:
         return {}, None
-    charge, discharge = o.floats(2)
+    charge, discharge = o.floats(s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
     np.cumsum(step.clip(min=0.0, out=charge), out=charge)
     charge *= _MILLI
     np.cumsum(step.clip(max=0.0, out=discharge), out=discharge)
@@ -212,7 +212,7 @@ def energy_wh(
     stored = all(src in c.names for src in pairs)
     if not stored and potential is None:
         return {}, None
-    bounds, rows = segment_bounds(cycle), o.floats(2)
+    bounds, rows = segment_bounds(cycle), o.floats(s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
     if stored:
         for row, src in zip(rows, pairs, strict=True):
             np.copyto(row, c[src])
@@ -237,7 +237,8 @@ def _steps(c: Columns, o: Outputs) -> dict[str, np.ndarray]:
     """EC-Lab's step number ``Ns`` and the step count (from 1, +1 at every change)."""
     if "Ns" not in c.names:
         return {}
-    ns, count, stored = o.int_row(), o.int_row(), c.integers("Ns")
+    ns, count = o.int_row(s.STEP_INDEX), o.int_row(s.STEP_COUNT)
+    stored = c.integers("Ns")
     np.copyto(ns, finite(c["Ns"]) if stored is None else stored, casting="unsafe")
     if ns.size:
         count[0] = 1
@@ -267,18 +268,18 @@ def canonical_arrays(
     notes += [note] if note else []
     time = c["time/s"]
     out: dict[str, np.ndarray] = {
-        s.TIME: np.subtract(time, time[0], out=o.float_row()) if time.size else time,
+        s.TIME: np.subtract(time, time[0], out=o.float_row(s.TIME)) if time.size else time,
         s.CURRENT: amps,
         **volts,
         **capacity,
         **energy,
     }
     if start_unix_s is not None:
-        out[s.UNIX_TIME] = np.add(time, start_unix_s, out=o.float_row())
+        out[s.UNIX_TIME] = np.add(time, start_unix_s, out=o.float_row(s.UNIX_TIME))
     if cycle is not None:
         out[s.VENDOR_CYCLE] = cycle
         first = cycle.min() if cycle.size else 0
-        out[s.CYCLE] = np.subtract(cycle, first, out=o.int_row())
+        out[s.CYCLE] = np.subtract(cycle, first, out=o.int_row(s.CYCLE))
         out[s.CYCLE] += 1
     out.update(_steps(c, o))
     if "Temperature/°C" in c.names:

@@ -24,58 +24,62 @@ FLOAT_ROWS, INT_ROWS = 8, 4
 
 
 class Outputs:
-    """Fresh float64 / int64 rows of the table's height for the computed columns."""
+    """Fresh float64 / int64 rows of the table's height, one per computed column.
+
+    Each row is handed out under the canonical name of the column it will
+    hold; :meth:`frame` relies on that to slice the blocks.
+    """
 
     def __init__(self, height: int) -> None:
         self.height = height
         self.blocked = 0 < height <= BLOCK_ROWS
-        if self.blocked:
-            self._blocks = {
-                np.float64: np.empty((FLOAT_ROWS, height)),
-                np.int64: np.empty((INT_ROWS, height), dtype=np.int64),
-            }
-            self._used = {np.float64: 0, np.int64: 0}
+        self._blocks = {
+            np.float64: np.empty((FLOAT_ROWS if self.blocked else 0, height)),
+            np.int64: np.empty((INT_ROWS if self.blocked else 0, height), dtype=np.int64),
+        }
+        self._rows_of: dict[str, tuple[type, int]] = {}  # column name -> (dtype, block row)
+        self._used = {np.float64: 0, np.int64: 0}
 
-    def _rows(self, dtype: type, rows: int) -> np.ndarray:
+    def _take(self, dtype: type, names: tuple[str, ...]) -> np.ndarray:
         if not self.blocked:
-            return np.empty((rows, self.height), dtype=dtype)
+            return np.empty((len(names), self.height), dtype=dtype)
         start = self._used[dtype]
-        self._used[dtype] = start + rows
         block = self._blocks[dtype]
-        if self._used[dtype] > block.shape[0]:
+        if start + len(names) > block.shape[0]:
             raise RuntimeError(f"more than {block.shape[0]} computed {dtype.__name__} columns")
-        return block[start : start + rows]
+        self._used[dtype] = start + len(names)
+        for k, name in enumerate(names):
+            self._rows_of[name] = (dtype, start + k)
+        return block[start : start + len(names)]
 
-    def floats(self, rows: int = 1) -> np.ndarray:
-        """*rows* fresh float64 rows, shape (rows, height), one C-ordered array."""
-        return self._rows(np.float64, rows)
+    def floats(self, *names: str) -> np.ndarray:
+        """Fresh float64 rows for the columns *names*, shape (len(names), height), C-ordered."""
+        return self._take(np.float64, names)
 
-    def float_row(self) -> np.ndarray:
-        """One fresh float64 row."""
-        return self._rows(np.float64, 1)[0]
+    def float_row(self, name: str) -> np.ndarray:
+        """A fresh float64 row for column *name*."""
+        return self._take(np.float64, (name,))[0]
 
-    def int_row(self) -> np.ndarray:
-        """One fresh int64 row."""
-        return self._rows(np.int64, 1)[0]
+    def int_row(self, name: str) -> np.ndarray:
+        """A fresh int64 row for column *name*."""
+        return self._take(np.int64, (name,))[0]
 
     def frame(self, out: Mapping[str, np.ndarray]) -> pl.DataFrame:
         """The canonical frame of *out* (float64/int64 arrays), in schema order."""
         names = [n for n in s.COLUMNS if n in out]
         if not self.blocked:
             return pl.DataFrame([pl.Series(n, out[n]) for n in names])
-        joined = {}
-        for dtype, block in self._blocks.items():
-            used = block[: self._used[dtype]]
-            joined[dtype] = (block, pl.Series(used.reshape(-1)) if used.size else None)
-        return pl.DataFrame([self._piece(n, out[n], joined) for n in names])
-
-    def _piece(self, name: str, values: np.ndarray, joined: dict) -> pl.Series:
-        """A zero-copy slice of the joined block when *values* is one of its rows."""
-        block, series = joined.get(values.dtype.type, (None, None))
-        if series is not None and values.base is not None:
-            offset = values.__array_interface__["data"][0] - block.__array_interface__["data"][0]
-            row_bytes = self.height * block.itemsize
-            inside = 0 <= offset < self._used[values.dtype.type] * row_bytes
-            if inside and offset % row_bytes == 0 and values.strides == (block.itemsize,):
-                return series.slice(offset // block.itemsize, self.height).alias(name)
-        return pl.Series(name, values)
+        joined = {
+            dtype: pl.Series(block[: self._used[dtype]].reshape(-1))
+            for dtype, block in self._blocks.items()
+            if self._used[dtype]
+        }
+        columns = []
+        for name in names:
+            values, row = out[name], self._rows_of.get(name)
+            if row is not None and values.base is self._blocks[row[0]]:
+                piece = joined[row[0]].slice(row[1] * self.height, self.height).alias(name)
+            else:
+                piece = pl.Series(name, values)
+            columns.append(piece)
+        return pl.DataFrame(columns)
