@@ -153,6 +153,15 @@ def refuse_non_cycling(run: Any, force: bool, analysis: str) -> tuple[Any, ...]:
     return require(run, [CYCLING, GITT], force=force, analysis=analysis)
 
 
+def cycling_run(path: Path, analysis: str, force: bool, **cell: Any) -> tuple[Any, tuple]:
+    """*path* read with its cell metadata (:func:`read_cell` keywords) and its ``forced`` flags.
+
+    A file that is not cycling or GITT is refused unless *force*.
+    """
+    run = read_cell(path, **cell)
+    return run, refuse_non_cycling(run, force, analysis)
+
+
 def rows_written(table: Any, out: Path | None) -> list[dict[str, Any]]:
     """The rows of *table* for printing, after writing it to *out* (``-o``) when given."""
     if out is not None:

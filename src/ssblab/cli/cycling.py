@@ -24,12 +24,11 @@ from ssblab.cli.analysis import (
     cell_line,
     cell_sources,
     cycle_row,
+    cycling_run,
     mah,
     naming,
     num,
     print_result,
-    read_cell,
-    refuse_non_cycling,
     rows_written,
     say,
 )
@@ -59,8 +58,7 @@ def cycles_command(
     from ssblab.analysis.cycles import cycle_table
 
     with naming(file):
-        run = read_cell(file, cell_type=cell_type, recipe=recipe)
-        forced = refuse_non_cycling(run, force, "cycles")
+        run, forced = cycling_run(file, "cycles", force, cell_type=cell_type, recipe=recipe)
         result = cycle_table(
             run, rule, min_capacity_fraction=min_half_fraction, min_duration_s=min_half_s
         )
@@ -116,9 +114,9 @@ def metrics_command(
     """Per-cycle metrics: CE, mean voltages, hysteresis, retention, mAh/g, mAh/cm², and ICE."""
     from ssblab.analysis.metrics import metrics
 
+    cell = {"mass_mg": mass_mg, "area_cm2": area_cm2, "cell_type": cell_type, "recipe": recipe}
     with naming(file):
-        run = read_cell(file, mass_mg, area_cm2, cell_type, recipe)
-        forced = refuse_non_cycling(run, force, "metrics")
+        run, forced = cycling_run(file, "metrics", force, **cell)
         result = metrics(run, reference_cycle=reference_cycle, rule=rule)
     flags = (*forced, *result.flags)
     rows = rows_written(result.table, out)
@@ -183,9 +181,9 @@ def rate_command(
     from ssblab.analysis.rate import rate_table
     from ssblab.cellmeta import cell_meta
 
+    cell = {"mass_mg": mass_mg, "area_cm2": area_cm2, "cell_type": cell_type, "recipe": recipe}
     with naming(file):
-        run = read_cell(file, mass_mg, area_cm2, cell_type, recipe)
-        forced = refuse_non_cycling(run, force, "rate")
+        run, forced = cycling_run(file, "rate", force, **cell)
         if nominal_mah is None:
             nominal_mah = cell_meta(run, file, recipe=recipe).nominal_capacity_mAh
         nominal_ah = None if nominal_mah is None else nominal_mah / 1000.0
