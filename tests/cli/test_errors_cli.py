@@ -412,3 +412,25 @@ def test_a_bad_procedure_step_names_the_file(capsys, tmp_path, data_dir):
         f"ssblab: error: {path}: procedure step 'banana' is not a Charge/Discharge/Rest/Hold "
         "PyBaMM string\n"
     )
+
+
+def test_a_file_name_with_a_line_break_stays_one_line(capsys, tmp_path):
+    path = _write(tmp_path, "run\nnotes.csv", b"\xff\xfe garbage " * 50)
+    code, err = _exit(capsys, ["info", str(path)])
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"ssblab: error: {tmp_path}/run\\nnotes.csv: {UNKNOWN}"), err
+
+
+@pytest.mark.parametrize("special", ["fifo", "device", "loop"])
+def test_special_files(capsys, tmp_path, special):
+    import os
+
+    path = tmp_path / f"{special}.mpr"
+    if special == "fifo":
+        os.mkfifo(path)
+    elif special == "device":
+        path.symlink_to("/dev/zero")  # would stream zeros for ever
+    else:
+        path.symlink_to(path)
+    words = "no such file" if special == "loop" else "not a regular file"
+    assert refused(capsys, path) == words

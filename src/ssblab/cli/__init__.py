@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     except SsblabError as exc:
         if debug:
             raise
-        typer.echo(f"ssblab: error: {exc}", err=True)
+        one_line = str(exc).replace("\r", "\\r").replace("\n", "\\n")  # a name may hold them
+        typer.echo(f"ssblab: error: {one_line}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
