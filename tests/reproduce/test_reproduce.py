@@ -101,6 +101,8 @@ def test_composite_full_cell_is_anode_limited_below_np_1(al_composite):
     crossover = rows[(cell, "N/P (design) where the cell turns cathode-limited")]
     assert crossover.role == "predicted"
     assert 0.8 < crossover.ssblab < 1.15  # the Al mass sweep turns over near N/P = 1
+    # the sweep reaches past N/P 1.2, where the charge is flat (cathode-limited)
+    assert "14 mg (N/P 1.31)" in crossover.method
     # the Li-Al negative has the capacity of its Al: the areal capacity is below the
     # LiAl 5.06 mAh/cm2 and within 15 % of the seed's 5.3
     capacity = rows[(cell, "areal capacity")]
