@@ -32,6 +32,9 @@ from ssblab.io.biologic.segments import (
 from ssblab.io.biologic.techniques import voltage_rule
 
 REST_MODE = 3  # EC-Lab "mode" of an open-circuit (rest) record
+#: Columns of tables up to this many rows are copied contiguous once; longer ones are
+#: read through their strided views (fresh copies would page-fault more than they save).
+_COPY_ROWS = 20_000
 _MILLI = 1e-3
 
 
@@ -65,7 +68,10 @@ class Columns:
             if isinstance(src, pl.DataFrame):
                 self._cache[name] = src.get_column(name).cast(pl.Float64).to_numpy()
             else:
-                self._cache[name] = np.ascontiguousarray(src[name], dtype=np.float64)
+                values = src[name]
+                short = self.height <= _COPY_ROWS  # a pass over a strided view costs 2-3x
+                copy = np.ascontiguousarray if short else np.asarray
+                self._cache[name] = copy(values, dtype=np.float64)
         return self._cache[name]
 
     def integers(self, name: str) -> np.ndarray | None:

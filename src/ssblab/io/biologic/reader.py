@@ -90,7 +90,8 @@ def _run(
 )
 def read_mpr(path: Path) -> Run:
     """Read a BioLogic EC-Lab ``.mpr`` file into the canonical table."""
-    content = parse_mpr(Path(path), USED_COLUMNS)
+    path = Path(path)
+    content = parse_mpr(path, USED_COLUMNS)
     missing = content.rows_declared - content.rows_decoded
     beyond = content.rows_in_module - content.rows_decoded
     notes = []
@@ -109,7 +110,7 @@ def read_mpr(path: Path) -> Run:
     notes += cell_notes
     start = None if content.start_ole_days is None else ole_to_unix(content.start_ole_days)
     return _run(
-        Path(path),
+        path,
         content.arrays,
         start,
         "biologic_mpr",
