@@ -109,7 +109,7 @@ def test_lifetime_ordering_of_the_posterior_median(cell):
 
 def test_lifetime_grows_only_as_the_damage_rate_to_the_minus_0_4(cell):
     # why the 300 nm miss (README): a film damaged 4x faster loses only ~1.7x in life,
-    # and its ionic drop at 0.1 mA/cm2 (17 mV) is a seventh of the overpressure that cracks it
+    # and its ionic drop at 0.1 mA/cm2 (17 mV) is an eighth of the overpressure that cracks it
     p = cell.params
     fast = lifetime_h(200.0, p.with_(fatigue_cycles=0.25 * p.fatigue_cycles), cell)
     ratio = fast / lifetime_h(200.0, p, cell)
@@ -117,8 +117,8 @@ def test_lifetime_grows_only_as_the_damage_rate_to_the_minus_0_4(cell):
     med = po.load_draws().median(p)  # posterior medians of the film's conductivity, strength
     drop = 1e-4 * 300e-7 / med.coating_conductivity_S_cm
     overpressure = ph.mechanical_overpotential_V(med.film_strength_Pa, med.li_molar_volume_cm3_mol)
-    assert drop == pytest.approx(0.0173, rel=0.02)
-    assert overpressure == pytest.approx(0.127, rel=0.02)
+    assert drop == pytest.approx(0.0169, rel=0.02)
+    assert overpressure == pytest.approx(0.130, rel=0.02)
 
 
 def test_posterior_predictions_with_intervals_on_a_subsample(cell):

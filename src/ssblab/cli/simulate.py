@@ -250,7 +250,7 @@ def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
     for flag in flags:
         typer.echo(str(flag), err=True)
     print_table(
-        payload["rows"], title="Seed vs model (posterior median): calibrated on 200 nm + bare"
+        payload["rows"], title="Seed vs model (best posterior draw): calibrated on 200 nm + bare"
     )
     if post is not None:
         rows = payload["posterior"]["rows"]

@@ -77,7 +77,7 @@ POSTERIOR_DRAWS = 200
 
 def _posterior_intervals() -> dict[int, tuple[float, float, float]]:
     """5 %, 50 % and 95 % quantiles of the predicted lifetimes (100, 300 nm) over the
-    shipped posterior (the row's own value is the model at the posterior-median parameters)."""
+    shipped posterior (the row's own value is the model at the best posterior draw)."""
     import numpy as np
 
     from ssblab.simulate import posterior as po
@@ -108,7 +108,7 @@ def _lifetimes(case: CaseStudy) -> None:
         if thickness in intervals:
             lo, med, hi = intervals[thickness]
             method += (
-                f"; at the posterior-median parameters; over {POSTERIOR_DRAWS} posterior draws "
+                f"; at the best posterior draw; over {POSTERIOR_DRAWS} posterior draws "
                 f"median {med:.0f} h, 90 % interval {lo:.0f}-{hi:.0f} h"
             )
         case.add(

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from ssblab.analysis.symmetric import RATE_TEST_BOUND_MV
-from ssblab.simulate.posterior_draws import POSTERIOR_FILE, Posterior, split_rhat  # noqa: F401
+from ssblab.simulate.posterior_draws import POSTERIOR_FILE, Posterior, from_chain  # noqa: F401
 from ssblab.simulate.posterior_draws import load_draws as _load
 from ssblab.simulate.posterior_draws import write_draws as _write
 from ssblab.simulate.protocol import expand, lifetime_protocol, parse_protocol
@@ -259,20 +259,9 @@ def sample(
         long_enough = target_tau > 0 and sampler.iteration > burn + BLOCK
         if long_enough and (sampler.iteration - burn) / _max_tau(sampler, burn) >= target_tau:
             break
-    steps = sampler.iteration
     kept = sampler.get_chain(discard=burn)  # (steps, walkers, parameters)
-    chain = kept.reshape(-1, kept.shape[-1])
-    logp = sampler.get_log_prob(discard=burn, flat=True)
-    chain = chain[np.isfinite(logp)]
-    pick = np.linspace(0, chain.shape[0] - 1, min(draws, chain.shape[0])).astype(int)
-    taus = _taus(sampler, burn)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):  # a few steps: NaN, not noise
-        warnings.simplefilter("ignore")
-        tau = float(np.nanmax(taus))
-        ess = float(np.nanmin(kept.shape[0] * walkers / taus))
-        rhat = float(np.nanmax(split_rhat(kept)))
     accept = float(np.mean(sampler.acceptance_fraction))
-    return Posterior(chain[pick], accept, steps, walkers, tau, float(kept.shape[0]), rhat, ess)
+    return from_chain(kept, accept, sampler.iteration, draws)
 
 
 def interval(values: np.ndarray, level: float = 0.9) -> tuple[float, float, float]:

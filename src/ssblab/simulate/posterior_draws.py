@@ -81,6 +81,26 @@ def split_rhat(chain: np.ndarray) -> np.ndarray:
     return np.sqrt(pooled / within)
 
 
+def from_chain(kept: np.ndarray, acceptance: float, steps: int, draws: int = 1000) -> Posterior:
+    """*draws* evenly spaced draws of the kept chain (steps, walkers, parameters), with its
+    autocorrelation time, split R-hat and ESS. Two runs of one ensemble, the second started
+    where the first ended, may be concatenated along the steps first (a longer chain)."""
+    import warnings
+
+    from emcee.autocorr import integrated_time
+
+    flat = kept.reshape(-1, kept.shape[-1])
+    pick = np.linspace(0, flat.shape[0] - 1, min(draws, flat.shape[0])).astype(int)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # a few steps: NaN, not noise
+        warnings.simplefilter("ignore")
+        taus = integrated_time(kept, quiet=True, tol=0)
+        tau = float(np.nanmax(taus))
+        ess = float(np.nanmin(kept.shape[0] * kept.shape[1] / taus))
+        rhat = float(np.nanmax(split_rhat(kept)))
+    walkers = kept.shape[1]
+    return Posterior(flat[pick], acceptance, steps, walkers, tau, float(kept.shape[0]), rhat, ess)
+
+
 def write_draws(post: Posterior, names: list[str], path: Any) -> None:
     """Draws as CSV (columns ``log10_<name>``), the sampler and its diagnostics in line 1."""
     note = (
