@@ -434,3 +434,57 @@ def test_special_files(capsys, tmp_path, special):
         path.symlink_to(path)
     words = "no such file" if special == "loop" else "not a regular file"
     assert refused(capsys, path) == words
+
+
+def _fuzz_mutation(kind: str, data: bytes, seed: int) -> bytes:
+    """One seeded mutation of the fuzz harness (tests/fuzz/mutate.py)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+    from mutate import MUTATIONS
+
+    return MUTATIONS[kind](data, random.Random(seed))
+
+
+def test_a_corrupt_compressed_member_of_an_ndax(capsys, tmp_path, data_dir):
+    # zlib.error / Bad CRC-32 inside data.ndc: the zlib class of issue 17, from a real file
+    import struct
+
+    source = data_dir / "neware/interp-test.ndax"
+    with zipfile.ZipFile(source) as archive:
+        info = archive.getinfo("data.ndc")
+    content = bytearray(source.read_bytes())
+    name_len, extra_len = struct.unpack_from("<HH", content, info.header_offset + 26)
+    content[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0xFF
+    message = both(capsys, _write(tmp_path, "corrupt.ndax", bytes(content)))
+    assert "corrupt" in message or "CRC" in message, message
+
+
+@pytest.mark.parametrize("seed", [69, 141])
+def test_a_bit_flipped_workbook(capsys, tmp_path, data_dir, seed):
+    data = _fuzz_mutation("bit_flips", (data_dir / XLSX).read_bytes(), seed)
+    assert "Bad CRC-32" in both(capsys, _write(tmp_path, "cell.xlsx", data))
+
+
+@pytest.mark.parametrize(("kind", "seed"), [("delete", 1767), ("bit_flips", 1277)])
+def test_a_corrupt_ssblab_parquet_is_one_line_at_the_terminal(
+    capfd, tmp_path, data_dir, kind, seed
+):
+    # delete/1767 makes polars panic: Rust printed the panic (27 lines with RUST_BACKTRACE)
+    # to fd 2 before ssblab's line; bit_flips/1277 broke the metadata JSON
+    good = tmp_path / "good.parquet"
+    main(["read", str(data_dir / NDA), "-o", str(good)])
+    path = _write(tmp_path, "run.parquet", _fuzz_mutation(kind, good.read_bytes(), seed))
+    capfd.readouterr()
+    for command in (["info", str(path)], ["read", str(path), "-o", str(tmp_path / "o.csv")]):
+        with pytest.raises(SystemExit) as info:
+            main(command)
+        err = capfd.readouterr().err
+        assert info.value.code == 2 and err.count("\n") == 1, err
+        assert err.startswith(f"ssblab: error: {path}: "), err
+
+
+def test_a_bit_flipped_nda_header(capsys, tmp_path, data_dir):
+    content = bytearray((data_dir / NDA).read_bytes())
+    content[0] ^= 0x01  # "NEWARE" -> "OEWARE"
+    assert UNKNOWN in both(capsys, _write(tmp_path, "flipped.nda", bytes(content)))

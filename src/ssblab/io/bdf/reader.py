@@ -27,7 +27,12 @@ Writers:
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -242,8 +247,9 @@ def read_bdf_parquet(path: Path) -> Run:
     """
     path = Path(path)
     try:
-        kv = pl.read_parquet_metadata(path)
-        frame = pl.read_parquet(path)
+        with _panic_text_held():
+            kv = pl.read_parquet_metadata(path)
+            frame = pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise ReadError(f"{path}: not a readable Parquet file ({exc})") from exc
     labels = [_label(n) for n in frame.columns]
@@ -263,6 +269,35 @@ def read_bdf_parquet(path: Path) -> Run:
         source=str(path), source_format=PARQUET_FORMAT, rows_skipped=skipped, notes=tuple(notes)
     )
     return Run(t.finish(table), meta)
+
+
+@contextlib.contextmanager
+def _panic_text_held() -> Iterator[None]:
+    """Hold what is written to file descriptor 2 while Polars reads a Parquet file.
+
+    A corrupt file makes Polars panic: Rust prints the panic (and, with
+    ``RUST_BACKTRACE``, a backtrace) straight to fd 2 before the
+    ``PanicException`` that the registry turns into one error line. That text
+    is dropped on a panic and written out unchanged otherwise.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        panicked = False
+        try:
+            yield
+        except BaseException as exc:
+            panicked = type(exc).__name__ == "PanicException"
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not panicked:
+                held.seek(0)
+                text = held.read()
+                if text:
+                    os.write(2, text)
 
 
 # --- writing -------------------------------------------------------------------
