@@ -5,7 +5,8 @@ Each test crafts a bad file in ``tmp_path`` from a real one in ``../shared/data`
 bomb, a path escape, values beyond the float range …) and runs ``ssblab info``
 and ``ssblab read`` on it in-process. Issue 17's classes of reader failure each
 get a case here at the level a user meets them; the read()-level checks are in
-tests/io/test_bad_input.py.
+tests/io/test_bad_input.py. Output is captured at the file-descriptor level
+(``capfd``), so text a library writes straight to fd 2 (a Rust panic) counts too.
 """
 
 from __future__ import annotations
@@ -36,19 +37,19 @@ UNKNOWN = "no reader recognises this file"
 TIME_BOUND_S = 10.0
 
 
-def _exit(capsys, args: list[str]) -> tuple[int, str]:
+def _exit(capfd, args: list[str]) -> tuple[int, str]:
     """Run ``ssblab *args*`` in-process: its exit code and stderr."""
     start = time.perf_counter()
     with pytest.raises(SystemExit) as info:
         main(args)
     assert time.perf_counter() - start < TIME_BOUND_S, args
-    return info.value.code, capsys.readouterr().err
+    return info.value.code, capfd.readouterr().err
 
 
-def refused(capsys, path: Path, *args: str, command: str = "info") -> str:
+def refused(capfd, path: Path, *args: str, command: str = "info") -> str:
     """The one stderr line of ``ssblab <command> <path>``, checked; returned without prefix."""
     extra = ["-o", str(path.parent / "out.parquet")] if command == "read" else []
-    code, err = _exit(capsys, [command, str(path), *extra, *args])
+    code, err = _exit(capfd, [command, str(path), *extra, *args])
     lines = err.strip().splitlines()
     assert code == 2, err
     assert len(lines) == 1, err
@@ -58,10 +59,10 @@ def refused(capsys, path: Path, *args: str, command: str = "info") -> str:
     return lines[0][len(prefix) :]
 
 
-def both(capsys, path: Path, *args: str) -> str:
+def both(capfd, path: Path, *args: str) -> str:
     """:func:`refused` for ``info`` and ``read``: the same message from both."""
-    message = refused(capsys, path, *args)
-    assert refused(capsys, path, *args, command="read") == message
+    message = refused(capfd, path, *args)
+    assert refused(capfd, path, *args, command="read") == message
     return message
 
 
@@ -84,50 +85,50 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def test_missing_file(capsys, tmp_path):
+def test_missing_file(capfd, tmp_path):
     for command in ("info", "read", "cycles", "metrics", "dqdv"):
         extra = ["-o", "x.csv"] if command in ("read", "dqdv") else []
-        code, err = _exit(capsys, [command, str(tmp_path / "gone.mpr"), *extra])
+        code, err = _exit(capfd, [command, str(tmp_path / "gone.mpr"), *extra])
         assert code == 2 and err == f"ssblab: error: {tmp_path / 'gone.mpr'}: no such file\n"
 
 
-def test_a_directory(capsys, tmp_path):
+def test_a_directory(capfd, tmp_path):
     folder = tmp_path / "run.ndax"
     folder.mkdir()
-    assert "not a regular file" in both(capsys, folder)
+    assert "not a regular file" in both(capfd, folder)
 
 
 @pytest.mark.parametrize("suffix", [".mpr", ".ndax", ".nda", ".res", ".xlsx", ".parquet", ".csv"])
-def test_zero_bytes(capsys, tmp_path, suffix):
-    assert "empty" in both(capsys, _write(tmp_path, f"cell{suffix}", b""))
+def test_zero_bytes(capfd, tmp_path, suffix):
+    assert "empty" in both(capfd, _write(tmp_path, f"cell{suffix}", b""))
 
 
 @pytest.mark.parametrize("suffix", [".ndax", ".mpr", ".nda", ".res", ".xlsx", ".parquet"])
-def test_lab_notes_with_a_binary_suffix(capsys, tmp_path, suffix):
+def test_lab_notes_with_a_binary_suffix(capfd, tmp_path, suffix):
     notes = b"Pellet pressed at 375 MPa, cycled at C/10.\n" * 30
-    assert UNKNOWN in both(capsys, _write(tmp_path, f"notes{suffix}", notes))
+    assert UNKNOWN in both(capfd, _write(tmp_path, f"notes{suffix}", notes))
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".txt", ".mpt", ".DTA"])
-def test_binary_garbage_with_a_text_suffix(capsys, tmp_path, suffix):
+def test_binary_garbage_with_a_text_suffix(capfd, tmp_path, suffix):
     rng = random.Random(17)
     garbage = bytes(rng.randrange(256) for _ in range(4000))
-    assert UNKNOWN in both(capsys, _write(tmp_path, f"run{suffix}", garbage))
+    assert UNKNOWN in both(capfd, _write(tmp_path, f"run{suffix}", garbage))
 
 
 @pytest.mark.parametrize(
     ("real", "n"), [(MPR, 16), (NDAX, 4), (NDA, 16), (RES, 32), (XLSX, 4), (PARQUET, 4)]
 )
-def test_wrong_magic_number(capsys, tmp_path, data_dir, real, n):
+def test_wrong_magic_number(capfd, tmp_path, data_dir, real, n):
     data = (data_dir / real).read_bytes()
     path = _write(tmp_path, Path(real).name, _flip(data, n))
-    assert UNKNOWN in both(capsys, path)
+    assert UNKNOWN in both(capfd, path)
 
 
-def test_parquet_with_a_broken_footer(capsys, tmp_path, data_dir):
+def test_parquet_with_a_broken_footer(capfd, tmp_path, data_dir):
     data = (data_dir / PARQUET).read_bytes()
     path = _write(tmp_path, "run.parquet", data[:-4] + b"XXXX")
-    assert "not a readable Parquet file" in both(capsys, path)
+    assert "not a readable Parquet file" in both(capfd, path)
 
 
 @pytest.mark.parametrize(
@@ -142,80 +143,80 @@ def test_parquet_with_a_broken_footer(capsys, tmp_path, data_dir):
         (DTA, 300, "no CURVE or ZCURVE table"),
     ],
 )
-def test_truncated(capsys, tmp_path, data_dir, real, keep, words):
+def test_truncated(capfd, tmp_path, data_dir, real, keep, words):
     data = (data_dir / real).read_bytes()
     cut = int(len(data) * keep) if keep < 1 else int(keep)
     path = _write(tmp_path, Path(real).name, data[:cut])
-    assert words in both(capsys, path)
+    assert words in both(capfd, path)
 
 
 @pytest.mark.parametrize(
     ("real", "encoding"), [(LANDT, "utf-16"), (MACCOR, "utf-16"), (DTA, "utf-32")]
 )
-def test_another_text_encoding(capsys, tmp_path, data_dir, real, encoding):
+def test_another_text_encoding(capfd, tmp_path, data_dir, real, encoding):
     text = (data_dir / real).read_bytes().decode("latin-1")
     path = _write(tmp_path, Path(real).name, text.encode(encoding))
-    assert UNKNOWN in both(capsys, path)
+    assert UNKNOWN in both(capfd, path)
 
 
 @pytest.mark.parametrize(
     ("real", "old", "new"), [(LANDT, b",", b"|"), (LANDT, b",", b" "), (MACCOR, b"\t", b"|")]
 )
-def test_wrong_delimiter(capsys, tmp_path, data_dir, real, old, new):
+def test_wrong_delimiter(capfd, tmp_path, data_dir, real, old, new):
     data = (data_dir / real).read_bytes().replace(old, new)
-    assert UNKNOWN in both(capsys, _write(tmp_path, Path(real).name, data))
+    assert UNKNOWN in both(capfd, _write(tmp_path, Path(real).name, data))
 
 
-def test_nul_bytes_in_a_text_export(capsys, tmp_path, data_dir):
+def test_nul_bytes_in_a_text_export(capfd, tmp_path, data_dir):
     lines = (data_dir / LANDT).read_bytes().splitlines(True)
     data = b"".join(lines[:40]) + b"\0" * 64 + b"".join(lines[40:])
-    assert UNKNOWN in both(capsys, _write(tmp_path, "landt.csv", data))
+    assert UNKNOWN in both(capfd, _write(tmp_path, "landt.csv", data))
 
 
 @pytest.mark.parametrize(("real", "n_lines"), [(MACCOR, 1), (MACCOR, 3), (LANDT, 1)])
-def test_header_without_data(capsys, tmp_path, data_dir, real, n_lines):
+def test_header_without_data(capfd, tmp_path, data_dir, real, n_lines):
     # info tried these as impedance spectra and raised ValueError from max() (fixed)
     lines = (data_dir / real).read_bytes().splitlines(True)
     path = _write(tmp_path, Path(real).name, b"".join(lines[:n_lines]))
-    assert UNKNOWN in both(capsys, path)
+    assert UNKNOWN in both(capfd, path)
 
 
 @pytest.mark.parametrize(
     ("column", "first"), [(4, "Test Time / s"), (7, "Voltage / V")], ids=["time", "voltage"]
 )
-def test_values_beyond_the_float_range(capsys, tmp_path, data_dir, column, first):
+def test_values_beyond_the_float_range(capfd, tmp_path, data_dir, column, first):
     # 1e999 parses as inf: info printed "time_span_h inf" and read wrote it (fixed)
     lines = (data_dir / LANDT).read_bytes().decode().splitlines(True)
     fields = lines[60].split(",")
     fields[column] = "1e999"
     lines[60] = ",".join(fields)
-    message = both(capsys, _write(tmp_path, "landt.csv", "".join(lines).encode()))
+    message = both(capfd, _write(tmp_path, "landt.csv", "".join(lines).encode()))
     assert message.startswith(f"1 value of {first} beyond the float range (±inf)"), message
 
 
 @pytest.mark.parametrize("name", ["bomb.ndax", "bomb.nda.zip"])
-def test_zip_bomb_is_refused_by_its_ratio(capsys, tmp_path, name):
+def test_zip_bomb_is_refused_by_its_ratio(capfd, tmp_path, name):
     path = _write(tmp_path, name, _zip({"data.ndc": b"\0" * (64 * 1024**2)}))
-    assert "limit compression_ratio" in both(capsys, path)
+    assert "limit compression_ratio" in both(capfd, path)
 
 
-def test_gzip_bomb_is_refused_by_its_ratio(capsys, tmp_path, data_dir):
+def test_gzip_bomb_is_refused_by_its_ratio(capfd, tmp_path, data_dir):
     # a real .res header, then 64 MiB of zeros: detected as Arbin .res, stopped at the limit
     head = (data_dir / RES).read_bytes()[:4096]
     path = _write(tmp_path, "bomb.res.gz", gzip.compress(head + b"\0" * (64 * 1024**2), 1))
-    assert "limit compression_ratio" in both(capsys, path)
+    assert "limit compression_ratio" in both(capfd, path)
 
 
-def test_archive_member_escaping_its_folder(capsys, tmp_path):
+def test_archive_member_escaping_its_folder(capfd, tmp_path):
     path = _write(tmp_path, "escape.ndax", _zip({"../../evil.ndc": b"x" * 100, "Step.xml": b""}))
-    assert UNKNOWN in both(capsys, path)
+    assert UNKNOWN in both(capfd, path)
     assert not (tmp_path.parent / "evil.ndc").exists()
 
 
 @pytest.mark.parametrize("name", ["other.ndax", "other.xlsx"])
-def test_zip_of_something_else(capsys, tmp_path, name):
+def test_zip_of_something_else(capfd, tmp_path, name):
     path = _write(tmp_path, name, _zip({"readme.txt": b"hello"}))
-    assert UNKNOWN in both(capsys, path)
+    assert UNKNOWN in both(capfd, path)
 
 
 @pytest.mark.parametrize(
@@ -229,28 +230,28 @@ def test_zip_of_something_else(capsys, tmp_path, name):
         (PARQUET, "bdf_parquet"),
     ],
 )
-def test_a_forced_reader_of_another_vendor(capsys, data_dir, real, fmt):
+def test_a_forced_reader_of_another_vendor(capfd, data_dir, real, fmt):
     path = data_dir / real
-    message = refused(capsys, path, "--format", fmt)
-    assert message and refused(capsys, path, "--format", fmt, command="read") == message
+    message = refused(capfd, path, "--format", fmt)
+    assert message and refused(capfd, path, "--format", fmt, command="read") == message
 
 
-def test_a_huge_line_is_left_out_and_noted_not_refused(capsys, tmp_path, data_dir):
+def test_a_huge_line_is_left_out_and_noted_not_refused(capfd, tmp_path, data_dir):
     # a 20 MB line of digits in the middle of a LANDT export: one record left out, noted
     lines = (data_dir / LANDT).read_bytes().splitlines(True)
     whole = _write(tmp_path, "whole.csv", b"".join(lines))
     data = b"".join(lines[:40]) + b"9" * (20 * 1024**2) + b"\n" + b"".join(lines[40:])
     path = _write(tmp_path, "landt.csv", data)
     main(["info", str(whole), "--json"])
-    before = json.loads(capsys.readouterr().out)
+    before = json.loads(capfd.readouterr().out)
     main(["info", str(path), "--json"])
-    after = json.loads(capsys.readouterr().out)
+    after = json.loads(capfd.readouterr().out)
     assert after["rows"] == before["rows"] and after["rows_skipped"] == before["rows_skipped"] + 1
     assert any("first at line 41" in note for note in after["notes"]), after["notes"]
 
 
-def test_unknown_output_type_names_the_output(capsys, data_dir):
-    code, err = _exit(capsys, ["read", str(data_dir / LANDT), "-o", "table.xyz"])
+def test_unknown_output_type_names_the_output(capfd, data_dir):
+    code, err = _exit(capfd, ["read", str(data_dir / LANDT), "-o", "table.xyz"])
     assert code == 2
     assert err.startswith("ssblab: error: table.xyz: cannot write this file type")
     assert err.count("\n") == 1
@@ -261,28 +262,28 @@ def test_unknown_output_type_names_the_output(capsys, data_dir):
     [["cycles"], ["metrics"], ["rate"], ["gitt"], ["cv"], ["dqdv", "-o", "curves.csv"]],
     ids=lambda c: c[0],
 )
-def test_analysis_of_a_file_without_records_names_the_file(capsys, data_dir, command):
+def test_analysis_of_a_file_without_records_names_the_file(capfd, data_dir, command):
     # wait.mpr: an EC-Lab technique that wrote no data rows ("the table has no rows" named
     # no file before)
     path = data_dir / "biologic/wait.mpr"
-    code, err = _exit(capsys, [command[0], str(path), "--force", *command[1:]])
+    code, err = _exit(capfd, [command[0], str(path), "--force", *command[1:]])
     assert code == 2 and err == f"ssblab: error: {path}: the table has no rows\n"
 
 
-def test_a_bad_option_value_names_the_file_it_was_for(capsys, data_dir):
+def test_a_bad_option_value_names_the_file_it_was_for(capfd, data_dir):
     path = data_dir / MPR
-    code, err = _exit(capsys, ["cycles", str(path), "--rule", "nope"])
+    code, err = _exit(capfd, ["cycles", str(path), "--rule", "nope"])
     assert code == 2 and err.startswith(f"ssblab: error: {path}: unknown cycle rule 'nope'")
 
 
 @pytest.mark.parametrize("command", [["eis", "drt"], ["eis", "fit", "-c", "R0-p(R1,CPE1)"]])
-def test_a_spectrum_with_an_impossible_frequency(capsys, tmp_path, data_dir, command):
+def test_a_spectrum_with_an_impossible_frequency(capfd, tmp_path, data_dir, command):
     # one exponent bit-flipped to 1.6e202 Hz: the DRT's τ grid spanned 200 decades and
     # ran for minutes (found by a mutation run); now the reader refuses the number
     text = (data_dir / "eis/impedancepy_exampleDataBioLogic.mpt").read_bytes()
     assert text.count(b"1.6025639E+002\t") == 1
     path = _write(tmp_path, "peis.mpt", text.replace(b"1.6025639E+002\t", b"1.6025639E+202\t"))
-    code, err = _exit(capsys, [*command[:2], str(path), *command[2:]])
+    code, err = _exit(capfd, [*command[:2], str(path), *command[2:]])
     assert code == 2
     assert err == (
         f"ssblab: error: {path}: 1 frequency outside 1e-07-1e+10 Hz (first 1.603e+202 Hz), "
@@ -290,7 +291,7 @@ def test_a_spectrum_with_an_impossible_frequency(capsys, tmp_path, data_dir, com
     )
 
 
-def test_catalog_build_records_each_bad_file_with_its_one_line_reason(capsys, tmp_path, data_dir):
+def test_catalog_build_records_each_bad_file_with_its_one_line_reason(capfd, tmp_path, data_dir):
     archive = tmp_path / "archive"
     archive.mkdir()
     landt = (data_dir / LANDT).read_bytes()
@@ -310,11 +311,11 @@ def test_catalog_build_records_each_bad_file_with_its_one_line_reason(capsys, tm
     _write(archive, "good.csv", landt)
     out = tmp_path / "catalog"
     main(["catalog", "build", str(archive), "-o", str(out), "--json"])
-    summary = json.loads(capsys.readouterr().out)
+    summary = json.loads(capfd.readouterr().out)
     assert summary["files"] == 7 and summary["read"] == 1
     assert summary["refused"] + summary["unknown"] == 6
     main(["catalog", "query", "select path, status, reason from files", "-o", str(out), "--json"])
-    rows = {Path(r["path"]).name: r for r in json.loads(capsys.readouterr().out)}
+    rows = {Path(r["path"]).name: r for r in json.loads(capfd.readouterr().out)}
     assert rows["good.csv"]["status"] == "read"
     for name in bad:
         reason = rows[name]["reason"]
@@ -332,10 +333,10 @@ def landt_bdf(tmp_path, data_dir) -> Path:
     return out
 
 
-def test_a_sidecar_that_is_not_json(capsys, landt_bdf):
+def test_a_sidecar_that_is_not_json(capfd, landt_bdf):
     side = landt_bdf.with_name(landt_bdf.name + ".metadata.json")
     side.write_text(side.read_text()[:200])
-    code, err = _exit(capsys, ["info", str(landt_bdf)])
+    code, err = _exit(capfd, ["info", str(landt_bdf)])
     assert code == 2 and err.count("\n") == 1  # the sidecar is the bad file: it is named
     assert err.startswith(f"ssblab: error: {side}: metadata sidecar is not valid JSON ("), err
 
@@ -350,29 +351,29 @@ def test_a_sidecar_that_is_not_json(capsys, landt_bdf):
         ("start_time_utc", {"a": 1}, "must be text"),
     ],
 )
-def test_metadata_fields_of_the_wrong_type(capsys, landt_bdf, field, value, words):
+def test_metadata_fields_of_the_wrong_type(capfd, landt_bdf, field, value, words):
     side = landt_bdf.with_name(landt_bdf.name + ".metadata.json")
     raw = json.loads(side.read_text())
     raw["ssblab"][field] = value
     side.write_text(json.dumps(raw))
     expected = f"table metadata field {field!r} {words}, got {json.dumps(value)}"
     for command in ("info", "metrics"):
-        assert refused(capsys, landt_bdf, command=command) == expected
+        assert refused(capfd, landt_bdf, command=command) == expected
 
 
-def test_parquet_metadata_of_the_wrong_type(capsys, tmp_path, data_dir):
+def test_parquet_metadata_of_the_wrong_type(capfd, tmp_path, data_dir):
     import pyarrow.parquet as pq
 
     good = tmp_path / "good.parquet"
     main(["read", str(data_dir / LANDT), "-o", str(good)])
-    capsys.readouterr()
+    capfd.readouterr()
     table = pq.read_table(good)
     meta = json.loads(pl_metadata(good)["ssblab"])
     meta["active_mass_g"] = "heavy"
     bad = tmp_path / "bad.parquet"
     schema_meta = {**(table.schema.metadata or {}), b"ssblab": json.dumps(meta).encode()}
     pq.write_table(table.replace_schema_metadata(schema_meta), bad)
-    assert refused(capsys, bad, command="metrics") == (
+    assert refused(capfd, bad, command="metrics") == (
         "table metadata field 'active_mass_g' must be a number or null, got \"heavy\""
     )
 
@@ -393,20 +394,20 @@ def pl_metadata(path: Path) -> dict[str, str]:
         ("[cell]\nmass = 1", "unknown key 'cell'; known: active_mass_mg"),
     ],
 )
-def test_a_bad_cell_sidecar_names_the_sidecar(capsys, tmp_path, data_dir, toml, words):
+def test_a_bad_cell_sidecar_names_the_sidecar(capfd, tmp_path, data_dir, toml, words):
     path = _write(tmp_path, "landt.csv", (data_dir / LANDT).read_bytes())
     side = _write(tmp_path, "landt.csv.cell.toml", toml.encode())
     for command in ("cycles", "metrics", "rate"):
-        code, err = _exit(capsys, [command, str(path)])
+        code, err = _exit(capfd, [command, str(path)])
         assert code == 2 and err.count("\n") == 1, err
         assert err.startswith(f"ssblab: error: {side}: {words}"), err
 
 
-def test_a_bad_procedure_step_names_the_file(capsys, tmp_path, data_dir):
+def test_a_bad_procedure_step_names_the_file(capfd, tmp_path, data_dir):
     # the sidecar's procedure is parsed when cycles names the segments (no file named before)
     path = _write(tmp_path, "landt.csv", (data_dir / LANDT).read_bytes())
     _write(tmp_path, "landt.csv.cell.toml", b'procedure = ["banana"]')
-    code, err = _exit(capsys, ["cycles", str(path)])
+    code, err = _exit(capfd, ["cycles", str(path)])
     assert code == 2
     assert err == (
         f"ssblab: error: {path}: procedure step 'banana' is not a Charge/Discharge/Rest/Hold "
@@ -414,15 +415,15 @@ def test_a_bad_procedure_step_names_the_file(capsys, tmp_path, data_dir):
     )
 
 
-def test_a_file_name_with_a_line_break_stays_one_line(capsys, tmp_path):
+def test_a_file_name_with_a_line_break_stays_one_line(capfd, tmp_path):
     path = _write(tmp_path, "run\nnotes.csv", b"\xff\xfe garbage " * 50)
-    code, err = _exit(capsys, ["info", str(path)])
+    code, err = _exit(capfd, ["info", str(path)])
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"ssblab: error: {tmp_path}/run\\nnotes.csv: {UNKNOWN}"), err
 
 
 @pytest.mark.parametrize("special", ["fifo", "device", "loop"])
-def test_special_files(capsys, tmp_path, special):
+def test_special_files(capfd, tmp_path, special):
     import os
 
     path = tmp_path / f"{special}.mpr"
@@ -433,7 +434,7 @@ def test_special_files(capsys, tmp_path, special):
     else:
         path.symlink_to(path)
     words = "no such file" if special == "loop" else "not a regular file"
-    assert refused(capsys, path) == words
+    assert refused(capfd, path) == words
 
 
 def _fuzz_mutation(kind: str, data: bytes, seed: int) -> bytes:
@@ -446,7 +447,7 @@ def _fuzz_mutation(kind: str, data: bytes, seed: int) -> bytes:
     return MUTATIONS[kind](data, random.Random(seed))
 
 
-def test_a_corrupt_compressed_member_of_an_ndax(capsys, tmp_path, data_dir):
+def test_a_corrupt_compressed_member_of_an_ndax(capfd, tmp_path, data_dir):
     # zlib.error / Bad CRC-32 inside data.ndc: the zlib class of issue 17, from a real file
     import struct
 
@@ -456,14 +457,14 @@ def test_a_corrupt_compressed_member_of_an_ndax(capsys, tmp_path, data_dir):
     content = bytearray(source.read_bytes())
     name_len, extra_len = struct.unpack_from("<HH", content, info.header_offset + 26)
     content[info.header_offset + 30 + name_len + extra_len + info.compress_size // 2] ^= 0xFF
-    message = both(capsys, _write(tmp_path, "corrupt.ndax", bytes(content)))
+    message = both(capfd, _write(tmp_path, "corrupt.ndax", bytes(content)))
     assert "corrupt" in message or "CRC" in message, message
 
 
 @pytest.mark.parametrize("seed", [69, 141])
-def test_a_bit_flipped_workbook(capsys, tmp_path, data_dir, seed):
+def test_a_bit_flipped_workbook(capfd, tmp_path, data_dir, seed):
     data = _fuzz_mutation("bit_flips", (data_dir / XLSX).read_bytes(), seed)
-    assert "Bad CRC-32" in both(capsys, _write(tmp_path, "cell.xlsx", data))
+    assert "Bad CRC-32" in both(capfd, _write(tmp_path, "cell.xlsx", data))
 
 
 @pytest.mark.parametrize(("kind", "seed"), [("delete", 1767), ("bit_flips", 1277)])
@@ -484,7 +485,7 @@ def test_a_corrupt_ssblab_parquet_is_one_line_at_the_terminal(
         assert err.startswith(f"ssblab: error: {path}: "), err
 
 
-def test_a_bit_flipped_nda_header(capsys, tmp_path, data_dir):
+def test_a_bit_flipped_nda_header(capfd, tmp_path, data_dir):
     content = bytearray((data_dir / NDA).read_bytes())
     content[0] ^= 0x01  # "NEWARE" -> "OEWARE"
-    assert UNKNOWN in both(capsys, _write(tmp_path, "flipped.nda", bytes(content)))
+    assert UNKNOWN in both(capfd, _write(tmp_path, "flipped.nda", bytes(content)))
