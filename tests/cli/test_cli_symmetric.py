@@ -108,8 +108,9 @@ def test_full_cell_recipe_dispatches_to_the_full_model(examples_dir, monkeypatch
 
     seen = {}
 
-    def fake(recipe, steps=None, model="SPMe"):
+    def fake(recipe, steps=None, model="SPMe", **build):
         seen["kind"], seen["steps"] = recipe.kind, steps
+        seen["interphase"] = build.get("interphase")
         table = pl.DataFrame(
             {s.TIME: [0.0, 3600.0], s.VOLTAGE: [3.0, 4.0], s.CURRENT: [1e-3, 1e-3]}
         )
@@ -121,7 +122,8 @@ def test_full_cell_recipe_dispatches_to_the_full_model(examples_dir, monkeypatch
         app, ["simulate", str(recipe), "--protocol", "Rest for 1 hour", "--json"]
     )
     assert result.exit_code == 0, result.output
-    assert seen == {"kind": "full", "steps": ["Rest for 1 hour"]}
+    # the Li-side interface defaults to Butler-Volmer (fullcell.DEFAULT_INTERFACE)
+    assert seen == {"kind": "full", "steps": ["Rest for 1 hour"], "interphase": "kinetic"}
     assert json.loads(result.output)["simulated_h"] == pytest.approx(1.0)
 
 
