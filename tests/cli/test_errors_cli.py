@@ -489,3 +489,19 @@ def test_a_bit_flipped_nda_header(capfd, tmp_path, data_dir):
     content = bytearray((data_dir / NDA).read_bytes())
     content[0] ^= 0x01  # "NEWARE" -> "OEWARE"
     assert UNKNOWN in both(capfd, _write(tmp_path, "flipped.nda", bytes(content)))
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        (["eis", "fit", "-c", "R0-p(R1,CPE1)"], "3 points are too few to fit 4 parameters"),
+        (["eis", "drt"], "DRT needs at least 5 frequencies, got 3"),
+    ],
+)
+def test_a_spectrum_too_short_to_analyse_names_the_file(capfd, tmp_path, data_dir, command, words):
+    # the EC-Lab PEIS export cut after three points; the messages named no file before
+    lines = (data_dir / "eis/peis.mpt").read_bytes().splitlines(True)
+    n_header = next(i for i, line in enumerate(lines) if line.startswith(b"freq/Hz")) + 1
+    path = _write(tmp_path, "peis.mpt", b"".join(lines[: n_header + 3]))
+    code, err = _exit(capfd, [*command[:2], str(path), *command[2:]])
+    assert code == 2 and err == f"ssblab: error: {path}: {words}\n", err

@@ -29,6 +29,7 @@ from ssblab.cli._common import (
     progress,
     write_table,
 )
+from ssblab.cli.analysis import naming
 from ssblab.errors import AnalysisError
 
 if TYPE_CHECKING:
@@ -113,16 +114,17 @@ def fit_command(
     """
     from ssblab.analysis.eis import fit_spectrum, frequency_window
 
-    table = frequency_window(_one_spectrum(file, cycle), fmin, fmax)
-    fit = fit_spectrum(
-        table,
-        circuit,
-        None if initial is None else _numbers(initial),
-        drop_inductive=drop_inductive,
-        constants=_constants(constant),
-        weight_by_modulus=weight_by_modulus,
-        cut_tail=cut_tail,
-    )
+    with naming(file):  # a spectrum too short to fit: the line names the file
+        table = frequency_window(_one_spectrum(file, cycle), fmin, fmax)
+        fit = fit_spectrum(
+            table,
+            circuit,
+            None if initial is None else _numbers(initial),
+            drop_inductive=drop_inductive,
+            constants=_constants(constant),
+            weight_by_modulus=weight_by_modulus,
+            cut_tail=cut_tail,
+        )
     payload = {
         **fit.to_dict(),
         "units": dict(zip(fit.names, fit.units, strict=True)),
@@ -176,12 +178,13 @@ def drt_command(
     from ssblab.analysis.drt import drt_of_table
     from ssblab.analysis.eis import frequency_window
 
-    result = drt_of_table(
-        frequency_window(_one_spectrum(file, cycle), fmin, fmax),
-        lam=lam,
-        inductance=not no_inductance,
-        min_peak_fraction=min_peak_fraction,
-    )
+    with naming(file):
+        result = drt_of_table(
+            frequency_window(_one_spectrum(file, cycle), fmin, fmax),
+            lam=lam,
+            inductance=not no_inductance,
+            min_peak_fraction=min_peak_fraction,
+        )
     if json:
         print_json(result.to_dict())
         return
