@@ -55,6 +55,9 @@ def interface_command(
     ] = True,
     fmax: Annotated[float, typer.Option("--fmax", help="Relaxation force threshold, eV/Å.")] = 0.05,
     steps: Annotated[int, typer.Option("--steps", help="Optimizer steps per relaxation.")] = 250,
+    bulk: Annotated[
+        bool, typer.Option("--bulk/--no-bulk", help="Also an extra Li in each bulk phase.")
+    ] = True,
     json: JsonOpt = False,
 ) -> None:
     """Adhesion, contact reaction, Li binding and Li+ barrier at a FILM|SUBSTRATE interface."""
@@ -64,7 +67,9 @@ def interface_command(
     models = UNIVERSAL if model == "both" else (model,)
     for name in models:
         check_model(name)
-    results = _run(film, substrate, models, {"neb": neb, "fmax": fmax, "steps": steps})
+    results = _run(
+        film, substrate, models, {"neb": neb, "fmax": fmax, "steps": steps, "bulk": bulk}
+    )
     flags = consensus_flags(results) + tuple(f for r in results.values() for f in r.flags)
     method = "model prediction, " + "; ".join(model_label(m) for m in models)
     if json:
@@ -79,8 +84,19 @@ def interface_command(
         return
     typer.echo(f"{film}|{substrate}: {method}")
     builds = [{"model": m, **r.build} for m, r in results.items()]
+    shown = ("model", "film", "substrate", "n_atoms", "n_film", "n_substrate", "fixed_atoms")
     print_table(
-        [{k: v for k, v in b.items() if k not in ("notes", "interface")} for b in builds],
+        [
+            {
+                **{k: b[k] for k in shown},
+                "strain %": b["strain_pct"],
+                "von Mises %": b["von_mises_strain_pct"],
+                "area Å2": b["area_A2"],
+                "vacuum Å": b["vacuum_A"],
+                "termination": b["termination"][1],
+            }
+            for b in builds
+        ],
         title="interface built (film strained onto the substrate)",
     )
     keys = (
@@ -93,7 +109,9 @@ def interface_command(
         "converged",
     )
     rows = [{"quantity": key, **{m: getattr(r, key) for m, r in results.items()}} for key in keys]
-    for phase in dict.fromkeys((film, substrate)):
+    for phase in (
+        dict.fromkeys((film, substrate)) if any(r.E_bind_bulk_eV for r in results.values()) else ()
+    ):
         rows.append(
             {
                 "quantity": f"E_bind in bulk {phase}_eV",
