@@ -145,7 +145,7 @@ def test_posterior_predictions_with_intervals_on_a_subsample(cell):
     assert thick["model"] > 1600.0 * 1.3  # the 300 nm miss, stated in the README
     assert 0.0 <= out["ordering_200_300_100_bare_fraction"] <= 1.0
     opt = out["optimum_thickness_nm"]
-    assert 100.0 <= opt["low"] <= opt["median"] <= opt["high"] <= 500.0
+    assert 100.0 <= opt["low"] <= opt["median"] <= opt["high"] < 1000.0  # not the grid's end
 
 
 def test_sampler_runs_and_keeps_draws_inside_the_priors(cell):
