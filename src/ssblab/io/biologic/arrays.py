@@ -177,15 +177,26 @@ def vendor_cycle(c: Columns, o: Outputs) -> np.ndarray | None:
     return None
 
 
-def capacity_ah(c: Columns, o: Outputs) -> tuple[dict[str, np.ndarray], str | None]:
-    """Cumulative charging/discharging capacity [A·h] and a note on the source."""
+#: Counter rows still to be turned into running-peak totals: column names, rows, segments.
+Pending = list[tuple[tuple[str, ...], np.ndarray, Bounds]]
+
+
+def capacity_ah(
+    c: Columns, o: Outputs, pending: Pending
+) -> tuple[dict[str, np.ndarray], str | None]:
+    """Cumulative charging/discharging capacity [A·h] and a note on the source.
+
+    Per-half-cycle counters are appended to *pending* (their totals are
+    computed in place by :func:`_peak_pending`).
+    """
     if "Q charge/discharge/mA.h" in c.names and "half cycle" in c.names:
         q = o.floats(s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
         np.multiply(c["Q charge/discharge/mA.h"], _MILLI, out=q[0])
         np.negative(q[0], out=q[1])
         stored = c.integers("half cycle")
         bounds = c.bounds(c["half cycle"] if stored is None else stored)
-        charge, discharge = peak_totals(q, bounds)
+        pending.append(((s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY), q, bounds))
+        charge, discharge = q
         counters = {s.CHARGE_CAPACITY: charge, s.DISCHARGE_CAPACITY: discharge}
         return counters, "capacity counters accumulated from Q charge/discharge per half cycle"
     # (Q-Qo) first: EC-Lab's export adds a dq column derived from it
@@ -208,9 +219,12 @@ def capacity_ah(c: Columns, o: Outputs) -> tuple[dict[str, np.ndarray], str | No
 
 
 def energy_wh(
-    c: Columns, o: Outputs, cycle: np.ndarray | None, amps: np.ndarray
+    c: Columns, o: Outputs, cycle: np.ndarray | None, amps: np.ndarray, pending: Pending
 ) -> tuple[dict[str, np.ndarray], str | None]:
-    """Cumulative charging/discharging energy [W·h] (EC-Lab restarts them every cycle)."""
+    """Cumulative charging/discharging energy [W·h] (EC-Lab restarts them every cycle).
+
+    The rows are appended to *pending* like :func:`capacity_ah`'s.
+    """
     if cycle is None:
         return {}, None
     pairs = ("Energy charge/W.h", "Energy discharge/W.h")
@@ -222,8 +236,8 @@ def energy_wh(
     if stored:
         for row, src in zip(rows, pairs, strict=True):
             np.copyto(row, c[src])
-        charge, discharge = peak_totals(rows, bounds)
-        return {s.CHARGE_ENERGY: charge, s.DISCHARGE_ENERGY: discharge}, None
+        pending.append(((s.CHARGE_ENERGY, s.DISCHARGE_ENERGY), rows, bounds))
+        return {s.CHARGE_ENERGY: rows[0], s.DISCHARGE_ENERGY: rows[1]}, None
     step_wh = rows[1]  # |potential x I| dt [W·h], then its discharging part
     np.multiply(c[potential], amps, out=step_wh)  # type: ignore[index]
     np.abs(step_wh, out=step_wh)
@@ -234,9 +248,21 @@ def energy_wh(
     np.copyto(rows[0], step_wh)
     rows[0][~(amps > 0)] = 0.0
     step_wh[~(amps < 0)] = 0.0
-    charge, discharge = peak_totals(segment_cumsums(rows, bounds), bounds)
+    pending.append(((s.CHARGE_ENERGY, s.DISCHARGE_ENERGY), segment_cumsums(rows, bounds), bounds))
+    charge, discharge = rows
     note = f"energy counters computed as EC-Lab's export does: |{potential} x I| dt by sign of I"
     return {s.CHARGE_ENERGY: charge, s.DISCHARGE_ENERGY: discharge}, note
+
+
+def _peak_pending(o: Outputs, pending: Pending) -> None:
+    """:func:`peak_totals` of the pending counter rows: in one call when they are
+    neighbouring rows of the output block (capacity then energy, the usual case)."""
+    joined = o.consecutive([name for names, _, _ in pending for name in names])
+    if joined is not None and len(pending) > 1:
+        peak_totals(joined, [bounds for names, _, bounds in pending for _ in names])
+        return
+    for _, rows, bounds in pending:
+        peak_totals(rows, bounds)
 
 
 def _steps(c: Columns, o: Outputs) -> dict[str, np.ndarray]:
@@ -268,9 +294,11 @@ def canonical_arrays(
     volts, note = potentials(c, o, path, technique)
     notes.append(note)
     cycle = vendor_cycle(c, o)
-    capacity, note = capacity_ah(c, o)
+    pending: Pending = []
+    capacity, note = capacity_ah(c, o, pending)
     notes += [note] if note else []
-    energy, note = energy_wh(c, o, cycle, amps)
+    energy, note = energy_wh(c, o, cycle, amps, pending)
+    _peak_pending(o, pending)
     notes += [note] if note else []
     time = c["time/s"]
     out: dict[str, np.ndarray] = {

@@ -68,6 +68,17 @@ class Outputs:
         """A fresh int64 row for column *name*."""
         return self._take(np.int64, (name,))[0]
 
+    def consecutive(self, names: list[str]) -> np.ndarray | None:
+        """The float rows handed out for *names* as one (len(names), height) view when
+        they are neighbouring rows of the block in that order, else None."""
+        rows = [self._rows_of.get(n) for n in names]
+        if not self.blocked or not rows or any(r is None or r[0] is not np.float64 for r in rows):
+            return None
+        first = rows[0][1]  # type: ignore[index]
+        if [r[1] for r in rows] != list(range(first, first + len(rows))):  # type: ignore[index]
+            return None
+        return self._blocks[np.float64][first : first + len(rows)]
+
     def frame(self, out: Mapping[str, np.ndarray]) -> pl.DataFrame:
         """The canonical frame of *out* (float64/int64 arrays), in schema order."""
         names = [n for n in s.COLUMNS if n in out]

@@ -48,21 +48,25 @@ def _add_per_segment(values: np.ndarray, offsets: np.ndarray, bounds: Bounds) ->
         values[a:b] += offsets[k]
 
 
-def _row_bounds(bounds: Bounds, rows: int, n: int) -> Bounds:
-    """The same segments in each row of a C-ordered (rows, n) array, as flat indices."""
-    starts, ends = bounds
+def _row_bounds(bounds: Bounds | list[Bounds], rows: int, n: int) -> Bounds:
+    """Segments of each row of a C-ordered (rows, n) array as flat indices.
+
+    *bounds* is shared by all rows, or a list with one entry per row.
+    """
+    per_row = bounds if isinstance(bounds, list) else [bounds] * rows
     return (
-        np.concatenate([starts + k * n for k in range(rows)]),
-        np.concatenate([ends + k * n for k in range(rows)]),
+        np.concatenate([b[0] + k * n for k, b in enumerate(per_row)]),
+        np.concatenate([b[1] + k * n for k, b in enumerate(per_row)]),
     )
 
 
-def peak_totals(rows: np.ndarray, bounds: Bounds) -> np.ndarray:
+def peak_totals(rows: np.ndarray, bounds: Bounds | list[Bounds]) -> np.ndarray:
     """:func:`segmented_peak_total` of every row of *rows*, computed in place.
 
     *rows* is a C-ordered float64 array (counters x records) that the caller
-    owns; the rows share the segment *bounds*. Working on all rows at once
-    halves the NumPy calls for the usual charge/discharge pair.
+    owns; *bounds* are the rows' shared segments, or a list with each row's.
+    Working on all rows at once saves NumPy calls (their fixed cost dominates
+    short files).
     """
     if not math.isfinite(rows.sum()):
         np.nan_to_num(rows, copy=False)
@@ -72,10 +76,13 @@ def peak_totals(rows: np.ndarray, bounds: Bounds) -> np.ndarray:
         return rows
     flat, flat_bounds = rows.reshape(-1), _row_bounds(bounds, n_rows, n)
     _running_peak(flat, flat_bounds)
-    ends = bounds[1]
-    base = np.zeros((n_rows, ends.size))  # the sum of earlier segments' final peaks
-    np.cumsum(rows[:, ends[:-1] - 1], axis=1, out=base[:, 1:])
-    _add_per_segment(flat, base.reshape(-1), flat_bounds)
+    per_row = bounds if isinstance(bounds, list) else [bounds] * n_rows
+    base = np.zeros(flat_bounds[0].size)  # the sum of earlier segments' final peaks
+    at = 0
+    for row, (_, ends) in zip(rows, per_row, strict=True):
+        np.cumsum(row[ends[:-1] - 1], out=base[at + 1 : at + ends.size])
+        at += ends.size
+    _add_per_segment(flat, base, flat_bounds)
     return rows
 
 
