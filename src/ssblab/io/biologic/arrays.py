@@ -74,6 +74,20 @@ class Columns:
                 self._cache[name] = copy(values, dtype=np.float64)
         return self._cache[name]
 
+    def into(self, name: str, o: Outputs, column: str) -> np.ndarray:
+        """Column *name* as float64 in a fresh output row for canonical *column* (kept as
+        this column's array from now on); the array already taken when there is one."""
+        if name in self._cache:
+            return self._cache[name]
+        row = o.float_row(column)
+        src = self.source
+        if isinstance(src, pl.DataFrame):
+            np.copyto(row, src.get_column(name).cast(pl.Float64).to_numpy())
+        else:
+            np.copyto(row, src[name])
+        self._cache[name] = row
+        return row
+
     def integers(self, name: str) -> np.ndarray | None:
         """The column as stored when it is an unsigned integer array (no float copy), else None.
 
@@ -140,18 +154,23 @@ def potentials(
     ce = c.first("Ece/V", "<Ece>/V")
     cell = c.first("Ecell/V", "Ewe-Ece/V", "<Ewe-Ece>/V")
     name = technique or "unknown technique"
-    kept = {} if we is None or ce is None else {s.WE_POTENTIAL: c[we], s.CE_POTENTIAL: c[ce]}
+    kept = {}
+    if we is not None and ce is not None:
+        kept = {
+            s.WE_POTENTIAL: c.into(we, o, s.WE_POTENTIAL),
+            s.CE_POTENTIAL: c.into(ce, o, s.CE_POTENTIAL),
+        }
     if voltage_rule(technique) == "Ewe":
         if we is None:
             raise ReadError(f"{path}: no working-electrode potential (Ewe) in the {name} data")
-        voltage, how = c[we], f"{we} ({name}: potential-controlled)"
+        voltage, how = c.into(we, o, s.VOLTAGE), f"{we} ({name}: potential-controlled)"
     elif kept:
         voltage = np.subtract(c[we], c[ce], out=o.float_row(s.VOLTAGE))  # type: ignore[index]
         how = f"{we} - {ce}"
     elif cell is not None:
-        voltage, how = c[cell], cell
+        voltage, how = c.into(cell, o, s.VOLTAGE), cell
     elif we is not None:
-        voltage, how = c[we], f"{we} (no Ece: two-electrode)"
+        voltage, how = c.into(we, o, s.VOLTAGE), f"{we} (no Ece: two-electrode)"
     else:
         raise ReadError(f"{path}: no potential column (Ewe, Ecell or Ewe-Ece) in the EC-Lab data")
     note = f"Voltage / V = {how}, EC-Lab rule for {name}"
@@ -317,5 +336,5 @@ def canonical_arrays(
         out[s.CYCLE] += 1
     out.update(_steps(c, o))
     if "Temperature/°C" in c.names:
-        out[s.TEMPERATURE] = c["Temperature/°C"]
+        out[s.TEMPERATURE] = c.into("Temperature/°C", o, s.TEMPERATURE)
     return o.frame(out), notes
