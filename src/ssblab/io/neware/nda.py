@@ -316,8 +316,15 @@ def _calendar_fields(stamp: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _only(records: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``records[keep]``, without the copy when every record is kept (the usual case)."""
-    return records if bool(keep.all()) else records[keep]
+    """``records[keep]``, as a view (no copy) when the kept records are one run.
+
+    The usual case: every record, or all but a header record at the start
+    (version 8 files); copying ~60-byte records costs more than decoding them.
+    """
+    kept = np.flatnonzero(keep)
+    if kept.size and kept[-1] - kept[0] + 1 == kept.size:
+        return records[kept[0] : kept[-1] + 1]
+    return records[keep]
 
 
 def _direction_of(step_type: np.ndarray, current: np.ndarray) -> np.ndarray:
