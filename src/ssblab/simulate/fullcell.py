@@ -10,10 +10,12 @@ and the model is a choice
 Which PyBaMM model each anode gets:
 
 * **Li metal** (the LiAlO2 seed): PyBaMM's half-cell, ``"working electrode":
-  "positive"`` (a planar Li counter electrode). The Li|electrolyte interphase is a
-  series resistance, PyBaMM's ``"contact resistance"`` option, taken as an
-  *input parameter* so that :mod:`ssblab.simulate.cycling` can grow it between
-  cycles without rebuilding the model.
+  "positive"`` (a planar Li counter electrode). The Li|electrolyte interphase is, by
+  default (:data:`DEFAULT_INTERFACE`), Butler-Volmer kinetics on that Li electrode
+  with its exchange-current density an *input parameter*, or (``"linear"``) a series
+  resistance, PyBaMM's ``"contact resistance"`` option, also an input: either way
+  :mod:`ssblab.simulate.fade` grows it between cycles without rebuilding the model.
+  The Li-Al full cell's slow state is its SEI instead (:mod:`ssblab.simulate.sei_cycling`).
 * **Alloy hosts** (Li-Al, the composite-Al seed): PyBaMM has no alloy option, so the
   cell is PyBaMM's full-cell model whose negative electrode is Li_x Al over
   0 <= x <= 1: ``c_max`` from the Al density and one Li per Al, the volume fraction
