@@ -335,8 +335,9 @@ def simulate_command(
         int,
         typer.Option(
             "--mcmc",
-            help="calibrate: run emcee for this many steps (32 walkers) on the seed's 200 nm "
-            "and bare cells; -o writes the draws (CSV).",
+            help="calibrate: run emcee for at most this many steps (36 walkers, DE moves; stops "
+            "at 50 autocorrelation times) on the seed's 200 nm and bare cells; -o writes the "
+            "draws (CSV); python -m ssblab.simulate.posterior_ship ships them.",
         ),
     ] = 0,
     bound_mV: Annotated[
