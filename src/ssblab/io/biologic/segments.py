@@ -130,7 +130,8 @@ def segment_cumsums(rows: np.ndarray, bounds: Bounds) -> np.ndarray:
     if n == 0:
         return rows
     starts = bounds[0]
-    before = np.zeros((n_rows, starts.size))  # the sum before each segment starts
+    # minus the sum before each segment starts (-0.0 for the first: x + -0.0 is x, even -0.0)
+    before = np.full((n_rows, starts.size), -0.0)
     np.negative(rows[:, starts[1:] - 1], out=before[:, 1:])
     _add_per_segment(rows.reshape(-1), before.reshape(-1), _row_bounds(bounds, n_rows, n))
     return rows
