@@ -164,7 +164,7 @@ def column_layout(path: Path, body: memoryview, version: int) -> tuple[list[int]
     if n_cols == 0 or ids_end > min(records_at, len(body)):
         raise ReadError(f"{path}: corrupt .mpr: implausible column count {n_cols}")
     ids = np.frombuffer(body, dtype=id_type, count=n_cols, offset=ids_at)
-    return [int(i) for i in ids], records_at
+    return ids.tolist(), records_at
 
 
 def decode_arrays(
@@ -238,7 +238,7 @@ def start_ole_days(log: Module | None) -> float | None:
     low, high = _OLE_PLAUSIBLE_DAYS
     for offset in _LOG_DATE_OFFSETS:
         if offset + 8 <= len(log.body):
-            days = float(np.frombuffer(log.body, dtype="<f8", count=1, offset=offset)[0])
+            (days,) = struct.unpack_from("<d", log.body, offset)
             if low < days < high:
                 return days
     return None
