@@ -104,7 +104,6 @@ def voltage_overlay(
 ) -> Panel:
     """Voltage vs capacity of several runs on one axes: a colour per run, a few cycles each
     (*cycles* when given, else up to *most_cycles*, first and last kept)."""
-    from ssblab import schema as s
     from ssblab.report import panels_cycling as cyc
     from ssblab.report.model import NotAvailable, Panel, Trace
     from ssblab.report.style import series_color
@@ -113,10 +112,11 @@ def voltage_overlay(
     if not cycling:
         raise NotAvailable("no galvanostatic cycling run among the inputs")
     unit, factors = cyc.capacity_basis(cycling)
-    traces = []
+    traces, skipped = [], 0
     for i, r in enumerate(cycling):
         table = r.run.table
-        numbers = table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table else [1]
+        numbers, no_cycle = cyc.cycle_numbers(table)
+        skipped += no_cycle
         shown = (
             cyc.pick_cycles(numbers, most_cycles)
             if cycles is None
@@ -142,10 +142,16 @@ def voltage_overlay(
         x_label=f"Capacity [{unit}]",
         y_label="Voltage [V]",
         traces=tuple(traces),
-        note=(
-            f"up to {most_cycles} cycles per run (first and last kept)"
-            if cycles is None
-            else f"cycles {', '.join(map(str, cycles))}"
+        note=" ".join(
+            filter(
+                None,
+                (
+                    f"up to {most_cycles} cycles per run (first and last kept)."
+                    if cycles is None
+                    else f"cycles {', '.join(map(str, cycles))}.",
+                    cyc.null_cycle_note(skipped),
+                ),
+            )
         ),
     )
 

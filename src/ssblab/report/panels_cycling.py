@@ -57,6 +57,24 @@ def pick_cycles(cycles: list[int], most: int = MAX_CYCLES_SHOWN) -> list[int]:
     return [cycles[i] for i in idx]
 
 
+def cycle_numbers(table: pl.DataFrame) -> tuple[list[int], int]:
+    """The table's cycle numbers, sorted, and how many rows have none (null: unreadable).
+
+    A table without a cycle column is one cycle, ``[1]``.
+    """
+    if s.CYCLE not in table.columns:
+        return [1], 0
+    column = table.get_column(s.CYCLE)
+    return column.drop_nulls().unique().sort().to_list(), column.null_count()
+
+
+def null_cycle_note(n_rows: int) -> str:
+    """The panel sentence for *n_rows* rows left out for lack of a cycle number ("" if none)."""
+    if not n_rows:
+        return ""
+    return f"{n_rows} row{'s' if n_rows != 1 else ''} without a cycle number left out."
+
+
 def _with_cycle_capacity(table: pl.DataFrame) -> pl.DataFrame:
     """Voltage, current, cycle and the capacity passed so far within the cycle [A·h]."""
     from ssblab.analysis.cycles import integrated_counters
@@ -86,7 +104,7 @@ def cycle_curves(
     Capacity is in display units (A·h × *factor*); rest periods are left out.
     """
     table = _with_cycle_capacity(run.run.table)
-    wanted = cycles if cycles is not None else table.get_column(s.CYCLE).unique().sort().to_list()
+    wanted = cycles if cycles is not None else cycle_numbers(table)[0]
     table = table.filter(pl.col(s.CYCLE).is_in(wanted))
     curves = []
     for (cycle, charging), part in table.filter(pl.col(s.CURRENT) != 0).group_by(
@@ -110,9 +128,9 @@ def voltage_capacity(
     if is_symmetric(run.run):
         raise NotAvailable(f"{run.label} is a symmetric-cell run (see the voltage-time panel)")
     table = run.run.table
-    all_cycles = (
-        table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table.columns else [1]
-    )
+    all_cycles, no_cycle = cycle_numbers(table)
+    if not all_cycles:
+        raise NotAvailable(f"{run.label} has no row with a cycle number")
     shown = pick_cycles(all_cycles) if cycles is None else [c for c in all_cycles if c in cycles]
     if not shown:
         raise NotAvailable(f"{run.label} has none of cycles {cycles} (it has {len(all_cycles)})")
@@ -128,7 +146,10 @@ def voltage_capacity(
         Trace(q, v, f"cycle {c} {half}", color=colours[c], show_legend=False, legend_group=str(c))
         for c, half, q, v in curves
     )
-    note = f"{len(shown)} of {len(all_cycles)} cycles shown" if len(shown) < len(all_cycles) else ""
+    note = (
+        f"{len(shown)} of {len(all_cycles)} cycles shown." if len(shown) < len(all_cycles) else ""
+    )
+    note = " ".join(filter(None, (note, null_cycle_note(no_cycle))))
     return Panel(
         key=f"voltage_capacity_{_slug(run.label)}",
         title=f"Voltage vs capacity — {run.label}",

@@ -18,7 +18,14 @@ from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import DesignEntry, LabelledRun, is_gitt, looks_like_cv
 from ssblab.report.model import NotAvailable, Panel, Trace, scales_differ
-from ssblab.report.panels_cycling import _slug, cycle_colorbar, cycling_runs, pick_cycles
+from ssblab.report.panels_cycling import (
+    _slug,
+    cycle_colorbar,
+    cycle_numbers,
+    cycling_runs,
+    null_cycle_note,
+    pick_cycles,
+)
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
 
@@ -96,9 +103,10 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
     panels, reasons = [], []
     for r in cycling_runs(runs):
         table = r.run.table
-        all_cycles = (
-            table.get_column(s.CYCLE).unique().sort().to_list() if s.CYCLE in table.columns else [1]
-        )
+        all_cycles, no_cycle = cycle_numbers(table)
+        if not all_cycles:
+            reasons.append(f"{r.label}: no row with a cycle number")
+            continue
         shown = pick_cycles(all_cycles, 6)
         try:
             curves = dqdv_fn(r.run, cycles=shown)
@@ -132,7 +140,15 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
                 y_label="dQ/dV [mAh V⁻¹]",
                 traces=tuple(traces),
                 colorbar=cycle_colorbar(lo, hi),
-                note="Discharge drawn below zero. Histogram dQ/dV with Gaussian smoothing.",
+                note=" ".join(
+                    filter(
+                        None,
+                        (
+                            "Discharge drawn below zero. Histogram dQ/dV with Gaussian smoothing.",
+                            null_cycle_note(no_cycle),
+                        ),
+                    )
+                ),
             )
         )
     if not panels:
@@ -149,7 +165,10 @@ def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
     for r in cv_runs:
         t = r.run.table
         cyc = t.get_column(s.CYCLE) if s.CYCLE in t.columns else pl.Series([1] * t.height)
-        shown = pick_cycles(cyc.unique().sort().to_list())
+        numbers, no_cycle = cycle_numbers(t)
+        if not numbers:
+            continue
+        shown = pick_cycles(numbers)
         lo, hi = min(shown), max(shown)
         traces = []
         for c in shown:
@@ -169,8 +188,11 @@ def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
                 y_label="Current [mA]",
                 traces=tuple(traces),
                 colorbar=cycle_colorbar(lo, hi),
+                note=null_cycle_note(no_cycle),
             )
         )
+    if not panels:
+        raise NotAvailable("no cyclic voltammetry run has a row with a cycle number")
     return panels
 
 
