@@ -40,6 +40,18 @@ CALIBRATED_SIGMA = {
     "kinetic": {"diffusivity": 4.9, "loading": 860.0},
     "small-signal": {"diffusivity": 2.1, "loading": 160.0},
 }
+#: The predictions over the cathode-loading prior (log-uniform 1-30 mg/cm2, the diffusivity
+#: refitted on 0.1/0.2 C at its 0/25/50/75/100 % quantiles; 30 mg/cm2 misses 0.1/0.2 C,
+#: chi2 19, and is dropped): (thickness, C-rate) -> (median, low, high) [mAh/g], from
+#: ``lialo2_sensitivity.loading_interval()`` (Butler-Volmer interface; a slow test recomputes).
+LOADING_INTERVAL = {
+    (200, 0.5): (87.1, 86.4, 91.3),
+    (200, 1.0): (66.6, 65.7, 70.3),
+    (0, 0.1): (93.0, 78.4, 103.1),
+    (0, 0.2): (74.7, 40.3, 85.8),
+    (0, 0.5): (34.4, 9.4, 58.9),
+    (0, 1.0): (8.9, 4.3, 37.0),
+}
 #: Time of the symmetric-cell measurement the ASR comes from (cycle 100 of 2 h cycles) [h].
 ASR_TIME_H = 200.0
 #: Resistance grid of the cycling responses (log-spaced over 0.8 R_coated .. 4 R_bare: steps
