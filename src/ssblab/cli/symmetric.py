@@ -110,46 +110,48 @@ def symmetric_command(
         electrode_overpotentials,
         plating_stripping_asymmetry,
     )
+    from ssblab.cli.analysis import naming
     from ssblab.errors import AnalysisError
     from ssblab.flags import as_dicts
 
-    run, starts = _read(file, current_mA)
-    flags = list(sym.check_symmetric(run, force=force, name=str(file)))
-    criteria = sym.FailureCriteria(cutoff_mV=cutoff_mV, growth_factor=growth)
-    hc = sym.half_cycle_overpotentials(run)
-    failure = sym.detect_failure(hc, criteria)
-    area = area_cm2 if area_cm2 is not None else run.meta.area_cm2
-    payload: dict[str, object] = {"file": str(file), **failure.to_dict()}
-    table = run.table
-    shorts = find_soft_shorts(
-        table.get_column(s.TIME).to_numpy(),
-        table.get_column(s.VOLTAGE).to_numpy(),
-        table.get_column(s.CURRENT).to_numpy(),
-        segment_starts=starts,
-    )
-    payload["soft_shorts"] = shorts.to_dict()
-    if area is not None:
-        rate = sym.rate_overpotentials(hc, area, failure=failure)
-        payload["rate"] = table_rows(rate)
-        try:
-            fit = sym.area_specific_resistance(rate)
-            payload["asr_ohm_cm2"] = fit.asr_ohm_cm2
-            flags += sym.check_asr(fit)
-        except AnalysisError:
-            payload["asr_ohm_cm2"] = None
-        payload["critical_current_density_mA_cm2"] = sym.critical_current_density(
-            run, area, criteria
+    with naming(file):  # an analysis error names the file, as reader errors do
+        run, starts = _read(file, current_mA)
+        flags = list(sym.check_symmetric(run, force=force, name=str(file)))
+        criteria = sym.FailureCriteria(cutoff_mV=cutoff_mV, growth_factor=growth)
+        hc = sym.half_cycle_overpotentials(run)
+        failure = sym.detect_failure(hc, criteria)
+        area = area_cm2 if area_cm2 is not None else run.meta.area_cm2
+        payload: dict[str, object] = {"file": str(file), **failure.to_dict()}
+        table = run.table
+        shorts = find_soft_shorts(
+            table.get_column(s.TIME).to_numpy(),
+            table.get_column(s.VOLTAGE).to_numpy(),
+            table.get_column(s.CURRENT).to_numpy(),
+            segment_starts=starts,
         )
-    if s.WE_POTENTIAL in run.table.columns and s.CE_POTENTIAL in run.table.columns:
-        asym = plating_stripping_asymmetry(electrode_overpotentials(run))
-        payload["three_electrode"] = {
-            "plating_mV": asym.plating_mV,
-            "stripping_mV": asym.stripping_mV,
-            "stripping_to_plating": asym.ratio,
-        }
-    if out is not None:
-        write_table(hc, out)  # every half-cycle, every column
-    payload["half_cycles"] = table_rows(hc.select("start_h", "current_A", "overpotential_mV"))
+        payload["soft_shorts"] = shorts.to_dict()
+        if area is not None:
+            rate = sym.rate_overpotentials(hc, area, failure=failure)
+            payload["rate"] = table_rows(rate)
+            try:
+                fit = sym.area_specific_resistance(rate)
+                payload["asr_ohm_cm2"] = fit.asr_ohm_cm2
+                flags += sym.check_asr(fit)
+            except AnalysisError:
+                payload["asr_ohm_cm2"] = None
+            payload["critical_current_density_mA_cm2"] = sym.critical_current_density(
+                run, area, criteria
+            )
+        if s.WE_POTENTIAL in run.table.columns and s.CE_POTENTIAL in run.table.columns:
+            asym = plating_stripping_asymmetry(electrode_overpotentials(run))
+            payload["three_electrode"] = {
+                "plating_mV": asym.plating_mV,
+                "stripping_mV": asym.stripping_mV,
+                "stripping_to_plating": asym.ratio,
+            }
+        if out is not None:
+            write_table(hc, out)  # every half-cycle, every column
+        payload["half_cycles"] = table_rows(hc.select("start_h", "current_A", "overpotential_mV"))
     payload["flags"] = as_dicts(flags)
     if json:
         print_json(payload)
