@@ -116,6 +116,8 @@ _TECHNIQUES: tuple[tuple[str, str], ...] = (
     (r"galvanostatic cycling|\bgcpl\b|\bbcd\b|cc_chg|cc_dchg|cccv|\bcc\b", CYCLING),
     (r"open circuit|\bocv\b|\brest\b|\bwait\b|\bpause\b", OCV),
 )
+#: Gamry ``TAG`` header values naming an impedance experiment (potentiostatic, galvanostatic).
+_GAMRY_EIS_TAGS = frozenset({"EISPOT", "EISGALV"})
 #: EC-Lab technique abbreviations as they appear in its file names (``…_02_GEIS_C05.mpr``).
 _ECLAB_TAGS = frozenset(
     {"GCPL", "CV", "CVA", "LSV", "CA", "CP", "PEIS", "GEIS", "OCV", "GITT", "PITT", "MB"}
@@ -135,7 +137,8 @@ class Recognition:
     cell_type : str
         One of :data:`CELL_TYPES` for a cycling run, else ``""``.
     source : str
-        Where *kind* came from: ``"vendor technique"``, ``"file name"`` or ``"data"``.
+        Where *kind* came from: ``"vendor technique"``, ``"Gamry header TAG <tag>"``,
+        ``"file name"`` or ``"data"``.
     cell_type_source : str
         ``"metadata"`` or ``"data"`` (``""`` without a cell type).
     segments : tuple of Segment
@@ -183,7 +186,8 @@ def vendor_kinds(meta: s.RunMeta) -> tuple[tuple[str, ...], str]:
     """Kinds named by the vendor's technique records, and where they were read.
 
     Reads ``extra["technique"]``, ``extra["techniques"]`` and
-    ``extra["step_types"]``; then the EC-Lab file-name tag. Returns ``((), "")``
+    ``extra["step_types"]``; then a Gamry ``TAG`` of impedance (EISPOT, EISGALV)
+    and the EC-Lab file-name tag. Returns ``((), "")``
     when nothing names a technique (a Modulo Bat names none: it mixes them).
     """
     keys = ("technique", "technique_code", "techniques", "step_types")
@@ -191,6 +195,8 @@ def vendor_kinds(meta: s.RunMeta) -> tuple[tuple[str, ...], str]:
     found = _kinds_in(" , ".join(t for t in texts if t))
     if found:
         return found, "vendor technique"
+    if meta.source_format == "gamry_dta" and meta.extra.get("tag", "").upper() in _GAMRY_EIS_TAGS:
+        return (EIS,), f"Gamry header TAG {meta.extra['tag']}"
     if meta.source_format.startswith("biologic"):
         name = meta.source.replace("\\", "/").rsplit("/", 1)[-1]
         tags = [tok for tok in re.split(r"[_\-. ]+", name) if tok in _ECLAB_TAGS]
@@ -286,6 +292,8 @@ def require(
     if not any(rec.has(k) for k in wanted):
         need = " or ".join(KINDS.get(k, k) for k in wanted)
         problem = f"{analysis} needs {need}; the data are {rec.describe()}"
+        if rec.kind == EIS:
+            problem = f"this is EIS; use `ssblab eis fit` or `ssblab eis drt` ({problem})"
     elif cell_types is not None:
         allowed = tuple(cell_types)
         if rec.cell_type and rec.cell_type not in allowed:
