@@ -15,8 +15,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ssblab.errors import ReadError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,39 @@ LIMITS: dict[str, Limit] = {
 FIXED_ALLOWANCE_BYTES = 8 * 1024**2
 #: Rows a Parquet file may hold regardless of its size.
 FIXED_ROWS = 100_000
+
+
+#: Wall-clock range a record's timestamp may take [Unix s]: 1970-01-01 to 2100-01-01 UTC.
+#: Outside it a stamp is a corrupt field (a year 60000, an OLE date of 1e20 days), not a date.
+UNIX_TIME_BOUNDS_S = (0.0, 4_102_444_800.0)
+
+
+def bound_unix_time(table: pl.DataFrame, what: str = "timestamps") -> tuple[pl.DataFrame, str]:
+    """*table* with each ``Unix Time / s`` outside :data:`UNIX_TIME_BOUNDS_S` set to null,
+    and the note counting them (``""`` when none is, or there is no such column).
+
+    *what* names the file's field in the note (e.g. ``"DPt Time stamps"``).
+    """
+    import polars as pl
+
+    from ssblab import schema as s
+
+    if s.UNIX_TIME not in table.columns:
+        return table, ""
+    lo, hi = UNIX_TIME_BOUNDS_S
+    unix = pl.col(s.UNIX_TIME)
+    outside = unix.is_not_null() & (unix.is_nan() | (unix < lo) | (unix >= hi))
+    mask = table.select(outside.alias("m")).get_column("m")
+    n = int(mask.sum())
+    if not n:
+        return table, ""
+    first = int(mask.arg_true()[0])
+    found = table.get_column(s.UNIX_TIME)[first]
+    note = (
+        f"{n} {what} outside 1970-01-01..2100-01-01 UTC (first at record {first + 1}: "
+        f"{found:.6g} s): Unix Time set to null there"
+    )
+    return table.with_columns(pl.when(outside).then(None).otherwise(unix).alias(s.UNIX_TIME)), note
 
 
 def value(name: str) -> float:

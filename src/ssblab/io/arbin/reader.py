@@ -23,6 +23,7 @@ from ssblab.io.arbin.sniff import sniff_res
 from ssblab.io.arbin.text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
 from ssblab.io.safety import read_zip_member, zip_names
+from ssblab.limits import bound_unix_time
 from ssblab.schema import Run, RunMeta
 
 #: Header of an Arbin ``_Metadata.csv`` sidecar (normalised, lower case).
@@ -94,6 +95,8 @@ def read_arbin_csv(path: Path) -> Run:
     if raw.height == 0:
         raise ReadError(f"{path}: no records with a test time")
     table, extra, numbering = arbin_to_canonical(raw)
+    table, date_note = bound_unix_time(table, "DateTime stamps")
+    notes += [date_note] if date_note else []
     extra |= _sidecar(path)
     if no_time:
         notes.append(f"{no_time} rows without a test time left out")
@@ -198,6 +201,8 @@ def read_arbin_xlsx(path: Path) -> Run:
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     table, extra, numbering = arbin_to_canonical(raw)
+    table, date_note = bound_unix_time(table, "DateTime stamps")
+    notes += [date_note] if date_note else []
     if skipped:
         notes.append(f"{skipped} rows without a test time left out")
     meta = RunMeta(

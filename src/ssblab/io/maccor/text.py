@@ -49,6 +49,7 @@ from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.arbin.common import increments, step_count
 from ssblab.io.registry import reader
+from ssblab.limits import bound_unix_time
 from ssblab.schema import Run, RunMeta
 
 #: Bytes scanned for the table header line.
@@ -266,6 +267,19 @@ def _unix_time(frame: pl.DataFrame, start: dt.datetime | None) -> pl.Expr | None
     return day0 + clock + pl.col(s.TIME)
 
 
+def _date_notes(frame: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """*table* with implausible Unix times nulled, and notes counting the ``DPt Time``
+    stamps that do not read as a date or lie outside 1970-2100."""
+    notes = []
+    if DATE in frame.columns and s.UNIX_TIME in table.columns:
+        stated = frame.get_column(DATE).str.strip_chars().fill_null("") != ""
+        unread = int((stated & table.get_column(s.UNIX_TIME).is_null()).sum())
+        if unread:
+            notes.append(f"{unread} DPt Time stamps do not read as a date: Unix Time null there")
+    table, note = bound_unix_time(table, "DPt Time stamps")
+    return table, notes + ([note] if note else [])
+
+
 def _typed(raw: pl.DataFrame, time_col: str) -> pl.DataFrame:
     """Add the test time [s] and a clean ``State``; done once, before validation."""
     return raw.with_columns(_time_seconds(time_col).alias(s.TIME), pl.col(STATE).str.strip_chars())
@@ -377,8 +391,8 @@ def read_maccor_text(path: Path) -> Run:
         raise ReadError(f"{path}: Maccor table holds no readable records")
     header = parse_header(lines[:skip])
     start = _header_date(header.get("Date of Test", header.get("Started", "")))
-    table = _canonical(frame, start)
-    notes = [TZ_NOTE, *unit_notes]
+    table, date_notes = _date_notes(frame, _canonical(frame, start))
+    notes = [TZ_NOTE, *unit_notes, *date_notes]
     unsigned = frame.filter((pl.col(STATE) == "D") & (pl.col("Amps") > 0))
     if unsigned.height:
         notes.append(
