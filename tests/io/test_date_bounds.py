@@ -62,11 +62,13 @@ def test_maccor_year_2500_reads_but_is_out_of_bounds(data_dir, tmp_path):
     )
 
 
-def test_real_maccor_midnight_stamp_without_a_clock_is_counted(data_dir):
+def test_real_maccor_midnight_stamp_without_a_clock_reads_as_midnight(data_dir):
     # a real Maccor file writes the midnight record's DPt Time as '10/22/2019' (no clock)
     run = read(data_dir / "maccor" / "PredictionDiagnostics_000151_test.052")
-    assert run.table.get_column(s.UNIX_TIME).null_count() == 1
-    assert "1 DPt Time stamps do not read as a date: Unix Time null there" in run.meta.notes
+    unix = run.table.get_column(s.UNIX_TIME)
+    assert unix.null_count() == 0
+    assert unix[43:46].to_list() == [1571702399.0, 1571702400.0, 1571702400.0]  # 23:59:59, 00:00
+    assert not [n for n in run.meta.notes if "DPt Time stamps" in n]
 
 
 def test_arbin_csv_datetime_1e20_is_null_and_noted(data_dir, tmp_path):

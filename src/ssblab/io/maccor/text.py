@@ -258,7 +258,10 @@ def _unix_time(frame: pl.DataFrame, start: dt.datetime | None) -> pl.Expr | None
     text = pl.col(DATE).str.strip_chars()
     fmt = _date_format(frame[DATE].drop_nulls().first())
     if fmt is not None:
-        return text.str.to_datetime(fmt, strict=False).dt.epoch("us").cast(pl.Float64) / 1e6
+        # the record at midnight is stamped with the date alone ('10/22/2019', real .052 file)
+        midnight = text.str.to_datetime(fmt.split(" ")[0], strict=False)
+        stamp = pl.coalesce(text.str.to_datetime(fmt, strict=False), midnight)
+        return stamp.dt.epoch("us").cast(pl.Float64) / 1e6
     if start is None:
         return None
     # time-only stamps: the header's test date plus the clock time of the first record
