@@ -72,3 +72,20 @@ def test_cv_panel_leaves_out_null_cycles(data_dir):
     (panel,) = panels_echem.cyclic_voltammetry([LabelledRun("cv", broken)])
     assert panel.traces
     assert panel.note == "3 rows without a cycle number left out."
+
+
+def test_novonix_null_cycle_plots(data_dir, tmp_path):
+    from ssblab.plotting import plot
+
+    src = data_dir / "novonix" / "test_Nova_Form-CH01-01_short.csv"
+    lines = src.read_bytes().split(b"\n")
+    for i in range(200, 203):  # quoted data lines after the [Data] header (line 58)
+        fields = lines[i].split(b",")
+        fields[1] = b"?"  # Cycle Number
+        lines[i] = b",".join(fields)
+    path = tmp_path / src.name
+    path.write_bytes(b"\n".join(lines))
+    for kind in ("voltage", "dqdv"):
+        (panel,) = plot(kind, path, out=tmp_path / f"{kind}.png").panels
+        assert panel.traces
+        assert panel.note.endswith("3 rows without a cycle number left out.")
