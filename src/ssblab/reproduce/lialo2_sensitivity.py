@@ -4,7 +4,8 @@
 model; :func:`loading_sensitivity` refits the diffusivity at other cathode loadings
 (the rate fit leaves the loading loose) and shows how far the predictions move;
 :func:`loading_interval` propagates a stated loading prior into intervals;
-:func:`rate_limits` removes each loss in turn to show what holds 1 C down.
+:func:`rate_limits` removes each loss in turn to show what holds 1 C down;
+:func:`utilisation_check` tries an inactive cathode fraction instead of slow diffusion.
 ``python -m ssblab.reproduce.lialo2_fullcell`` prints both (README tables).
 """
 
@@ -222,6 +223,48 @@ def electrolyte_resistances_ohm(interphase: str | None = None) -> dict[str, floa
     }
 
 
+def utilisation_check(fractions=(0.95, 0.9), loading: float = 1.0) -> list[dict[str, float]]:
+    """Could an inactive LiCoO2 fraction, not diffusion, explain the 0.1 C shortfall?
+
+    With a fraction *u* active, the active particles run at C/u and the capacity per total
+    mass is u q(C/u) (the Li interphase sees the same current). The diffusivity is refitted
+    on the coated 0.1/0.2 C at each u. Returns u, the diffusivity, chi2 and the capacities.
+    """
+    import math
+
+    from scipy.optimize import minimize_scalar
+
+    from ssblab.simulate.fit import RateModel
+
+    model = build()
+    r = interface_asr_ohm(200)
+    targets = np.array(
+        [reported(STUDY, FULL[200], "rate_specific_capacity", c_rate=c)[0] for c in FIT_RATES]
+    )
+    out = []
+    for u in fractions:
+        rates = RateModel(model.cell, tuple(c / u for c in RATES_C), {}, REFERENCE_LOADING)
+
+        def q(log_d: float, u=u, rates=rates) -> np.ndarray:
+            p = {"diffusivity": math.exp(log_d), "loading": u * loading, "interphase": r}
+            return u * rates.capacities(p)
+
+        def cost(log_d: float, q=q) -> float:
+            return float(np.sum((q(log_d)[: len(FIT_RATES)] - targets) ** 2))
+
+        best = minimize_scalar(cost, bounds=(math.log(1e-16), math.log(1e-12)), method="bounded")
+        caps = q(best.x)
+        out.append(
+            {
+                "active_fraction": u,
+                "diffusivity": math.exp(best.x),
+                "chi2": float(best.fun) / READING_ERROR**2,
+                **{f"capacity_{c:g}C": float(v) for c, v in zip(RATES_C, caps, strict=True)},
+            }
+        )
+    return out
+
+
 #: Starting points of :func:`fit_stability` (diffusivity [m2/s], loading [mg/cm2]).
 STARTS = ((5e-16, 0.3), (1.5e-15, 1.0), (5e-15, 3.0))
 
@@ -265,6 +308,8 @@ def _predict(model, params: dict[str, float], r_ohm: float) -> np.ndarray:
 if __name__ == "__main__":
     print("\n".join(interval_lines(loading_interval())))
     print(", ".join(f"{k} {v:.2f} Ohm" for k, v in electrolyte_resistances_ohm().items()))
+    for row in utilisation_check():
+        print(", ".join(f"{k} {v:.3g}" for k, v in row.items()))
     for name, q in rate_limits().items():
         print(f"{name}: " + "/".join(f"{x:.1f}" for x in q) + " mAh/g at 0.1/0.2/0.5/1 C")
     for row in fit_stability():
