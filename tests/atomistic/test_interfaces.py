@@ -222,4 +222,8 @@ def test_chgnet_li_lialo2_interface_neb():
     assert result.path_eV[0] == 0.0
     assert result.barrier_eV == pytest.approx(max(result.path_eV))
     assert result.barrier_eV >= max(0.0, result.delta_E_eV)
-    assert 1.0 < result.hop_A < 6.0
+    # An interstitial Li in the first layer of dense alpha-LiAlO2 costs over 1 eV (CHGNet +1.66).
+    assert result.delta_E_eV > 1.0
+    assert result.hop_A > 1.0
+    if not result.converged:
+        assert "not_converged" in {f.code for f in result.flags if f.quantity == "barrier_eV"}
