@@ -2,17 +2,17 @@
 
 Each command runs as a fresh process, alternating, ``--repeat`` times (default 15);
 the script prints the median and quartiles of each, and for ``ssblab info`` both
-paths: the light one (``ssblab.cli.fast_info``: no Typer, Rich or Polars; Neware
-``.nda``/``.ndax``, Arbin ``.res``) and the Typer one that builds the canonical table
-(``SSBLAB_NO_FASTPATH=1``; every format), each against the polars floor (ratio). The target
+paths: the fast one (``ssblab.cli.fast_info``: no Typer or Rich; for Neware
+``.nda``/``.ndax`` and Arbin ``.res`` no Polars either) and the Typer one
+(``SSBLAB_NO_FASTPATH=1``), each against the polars floor (ratio). The target
 (issue 16) is a median of 0.35 s for ``info`` on a file under 1 MB on an idle
 machine; on a loaded one, read the CPU times.
 
     .venv/bin/python benchmarks/bench_startup.py [FILE ...] [--repeat N] [--eis]
 
 Default files: the 385 kB ``TestFile.nda``, a 546 kB ``.ndax``, the 520 kB
-``arbin_example.res`` and the 926 kB LANDT BDF CSV (a text file, which has no light
-summary and takes the Typer path either way).
+``arbin_example.res`` and the 926 kB LANDT BDF CSV (a text file: no light summary, so
+the fast path runs the full reader, only without Typer and Rich).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def main() -> int:
         for label, table in (("wall", times), ("CPU", cpus)):
             floor = statistics.median(table[floor_name])
             parts = []
-            for path_name, key in (("light path", light), ("Typer path", full)):
+            for path_name, key in (("fast path", light), ("Typer path", full)):
                 info = statistics.median(table[key])
                 parts.append(f"{path_name} {info:.3f} s (ratio {info / floor:.2f})")
             print(

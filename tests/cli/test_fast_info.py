@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ssblab.cli import fast_info, main
-from ssblab.cli.io import run_summary
+from ssblab.cli._summary import run_summary
 from ssblab.errors import SsblabError
 from ssblab.io import detect, read
 
@@ -157,20 +157,66 @@ def test_parse_takes_only_the_plain_info_line(args, expected):
 
 
 def test_what_it_does_not_cover_goes_to_typer(data_dir: Path, tmp_path: Path, capsys) -> None:
-    # a format without a light summary, an unknown option, a corrupt .nda: not taken
-    landt = data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
-    assert not fast_info.run(["info", str(landt)])
-    assert not fast_info.run(["info", str(data_dir / "neware" / "empty.ndax")])
+    # an unknown option, a corrupt or missing file: not taken, nothing printed
     assert not fast_info.run(["info", str(data_dir / "neware" / "TestFile.nda"), "--jsn"])
     bad = tmp_path / "cut.nda"
     bad.write_bytes((data_dir / "neware" / "TestFile.nda").read_bytes()[:1500])
     assert fast_info.summarize(str(bad)) is None
+    assert not fast_info.run(["info", str(bad)])  # the full reader refuses it too
     assert fast_info.summarize(str(tmp_path / "missing.nda")) is None
+    assert not fast_info.run(["info", str(tmp_path / "missing.nda")])
     assert capsys.readouterr().out == ""  # nothing printed before falling through
     with pytest.raises(SystemExit) as refused:  # the Typer path words the refusal
         main(["info", str(tmp_path / "missing.nda")])
     assert refused.value.code == 2
     assert "no such file" in capsys.readouterr().err
+
+
+#: One file per reader family without a light summary: the second tier (full reader,
+#: no Typer or Rich) prints what the Typer command prints.
+SECOND_TIER = [
+    "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+    "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
+    "biologic/cv.mpr",
+    "biologic/wait.mpr",
+    "maccor/maccor_two.txt",
+    "neware/empty.ndax",
+    "eis/impedancepy_exampleData.csv",
+]
+
+
+@pytest.mark.parametrize("name", SECOND_TIER)
+def test_second_tier_prints_the_typer_path_s(data_dir, name, capsys, monkeypatch):
+    path = data_dir / name
+    for extra in ([], ["--json"]):
+        args = ["info", str(path), *extra]
+        assert fast_info.summarize(str(path)) is None  # no light summary for it
+        assert fast_info.run(args)  # the second tier took it
+        fast = capsys.readouterr()
+        monkeypatch.setenv(fast_info.DISABLE_ENV, "1")
+        main(args)
+        monkeypatch.delenv(fast_info.DISABLE_ENV)
+        typer_out = capsys.readouterr()
+        assert (fast.out, fast.err) == (typer_out.out, typer_out.err), path
+
+
+def test_second_tier_imports_no_typer_or_rich(data_dir: Path) -> None:
+    code = (
+        "import sys; from ssblab.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    path = str(data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    out = subprocess.run(
+        [sys.executable, "-c", code, "info", path, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    loaded = set(out.splitlines()[-1].split())
+    assert json.loads(out[: out.rindex("}") + 1])["format"] == "landt_csv"
+    assert "polars" in loaded  # the full reader ran
+    assert not {"typer", "click", "rich"} & loaded
 
 
 def test_explicit_format_and_zone_give_the_same_summary(data_dir: Path) -> None:

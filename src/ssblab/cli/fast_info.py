@@ -1,18 +1,21 @@
-"""``ssblab info FILE`` without Typer, Rich or Polars: the light path of a cold start.
+"""``ssblab info FILE`` without Typer or Rich: the fast path of a cold start.
 
-``python -c "import polars"`` alone takes about 0.3 s, so a cold ``ssblab info``
-of 0.35 s (issue 16) cannot build the canonical table. :func:`run` handles the
-plain command line ``info FILE [--json] [--format F] [--tz Z]`` for the formats
-in :data:`LIGHT_SUMMARIES` (Neware ``.nda``/``.nda.zip``/``.ndax``, Arbin ``.res``/``.res.gz``):
-it detects the format with the light sniffs of :data:`ssblab.io.FORMATS`, applies
-the same file-safety checks as :func:`ssblab.io.registry.call_reader`, computes the
-summary from the reader's own decoding stage and prints it with the same function
-as the Typer command.
+``python -c "import polars"`` alone takes 0.2-0.3 s, so a cold ``ssblab info``
+of 0.35 s (issue 16) leaves no room for Typer and Rich. :func:`run` handles the
+plain command line ``info FILE [--json] [--format F] [--tz Z]`` in two tiers:
 
-Anything else (another option, ``--help``, a format without a light summary, an
-error of any kind) returns ``None`` before anything is printed, and the caller
-runs the Typer command, so the output is the Typer path's in every case.
-``SSBLAB_NO_FASTPATH=1`` turns the light path off (tests compare both paths).
+1. the formats in :data:`LIGHT_SUMMARIES` (Neware ``.nda``/``.nda.zip``/``.ndax``,
+   Arbin ``.res``/``.res.gz``), detected with the light sniffs of
+   :data:`ssblab.io.FORMATS`: the summary comes from the reader's own NumPy
+   decoding stage, without Polars, after the same file-safety checks as
+   :func:`ssblab.io.registry.call_reader`;
+2. every other file: the Typer command's own :func:`ssblab.cli._summary.info_summary`
+   (full reader, canonical table), only without Typer and Rich.
+
+Both print with the Typer command's printer. Anything else (another option,
+``--help``, an error of any kind) returns before anything is printed, and the
+caller runs the Typer command, so errors are worded by the Typer path.
+``SSBLAB_NO_FASTPATH=1`` turns the fast path off (tests compare both paths).
 """
 
 from __future__ import annotations
@@ -116,6 +119,17 @@ def summarize(file: str, fmt: str | None = None) -> Summary | None:
     return summary
 
 
+def _full_summary(file: str, fmt: str | None, tz: str | None) -> Summary | None:
+    """Tier 2: the Typer command's summary through the full reader; None on any error
+    (the Typer command then reads again and words the error itself)."""
+    from ssblab.cli._summary import info_summary
+
+    try:
+        return info_summary(Path(file), fmt, tz)
+    except Exception:
+        return None
+
+
 def run(args: list[str]) -> bool:
     """Print ``ssblab info`` for *args* when the light path covers them; True if it did."""
     if not enabled():
@@ -129,6 +143,8 @@ def run(args: list[str]) -> bool:
         os.environ[TIMEZONE_ENV] = tz
     try:
         summary = summarize(file, fmt)
+        if summary is None:
+            summary = _full_summary(file, fmt, tz)
     finally:  # leave the environment as found, as the Typer command does
         if tz and before is None:
             os.environ.pop(TIMEZONE_ENV, None)

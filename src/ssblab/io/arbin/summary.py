@@ -2,7 +2,7 @@
 
 :func:`res_summary` decodes the database as the reader does
 (:class:`~ssblab.io.arbin.jet.JetFile`, ``Channel_Normal_Table`` column-wise) and
-computes from the NumPy columns the numbers :func:`ssblab.cli.io.run_summary`
+computes from the NumPy columns the numbers :func:`ssblab.cli._summary.run_summary`
 takes from the canonical table of :func:`ssblab.io.arbin.res.read_res`: records of
 the first test in ``Data_Point`` order, cycles, test-time span, columns (auxiliary
 channels included) and the same notes. It covers the usual file: no NULL test id,

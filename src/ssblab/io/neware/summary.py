@@ -2,7 +2,7 @@
 
 :func:`nda_summary` runs the reader's own decoding stage
 (:func:`ssblab.io.neware.nda.decode_nda_columns`) and computes from its NumPy
-columns the numbers :func:`ssblab.cli.io.run_summary` takes from the canonical
+columns the numbers :func:`ssblab.cli._summary.run_summary` takes from the canonical
 table: rows after the reader's cleaning, cycles under BTSDA's rule, the test-time
 span, the columns and the same notes (:func:`finish`, shared with
 :mod:`.ndax_summary` for ``.ndax``). A test checks it against the full reader on
