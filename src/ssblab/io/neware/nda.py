@@ -144,7 +144,7 @@ def decode_nda_columns(buf: bytes, path: object) -> Decoded:
             "no BTSDA export of this version was available to verify it"
         )
         facts["record_notes"] = "\n".join(n for n in (facts.get("record_notes", ""), note) if n)
-    return columns, aux, {**headerdecoder_facts(buf), **facts}
+    return columns, aux, {**header_facts(buf), **facts}
 
 
 def _decode_bts9(buf: bytes, path: object) -> Decoded:
@@ -156,7 +156,7 @@ _START = re.compile(rb"(\d{4})[-.](\d{2})[-.](\d{2}) (\d{2}:\d{2}:\d{2})")
 _SERVER = re.compile(rb"(BTSServer[ -~]{1,60}|BTS_XWJ[ -~]{1,40}|\d\.\d\.\d+\.[\d.]+R\d)")
 
 
-def headerdecoder_facts(buf: bytes, span: int = 4096) -> dict[str, str]:
+def header_facts(buf: bytes, span: int = 4096) -> dict[str, str]:
     """Test start (instrument wall clock) and software version, as text in the header."""
     head = buf[:span]
     facts: dict[str, str] = {}
@@ -215,17 +215,9 @@ def _aux_temperature(aux: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame(columns).unique("index", keep="first")
 
 
-def _decode_v29(buf: bytes, path: object) -> Decoded:
-    start = buf.find(b"\x55\x00\x01\x00\x00\x00", 1024)
-    require(start >= 0, path, ".nda version 29: no first data record found")
-    allrec = record_view(buf, start, 0, _V29)
-    rec = _only(allrec, allrec["kind"] == DATA_ID)
-    skipped, notes = census(allrec["kind"], {DATA_ID, AUX_ID}, OTHER_KINDS)
-    cut, cut_notes = shortfall(len(buf), [(start, 0)], _V29.itemsize)
-    skipped, notes = skipped + cut, notes + cut_notes
-    scale = _integer_records(rec, buf, rec["range"])
-    unix = civil_to_unix(*_calendar_fields(rec["stamp"]))
-    columns = {
+def _record86_columns(rec: np.ndarray, scale: dict, unix_s: np.ndarray) -> Columns:
+    """Decoded columns of the 86-byte data records (versions 22 and 29), the clock given [s]."""
+    return {
         "index": rec["index"],
         "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
         "step_index": rec["step_index"],
@@ -238,8 +230,21 @@ def _decode_v29(buf: bytes, path: object) -> Decoded:
         "dchg_Ah": rec["dchg"] * scale["scale_Ah"],
         "chg_Wh": rec["echg"] * scale["scale_Ah"],
         "dchg_Wh": rec["edchg"] * scale["scale_Ah"],
-        "unix_time_s": unix,
+        "unix_time_s": unix_s,
     }
+
+
+def _decode_v29(buf: bytes, path: object) -> Decoded:
+    start = buf.find(b"\x55\x00\x01\x00\x00\x00", 1024)
+    require(start >= 0, path, ".nda version 29: no first data record found")
+    allrec = record_view(buf, start, 0, _V29)
+    rec = _only(allrec, allrec["kind"] == DATA_ID)
+    skipped, notes = census(allrec["kind"], {DATA_ID, AUX_ID}, OTHER_KINDS)
+    cut, cut_notes = shortfall(len(buf), [(start, 0)], _V29.itemsize)
+    skipped, notes = skipped + cut, notes + cut_notes
+    scale = _integer_records(rec, buf, rec["range"])
+    unix = civil_to_unix(*_calendar_fields(rec["stamp"]))
+    columns = _record86_columns(rec, scale, unix)
     aux = record_view(buf, start, 0, _AUX86)
     return columns, aux, decoder_facts("local calendar", skipped, notes)
 
@@ -253,21 +258,7 @@ def _decode_v22(buf: bytes, path: object) -> Decoded:
     cut, cut_notes = shortfall(len(buf), [(begin, length)], _V22.itemsize)
     skipped, notes = skipped + cut, notes + cut_notes
     scale = _integer_records(rec, buf, rec["range"])
-    columns = {
-        "index": rec["index"],
-        "vendor_cycle": rec["cycle"].astype(np.int64) + 1,
-        "step_index": rec["step_index"],
-        "step_type": rec["step_type"],
-        "step_marker": rec["step_marker"],
-        "step_time_s": rec["step_ms"] / 1000.0,
-        "voltage_V": scale["voltage_V"],
-        "current_A": scale["current_A"],
-        "chg_Ah": rec["chg"] * scale["scale_Ah"],
-        "dchg_Ah": rec["dchg"] * scale["scale_Ah"],
-        "chg_Wh": rec["echg"] * scale["scale_Ah"],
-        "dchg_Wh": rec["edchg"] * scale["scale_Ah"],
-        "unix_time_s": rec["unix"].astype(np.float64),
-    }
+    columns = _record86_columns(rec, scale, rec["unix"].astype(np.float64))
     aux_begin, aux_length = _header_block(buf, 72)
     aux = None
     if aux_length and 0 < aux_begin < len(buf):
