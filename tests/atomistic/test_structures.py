@@ -17,7 +17,7 @@ from ssblab.errors import SsblabError
 # Atoms in the conventional cell, from the Wyckoff multiplicities in the data file.
 EXPECTED_ATOMS = {
     "Li": 2, "Al": 4, "LiAl": 16, "Li2S": 12, "LiCl": 8, "Li3P": 8, "LiAlO2": 12,
-    "Li6PS5Cl": 52, "Al2O3": 30,
+    "Li6PS5Cl": 52, "Al2O3": 30, "LiNbO3": 30,
 }  # fmt: skip
 
 
@@ -95,3 +95,17 @@ def test_ordered_argyrodite_keeps_one_li_of_each_48h_pair():
     assert np.allclose(np.mod(cl * 4, 1.0), 0.0, atol=1e-6)
     assert any(np.allclose(f, 0.0, atol=1e-6) for f in frac[symbols == "S"])
     assert atoms.cell.cellpar()[0] == pytest.approx(9.86026)
+
+
+def test_linbo3_nb_octahedron_matches_abrahams_1966():
+    """Nb sits in a distorted NbO6 octahedron: 3 × 1.889 Å + 3 × 2.112 Å (Abrahams et al. 1966)."""
+    from ase.neighborlist import neighbor_list
+
+    atoms = conventional_cell("LiNbO3")
+    i, j, d = neighbor_list("ijd", atoms, 2.5)
+    symbols = np.array(atoms.get_chemical_symbols())
+    for nb in np.flatnonzero(symbols == "Nb"):
+        bonds = np.sort(d[(i == nb) & (symbols[j] == "O")])
+        assert bonds == pytest.approx([1.889] * 3 + [2.112] * 3, abs=0.002)
+    for li in np.flatnonzero(symbols == "Li"):
+        assert np.count_nonzero((i == li) & (symbols[j] == "O")) == 6
