@@ -3,9 +3,16 @@
 A relaxation or NEB takes minutes on a laptop; its result is a small JSON
 document. The key is the SHA-256 of the job's parameters, the potential name,
 weights and package version (:func:`ssblab.atomistic.calculator.model_version`)
-and the packaged structure data, so a new potential release or an edited
-structure never returns a stale number. The folder is ``$SSBLAB_CACHE`` or
-``~/.cache/ssblab/atoms``; ``SSBLAB_CACHE=off`` disables the cache.
+and the data of the structures the job uses: each one's own table in
+``structures.toml`` (parsed, so comments and other entries do not count), its
+packaged CIF and, for an ordered model, the builder code in
+:mod:`ssblab.atomistic.ordered`. A new potential release or an edited structure
+never returns a stale number, and adding or editing one structure leaves every
+other structure's cached results valid. The structures of a job are the
+parameter values that name an entry (host, adsorbate, film, substrate, ...),
+plus bcc Li for the kinds whose energies are referenced to Li metal. The folder
+is ``$SSBLAB_CACHE`` or ``~/.cache/ssblab/atoms``; ``SSBLAB_CACHE=off``
+disables the cache.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -29,16 +37,51 @@ def cache_dir() -> Path | None:
     return Path(setting) if setting else Path.home() / ".cache" / "ssblab" / "atoms"
 
 
+#: Structures a kind of job reads besides the ones its parameters name.
+IMPLICIT_STRUCTURES: dict[str, tuple[str, ...]] = {
+    "binding": ("Li",),
+    "interface": ("Li",),
+    "interface_neb": ("Li",),
+}
+
+
 @cache
-def _data_digest() -> str:
-    text = resources.files("ssblab.data").joinpath("structures.toml").read_bytes()
-    return hashlib.sha256(text).hexdigest()[:16]
+def _entries() -> dict[str, Any]:
+    text = resources.files("ssblab.data").joinpath("structures.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def _package_file(package: str, filename: str) -> bytes:
+    return resources.files(package).joinpath(filename).read_bytes()
+
+
+def structure_digest(name: str) -> str:
+    """Hex digest of everything that defines structure *name* (its entry, CIF and builder)."""
+    entry = _entries()[name]
+    blob = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode())
+    if "cif" in entry:
+        blob.update(_package_file("ssblab.data", entry["cif"]))
+    if "builder" in entry:
+        blob.update(_package_file("ssblab.atomistic", "ordered.py"))
+    return blob.hexdigest()[:16]
+
+
+def job_structures(kind: str, params: dict[str, Any]) -> tuple[str, ...]:
+    """Names of the structures a job of *kind* with *params* depends on, sorted."""
+    names = set(IMPLICIT_STRUCTURES.get(kind, ()))
+    known = _entries()
+    for value in params.values():
+        values = value if isinstance(value, list | tuple) else (value,)
+        names.update(v for v in values if isinstance(v, str) and v in known)
+    return tuple(sorted(names))
 
 
 def cache_key(kind: str, params: dict[str, Any], model: str) -> str:
-    """Hex key of one calculation (*kind* ``binding`` or ``neb``) with *model*."""
+    """Hex key of one calculation (*kind* ``binding``, ``neb``, ...) with *model*."""
+    data = {name: structure_digest(name) for name in job_structures(kind, params)}
     blob = json.dumps(
-        {"kind": kind, "params": params, "model": model_version(model), "data": _data_digest()},
+        {"kind": kind, "params": params, "model": model_version(model), "data": data},
         sort_keys=True,
         default=str,
     )
