@@ -64,3 +64,11 @@ def test_editing_bcc_li_invalidates_binding_but_not_a_bulk_al_hop(edited_entries
     after = _keys()
     assert after["binding Al"] != before["binding Al"]
     assert after["neb Al"] == before["neb Al"]
+
+
+def test_editing_a_source_or_description_keeps_the_key(edited_entries):
+    before = _keys()
+    edited_entries["LGPS"]["source"] = "a corrected citation"
+    edited_entries["LGPS"]["description"] = "reworded"
+    edited_entries["LGPS"]["experiment"]["source"] = "reworded too"
+    assert _keys() == before

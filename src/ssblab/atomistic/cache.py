@@ -4,7 +4,7 @@ A relaxation or NEB takes minutes on a laptop; its result is a small JSON
 document. The key is the SHA-256 of the job's parameters, the potential name,
 weights and package version (:func:`ssblab.atomistic.calculator.model_version`)
 and the data of the structures the job uses: each one's own table in
-``structures.toml`` (parsed, so comments and other entries do not count), its
+``structures.toml`` (parsed, so comments, prose and other entries do not count), its
 packaged CIF and, for an ordered model, the builder code in
 :mod:`ssblab.atomistic.ordered`. A new potential release or an edited structure
 never returns a stale number, and adding or editing one structure leaves every
@@ -56,10 +56,24 @@ def _package_file(package: str, filename: str) -> bytes:
     return resources.files(package).joinpath(filename).read_bytes()
 
 
+#: Entry fields that document a structure without changing its atoms (left out of the key).
+PROSE_FIELDS = frozenset({"description", "source"})
+
+
+def _numbers_only(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _numbers_only(v) for k, v in value.items() if k not in PROSE_FIELDS}
+    return value
+
+
 def structure_digest(name: str) -> str:
-    """Hex digest of everything that defines structure *name* (its entry, CIF and builder)."""
+    """Hex digest of everything that defines structure *name* (its entry, CIF and builder).
+
+    The prose fields (``description``, ``source``) are left out: correcting a
+    citation does not invalidate computed numbers.
+    """
     entry = _entries()[name]
-    blob = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode())
+    blob = hashlib.sha256(json.dumps(_numbers_only(entry), sort_keys=True, default=str).encode())
     if "cif" in entry:
         blob.update(_package_file("ssblab.data", entry["cif"]))
     if "builder" in entry:
