@@ -18,6 +18,7 @@ from ssblab.errors import SsblabError
 EXPECTED_ATOMS = {
     "Li": 2, "Al": 4, "LiAl": 16, "Li2S": 12, "LiCl": 8, "Li3P": 8, "LiAlO2": 12,
     "Li6PS5Cl": 52, "Al2O3": 30, "LiNbO3": 30,
+    "LiAlO2_gamma": 16,
 }  # fmt: skip
 
 
@@ -41,8 +42,9 @@ def test_every_entry_has_a_source_and_no_overlapping_atoms():
         assert len(entry.source) > 20, name
         atoms = conventional_cell(name)
         shortest = neighbor_list("d", atoms, 3.5).min()
-        # P-O in a PO4 tetrahedron is a covalent 1.53 Å bond; ionic contacts are > 1.8 Å.
-        limit = 1.45 if {"P", "O"} <= set(atoms.get_chemical_symbols()) else 1.8
+        # P-O in a PO4 tetrahedron is a covalent 1.53 Å bond; Al-O in the AlO4 tetrahedra
+        # of gamma-LiAlO2 is 1.76 Å; other ionic contacts are > 1.8 Å.
+        limit = 1.45 if {"P", "O"} <= set(atoms.get_chemical_symbols()) else 1.7
         assert shortest > limit, f"{name}: atoms {shortest:.2f} Å apart"
 
 
@@ -109,3 +111,21 @@ def test_linbo3_nb_octahedron_matches_abrahams_1966():
         assert bonds == pytest.approx([1.889] * 3 + [2.112] * 3, abs=0.002)
     for li in np.flatnonzero(symbols == "Li"):
         assert np.count_nonzero((i == li) & (symbols[j] == "O")) == 6
+
+
+def test_gamma_lialo2_is_tetrahedral_where_alpha_is_octahedral():
+    """gamma-LiAlO2: LiO4 and AlO4 tetrahedra (Al-O 1.76-1.77 Å); alpha-LiAlO2: both octahedral."""
+    from ase.neighborlist import neighbor_list
+
+    for name, n_o in (("LiAlO2_gamma", 4), ("LiAlO2", 6)):
+        atoms = conventional_cell(name)
+        i, j, d = neighbor_list("ijd", atoms, 2.3)
+        symbols = np.array(atoms.get_chemical_symbols())
+        for cation in ("Li", "Al"):
+            for k in np.flatnonzero(symbols == cation):
+                assert np.count_nonzero((i == k) & (symbols[j] == "O")) == n_o, (name, cation)
+    atoms = conventional_cell("LiAlO2_gamma")
+    i, j, d = neighbor_list("ijd", atoms, 2.3)
+    symbols = np.array(atoms.get_chemical_symbols())
+    al_o = d[(symbols[i] == "Al") & (symbols[j] == "O")]
+    assert al_o.min() > 1.75 and al_o.max() < 1.78
