@@ -276,3 +276,33 @@ def test_cut_tail_fits_above_the_diffusion_tail(peis0):
     assert fit.frequency_hz.min() == pytest.approx(0.165, rel=0.01)
     warburg = fit_spectrum(peis0, "R0-p(R1,CPE1)-Wo1", cut_tail=True)
     assert warburg.frequency_hz.size == 60  # a circuit with a Warburg keeps the tail
+
+
+def test_a_truncated_chi_file_is_refused_fast_not_wandered(data_dir, tmp_path):
+    """The first 23 lines of the CH Instruments export (5 points, 46-100 kHz, no arc):
+    impedance.py's 1e5-evaluation budget let the fit wander 11 836 evaluations (18 s,
+    every value's error above the value); 200 a parameter refuse it in about 1 s."""
+    import time
+
+    from ssblab.analysis.eis import MAX_EVALUATIONS_PER_PARAMETER
+    from ssblab.io.eis import read_eis
+
+    lines = (data_dir / "eis" / "exampleDataCHInstruments.txt").read_text().splitlines(True)
+    path = tmp_path / "chi23.txt"
+    path.write_text("".join(lines[:23]))
+    table = read_eis(path)
+    assert table.height == 5
+    start = time.perf_counter()
+    with pytest.raises(AnalysisError) as info:
+        fit_spectrum(table, "R0-p(R1,CPE1)")
+    assert time.perf_counter() - start < 10.0
+    assert str(info.value) == (
+        f"circuit 'R0-p(R1,CPE1)': fit did not converge in {MAX_EVALUATIONS_PER_PARAMETER * 4} "
+        "evaluations: 5 points over 4.64e+04-9.96e+04 Hz do not determine its 4 parameters "
+        "(hold some with --constant, or fit a wider frequency range)"
+    )
+    # the whole file (73 points down to 0.1 Hz) still fits, in a few tens of evaluations
+    whole = fit_spectrum(
+        read_eis(data_dir / "eis" / "exampleDataCHInstruments.txt"), "R0-p(R1,CPE1)-W1"
+    )
+    assert whole.relative_residual == pytest.approx(0.0265, abs=5e-4)

@@ -45,6 +45,12 @@ from ssblab.analysis.eis_circuit import CircuitSpec, impedance_module, parse_cir
 from ssblab.errors import AnalysisError
 from ssblab.flags import Flag, as_dicts
 
+#: Function evaluations allowed per fitted parameter (scipy ``max_nfev``; 2-point Jacobian
+#: evaluations not counted). impedance.py allows 1e5 in all; the real spectra in
+#: shared/data needed at most 59 per parameter (GEIS Li|Li, one arc) and 72 (two arcs),
+#: while 6 points of a truncated CH Instruments file wandered 11 836 evaluations (18 s).
+MAX_EVALUATIONS_PER_PARAMETER = 200
+
 __all__ = [
     "CircuitFit",
     "CircuitSpec",
@@ -222,7 +228,11 @@ def fit_circuit(
     held = dict(constants or {})
     try:
         fitted, conf = _fit(spec, guess, held, f, z, bounds, weight_by_modulus)
-    except (RuntimeError, ValueError) as exc:
+    except RuntimeError as exc:
+        if "function evaluations" not in str(exc):
+            raise AnalysisError(f"circuit {circuit!r}: fit failed: {exc}") from exc
+        raise AnalysisError(_not_converged(spec, f)) from exc
+    except ValueError as exc:
         raise AnalysisError(f"circuit {circuit!r}: fit failed: {exc}") from exc
     values = np.asarray(fitted, dtype=float)
     stderrs = np.asarray(conf, dtype=float) if conf is not None else np.full(values.size, np.nan)
@@ -350,6 +360,16 @@ def _check_inputs(spec: CircuitSpec, f: np.ndarray, z: np.ndarray, guess: list[f
         raise AnalysisError("frequencies must be positive and all values finite")
 
 
+def _not_converged(spec: CircuitSpec, f: np.ndarray) -> str:
+    """The refusal of a fit that ran out of evaluations: the data do not pin the circuit."""
+    n = len(spec.parameter_names)
+    return (
+        f"circuit {spec.circuit!r}: fit did not converge in {MAX_EVALUATIONS_PER_PARAMETER * n} "
+        f"evaluations: {f.size} points over {f.min():.3g}-{f.max():.3g} Hz do not determine "
+        f"its {n} parameters (hold some with --constant, or fit a wider frequency range)"
+    )
+
+
 def _fit(
     spec: CircuitSpec,
     guess: Sequence[float],
@@ -360,7 +380,8 @@ def _fit(
     weight_by_modulus: bool,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(values, standard errors or None) from impedance.py's ``circuit_fit``, called as
-    its ``CustomCircuit.fit`` calls it (without importing its plotting)."""
+    its ``CustomCircuit.fit`` calls it (without importing its plotting), with at most
+    :data:`MAX_EVALUATIONS_PER_PARAMETER` evaluations per parameter (RuntimeError past it)."""
     fitting = impedance_module("fitting")
     if len(guess) + len(constants) != fitting.calculateCircuitLength(spec.circuit):
         raise ValueError("the number of initial guesses + constants is not the circuit length")
@@ -372,6 +393,7 @@ def _fit(
         constants=constants,
         bounds=bounds,
         weight_by_modulus=weight_by_modulus,
+        maxfev=MAX_EVALUATIONS_PER_PARAMETER * len(guess),
     )
     return values, conf
 
