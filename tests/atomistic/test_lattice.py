@@ -24,7 +24,7 @@ PSEUDO_CUBIC = ("Li6PS5Cl",)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["chgnet", "sevennet"])
-@pytest.mark.parametrize("name", ["LGPS", "Li3PO4", "Li6PS5Cl", "Al2O3", "LiNbO3"])
+@pytest.mark.parametrize("name", ["LGPS", "Li3PO4", "Li6PS5Cl", "Al2O3", "LiNbO3", "LiAlO2_gamma"])
 def test_relaxed_lattice_within_3_percent_of_experiment(name, model):
     pytest.importorskip("sevenn" if model == "sevennet" else "chgnet")
     experiment = get_structure(name).experiment
