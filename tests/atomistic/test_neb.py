@@ -86,3 +86,60 @@ def test_path_flags_name_a_band_without_saddle():
     assert path_flags([0.0, 0.2, 0.5, 0.2, 0.0]) == ()
     # Unequal end points with a saddle: only the asymmetry note.
     assert {f.code for f in path_flags([0.0, 0.3, 0.1])} == {"asymmetric_hop"}
+
+
+def test_lgps_channel_path_runs_16h_8f_16h_between_mirror_states():
+    from ase.geometry import find_mic
+
+    from ssblab.atomistic.neb_lgps import channel_hop, channel_sites
+    from ssblab.atomistic.structures import conventional_cell
+
+    host = conventional_cell("LGPS")
+    path = channel_hop(host)
+    # Two Li vacancies in one channel: the isolated 8f Li and the 16h Li above it.
+    assert path.initial.get_chemical_formula() == "Ge2Li18P4S24"
+    assert [host[i].symbol for i in path.removed] == ["Li", "Li"]
+    assert np.allclose(path.waypoints_A[1], host.positions[path.removed[0]])
+    # The legs: 16h pair partner 1.73 Å, 16h-8f 2.32 Å (the sites of pymatgen's file).
+    legs = list(channel_sites(host).values())
+    assert legs == pytest.approx([1.729, 2.320, 2.320, 1.729], abs=2e-3)
+    _, lengths = find_mic(
+        path.final.positions - path.initial.positions, path.initial.cell, path.initial.pbc
+    )
+    assert np.flatnonzero(lengths > 1e-9).tolist() == [path.mover]
+    # The mover goes up the channel through the empty sites (7.99 Å), not the 4.61 Å
+    # periodic short cut, which runs through the occupied 8f site.
+    step = path.final.positions[path.mover] - path.initial.positions[path.mover]
+    assert np.linalg.norm(step) == pytest.approx(7.99, abs=0.02)
+    assert lengths[path.mover] == pytest.approx(12.5994 - 7.99, abs=0.02)
+    assert abs(step @ host.cell.array[2]) / 12.5994 / np.linalg.norm(step) > 0.99
+    # Start and end are mirror images for the S framework: same Li-S distances.
+    s = [i for i, x in enumerate(path.initial.get_chemical_symbols()) if x == "S"]
+    d0 = np.sort(path.initial.get_distances(path.mover, s, mic=True))[:8]
+    d1 = np.sort(path.final.get_distances(path.mover, s, mic=True))[:8]
+    assert d0 == pytest.approx(d1, abs=1e-3)
+    # No two Li closer than the exclusion distance in either state.
+    for state in (path.initial, path.final):
+        li = [i for i, x in enumerate(state.get_chemical_symbols()) if x == "Li"]
+        dist = state.get_all_distances(mic=True)[np.ix_(li, li)]
+        np.fill_diagonal(dist, np.inf)
+        assert dist.min() > 2.0
+
+
+def test_polyline_path_spaces_images_along_the_movers_legs():
+    from ase import Atoms
+
+    from ssblab.atomistic.neb_paths import polyline_path
+
+    cell = [10.0, 10.0, 10.0]
+    start = Atoms("LiS", positions=[[1.0, 1.0, 1.0], [5.0, 5.0, 5.0]], cell=cell, pbc=True)
+    end = start.copy()
+    end.positions = [[3.0, 3.0, 1.0], [5.0, 5.0, 6.0]]
+    waypoints = [np.array([3.0, 1.0, 1.0])]
+    images = polyline_path(start, end, 0, waypoints, n_images=3)
+    assert len(images) == 3
+    # Two legs of 2 Å, 4 intervals of 1 Å: the middle image is at the corner.
+    assert np.allclose(images[1][0], [3.0, 1.0, 1.0])
+    assert np.allclose(images[0][0], [2.0, 1.0, 1.0])
+    # The other atom moves straight, by the same fraction of the path.
+    assert np.allclose(images[0][1], [5.0, 5.0, 5.25])

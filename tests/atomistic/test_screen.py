@@ -35,11 +35,13 @@ def test_seed_jobs_name_known_structures_and_hops():
     for job in SEED_BINDING_JOBS:
         assert job.host in table
         assert job.site is None or job.site in table[job.host].sites
-    from ssblab.atomistic.neb import choose_mechanism
+    from ssblab.atomistic.neb import CODE_HOPS, choose_mechanism
 
     for job in SEED_MIGRATION_JOBS:
         hop = choose_mechanism(job.structure)[0] if job.hop == "auto" else job.hop
-        assert hop in table[job.structure].hops
+        assert hop in (*table[job.structure].hops, *CODE_HOPS.get(job.structure, ()))
+        # Every seed hop is the physical mechanism of its host (no requested detours).
+        assert hop == choose_mechanism(job.structure)[0]
 
 
 def test_seed_table_states_the_method():

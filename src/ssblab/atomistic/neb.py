@@ -1,35 +1,52 @@
 """Li migration barriers with the climbing-image nudged elastic band (``ase.mep.NEB``).
 
-Three kinds of hop, all built in a periodic supercell of a relaxed crystal:
+Four kinds of hop, all built in a periodic supercell of a relaxed crystal
+(end points and starting bands in :mod:`ssblab.atomistic.neb_paths` and
+:mod:`ssblab.atomistic.neb_lgps`):
 
 - ``vacancy``: one atom of the species is removed and its nearest neighbour of
-  the same species jumps into the empty site (bcc Li, LiAl, Li2S, LGPS, ...);
+  the same species jumps into the empty site (bcc Li, LiAl, Li2S, ...);
 - ``solute_vacancy``: a substitutional Li solute in a metal (Li on an Al site
   of fcc Al) exchanges with a vacancy on a neighbouring lattice site, the way
   Li diffuses in Al;
 - ``interstitial``: an extra Li moves between two named interstitial sites
-  through a third (octahedral → tetrahedral → octahedral).
+  through a third (octahedral → tetrahedral → octahedral);
+- ``channel``: in LGPS, a Li moves along the c-axis channel 16h → 8f → 16h
+  between two mirror-image states (:mod:`ssblab.atomistic.neb_lgps`).
 
 ``hop="auto"`` chooses the mechanism from the host's chemistry
 (:func:`choose_mechanism`) and the result says which and why.
 
-End points are relaxed, the band starts from an IDPP interpolation (or, for an
-interstitial hop, a path bent through the middle site) and is relaxed with the
-climbing image on. The barrier is the highest image energy minus the initial
-energy. Energies in eV, distances in Å, forces in eV/Å.
+End points are relaxed, the band starts from an IDPP interpolation (or a path
+bent through the intermediate sites) and is relaxed with the climbing image
+on. The barrier is the highest image energy minus the initial energy. Energies
+in eV, distances in Å, forces in eV/Å.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ssblab.atomistic.binding import bulk_host, host_cell, site_position, with_interstitial
+from ssblab.atomistic.binding import bulk_host
 from ssblab.atomistic.calculator import check_elements, get_calculator, model_label
 from ssblab.atomistic.consensus import path_flags
+from ssblab.atomistic.neb_lgps import CHANNEL_MECHANISM, channel_hop
+from ssblab.atomistic.neb_paths import (  # noqa: F401 (private names kept for old callers)
+    SHELL_TOLERANCE,
+    _aligned_pair,
+    _central_atom,
+    _nearest_same_species,
+    bent_path,
+    interstitial_hop,
+    mic_vector,
+    polyline_path,
+    solute_vacancy_hop,
+    vacancy_hop,
+)
 from ssblab.atomistic.relax import relax
 from ssblab.atomistic.structures import get_structure
 from ssblab.errors import SimulationError, SsblabError
@@ -38,15 +55,33 @@ from ssblab.flags import Flag, as_dicts
 if TYPE_CHECKING:
     from ase import Atoms
 
-HOPS = ("auto", "vacancy", "solute_vacancy", "interstitial")
-#: Neighbours within this factor of the nearest distance count for a directed hop.
-SHELL_TOLERANCE = 1.25
+_mic = mic_vector  # the name before the split into neb_paths
+
+__all__ = [
+    "CODE_HOPS",
+    "HOPS",
+    "SHELL_TOLERANCE",
+    "NEBResult",
+    "bent_path",
+    "choose_mechanism",
+    "interstitial_hop",
+    "migration_barrier",
+    "polyline_path",
+    "run_neb",
+    "solute_vacancy_hop",
+    "vacancy_hop",
+]
+
+HOPS = ("auto", "vacancy", "solute_vacancy", "interstitial", "channel")
+#: Hops defined in code rather than in structures.toml: structure -> hop names.
+CODE_HOPS: dict[str, tuple[str, ...]] = {"LGPS": ("channel",)}
 
 
 def choose_mechanism(structure: str) -> tuple[str, str]:
     """The physical Li migration mechanism in *structure* and the reason, from its chemistry.
 
-    - Li is a lattice species (Li, LiAl, Li2S, LGPS, LiAlO2): Li-vacancy hops;
+    - LGPS: the c-axis channel path 16h → 8f → 16h (Li vacancies in the channel);
+    - Li is a lattice species (Li, LiAl, Li2S, LiAlO2): Li-vacancy hops;
     - a metal without Li (Al): Li is a substitutional solute and moves by
       exchange with a vacancy (``solute_vacancy``);
     - a non-metallic framework without Li: Li enters interstitial sites.
@@ -54,6 +89,8 @@ def choose_mechanism(structure: str) -> tuple[str, str]:
     from pymatgen.core import Element
 
     entry = get_structure(structure)
+    if "channel" in CODE_HOPS.get(structure, ()):
+        return "channel", CHANNEL_MECHANISM
     if "Li" in entry.symbols:
         return "vacancy", (
             f"Li is a lattice species of {entry.formula}: it moves by hops into a "
@@ -131,131 +168,6 @@ class NEBResult:
         )
 
 
-def _central_atom(atoms: Atoms, species: str) -> int:
-    """Index of the *species* atom closest to the cell centre."""
-    idx = np.flatnonzero(np.array(atoms.get_chemical_symbols()) == species)
-    if idx.size < 2:
-        raise SsblabError(f"{atoms.get_chemical_formula()}: needs two {species} atoms for a hop")
-    centre = atoms.cell.array.sum(axis=0) / 2
-    return int(idx[np.argmin(np.linalg.norm(atoms.positions[idx] - centre, axis=1))])
-
-
-def _nearest_same_species(atoms: Atoms, i: int, axis: int | None = None) -> int:
-    """Index of the nearest atom of the same species as atom *i* (minimum image).
-
-    With *axis* (0, 1, 2 for a, b, c), the neighbour within
-    :data:`SHELL_TOLERANCE` × the nearest distance whose hop is best aligned
-    with that cell axis.
-    """
-    symbols = np.array(atoms.get_chemical_symbols())
-    same = np.flatnonzero((symbols == symbols[i]) & (np.arange(len(atoms)) != i))
-    vectors = atoms.get_distances(i, same, mic=True, vector=True)
-    distances = np.linalg.norm(vectors, axis=1)
-    if axis is None:
-        return int(same[np.argmin(distances)])
-    shell = distances <= SHELL_TOLERANCE * distances.min()
-    direction = atoms.cell.array[axis] / np.linalg.norm(atoms.cell.array[axis])
-    alignment = np.abs(vectors @ direction) / distances
-    alignment[~shell] = -1.0
-    return int(same[np.argmax(alignment)])
-
-
-def _aligned_pair(atoms: Atoms, species: str, axis: int) -> tuple[int, int]:
-    """(vacancy, mover): the *species* pair whose short hop is best aligned with cell *axis*.
-
-    Short means within :data:`SHELL_TOLERANCE` × the shortest *species*–*species*
-    distance; among equally aligned hops the vacancy nearest the cell centre wins.
-    """
-    idx = np.flatnonzero(np.array(atoms.get_chemical_symbols()) == species)
-    vectors = atoms.get_all_distances(mic=True, vector=True)[np.ix_(idx, idx)]
-    lengths = np.linalg.norm(vectors, axis=2)
-    np.fill_diagonal(lengths, np.inf)
-    direction = atoms.cell.array[axis] / np.linalg.norm(atoms.cell.array[axis])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        alignment = np.abs(vectors @ direction) / lengths
-    alignment[lengths > SHELL_TOLERANCE * lengths.min()] = -1.0
-    centre = atoms.cell.array.sum(axis=0) / 2
-    off_centre = np.linalg.norm(atoms.positions[idx] - centre, axis=1)
-    score = np.round(alignment, 3) - 1e-6 * off_centre[:, None]
-    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
-    return int(idx[i]), int(idx[j])
-
-
-def vacancy_hop(host: Atoms, species: str, axis: int | None = None) -> tuple[Atoms, Atoms]:
-    """Initial and final states of a nearest-neighbour *species* vacancy hop in *host*.
-
-    The vacancy is made at the *species* atom nearest the cell centre; its
-    nearest same-species neighbour (along cell *axis* if given) moves into it.
-    Atom order is the same in both states, as NEB requires.
-    """
-    if axis is None:
-        vacant = _central_atom(host, species)
-        mover = _nearest_same_species(host, vacant)
-    else:
-        vacant, mover = _aligned_pair(host, species, axis)
-    target = host.positions[vacant].copy()
-    initial = host.copy()
-    del initial[vacant]
-    final = initial.copy()
-    mover -= mover > vacant
-    final.positions[mover] = target
-    return initial, final
-
-
-def solute_vacancy_hop(host: Atoms, solute: str = "Li") -> tuple[Atoms, Atoms]:
-    """A substitutional *solute* next to a vacancy in a pure metal *host*, and the exchanged state.
-
-    The host atom nearest the cell centre becomes the solute; its nearest
-    neighbour is removed (the vacancy); in the final state the solute sits on
-    the vacant site. Atom order is the same in both states.
-    """
-    matrix = host.get_chemical_symbols()[0]
-    site = _central_atom(host, matrix)
-    neighbour = _nearest_same_species(host, site)
-    target = host.positions[neighbour].copy()
-    initial = host.copy()
-    initial[site].symbol = solute
-    del initial[neighbour]
-    site -= site > neighbour
-    final = initial.copy()
-    final.positions[site] = target
-    return initial, final
-
-
-def interstitial_hop(
-    name: str, host: Atoms, species: str, sites: tuple[str, str, str], model: str
-) -> tuple[Atoms, Atoms, Atoms]:
-    """Initial, middle and final states of an extra *species* atom hopping from
-    ``sites[0]`` through ``sites[1]`` to ``sites[2]`` (named sites of *name*)."""
-    if len(sites) != 3:
-        raise SsblabError(f"{name}: an interstitial hop lists three sites, got {list(sites)}")
-    unit = host_cell(name, model)
-    start, via, end = (
-        with_interstitial(host, species, site_position(name, unit, s)) for s in sites
-    )
-    return start, via, end
-
-
-def bent_path(initial: Atoms, via: Atoms, final: Atoms, n_images: int) -> list[np.ndarray]:
-    """Positions [Å] of *n_images* images on two straight legs, initial → via → final.
-
-    Each leg is half of the path parameter; displacements use the minimum image.
-    """
-    from ase.geometry import find_mic
-
-    def leg(a: Atoms, b: Atoms) -> np.ndarray:
-        return find_mic(b.positions - a.positions, a.cell, a.pbc)[0]
-
-    first, second = leg(initial, via), leg(via, final)
-    path = []
-    for s in np.linspace(0.0, 1.0, n_images + 2)[1:-1]:
-        if s <= 0.5:
-            path.append(initial.positions + (s / 0.5) * first)
-        else:
-            path.append(via.positions + ((s - 0.5) / 0.5) * second)
-    return path
-
-
 def run_neb(
     initial: Atoms,
     final: Atoms,
@@ -265,6 +177,7 @@ def run_neb(
     steps: int = 300,
     on_step: Callable[[int], object] | None = None,
     via: Atoms | None = None,
+    waypoints: tuple[int, Sequence[np.ndarray]] | None = None,
 ) -> tuple[list[float], bool]:
     """Relax a climbing-image band between two relaxed end points.
 
@@ -275,6 +188,9 @@ def run_neb(
     via : ase.Atoms, optional
         A state the starting band passes through (see :func:`bent_path`);
         default: IDPP interpolation between the end points.
+    waypoints : (int, sequence of positions), optional
+        The moving atom's index and the Cartesian points [Å] its starting
+        path passes through (see :func:`polyline_path`); excludes *via*.
     n_images : int
         Intermediate images (end points excluded).
     fmax : float
@@ -297,10 +213,16 @@ def run_neb(
     for image in images:
         image.calc = get_calculator(model)
     band = NEB(images, climb=True, method="improvedtangent")
-    if via is None:
+    if via is not None and waypoints is not None:
+        raise SsblabError("give the starting band either a via state or waypoints, not both")
+    if via is None and waypoints is None:
         band.interpolate(method="idpp", mic=True)
     else:
-        guess = bent_path(initial, via, final, n_images)
+        guess = (
+            bent_path(initial, via, final, n_images)
+            if via is not None
+            else polyline_path(initial, final, waypoints[0], waypoints[1], n_images)
+        )
         for image, positions in zip(images[1:-1], guess, strict=True):
             image.positions = positions
     optimizer = FIRE(band, logfile=None)
@@ -329,8 +251,9 @@ def migration_barrier(
     ----------
     structure : str
         Structure name (``ssblab atoms list``).
-    hop : {"auto", "vacancy", "solute_vacancy", "interstitial"}
-        Which hop to run; ``auto`` takes :func:`choose_mechanism`.
+    hop : {"auto", "vacancy", "solute_vacancy", "interstitial", "channel"}
+        Which hop to run; ``auto`` takes :func:`choose_mechanism`; ``channel``
+        only where :data:`CODE_HOPS` lists it (LGPS).
     n_images : int
         Intermediate NEB images.
     fmax : float
@@ -345,8 +268,9 @@ def migration_barrier(
         raise SsblabError(f"unknown hop {hop!r}; choose one of: {', '.join(HOPS)}")
     physical, reason = choose_mechanism(structure)
     hop = physical if hop == "auto" else hop
-    if hop not in entry.hops:
-        listed = ", ".join(entry.hops) or "none"
+    available = (*entry.hops, *CODE_HOPS.get(structure, ()))
+    if hop not in available:
+        listed = ", ".join(h for h in available if h != "axis") or "none"
         raise SsblabError(f"structure {structure!r} lists no {hop} hop (listed: {listed})")
     flags: tuple[Flag, ...] = ()
     self_diffusion = hop == "vacancy" and entry.hops.get("vacancy") != "Li"
@@ -361,8 +285,14 @@ def migration_barrier(
             ),
         )
     host = bulk_host(structure, model, min_length_A=min_length_A)
-    via = None
-    if hop == "vacancy":
+    via, points, mover = None, None, None
+    if hop == "channel":
+        species = "Li"
+        check_elements(model, set(entry.symbols))
+        path = channel_hop(host)
+        initial, final, mover = path.initial, path.final, path.mover
+        points = path.waypoints_A
+    elif hop == "vacancy":
         species = entry.hops["vacancy"]
         check_elements(model, set(entry.symbols))
         axis = "abc".index(entry.hops["axis"]) if "axis" in entry.hops else None
@@ -383,11 +313,23 @@ def migration_barrier(
 
     start = relax(initial, model=model, fmax=fmax, on_step=stage("initial state"))
     end = relax(final, model=model, fmax=fmax, on_step=stage("final state"))
-    mover = int(np.argmax(np.linalg.norm(start.atoms.positions - end.atoms.positions, axis=1)))
-    step_A = _mic(end.atoms.positions[mover] - start.atoms.positions[mover], host)
+    if mover is None:
+        moved = np.linalg.norm(start.atoms.positions - end.atoms.positions, axis=1)
+        mover = int(np.argmax(moved))
+    step_A = end.atoms.positions[mover] - start.atoms.positions[mover]
+    if points is None:  # a channel path is unwrapped: the short periodic image is blocked
+        step_A = mic_vector(step_A, host)
     distance = float(np.linalg.norm(step_A))
     energies, converged = run_neb(
-        start.atoms, end.atoms, n_images, model, fmax, steps, on_step=stage("band"), via=via
+        start.atoms,
+        end.atoms,
+        n_images,
+        model,
+        fmax,
+        steps,
+        on_step=stage("band"),
+        via=via,
+        waypoints=None if points is None else (mover, points),
     )
     relative = [e - energies[0] for e in energies]
     peak = max(energies)
@@ -405,11 +347,3 @@ def migration_barrier(
         mechanism=f"{hop}: {reason}" if hop == physical else f"{hop} (requested)",
         flags=flags + path_flags(relative),
     )
-
-
-def _mic(vector: np.ndarray, atoms: Atoms) -> np.ndarray:
-    """The shortest periodic image of a displacement *vector* [Å] in the cell of *atoms*."""
-    from ase.geometry import find_mic
-
-    shortest, _ = find_mic(vector[None, :], atoms.cell, atoms.pbc)
-    return shortest[0]

@@ -115,9 +115,13 @@ LITERATURE_BARRIER_EV: dict[str, tuple[float, float, str]] = {
     "LGPS": (
         0.18,
         0.25,
-        "0.22 eV bulk Li hopping (Kuhn, Duppel, Lotsch, Energy Environ. Sci. 6, 3548 (2013)); "
-        "0.25 eV (Kamaya et al. 2011); 0.18 eV first-principles MD (Materzanini et al., "
-        "arXiv:2010.08068); activation energies of long-range diffusion, not one hop",
+        "activation energies of long-range Li diffusion, not one NEB saddle: 0.22 eV bulk Li "
+        "hopping, impedance + 7Li NMR (Kuhn, Duppel, Lotsch, Energy Environ. Sci. 6, 3548 "
+        "(2013)); 0.25 eV conductivity (Kamaya et al., Nat. Mater. 10, 682 (2011), as "
+        "tabulated by Laskowski et al., Energy Environ. Sci. 16, 1264 (2023) SI); 0.18 eV "
+        "first-principles MD (Materzanini, Kahle, Marcolongo, Marzari, arXiv:2010.08068). "
+        "The c-channel AIMD values of Mo, Ong, Ceder, Chem. Mater. 24, 15 (2012) were not "
+        "retrieved and are not used",
     ),
     "LiAlO2": (
         0.7,
@@ -218,17 +222,19 @@ SEED_BINDING_JOBS: tuple[BindingJob, ...] = (
     BindingJob("LiCl", site="tetrahedral"),
 )
 
-#: Li migration paths at the Al/Li interface phases (Supplementary Figure 15) and
-#: in the LiAlO2 interlayer of the second seed (Chang et al.). Supercells of about
-#: 30-130 atoms: with CHGNet the LiAl and Li2S vacancy barriers drop from 0.18 and
-#: 0.38 eV in one conventional cell (15 and 11 atoms) to 0.12 and 0.25 eV in 2x2x2.
+#: Li migration paths at the Al/Li interface phases (Supplementary Figure 15), in
+#: the LiAlO2 interlayer of the second seed (Chang et al.) and along the c channel of
+#: its LGPS electrolyte (16h -> 8f -> 16h, 9 images over 8 Å; ssblab.atomistic.neb_lgps).
+#: Supercells of about 30-130 atoms: with CHGNet the LiAl and Li2S vacancy barriers
+#: drop from 0.18 and 0.38 eV in one conventional cell (15 and 11 atoms) to 0.12 and
+#: 0.25 eV in 2x2x2.
 SEED_MIGRATION_JOBS: tuple[MigrationJob, ...] = (
     MigrationJob("Li", "vacancy", min_length_A=9.0),
     MigrationJob("Al", "auto", min_length_A=8.0),
     MigrationJob("LiAl", "vacancy", min_length_A=8.0),
     MigrationJob("Li2S", "vacancy", min_length_A=8.0),
     MigrationJob("LiAlO2", "vacancy", min_length_A=5.5),
-    MigrationJob("LGPS", "auto", min_length_A=8.0),
+    MigrationJob("LGPS", "channel", n_images=9, min_length_A=8.0),
 )
 
 

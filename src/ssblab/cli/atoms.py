@@ -212,8 +212,16 @@ def seed_command(
         print_json({"method": table.method, "note": table.note, "rows": rows})
         return
     keys = ("E_int_eV", "E_int_vs_metal_eV") if what == "binding" else ("barrier_eV", "n_atoms")
-    print_table([_side_by_side(r, keys) for r in table.rows], title=table.method)
+    rows = [_side_by_side(r, keys) for r in table.rows]
+    if what == "migration":
+        for row, paired in zip(rows, table.rows, strict=True):
+            row["hop"] = next(iter(paired.results.values())).hop
+    print_table(rows, title=table.method)
     typer.echo(table.note)
+    if what == "migration":
+        for paired in table.rows:
+            first = next(iter(paired.results.values()))
+            typer.echo(f"mechanism {paired.job.structure}: {first.mechanism}")
     print_flags([f for r in table.rows for f in r.flags])
 
 
