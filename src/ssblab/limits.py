@@ -117,7 +117,8 @@ def bound_unix_time(table: pl.DataFrame, what: str = "timestamps") -> tuple[pl.D
     """*table* with each ``Unix Time / s`` outside :data:`UNIX_TIME_BOUNDS_S` set to null,
     and the note counting them (``""`` when none is, or there is no such column).
 
-    *what* names the file's field in the note (e.g. ``"DPt Time stamps"``).
+    *what* names the file's field in the note (e.g. ``"DPt Time stamps"``). Every read
+    passes here (:func:`ssblab.io.registry.call_reader`, with the reader's field name).
     """
     import polars as pl
 
@@ -139,6 +140,17 @@ def bound_unix_time(table: pl.DataFrame, what: str = "timestamps") -> tuple[pl.D
         f"{found:.6g} s): Unix Time set to null there"
     )
     return table.with_columns(pl.when(outside).then(None).otherwise(unix).alias(s.UNIX_TIME)), note
+
+
+def unix_times_within(unix_s: object) -> bool:
+    """True when every value of the array *unix_s* [Unix s] is a number within
+    :data:`UNIX_TIME_BOUNDS_S` (NumPy only: a light ``info`` summary hands any other
+    file, NaN included, to the full reader, whose registry nulls and counts them)."""
+    import numpy as np
+
+    values = np.asarray(unix_s, dtype=np.float64)
+    lo, hi = UNIX_TIME_BOUNDS_S
+    return bool(((values >= lo) & (values < hi)).all())
 
 
 def value(name: str) -> float:

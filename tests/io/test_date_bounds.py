@@ -2,18 +2,26 @@
 
 Crafted from real files: a Maccor ``DPt Time`` in the year 60000 (or 2500), an
 Arbin ``DateTime`` of 1e20 s, and a real ``.res`` table with one stamp pushed out.
+The bound is applied once, in :func:`ssblab.io.registry.call_reader`, for every
+reader: a real file of each family passes it unchanged, and each family's real
+table with a year-60000 stamp comes out nulled and counted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import struct
 
 import polars as pl
 import pytest
 
 from ssblab import schema as s
-from ssblab.io import read
-from ssblab.limits import UNIX_TIME_BOUNDS_S, bound_unix_time
+from ssblab.cli import fast_info, main
+from ssblab.io import _reader, detect, read, registry
+from ssblab.io.arbin.jet import JetFile
+from ssblab.io.arbin.resfile import DATA_TABLE, WANTED, load_bytes
+from ssblab.limits import UNIX_TIME_BOUNDS_S, bound_unix_time, unix_times_within
 
 MACCOR = "maccor/maccor_001.txt"  # header on lines 1-3, the Rec# table from line 4
 ARBIN_CSV = "arbin/arbin_example.csv"
@@ -113,3 +121,95 @@ def test_bound_unix_time_on_a_real_res_table(data_dir, bad):
         "1 DateTime stamps outside 1970-01-01..2100-01-01 UTC (first at record 11"
     )
     assert bound_unix_time(table)[1] == ""
+
+
+#: One real file per reader family (no real BDF Parquet file exists in shared/data).
+FAMILIES = {
+    "neware_nda": "neware/TestFile.nda",
+    "neware_ndax": "neware/test_2.ndax",
+    "neware_btsda_csv": "neware/neware_uio.btsda-export.csv",
+    "neware_regular_csv": "neware/nw_regular_export_ife_example.csv",
+    "arbin_res": ARBIN_RES,
+    "arbin_csv": ARBIN_CSV,
+    "arbin_xlsx": "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx",
+    "biologic_mpr": "biologic/GCPL-0.mpr",
+    "biologic_mpt": "biologic/cp.mpt",
+    "landt_csv": "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+    "bdf_csv": "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.bdf.csv",
+    "maccor_text": MACCOR,
+    "novonix_csv": "novonix/test_Nova_Form-CH01-01_short.csv",
+    "gamry_dta": "eis/impedancepy_exampleDataGamry.DTA",
+}
+YEAR_60000_S = 1.8e12  # about 59 000 years after 1970
+FIELD = {"arbin_res": "DateTime stamps", "arbin_csv": "DateTime stamps"}
+FIELD |= {"arbin_xlsx": "DateTime stamps", "maccor_text": "DPt Time stamps"}
+
+
+@pytest.mark.parametrize("fmt", sorted(FAMILIES))
+def test_every_reader_passes_the_registry_bound(data_dir, fmt):
+    path = data_dir / FAMILIES[fmt]
+    assert detect(path) == fmt
+    info = _reader(fmt)
+    own = info.fn(path)  # the reader alone, before the registry
+    run = registry.call_reader(info, path)
+    assert run.table.equals(own.table) and run.meta == own.meta  # a real file: unchanged
+    if s.UNIX_TIME not in own.table.columns:  # no clock column: give the real table one (Unix s)
+        assert fmt in ("gamry_dta", "bdf_csv")
+        own = dataclasses.replace(
+            own, table=own.table.with_columns((pl.col(s.TIME) + 1.6e9).alias(s.UNIX_TIME))
+        )
+    else:
+        assert run.table.get_column(s.UNIX_TIME).null_count() == 0
+
+    def broken(_path):  # the same real table with record 3 in the year 60000
+        unix = pl.col(s.UNIX_TIME)
+        table = own.table.with_columns(
+            pl.when(pl.int_range(pl.len()) == 2)
+            .then(YEAR_60000_S)
+            .otherwise(unix)
+            .alias(s.UNIX_TIME)
+        )
+        return dataclasses.replace(own, table=table)
+
+    bounded = registry.call_reader(dataclasses.replace(info, fn=broken), path)
+    unix = bounded.table.get_column(s.UNIX_TIME)
+    assert unix[2] is None and unix.null_count() == 1
+    assert bounded.n_rows == own.n_rows  # the record is kept, only its date is dropped
+    assert bounded.meta.notes == (
+        *own.meta.notes,
+        f"1 {FIELD.get(fmt, 'timestamps')} outside 1970-01-01..2100-01-01 UTC (first at "
+        "record 3: 1.8e+12 s): Unix Time set to null there",
+    )
+
+
+def test_a_res_datetime_of_1e20_days_reads_the_same_on_both_info_paths(
+    data_dir, tmp_path, capsys, monkeypatch
+):
+    """The light ``.res`` summary hands a stamp outside 1970-2100 to the full reader,
+    so ``ssblab info`` prints the registry's note on either path."""
+    source = data_dir / ARBIN_RES
+    content = source.read_bytes()
+    db = JetFile(load_bytes(source), str(source))
+    decoded, _ = db.fixed_columns(db.table_def(db.tables()[DATA_TABLE]), WANTED)
+    ole = struct.pack("<d", float(decoded["DateTime"][1]))  # record 2's OLE date
+    assert content.count(ole) == 1  # stored once: that record's field
+    path = tmp_path / "arbin_ole_1e20.res"
+    path.write_bytes(content.replace(ole, struct.pack("<d", 1e20)))
+    run = read(path)
+    assert run.table.get_column(s.UNIX_TIME).null_count() == 1
+    (note,) = [n for n in run.meta.notes if "1970-01-01..2100" in n]
+    assert note.startswith(
+        "1 DateTime stamps outside 1970-01-01..2100-01-01 UTC (first at record 2"
+    )
+    assert fast_info.summarize(str(path)) is None  # the light summary declines it
+    assert fast_info.run(["info", str(path), "--json"])
+    fast = capsys.readouterr().out
+    monkeypatch.setenv(fast_info.DISABLE_ENV, "1")
+    main(["info", str(path), "--json"])
+    assert capsys.readouterr().out == fast and note in fast
+
+
+def test_unix_times_within_is_strict():
+    assert unix_times_within([0.0, 1.6e9, 4_102_444_799.0])
+    for bad in (-1.0, 4_102_444_800.0, math.nan, math.inf):
+        assert not unix_times_within([1.6e9, bad])

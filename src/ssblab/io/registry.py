@@ -36,6 +36,8 @@ class ReaderInfo:
     suffixes: tuple[str, ...]
     sniff: SniffFn | None
     description: str
+    #: The file's field behind ``Unix Time / s``, as the out-of-range note names it.
+    time_field: str = "timestamps"
 
 
 READERS: dict[str, ReaderInfo] = {}
@@ -52,8 +54,13 @@ def reader(
     sniff: SniffFn | None = None,
     description: str = "",
     overwrite: bool = False,
+    time_field: str = "timestamps",
 ) -> Callable[[ReaderFn], ReaderFn]:
-    """Register the decorated function as the reader for format *name*."""
+    """Register the decorated function as the reader for format *name*.
+
+    *time_field* names the file's field behind ``Unix Time / s`` in the note that
+    counts stamps outside 1970-2100 (:func:`bound_time`).
+    """
 
     def register(fn: ReaderFn) -> ReaderFn:
         if name in READERS and not overwrite:
@@ -65,6 +72,7 @@ def reader(
             suffixes=tuple(s.lower() for s in suffixes),
             sniff=sniff,
             description=doc if isinstance(doc, str) else (doc[0] if doc else ""),
+            time_field=time_field,
         )
         return fn
 
@@ -262,13 +270,27 @@ def refuse_infinite(path: Path, table) -> None:
             )
 
 
+def bound_time(info: ReaderInfo, run: Run) -> Run:
+    """*run* with every ``Unix Time / s`` outside 1970-2100 UTC nulled and a note counting
+    them (:func:`ssblab.limits.bound_unix_time`); unchanged when there is none."""
+    from dataclasses import replace
+
+    from ssblab.limits import bound_unix_time
+
+    table, note = bound_unix_time(run.table, info.time_field)
+    if not note:
+        return run
+    return replace(run, table=table, meta=run.meta.with_(notes=(*run.meta.notes, note)))
+
+
 def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | None = None) -> Run:
     """Run *info*'s reader on *path*; any non-ssblab failure becomes one ReadError line.
 
     The line names the file, the format, what is wrong in words, where (offset, line,
     reader frame) and the original message, e.g.
     ``x.nda: cannot be read as neware_nda: a number or date is out of range
-    (in neware_nda.py:88; OverflowError: ...)``.
+    (in neware_nda.py:88; OverflowError: ...)``. Every run read here has its Unix
+    times bounded to 1970-2100 (:func:`bound_time`).
     """
     from ssblab import limits
     from ssblab.io import safety
@@ -283,6 +305,7 @@ def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | N
             run = info.fn(path)
         safety.check_rows(path, run.table.height)
         refuse_infinite(path, run.table)
+        run = bound_time(info, run)
         if check is not None:
             check(run)
         return run

@@ -23,17 +23,18 @@ from ssblab.io.arbin.sniff import sniff_res
 from ssblab.io.arbin.text import looks_like_arbin, rename_map, to_raw
 from ssblab.io.registry import reader
 from ssblab.io.safety import read_zip_member, zip_names
-from ssblab.limits import bound_unix_time
 from ssblab.schema import Run, RunMeta
 
 #: Header of an Arbin ``_Metadata.csv`` sidecar (normalised, lower case).
 SIDECAR_KEYS = ("test_id", "iv_ch_id", "first_start_datetime")
 #: Largest number of spreadsheet rows read from an XLSX export.
 MAX_XLSX_ROWS = 5_000_000
+#: The field behind ``Unix Time / s`` in the registry's note on stamps outside 1970-2100.
+DATE_FIELD = "DateTime stamps"
 
 
 # --- .res ------------------------------------------------------------------
-@reader("arbin_res", suffixes=(".res", ".res.gz"), sniff=sniff_res)
+@reader("arbin_res", suffixes=(".res", ".res.gz"), sniff=sniff_res, time_field=DATE_FIELD)
 def read_arbin_res(path: Path) -> Run:
     """Arbin MITS Pro / MITS 7 result database (.res, .res.gz)."""
     return read_res(path)
@@ -63,7 +64,7 @@ def sniff_csv(head: bytes, path: Path) -> bool:
     return looks_like_arbin(cols) or all(k in lowered for k in SIDECAR_KEYS)
 
 
-@reader("arbin_csv", suffixes=(".csv",), sniff=sniff_csv)
+@reader("arbin_csv", suffixes=(".csv",), sniff=sniff_csv, time_field=DATE_FIELD)
 def read_arbin_csv(path: Path) -> Run:
     """Arbin CSV export (MITS Pro, Data Watcher, or archive style headers)."""
     with open(path, "rb") as fh:
@@ -95,8 +96,6 @@ def read_arbin_csv(path: Path) -> Run:
     if raw.height == 0:
         raise ReadError(f"{path}: no records with a test time")
     table, extra, numbering = arbin_to_canonical(raw)
-    table, date_note = bound_unix_time(table, "DateTime stamps")
-    notes += [date_note] if date_note else []
     extra |= _sidecar(path)
     if no_time:
         notes.append(f"{no_time} rows without a test time left out")
@@ -167,7 +166,7 @@ def sniff_xlsx(head: bytes, path: Path) -> bool:
     return b'name="Channel_' in book and b'name="Global_Info"' in book
 
 
-@reader("arbin_xlsx", suffixes=(".xlsx",), sniff=sniff_xlsx)
+@reader("arbin_xlsx", suffixes=(".xlsx",), sniff=sniff_xlsx, time_field=DATE_FIELD)
 def read_arbin_xlsx(path: Path) -> Run:
     """Arbin Excel export: the ``Channel_<n>_<part>`` sheets of one channel, in order.
 
@@ -201,8 +200,6 @@ def read_arbin_xlsx(path: Path) -> Run:
     raw = raw.filter(pl.col("Test_Time").is_not_null())
     skipped = frame.height - raw.height
     table, extra, numbering = arbin_to_canonical(raw)
-    table, date_note = bound_unix_time(table, "DateTime stamps")
-    notes += [date_note] if date_note else []
     if skipped:
         notes.append(f"{skipped} rows without a test time left out")
     meta = RunMeta(

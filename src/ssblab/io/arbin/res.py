@@ -37,7 +37,6 @@ from ssblab.io.arbin.resfile import (
     load_bytes,
     positive,
 )
-from ssblab.limits import bound_unix_time
 from ssblab.schema import Run, RunMeta
 
 
@@ -51,7 +50,6 @@ def read_res(path: Path) -> Run:
     raw, left_out = _records(db, tdef, path)
     raw, aux_columns, aux_notes = attach_aux(db, tables, raw)
     table, extra, numbering = arbin_to_canonical(raw)
-    table, date_note = bound_unix_time(table, "DateTime stamps")
     if aux_columns:
         table = table.hstack(aux_columns)
     info = global_info(db, tables) if GLOBAL_TABLE in tables else {}
@@ -60,7 +58,7 @@ def read_res(path: Path) -> Run:
         why = f"declared by {DATA_TABLE} but absent (file truncated or still being written)"
         left_out[why] = tdef.n_rows - found
     notes = [TZ_NOTE] + [f"{n} records {why}: left out" for why, n in left_out.items() if n]
-    notes += aux_notes + ([date_note] if date_note else [])
+    notes += aux_notes
     meta = RunMeta(
         source=str(path),
         source_format="arbin_res",

@@ -26,6 +26,8 @@ from ssblab.io.arbin.resfile import (
     AUX_TABLE,
     DATA_TABLE,
     GLOBAL_TABLE,
+    OLE_TO_UNIX_DAYS,
+    SECONDS_PER_DAY,
     TZ_NOTE,
     WANTED,
     aux_channel,
@@ -34,6 +36,7 @@ from ssblab.io.arbin.resfile import (
     identity,
     load_bytes,
 )
+from ssblab.limits import unix_times_within
 
 Columns = dict[str, np.ndarray]
 #: Columns the light summary needs without NULLs (the reader fills or drops those).
@@ -141,6 +144,9 @@ def res_summary(path: Path) -> dict[str, Any]:
     raw, further = _records(decoded)
     left_out = {"stored on overflow pages": n_moved, **further}
     rows = int(raw["Test_Time"].size)
+    if "DateTime" in raw:  # stamps outside 1970-2100: the registry's counted note
+        unix = (raw["DateTime"].astype(np.float64) - OLE_TO_UNIX_DAYS) * SECONDS_PER_DAY
+        _require(unix_times_within(unix), "a DateTime outside 1970-2100")
     aux, temperature, aux_notes = _aux(db, tables, raw)
     time = raw["Test_Time"].astype(np.float64) - float(raw["Test_Time"][0])
     cycles = np.sort(raw["Cycle_Index"])

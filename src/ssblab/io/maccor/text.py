@@ -49,7 +49,6 @@ from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.arbin.common import increments, step_count
 from ssblab.io.registry import reader
-from ssblab.limits import bound_unix_time
 from ssblab.schema import Run, RunMeta
 
 #: Bytes scanned for the table header line.
@@ -270,17 +269,16 @@ def _unix_time(frame: pl.DataFrame, start: dt.datetime | None) -> pl.Expr | None
     return day0 + clock + pl.col(s.TIME)
 
 
-def _date_notes(frame: pl.DataFrame, table: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """*table* with implausible Unix times nulled, and notes counting the ``DPt Time``
-    stamps that do not read as a date or lie outside 1970-2100."""
+def _date_notes(frame: pl.DataFrame, table: pl.DataFrame) -> list[str]:
+    """The note counting the ``DPt Time`` stamps that do not read as a date (those that
+    read but lie outside 1970-2100 are nulled and counted by the registry)."""
     notes = []
     if DATE in frame.columns and s.UNIX_TIME in table.columns:
         stated = frame.get_column(DATE).str.strip_chars().fill_null("") != ""
         unread = int((stated & table.get_column(s.UNIX_TIME).is_null()).sum())
         if unread:
             notes.append(f"{unread} DPt Time stamps do not read as a date: Unix Time null there")
-    table, note = bound_unix_time(table, "DPt Time stamps")
-    return table, notes + ([note] if note else [])
+    return notes
 
 
 def _typed(raw: pl.DataFrame, time_col: str) -> pl.DataFrame:
@@ -325,7 +323,7 @@ def _canonical(frame: pl.DataFrame, start: dt.datetime | None) -> pl.DataFrame:
     return s.conform(stage.select(exprs))
 
 
-@reader("maccor_text", suffixes=(".txt",), sniff=sniff_text)
+@reader("maccor_text", suffixes=(".txt",), sniff=sniff_text, time_field="DPt Time stamps")
 def read_maccor_text(path: Path) -> Run:
     """Maccor MIMS text export (tab-separated, ``Rec#`` table)."""
     with open(path, "rb") as fh:
@@ -394,7 +392,8 @@ def read_maccor_text(path: Path) -> Run:
         raise ReadError(f"{path}: Maccor table holds no readable records")
     header = parse_header(lines[:skip])
     start = _header_date(header.get("Date of Test", header.get("Started", "")))
-    table, date_notes = _date_notes(frame, _canonical(frame, start))
+    table = _canonical(frame, start)
+    date_notes = _date_notes(frame, table)
     notes = [TZ_NOTE, *unit_notes, *date_notes]
     unsigned = frame.filter((pl.col(STATE) == "D") & (pl.col("Amps") > 0))
     if unsigned.height:
