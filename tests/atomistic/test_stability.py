@@ -93,3 +93,17 @@ def test_row_json_carries_each_potentials_verdict_and_tolerance():
     assert data["reactions"]["Li"]["sevennet"]["verdict"] == "within error"
     assert data["reactions"]["Li"]["sevennet"]["tolerance_eV_atom"] == 0.046
     assert data["reactions"]["Li"]["chgnet"]["tolerance_eV_atom"] == 0.061
+
+
+def test_each_polymorph_reacts_with_its_own_energy(fake_energies, monkeypatch):
+    # gamma made 0.5 eV per formula unit (0.125 eV/atom) below alpha, by hand.
+    fake_energies["LiAlO2_gamma"] = -26.5
+    monkeypatch.setattr(stability, "HULL_PHASES", tuple(fake_energies))
+    # alpha still reacts with its own energy: 4 Li + LiAlO2 -> LiAl + 2 Li2O, -0.5 eV / 8 atoms.
+    alpha = stability.reaction("LiAlO2", "Li", "fake")
+    assert alpha.energy_eV_atom == pytest.approx(-0.5 / 8)
+    # gamma, 0.5 eV lower, balances that reaction exactly: no reaction with Li.
+    assert stability.reaction("LiAlO2_gamma", "Li", "fake").products == "no reaction"
+    notes = [f for f in alpha.flags if f.code == "polymorph"]
+    assert len(notes) == 1 and "+0.125 eV/atom vs LiAlO2_gamma" in notes[0].message
+    assert stability.polymorph_energy("LiAlO2_gamma", "fake") == {"LiAlO2": pytest.approx(-0.125)}

@@ -12,10 +12,16 @@ Caveats, stated with every number:
 - the hull holds only the phases of ``HULL_PHASES``; a missing phase can only
   lower the hull, so a reaction found here is real for the potential but a
   "stable" pair may still react into a phase that is missing;
-- elements without a crystal here (O, S, P, N, F, Cl, Nb) enter the hull as an
+- elements without a crystal here (O, S, P, N, F, Cl) enter the hull as an
   isolated atom in a box, an upper bound of their energy; a reaction whose
   products contain such an element is flagged ``placeholder_product``;
-- α-LiAlO2 (R-3m) stands in for γ-LiAlO2 and the sputtered amorphous film;
+- LiAlO2 is screened as both polymorphs, α (R-3m) and γ (P4₁2₁2, ``LiAlO2_gamma``,
+  whose coordinates are DFT-relaxed ones of mp-3427, not a refinement); the
+  sputtered film is amorphous. Each candidate reacts with its own energy: other
+  polymorphs of its formula are left out of its hull, and the energy between
+  them is given as a ``polymorph`` note;
+- the Li-Nb-O hull has LiNbO3, Li2O and bcc Nb only (no NbO, NbO2, LiNbO2,
+  Li3NbO4): a missing phase can only make a reaction more negative;
 - a potential resolves a reaction only beyond its own published formation-energy
   MAE (0.061 eV/atom CHGNet, 0.046 SevenNet): smaller ones are "within error".
 """
@@ -37,10 +43,10 @@ from ssblab.flags import Flag, as_dicts
 #: Phases (structures.toml names) whose relaxed energies build the hull.
 HULL_PHASES = (
     "Li", "Al", "Ge", "LiAl", "Li2S", "Li3P", "LiCl", "Li2O", "LiF", "Li3N",
-    "LiAlO2", "Li3PO4", "LGPS", "Li6PS5Cl", "Al2O3",
+    "LiAlO2", "LiAlO2_gamma", "Li3PO4", "LGPS", "Li6PS5Cl", "Al2O3", "Nb", "LiNbO3",
 )  # fmt: skip
 #: Interlayer candidates of the issue; those without a sourced structure are listed as skipped.
-CANDIDATES = ("LiAlO2", "Li3PO4", "LiNbO3", "Al2O3", "LiF", "Li3N", "Li2S")
+CANDIDATES = ("LiAlO2", "LiAlO2_gamma", "Li3PO4", "LiNbO3", "Al2O3", "LiF", "Li3N", "Li2S")
 #: Partners: Li metal and the two electrolytes of the seeds (LGPS; Li6PS5Cl as the
 #: ordered proxy of Li5.4PS4.4Cl1.6).
 PARTNERS = ("Li", "LGPS", "Li6PS5Cl")
@@ -91,6 +97,16 @@ LITERATURE: dict[str, str] = {
         "is a relaxed interface model, not a convex-hull reaction energy"
     ),
     "LiAlO2": "no DFT reaction energy retrieved; the seed (Chang et al.) coats Li with it",
+    "LiAlO2_gamma": (
+        "'a paradigmatic example of an ultraslow lithium ion conductor'; room-temperature "
+        "structure confirmed by single-crystal neutron diffraction (Wiedemann et al., "
+        "Z. Kristallogr. 231, 189 (2016)); no DFT reaction energy with Li retrieved"
+    ),
+    "LiNbO3": (
+        "used on the cathode side: 'LiNbO3 interposed to the cathode interface effectively "
+        "reduces the cathode impedance' (Takada et al., ACS Energy Lett. 3, 98 (2018)); "
+        "no DFT reaction energy with Li retrieved"
+    ),
     "Li6PS5Cl": (
         "computed thermodynamic reduction potential 1.71 V vs Li, reduced to Li3P, Li2S and LiCl "
         "(SEI seen at Li|argyrodite), as reviewed by Zhou, Minafra, Zeier, Nazar, Acc. Chem. "
@@ -174,19 +190,37 @@ def _atom_energy(symbol: str, model: str) -> float:
     return reference_energy(symbol, "atom", model)
 
 
-def phase_diagram(elements: Sequence[str], model: str):
-    """pymatgen ``PhaseDiagram`` of every hull phase within *elements*, and the placeholders."""
+def _reduced(name: str) -> str:
+    from pymatgen.core import Composition
+
+    from ssblab.atomistic.structures import get_structure
+
+    return Composition(get_structure(name).formula).reduced_formula
+
+
+def phase_diagram(elements: Sequence[str], model: str, own: Sequence[str] = ()):
+    """pymatgen ``PhaseDiagram`` of every hull phase within *elements*, and the placeholders.
+
+    For each structure named in *own*, the other polymorphs of its formula are
+    left out, so that the phase enters with its own energy (a reaction of
+    α-LiAlO2 is not one of γ-LiAlO2).
+    """
     from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
     from pymatgen.core import Composition
 
     from ssblab.atomistic.structures import get_structure
 
     space = set(elements)
+    mine = {_reduced(n): n for n in own}
     entries, placeholders = [], set()
     for name in HULL_PHASES:
+        if mine.get(_reduced(name), name) != name:
+            continue
         if set(Composition(get_structure(name).formula).as_dict()) <= space:
             formula, energy = _phase_energy(name, model)
-            entries.append(PDEntry(Composition(formula), energy, name=name))
+            # pymatgen parses entry names as formulas (products of InterfacialReactivity).
+            comp = Composition(formula)
+            entries.append(PDEntry(comp, energy, name=comp.reduced_formula))
     present = {str(e.composition.elements[0]) for e in entries if e.composition.is_element}
     for symbol in sorted(space - present):
         entries.append(PDEntry(Composition(symbol), _atom_energy(symbol, model), name=symbol))
@@ -206,10 +240,10 @@ def reaction(candidate: str, partner: str, model: str) -> Reaction:
     c1 = Composition(get_structure(candidate).formula)
     c2 = Composition(get_structure(partner).formula)
     elements = sorted({str(e) for e in (c1 + c2).elements})
-    pd, placeholders = phase_diagram(elements, model)
+    pd, placeholders = phase_diagram(elements, model, own=(candidate, partner))
     from pymatgen.analysis.reaction_calculator import ReactionError
 
-    flags: tuple[Flag, ...] = ()
+    flags: tuple[Flag, ...] = polymorph_flags(candidate, model)
     try:
         # The candidate's and partner's own energies, not their hull energies.
         ir = InterfacialReactivity(c1, c2, pd, norm=True, use_hull_energy=False)
@@ -238,6 +272,38 @@ def reaction(candidate: str, partner: str, model: str) -> Reaction:
             ),
         )
     return Reaction(candidate, partner, model, energy, float(ratio), products, flags)
+
+
+def polymorph_energy(name: str, model: str) -> dict[str, float]:
+    """Energy of hull phase *name* above each other polymorph of its formula [eV/atom]."""
+    formula, energy = _phase_energy(name, model)
+    from pymatgen.core import Composition
+
+    per_atom = energy / Composition(formula).num_atoms
+    out = {}
+    for other in HULL_PHASES:
+        if other != name and _reduced(other) == _reduced(name):
+            f2, e2 = _phase_energy(other, model)
+            out[other] = float(per_atom - e2 / Composition(f2).num_atoms)
+    return out
+
+
+def polymorph_flags(name: str, model: str) -> tuple[Flag, ...]:
+    """An ``info`` note giving *name*'s energy against its polymorphs, when it has any."""
+    if name not in HULL_PHASES:
+        return ()
+    diffs = polymorph_energy(name, model)
+    if not diffs:
+        return ()
+    text = ", ".join(f"{d:+.3f} eV/atom vs {other}" for other, d in diffs.items())
+    return (
+        Flag(
+            f"polymorph {name}",
+            "polymorph",
+            f"{model}: {name} lies {text}; each reacts here with its own energy",
+            "info",
+        ),
+    )
 
 
 def _grid_reaction(c1, c2, pd, candidate: str, partner: str):
@@ -313,9 +379,8 @@ def screen_candidates(
             flags += disagreement(
                 f"reaction {cand}|{partner}", values, MARGIN_REACTION_EV_ATOM, "eV/atom"
             )
-        rows.append(
-            ScreenRow(cand, by_partner, LITERATURE.get(cand, "none retrieved"), tuple(flags))
-        )
+        literature = LITERATURE.get(cand, "none retrieved")
+        rows.append(ScreenRow(cand, by_partner, literature, tuple(dict.fromkeys(flags))))
     if not rows:
         raise SsblabError("no candidate has a sourced structure; nothing to screen")
     if kinetics:
@@ -326,7 +391,7 @@ def screen_candidates(
 
 
 #: Supercell size for the kinetics of each candidate [Å] (the seed tables' values where shared).
-KINETICS_MIN_LENGTH_A = {"LiAlO2": 5.5, "Li3PO4": 6.0, "LGPS": 8.0}
+KINETICS_MIN_LENGTH_A = {"LiAlO2": 5.5, "LiAlO2_gamma": 8.0, "Li3PO4": 6.0, "LGPS": 8.0}
 
 
 def with_kinetics(row: ScreenRow, models: Sequence[str]) -> ScreenRow:
