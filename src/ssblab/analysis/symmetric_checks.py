@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.analysis.symmetric_halfcycles import refuse_empty
 from ssblab.errors import AnalysisError
 from ssblab.flags import Flag, refuse_or_flag
 from ssblab.schema import Run
@@ -67,7 +68,9 @@ def check_symmetric(
     :data:`REST_VOLTAGE_MAX_V`); under alternating current the voltage changes sign
     with the current (in at least :data:`SIGN_AGREEMENT_MIN` of the records); a cell
     plated in one direction only sits below :data:`ONE_WAY_VOLTAGE_MAX_V`.
+    A table of 0 records is refused even with *force* (:func:`refuse_empty`).
     """
+    refuse_empty(data, "" if name == "the table" else name)
     if isinstance(data, Run):
         from ssblab.analysis.recognize import CP, CYCLING, recognize, require
 

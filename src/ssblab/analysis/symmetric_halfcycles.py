@@ -27,6 +27,14 @@ HALF_CYCLE_KEYS = (
 )
 
 
+def refuse_empty(data: Run | pl.DataFrame, name: str = "") -> None:
+    """Refuse a table of 0 records: ``<name>: the table has no rows`` (the words of every
+    analysis command), not a verdict such as "open-circuit rest"."""
+    table = data.table if isinstance(data, Run) else data
+    if not table.height:
+        raise AnalysisError(f"{name}: the table has no rows" if name else "the table has no rows")
+
+
 def half_cycle_overpotentials(
     data: Run | pl.DataFrame, rest_current_A: float | None = None
 ) -> pl.DataFrame:
@@ -46,7 +54,13 @@ def half_cycle_overpotentials(
         Columns :data:`HALF_CYCLE_KEYS`: index from 1, ``start_h``/``end_h`` [h],
         median ``current_A`` [A], plateau ``overpotential_mV`` and ``peak_mV``
         [mV], ``noise`` (relative spread, 1) and the number of records used.
+
+    Raises
+    ------
+    AnalysisError
+        No data rows (:func:`refuse_empty`), or no plating or stripping.
     """
+    refuse_empty(data)
     labelled = label(data, rest_current_A).filter(pl.col(STATE) != 0)
     if labelled.height == 0:
         raise AnalysisError("the table has no plating or stripping (current is zero throughout)")
