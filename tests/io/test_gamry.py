@@ -163,3 +163,36 @@ def test_declared_row_count_is_checked(tmp_path):
     path.write_bytes(DC_FILE.replace("CURVE2\tTABLE", "CURVE2\tTABLE\t3").encode())
     run = read(path)
     assert "table CURVE2 declares 3 rows but holds 1" in run.meta.notes
+
+
+def test_real_spectrum_rows_left_out_are_counted_in_the_spectrum(data_dir, tmp_path, capfd):
+    """read_eis dropped ZCURVE rows without numbers (and ragged ones) with no word; the
+    spectrum now counts them, and ``eis fit`` says so on stderr."""
+    from ssblab.cli import main
+    from ssblab.io.eis import read_eis, read_spectrum
+
+    clean = read_spectrum(data_dir.joinpath(*REAL))
+    assert (clean.rows_skipped, clean.left_out, clean.notes) == (0, (), ())
+    lines = _real_lines(data_dir)
+    for point in (4, 20):  # Zreal of ZCURVE points 4 and 20 overwritten by an overload mark
+        fields = lines[ZCURVE_LINE + 3 + point - 1].split(b"\t")
+        fields[4] = b"*****"
+        lines[ZCURVE_LINE + 3 + point - 1] = b"\t".join(fields)
+    row = ZCURVE_LINE + 3 + 10  # and point 10 shifted by a stray tab
+    fields = lines[row - 1].split(b"\t")
+    lines[row - 1] = b"\t".join([*fields[:4], b"", *fields[4:]])
+    path = tmp_path / "overload.DTA"
+    path.write_bytes(b"\n".join(lines))
+    spectrum = read_spectrum(path)
+    assert spectrum.table.height == 69 and spectrum.rows_skipped == 3
+    assert spectrum.table.equals(read_eis(path))
+    kept = [f for i, f in enumerate(clean.table[s.FREQUENCY].to_list()) if i not in (4, 10, 20)]
+    assert spectrum.table[s.FREQUENCY].to_list() == kept
+    assert spectrum.left_out == spectrum.notes
+    assert spectrum.notes[-1] == "2 ZCURVE rows without a numeric Freq, Zreal or Zimag left out"
+    assert "1 rows of table ZCURVE have an extra field and an empty one" in spectrum.notes[0]
+    capfd.readouterr()
+    main(["eis", "fit", str(path), "-c", "R0-p(R1,CPE1)", "--json"])
+    err = capfd.readouterr().err.splitlines()
+    assert err[-1] == f"note: {path}: 2 ZCURVE rows without a numeric Freq, Zreal or Zimag left out"
+    assert len([line for line in err if line.startswith(f"note: {path}: ")]) == 2

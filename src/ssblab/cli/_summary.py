@@ -63,9 +63,10 @@ def run_summary(run) -> dict[str, Any]:
 def spectrum_summary(path: Path) -> dict[str, Any]:
     """What ``ssblab info`` prints for an impedance file: points, spectra, frequency range."""
     from ssblab import schema as s
-    from ssblab.io.eis import read_eis
+    from ssblab.io.eis import read_spectrum
 
-    table = read_eis(path)
+    spectrum = read_spectrum(path)
+    table = spectrum.table
     freq = table.get_column(s.FREQUENCY)
     spectra = table.get_column(s.CYCLE).n_unique() if s.CYCLE in table.columns else 1
     return {
@@ -76,7 +77,8 @@ def spectrum_summary(path: Path) -> dict[str, Any]:
         "frequency_min_hz": float(freq.min()),
         "frequency_max_hz": float(freq.max()),
         "columns": table.columns,
-        "notes": [],
+        "rows_skipped": spectrum.rows_skipped,
+        "notes": list(spectrum.notes),
     }
 
 

@@ -258,15 +258,14 @@ def batch_command(
 
 
 def load_spectra(path: Path) -> pl.DataFrame:
-    """An EIS table from *path*: ``ssblab.io.eis.read_eis`` when present, else plain text."""
-    try:
-        from ssblab.io.eis import read_eis
-    except ImportError:
-        from ssblab.io.eis import read_eis_text
+    """The EIS table of *path* (``ssblab.io.eis.read_spectrum``); each note counting rows
+    of the file left out goes to stderr as ``note: <file>: ...``."""
+    from ssblab.io.eis import read_spectrum
 
-        return read_eis_text(path)
-    result = read_eis(path)
-    return getattr(result, "table", result)
+    spectrum = read_spectrum(path)
+    for note in spectrum.left_out:
+        typer.echo(f"note: {path}: {note}", err=True)
+    return spectrum.table
 
 
 def _one_spectrum(path: Path, cycle: int | None) -> pl.DataFrame:

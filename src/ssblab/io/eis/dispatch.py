@@ -3,11 +3,13 @@
 Dispatch is by content: EC-Lab ``.mpr`` / ``.mpt`` (PEIS, GEIS), Gamry
 ``.DTA`` (``ZCURVE``), ZPlot ``.z``, ZView/Autolab and CH Instruments text
 (:mod:`ssblab.io.eis.vendors`), and otherwise plain 2-3 column text/CSV
-(:func:`ssblab.io.eis.text.read_eis_text`).
+(:func:`ssblab.io.eis.text.read_eis_text`). :func:`read_spectrum` gives the table
+with the reader's notes and the rows it left out (counted, never silently).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +17,20 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import ReadError
 from ssblab.io.safety import check_file, read_head
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrum:
+    """An impedance file as read: the EIS table, the reader's notes, the rows left out.
+
+    *left_out* holds the notes that count the file's rows not in the table (a subset
+    of *notes*); *rows_skipped* their number.
+    """
+
+    table: pl.DataFrame
+    notes: tuple[str, ...] = ()
+    rows_skipped: int = 0
+    left_out: tuple[str, ...] = ()
 
 
 def read_eis(path: str | Path) -> pl.DataFrame:
@@ -38,6 +54,11 @@ def read_eis(path: str | Path) -> pl.DataFrame:
     ReadError
         One line naming the file and the problem (e.g. not an impedance file).
     """
+    return read_spectrum(path).table
+
+
+def read_spectrum(path: str | Path) -> Spectrum:
+    """:func:`read_eis` with the reader's notes and the rows it left out, counted."""
     path = check_file(Path(path))
     head = read_head(path, 512)
     from ssblab.io import gamry
@@ -48,17 +69,23 @@ def read_eis(path: str | Path) -> pl.DataFrame:
     if biologic_mpr.is_mpr(head) or biologic_mpt.is_mpt(head):
         from ssblab.io.biologic.reader import read_biologic_eis
 
-        table = read_biologic_eis(path)
+        spectrum = Spectrum(read_biologic_eis(path))
     elif gamry.is_dta(head):
-        table = gamry.read_gamry_eis(path)
-    elif (program := vendor_of(head)) is not None:
-        table = read_vendor_spectrum(path, program).table
+        table, skipped, notes = gamry.read_gamry_eis(path)
+        spectrum = Spectrum(table, notes, skipped, notes)
     else:
-        from ssblab.io.eis.text import read_eis_text
+        if (program := vendor_of(head)) is not None:
+            read = read_vendor_spectrum(path, program)
+        else:
+            from ssblab.io.eis.text import load_eis_text
 
-        table = read_eis_text(path)
-    _check_frequency_range(path, table)
-    return s.validate_eis(table)
+            read = load_eis_text(path)
+        # both readers end their notes with the one counting the lines left out
+        lost = read.notes[-1:] if read.rows_skipped else ()
+        spectrum = Spectrum(read.table, read.notes, read.rows_skipped, lost)
+    _check_frequency_range(path, spectrum.table)
+    s.validate_eis(spectrum.table)
+    return spectrum
 
 
 #: Frequencies an impedance analyser can apply [Hz]: 0.1 µHz to 10 GHz (generous bounds).

@@ -139,8 +139,9 @@ def _start_unix_s(settings: dict[str, str], tz: str) -> float | None:
     return None
 
 
-def eis_from_dta(path: Path, content: DtaContent) -> pl.DataFrame:
-    """The ``ZCURVE`` spectrum in the EIS table (``Zimag`` is already the true Im Z)."""
+def eis_from_dta(path: Path, content: DtaContent) -> tuple[pl.DataFrame, int, tuple[str, ...]]:
+    """The ``ZCURVE`` spectrum in the EIS table (``Zimag`` is already the true Im Z), the
+    rows of ``ZCURVE`` left out and the notes counting them (ragged, cut or not numbers)."""
     z = content.tables.get("ZCURVE")
     if z is None:
         raise ReadError(f"{path}: Gamry file has no ZCURVE (impedance) table")
@@ -151,10 +152,15 @@ def eis_from_dta(path: Path, content: DtaContent) -> pl.DataFrame:
         pl.col("Freq").alias(s.FREQUENCY),
         pl.col("Zreal").alias(s.Z_REAL),
         pl.col("Zimag").alias(s.Z_IMAG),
-    ).drop_nulls()
-    if out.height == 0:
+    )
+    numeric = out.drop_nulls()
+    if numeric.height == 0:
         raise ReadError(f"{path}: Gamry ZCURVE has no numeric rows")
-    return out
+    check = content.checks.get("ZCURVE", CheckedRows(""))
+    notes = list(check.notes)
+    if no_number := out.height - numeric.height:
+        notes.append(f"{no_number} ZCURVE rows without a numeric Freq, Zreal or Zimag left out")
+    return numeric, check.left_out + no_number, tuple(notes)
 
 
 def _dc_records(path: Path, content: DtaContent) -> tuple[pl.DataFrame, str, list[str]]:
@@ -237,7 +243,8 @@ def read_dta(path: Path) -> Run:
     )
 
 
-def read_gamry_eis(path: Path) -> pl.DataFrame:
-    """The impedance spectrum of a Gamry ``.DTA`` file in the EIS table."""
+def read_gamry_eis(path: Path) -> tuple[pl.DataFrame, int, tuple[str, ...]]:
+    """The impedance spectrum of a Gamry ``.DTA`` file in the EIS table, with the rows
+    left out and the notes counting them (:func:`eis_from_dta`)."""
     path = Path(path)
     return eis_from_dta(path, parse_dta(path))
