@@ -186,6 +186,75 @@ def test_short_chgnet_relaxation_of_the_tiny_interface(tiny):
     assert done.atoms.get_chemical_formula() == tiny.atoms.get_chemical_formula()
 
 
+def test_thinned_alpha_lialo2_keeps_whole_units_and_fixes_its_lower_half():
+    from ssblab.atomistic.interface_energy import interface_for
+    from ssblab.atomistic.slab_geometry import layers
+
+    built = interface_for("Li", "LiAlO2")
+    atoms = built.atoms
+    sub = np.flatnonzero(atoms.get_tags() == SUBSTRATE_TAG)
+    # 12 atomic layers built, the lowest 4 (Li, O, Al, O) removed: 8 left, 12 LiAlO2.
+    assert len(atoms) == 68 and built.n_substrate == 48 and built.substrate_units == 12
+    stack = layers(atoms, sub)
+    assert len(stack) == 8
+    assert set(atoms.constraints[0].index) == set(np.concatenate(stack[:4]).tolist())
+    assert atoms.symbols[stack[-1]].count("O") == len(stack[-1])  # O faces the Li
+    assert built.vacuum_A >= MIN_VACUUM_A
+    assert any("thinned" in n for n in built.notes)
+
+
+def test_fire_bfgs_relaxation_converges_and_counts_both_stages(tiny):
+    from ssblab.atomistic.interface_energy import part
+    from ssblab.atomistic.relax import relax
+
+    slab = part(tiny.atoms, FILM_TAG)  # the Al(111) film alone: EMT knows Al
+    slab.positions[0, 2] += 0.3
+    done = relax(slab, model="emt", fmax=0.05, steps=200, optimizer="fire-bfgs")
+    assert done.converged and 0 < done.steps < 200
+    plain = relax(slab, model="emt", fmax=0.05, steps=200)
+    assert plain.converged
+    assert done.energy_eV == pytest.approx(plain.energy_eV, abs=0.01)
+    from ssblab.errors import SimulationError
+
+    with pytest.raises(SimulationError, match="unknown optimizer 'lbfgs'"):
+        relax(slab, model="emt", optimizer="lbfgs")
+
+
+def test_constraints_survive_the_stored_geometry_and_the_band_shares_held_atoms(tiny):
+    from ase.constraints import FixAtoms, FixedLine
+
+    from ssblab.atomistic.interface_setup import moved_li, pin_film_top, with_li
+    from ssblab.atomistic.slab_geometry import constrained_indices, from_geometry, geometry
+
+    pinned = pin_film_top(tiny.atoms)
+    fixed, line = constrained_indices(pinned)
+    assert fixed == set(tiny.atoms.constraints[0].index.tolist())
+    z = heights(pinned)
+    film = pinned.get_tags() == FILM_TAG
+    assert line == set(np.flatnonzero(film & (z > z[film].max() - 0.5)).tolist())
+    kinds = {type(c) for c in pinned.constraints}
+    assert kinds == {FixAtoms, FixedLine}
+    back = from_geometry(geometry(pinned))
+    assert constrained_indices(back) == (fixed, line)
+    # A lateral force on a pinned atom does nothing; a normal one moves it.
+    moved = back.copy()
+    i = sorted(line)[0]
+    new = moved.positions.copy()
+    new[i] += [0.5, 0.5, 0.5]
+    moved.set_positions(new)
+    assert np.allclose(moved.positions[i] - back.positions[i], [0, 0, 0.5])
+    # The band's end points hold the same far atoms at the same positions.
+    top = z[pinned.get_tags() == SUBSTRATE_TAG].max()
+    initial = with_li(pinned, pinned.cell.array[:2].sum(axis=0) / 2 + [0, 0, top + 1.0])
+    start, end = moved_li(initial, initial.positions[-1] - [0, 0, 1.5], 4.0)
+    held_a, _ = constrained_indices(start)
+    held_b, _ = constrained_indices(end)
+    assert held_a == held_b and fixed < held_a and len(initial) - 1 not in held_a
+    idx = sorted(held_a)
+    assert np.allclose(start.positions[idx], end.positions[idx])
+    assert not np.allclose(start.positions[-1], end.positions[-1])
+
+
 @pytest.mark.slow
 def test_lialo2_lgps_has_no_cpu_sized_match():
     # The hexagonal alpha-LiAlO2 net does not fit LGPS's square one below 110 Å².

@@ -10,33 +10,34 @@ from __future__ import annotations
 
 from ssblab.atomistic.interface_energy import (
     FILM_LAYERS,
+    INTERFACE_STEPS_FACTOR,
+    NEB_FREE_RADIUS_A,
+    OPTIMIZER,
+    THIN_SUBSTRATE,
     InterfaceResult,
     StageCallback,
+    bulk_binding,
     interface_contact,
     interface_crossing,
 )
+from ssblab.atomistic.interface_setup import GAP_SHIFTS_A
 from ssblab.flags import Flag
 
 #: Two potentials whose works of adhesion differ by more than this disagree [J/m²].
 MARGIN_ADHESION_J_M2 = 0.3
 
 
-def cached_interface(
+def interface_keys(
     film: str,
     substrate: str,
     model: str,
     fmax: float = 0.05,
-    steps: int = 250,
+    steps: int = 400,
     n_images: int = 5,
     band_fmax: float = 0.1,
-    neb: bool = True,
-    bulk: bool = True,
-    on_step: StageCallback | None = None,
-) -> InterfaceResult:
-    """:func:`relax_interface` through the on-disk cache (keyed by inputs and potential version).
-
-    The contact part and the NEB are cached apart, so a NEB reuses the relaxed contact.
-    """
+    band_steps: int = 300,
+) -> tuple[str, str]:
+    """Cache keys of the contact and of the NEB of *film*|*substrate* with *model*."""
     from ssblab.atomistic import cache
 
     base = {
@@ -45,25 +46,68 @@ def cached_interface(
         "film_layers": FILM_LAYERS,
         "fmax": fmax,
         "steps": steps,
-        "bulk": bulk,
-        "method": "E_bind vs the lower of two host relaxations",
+        "interface_steps_factor": INTERFACE_STEPS_FACTOR,
+        # The contact is always stored without the bulk bindings (their own cached jobs).
+        "bulk": False,
+        "thin_substrate": THIN_SUBSTRATE,
+        "optimizer": OPTIMIZER,
+        "gap_shifts_A": GAP_SHIFTS_A,
+        "method": "slabs alone, gap scan, film top normal-only; E_bind vs lower host",
     }
-    key = cache.cache_key("interface", base, model)
+    neb = {
+        **base,
+        "n_images": n_images,
+        "band_fmax": band_fmax,
+        "band_steps": band_steps,
+        "free_radius_A": NEB_FREE_RADIUS_A,
+    }
+    return cache.cache_key("interface", base, model), cache.cache_key("interface_neb", neb, model)
+
+
+def cached_interface(
+    film: str,
+    substrate: str,
+    model: str,
+    fmax: float = 0.05,
+    steps: int = 400,
+    n_images: int = 5,
+    band_fmax: float = 0.1,
+    band_steps: int = 300,
+    neb: bool = True,
+    bulk: bool = True,
+    on_step: StageCallback | None = None,
+) -> InterfaceResult:
+    """:func:`relax_interface` through the on-disk cache (keyed by inputs and potential version).
+
+    The contact part and the NEB are cached apart, so a NEB reuses the relaxed
+    contact; with *bulk*, the extra-Li binding in each bulk phase is added from
+    its own cached job.
+    """
+    from dataclasses import replace
+
+    from ssblab.atomistic import cache
+
+    key, neb_key = interface_keys(
+        film, substrate, model, fmax, steps, n_images, band_fmax, band_steps
+    )
     hit = cache.load(key)
     contact = InterfaceResult.from_dict(hit) if hit is not None else None
     if contact is None:
-        contact = interface_contact(film, substrate, model, fmax, steps, bulk, on_step)
+        contact = interface_contact(film, substrate, model, fmax, steps, False, on_step)
         cache.save(key, contact.as_dict())
-    if not neb:
-        return contact
-    neb_key = cache.cache_key(
-        "interface_neb", {**base, "n_images": n_images, "band_fmax": band_fmax}, model
-    )
-    hit = cache.load(neb_key)
-    if hit is not None:
-        return InterfaceResult.from_dict(hit)
-    result = interface_crossing(contact, model, fmax, steps, n_images, band_fmax, on_step)
-    cache.save(neb_key, result.as_dict())
+    result = contact
+    if neb:
+        hit = cache.load(neb_key)
+        if hit is not None:
+            result = InterfaceResult.from_dict(hit)
+        else:
+            result = interface_crossing(
+                contact, model, fmax, steps, n_images, band_fmax, band_steps, on_step=on_step
+            )
+            cache.save(neb_key, result.as_dict())
+    if bulk:
+        names = dict.fromkeys((film, substrate))
+        result = replace(result, E_bind_bulk_eV={n: bulk_binding(n, model) for n in names})
     return result
 
 

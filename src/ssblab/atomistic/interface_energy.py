@@ -3,20 +3,26 @@
 For an interface ``A|B`` built by :func:`ssblab.atomistic.interfaces.build_interface`
 (film *A* on substrate *B*, lower half of *B* fixed), with one potential:
 
+- **relaxation protocol** (every stage to ``fmax``, FIRE then BFGS,
+  :func:`ssblab.atomistic.relax.relax`): each slab alone first; the relaxed
+  slabs joined again at the film height of lowest energy from a rigid scan
+  (:data:`GAP_SHIFTS_A`); then the interface, with the outermost film layer
+  free along the normal only (no lateral glide of the soft metal film, the
+  mode that kept earlier relaxations from converging);
 - **work of adhesion** W_ad = (E_A + E_B − E_AB) / area, each slab relaxed alone
-  in the same cell [J/m²]; positive means the slabs stick. Its negative is the
-  interface energy relative to the two free surfaces;
+  in the same cell [J/m²]; positive means the slabs stick;
 - **reaction in the relaxation**: framework bonds (P–S, Ge–S, Al–O, ...) that
   the relaxation breaks, and anions pulled more than :data:`PULLED_A` from their
-  start. Broken bonds mean the potential predicts that the contact reacts
-  (Li pulling S out of PS4/GeS4); that is flagged ``interface_reacted``;
+  start; flagged ``interface_reacted``;
 - **Li binding at the interface**: one extra Li at the largest void between the
   slabs, E_bind = E(AB+Li) − E_AB − μ_Li with μ_Li per atom of relaxed bcc Li
-  [eV], beside the same quantity for an extra Li in each bulk (0 for Li metal by
-  definition, the void site of the compound otherwise);
+  [eV], beside the same quantity for an extra Li in each bulk;
 - **Li⁺ path across**: climbing-image NEB (≥ 5 images) from that interface site
-  into the largest void of the substrate's first layer (the first coating/SE
-  layer); barrier = highest image − initial state, ΔE = final − initial [eV].
+  into the largest void of the substrate's first layer; atoms farther than
+  :data:`NEB_FREE_RADIUS_A` from the moving Li at both end points are held at
+  their interpolated positions (only the path's neighbourhood relaxes: CPU time).
+  Barrier = highest image − initial state, ΔE = final − initial [eV], and the
+  band-shape flags of :func:`ssblab.atomistic.consensus.path_flags`.
 
 Every number is a model prediction of the named potential (MLIP, not DFT).
 """
@@ -24,18 +30,30 @@ Every number is a model prediction of the named potential (MLIP, not DFT).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ssblab.atomistic.interfaces import BuiltInterface, build_interface
+from ssblab.atomistic.interface_setup import (
+    PULLED_A,
+    anion_shifts,
+    best_gap,
+    joined,
+    moved_li,
+    part,
+    pin_film_top,
+    slab_edges,
+    with_li,
+)
+from ssblab.atomistic.interfaces import BuiltInterface, build_interface, thinned
 from ssblab.atomistic.relax import relax
 from ssblab.atomistic.slab_geometry import (
-    ANIONS,
     FILM_TAG,
     SUBSTRATE_TAG,
     framework_bonds,
+    from_geometry,
+    geometry,
     heights,
     largest_void_between,
 )
@@ -48,14 +66,30 @@ if TYPE_CHECKING:
 #: Stage callback: (stage name, optimizer steps done in it).
 StageCallback = Callable[[str, int], object]
 EV_PER_A2_TO_J_PER_M2 = 16.021766
-#: An anion that moves farther than this in the relaxation counts as pulled [Å].
-PULLED_A = 1.0
 #: Depth of the substrate's first layer searched for the final Li site [Å].
 FIRST_LAYER_A = (0.6, 3.0)
 #: A host that relaxes this much lower after the Li is taken out again is flagged [eV].
 HOST_DRIFT_EV = 0.05
 #: Layers of each film (pymatgen unit planes): thin metal films keep the cells small.
 FILM_LAYERS = {"Li": 4, "Al": 3, "LiAlO2": 1}
+#: Lowest substrate atomic layers removed (whole formula units): alpha-LiAlO2 keeps 8 of 12.
+THIN_SUBSTRATE = {"LiAlO2": 4}
+#: Optimizer scheme of every interface relaxation (see :func:`ssblab.atomistic.relax.relax`).
+OPTIMIZER = "fire-bfgs"
+#: The joined interface (a reacting contact takes hundreds of steps) gets this many times *steps*.
+INTERFACE_STEPS_FACTOR = 2
+#: Atoms within this distance of the moving Li (either end point) relax in the band [Å].
+NEB_FREE_RADIUS_A = 5.0
+#: Stages of a contact and of a crossing, in order (progress bars, step counts).
+CONTACT_STAGES = (
+    "substrate",
+    "film slab",
+    "gap scan",
+    "interface",
+    "Li at interface",
+    "host again",
+)
+CROSSING_STAGES = ("Li in first layer", "band")
 
 
 @dataclass(frozen=True)
@@ -81,10 +115,14 @@ class InterfaceResult:
     converged: bool
     label: str = "predicted"
     flags: tuple[Flag, ...] = ()
-    #: The relaxed clean interface: numbers, positions [Å], cell [Å], tags.
+    #: The relaxed clean interface: numbers, positions [Å], cell [Å], tags, constraints.
     relaxed: dict[str, list] | None = None
     #: The relaxed interface with the extra Li at the interface site (last atom).
     relaxed_li: dict[str, list] | None = None
+    #: Optimizer steps and whether fmax was reached, per stage.
+    steps: dict[str, int] = field(default_factory=dict)
+    stage_converged: dict[str, bool] = field(default_factory=dict)
+    gap_shift_A: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict with stable JSON keys."""
@@ -111,57 +149,19 @@ def interface_for(film: str, substrate: str) -> BuiltInterface:
     differ from experiment by 1-3 % (CHGNet LGPS a 8.78 vs 8.69 Å, Li 3.41 vs
     3.51 Å), which moves the ZSL matches past the strain bound; the film and
     substrate slabs of W_ad share the interface's cell, so the strain energy
-    cancels in W_ad to first order.
+    cancels in W_ad to first order. Substrates listed in :data:`THIN_SUBSTRATE`
+    lose their lowest atomic layers (whole formula units) to save CPU time.
     """
     from ssblab.atomistic.structures import conventional_cell
 
-    return build_interface(
+    built = build_interface(
         film,
         substrate,
         conventional_cell(film),
         conventional_cell(substrate),
         film_layers=FILM_LAYERS.get(film, 1),
     )
-
-
-def geometry(atoms: Atoms) -> dict[str, list]:
-    """Numbers, positions [Å], cell [Å] and tags of *atoms* as JSON lists."""
-    return {
-        "numbers": atoms.numbers.tolist(),
-        "positions": atoms.positions.round(5).tolist(),
-        "cell": atoms.cell.array.tolist(),
-        "tags": atoms.get_tags().tolist(),
-        "fixed": [int(i) for c in atoms.constraints for i in c.get_indices()],
-    }
-
-
-def part(atoms: Atoms, tag: int) -> Atoms:
-    """The atoms of one slab (tag 1 substrate, 2 film), constraints kept."""
-    return atoms[atoms.get_tags() == tag]
-
-
-def anion_shifts(start: Atoms, end: Atoms) -> np.ndarray:
-    """Displacement length [Å] of every anion (O, S, Cl, ...) between two states."""
-    from ase.geometry import find_mic
-
-    anion = np.isin(start.get_chemical_symbols(), list(ANIONS))
-    _, lengths = find_mic(end.positions - start.positions, start.cell, start.pbc)
-    return lengths[anion]
-
-
-def with_li(atoms: Atoms, position: np.ndarray) -> Atoms:
-    """A copy of *atoms* with one extra Li at *position* [Å], tagged as the film."""
-    from ase import Atom
-
-    out = atoms.copy()
-    out.append(Atom("Li", position=position, tag=FILM_TAG))
-    return out
-
-
-def slab_edges(atoms: Atoms) -> tuple[float, float]:
-    """(top of the substrate, bottom of the film) along the normal [Å]."""
-    z, tags = heights(atoms), atoms.get_tags()
-    return float(z[tags == SUBSTRATE_TAG].max()), float(z[tags == FILM_TAG].min())
+    return thinned(built, THIN_SUBSTRATE.get(substrate, 0), conventional_cell(substrate))
 
 
 def bulk_binding(name: str, model: str) -> float | None:
@@ -177,19 +177,29 @@ def bulk_binding(name: str, model: str) -> float | None:
     return run_job(job).E_int_vs_metal_eV
 
 
-def _stage(on_step: StageCallback | None, name: str):
-    return None if on_step is None else (lambda n: on_step(name, n))
+class _Stages:
+    """Runs the relaxations of one calculation and records steps and convergence per stage."""
 
+    def __init__(self, model: str, fmax: float, steps: int, on_step: StageCallback | None):
+        self.model, self.fmax, self.cap, self.on_step = model, fmax, steps, on_step
+        self.steps: dict[str, int] = {}
+        self.converged: dict[str, bool] = {}
 
-def from_geometry(data: dict[str, list]) -> Atoms:
-    """ASE atoms from :func:`geometry` output, the same atoms fixed."""
-    from ase import Atoms
-    from ase.constraints import FixAtoms
+    def tick(self, name: str, n: int = 0) -> None:
+        if self.on_step is not None:
+            self.on_step(name, n)
 
-    atoms = Atoms(data["numbers"], positions=data["positions"], cell=data["cell"], pbc=True)
-    atoms.set_tags(data["tags"])
-    atoms.set_constraint(FixAtoms(indices=data["fixed"]))
-    return atoms
+    def relax(self, name: str, atoms: Atoms, cap: int | None = None):
+        done = relax(
+            atoms,
+            self.model,
+            self.fmax,
+            cap or self.cap,
+            on_step=None if self.on_step is None else (lambda n: self.on_step(name, n)),
+            optimizer=OPTIMIZER,
+        )
+        self.steps[name], self.converged[name] = done.steps, done.converged
+        return done
 
 
 def interface_contact(
@@ -197,7 +207,7 @@ def interface_contact(
     substrate: str,
     model: str = "chgnet",
     fmax: float = 0.05,
-    steps: int = 250,
+    steps: int = 400,
     bulk: bool = True,
     on_step: StageCallback | None = None,
 ) -> InterfaceResult:
@@ -208,18 +218,27 @@ def interface_contact(
     fmax : float
         Force threshold of every relaxation [eV/Å].
     steps : int
-        Optimizer steps per relaxation.
+        Optimizer step cap per relaxation (:data:`INTERFACE_STEPS_FACTOR` times it for
+        the joined interface).
     bulk : bool
         Also the extra-Li binding in each bulk (cached bulk jobs).
     """
     from ssblab.atomistic.binding import reference_energy
     from ssblab.atomistic.calculator import model_label
 
+    run = _Stages(model, fmax, steps, on_step)
     built = interface_for(film, substrate)
     start = built.atoms
-    ab = relax(start, model, fmax, steps, on_step=_stage(on_step, "interface"))
-    fa = relax(part(start, FILM_TAG), model, fmax, steps, on_step=_stage(on_step, "film slab"))
-    sb = relax(part(start, SUBSTRATE_TAG), model, fmax, steps, on_step=_stage(on_step, "substrate"))
+    sb = run.relax("substrate", part(start, SUBSTRATE_TAG))
+    fa = run.relax("film slab", part(start, FILM_TAG))
+    run.tick("gap scan")
+    slabs = joined(start, sb.atoms, fa.atoms)
+    shift = best_gap(slabs, model)
+    ab = run.relax(
+        "interface",
+        pin_film_top(joined(start, sb.atoms, fa.atoms, shift)),
+        cap=steps * INTERFACE_STEPS_FACTOR,
+    )
     w_ad = (fa.energy_eV + sb.energy_eV - ab.energy_eV) / built.area_A2 * EV_PER_A2_TO_J_PER_M2
     if not np.isfinite(w_ad):
         raise SimulationError(f"{built.name}: the work of adhesion is not finite")
@@ -239,13 +258,11 @@ def interface_contact(
         )
     top, bottom = slab_edges(ab.atoms)
     site = largest_void_between(ab.atoms, top - 0.3, max(bottom + 0.3, top + 0.5))
-    initial = relax(
-        with_li(ab.atoms, site), model, fmax, steps, on_step=_stage(on_step, "Li at interface")
-    )
+    initial = run.relax("Li at interface", with_li(ab.atoms, site))
     # The host once more from the Li-loaded geometry without the Li: a contact that is
     # still reacting keeps relaxing, and only the lower of the two host energies makes
     # E_bind a binding energy rather than the energy of that further reaction.
-    again = relax(initial.atoms[:-1], model, fmax, steps, on_step=_stage(on_step, "host again"))
+    again = run.relax("host again", initial.atoms[:-1])
     e_host = min(ab.energy_eV, again.energy_eV)
     e_bind = initial.energy_eV - e_host - reference_energy("Li", "bulk", model)
     if ab.energy_eV - again.energy_eV > HOST_DRIFT_EV:
@@ -258,9 +275,10 @@ def interface_contact(
                 "E_bind uses the lower host energy",
             )
         )
-    converged = ab.converged and fa.converged and sb.converged and initial.converged
+    converged = all(run.converged.values())
     if not converged:
-        flags.append(Flag("E_AB_eV", "not_converged", f"a relaxation stopped at {steps} steps"))
+        late = ", ".join(k for k, v in run.converged.items() if not v)
+        flags.append(Flag("E_AB_eV", "not_converged", f"stopped at the {steps}-step cap: {late}"))
     names = dict.fromkeys((film, substrate))
     return InterfaceResult(
         interface=built.name,
@@ -283,6 +301,9 @@ def interface_contact(
         flags=tuple(flags),
         relaxed=geometry(ab.atoms),
         relaxed_li=geometry(initial.atoms),
+        steps=dict(run.steps),
+        stage_converged=dict(run.converged),
+        gap_shift_A=shift,
     )
 
 
@@ -290,9 +311,10 @@ def interface_crossing(
     contact: InterfaceResult,
     model: str = "chgnet",
     fmax: float = 0.05,
-    steps: int = 250,
+    steps: int = 400,
     n_images: int = 5,
     band_fmax: float = 0.1,
+    band_steps: int = 300,
     on_step: StageCallback | None = None,
 ) -> InterfaceResult:
     """*contact* with the CI-NEB barrier of its interface Li into the first substrate layer.
@@ -307,22 +329,26 @@ def interface_crossing(
         Intermediate NEB images (at least 5).
     band_fmax : float
         Force threshold of the climbing-image band [eV/Å] (looser than *fmax*: CPU time).
+    band_steps : int
+        FIRE step cap of the band.
     """
     from dataclasses import replace
 
     from ssblab.atomistic.calculator import model_label
+    from ssblab.atomistic.consensus import path_flags
     from ssblab.atomistic.neb import run_neb
 
     if n_images < 5:
         raise SimulationError(f"the interface path needs at least 5 images, got {n_images}")
     if contact.relaxed is None or contact.relaxed_li is None:
         raise SimulationError(f"{contact.interface}: the contact result has no relaxed geometry")
-    ab = from_geometry(contact.relaxed)
+    run = _Stages(model, fmax, steps, on_step)
     initial = from_geometry(contact.relaxed_li)
-    top, _ = slab_edges(ab)
-    inside = largest_void_between(ab, top - FIRST_LAYER_A[1], top - FIRST_LAYER_A[0])
-    first = with_li(ab, inside)
-    final = relax(first, model, fmax, steps, on_step=_stage(on_step, "Li in first layer"))
+    host = initial[:-1]
+    top, _ = slab_edges(host)
+    inside = largest_void_between(host, top - FIRST_LAYER_A[1], top - FIRST_LAYER_A[0])
+    start, first = moved_li(initial, inside, NEB_FREE_RADIUS_A)
+    final = run.relax("Li in first layer", first)
     flags = list(contact.flags)
     z_li = heights(final.atoms)[-1]
     if z_li > top:
@@ -334,21 +360,32 @@ def interface_crossing(
                 f"out of it ({z_li - top:+.2f} Å above the layer top)",
             )
         )
-    energies, band_ok = run_neb(
-        initial, final.atoms, n_images, model, band_fmax, steps, on_step=_stage(on_step, "band")
-    )
+    end = final.atoms
+    run.tick("band")
+    counted = {"band": 0}
+
+    def band_step(n: int) -> None:
+        counted["band"] = n
+        run.tick("band", n)
+
+    energies, band_ok = run_neb(start, end, n_images, model, band_fmax, band_steps, band_step)
+    # The initial state's energy with the far atoms held is the contact's relaxed one.
+    run.steps["band"], run.converged["band"] = counted["band"], band_ok
     if not (final.converged and band_ok):
-        flags.append(
-            Flag("barrier_eV", "not_converged", f"the final state or the band stopped at {steps}")
-        )
+        late = ", ".join(k for k, v in run.converged.items() if not v)
+        flags.append(Flag("barrier_eV", "not_converged", f"stopped at its step cap: {late}"))
+    relative = tuple(float(e - energies[0]) for e in energies)
+    flags.extend(path_flags(relative))
     return replace(
         contact,
-        barrier_eV=float(max(energies) - energies[0]),
-        delta_E_eV=float(energies[-1] - energies[0]),
-        path_eV=tuple(float(e - energies[0]) for e in energies),
+        barrier_eV=float(max(relative)),
+        delta_E_eV=float(relative[-1]),
+        path_eV=relative,
         hop_A=float(np.linalg.norm(final.atoms.positions[-1] - initial.positions[-1])),
         converged=contact.converged and final.converged and band_ok,
         flags=tuple(flags),
+        steps={**contact.steps, **run.steps},
+        stage_converged={**contact.stage_converged, **run.converged},
     )
 
 
@@ -357,7 +394,7 @@ def relax_interface(
     substrate: str,
     model: str = "chgnet",
     fmax: float = 0.05,
-    steps: int = 250,
+    steps: int = 400,
     n_images: int = 5,
     band_fmax: float = 0.1,
     neb: bool = True,
@@ -368,4 +405,4 @@ def relax_interface(
     contact = interface_contact(film, substrate, model, fmax, steps, bulk, on_step)
     if not neb:
         return contact
-    return interface_crossing(contact, model, fmax, steps, n_images, band_fmax, on_step)
+    return interface_crossing(contact, model, fmax, steps, n_images, band_fmax, on_step=on_step)

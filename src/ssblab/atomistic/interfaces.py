@@ -336,3 +336,47 @@ def build_interface(
         broken_bonds=broken,
         notes=notes,
     )
+
+
+def thinned(built: BuiltInterface, remove_layers: int, substrate_bulk: Atoms) -> BuiltInterface:
+    """*built* with its lowest *remove_layers* substrate atomic layers taken away.
+
+    The cut must leave whole formula units of *substrate_bulk*; the lower half
+    of what is left is fixed again. A thinner substrate is cheaper on a CPU; the
+    free (upper) half keeps at least the layers facing the film.
+    """
+    from dataclasses import replace
+
+    from ase.constraints import FixAtoms
+
+    from ssblab.atomistic.slab_geometry import layers
+
+    atoms = built.atoms
+    sub = np.flatnonzero(atoms.get_tags() == SUBSTRATE_TAG)
+    stack = layers(atoms, sub)
+    if not 0 <= remove_layers < len(stack) - 1:
+        raise SsblabError(f"{built.name}: cannot remove {remove_layers} of {len(stack)} layers")
+    if remove_layers == 0:
+        return built
+    gone = np.concatenate(stack[:remove_layers])
+    keep = np.setdiff1d(np.arange(len(atoms)), gone)
+    out = atoms[keep]
+    out.set_constraint()
+    left = out.get_tags() == SUBSTRATE_TAG
+    units = _units(out[left], substrate_bulk, f"{built.name} thinned substrate")
+    rest = layers(out, np.flatnonzero(left))
+    lower = np.concatenate(rest[: len(rest) // 2])
+    out.set_constraint(FixAtoms(indices=lower))
+    return replace(
+        built,
+        atoms=out,
+        vacuum_A=vacuum_thickness(out),
+        n_substrate=int(left.sum()),
+        substrate_units=units,
+        notes=(
+            *built.notes,
+            f"substrate thinned by its {remove_layers} lowest atomic layers "
+            f"({len(gone)} atoms, whole formula units) to {len(rest)} layers; "
+            f"the lower {len(rest) // 2} fixed",
+        ),
+    )

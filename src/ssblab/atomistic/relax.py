@@ -58,8 +58,9 @@ def relax(
     steps: int = 200,
     cell: bool = False,
     on_step: StepCallback | None = None,
+    optimizer: str = "bfgs",
 ) -> Relaxed:
-    """Relax *atoms* with BFGS until every force is below *fmax*.
+    """Relax *atoms* until every force is below *fmax*.
 
     Parameters
     ----------
@@ -76,27 +77,59 @@ def relax(
         ``FrechetCellFilter``, to zero stress.
     on_step : callable, optional
         Called with the step count after each optimizer step (progress bars).
+    optimizer : {"bfgs", "fire-bfgs"}
+        ``bfgs``: ASE BFGS from the start. ``fire-bfgs``: ASE FIRE until the
+        largest force is below :data:`FIRE_SWITCH_EV_A` (or for
+        :data:`FIRE_STEPS_MAX` steps), then BFGS; FIRE is robust far from the
+        minimum and on the soft modes of metal films, BFGS converges fast near
+        it. *steps* caps both stages together.
     """
     from ase.filters import FrechetCellFilter
-    from ase.optimize import BFGS
 
     if not fmax > 0:
         raise SimulationError(f"fmax must be positive, got {fmax} eV/Å")
+    if optimizer not in OPTIMIZERS:
+        raise SimulationError(f"unknown optimizer {optimizer!r}; choose: {', '.join(OPTIMIZERS)}")
     work = atoms.copy()
     work.calc = get_calculator(model)
     target = FrechetCellFilter(work) if cell else work
-    optimizer = BFGS(target, logfile=None)
-    if on_step is not None:
-        optimizer.attach(lambda: on_step(optimizer.nsteps))
     with warnings.catch_warnings():
         # scipy's logm inside FrechetCellFilter warns about 1e-13 errors at every step.
         warnings.filterwarnings("ignore", message="logm result may be inaccurate")
-        converged = bool(optimizer.run(fmax=fmax, steps=steps))
+        done, converged = _optimize(target, optimizer, fmax, steps, on_step)
     energy = float(work.get_potential_energy())
     if not np.isfinite(energy):
         raise SimulationError(f"{work.get_chemical_formula()}: the energy became {energy}")
     work.calc = None
-    return Relaxed(atoms=work, energy_eV=energy, steps=int(optimizer.nsteps), converged=converged)
+    return Relaxed(atoms=work, energy_eV=energy, steps=done, converged=converged)
+
+
+#: Optimizer schemes of :func:`relax`.
+OPTIMIZERS = ("bfgs", "fire-bfgs")
+#: ``fire-bfgs`` hands over from FIRE to BFGS below this largest force [eV/Å] ...
+FIRE_SWITCH_EV_A = 0.25
+#: ... or after this many FIRE steps.
+FIRE_STEPS_MAX = 80
+
+
+def _optimize(target, scheme: str, fmax: float, steps: int, on_step) -> tuple[int, bool]:
+    """Run the optimizer *scheme* on *target*; (steps taken, converged)."""
+    from ase.optimize import BFGS, FIRE
+
+    done = 0
+    if scheme == "fire-bfgs":
+        fire = FIRE(target, logfile=None, maxstep=0.15)
+        if on_step is not None:
+            fire.attach(lambda: on_step(fire.nsteps))
+        first = min(FIRE_STEPS_MAX, steps)
+        if fire.run(fmax=max(fmax, FIRE_SWITCH_EV_A), steps=first) and fmax >= FIRE_SWITCH_EV_A:
+            return int(fire.nsteps), True
+        done = int(fire.nsteps)
+    bfgs = BFGS(target, logfile=None)
+    if on_step is not None:
+        bfgs.attach(lambda: on_step(done + bfgs.nsteps))
+    converged = bool(bfgs.run(fmax=fmax, steps=max(steps - done, 0)))
+    return done + int(bfgs.nsteps), converged
 
 
 def single_point(atoms: Atoms, model: str = "chgnet") -> float:

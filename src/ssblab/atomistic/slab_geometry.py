@@ -104,3 +104,75 @@ def largest_void_between(atoms: Atoms, z_lo: float, z_hi: float, grid: int = 16)
     points = u.reshape(-1, 1) * cell[0] + v.reshape(-1, 1) * cell[1] + z.reshape(-1, 1) * n[None, :]
     _, dist = get_distances(points, atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
     return points[int(np.argmax(dist.min(axis=1)))]
+
+
+def layers(atoms: Atoms, indices: np.ndarray, tol_A: float = 0.5) -> list[np.ndarray]:
+    """*indices* grouped into atomic layers along the normal, lowest first.
+
+    A layer ends where the next height is more than *tol_A* [Å] above the previous atom.
+    """
+    z = heights(atoms)
+    order = np.asarray(indices)[np.argsort(z[indices])]
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and z[i] - z[groups[-1][-1]] <= tol_A:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    return [np.array(g) for g in groups]
+
+
+def geometry(atoms: Atoms) -> dict[str, list]:
+    """Numbers, positions [Å], cell [Å], tags and constraints of *atoms* as JSON lists.
+
+    ``fixed``: atoms held in place (``FixAtoms``); ``normal_only``: atoms that
+    move along the surface normal only (``FixedLine``).
+    """
+    from ase.constraints import FixAtoms, FixedLine
+
+    fixed = [int(i) for c in atoms.constraints if isinstance(c, FixAtoms) for i in c.index]
+    line = [int(i) for c in atoms.constraints if isinstance(c, FixedLine) for i in c.index]
+    return {
+        "numbers": atoms.numbers.tolist(),
+        "positions": atoms.positions.round(5).tolist(),
+        "cell": atoms.cell.array.tolist(),
+        "tags": atoms.get_tags().tolist(),
+        "fixed": fixed,
+        "normal_only": line,
+    }
+
+
+def constrain(atoms: Atoms, fixed, normal_only=()) -> None:
+    """Set *fixed* atoms held in place and *normal_only* ones free along the normal only."""
+    from ase.constraints import FixAtoms, FixedLine
+
+    fixed = sorted({int(i) for i in fixed})
+    line = sorted({int(i) for i in normal_only} - set(fixed))
+    cons = [FixAtoms(indices=fixed)]
+    if line:
+        cons.append(FixedLine(line, normal(atoms)))
+    atoms.set_constraint(cons)
+
+
+def from_geometry(data: dict[str, list]) -> Atoms:
+    """ASE atoms from :func:`geometry` output, with the same constraints."""
+    from ase import Atoms
+
+    atoms = Atoms(data["numbers"], positions=data["positions"], cell=data["cell"], pbc=True)
+    atoms.set_tags(data["tags"])
+    constrain(atoms, data["fixed"], data.get("normal_only", ()))
+    return atoms
+
+
+def constrained_indices(atoms: Atoms) -> tuple[set[int], set[int]]:
+    """(held in place, normal-only) atom indices of *atoms*."""
+    data = geometry(atoms)
+    return set(data["fixed"]), set(data["normal_only"])
+
+
+def near(atoms: Atoms, point: np.ndarray, radius_A: float) -> np.ndarray:
+    """Mask of atoms within *radius_A* [Å] of *point* (minimum image)."""
+    from ase.geometry import get_distances
+
+    _, dist = get_distances([point], atoms.positions, cell=atoms.cell, pbc=atoms.pbc)
+    return dist[0] <= radius_A

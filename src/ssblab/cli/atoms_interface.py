@@ -12,27 +12,24 @@ import typer
 
 from ssblab.cli._common import JsonOpt, print_flags, print_json, print_table, progress
 
-STAGES = (
-    "interface",
-    "film slab",
-    "substrate",
-    "Li at interface",
-    "host again",
-    "Li in first layer",
-    "band",
-)
+
+def _stages() -> tuple[str, ...]:
+    from ssblab.atomistic.interface_energy import CONTACT_STAGES, CROSSING_STAGES
+
+    return CONTACT_STAGES + CROSSING_STAGES
 
 
 def _run(film: str, substrate: str, models, options: dict) -> dict:
     from ssblab.atomistic.interface_cache import cached_interface
 
     results = {}
+    stages = _stages()
     with progress() as bar:
-        task = bar.add_task(f"{film}|{substrate}", total=len(models) * len(STAGES))
+        task = bar.add_task(f"{film}|{substrate}", total=len(models) * len(stages))
         for k, model in enumerate(models):
 
             def on_step(stage: str, n: int, k: int = k, model: str = model) -> None:
-                done = k * len(STAGES) + STAGES.index(stage)
+                done = k * len(stages) + stages.index(stage)
                 bar.update(task, completed=done, description=f"{model}: {stage} (step {n})")
 
             results[model] = cached_interface(film, substrate, model, on_step=on_step, **options)
@@ -54,7 +51,12 @@ def interface_command(
         bool, typer.Option("--neb/--no-neb", help="Also the Li+ path across by CI-NEB (5 images).")
     ] = True,
     fmax: Annotated[float, typer.Option("--fmax", help="Relaxation force threshold, eV/Å.")] = 0.05,
-    steps: Annotated[int, typer.Option("--steps", help="Optimizer steps per relaxation.")] = 250,
+    steps: Annotated[
+        int, typer.Option("--steps", help="Optimizer step cap per relaxation (FIRE then BFGS).")
+    ] = 400,
+    band_steps: Annotated[
+        int, typer.Option("--band-steps", help="Step cap of the CI-NEB band (FIRE).")
+    ] = 300,
     bulk: Annotated[
         bool, typer.Option("--bulk/--no-bulk", help="Also an extra Li in each bulk phase.")
     ] = True,
@@ -67,9 +69,8 @@ def interface_command(
     models = UNIVERSAL if model == "both" else (model,)
     for name in models:
         check_model(name)
-    results = _run(
-        film, substrate, models, {"neb": neb, "fmax": fmax, "steps": steps, "bulk": bulk}
-    )
+    options = {"neb": neb, "fmax": fmax, "steps": steps, "band_steps": band_steps, "bulk": bulk}
+    results = _run(film, substrate, models, options)
     flags = consensus_flags(results) + tuple(f for r in results.values() for f in r.flags)
     method = "model prediction, " + "; ".join(model_label(m) for m in models)
     if json:
@@ -106,9 +107,9 @@ def interface_command(
         "E_bind_interface_eV",
         "barrier_eV",
         "delta_E_eV",
-        "converged",
     )
     rows = [{"quantity": key, **{m: getattr(r, key) for m, r in results.items()}} for key in keys]
+    rows.append({"quantity": "converged", **{m: _yes(r.converged) for m, r in results.items()}})
     for phase in (
         dict.fromkeys((film, substrate)) if any(r.E_bind_bulk_eV for r in results.values()) else ()
     ):
@@ -121,6 +122,25 @@ def interface_command(
     print_table(
         rows, title="predicted (Li binding vs bcc Li metal; barrier interface -> first layer)"
     )
+    print_table(_step_rows(results), title=f"optimizer steps per stage (fmax {fmax} eV/Å)")
     for note in builds[0]["notes"]:
         typer.echo(note)
     print_flags(dict.fromkeys(flags))
+
+
+def _yes(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def _step_rows(results: dict) -> list[dict]:
+    """One row per stage: steps taken and converged yes/no for each potential."""
+    rows = []
+    for stage in _stages():
+        if not any(stage in r.steps for r in results.values()):
+            continue
+        row: dict = {"stage": stage}
+        for m, r in results.items():
+            row[f"{m} steps"] = r.steps.get(stage)
+            row[f"{m} converged"] = _yes(r.stage_converged.get(stage))
+        rows.append(row)
+    return rows
