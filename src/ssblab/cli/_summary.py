@@ -5,6 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+#: The failure of the light path's :func:`info_summary` of one file, kept for the Typer
+#: command that runs next on the same line: it raises it again instead of reading the
+#: file a second time, and words it as any error (one entry; taken once).
+_FAILED: dict[tuple[object, ...], BaseException] = {}
+
+
+def _key(file: Path, fmt: str | None, tz: str | None) -> tuple[object, ...]:
+    """The call and the file's size and modification time (a changed file is read anew)."""
+    try:
+        stat = Path(file).stat()
+        seen: tuple[int, int] | None = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        seen = None
+    return (str(Path(file)), fmt, tz, seen)
+
+
+def remember_failure(file: Path, fmt: str | None, tz: str | None, exc: BaseException) -> None:
+    """Keep *exc*, raised by ``info_summary(file, fmt, tz)``, for the next such call."""
+    _FAILED.clear()
+    _FAILED[_key(file, fmt, tz)] = exc
+
 
 def read_file(path: Path, fmt: str | None, tz: str | None = None):
     """The canonical run of *path* (reader *fmt* or detected; *tz*: IANA zone of the clock)."""
@@ -84,8 +105,17 @@ def spectrum_summary(path: Path) -> dict[str, Any]:
 
 def info_summary(file: Path, fmt: str | None = None, tz: str | None = None) -> dict[str, Any]:
     """What ``ssblab info`` prints for *file*: the run's summary, or for a file no cycler
-    reader takes (and no *fmt* forced), its impedance-spectrum summary."""
+    reader takes (and no *fmt* forced), its impedance-spectrum summary.
+
+    A failure the light path met on this same call (:func:`remember_failure`) is
+    raised again without reading the file twice.
+    """
     from ssblab.errors import SsblabError, UnknownFormatError
+
+    failed = _FAILED.pop(_key(file, fmt, tz), None)
+    _FAILED.clear()
+    if failed is not None:
+        raise failed
 
     try:
         return run_summary(read_file(file, fmt, tz))

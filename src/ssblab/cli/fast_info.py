@@ -14,7 +14,8 @@ plain command line ``info FILE [--json] [--format F] [--tz Z]`` in two tiers:
 
 Both print with the Typer command's printer. Anything else (another option,
 ``--help``, an error of any kind) returns before anything is printed, and the
-caller runs the Typer command, so errors are worded by the Typer path.
+caller runs the Typer command, so errors are worded by the Typer path; a second-tier
+failure is handed to it, so a bad file is read once.
 ``SSBLAB_NO_FASTPATH=1`` turns the fast path off (tests compare both paths).
 """
 
@@ -120,13 +121,15 @@ def summarize(file: str, fmt: str | None = None) -> Summary | None:
 
 
 def _full_summary(file: str, fmt: str | None, tz: str | None) -> Summary | None:
-    """Tier 2: the Typer command's summary through the full reader; None on any error
-    (the Typer command then reads again and words the error itself)."""
-    from ssblab.cli._summary import info_summary
+    """Tier 2: the Typer command's summary through the full reader; None on any error,
+    which is kept for the Typer command (:func:`ssblab.cli._summary.remember_failure`):
+    it raises it again, without a second read, and words it as it words every error."""
+    from ssblab.cli._summary import info_summary, remember_failure
 
     try:
         return info_summary(Path(file), fmt, tz)
-    except Exception:
+    except Exception as exc:
+        remember_failure(Path(file), fmt, tz, exc)
         return None
 
 
