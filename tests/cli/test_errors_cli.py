@@ -283,6 +283,17 @@ def test_symmetric_on_a_file_without_records_says_so(capfd, data_dir, name, extr
     assert code == 2 and err == f"ssblab: error: {path}: the table has no rows\n", err
 
 
+def test_symmetric_on_a_header_only_time_voltage_export_is_one_line(capfd, data_dir, tmp_path):
+    # the real two-column EC-Lab export cut after its header; numpy's warning made 2 lines
+    real = (
+        data_dir
+        / "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA_03_GCPL_C05.txt"
+    )
+    path = _write(tmp_path, "gcpl.txt", real.read_bytes().split(b"\n", 1)[0] + b"\n")
+    code, err = _exit(capfd, ["symmetric", str(path), "--current-mA", "0.4"])
+    assert code == 2 and err == f"ssblab: error: {path}: no time/voltage records\n", err
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="recognize() calls 0 rows 'open-circuit rest' and require() refuses with that "

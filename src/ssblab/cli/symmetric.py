@@ -56,6 +56,8 @@ CurrentOpt = Annotated[
 
 def _read(file: Path, current_mA: float | None):
     """The file as a Run; a two-column time/Ewe export needs *current_mA*; loop indexes."""
+    import warnings
+
     import numpy as np
     import polars as pl
 
@@ -68,7 +70,9 @@ def _read(file: Path, current_mA: float | None):
     starts = read_loop_indexes(loop) if loop.is_file() else None
     if current_mA is None:
         return read(file), starts
-    t, v = read_time_voltage_export(file)
+    with warnings.catch_warnings():  # a header-only export: the refusal below says it
+        warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
+        t, v = read_time_voltage_export(file)
     if not current_mA:
         raise AnalysisError(f"{file}: --current-mA must be non-zero")
     table = pl.DataFrame(
