@@ -237,3 +237,19 @@ def test_full_cell_table_without_metadata_is_refused_by_its_voltage():
     table = pl.DataFrame({s.TIME: t, s.VOLTAGE: v, s.CURRENT: i})
     with pytest.raises(NotApplicableError, match="follows the current's sign in only 50 %"):
         check_symmetric(table, name="cell.csv")
+
+
+def test_a_run_without_rows_has_no_verdict(data_dir):
+    """The real header-only EC-Lab WAIT file: refused as empty, not called a rest."""
+    from ssblab.analysis.symmetric import check_symmetric
+    from ssblab.io import read
+
+    run = read(data_dir / "biologic" / "wait.mpr")
+    assert run.n_rows == 0
+    for force in (False, True):
+        with pytest.raises(AnalysisError, match=r"^x\.mpr: the table has no rows$"):
+            check_symmetric(run, force=force, name="x.mpr")
+    with pytest.raises(AnalysisError, match=r"^the table has no rows$"):
+        check_symmetric(run.table)
+    with pytest.raises(AnalysisError, match=r"^the table has no rows$"):
+        half_cycle_overpotentials(run)
