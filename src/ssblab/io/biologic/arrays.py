@@ -74,6 +74,14 @@ class Columns:
                 self._cache[name] = copy(values, dtype=np.float64)
         return self._cache[name]
 
+    def once(self, name: str) -> np.ndarray:
+        """Column *name* for a single pass: the float64 array already taken, else the
+        stored values as they are (a strided view of the records; callers convert to
+        float64 in that pass, which gives the same values as a converted copy)."""
+        if name in self._cache or isinstance(self.source, pl.DataFrame):
+            return self[name]
+        return self.source[name]
+
     def into(self, name: str, o: Outputs, column: str) -> np.ndarray:
         """Column *name* as float64 in a fresh output row for canonical *column* (kept as
         this column's array from now on); the array already taken when there is one."""
@@ -210,7 +218,7 @@ def capacity_ah(
     """
     if "Q charge/discharge/mA.h" in c.names and "half cycle" in c.names:
         q = o.floats(s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
-        np.multiply(c["Q charge/discharge/mA.h"], _MILLI, out=q[0])
+        np.multiply(c.once("Q charge/discharge/mA.h"), _MILLI, out=q[0], dtype=np.float64)
         np.negative(q[0], out=q[1])
         stored = c.integers("half cycle")
         bounds = c.bounds(c["half cycle"] if stored is None else stored)
@@ -254,7 +262,7 @@ def energy_wh(
     bounds, rows = segment_bounds(cycle), o.floats(s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
     if stored:
         for row, src in zip(rows, pairs, strict=True):
-            np.copyto(row, c[src])
+            np.copyto(row, c.once(src))
         pending.append(((s.CHARGE_ENERGY, s.DISCHARGE_ENERGY), rows, bounds))
         return {s.CHARGE_ENERGY: rows[0], s.DISCHARGE_ENERGY: rows[1]}, None
     step_wh = rows[1]  # |potential x I| dt [W·h], then its discharging part
@@ -264,9 +272,11 @@ def energy_wh(
     step_wh /= 3600.0
     if not math.isfinite(step_wh.sum()):
         np.nan_to_num(step_wh, copy=False)
-    np.copyto(rows[0], step_wh)
-    rows[0][~(amps > 0)] = 0.0
-    step_wh[~(amps < 0)] = 0.0
+    rows[0].fill(0.0)  # the charging part: step_wh where I > 0, else 0
+    np.copyto(rows[0], step_wh, where=amps > 0)
+    not_discharging = amps < 0
+    np.logical_not(not_discharging, out=not_discharging)  # NaN current counts as neither
+    np.copyto(step_wh, 0.0, where=not_discharging)
     pending.append(((s.CHARGE_ENERGY, s.DISCHARGE_ENERGY), segment_cumsums(rows, bounds), bounds))
     charge, discharge = rows
     note = f"energy counters computed as EC-Lab's export does: |{potential} x I| dt by sign of I"

@@ -6,6 +6,12 @@ Python whatever its length, so each block goes to Polars as one Series cut
 into zero-copy slices; and a large table maps one buffer instead of page-faulting
 a dozen fresh arrays (the fault costs as much as the arithmetic). No column is
 copied.
+
+The frame is assembled from Polars' native series objects when this Polars
+exposes them (``polars._plr``: a private module, so the public route stays as
+the fallback, and a test checks both give the same frame): the public
+constructors re-check and re-wrap every column, which costs a 3 k-row table
+about as much as its arithmetic.
 """
 
 from __future__ import annotations
@@ -16,6 +22,21 @@ import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+
+try:  # the native constructors (zero-copy from NumPy, no per-column Python wrapping)
+    from polars._plr import PyDataFrame, PySeries
+except ImportError:  # another Polars layout: the public constructors only
+    PyDataFrame = PySeries = None
+
+#: Native constructor of a zero-copy series for each block's dtype.
+_NATIVE = (
+    {}
+    if PySeries is None
+    else {
+        np.float64: getattr(PySeries, "new_f64", None),
+        np.int64: getattr(PySeries, "new_i64", None),
+    }
+)
 
 #: Most computed float64 and int64 columns of one table.
 FLOAT_ROWS, INT_ROWS = 11, 4
@@ -79,11 +100,17 @@ class Outputs:
             return None
         return self._blocks[np.float64][first : first + len(rows)]
 
-    def frame(self, out: Mapping[str, np.ndarray]) -> pl.DataFrame:
-        """The canonical frame of *out* (float64/int64 arrays), in schema order."""
+    def frame(self, out: Mapping[str, np.ndarray], native: bool = True) -> pl.DataFrame:
+        """The canonical frame of *out* (float64/int64 arrays), in schema order.
+
+        *native* uses Polars' native constructors where available (False: the
+        public ones only; both give the same frame).
+        """
         names = [n for n in s.COLUMNS if n in out]
         if not self.blocked:
             return pl.DataFrame([pl.Series(n, out[n]) for n in names])
+        if native and PyDataFrame is not None and all(_NATIVE.values()):
+            return self._native_frame(out, names)
         joined = {
             dtype: pl.Series(block[: self._used[dtype]].reshape(-1))
             for dtype, block in self._blocks.items()
@@ -98,3 +125,21 @@ class Outputs:
                 piece = pl.Series(name, values)
             columns.append(piece)
         return pl.DataFrame(columns)
+
+    def _native_frame(self, out: Mapping[str, np.ndarray], names: list[str]) -> pl.DataFrame:
+        """:meth:`frame` built from native series: one per block, sliced per column."""
+        joined = {
+            dtype: _NATIVE[dtype]("", block[: self._used[dtype]].reshape(-1), False)
+            for dtype, block in self._blocks.items()
+            if self._used[dtype]
+        }
+        columns = []
+        for name in names:
+            values, row = out[name], self._rows_of.get(name)
+            if row is not None and values.base is self._memory:
+                piece = joined[row[0]].slice(row[1] * self.height, self.height)
+                piece.rename(name)
+            else:
+                piece = pl.Series(name, values)._s
+            columns.append(piece)
+        return pl.DataFrame._from_pydf(PyDataFrame(columns))

@@ -54,10 +54,12 @@ def _row_bounds(bounds: Bounds | list[Bounds], rows: int, n: int) -> Bounds:
     *bounds* is shared by all rows, or a list with one entry per row.
     """
     per_row = bounds if isinstance(bounds, list) else [bounds] * rows
-    return (
-        np.concatenate([b[0] + k * n for k, b in enumerate(per_row)]),
-        np.concatenate([b[1] + k * n for k, b in enumerate(per_row)]),
-    )
+    shift = np.repeat(np.arange(0, rows * n, n), [b[0].size for b in per_row])
+    starts = np.concatenate([b[0] for b in per_row])
+    ends = np.concatenate([b[1] for b in per_row])
+    starts += shift
+    ends += shift
+    return starts, ends
 
 
 def peak_totals(rows: np.ndarray, bounds: Bounds | list[Bounds]) -> np.ndarray:
