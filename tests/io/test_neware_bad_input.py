@@ -162,3 +162,56 @@ def test_corrupt_compressed_member(data_dir, tmp_path):
     path = tmp_path / "corrupt.ndax"
     path.write_bytes(bytes(content))
     refused(path)
+
+
+def _lying_zip(path: Path, member: str, data: bytes, declared: int, crc: int | None = None) -> Path:
+    """A one-member deflated zip whose headers declare *declared* bytes (and *crc*)."""
+    write_zip(path, {member: data})
+    content = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    central = content.rfind(b"PK\x01\x02")
+    for at, size_at in ((info.header_offset, 22), (central, 24)):  # local, central header
+        struct.pack_into("<I", content, at + size_at, declared)
+        if crc is not None:
+            struct.pack_into("<I", content, at + size_at - 8, crc)
+    path.write_bytes(bytes(content))
+    return path
+
+
+def test_nda_zip_with_a_lying_size_is_stopped_while_inflating(tmp_path):
+    """The directory says 2 KiB; the member inflates to 64 MiB of zeros: the one bounded
+    inflate call stops at the ratio bound (~1 MiB + 64 x its 64 kB) and refuses it."""
+    data = b"NEWARE" + bytes(64 * 1024**2)
+    path = _lying_zip(tmp_path / "liar.nda.zip", "liar.nda", data, declared=2048)
+    message = refused(path, "neware_nda")
+    assert "zip bomb" in message and "compression_ratio" in message
+
+
+def test_nda_zip_with_a_wrong_crc_is_refused(data_dir, tmp_path):
+    with zipfile.ZipFile(data_dir / "neware" / "nda_v22.nda.zip") as zf:
+        (name,) = zf.namelist()
+        data = zf.read(name)
+    path = _lying_zip(tmp_path / "crc.nda.zip", "crc.nda", data, len(data), crc=12345)
+    assert "CRC-32" in refused(path, "neware_nda")
+
+
+@pytest.mark.parametrize("name", ["nda8.nda.zip", "nda_v22.nda.zip", "SIM.nda.zip"])
+def test_bounded_inflate_gives_zipfiles_bytes(data_dir, name):
+    """:func:`only_member` (one zlib call) returns what zipfile's own reader returns."""
+    from ssblab.io.neware.inflate import only_member
+
+    path = data_dir / "neware" / name
+    with zipfile.ZipFile(path) as zf:
+        (member,) = zf.namelist()
+        expected = zf.read(member)
+    assert only_member(path, ".nda", 2 * 1024**3) == expected
+
+
+def test_stored_nda_zip_reads_as_the_plain_file(data_dir, tmp_path):
+    """A member stored without compression is read as it is (and checked by its CRC)."""
+    plain = data_dir / "neware" / "TestFile.nda"
+    path = tmp_path / "stored.nda.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.write(plain, "TestFile.nda")
+    assert read(path).table.equals(read(plain).table)

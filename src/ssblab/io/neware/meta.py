@@ -11,9 +11,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ssblab.errors import ReadError
+from ssblab.io.neware.inflate import only_member
 from ssblab.io.neware.sniff import ZIP_MAGIC
-from ssblab.io.safety import read_zip_member, zip_names
 
 #: Largest ``.nda`` accepted from inside a ``.nda.zip`` [bytes].
 MAX_NDA_BYTES = 2 * 1024**3
@@ -29,17 +28,14 @@ NUMBERING = {
 
 
 def nda_bytes(path: Path) -> bytes:
-    """The ``.nda`` content, decompressed (bounded) when the file is a ``.nda.zip``."""
+    """The ``.nda`` content, decompressed (bounded, :mod:`.inflate`) when the file is a
+    ``.nda.zip``."""
     with open(path, "rb") as fh:
         head = fh.read(4)
-    if head != ZIP_MAGIC:
-        return path.read_bytes()
-    names = [n for n in zip_names(path) if n.lower().endswith(".nda")]
-    if len(names) != 1:
-        raise ReadError(
-            f"{path}: zip archive must hold exactly one .nda member, found {len(names)}"
-        )
-    return read_zip_member(path, names[0], max_bytes=MAX_NDA_BYTES)
+        if head != ZIP_MAGIC:
+            fh.seek(0)
+            return fh.read()
+    return only_member(path, ".nda", MAX_NDA_BYTES)
 
 
 def fixed_zone(offset_s: float) -> tuple[str, str]:
