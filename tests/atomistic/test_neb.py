@@ -91,27 +91,25 @@ def test_path_flags_name_a_band_without_saddle():
 def test_lgps_channel_path_runs_16h_8f_16h_between_mirror_states():
     from ase.geometry import find_mic
 
-    from ssblab.atomistic.neb_lgps import channel_hop, channel_sites
+    from ssblab.atomistic.neb_lgps import channel_hop, channel_legs
     from ssblab.atomistic.structures import conventional_cell
 
     host = conventional_cell("LGPS")
     path = channel_hop(host)
-    # Two Li vacancies in one channel: the isolated 8f Li and the 16h Li above it.
+    # Two Li vacancies in one channel: an 8f Li and the 16h Li above it.
     assert path.initial.get_chemical_formula() == "Ge2Li18P4S24"
     assert [host[i].symbol for i in path.removed] == ["Li", "Li"]
-    assert np.allclose(path.waypoints_A[1], host.positions[path.removed[0]])
-    # The legs: 16h pair partner 1.73 Å, 16h-8f 2.32 Å (the sites of pymatgen's file).
-    legs = list(channel_sites(host).values())
-    assert legs == pytest.approx([1.729, 2.320, 2.320, 1.729], abs=2e-3)
+    assert np.allclose(path.waypoints_A[0], host.positions[path.removed[0]])
+    # Unrelaxed model: the chosen 8f has a 16h Li 2.32 Å below and above it.
+    assert channel_legs(host) == pytest.approx((2.320, 2.320), abs=2e-3)
     _, lengths = find_mic(
         path.final.positions - path.initial.positions, path.initial.cell, path.initial.pbc
     )
     assert np.flatnonzero(lengths > 1e-9).tolist() == [path.mover]
-    # The mover goes up the channel through the empty sites (7.99 Å), not the 4.61 Å
-    # periodic short cut, which runs through the occupied 8f site.
     step = path.final.positions[path.mover] - path.initial.positions[path.mover]
-    assert np.linalg.norm(step) == pytest.approx(7.99, abs=0.02)
-    assert lengths[path.mover] == pytest.approx(12.5994 - 7.99, abs=0.02)
+    assert (
+        np.linalg.norm(step) == pytest.approx(lengths[path.mover]) == pytest.approx(4.62, abs=0.01)
+    )
     assert abs(step @ host.cell.array[2]) / 12.5994 / np.linalg.norm(step) > 0.99
     # Start and end are mirror images for the S framework: same Li-S distances.
     s = [i for i, x in enumerate(path.initial.get_chemical_symbols()) if x == "S"]
@@ -124,6 +122,10 @@ def test_lgps_channel_path_runs_16h_8f_16h_between_mirror_states():
         dist = state.get_all_distances(mic=True)[np.ix_(li, li)]
         np.fill_diagonal(dist, np.inf)
         assert dist.min() > 2.0
+    # A supercell keeps the construction; another structure is refused.
+    assert len(channel_hop(host.repeat((1, 1, 2))).initial) == 98
+    with pytest.raises(SsblabError, match="not a repeat"):
+        channel_hop(conventional_cell("Li2S"))
 
 
 def test_polyline_path_spaces_images_along_the_movers_legs():

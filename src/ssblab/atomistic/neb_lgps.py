@@ -1,22 +1,22 @@
 """The Li path along a c-axis channel of ordered Li10GeP2S12 (16h → 8f → 16h), built in code.
 
 In P4_2/nmc LGPS the fast Li channels run along c through Li1 (16h) and Li3
-(8f) sites: 8f, a pair of 16h sites 1.7 Å apart, 8f, another pair, with 2.3 Å
-between an 8f site and the nearer site of each pair (Kamaya et al., Nat. Mater.
-10 (2011) 682; the sites as in pymatgen's ``Li10GeP2S12.json``). The ordered
-model (:func:`ssblab.atomistic.ordered.lgps`) fills every 8f site and one site of
-each pair, so each channel reads, along c: an 8f Li flanked by two 16h Li at
-2.3 Å (a trimer), then an *isolated* 8f Li with both channel neighbours ~4 Å away.
+(8f) sites: 8f, a pair of 16h sites 1.7 Å apart, 8f, another pair (Kamaya et
+al., Nat. Mater. 10 (2011) 682; sites as in pymatgen's ``Li10GeP2S12.json``).
+The ordered model (:func:`ssblab.atomistic.ordered.lgps`) fills every 8f site
+and one site of each 16h pair, so a channel holds, along c, 8f – 16h – 8f – 16h
+per cell. Relaxed by CHGNet, each 16h Li moves about 1.2 Å, to the middle of
+its pair and about 1 Å off the channel axis (it stays between the two 8f Li).
 
-The path (:func:`channel_hop`): the isolated 8f Li and the 16h Li of the pair
-above it are removed (two Li vacancies in one channel); the 16h Li of the pair
-below then moves up the channel through the empty second site of its pair, the
-empty 8f site and the empty near site of the upper pair into the upper pair's
-far site. Start and end each have the Li next to an occupied 8f site across
-the same empty stretch of channel: the two states are mirror images under the
-two-fold axis of the 8f site in P4_2/nmc, a symmetry the ordered model keeps
-for the Li and S and breaks only by its Ge/P order (Ge and P swap), so the
-end-state energy difference measures that ordering and is reported.
+The path (:func:`channel_hop`), found on the unrelaxed model and applied by atom
+index to the relaxed cell (same atom order): of the 8f Li nearest the cell
+centre, the Li itself and the 16h Li above it are removed (two Li vacancies in
+one channel); the 16h Li below then moves up the channel through the empty 8f
+site into the place of the removed 16h Li. Start and end each have the moving
+Li next to an occupied 8f site across the same empty stretch: mirror images
+under the two-fold axis of the 8f site in P4_2/nmc, which the ordered model
+keeps for the Li and S framework and breaks by its Ge/P order (Ge and P swap),
+so the end-state energy difference is that ordering's, and is reported.
 Distances in Å.
 """
 
@@ -33,26 +33,26 @@ from ssblab.errors import SsblabError
 if TYPE_CHECKING:
     from ase import Atoms
 
-#: A channel Li lies within this distance of the channel axis, in the ab plane [Å].
+#: A channel Li of the unrelaxed model lies within this distance of the axis [Å].
 CHANNEL_RADIUS_A = 0.8
-#: Channel neighbours farther than this leave an 8f Li "isolated" (no 16h at 2.3 Å) [Å].
-ISOLATED_GAP_A = 3.0
+#: Atoms in the ordered LGPS cell (Li20Ge2P4S24).
+CELL_ATOMS = 50
 
 CHANNEL_MECHANISM = (
     "Li vacancy migration along the c-axis channel of ordered LGPS, 16h -> 8f -> 16h "
-    "(two Li vacancies in the channel: the isolated 8f Li and the 16h Li above it), "
-    "start and end states mirror images across the empty 8f site; the channel is "
-    "the fast-diffusion direction of LGPS (Kamaya et al. 2011; Mo, Ong, Ceder 2012)"
+    "(two Li vacancies in the channel: an 8f Li and the 16h Li above it), start and "
+    "end states mirror images across the empty 8f site; the channel is the "
+    "fast-diffusion direction of LGPS (Kamaya et al. 2011)"
 )
 
 
 @dataclass(frozen=True)
 class ChannelPath:
-    """Initial and final states of the channel hop and the mover's waypoints.
+    """Initial and final states of the channel hop and the mover's waypoint.
 
-    ``waypoints_A`` are the Cartesian positions [Å] the moving Li passes on its
-    way (the empty 16h partner, the empty 8f site, the empty near 16h site above),
-    in the cell of ``initial``; ``mover`` indexes the moving Li in both states.
+    ``waypoints_A`` holds the Cartesian position [Å] of the empty 8f site the
+    moving Li passes, in the cell of ``initial``; ``mover`` indexes the moving Li
+    in both states; ``removed`` the two Li taken out of the host (8f, 16h).
     """
 
     initial: Atoms
@@ -62,100 +62,94 @@ class ChannelPath:
     removed: tuple[int, int]
 
 
-def _channels(atoms: Atoms) -> list[np.ndarray]:
-    """Li indices of each c-axis channel (Li near the axes at (1/4|3/4, 1/4|3/4) of a cell)."""
-    li = np.flatnonzero(np.array(atoms.get_chemical_symbols()) == "Li")
-    frac = atoms.get_scaled_positions(wrap=True)[li]
-    reps = np.maximum(np.rint(atoms.cell.lengths()[:2] / 8.0).astype(int), 1)
+def _reference(host: Atoms) -> Atoms:
+    """The unrelaxed ordered model repeated like *host* (same atom order)."""
+    from ssblab.atomistic.structures import conventional_cell
+
+    unit = conventional_cell("LGPS")
+    reps = np.rint(host.cell.lengths() / unit.cell.lengths()).astype(int)
+    ref = unit.repeat(tuple(int(r) for r in reps))
+    if len(host) % CELL_ATOMS or len(ref) != len(host):
+        raise SsblabError(
+            f"{host.get_chemical_formula()}: not a repeat of the ordered 50-atom LGPS cell"
+        )
+    if ref.get_chemical_symbols() != host.get_chemical_symbols():
+        raise SsblabError("the host's atom order differs from the ordered LGPS model")
+    return ref
+
+
+def _channels(ref: Atoms) -> list[np.ndarray]:
+    """Li indices of each c-axis channel of the unrelaxed model (axes at (1/4|3/4, 1/4|3/4))."""
+    li = np.flatnonzero(np.array(ref.get_chemical_symbols()) == "Li")
+    frac = ref.get_scaled_positions(wrap=True)[li]
+    unit_ab = ref.cell.lengths()[:2]
+    reps = np.maximum(np.rint(unit_ab / 8.69).astype(int), 1)
     out = []
     for i in range(2 * reps[0]):
         for j in range(2 * reps[1]):
             axis = np.array([(i + 0.5) / (2 * reps[0]), (j + 0.5) / (2 * reps[1])])
             d = frac[:, :2] - axis
             d -= np.round(d)
-            lateral = np.linalg.norm(d @ atoms.cell.array[:2, :2], axis=1)
+            lateral = np.linalg.norm(d @ ref.cell.array[:2, :2], axis=1)
             members = li[lateral < CHANNEL_RADIUS_A]
             if members.size:
                 out.append(members)
     return out
 
 
-def _along_c(
-    atoms: Atoms, ref: int, members: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(indices, vectors from atom *ref*, heights along c) of the channel *members*
-    and their periodic images within ¾ of a period, sorted by height (so a
-    one-cell-high channel still lists the 8f site below and above) [Å]."""
-    c = atoms.cell.array[2]
-    length = float(np.linalg.norm(c))
-    vectors = atoms.get_distances(ref, members, mic=True, vector=True)
-    idx, vec = [], []
-    for m, v in zip(members, vectors, strict=True):
-        for shift in (-1, 0, 1):
-            w = v + shift * c
-            if 1e-6 < abs(w @ c) / length < 0.75 * length:
-                idx.append(m)
-                vec.append(w)
-    height = np.array([w @ c for w in vec]) / length
-    order = np.argsort(height)
-    return np.array(idx)[order], np.array(vec)[order], height[order]
+def _is_8f(ref: Atoms, i: int) -> bool:
+    """True for an 8f Li of the unrelaxed model (fractional z on 0 or ½ of its cell)."""
+    z = ref.get_scaled_positions(wrap=True)[i, 2] * np.rint(ref.cell.lengths()[2] / 12.5994)
+    return bool(abs(2 * z - np.rint(2 * z)) < 0.02)
+
+
+def _neighbours_along_c(ref: Atoms, ref_i: int, members: np.ndarray) -> tuple[int, int]:
+    """(below, above): the channel Li nearest atom *ref_i* below and above it along c."""
+    c = ref.cell.array[2] / np.linalg.norm(ref.cell.array[2])
+    others = members[members != ref_i]
+    height = ref.get_distances(ref_i, others, mic=True, vector=True) @ c
+    below, above = others[height < 0], others[height > 0]
+    if not below.size or not above.size:
+        raise SsblabError("an LGPS channel needs Li below and above the 8f site")
+    return int(below[np.argmax(height[height < 0])]), int(above[np.argmin(height[height > 0])])
 
 
 def channel_hop(host: Atoms) -> ChannelPath:
-    """The 16h → 8f → 16h channel path in *host* (the relaxed ordered LGPS cell or a supercell).
-
-    The isolated 8f Li nearest the cell centre defines the channel segment.
-    Raises :class:`SsblabError` when *host* has no channel of the ordered model's pattern.
-    """
-    centre = host.cell.array.sum(axis=0) / 2
-    candidates = []
-    for members in _channels(host):
-        for ref in members:
-            idx, vec, height = _along_c(host, ref, members)
-            below, above = height[height < 0], height[height > 0]
-            if len(below) < 2 or len(above) < 2:
+    """The 16h → 8f → 16h channel path in *host* (the ordered LGPS cell, relaxed or not,
+    or a repeat of it). Raises :class:`SsblabError` for any other cell."""
+    ref = _reference(host)
+    centre = ref.cell.array.sum(axis=0) / 2
+    best = None
+    for members in _channels(ref):
+        for i in members:
+            if not _is_8f(ref, int(i)):
                 continue
-            if min(-below[-1], above[0]) > ISOLATED_GAP_A:
-                off = float(np.linalg.norm(host.positions[ref] - centre))
-                candidates.append((off, ref, idx, vec, height))
-    if not candidates:
-        raise SsblabError(
-            f"{host.get_chemical_formula()}: no c-axis channel with an isolated 8f Li "
-            "(the ordered LGPS pattern) was found"
-        )
-    _, iso, idx, vec, height = min(candidates, key=lambda c: (round(c[0], 3), c[1]))
-    down, up = height < 0, height > 0
-    h_below, h_above = idx[down][-1], idx[up][0]
-    v_h_below, v_f_lower = vec[down][-1], vec[down][-2]
-    v_h_above, v_f_upper = vec[up][0], vec[up][1]
+            below, above = _neighbours_along_c(ref, int(i), members)
+            if _is_8f(ref, below) or _is_8f(ref, above):
+                continue
+            key = (round(float(np.linalg.norm(ref.positions[i] - centre)), 3), int(i))
+            if best is None or key < best[0]:
+                best = (key, int(i), below, above)
+    if best is None:
+        raise SsblabError("no 8f Li between two 16h Li in the ordered LGPS channels")
+    _, iso, below, above = best
     origin = host.positions[iso]
-    # Empty partner of each pair: its occupied site reflected through the midpoint of
-    # the two 8f sites around the pair (the inversion centre of P4_2/nmc between them).
-    partner_below = origin + v_f_lower - v_h_below
-    partner_above = origin + v_f_upper - v_h_above
-    removed = (int(iso), int(h_above))
-    keep = [i for i in range(len(host)) if i not in removed]
+    up = host.get_distances(iso, [above], mic=True, vector=True)[0]
+    down = host.get_distances(iso, [below], mic=True, vector=True)[0]
+    removed = (iso, above)
+    keep = [k for k in range(len(host)) if k not in removed]
     initial = host[keep]
-    mover = keep.index(int(h_below))
+    mover = keep.index(below)
+    initial.positions[mover] = origin + down  # the image of the 16h Li just below the 8f
     final = initial.copy()
-    final.positions[mover] = origin + v_h_above
-    # Waypoints relative to the mover's start, so they follow its periodic image.
-    start = initial.positions[mover]
-    rel = [partner_below, origin.copy(), partner_above]
-    anchor = origin + v_h_below
-    waypoints_A = tuple(start + (p - anchor) for p in rel)
-    final.positions[mover] = start + (origin + v_h_above - anchor)
-    return ChannelPath(initial, final, mover, waypoints_A, removed)
+    final.positions[mover] = origin + up
+    return ChannelPath(initial, final, mover, (origin.copy(),), removed)
 
 
-def channel_sites(host: Atoms) -> dict[str, float]:
-    """Distances [Å] along the channel path of *host*: each leg, for tests and the report."""
+def channel_legs(host: Atoms) -> tuple[float, float]:
+    """Lengths [Å] of the two legs of the channel path, 16h → 8f and 8f → 16h."""
     path = channel_hop(host)
-    points = [
-        path.initial.positions[path.mover],
-        *path.waypoints_A,
-        path.final.positions[path.mover],
-    ]
-    legs = [float(np.linalg.norm(b - a)) for a, b in pairwise(points)]
-    names = ("16h -> 16h partner", "16h -> 8f", "8f -> 16h", "16h -> 16h partner above")
-    return dict(zip(names, legs, strict=True))
+    mover = path.mover
+    points = [path.initial.positions[mover], *path.waypoints_A, path.final.positions[mover]]
+    first, second = (float(np.linalg.norm(b - a)) for a, b in pairwise(points))
+    return first, second
