@@ -21,10 +21,16 @@ Every Neware decoder (``.nda`` of any version, the ``.ndc`` members of an
 
 :func:`to_canonical` then turns it into the ssblab table: test time from 0,
 cumulative counters since the start, BTSDA's cycle numbering and step count.
+The step count, the test time and the four counters are computed on NumPy
+arrays when their columns hold no null (every decoder's output; the Polars
+expressions, kept for the other case, cost ~8 ms on 47 k records against
+~1 ms): the same operations in the same order (a sequential cumulative sum),
+so the same bits.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
@@ -128,10 +134,80 @@ def _cumulative(col: str) -> pl.Expr:
     return pl.col(col) + ended.shift(1).fill_null(0.0).cum_sum()
 
 
+def _is_last(step_count: np.ndarray) -> np.ndarray:
+    """True on the last record of each step (and on the last record)."""
+    last = np.ones(step_count.size, dtype=bool)
+    np.not_equal(step_count[:-1], step_count[1:], out=last[:-1])
+    return last
+
+
+def _cumulative_np(values: np.ndarray, is_last: np.ndarray) -> np.ndarray:
+    """:func:`_cumulative` on a float64 array without nulls: *values* plus the sum of
+    the earlier steps' final values."""
+    before = np.empty_like(values)
+    if values.size:
+        before[0] = 0.0
+        np.copyto(before[1:], np.where(is_last[:-1], values[:-1], 0.0))
+        np.cumsum(before, out=before)
+    return values + before
+
+
+def _floats(raw: pl.DataFrame, names: list[str]) -> dict[str, np.ndarray] | None:
+    """The columns as float64 NumPy arrays when all are Float64 without nulls, else None."""
+    if raw.height == 0 or any(raw.schema[c] != pl.Float64 or raw[c].null_count() for c in names):
+        return None
+    return {c: raw[c].to_numpy() for c in names}
+
+
+def _step_count(raw: pl.DataFrame, marker: list[str]) -> pl.Series | pl.Expr:
+    """:func:`count_changes` of *marker*: on NumPy when the columns are integers without
+    nulls, else as the Polars expression."""
+    if raw.height == 0 or any(
+        not raw.schema[c].is_integer() or raw[c].null_count() for c in marker
+    ):
+        return count_changes(*marker)
+    changed = np.zeros(raw.height, dtype=bool)
+    for name in marker:
+        values = raw[name].to_numpy()
+        changed[1:] |= values[1:] != values[:-1]
+    count = np.cumsum(changed, dtype=np.int64)
+    count += 1
+    return pl.Series("step_count", count)
+
+
+COUNTERS = ("chg_Ah", "dchg_Ah", "chg_Wh", "dchg_Wh")
+
+
+def _time_and_counters(raw: pl.DataFrame) -> list[pl.Expr | pl.Series]:
+    """Test time and the four cumulative counters, as NumPy-built series where the
+    inputs allow (:func:`_floats`), else as :func:`_test_time` / :func:`_cumulative`."""
+    canonical = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
+    clock = "total_time_s" if "total_time_s" in raw.columns else "step_time_s"
+    arrays = _floats(raw, [clock, *COUNTERS])
+    if arrays is None:
+        return [_test_time(raw).alias(s.TIME)] + [
+            _cumulative(c).alias(name) for c, name in zip(COUNTERS, canonical, strict=True)
+        ]
+    is_last = _is_last(raw["step_count"].to_numpy())
+    elapsed = arrays[clock]
+    if clock == "step_time_s":  # each step starts where the last one ended
+        elapsed = _cumulative_np(elapsed, is_last)
+    columns = [pl.Series(s.TIME, elapsed - elapsed[0])]
+    for c, name in zip(COUNTERS, canonical, strict=True):
+        columns.append(pl.Series(name, _cumulative_np(arrays[c], is_last)))
+    return columns
+
+
 def clean_records(raw: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     """Sort by record index, drop repeated indices; return the frame and the number dropped."""
     n = raw.height
-    if n and not bool((raw["index"].diff().drop_nulls() > 0).all()):
+    index = raw["index"]
+    if n and not index.null_count():
+        values = index.to_numpy()
+        ordered = bool(np.all(values[1:] > values[:-1]))
+    else:
+        ordered = not n or bool((index.diff().drop_nulls() > 0).all())
+    if not ordered:
         raw = raw.unique(subset="index", keep="first", maintain_order=True).sort("index")
     return raw, n - raw.height
 
@@ -149,18 +225,16 @@ def to_canonical(raw: pl.DataFrame, cycle_mode: str) -> pl.DataFrame:
     marker = ["step_index", "step_marker"] if "step_marker" in raw.columns else ["step_index"]
     if "vendor_cycle" in raw.columns:
         marker.append("vendor_cycle")
-    raw = raw.with_columns(count_changes(*marker).alias("step_count"))
+    raw = raw.with_columns(_step_count(raw, marker).alias("step_count"))
+    time, *counters = _time_and_counters(raw)
     columns = [
-        _test_time(raw).alias(s.TIME),
+        time,
         pl.col("voltage_V").alias(s.VOLTAGE),
         pl.col("current_A").alias(s.CURRENT),
         cycle_from_mode(cycle_mode).alias(s.CYCLE),
         pl.col("step_count").alias(s.STEP_COUNT),
         pl.col("step_index").cast(pl.Int64).alias(s.STEP_INDEX),
-        _cumulative("chg_Ah").alias(s.CHARGE_CAPACITY),
-        _cumulative("dchg_Ah").alias(s.DISCHARGE_CAPACITY),
-        _cumulative("chg_Wh").alias(s.CHARGE_ENERGY),
-        _cumulative("dchg_Wh").alias(s.DISCHARGE_ENERGY),
+        *counters,
     ]
     if "unix_time_s" in raw.columns:
         columns.append(pl.col("unix_time_s").cast(pl.Float64).alias(s.UNIX_TIME))
