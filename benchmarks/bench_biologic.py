@@ -1,9 +1,13 @@
 """Benchmark: ssblab's EC-Lab .mpr reader against galvani, yadg and navani.
 
-Every reader runs in a fresh subprocess on the same file: the best of
-``--repeat`` wall times, and the peak resident memory the first read added on
-top of the process after its imports (Linux ``VmHWM`` reset through
-``/proc/self/clear_refs``, minus ``VmRSS`` before). Ratios are peer / ssblab.
+Every reader runs in a fresh subprocess on the same file: the median of
+``--repeat`` timed reads after one warm-up read, and the peak resident memory
+the first read added on top of the process after its imports (Linux ``VmHWM``
+reset through ``/proc/self/clear_refs``, minus ``VmRSS`` before). With
+``--rounds`` the reader runs in that many fresh interpreters, alternating with
+the peers, and the median over all rounds' reads is kept. Ratios are peer /
+ssblab. Each row ends with the 1-minute load average when it was measured: the
+machine is shared, and a loaded one stretches every time.
 
 Files: ``MB-0.mpr`` (2 records: the per-file fixed cost that
 dominates a lab archive of small files), the
@@ -20,10 +24,14 @@ yadg and navani need numpy<2 / pandas<3, so they live in ``.bench-venv-yadg``;
 ``--setup-peers`` creates it (``pip install yadg navani``). Missing peers are
 reported as skipped.
 
-``--rounds`` repeats every measurement in that many fresh interpreters.
+``--only NAME ...`` restricts the run to those files of ``shared/data/biologic``.
+``--digests`` prints instead a digest of every table ssblab reads from the
+``.mpr``/``.mpt`` files under ``shared/data`` (canonical table, metadata, EIS
+spectrum): run it before and after a reader change and ``diff`` the outputs to
+check the tables stayed bit-identical.
 
 Run: ``.venv/bin/python benchmarks/bench_biologic.py [--scale 40] [--repeat 5] [--clock cpu]
-[--rounds 3]``
+[--rounds 5] [--only gcpl.pr_182.2.mpr MB-0.mpr] [--digests]``
 """
 
 from __future__ import annotations
@@ -62,10 +70,10 @@ rows = {rows}
 peak = status_kib("VmHWM:") - base
 del result
 clock = time.process_time if sys.argv[3] == "cpu" else time.perf_counter
-best = float("inf")
+times = []
 for _ in range(int(sys.argv[2])):
-    t0 = clock(); once(); best = min(best, clock() - t0)
-print(json.dumps({{"seconds": best, "peak_kib": peak, "rows": rows}}))
+    t0 = clock(); once(); times.append(clock() - t0)
+print(json.dumps({{"times": times, "peak_kib": peak, "rows": rows}}))
 """
 
 MPT_READERS = {
@@ -130,11 +138,29 @@ def run_reader(tool: str, path: Path, repeat: int, clock: str = "wall") -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def best_of(tool: str, path: Path, repeat: int, clock: str, rounds: int) -> dict:
-    """:func:`run_reader` in *rounds* fresh interpreters; the fastest round is kept."""
-    results = [run_reader(tool, path, repeat, clock) for _ in range(rounds)]
-    timed = [r for r in results if "error" not in r]
-    return min(timed, key=lambda r: r["seconds"]) if timed else results[0]
+def median_of(tools: list[str], path: Path, repeat: int, clock: str, rounds: int) -> dict:
+    """:func:`run_reader` for every tool in *rounds* fresh interpreters, the tools taking
+    turns; per tool the median of all timed reads [s] (``seconds``), the fastest read
+    (``best_s``), the first round's peak memory and the load average."""
+    runs: dict[str, list[dict]] = {tool: [] for tool in tools}
+    for _ in range(rounds):
+        for tool in tools:
+            runs[tool].append(run_reader(tool, path, repeat, clock))
+    out = {}
+    for tool, results in runs.items():
+        timed = [r for r in results if "error" not in r]
+        if not timed:
+            out[tool] = results[0]
+            continue
+        times = [t for r in timed for t in r["times"]]
+        out[tool] = {
+            "seconds": float(np.median(times)),
+            "best_s": min(times),
+            "peak_kib": timed[0]["peak_kib"],
+            "rows": timed[0]["rows"],
+            "load": os.getloadavg()[0],
+        }
+    return out
 
 
 def scaled_copy(source: Path, factor: int, folder: Path) -> Path:
@@ -169,14 +195,53 @@ def setup_peers() -> None:
     subprocess.run([pip, "install", "-q", "yadg", "navani"], check=True)
 
 
+def table_digest(frame) -> str:
+    """SHA-256 (16 hex digits) of a frame's names, dtypes, null masks and value bytes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in frame.columns:
+        column = frame[name]
+        digest.update(f"{name}:{column.dtype}:{column.null_count()}".encode())
+        digest.update(column.is_null().to_numpy().tobytes())
+        values = column.to_numpy()
+        digest.update(
+            repr(values.tolist()).encode() if values.dtype == object else values.tobytes()
+        )
+    return digest.hexdigest()[:16]
+
+
+def print_digests() -> None:
+    """One line per EC-Lab file under shared/data: table, metadata and EIS digests."""
+    import hashlib
+
+    from ssblab.io import read
+    from ssblab.io.biologic.reader import read_biologic_eis
+
+    for path in sorted(p for p in DATA.parent.rglob("*.mp[rt]") if p.is_file()):
+        try:
+            run = read(path)
+            meta = hashlib.sha256(repr(run.meta).encode()).hexdigest()[:12]
+            line = f"{table_digest(run.table)} meta {meta} rows {run.n_rows}"
+        except Exception as exc:  # a refusal is part of what must stay the same
+            line = f"refused {type(exc).__name__}: {str(exc)[:100]}"
+        try:
+            line += f" eis {table_digest(read_biologic_eis(path))}"
+        except Exception as exc:
+            line += f" eis-refused {type(exc).__name__}"
+        print(path.relative_to(DATA.parent), line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=40, help="record repeats of the big copy")
-    parser.add_argument("--repeat", type=int, default=5, help="timed reads per tool (best kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed reads per tool (median kept)")
     parser.add_argument("--files", type=int, default=3, help="largest real .mpr files to use")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these files (no copy)")
     parser.add_argument("--setup-peers", action="store_true", help="create .bench-venv-yadg")
+    parser.add_argument("--digests", action="store_true", help="print table digests, no timing")
     parser.add_argument(
-        "--rounds", type=int, default=1, help="fresh interpreters per tool and file (best kept)"
+        "--rounds", type=int, default=1, help="fresh interpreters per tool and file, alternating"
     )
     parser.add_argument(
         "--clock",
@@ -189,33 +254,41 @@ def main() -> None:
         setup_peers()
     if not DATA.is_dir():
         sys.exit(f"real data not found at {DATA} (set SSBLAB_DATA)")
+    if args.digests:
+        print_digests()
+        return
     by_size = lambda pattern: sorted(DATA.glob(pattern), key=lambda p: -p.stat().st_size)  # noqa: E731
     files = by_size("*.mpr")[: args.files]
     smallest = DATA / "MB-0.mpr"  # 2 records (wait.mpr, smaller, holds none)
     texts = by_size("*.mpt")[:2]
     with tempfile.TemporaryDirectory() as tmp:
-        if args.scale > 1:
-            files.append(scaled_copy(files[0], args.scale, Path(tmp)))
+        if args.only:
+            chosen = [DATA / name for name in args.only]
+        else:
+            if args.scale > 1:
+                files.append(scaled_copy(files[0], args.scale, Path(tmp)))
+            chosen = [smallest, *files, *texts]
+        print(f"clock {args.clock}; load average at start {os.getloadavg()[0]:.1f} (1 min)")
         print(
-            f"{'file':<44} {'tool':<8} {'rows':>9} {'ms':>9} {'Mrows/s':>8} {'peak MB':>8}"
-            f" {'t/ssblab':>8} {'mem/ssblab':>10}"
+            f"{'file':<44} {'tool':<8} {'rows':>9} {'ms':>9} {'best ms':>9} {'Mrows/s':>8}"
+            f" {'peak MB':>8} {'t/ssblab':>8} {'mem/ssblab':>10} {'load':>5}"
         )
-        for path in [smallest, *files, *texts]:
-            ours = None
+        for path in chosen:
             repeat = args.repeat * 20 if path.stat().st_size < SMALL_BYTES else args.repeat
-            for tool in MPT_READERS if path.suffix == ".mpt" else READERS:
-                r = best_of(tool, path, repeat, args.clock, args.rounds)
+            tools = list(MPT_READERS if path.suffix == ".mpt" else READERS)
+            results = median_of(tools, path, repeat, args.clock, args.rounds)
+            ours = results["ssblab"] if "error" not in results["ssblab"] else None
+            for tool, r in results.items():
                 if "error" in r:
                     print(f"{path.name[:44]:<44} {tool:<8} skipped: {r['error']}")
                     continue
-                if tool == "ssblab":
-                    ours = r
                 ratio_t = r["seconds"] / ours["seconds"] if ours else np.nan
                 ratio_m = r["peak_kib"] / max(ours["peak_kib"], 1) if ours else np.nan
                 rate = r["rows"] / r["seconds"] / 1e6 if r["rows"] > 0 else np.nan
                 print(
-                    f"{path.name[:44]:<44} {tool:<8} {r['rows']:>9} {r['seconds'] * 1e3:>9.1f}"
-                    f" {rate:>8.2f} {r['peak_kib'] / 1024:>8.1f} {ratio_t:>8.2f} {ratio_m:>10.2f}"
+                    f"{path.name[:44]:<44} {tool:<8} {r['rows']:>9} {r['seconds'] * 1e3:>9.3f}"
+                    f" {r['best_s'] * 1e3:>9.3f} {rate:>8.2f} {r['peak_kib'] / 1024:>8.1f}"
+                    f" {ratio_t:>8.2f} {ratio_m:>10.2f} {r['load']:>5.1f}"
                 )
 
 

@@ -75,12 +75,13 @@ class Columns:
         return self._cache[name]
 
     def once(self, name: str) -> np.ndarray:
-        """Column *name* for a single pass: the float64 array already taken, else the
-        stored values as they are (a strided view of the records; callers convert to
-        float64 in that pass, which gives the same values as a converted copy)."""
+        """Column *name* as float64 for a single pass: the array already taken, or the
+        stored float64 values themselves (a strided view of the records, read once
+        instead of copied first); other types are converted as by ``[name]``."""
         if name in self._cache or isinstance(self.source, pl.DataFrame):
             return self[name]
-        return self.source[name]
+        values = self.source[name]
+        return values if values.dtype == np.float64 else self[name]
 
     def into(self, name: str, o: Outputs, column: str) -> np.ndarray:
         """Column *name* as float64 in a fresh output row for canonical *column* (kept as
@@ -132,7 +133,7 @@ def current_a(c: Columns, o: Outputs, path: object) -> tuple[np.ndarray, str | N
     amps = o.float_row(s.CURRENT)
     measured = c.first("I/mA", "<I>/mA")
     if measured:
-        return np.multiply(c[measured], _MILLI, out=amps), None
+        return np.multiply(c.once(measured), _MILLI, out=amps, dtype=np.float64), None
     step = None
     if "dq/mA.h" in c.names:
         step = finite(c["dq/mA.h"])
@@ -191,7 +192,7 @@ def vendor_cycle(c: Columns, o: Outputs) -> np.ndarray | None:
     """EC-Lab's cycle number (``half cycle // 2`` when not stored), as int64."""
     if "cycle number" in c.names:
         cycle = o.int_row(s.VENDOR_CYCLE)
-        np.copyto(cycle, np.rint(finite(c["cycle number"])), casting="unsafe")
+        np.copyto(cycle, np.rint(finite(c.once("cycle number"))), casting="unsafe")
         return cycle
     if "half cycle" in c.names:
         cycle, stored = o.int_row(s.VENDOR_CYCLE), c.integers("half cycle")
@@ -234,9 +235,9 @@ def capacity_ah(
     else:
         return {}, None
     charge, discharge = o.floats(s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
-    np.cumsum(step.clip(min=0.0, out=charge), out=charge)
+    np.cumsum(np.maximum(step, 0.0, out=charge), out=charge)  # clip(min=0), without its wrapper
     charge *= _MILLI
-    np.cumsum(step.clip(max=0.0, out=discharge), out=discharge)
+    np.cumsum(np.minimum(step, 0.0, out=discharge), out=discharge)
     np.negative(discharge, out=discharge)
     discharge *= _MILLI
     return {

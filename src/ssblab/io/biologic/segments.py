@@ -72,7 +72,7 @@ def peak_totals(rows: np.ndarray, bounds: Bounds | list[Bounds]) -> np.ndarray:
     """
     if not math.isfinite(rows.sum()):
         np.nan_to_num(rows, copy=False)
-    rows.clip(min=0.0, out=rows)
+    np.maximum(rows, 0.0, out=rows)  # clip(min=0), without its Python wrapper
     n_rows, n = rows.shape
     if n == 0:
         return rows
