@@ -231,7 +231,8 @@ def fit_circuit(
     except RuntimeError as exc:
         if "function evaluations" not in str(exc):
             raise AnalysisError(f"circuit {circuit!r}: fit failed: {exc}") from exc
-        raise AnalysisError(_not_converged(spec, f)) from exc
+        budget = MAX_EVALUATIONS_PER_PARAMETER * len(spec.parameter_names)
+        raise AnalysisError(eis_checks.not_converged(spec, f, budget)) from exc
     except ValueError as exc:
         raise AnalysisError(f"circuit {circuit!r}: fit failed: {exc}") from exc
     values = np.asarray(fitted, dtype=float)
@@ -358,16 +359,6 @@ def _check_inputs(spec: CircuitSpec, f: np.ndarray, z: np.ndarray, guess: list[f
         raise AnalysisError(f"{f.size} points are too few to fit {len(guess)} parameters")
     if not (np.all(np.isfinite(f)) and np.all(f > 0) and np.all(np.isfinite(z))):
         raise AnalysisError("frequencies must be positive and all values finite")
-
-
-def _not_converged(spec: CircuitSpec, f: np.ndarray) -> str:
-    """The refusal of a fit that ran out of evaluations: the data do not pin the circuit."""
-    n = len(spec.parameter_names)
-    return (
-        f"circuit {spec.circuit!r}: fit did not converge in {MAX_EVALUATIONS_PER_PARAMETER * n} "
-        f"evaluations: {f.size} points over {f.min():.3g}-{f.max():.3g} Hz do not determine "
-        f"its {n} parameters (hold some with --constant, or fit a wider frequency range)"
-    )
 
 
 def _fit(

@@ -193,6 +193,17 @@ def default_bounds(spec: CircuitSpec, z_scale_ohm: float) -> tuple[list[float], 
     return lower, upper
 
 
+def not_converged(spec: CircuitSpec, f: np.ndarray, budget: int) -> str:
+    """The refusal of a fit that ran out of its *budget* of evaluations at frequencies *f*
+    [Hz]: the data do not determine the circuit's parameters."""
+    n = len(spec.parameter_names)
+    return (
+        f"circuit {spec.circuit!r}: fit did not converge in {budget} evaluations: {f.size} "
+        f"points over {f.min():.3g}-{f.max():.3g} Hz do not determine its {n} parameters "
+        "(hold some with --constant, or fit a wider frequency range)"
+    )
+
+
 def relative_residual(z: np.ndarray, z_fit: np.ndarray) -> float:
     """‖Z_fit − Z‖ / ‖Z‖ = RMSE over the rms |Z| [-]."""
     return float(np.sqrt(np.sum(np.abs(z_fit - z) ** 2) / max(np.sum(np.abs(z) ** 2), 1e-300)))
