@@ -196,3 +196,11 @@ def test_real_spectrum_rows_left_out_are_counted_in_the_spectrum(data_dir, tmp_p
     err = capfd.readouterr().err.splitlines()
     assert err[-1] == f"note: {path}: 2 ZCURVE rows without a numeric Freq, Zreal or Zimag left out"
     assert len([line for line in err if line.startswith(f"note: {path}: ")]) == 2
+
+
+def test_tables_the_dc_view_does_not_read_are_named(data_dir, tmp_path):
+    run = read(data_dir.joinpath(*REAL))
+    assert "not read (the DC view takes ZCURVE): OCVCURVE (387 records)" in run.meta.notes
+    path = tmp_path / "cv.DTA"
+    path.write_text(DC_FILE)
+    assert not [n for n in read(path).meta.notes if n.startswith("not read")]  # CURVE1, 2 read

@@ -214,6 +214,11 @@ def read_dta(path: Path) -> Run:
     if no_number:
         notes.append(f"{no_number} rows without numeric time, voltage or current left out")
     notes += [note for check in content.checks.values() for note in check.notes]
+    unread = [
+        f"{name} ({t.height} records)" for name, t in content.tables.items() if name not in used
+    ]
+    if unread:  # e.g. the OCVCURVE before an impedance scan: said, not dropped silently
+        notes.append(f"not read (the DC view takes {', '.join(used)}): {', '.join(unread)}")
     skipped = no_number + sum(content.checks[name].left_out for name in used)
     tz = instrument_timezone(path)
     start = _start_unix_s(content.settings, tz)
