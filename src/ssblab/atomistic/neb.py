@@ -140,6 +140,12 @@ class NEBResult:
         """Index of the highest-energy image (0 = initial state)."""
         return int(np.argmax(self.energies_eV))
 
+    @property
+    def migration_eV(self) -> float:
+        """The larger of the forward and reverse barriers [eV]: what long-range diffusion
+        through a chain of such hops must climb when the end states differ."""
+        return max(self.barrier_eV, self.reverse_barrier_eV)
+
     def as_dict(self) -> dict[str, Any]:
         """Plain dict with the stable JSON keys (``path`` lists image energies)."""
         return {

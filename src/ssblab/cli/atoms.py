@@ -293,7 +293,7 @@ def screen_command(
     candidates: Annotated[
         str,
         typer.Option("--candidates", help="Comma-separated interlayer candidates."),
-    ] = "LiAlO2,Li3PO4,LiNbO3,Al2O3,LiF,Li3N,Li2S,LGPS,Li6PS5Cl",
+    ] = "LiAlO2,LiAlO2_gamma,Li3PO4,LiNbO3,Al2O3,LiF,Li3N,Li2S,LGPS,Li6PS5Cl",
     model: ModelOpt = "both",
     kinetics: Annotated[
         bool,
@@ -348,7 +348,8 @@ def screen_command(
     typer.echo(
         "Caveats: only phases with a sourced structure close the hull (a missing phase can "
         "only add reactions); O, S, P, N, F, Cl without a crystal enter as isolated atoms; "
-        "alpha-LiAlO2 stands in for gamma and amorphous LiAlO2. Verdicts: a reaction "
+        "LiAlO2 is alpha (R-3m), LiAlO2_gamma gamma (computed mp-3427 coordinates); the "
+        "amorphous film is not screened. Verdicts: a reaction "
         "counts only beyond the potential's published formation-energy MAE "
         f"({', '.join(f'{m} {v} eV/atom' for m, v in stability.FORMATION_MAE_EV_ATOM.items())}); "
         "'uncertain' where the two potentials disagree."
