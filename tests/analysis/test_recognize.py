@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import pytest
 
 from ssblab import schema as s
 from ssblab.analysis import recognize as rz
-from ssblab.errors import UnknownFormatError
+from ssblab.errors import AnalysisError, UnknownFormatError
 from ssblab.flags import NotApplicableError
 from ssblab.io import read
 from ssblab.schema import Run, RunMeta
@@ -153,8 +155,12 @@ def test_empty_run_is_refused_by_every_analysis():
     )
     rec = rz.recognize(empty)
     assert rec.kinds == () and rec.evidence == ("the table has no rows",)
-    with pytest.raises(NotApplicableError, match="gitt needs GITT"):
-        rz.require(rec, [rz.GITT], analysis="gitt")
+    for force in (False, True):  # no rows: nothing to force, whatever the analysis
+        with pytest.raises(AnalysisError, match=r"^the table has no rows$"):
+            rz.require(rec, [rz.GITT], analysis="gitt", force=force)
+    empty_file = Run(empty.table, meta=replace(empty.meta, source="wait.mpr"))
+    with pytest.raises(AnalysisError, match=r"^wait\.mpr: the table has no rows$"):
+        rz.require(empty_file, [rz.CYCLING], analysis="cycles")
 
 
 def test_t_cell_columns_are_a_three_electrode_cell(data_dir):

@@ -257,17 +257,9 @@ def test_unknown_output_type_names_the_output(capfd, data_dir):
     assert err.count("\n") == 1
 
 
-#: Without --force these still say "the data are open-circuit rest" of a 0-row file.
-NO_VERDICT_YET = pytest.mark.xfail(
-    strict=True,
-    reason="recognize() calls 0 rows 'open-circuit rest' and require() refuses with that "
-    "verdict; the fix is in analysis/recognize.py (not H5's file)",
-)
-
-
 @pytest.mark.parametrize(
     "force",
-    [pytest.param(["--force"], id="force"), pytest.param([], id="plain", marks=NO_VERDICT_YET)],
+    [pytest.param(["--force"], id="force"), pytest.param([], id="plain")],
 )
 @pytest.mark.parametrize(
     "command",

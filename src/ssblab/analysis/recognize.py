@@ -71,7 +71,7 @@ from ssblab.analysis.technique import (
     THREE_ELECTRODE,
     Segment,
 )
-from ssblab.flags import Flag, refuse_or_flag
+from ssblab.flags import AnalysisError, Flag, refuse_or_flag
 from ssblab.schema import Run
 
 __all__ = [
@@ -287,6 +287,11 @@ def require(
     voltammetry; the data are galvanostatic cycling of a full cell (data) ..."``.
     """
     rec = run if isinstance(run, Recognition) else recognize(run)
+    source = run.meta.source if isinstance(run, Run) else ""
+    if not rec.kinds and "the table has no rows" in rec.evidence:  # nothing to force
+        raise AnalysisError(
+            f"{source}: the table has no rows" if source else "the table has no rows"
+        )
     wanted = tuple(kinds)
     problem = ""
     if not any(rec.has(k) for k in wanted):
@@ -301,7 +306,6 @@ def require(
             problem = f"{analysis} needs a {need}; the data are {rec.describe()}"
     if not problem:
         return ()
-    source = run.meta.source if isinstance(run, Run) else ""
     if source and not force:  # a refusal names its file, as every ssblab error does
         problem = f"{source}: {problem}"
     return refuse_or_flag(problem, force=force, quantity=analysis)
