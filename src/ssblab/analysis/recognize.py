@@ -160,6 +160,8 @@ class Recognition:
 
     def describe(self) -> str:
         """One line: the main kind, the cell type and the evidence."""
+        if not self.kinds and "the table has no rows" in self.evidence:
+            return "no data: the table has no rows"
         what = KINDS.get(self.kind, self.kind)
         if self.cell_type:
             what += f" of a {CELL_TYPES[self.cell_type]} ({self.cell_type_source})"

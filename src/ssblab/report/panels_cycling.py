@@ -128,6 +128,8 @@ def voltage_capacity(
     if is_symmetric(run.run):
         raise NotAvailable(f"{run.label} is a symmetric-cell run (see the voltage-time panel)")
     table = run.run.table
+    if table.height == 0:
+        raise NotAvailable(f"{run.label} has no rows")
     all_cycles, no_cycle = cycle_numbers(table)
     if not all_cycles:
         raise NotAvailable(f"{run.label} has no row with a cycle number")
