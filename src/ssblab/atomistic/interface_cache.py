@@ -9,6 +9,7 @@ contact). :func:`consensus_flags` says where CHGNet and SevenNet disagree.
 from __future__ import annotations
 
 from ssblab.atomistic.interface_energy import (
+    AREA_BY_PAIR,
     FILM_LAYERS,
     INTERFACE_STEPS_FACTOR,
     NEB_FREE_RADIUS_A,
@@ -16,11 +17,10 @@ from ssblab.atomistic.interface_energy import (
     THIN_SUBSTRATE,
     InterfaceResult,
     StageCallback,
-    bulk_binding,
     interface_contact,
     interface_crossing,
 )
-from ssblab.atomistic.interface_setup import GAP_SHIFTS_A
+from ssblab.atomistic.interface_setup import GAP_SHIFTS_A, bulk_binding
 from ssblab.flags import Flag
 
 #: Two potentials whose works of adhesion differ by more than this disagree [J/m²].
@@ -44,6 +44,11 @@ def interface_keys(
         "film": film,
         "substrate": substrate,
         "film_layers": FILM_LAYERS,
+        **(
+            {"max_area_A2": AREA_BY_PAIR[film, substrate]}
+            if (film, substrate) in AREA_BY_PAIR
+            else {}
+        ),
         "fmax": fmax,
         "steps": steps,
         "interface_steps_factor": INTERFACE_STEPS_FACTOR,

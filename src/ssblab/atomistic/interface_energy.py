@@ -39,6 +39,7 @@ from ssblab.atomistic.interface_setup import (
     PULLED_A,
     anion_shifts,
     best_gap,
+    bulk_binding,
     joined,
     moved_li,
     part,
@@ -46,7 +47,7 @@ from ssblab.atomistic.interface_setup import (
     slab_edges,
     with_li,
 )
-from ssblab.atomistic.interfaces import BuiltInterface, build_interface, thinned
+from ssblab.atomistic.interfaces import MAX_AREA_A2, BuiltInterface, build_interface, thinned
 from ssblab.atomistic.relax import relax
 from ssblab.atomistic.slab_geometry import (
     FILM_TAG,
@@ -72,6 +73,9 @@ FIRST_LAYER_A = (0.6, 3.0)
 HOST_DRIFT_EV = 0.05
 #: Layers of each film (pymatgen unit planes): thin metal films keep the cells small.
 FILM_LAYERS = {"Li": 4, "Al": 3, "LiAlO2": 1}
+#: Larger in-plane search than :data:`ssblab.atomistic.interfaces.MAX_AREA_A2` for pairs
+#: whose lattices match only there [Å²]: alpha-LiAlO2(104)|LGPS(001) first at 151 Å² (2x1 LGPS).
+AREA_BY_PAIR = {("LiAlO2", "LGPS"): 160.0}
 #: Lowest substrate atomic layers removed (whole formula units): alpha-LiAlO2 keeps 8 of 12.
 THIN_SUBSTRATE = {"LiAlO2": 4}
 #: Optimizer scheme of every interface relaxation (see :func:`ssblab.atomistic.relax.relax`).
@@ -160,21 +164,9 @@ def interface_for(film: str, substrate: str) -> BuiltInterface:
         conventional_cell(film),
         conventional_cell(substrate),
         film_layers=FILM_LAYERS.get(film, 1),
+        max_area_A2=AREA_BY_PAIR.get((film, substrate), MAX_AREA_A2),
     )
     return thinned(built, THIN_SUBSTRATE.get(substrate, 0), conventional_cell(substrate))
-
-
-def bulk_binding(name: str, model: str) -> float | None:
-    """E of an extra Li in bulk *name* vs Li metal [eV] (0 for Li; void site otherwise)."""
-    if name == "Li":
-        return 0.0
-    from ssblab.atomistic.screen import BindingJob, run_job
-    from ssblab.atomistic.stability import KINETICS_MIN_LENGTH_A
-
-    job = BindingJob(
-        name, site="void", model=model, min_length_A=KINETICS_MIN_LENGTH_A.get(name, 8.0)
-    )
-    return run_job(job).E_int_vs_metal_eV
 
 
 class _Stages:

@@ -120,3 +120,16 @@ def moved_li(initial: Atoms, position: np.ndarray, radius_A: float) -> tuple[Ato
         constrain(copy, held, line - held)
         out.append(copy)
     return out[0], out[1]
+
+
+def bulk_binding(name: str, model: str) -> float | None:
+    """E of an extra Li in bulk *name* vs Li metal [eV] (0 for Li; void site otherwise)."""
+    if name == "Li":
+        return 0.0
+    from ssblab.atomistic.screen import BindingJob, run_job
+    from ssblab.atomistic.stability import KINETICS_MIN_LENGTH_A
+
+    job = BindingJob(
+        name, site="void", model=model, min_length_A=KINETICS_MIN_LENGTH_A.get(name, 8.0)
+    )
+    return run_job(job).E_int_vs_metal_eV

@@ -62,10 +62,26 @@ SURFACES: dict[str, tuple[tuple[tuple[int, int, int], str], ...]] = {
         ((0, 0, 1), "alpha-LiAlO2 (001), the plane of its Li/Al/O layers"),
         ((1, 0, 4), "alpha-LiAlO2 (104), the non-polar face of alpha-NaFeO2-type oxides"),
     ),
+    "LiAlO2_gamma": (
+        ((1, 0, 0), "gamma-LiAlO2 (100), the face of commercial gamma-LiAlO2 wafers"),
+        ((0, 0, 1), "gamma-LiAlO2 (001)"),
+    ),
     "LGPS": (((0, 0, 1), "LGPS (001): the fast Li channels along c cross it"),),
     "Li6PS5Cl": (
         ((1, 0, 0), "argyrodite (100), a low-index face of the cubic cell"),
         ((1, 1, 0), "argyrodite (110)"),
+    ),
+}
+#: Which seed calculation an interface stands for.
+SEED_MODELS: dict[tuple[str, str], str] = {
+    ("Al", "Li6PS5Cl"): (
+        "seed: the composite-Al paper's Supp. Fig. 15 (Li+ migration model at the interface of "
+        "its Al-LPSC-C anode, VASP PBE, 3x3x1 k-points) is this Al|Li6PS5Cl contact; the "
+        "paper gives the figure only, no barrier in its text, so nothing here is compared"
+    ),
+    ("Li", "LiAlO2"): (
+        "seed: the LiAlO2-coated-LGPS paper reports no calculation; Li|LiAlO2 is the "
+        "Li-metal side of its coating"
     ),
 }
 #: Largest relative change of a film lattice vector length in a match.

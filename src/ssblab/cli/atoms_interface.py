@@ -107,6 +107,7 @@ def interface_command(
         "E_bind_interface_eV",
         "barrier_eV",
         "delta_E_eV",
+        "hop_A",
     )
     rows = [{"quantity": key, **{m: getattr(r, key) for m, r in results.items()}} for key in keys]
     rows.append({"quantity": "converged", **{m: _yes(r.converged) for m, r in results.items()}})
@@ -125,6 +126,10 @@ def interface_command(
     print_table(_step_rows(results), title=f"optimizer steps per stage (fmax {fmax} eV/Å)")
     for note in builds[0]["notes"]:
         typer.echo(note)
+    from ssblab.atomistic.interfaces import SEED_MODELS
+
+    if (film, substrate) in SEED_MODELS:
+        typer.echo(SEED_MODELS[film, substrate])
     print_flags(dict.fromkeys(flags))
 
 
