@@ -17,6 +17,7 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.errors import ReadError, SsblabError, UnknownFormatError
+from ssblab.io.eis.dispatch import Spectrum as SpectrumRead
 from ssblab.schema import Run, RunMeta
 
 
@@ -135,7 +136,7 @@ def _load_path(path: Path, simulate: bool = False) -> list[Any]:
     cycler reader recognises is tried as a plain-text spectrum.
     """
     from ssblab.io import read
-    from ssblab.io.eis import read_eis
+    from ssblab.io.eis import read_spectrum as read_eis
 
     suffix = path.suffix.lower()
     if suffix == ".toml":
@@ -180,6 +181,9 @@ def _add(data: ReportData, item: Any, source: str, label: str | None) -> None:
         data.designs.append(DesignEntry(name, dict(item), source))
     elif hasattr(item, "to_dict"):
         data.designs.append(DesignEntry(name, dict(item.to_dict()), source))
+    elif isinstance(item, SpectrumRead):  # a spectrum file: its table and what was left out
+        _add_spectra(data, name, item.table, source)
+        data.notes.extend(f"{name}: {note}" for note in item.left_out)
     elif hasattr(item, "table") and isinstance(item.table, pl.DataFrame):
         _add(data, item.table, source, label)  # e.g. a reader's result object
     else:
