@@ -42,6 +42,9 @@ CASES = [
     # CC-CV cycling whose CV holds take most of the time is still cycling, not a hold
     ("neware/nw4-120-1-6-53.ndax", rz.CYCLING, rz.FULL),
     ("maccor/maccor_001.txt", rz.CYCLING, rz.FULL),
+    # cellpy's silicon-vs-Li biol.mpr: voltage 0.12-1.0 V, never negative, current
+    # mostly positive; it was called Li||Li because most records agree in sign
+    ("biologic/cellpy_biol.mpr", rz.CYCLING, rz.ANODE_HALF),
 ]
 
 

@@ -184,6 +184,19 @@ def _merge(labels: list[str], rows: list[dict]) -> list[Segment]:
     return out
 
 
+def _follows_current(v: np.ndarray, i: np.ndarray, share: float = 0.7) -> bool:
+    """True when the voltage takes the current's sign under each direction of current.
+
+    Both directions are tested on their own: a half-cell whose voltage stays
+    positive and whose current is mostly positive agrees in sign on most
+    records, yet its voltage never turns negative (cellpy's silicon ``biol.mpr``).
+    """
+    pos, neg = i > 0, i < 0
+    return bool(
+        pos.any() and neg.any() and (v[pos] > 0).mean() > share and (v[neg] < 0).mean() > share
+    )
+
+
 def cell_type_from_data(table: pl.DataFrame) -> tuple[str, str]:
     """Cell type of a cycling table from its voltages, and the sentence that says why.
 
@@ -203,7 +216,7 @@ def cell_type_from_data(table: pl.DataFrame) -> tuple[str, str]:
     p99 = float(np.nanpercentile(np.abs(v), 99)) if v.size else 0.0
     on = v[active]
     both_signs = (i[active] > 0).any() and (i[active] < 0).any()
-    if both_signs and p99 < 1.0 and (np.sign(on) == np.sign(i[active])).mean() > 0.7:
+    if both_signs and p99 < 1.0 and _follows_current(on, i[active]):
         return SYMMETRIC, f"voltage within ±{p99:.2f} V changes sign with the current (Li||Li)"
     at_rest = np.abs(v[~active]) if (~active).any() else np.abs(v[:1])
     near_zero = float(np.median(at_rest)) < 0.05 or float(np.nanmax(np.abs(v))) < 1.0
