@@ -23,6 +23,10 @@ RULES = ("vendor", "half_cycles", "pairs", "charge_first", "discharge_first")
 #: Default thresholds below which a half-cycle is absorbed into its neighbour.
 MIN_CAPACITY_FRACTION = 0.05
 MIN_DURATION_S = 10.0
+#: A shorter half-cycle still counts when it lasts this share of its shorter neighbour...
+MIN_NEIGHBOUR_FRACTION = 0.05
+#: ... and at least this long [s].
+MIN_SHORT_HALF_S = 1.0
 #: A half-cycle under this fraction of the largest one is missing (its cycle is partial).
 MISSING_FRACTION = 1e-3
 #: A first/last cycle with less than this share of the median "in"/"out" is partial.
@@ -117,7 +121,8 @@ def merged_halves(
     cap = halves.get_column("capacity_Ah").to_numpy()
     dur = halves.get_column("duration_s").to_numpy()
     state = halves.get_column("state").to_numpy()
-    big = (cap >= min_capacity_fraction * float(np.median(cap))) & (dur >= min_duration_s)
+    enough = (cap > 0) & (cap >= min_capacity_fraction * float(np.median(cap)))
+    big = enough & _long_enough(dur, min_duration_s)
     big[[0, -1]] |= cap[[0, -1]] > 0  # a first or last half is partial, not a blip
     merged = np.zeros(len(cap), dtype=np.int64)
     group_state: dict[int, int] = {}
@@ -135,6 +140,24 @@ def merged_halves(
         pl.Series("substantial", big),
         pl.Series("merged_state", mstate),
     )
+
+
+def _long_enough(dur: np.ndarray, min_duration_s: float) -> np.ndarray:
+    """Which half-cycles are not blips by duration [s].
+
+    At least *min_duration_s*, or at least :data:`MIN_NEIGHBOUR_FRACTION` of the
+    shorter neighbour (and :data:`MIN_SHORT_HALF_S`): a cell whose cycles shrink to
+    a 40 s charge and a 4 s discharge (Neware ``nw4-120-1-6-53.ndax``, 150 vendor
+    cycles, each a CC-CV charge and a CC discharge) keeps its discharges, while a
+    1 s blip inside half-hour halves is still absorbed. A bound above the default
+    :data:`MIN_DURATION_S` (``--min-half-s``) is taken as absolute.
+    """
+    if dur.size < 2 or min_duration_s > MIN_DURATION_S:
+        return dur >= min_duration_s
+    prev = np.r_[np.inf, dur[:-1]]
+    nxt = np.r_[dur[1:], np.inf]
+    relative = MIN_NEIGHBOUR_FRACTION * np.minimum(prev, nxt)
+    return (dur >= min_duration_s) | ((dur >= MIN_SHORT_HALF_S) & (dur >= relative))
 
 
 def _vendor_problem(halves: pl.DataFrame, table: pl.DataFrame) -> str:

@@ -27,8 +27,9 @@ Cycle rules (:data:`RULES`):
   half-cells (navani/cellpy's "full cycles starting with either");
 * ``charge_first`` / ``discharge_first``: pairs with the start forced.
 
-Half-cycles of less than *min_capacity_fraction* (5 %) of the median one, or
-shorter than *min_duration_s* (10 s, rests included), are absorbed into their
+Half-cycles of less than *min_capacity_fraction* (5 %) of the median one (or
+with no charge at all), or shorter than *min_duration_s* (10 s, rests included)
+and than 5 % of their shorter neighbour (or 1 s), are absorbed into their
 neighbour (a DCIR pulse does not split a charge); the first and last ones never
 are. Capacities and energies are the rise of the cumulative counters across a
 cycle (integrated from I(t) when a counter is missing; energies rebuilt from
