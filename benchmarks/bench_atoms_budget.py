@@ -10,12 +10,12 @@
   (49 atoms after the vacancy).
 
 * ``--interface FILM,SUBSTRATE`` (e.g. ``Li,LiAlO2``; ``--models chgnet`` for one
-  potential) instead times one interface (ssblab.atomistic.interface_energy)
-  through the result cache ($SSBLAB_CACHE; parts already cached print
-  ``cached``): "interface binding" is both slabs alone, the gap scan, the
-  interface and the Li at the interface site (W_ad, E_bind); "interface NEB" is
-  the Li relaxed in the first substrate layer and the 5-image CI-NEB from the
-  interface site into it. Same budgets (5 and 10 min).
+  potential, ``--no-neb`` for the binding line alone) instead times one interface
+  (ssblab.atomistic.interface_energy) through the result cache ($SSBLAB_CACHE;
+  parts already cached print ``cached``): "interface binding" is both slabs
+  alone, the gap scan, the interface and the Li at the interface site (W_ad,
+  E_bind); "interface NEB" is the Li relaxed in the first substrate layer and
+  the 5-image CI-NEB from the interface site into it. Same budgets (5 and 10 min).
 
 Each line prints the wall time, the ratio to the budget (< 1 is within budget) and
 the number computed, so the figures in the report come from this script. The NEB
@@ -46,7 +46,7 @@ def cold(fn):
         return time.perf_counter() - start, result
 
 
-def interface_lines(pair: str, models: tuple[str, ...] = MODELS) -> int:
+def interface_lines(pair: str, models: tuple[str, ...] = MODELS, neb: bool = True) -> int:
     """The interface budget lines: binding (W_ad + Li at the interface) and the NEB across.
 
     Runs through the result cache ($SSBLAB_CACHE, so the CLI and the slow tests
@@ -65,7 +65,7 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS) -> int:
         def on_step(stage: str, n: int, marks=marks) -> None:
             marks.setdefault(stage, time.perf_counter())
 
-        res = cached_interface(film, substrate, model, bulk=False, on_step=on_step)
+        res = cached_interface(film, substrate, model, neb=neb, bulk=False, on_step=on_step)
         wall = time.perf_counter() - start
         t_bind = marks.get("Li in first layer", start + wall) - start
         t_neb = wall - t_bind
@@ -82,6 +82,9 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS) -> int:
             f"Li metal, {res.broken_bonds} bonds broken, {res.anions_pulled} anions pulled"
         )
         codes = sorted({f.code for f in res.flags if f.quantity == "barrier_eV"})
+        if not neb:
+            print(f"{'':<38} {model:<9} converged {res.converged}; steps: {steps}")
+            continue
         print(
             f"{'interface NEB, 5 images':<38} {model:<9} "
             f"{timed(t_neb, BUDGET_NEB_S, cold_parts[1])}  barrier {res.barrier_eV:.3f} eV, "
@@ -102,7 +105,8 @@ def main(argv: list[str]) -> int:
         models = MODELS
         if "--models" in argv:
             models = tuple(argv[argv.index("--models") + 1].split(","))
-        return interface_lines(argv[argv.index("--interface") + 1], models)
+        pair = argv[argv.index("--interface") + 1]
+        return interface_lines(pair, models, neb="--no-neb" not in argv)
     figure = argv[argv.index("--figure") + 1] if "--figure" in argv else None
     which = argv[argv.index("--neb") + 1] if "--neb" in argv else "li"
     name, length, label = {
