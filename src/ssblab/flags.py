@@ -28,6 +28,9 @@ Severity = Literal["info", "warning", "error"]
 CE_RANGE: tuple[float, float] = (0.5, 1.05)
 #: Capacity retention above this is implausible (a cycle-rule or counter error) [%].
 RETENTION_MAX_PCT: float = 105.0
+#: Li metal's theoretical capacity F / (3.6 M_Li) = 96485.332 / (3.6 x 6.941) [mAh/g], the
+#: highest of any electrode material: a specific capacity above it means a wrong mass.
+SPECIFIC_CAPACITY_MAX_MAH_G: float = 3861.3
 #: A fitted parameter within this fraction of its scale from zero is "collapsed".
 COLLAPSED_FRACTION: float = 1e-6
 
@@ -106,3 +109,20 @@ def refuse_or_flag(problem: str, *, force: bool, quantity: str = "analysis") -> 
     if not force:
         raise NotApplicableError(f"{problem} (use --force to run it anyway)")
     return (Flag(quantity, "forced", f"run with --force although {problem}", "error"),)
+
+
+def check_specific_capacity(
+    quantity: str, mAh_g: float | None, mass_mg: float | None, where: str = ""
+) -> tuple[Flag, ...]:
+    """Flag a specific capacity above :data:`SPECIFIC_CAPACITY_MAX_MAH_G` (None/NaN passes)."""
+    if mAh_g is None or not math.isfinite(mAh_g) or mAh_g <= SPECIFIC_CAPACITY_MAX_MAH_G:
+        return ()
+    mass = "" if mass_mg is None else f" of {mass_mg:.4g} mg"
+    return (
+        Flag(
+            quantity,
+            "specific_capacity_implausible",
+            f"{mAh_g:.4g} mAh/g{where} exceeds Li metal's {SPECIFIC_CAPACITY_MAX_MAH_G:g} mAh/g, "
+            f"the most any electrode holds: the active mass{mass} is likely wrong (mg vs g?)",
+        ),
+    )

@@ -20,7 +20,7 @@ from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
 from ssblab.analysis.cycles import CYCLE_KEYS, CycleTable, cycle_table
 from ssblab.errors import AnalysisError
-from ssblab.flags import Flag, check_ce, check_retention
+from ssblab.flags import Flag, check_ce, check_retention, check_specific_capacity
 from ssblab.schema import Run
 
 COUNTERS = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
@@ -151,7 +151,21 @@ def metrics(
     if ice is not None:
         flags += check_ce("ICE", ice.ice)
     flags += _retention_flags(out)
+    flags += _specific_capacity_flags(out, active_mass_g)
     return Metrics(out, ice, ct.cell_type, ct.rule, ct.definitions, ct.notes, tuple(flags))
+
+
+def _specific_capacity_flags(table: pl.DataFrame, mass_g: float | None) -> list[Flag]:
+    """One flag when any cycle's mAh/g exceeds what any electrode can hold (a wrong mass)."""
+    cols = ("specific_charge_capacity_mAh_g", "specific_discharge_capacity_mAh_g")
+    worst = table.select(pl.max_horizontal(*cols).alias("q"), "cycle").drop_nulls("q")
+    if worst.height == 0:
+        return []
+    row = worst.sort("q").row(-1, named=True)
+    mass_mg = None if mass_g is None else 1000.0 * mass_g
+    return list(
+        check_specific_capacity("specific_capacity", row["q"], mass_mg, f" (cycle {row['cycle']})")
+    )
 
 
 def _retention_flags(table: pl.DataFrame) -> list[Flag]:
@@ -198,8 +212,9 @@ def cycle_metrics(
           mean charge voltage − mean discharge voltage [V];
         * ``retention`` = Q_out(n) / Q_out(reference) [1], null on partial cycles
           and on rows without an "out" half (the "in" rows of ``half_cycles``);
-        * ``cumulative_capacity_loss_Ah`` = Σ_{k≤n} (Q_in(k) − Q_out(k)), the
-          charge not returned so far [A·h];
+        * ``cumulative_capacity_loss_Ah`` = Σ_{k≤n} (Q_in(k) − Q_out(k)) over the
+          complete cycles, the charge not returned so far [A·h]; null on partial
+          cycles (a first discharge of a cell that came in charged is no loss);
         * specific capacity = 1000 Q / m [mAh/g]; areal = 1000 Q / A [mAh/cm²]
           (null when the mass or area is unknown).
 
@@ -263,8 +278,13 @@ def metrics_from_summary(
                 if q_ref is not None
                 else pl.lit(None, dtype=pl.Float64)
             ).alias("retention"),
-            (pl.col(o.in_column) - pl.col(o.out_column))
-            .cum_sum()
+            pl.when(~pl.col("partial"))
+            .then(
+                pl.when(~pl.col("partial"))
+                .then(pl.col(o.in_column) - pl.col(o.out_column))
+                .otherwise(0.0)
+                .cum_sum()
+            )
             .alias("cumulative_capacity_loss_Ah"),
             per(ch, mass).alias("specific_charge_capacity_mAh_g"),
             per(dis, mass).alias("specific_discharge_capacity_mAh_g"),

@@ -19,7 +19,7 @@ from ssblab import schema as s
 from ssblab.analysis import steps
 from ssblab.analysis.cycles import cycle_table, number_cycles
 from ssblab.errors import AnalysisError
-from ssblab.flags import RETENTION_MAX_PCT, Flag
+from ssblab.flags import RETENTION_MAX_PCT, Flag, check_specific_capacity
 from ssblab.schema import Run
 
 #: Two cycles belong to one block when their discharge currents differ by less
@@ -211,6 +211,9 @@ def rate_table(
                 f"recovered capacity is {100 * recovery.ratio:.4g} % of the first block's",
             )
         )
+    top = blocks.get_column("specific_capacity_mAh_g").drop_nulls().max()
+    mass_mg = None if active_mass_g is None else 1000.0 * active_mass_g
+    flags += check_specific_capacity("specific_capacity_mAh_g", top, mass_mg)  # type: ignore[arg-type]
     rule_used = numbered.rule
     return RateTable(blocks, recovery, tolerance, rule_used, notes, tuple(flags))
 

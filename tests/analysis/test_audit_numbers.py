@@ -1,0 +1,40 @@
+"""Numbers the audit of the real files found wrong or unflagged (metrics, rate)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssblab.analysis.metrics import metrics
+from ssblab.analysis.rate import rate_table
+from ssblab.flags import SPECIFIC_CAPACITY_MAX_MAH_G
+from ssblab.io import read
+
+TESTFILE = "neware/TestFile.nda"
+
+
+def test_li_metal_bound_is_the_catalog_value():
+    from ssblab.materials import get_material
+
+    li = get_material("Li").theoretical_capacity_mAh_g()
+    assert SPECIFIC_CAPACITY_MAX_MAH_G == pytest.approx(li, abs=0.5)
+
+
+def test_partial_first_discharge_is_no_negative_loss(data_dir):
+    # TestFile.nda: cycle 1 is a 3.790 Ah discharge of a cell that came in charged;
+    # the loss read -3.790 Ah on it and -3.786 Ah after the complete cycle 2
+    m = metrics(read(data_dir / TESTFILE))
+    loss = m.table.get_column("cumulative_capacity_loss_Ah").to_list()
+    assert loss[0] is None and loss[2] is None  # partial cycles 1 and 3
+    assert loss[1] == pytest.approx(5.8110249 - 5.8066461, rel=1e-4)  # 4.38 mAh, cycle 2
+
+
+def test_a_mass_that_gives_more_than_li_metal_is_flagged(data_dir):
+    run = read(data_dir / TESTFILE)  # 5.8 Ah cell
+    wrong = metrics(run, active_mass_g=0.010)  # 10 mg: 581 000 mAh/g
+    flags = [f for f in wrong.flags if f.code == "specific_capacity_implausible"]
+    assert len(flags) == 1 and "5.815e+05 mAh/g (cycle 3)" in flags[0].message
+    assert "10 mg" in flags[0].message
+    right = metrics(run, active_mass_g=30.0)  # 30 g: 194 mAh/g
+    assert not [f for f in right.flags if f.code == "specific_capacity_implausible"]
+    rate = rate_table(run, active_mass_g=0.010)
+    assert [f.code for f in rate.flags].count("specific_capacity_implausible") == 1
