@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
+import numpy as np
+
 from ssblab.flags import Flag
 
 MARGIN_BINDING_EV = 0.15
@@ -112,6 +114,18 @@ def path_flags(energies_eV: list[float] | tuple[float, ...]) -> tuple[Flag, ...]
                 f"the band has no saddle ({saddle:.3f} eV above the higher end point): the "
                 f"reported barrier is the end-state energy difference {last - first:+.3f} eV, "
                 "not a migration barrier",
+            ),
+        )
+    lowest = int(np.argmin(energies_eV))
+    below = min(first, last) - energies_eV[lowest]
+    if 0 < lowest < len(energies_eV) - 1 and below > NO_SADDLE_EV:
+        flags += (
+            Flag(
+                "barrier_eV",
+                "intermediate_minimum",
+                f"image {lowest} lies {below:.3f} eV below the lower end point: the band "
+                "passes a deeper state than its relaxed ends, so diffusion along it climbs "
+                f"{max(energies_eV) - energies_eV[lowest]:.3f} eV (highest minus lowest image)",
             ),
         )
     if abs(last - first) > ASYMMETRIC_HOP_EV:

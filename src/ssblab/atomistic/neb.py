@@ -142,9 +142,11 @@ class NEBResult:
 
     @property
     def migration_eV(self) -> float:
-        """The larger of the forward and reverse barriers [eV]: what long-range diffusion
-        through a chain of such hops must climb when the end states differ."""
-        return max(self.barrier_eV, self.reverse_barrier_eV)
+        """Highest minus lowest image energy of the band [eV]: what long-range diffusion
+        through a chain of such hops must climb. It is the larger of the forward and
+        reverse barriers when the end points are the band's minima, and more when an
+        image lies below both (flagged ``intermediate_minimum``)."""
+        return max(self.energies_eV) - min(self.energies_eV)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict with the stable JSON keys (``path`` lists image energies)."""

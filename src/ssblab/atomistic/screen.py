@@ -135,8 +135,8 @@ LITERATURE_BARRIER_EV: dict[str, tuple[float, float, str]] = {
 def literature_error(structure: str, values: dict[str, float]) -> dict[str, Any] | None:
     """The literature range of *structure* and each predicted value's distance from it [eV].
 
-    *values* are the barriers compared, per potential: for a NEB result the larger
-    of its forward and reverse barriers (``compared`` says so).
+    *values* are the barriers compared, per potential: for a NEB result its highest
+    minus lowest image energy, ``NEBResult.migration_eV`` (``compared`` says so).
     """
     if structure not in LITERATURE_BARRIER_EV:
         return None
@@ -145,7 +145,7 @@ def literature_error(structure: str, values: dict[str, float]) -> dict[str, Any]
     return {
         "range_eV": [lo, hi],
         "source": source,
-        "compared": "max(forward, reverse) barrier",
+        "compared": "highest minus lowest image energy (migration_eV)",
         "value_eV": dict(values),
         "error_eV": error,
         "kind": "predicted",
@@ -201,6 +201,9 @@ def pair(job: Job, results: dict[str, Result]) -> Paired:
     if binding:
         metal = {m: r.E_int_vs_metal_eV for m, r in results.items()}
         flags += disagreement("E_int_vs_metal_eV", metal, margin, "eV")
+    else:
+        migration = {m: r.migration_eV for m, r in results.items()}
+        flags += disagreement("migration_eV", migration, margin, "eV")
     unique = tuple(dict.fromkeys(flags))
     return Paired(job=job, results=results, flags=unique)
 
@@ -377,7 +380,7 @@ def seed_migration_table(
                 for m, e in literature["error_eV"].items()
             )
             checks.append(
-                f"{row.job.structure} max(forward, reverse) barrier vs literature "
+                f"{row.job.structure} highest-minus-lowest band energy vs literature "
                 f"{lo:g}-{hi:g} eV: {errors}"
             )
     note = (

@@ -167,7 +167,7 @@ def neb_command(
         return
     first = next(iter(paired.results.values()))
     typer.echo(f"mechanism: {first.mechanism}")
-    keys = ("barrier_eV", "reverse_barrier_eV", "distance_A", "n_atoms")
+    keys = ("barrier_eV", "reverse_barrier_eV", "migration_eV", "distance_A")
     print_table([_side_by_side(paired, keys)], title=f"{first.hop} hop in {structure}")
     profile = [
         {"image": i, **{f"energy_eV {m}": r.energies_eV[i] for m, r in paired.results.items()}}
@@ -212,7 +212,8 @@ def seed_command(
         payload = {"method": table.method, "note": table.note, "checks": list(table.checks)}
         print_json({**payload, "rows": rows})
         return
-    keys = ("E_int_eV", "E_int_vs_metal_eV") if what == "binding" else ("barrier_eV", "n_atoms")
+    binding = what == "binding"
+    keys = ("E_int_eV", "E_int_vs_metal_eV") if binding else ("barrier_eV", "migration_eV")
     rows = [_side_by_side(r, keys) for r in table.rows]
     if what == "migration":
         for row, paired in zip(rows, table.rows, strict=True):
