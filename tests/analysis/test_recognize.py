@@ -192,3 +192,9 @@ def test_t_cell_columns_are_a_three_electrode_cell(data_dir):
     )
     rec = rz.recognize(Run(table))
     assert (rec.kind, rec.cell_type) == (rz.CYCLING, rz.THREE_ELECTRODE)
+
+
+def test_anode_half_cell_is_described_with_an(data_dir):
+    # "galvanostatic cycling of a anode half-cell" was printed by every refusal and the report
+    rec = rz.recognize(read(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"))
+    assert "cycling of an anode half-cell" in rec.describe()

@@ -164,7 +164,9 @@ class Recognition:
             return "no data: the table has no rows"
         what = KINDS.get(self.kind, self.kind)
         if self.cell_type:
-            what += f" of a {CELL_TYPES[self.cell_type]} ({self.cell_type_source})"
+            name = CELL_TYPES[self.cell_type]
+            article = "an" if name[0] in "aeiou" else "a"
+            what += f" of {article} {name} ({self.cell_type_source})"
         others = [KINDS[k] for k in self.kinds if k not in (self.kind, OCV)]
         if others:
             what += " with " + ", ".join(others)
