@@ -198,3 +198,11 @@ def test_anode_half_cell_is_described_with_an(data_dir):
     # "galvanostatic cycling of a anode half-cell" was printed by every refusal and the report
     rec = rz.recognize(read(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"))
     assert "cycling of an anode half-cell" in rec.describe()
+
+
+def test_negative_voltage_is_not_called_a_full_cell_silently(data_dir):
+    # new_nda_file.nda sits at -0.10 V (-0.101 to -0.085 V): "median voltage -0.10 V;
+    # a cathode half-cell looks the same" passed it off as a full cell
+    table = read(data_dir / "neware/new_nda_file.nda").table
+    cell_type, why = rz.cell_type_from_data(table)
+    assert cell_type == rz.FULL and "median voltage -0.10 V under current is negative" in why

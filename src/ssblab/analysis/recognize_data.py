@@ -230,6 +230,11 @@ def cell_type_from_data(table: pl.DataFrame) -> tuple[str, str]:
             f"median voltage {med:.2f} V under current, "
             f"{'lithiation' if first < 0 else 'delithiation'} first: anode vs Li"
         )
+    if med < 0:
+        return FULL, (
+            f"median voltage {med:.2f} V under current is negative: no cell type fits "
+            "(leads reversed, or a test channel); counted as full, set cell_type to say which"
+        )
     return FULL, (
         f"median voltage {med:.2f} V; a cathode half-cell looks the same "
         "(same conventions); set cell_type to say which"
