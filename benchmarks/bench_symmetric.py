@@ -66,12 +66,14 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
     p_open = math.exp(-d / p.pinhole_length_nm)
     eta_mech = p.film_strength_Pa * p.li_molar_volume_cm3_mol * 1e-6 / ph.FARADAY
     r_coat = d * 1e-7 / p.coating_conductivity_S_cm
-    crack = ph.crack_strain_per_root_nm(
-        p.membrane_strain, p.film_modulus_Pa, p.film_fracture_energy_J_m2, p.channel_crack_factor
-    )
     q_rel = q_mAh_cm2 / p.reference_capacity_mAh_cm2
     strain = q_rel * p.tearing_thickness_nm / max(d, 1e-9) + j * r_coat / eta_mech
-    strain += q_rel * crack * math.sqrt(d)
+    # channel crack (simulate/film_cracking.py): membrane + Li-overpressure strain
+    pressure = ph.FARADAY * j * r_coat / (p.li_molar_volume_cm3_mol * 1e-6)
+    crack_strain = p.membrane_strain * q_rel + pressure / p.film_modulus_Pa
+    g = p.channel_crack_factor * p.film_modulus_Pa * crack_strain**2 * d * 1e-9
+    d_crack = (g / p.crack_reference_energy_J_m2) ** (0.5 * p.crack_paris_exponent)
+    d_crack /= p.crack_cycles
     d_damage = strain**p.fatigue_exponent / p.fatigue_cycles
     dv_full = (
         p.void_rate
@@ -91,7 +93,7 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
         ct = thermal * math.asinh(at / (2 * p.exchange_current_density_A_cm2))
         return ct + at * r_coat + local * r_int
 
-    damage = exposure = 0.0
+    damage = exposure = crack = 0.0
     voids = [0.0, 0.0]  # working, counter
     u_prev = p_open
     for n in range(math.ceil(max_h * 3600.0 / tau)):
@@ -108,7 +110,10 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
         u_prev = u
         e0 = electrode(j, r0) + electrode(j * (1 + v0), r0) + bulk
         e1 = electrode(j, r1) + electrode(j * (1 + v1), r1, 1.0 + gap) + bulk
-        if j * (1 + voids[plate]) > p.penetration_current_density_A_cm2:
+        crack += d_crack
+        cracked = d > 0 and (crack >= 1.0 or g >= p.film_fracture_energy_J_m2)
+        focus = 1.0 / p.crack_area_fraction if cracked else 1.0
+        if j * (1 + voids[plate]) * focus > p.penetration_current_density_A_cm2:
             return n * tau / 3600.0
         if 0.5 * (e0 + e1) > DIVERGENCE_BOUND_MV / 1e3:  # the plateau over the bound
             return n * tau / 3600.0

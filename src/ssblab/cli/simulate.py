@@ -335,7 +335,8 @@ def simulate_command(
         int,
         typer.Option(
             "--mcmc",
-            help="calibrate: run emcee for at most this many steps (36 walkers, DE moves; stops "
+            help="calibrate: run emcee for at most this many steps (40 walkers: 2 per free "
+            "parameter + 2; DE moves; stops "
             "at 50 autocorrelation times) on the seed's 200 nm and bare cells; -o writes the "
             "draws (CSV); python -m ssblab.simulate.posterior_ship ships them.",
         ),

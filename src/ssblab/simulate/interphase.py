@@ -14,16 +14,14 @@ The chain, for an interlayer of thickness *d* on each Li electrode:
    from the ionic drop across the film, ``η_coat = j d / σ_coat``. An
    overpotential η at a flaw is a Li pressure ``P = F η / V_m`` (Monroe &
    Newman, J. Electrochem. Soc. 152 (2005) A396, doi:10.1149/1.1850854), so the
-   film cracks when ``η_coat`` nears ``η_mech = σ_f V_m / F``. A third term is
-   **channel cracking** of a brittle film on a compliant substrate: a membrane
-   strain ε_m (q/q_ref) stores the energy release rate ``G = Z E ε² d`` (Hutchinson
-   & Suo, Adv. Appl. Mech. 29 (1992) 63; Z = 1.976 for a film on a substrate of
-   similar stiffness), so thick films crack first; its strain measure is
-   ``ε_m (q/q_ref) sqrt(Z E d / Γ)`` (= sqrt(G/Γ)), with E the film modulus (seed:
-   20–50 GPa) and Γ its fracture energy. Damage adds up by
+   film tears when ``η_coat`` nears ``η_mech = σ_f V_m / F``. Damage adds up by
    a Coffin–Manson law, ``D = Σ ε^b / N_f``; the exposed fraction of Li is
-   ``u = p + (1 - p)(1 - exp(-D))``. Thin films tear, thick films crack under
-   their own ionic drop: this is the origin of the optimum thickness.
+   ``u = p + (1 - p)(1 - exp(-D))``. Thin films tear (the seed's 100 nm film "too
+   thin to withstand the multiple stripping and plating"). Thick films fail by
+   **channel cracking** instead (:mod:`ssblab.simulate.film_cracking`: a brittle
+   film's channel crack is driven by ``G = Z E ε² h``, so it grows fastest in the
+   thickest film, and a cracked film shorts by current focusing): together the
+   two make the optimum thickness.
 3. **Interphase.** Where Li touches LGPS it reduces it to a mixed-conducting
    interphase (Li2S, Li3P, Li–Ge) that grows parabolically; on a partly exposed
    electrode ``L² = 2 k ∫ u dt`` (mean field) and its resistance is ``L / σ_int``.
@@ -84,8 +82,9 @@ def coating_strain(
     mechanical_V: float,
     crack_strain_per_root_nm: float = 0.0,
 ) -> np.ndarray:
-    """Dimensionless strain of the film per half-cycle: tearing + Li-overpressure +
-    channel-cracking terms (*crack_strain_per_root_nm*: see :func:`crack_strain_per_root_nm`)."""
+    """Dimensionless strain of the film per half-cycle: tearing + Li-overpressure terms
+    (and an optional ``sqrt(G/Γ)`` term, *crack_strain_per_root_nm* times sqrt(d); the
+    model passes 0: channel cracking is :mod:`ssblab.simulate.film_cracking`)."""
     d = np.maximum(np.asarray(thickness_nm, dtype=float), 1e-9)
     q = capacity_mAh_cm2 / reference_capacity_mAh_cm2
     tearing = q * tearing_thickness_nm / d

@@ -36,6 +36,7 @@ ensemble), vectorised over walkers (one model call per step for all walkers).
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import fields
@@ -69,6 +70,8 @@ FREE: dict[str, tuple[float, float, str]] = {
     "film_modulus_Pa": (2e10, 5e10, "the seed's SPM: 20-50 GPa (Fig. 2i)"),
     "film_fracture_energy_J_m2": (1.0, 20.0, "amorphous oxide films: not retrieved for LiAlO2"),
     "membrane_strain": (1e-4, 3e-2, "in-plane strain per 0.1 mAh/cm2 under the film"),
+    "crack_paris_exponent": (1.0, 20.0, "Paris m: metals 2-4, ceramics 10-50 (Ritchie 1999)"),
+    "crack_cycles": (1.0, 1e12, "half-cycles to channel the film at G_ref: not measured"),
 }
 
 #: Seed observations used in the fit: (name, value, relative error σ).
@@ -108,10 +111,13 @@ def point_params(base: SymmetricParams, theta: np.ndarray) -> SymmetricParams:
     return base.with_(**{n: float(10.0**v) for n, v in zip(FREE, np.ravel(theta), strict=True)})
 
 
-def _lifetimes(d: np.ndarray, p: SymmetricParams, cell: SymmetricCell, q: float) -> np.ndarray:
-    tr = trajectory(d, expand(lifetime_protocol(0.1, q, LONG_H)), p, cell)
+def _lifetimes(
+    d: np.ndarray, p: SymmetricParams, cell: SymmetricCell, q: float, hours: float = LONG_H
+) -> tuple[np.ndarray, Any]:
+    """Lifetimes at 0.1 mA/cm², *q* mAh/cm² [h] (alive at *hours*: *hours*), and the trajectory."""
+    tr = trajectory(d, expand(lifetime_protocol(0.1, q, hours)), p, cell)
     life = failures(tr).lifetime_h
-    return np.where(np.isnan(life), LONG_H, life), tr
+    return np.where(np.isnan(life), hours, life), tr
 
 
 def _rate(d: np.ndarray, p: SymmetricParams, cell: SymmetricCell) -> dict[float, np.ndarray]:
@@ -143,17 +149,23 @@ def observables(theta: np.ndarray, base: SymmetricParams, cell: SymmetricCell) -
     k = theta.shape[0]
     p = batch_params(base, np.vstack([theta, theta]))
     d = np.concatenate([np.full(k, 200.0), np.zeros(k)])
-    life01, tr01 = _lifetimes(d, p, cell, 0.1)
+    c, b = slice(0, k), slice(k, 2 * k)
+    # the bare cell's 0.1 mAh/cm2 data end at cycle 100: 200 h of it, not LONG_H
+    life01, tr01 = _lifetimes(d[c], batch_params(base, theta), cell, 0.1)
+    _, tr_bare = _lifetimes(d[b], batch_params(base, theta), cell, 0.1, 200.0)
     life10, _ = _lifetimes(d, p, cell, 1.0)
     alive = tr01.half_cycles.start_s[None, :] / 3600.0 < life01[:, None]
     mean = np.where(alive, tr01.cell_mid, 0).sum(1) / np.maximum(alive.sum(1), 1) * 1e3
     h = 199  # the 200th half-cycle: cycle 100
-    plate = 0.5 * (tr01.plating_start[:, h] + tr01.plating_end[:, h]) * 1e3
-    strip = 0.5 * (tr01.stripping_start[:, h] + tr01.stripping_end[:, h]) * 1e3
+
+    def electrodes(tr: Any) -> tuple[np.ndarray, np.ndarray]:
+        plate = 0.5 * (tr.plating_start[:, h] + tr.plating_end[:, h]) * 1e3
+        return plate, 0.5 * (tr.stripping_start[:, h] + tr.stripping_end[:, h]) * 1e3
+
+    (plate_c, strip_c), (plate_b, strip_b) = electrodes(tr01), electrodes(tr_bare)
     rate = _rate(d, p, cell)
-    c, b = slice(0, k), slice(k, 2 * k)
     cols = [
-        life01[c], life10[c], life10[b], mean[c], plate[c], strip[c], plate[b], strip[b],
+        life01, life10[c], life10[b], mean, plate_c, strip_c, plate_b, strip_b,
         rate[0.25][c], rate[1.0][c], rate[0.25][b], rate[1.0][b],
     ]  # fmt: skip
     return np.stack(cols, axis=1)
@@ -218,6 +230,7 @@ def sample(
     target_tau: float = 0.0,
     on_block: Callable[[Any], None] | None = None,
     ensemble: np.ndarray | None = None,
+    max_seconds: float = math.inf,
 ) -> Posterior:
     """Run emcee and return *draws* posterior samples (after *burn* steps, thinned).
 
@@ -252,7 +265,8 @@ def sample(
     )
     sampler.random_state = np.random.RandomState(seed).get_state()
     state = p0
-    while sampler.iteration < steps:
+    began = time.monotonic()
+    while sampler.iteration < steps and time.monotonic() - began < max_seconds:
         state = sampler.run_mcmc(state, min(BLOCK, steps - sampler.iteration), progress=False)
         if on_block is not None:
             on_block(sampler)

@@ -16,6 +16,8 @@ overpotential at mid half-cycle):
   passes :data:`~ssblab.analysis.symmetric.RATE_TEST_BOUND_MV`);
 * **short**: the local plating current density at the void-reduced contact,
   ``j (1 + V)``, above ``penetration_current_density_A_cm2`` (Li penetrates LGPS);
+  once the film is channel-cracked (:mod:`ssblab.simulate.film_cracking`) the
+  current focuses into the crack, ``j (1 + V) / a_c``;
   the table then shows the voltage collapse (a 1 Ω path) that the analysis reads
   as a hard short.
 
@@ -39,6 +41,7 @@ import numpy as np
 from ssblab import schema as s
 from ssblab.analysis.symmetric import DIVERGENCE_BOUND_MV
 from ssblab.errors import SimulationError
+from ssblab.simulate import film_cracking as fc
 from ssblab.simulate import interphase as ph
 from ssblab.simulate.protocol import Block, HalfCycles, expand, lifetime_protocol
 from ssblab.simulate.symmetric_params import SymmetricParams, load_params, parameter_table
@@ -158,6 +161,7 @@ class Trajectory:
     stripping_end: np.ndarray
     bulk: np.ndarray
     shorted: np.ndarray
+    cracked: np.ndarray | None = None
 
     @property
     def cell_start(self) -> np.ndarray:
@@ -195,12 +199,6 @@ def _layer_resistance(
         b["reference_capacity_mAh_cm2"],
         b["tearing_thickness_nm"],
         eta_mech,
-        ph.crack_strain_per_root_nm(
-            b["membrane_strain"],
-            b["film_modulus_Pa"],
-            b["film_fracture_energy_J_m2"],
-            b["channel_crack_factor"],
-        ),
     )
     damage = ph.cumulative(strain ** b["fatigue_exponent"] / b["fatigue_cycles"])
     exposed = ph.exposed_fraction(ph.uncovered_fraction(d, b["pinhole_length_nm"]), damage)
@@ -267,6 +265,11 @@ def trajectory(
         return ph.electrode_overpotential_V(focused, r_film, i0, t_k) + local * interphase
 
     bulk = j * cell.electrolyte_thickness_um * 1e-4 / b["electrolyte_conductivity_S_cm"]
+    cracked = fc.cracked_films(
+        d, hc.capacity_mAh_cm2[None, :], hc.current_density_A_cm2[None, :], b
+    )
+    plating_local = j * (1.0 + plate)
+    focused = np.where(cracked, plating_local / b["crack_area_fraction"], plating_local)
     return Trajectory(
         half_cycles=hc,
         plating_start=electrode(j, r_int[:, :-1]),
@@ -274,7 +277,8 @@ def trajectory(
         stripping_start=electrode(j * (1.0 + strip_start), r_int[:, :-1]),
         stripping_end=electrode(j * (1.0 + strip_end), r_int[:, 1:], 1.0 + gap),
         bulk=np.broadcast_to(bulk, shape),
-        shorted=j * (1.0 + plate) > b["penetration_current_density_A_cm2"],
+        shorted=focused > b["penetration_current_density_A_cm2"],
+        cracked=cracked,
     )
 
 

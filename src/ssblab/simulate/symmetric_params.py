@@ -39,6 +39,10 @@ class SymmetricParams:
     film_fracture_energy_J_m2: float
     membrane_strain: float
     channel_crack_factor: float
+    crack_paris_exponent: float
+    crack_cycles: float
+    crack_reference_energy_J_m2: float
+    crack_area_fraction: float
     li_molar_volume_cm3_mol: float
     penetration_current_density_A_cm2: float
     reference_capacity_mAh_cm2: float
