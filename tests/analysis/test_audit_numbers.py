@@ -38,3 +38,14 @@ def test_a_mass_that_gives_more_than_li_metal_is_flagged(data_dir):
     assert not [f for f in right.flags if f.code == "specific_capacity_implausible"]
     rate = rate_table(run, active_mass_g=0.010)
     assert [f.code for f in rate.flags].count("specific_capacity_implausible") == 1
+
+
+def test_report_summary_says_its_cycles_are_the_complete_ones(data_dir):
+    # TestFile.nda: `ssblab info` and `ssblab cycles` print 3 cycles, the report printed
+    # "cycles 1" (the complete ones) without saying so; the partial ones are in its flags
+    from ssblab.report.inputs import LabelledRun, ReportData
+    from ssblab.report.summary import summary_rows
+
+    (row,) = summary_rows(ReportData(runs=[LabelledRun("cell", read(data_dir / TESTFILE))]))
+    assert row["complete cycles"] == 1 and "partial_cycle (×2)" in row["flags"]
+    assert row["first discharge [mAh]"] == pytest.approx(5806.646, rel=1e-6)

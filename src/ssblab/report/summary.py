@@ -16,7 +16,7 @@ from ssblab.report.inputs import LabelledRun, ReportData, Spectrum, is_symmetric
 SUMMARY_COLUMNS = (
     "cell",
     "type",
-    "cycles",
+    "complete cycles",
     "first discharge [mAh]",
     "last discharge [mAh]",
     "retention [%]",
@@ -110,7 +110,7 @@ def _cycling_row(r: LabelledRun) -> dict[str, Any]:
         return row
     if out["cycles"]:
         row |= {
-            "cycles": out["cycles"],
+            "complete cycles": out["cycles"],
             "first discharge [mAh]": out["first_discharge_mAh"],
             "last discharge [mAh]": out["last_discharge_mAh"],
             "retention [%]": out["retention_pct"],
@@ -131,7 +131,7 @@ def _symmetric_row(r: LabelledRun) -> dict[str, Any]:
         failure = detect_failure(hc)
     except (ImportError, SsblabError):
         return row
-    row["cycles"] = hc.height // 2
+    row["complete cycles"] = hc.height // 2
     row["failure"] = (
         "none" if failure.time_h is None else f"{failure.mode} at {failure.time_h:.4g} h"
     )
