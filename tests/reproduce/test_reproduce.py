@@ -42,10 +42,15 @@ def test_lifetime_ordering_from_one_calibration(lialo2):
         t: rows[(f"sym-li-{t}_lgps", q)].ssblab
         for t in ("lialo2-200nm", "lialo2-300nm", "lialo2-100nm", "bare")
     }
-    # 200 > 100 nm > bare holds at the posterior median; where 300 nm falls is a posterior
-    # fraction (tests/simulate/test_symmetric_model.py, `ssblab simulate calibrate --samples`)
-    assert life["lialo2-200nm"] > life["lialo2-100nm"] > life["bare"] > 0
-    assert life["lialo2-300nm"] > life["lialo2-100nm"]
+    # at the best posterior draw 200 nm outlives both (the seed's best) and the 300 nm cell
+    # shorts through its channel-cracked film: 2760 / 1748 / 1362 / 434 h (predicted 100 and
+    # 300 nm +25 / -15 %); 100 nm above 300 nm, unlike the seed (README, posterior fraction)
+    assert life["lialo2-200nm"] > max(life["lialo2-100nm"], life["lialo2-300nm"])
+    assert min(life["lialo2-100nm"], life["lialo2-300nm"]) > life["bare"] > 0
+    assert life["lialo2-100nm"] == pytest.approx(1400.0, rel=0.3)
+    assert life["lialo2-300nm"] == pytest.approx(1600.0, rel=0.3)
+    (note,) = [n for n in lialo2.notes if "channel-cracked film" in n]
+    assert "posterior draws (predicted)" in note
     q1 = "lifetime at 0.1 mA/cm2, 1.0 mAh/cm2"
     assert rows[("sym-li-lialo2-200nm_lgps", q1)].ssblab > 3 * rows[("sym-li-bare_lgps", q1)].ssblab
 

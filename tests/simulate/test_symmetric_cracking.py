@@ -66,6 +66,6 @@ def test_bare_li_never_cracks_and_a_cracked_film_shorts(cell):
         k = int(np.argmax(tr.cracked[i]))
         assert tr.cracked[i].any() and fail.half_cycle[i] <= k
     no_crack = p.with_(crack_cycles=1e30, film_fracture_energy_J_m2=1e9)
-    assert lifetime_h(300.0, no_crack, cell) > 1.5 * lifetime_h(300.0, p, cell)
+    assert np.isnan(lifetime_h(300.0, no_crack, cell))  # outlives 6000 h without the crack
     result = simulate(cell.with_(coating_thickness_nm=300.0))
     assert result.failure_mode == MODES[2]  # "short"

@@ -18,8 +18,10 @@ from ssblab.simulate.calibrate import calibration_report, lifetime_h
 from ssblab.simulate.protocol import expand, lifetime_protocol, parse_protocol
 from ssblab.simulate.sweep import optimum, parse_range, plot_sweep, sweep
 from ssblab.simulate.symmetric import (
+    MODES,
     POINTS_PER_HALF_CYCLE,
     SymmetricCell,
+    failures,
     from_recipe,
     load_params,
     parameter_table,
@@ -37,7 +39,7 @@ def cell() -> SymmetricCell:
 
 def test_every_parameter_has_a_source_and_status():
     rows = parameter_table()
-    assert len(rows) == 25
+    assert len(rows) == 29
     for row in rows:
         assert row["status"] in ("literature", "assumed", "calibrated"), row["name"]
         assert len(row["source"]) > 10, row["name"]
@@ -97,39 +99,30 @@ def test_calibrated_rows_are_the_declared_subset_and_predictions_are_labelled():
     assert abs(rows["lifetime 100 nm, 0.1 mAh/cm2 [h]"].error_percent) < 30.0  # predicted
 
 
-def test_lifetime_ordering_of_the_posterior_median(cell):
+def test_lifetime_ordering_of_the_best_draw(cell):
     p = cell.params
     life = {d: lifetime_h(d, p, cell) for d in (0.0, 100.0, 200.0, 300.0)}
-    assert 2500.0 < life[200.0] < 3500.0  # seed 3000 h (calibrated)
-    assert life[200.0] > life[100.0] > life[0.0]
-    assert 1000.0 < life[100.0] < 2500.0  # seed 1400 h (predicted)
-    assert life[300.0] > 2000.0  # seed 1600 h: the model misses the thick-film penalty
+    assert 2500.0 < life[200.0] < 3500.0  # seed 3000 h (calibrated; measured 2760)
+    assert life[200.0] > max(life[100.0], life[300.0])  # the seed's best of the three
+    assert min(life[100.0], life[300.0]) > life[0.0]
+    assert life[100.0] == pytest.approx(1400.0, rel=0.3)  # predicted: 1748 h, +25 %
+    assert life[300.0] == pytest.approx(1600.0, rel=0.3)  # predicted: 1362 h, -15 %
     assert life[0.0] < 600.0
 
 
-def test_lifetime_grows_only_as_the_damage_rate_to_the_minus_0_4(cell):
-    # why the 300 nm miss (README): a film damaged 4x faster loses only ~1.7x in life,
-    # and its ionic drop at 0.1 mA/cm2 (17 mV) is an eighth of the overpressure that cracks it
-    p = cell.params
-    fast = lifetime_h(200.0, p.with_(fatigue_cycles=0.25 * p.fatigue_cycles), cell)
-    ratio = fast / lifetime_h(200.0, p, cell)
-    assert 0.5 < ratio < 0.7  # 4**-0.5 .. 4**-0.26 (measured 0.59: rate^-0.38)
-    med = po.load_draws().median(p)  # posterior medians of the film's conductivity, strength
-    drop = 1e-4 * 300e-7 / med.coating_conductivity_S_cm
-    overpressure = ph.mechanical_overpotential_V(med.film_strength_Pa, med.li_molar_volume_cm3_mol)
-    assert drop == pytest.approx(0.0169, rel=0.02)
-    assert overpressure == pytest.approx(0.130, rel=0.02)
-
-
-def test_no_thick_film_term_alone_fails_300_nm_before_200_nm(cell):
-    # the 300 nm miss is structural (README): channel cracking at its prior's largest
-    # membrane strain, or the least conductive film the posterior allows, still leaves
-    # the 300 nm cell outliving the 200 nm one
-    p = cell.params
-    hi = po.FREE["membrane_strain"][1]
-    for trial in (p.with_(membrane_strain=hi), p.with_(coating_conductivity_S_cm=6e-8)):
-        thick, mid = lifetime_h(300.0, trial, cell), lifetime_h(200.0, trial, cell)
-        assert thick > 1.1 * mid > 1600.0
+def test_thick_films_fail_by_the_short_of_a_channel_crack_and_thin_ones_by_tearing(cell):
+    hc = expand(lifetime_protocol(0.1, 0.1, 6000.0))
+    tr = trajectory(np.array([100.0, 200.0, 300.0]), hc, cell.params, cell)
+    fail = failures(tr)
+    assert [MODES[m] for m in fail.mode] == ["overpotential_divergence", "short", "short"]
+    for i in (1, 2):  # the short comes in the half-cycle the film channels
+        assert int(np.argmax(tr.cracked[i])) == fail.half_cycle[i]
+    assert not tr.cracked[0, : fail.half_cycle[0] + 1].any()  # 100 nm: torn, not cracked
+    # without the crack the 200 and 300 nm cells outlive 6000 h: the old model's miss
+    no_crack = cell.params.with_(crack_cycles=1e30, film_fracture_energy_J_m2=1e9)
+    assert math.isnan(lifetime_h(300.0, no_crack, cell))
+    assert math.isnan(lifetime_h(200.0, no_crack, cell))
+    assert lifetime_h(100.0, no_crack, cell) == lifetime_h(100.0, cell.params, cell)
 
 
 def test_posterior_predictions_with_intervals_on_a_subsample(cell):
@@ -140,12 +133,13 @@ def test_posterior_predictions_with_intervals_on_a_subsample(cell):
     thin = rows["lifetime 100 nm, 0.1 mAh/cm2 [h]"]
     thick = rows["lifetime 300 nm, 0.1 mAh/cm2 [h]"]
     assert thin["role"] == thick["role"] == "predicted"
-    lo, hi = thin["model_interval_90"]
-    assert lo <= thin["model"] <= hi and lo < 1400.0 < hi
-    assert thick["model"] > 1600.0 * 1.3  # the 300 nm miss, stated in the README
-    assert 0.0 <= out["ordering_200_300_100_bare_fraction"] <= 1.0
+    lo, hi = thick["model_interval_90"]  # measured on these 25 draws: 1013 [722, 1558]
+    assert lo <= thick["model"] <= hi and thick["model"] == pytest.approx(1600.0, rel=0.4)
+    lo, hi = thin["model_interval_90"]  # 1897 [1475, 2817]: the 100 nm miss (README)
+    assert lo <= thin["model"] <= hi and lo > 1400.0
+    assert 0.0 <= out["ordering_200_300_100_bare_fraction"] <= 0.1  # 300 nm below 100 nm
     opt = out["optimum_thickness_nm"]
-    assert 100.0 <= opt["low"] <= opt["median"] <= opt["high"] < 1000.0  # not the grid's end
+    assert 100.0 <= opt["low"] <= opt["median"] <= opt["high"] <= 250.0  # 140-180 nm
 
 
 def test_sampler_runs_and_keeps_draws_inside_the_priors(cell):
@@ -167,7 +161,7 @@ def test_sensitivity_table_names_every_free_parameter(cell):
 def test_coated_outlives_bare_at_one_mah(cell):
     coated = lifetime_h(200.0, cell.params, cell, ONE_MAH)
     bare = lifetime_h(0.0, cell.params, cell, ONE_MAH)
-    assert coated > 4.0 * bare
+    assert coated > 3.0 * bare  # seed 1000 / 300 h; measured 940 / 260 h
     assert 500.0 < coated < 2000.0  # seed: 1000 h
     assert 50.0 < bare < 600.0  # seed: 300 h
 
@@ -187,7 +181,7 @@ def test_rate_overpotentials_are_hundreds_of_mV_to_volts():
 
 def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
     result = simulate(cell)
-    assert result.failure_mode == "overpotential_divergence"
+    assert result.failure_mode == "short"  # the channel-cracked film, at 2760 h
     assert result.lifetime_h == pytest.approx(3000.0, rel=0.15)
     run = result.run
     s.validate(run.table)
@@ -204,7 +198,7 @@ def test_simulated_run_is_canonical_and_analysis_finds_the_model_failure(cell):
     assert charge[-1] + discharge[-1] == pytest.approx(passed, rel=1e-9)
     hc = half_cycle_overpotentials(run)
     failure = detect_failure(hc)  # the default rule is the model's rule
-    assert failure.mode == "overpotential_divergence"
+    assert failure.mode == "hard_short"
     assert failure.time_h == pytest.approx(result.lifetime_h, abs=1e-3)
     assert failure == detect_failure(hc, FailureCriteria(cutoff_mV=1000.0))
     # cycle 100 (half-cycles 199, 200): seed 78 + 80 mV in its three-electrode cell
@@ -228,12 +222,11 @@ def test_short_is_reported_and_shown_as_near_zero_voltage(cell):
     assert failure.time_h == pytest.approx(result.lifetime_h, abs=1.0)
 
 
-def test_sweep_optimum_of_the_best_draw_lies_above_200_nm(cell):
+def test_sweep_optimum_of_the_best_draw_lies_between_tearing_and_cracking(cell):
     result = sweep(cell, np.linspace(0.0, 500.0, 101))
     best = optimum(result)
-    # the rate test puts the film at ~1.7e-7 S/cm: too conductive for its ionic drop to
-    # crack a 300 nm film at 0.1 mA/cm2, so the model's optimum moves thick (README)
-    assert 300.0 <= best.thickness_nm <= 500.0
+    # thinner films tear (divergence), thicker ones channel-crack and short: 160 nm
+    assert 140.0 <= best.thickness_nm <= 200.0
     assert best.low_nm < best.thickness_nm < best.high_nm or best.low_nm == best.thickness_nm
     fig = plot_sweep(result, best)
     assert len(fig.axes) == 2
