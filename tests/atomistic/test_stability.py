@@ -107,3 +107,25 @@ def test_each_polymorph_reacts_with_its_own_energy(fake_energies, monkeypatch):
     notes = [f for f in alpha.flags if f.code == "polymorph"]
     assert len(notes) == 1 and "+0.125 eV/atom vs LiAlO2_gamma" in notes[0].message
     assert stability.polymorph_energy("LiAlO2_gamma", "fake") == {"LiAlO2": pytest.approx(-0.125)}
+
+
+@pytest.mark.slow
+def test_gamma_lialo2_protects_li_and_linbo3_is_reduced():
+    """Measured (both potentials, eV/atom): gamma-LiAlO2 + Li -0.014 / -0.036 (within error),
+    LiNbO3 + Li -0.371 / -0.393 (-> Nb + Li2O); gamma lies 0.018 / 0.009 eV/atom below alpha."""
+    rows, skipped = stability.screen_candidates(("LiAlO2_gamma", "LiNbO3"), partners=("Li",))
+    by_name = {r.candidate: r for r in rows}
+    assert not skipped
+    gamma, linbo3 = by_name["LiAlO2_gamma"], by_name["LiNbO3"]
+    assert gamma.verdict("Li") == "stable" and linbo3.verdict("Li") == "reacts"
+    measured = {"LiAlO2_gamma": (-0.0137, -0.0355), "LiNbO3": (-0.3706, -0.3926)}
+    for name, (e_chgnet, e_sevennet) in measured.items():
+        energies = by_name[name].reactions["Li"]
+        assert energies["chgnet"].energy_eV_atom == pytest.approx(e_chgnet, abs=0.01)
+        assert energies["sevennet"].energy_eV_atom == pytest.approx(e_sevennet, abs=0.01)
+    assert "Nb" in linbo3.reactions["Li"]["chgnet"].products
+    # The stable polymorph at ambient pressure is the lower one with both potentials.
+    for model, below in (("chgnet", -0.018), ("sevennet", -0.009)):
+        diff = stability.polymorph_energy("LiAlO2_gamma", model)["LiAlO2"]
+        assert diff == pytest.approx(below, abs=0.004)
+    assert [r.candidate for r in rows] == ["LiAlO2_gamma", "LiNbO3"]

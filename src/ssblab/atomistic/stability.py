@@ -21,7 +21,9 @@ Caveats, stated with every number:
   polymorphs of its formula are left out of its hull, and the energy between
   them is given as a ``polymorph`` note;
 - the Li-Nb-O hull has LiNbO3, Li2O and bcc Nb only (no NbO, NbO2, LiNbO2,
-  Li3NbO4): a missing phase can only make a reaction more negative;
+  Li3NbO4), and there is no Nb sulfide, phosphide or germanide: a missing phase
+  can only make a reaction more negative, so "LiNbO3 stable with LGPS" says only
+  that none of the phases here forms;
 - a potential resolves a reaction only beyond its own published formation-energy
   MAE (0.061 eV/atom CHGNet, 0.046 SevenNet): smaller ones are "within error".
 """
