@@ -51,3 +51,13 @@ def test_zero_charge_slivers_do_not_split_cellpy_biol(data_dir):
     assert result.rule == "vendor" and result.table.height == 1
     total = result.table["charge_capacity_Ah"][0] + result.table["discharge_capacity_Ah"][0]
     assert total * 1e3 == pytest.approx(4.976893, rel=1e-4)
+
+
+def test_nw4_late_cycles_are_complete_with_a_ce(data_dir):
+    # both halves of every late vendor cycle exist (~1 uAh); judged against the 1.7 mAh
+    # first charge (0.1 % = 1.7 uAh) 47 cycles were "partial", their CE null
+    table = cycle_table(read(data_dir / NW4)).table
+    assert table.get_column("partial").sum() == 0
+    late = table.filter(pl.col("cycle") == 155).row(0, named=True)
+    assert late["discharge_capacity_Ah"] == pytest.approx(7.544e-7, rel=1e-3)
+    assert late["coulombic_efficiency"] is not None

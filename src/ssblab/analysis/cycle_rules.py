@@ -27,7 +27,7 @@ MIN_DURATION_S = 10.0
 MIN_NEIGHBOUR_FRACTION = 0.05
 #: ... and at least this long [s].
 MIN_SHORT_HALF_S = 1.0
-#: A half-cycle under this fraction of the largest one is missing (its cycle is partial).
+#: A half-cycle under this fraction of the median cycle's larger half is missing (partial).
 MISSING_FRACTION = 1e-3
 #: A first/last cycle with less than this share of the median "in"/"out" is partial.
 PARTIAL_SHARE = 0.5

@@ -34,11 +34,11 @@ neighbour (a DCIR pulse does not split a charge); the first and last ones never
 are. Capacities and energies are the rise of the cumulative counters across a
 cycle (integrated from I(t) when a counter is missing; energies rebuilt from
 the records when the energy counter is coarse). A cycle is ``partial`` when it
-lacks its "in" or "out" half (under 0.1 % of the largest half-cycle), when the
+lacks its "in" or "out" half (under 0.1 % of the median cycle's larger half), when the
 first or last cycle holds less than half the median of that half, or when the
 vendor folded a part-charged cell's first half-cycle into it (BTSDA's cycle 1).
 Under ``half_cycles`` the same thresholds judge each half-cycle alone: it is
-partial when under 0.1 % of the largest half-cycle, or when the first or last
+partial when under 0.1 % of the median cycle's larger half, or when the first or last
 one holds less than half the median of the other half-cycles of its sign (a
 cell that came in part-charged, a test stopped mid-discharge); a charge or
 discharge that ran its course, as the halves of a complete ``pairs`` cycle do,
@@ -154,6 +154,21 @@ def _summary(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _missing_floor(summary: pl.DataFrame) -> float:
+    """Charge under which a half-cycle counts as missing [A·h].
+
+    :data:`MISSING_FRACTION` of the median cycle's larger half (cycles with any charge),
+    not of the largest: a cell whose capacity fades a thousandfold after a long first
+    charge (Neware ``nw4-120-1-6-53.ndax``: 1.7 mAh, then ~1 µAh halves) keeps its late
+    cycles complete.
+    """
+    big = summary.select(
+        pl.max_horizontal("charge_capacity_Ah", "discharge_capacity_Ah").alias("q")
+    ).get_column("q")
+    big = big.filter(big > 0)
+    return MISSING_FRACTION * float(big.median()) if big.len() else 0.0
+
+
 def _partial(summary: pl.DataFrame, o: conv.Orientation, floor_Ah: float) -> np.ndarray:
     q_in = summary.get_column(o.in_column).to_numpy()
     q_out = summary.get_column(o.out_column).to_numpy()
@@ -234,10 +249,7 @@ def cycle_table(
             "energies = capacity × the current-weighted mean voltage of the records "
             "(the energy counter is too coarse)"
         )
-    largest = summary.select(
-        pl.max_horizontal("charge_capacity_Ah", "discharge_capacity_Ah").max()
-    ).item()
-    floor = MISSING_FRACTION * float(largest or 0.0)
+    floor = _missing_floor(summary)
     if numbered.rule == "half_cycles":
         partial = _partial_halves(summary, floor)
     else:
