@@ -13,7 +13,10 @@ depth of the Li deficit that opens a gap under the film (the rate test's ×11
 rise for ×4 current: :func:`ssblab.simulate.interphase.stripping_gap`); the
 fatigue constants of a 100 nm oxide film on Li; the penetration current density
 (0.3–4 mA/cm² across sulfides); the pinhole and tearing lengths, the strength of
-the film and the void suppression under it. Those are :data:`FREE`, each with
+the film and the void suppression under it; and the channel crack of the film
+(:mod:`ssblab.simulate.film_cracking`): its membrane strain, fracture energy,
+Paris exponent and the half-cycles to channel at the reference driving force,
+with the modulus inside the seed's 20–50 GPa. Those are :data:`FREE`, each with
 a log-uniform prior over the range stated beside it.
 
 Data used (the declared subset): the seed's 200 nm and bare cells only

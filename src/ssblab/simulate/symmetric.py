@@ -151,7 +151,8 @@ class Trajectory:
     """Model output per half-cycle for a batch of cells, arrays shaped (cells, half-cycles).
 
     ``*_start``/``*_end`` are the overpotentials [V] with the states at the start
-    and the end of each half-cycle.
+    and the end of each half-cycle; ``cracked``: the film is channel-cracked by the
+    end of the half-cycle (:mod:`ssblab.simulate.film_cracking`).
     """
 
     half_cycles: HalfCycles
