@@ -138,6 +138,7 @@ def test_posterior_predictions_with_intervals_on_a_subsample(cell):
     lo, hi = thin["model_interval_90"]  # 1897 [1475, 2817]: the 100 nm miss (README)
     assert lo <= thin["model"] <= hi and lo > 1400.0
     assert 0.0 <= out["ordering_200_300_100_bare_fraction"] <= 0.1  # 300 nm below 100 nm
+    assert out["best_200_of_100_200_300_fraction"] > 0.8  # but 200 nm the best of the three
     opt = out["optimum_thickness_nm"]
     assert 100.0 <= opt["low"] <= opt["median"] <= opt["high"] <= 250.0  # 140-180 nm
 

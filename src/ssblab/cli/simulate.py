@@ -262,7 +262,9 @@ def _calibrate(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
             f"optimum thickness {opt['median']:.0f} nm "
             f"(90 %: {opt['low']:.0f}-{opt['high']:.0f} nm); "
             "ordering 200 > 300 > 100 nm > bare in "
-            f"{100 * payload['posterior']['ordering_200_300_100_bare_fraction']:.0f} % of draws"
+            f"{100 * payload['posterior']['ordering_200_300_100_bare_fraction']:.0f} % of draws; "
+            "200 nm the best of 100/200/300 nm (all above bare) in "
+            f"{100 * payload['posterior']['best_200_of_100_200_300_fraction']:.0f} %"
         )
         run = payload["posterior"]["sampler"]
         typer.echo(

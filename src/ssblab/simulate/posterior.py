@@ -322,6 +322,7 @@ def predictions(
         rows.append(_row(name, y, med, lo, hi, "predicted", col))
     bare, t100, t200, t300 = life.T
     order = float(np.mean((t200 > t300) & (t300 > t100) & (t100 > bare)))
+    best_200 = float(np.mean((t200 > np.maximum(t100, t300)) & (np.minimum(t100, t300) > bare)))
     grid = np.linspace(0.0, 1000.0, 51)  # wide enough that no draw's optimum sits on its end
     sweep = lifetimes_by_thickness(few, base, cell, grid)
     best = grid[np.argmax(sweep, axis=1)]
@@ -329,6 +330,7 @@ def predictions(
     return {
         "rows": rows,
         "ordering_200_300_100_bare_fraction": order,
+        "best_200_of_100_200_300_fraction": best_200,
         "optimum_thickness_nm": {"median": med, "low": lo, "high": hi, "level": 0.9},
         "draws": int(post.draws.shape[0]),
         "sampler": {
