@@ -206,7 +206,10 @@ def seed_command(
             on_done=lambda n: bar.update(task, completed=n),
         )
     if plot:
-        _bar_chart(table, what, plot)
+        from ssblab.cli.atoms_plot import bar_chart
+
+        bar_chart(table, what, plot)
+        typer.echo(f"wrote {plot}", err=True)
     if json:
         rows = [row.as_dict() for row in table.rows]
         payload = {"method": table.method, "note": table.note, "checks": list(table.checks)}
@@ -223,70 +226,6 @@ def seed_command(
     for line in table.checks:
         typer.echo(f"- {line}")
     print_flags([f for r in table.rows for f in r.flags])
-
-
-def _bar_chart(table, what: str, path: str) -> None:
-    """Grouped bars, one group per host and one bar per potential, values on the bars.
-
-    A bar is hatched when that potential's result carries a flag (artefact, not
-    converged); a label ends in ``*`` where the potentials disagree beyond the
-    margin. Binding gets a second panel against bcc Li metal.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    rows, models = table.rows, list(table.rows[0].results)
-    binding = what == "binding"
-    labels = [
-        (r.job.host if binding else f"{r.job.structure}\n{r.job.hop}")
-        + ("*" if any(f.code == "potentials_disagree" for f in r.flags) else "")
-        for r in rows
-    ]
-    if binding:
-        panels = [
-            ("E_int_eV", "E_int vs isolated Li atom (eV)\n(the seed's definition)"),
-            ("E_int_vs_metal_eV", "E_int vs bcc Li metal (eV)\n(< 0: Li leaves the metal)"),
-        ]
-    else:
-        panels = [("barrier_eV", "barrier (eV)")]
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.6), squeeze=False)
-    x, width = np.arange(len(rows)), 0.8 / len(models)
-    for ax, (key, ylabel) in zip(axes[0], panels, strict=True):
-        for k, name in enumerate(models):
-            values = [getattr(r.results[name], key) for r in rows]
-            values = [np.nan if v is None else v for v in values]
-            bars = ax.bar(x + (k - (len(models) - 1) / 2) * width, values, width, label=name)
-            for bar, r, v in zip(bars, rows, values, strict=True):
-                bar.set_hatch("///" if r.results[name].flags else "")
-                if np.isfinite(v):
-                    top = bar.get_x() + bar.get_width() / 2
-                    ax.annotate(
-                        f"{v:.2f}",
-                        (top, v),
-                        ha="center",
-                        va="top" if v < 0 else "bottom",
-                        fontsize=7,
-                        xytext=(0, -2 if v < 0 else 2),
-                        textcoords="offset points",
-                    )
-        ax.axhline(0, color="black", lw=0.6)
-        ax.set_xticks(x, labels, fontsize=8)
-        ax.set_ylabel(ylabel)
-        ax.grid(axis="y", lw=0.3, alpha=0.5)
-        ax.margins(y=0.12)
-    axes[0][0].legend(
-        frameon=False, fontsize=8, title="hatched: flagged; *: potentials disagree",
-        title_fontsize=8,
-    )  # fmt: skip
-    title = "Seed Fig. S14: Li binding (MLIP, not DFT)" if binding else "Li migration barriers"
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    typer.echo(f"wrote {path}", err=True)
 
 
 @atoms_app.command("screen")
