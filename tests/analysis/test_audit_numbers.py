@@ -49,3 +49,18 @@ def test_report_summary_says_its_cycles_are_the_complete_ones(data_dir):
     (row,) = summary_rows(ReportData(runs=[LabelledRun("cell", read(data_dir / TESTFILE))]))
     assert row["complete cycles"] == 1 and "partial_cycle (×2)" in row["flags"]
     assert row["first discharge [mAh]"] == pytest.approx(5806.646, rel=1e-6)
+
+
+def test_report_voltage_profiles_use_the_cycles_that_cycles_prints(data_dir):
+    # maccor_001.txt: vendor cycle 1 holds 8 of the 9 half-cycles; the panel drew one
+    # 17 624 mAh "charge" (four charges end to end) while `ssblab cycles` prints 5 cycles
+    from ssblab.report.inputs import LabelledRun
+    from ssblab.report.panels_cycling import voltage_capacity
+
+    run = LabelledRun("m", read(data_dir / "maccor/maccor_001.txt"))
+    panel = voltage_capacity(run, "mAh", 1000.0)
+    names = [t.name for t in panel.traces]
+    assert len(names) == 9 and names[0] == "cycle 1 discharge"
+    widest = max(float(max(t.x)) for t in panel.traces)
+    assert widest == pytest.approx(4544.03, rel=1e-5)  # cycle 2 discharge, as in cycles
+    assert "rule pairs" in panel.note

@@ -96,14 +96,42 @@ def _with_cycle_capacity(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def numbered_table(run: LabelledRun) -> tuple[pl.DataFrame, str]:
+    """The run's table with the cycles ``ssblab cycles`` prints, and the rule used.
+
+    A vendor counter that lumps cycles (Maccor ``maccor_001.txt``: 8 of 9 half-cycles
+    in vendor cycle 1) is replaced as in :func:`ssblab.analysis.cycles.number_cycles`;
+    a table the rule cannot number, or whose counter is unreadable in some rows (drawn
+    with those rows left out and counted), is returned as it is (``"vendor"``).
+    """
+    from ssblab.analysis.cycles import number_cycles
+
+    table = run.run.table
+    if s.CYCLE in table.columns and table.get_column(s.CYCLE).null_count():
+        return table, "vendor"
+    try:
+        numbered = number_cycles(run.run)
+    except SsblabError:
+        return run.run.table, "vendor"
+    return numbered.table, numbered.rule
+
+
 def cycle_curves(
-    run: LabelledRun, factor: float, cycles: list[int] | None = None, max_points: int = 800
+    run: LabelledRun,
+    factor: float,
+    cycles: list[int] | None = None,
+    max_points: int = 800,
+    *,
+    renumber: bool = False,
 ) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
     """``(cycle, "charge"|"discharge", capacity, voltage)`` per half-cycle, thinned for display.
 
     Capacity is in display units (A·h × *factor*); rest periods are left out.
+    *renumber*: cycles as ``ssblab cycles`` numbers them (:func:`numbered_table`),
+    not the vendor's counter.
     """
-    table = _with_cycle_capacity(run.run.table)
+    source = numbered_table(run)[0] if renumber else run.run.table
+    table = _with_cycle_capacity(source)
     wanted = cycles if cycles is not None else cycle_numbers(table)[0]
     table = table.filter(pl.col(s.CYCLE).is_in(wanted))
     curves = []
@@ -127,16 +155,16 @@ def voltage_capacity(
     """
     if is_symmetric(run.run):
         raise NotAvailable(f"{run.label} is a symmetric-cell run (see the voltage-time panel)")
-    table = run.run.table
-    if table.height == 0:
+    if run.run.table.height == 0:
         raise NotAvailable(f"{run.label} has no rows")
+    table, rule = numbered_table(run)
     all_cycles, no_cycle = cycle_numbers(table)
     if not all_cycles:
         raise NotAvailable(f"{run.label} has no row with a cycle number")
     shown = pick_cycles(all_cycles) if cycles is None else [c for c in all_cycles if c in cycles]
     if not shown:
         raise NotAvailable(f"{run.label} has none of cycles {cycles} (it has {len(all_cycles)})")
-    curves = cycle_curves(run, factor, shown)
+    curves = cycle_curves(run, factor, shown, renumber=True)
     if not curves:
         raise NotAvailable(f"{run.label} has no charge or discharge (current is zero throughout)")
     lo, hi = min(all_cycles), max(all_cycles)
@@ -151,7 +179,10 @@ def voltage_capacity(
     note = (
         f"{len(shown)} of {len(all_cycles)} cycles shown." if len(shown) < len(all_cycles) else ""
     )
-    note = " ".join(filter(None, (note, null_cycle_note(no_cycle))))
+    renumbered = f"Cycles numbered by rule {rule}, as ssblab cycles prints them." * (
+        rule != "vendor"
+    )
+    note = " ".join(filter(None, (note, renumbered, null_cycle_note(no_cycle))))
     return Panel(
         key=f"voltage_capacity_{_slug(run.label)}",
         title=f"Voltage vs capacity — {run.label}",
