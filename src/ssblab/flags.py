@@ -99,7 +99,8 @@ def check_retention(quantity: str, retention_pct: float | None) -> tuple[Flag, .
             quantity,
             "retention_above_100",
             f"retention {retention_pct:.4g} % exceeds {RETENTION_MAX_PCT:g} %: "
-            "the reference cycle is likely partial or the cycles are lumped",
+            "the reference cycle is likely partial, the cycles lumped, or the rate lowered "
+            "after it (a rate test)",
         ),
     )
 

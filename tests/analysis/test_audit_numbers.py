@@ -64,3 +64,12 @@ def test_report_voltage_profiles_use_the_cycles_that_cycles_prints(data_dir):
     widest = max(float(max(t.x)) for t in panel.traces)
     assert widest == pytest.approx(4544.03, rel=1e-5)  # cycle 2 discharge, as in cycles
     assert "rule pairs" in panel.note
+
+
+def test_retention_above_100_names_a_rate_test(data_dir):
+    # test_2.ndax is a rate test: 135 % retention at a slower rate than cycle 1's; the flag
+    # blamed only a partial reference or lumped cycles
+    m = metrics(read(data_dir / "neware/test_2.ndax"))
+    (flag,) = [f for f in m.flags if f.code == "retention_above_100"]
+    assert flag.message.startswith("retention 135 % exceeds 105 %")
+    assert "a rate test" in flag.message
