@@ -73,3 +73,14 @@ def test_retention_above_100_names_a_rate_test(data_dir):
     (flag,) = [f for f in m.flags if f.code == "retention_above_100"]
     assert flag.message.startswith("retention 135 % exceeds 105 %")
     assert "a rate test" in flag.message
+
+
+def test_a_partial_cycle_with_an_odd_ce_says_it_is_not_the_cells(data_dir):
+    # nw_regular_export_ife_example.csv: the partial cycle 1 prints CE 14.65 beside an
+    # info-level "partial cycle" flag only
+    from ssblab.analysis.cycles import cycle_table
+
+    ct = cycle_table(read(data_dir / "neware/nw_regular_export_ife_example.csv"))
+    (flag,) = [f for f in ct.flags if f.quantity == "cycle 1"]
+    assert flag.code == "partial_cycle" and flag.severity == "warning"
+    assert "its CE 14.65 is not the cell's" in flag.message

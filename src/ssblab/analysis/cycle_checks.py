@@ -84,12 +84,17 @@ def cycle_flags(table: pl.DataFrame) -> list[Flag]:
     flags: list[Flag] = []
     for row in table.iter_rows(named=True):
         if row["partial"]:
+            ce = row["coulombic_efficiency"]
+            odd = bool(check_ce("", ce))
+            why = ""
+            if odd:
+                why = f": its CE {ce:.4g} is not the cell's (left out of ICE and retention)"
             flags.append(
                 Flag(
                     f"cycle {row['cycle']}",
                     "partial_cycle",
-                    "partial cycle (one half missing or cut short)",
-                    "info",
+                    f"partial cycle (one half missing or cut short){why}",
+                    "warning" if odd else "info",
                 )
             )
         else:
