@@ -289,7 +289,11 @@ def _assert_converged(result):
 #: W_ad J/m2, E_bind eV vs Li metal, bonds broken, barrier eV, dE eV.
 MEASURED = {
     ("Li", "LGPS", "chgnet"): (5.389, -0.637, 5, 0.921, -0.086),
-    ("Li", "LiAlO2", "chgnet"): (4.028, 0.563, 0, None, None),
+    ("Li", "LGPS", "sevennet"): (3.034, 0.031, 0, 0.071, -1.610),
+}
+#: Contacts measured without the band (``--no-neb``): W_ad, E_bind, bonds broken.
+MEASURED_CONTACT = {
+    ("Li", "LiAlO2", "chgnet"): (4.028, 0.563, 0),
 }
 
 
@@ -305,9 +309,31 @@ def test_interface_numbers_as_measured(results, key):
     assert result.broken_bonds == broken
     assert len(result.path_eV) == 7 and result.path_eV[0] == 0.0
     assert result.barrier_eV == pytest.approx(max(result.path_eV))
-    if barrier is not None:
-        assert result.barrier_eV == pytest.approx(barrier, abs=0.03)
-        assert result.delta_E_eV == pytest.approx(d_e, abs=0.03)
+    assert result.barrier_eV == pytest.approx(barrier, abs=0.03)
+    assert result.delta_E_eV == pytest.approx(d_e, abs=0.03)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", sorted(MEASURED_CONTACT))
+def test_interface_contact_as_measured(results, key):
+    film, substrate, model = key
+    w_ad, e_bind, broken = MEASURED_CONTACT[key]
+    result = results(film, substrate, model, neb=False)
+    assert result.converged and all(result.stage_converged.values())
+    assert result.W_adhesion_J_m2 == pytest.approx(w_ad, abs=0.05)
+    assert result.E_bind_interface_eV == pytest.approx(e_bind, abs=0.03)
+    assert result.broken_bonds == broken
+
+
+@pytest.mark.slow
+def test_li_lgps_potentials_disagree_and_say_so(results):
+    from ssblab.atomistic.interface_cache import consensus_flags
+
+    both = {m: results("Li", "LGPS", m) for m in ("chgnet", "sevennet")}
+    flagged = {f.quantity for f in consensus_flags(both) if f.code == "potentials_disagree"}
+    # CHGNet breaks P-S bonds and binds the extra Li; SevenNet pulls S without breaking the
+    # bonds (by the 1.2 x covalent-radii rule) and its Li falls into LGPS with no real barrier.
+    assert flagged == {"W_adhesion_J_m2", "E_bind_interface_eV", "barrier_eV", "broken_bonds"}
 
 
 @pytest.mark.slow
@@ -358,12 +384,11 @@ def test_li_lgps_reacts_and_li_lialo2_holds(results, model):
     lgps = results("Li", "LGPS", model, neb=False)
     lialo2 = results("Li", "LiAlO2", model, neb=False)
     assert lgps.converged and lialo2.converged
-    assert lgps.broken_bonds >= 2 and lgps.anions_pulled >= 2
+    assert lgps.anions_pulled >= 2  # CHGNet also breaks 5 P-S bonds, SevenNet none
     assert "interface_reacted" in {f.code for f in lgps.flags}
     assert lialo2.broken_bonds == 0 and lialo2.anions_pulled == 0
     assert lialo2.max_anion_shift_A < 1.0 < lgps.max_anion_shift_A
     # W_ad alone does not tell them apart (Li sticks to O-terminated LiAlO2 too);
-    # the broken framework bonds do. An extra Li binds at the reacting LGPS contact
-    # (below Li metal) and not at the LiAlO2 one (above Li metal).
+    # the pulled anions do. An extra Li at the LiAlO2 contact sits above Li metal.
     assert lgps.W_adhesion_J_m2 > 1.0 and lialo2.W_adhesion_J_m2 > 1.0
-    assert lgps.E_bind_interface_eV < 0 < lialo2.E_bind_interface_eV
+    assert lialo2.E_bind_interface_eV > 0
