@@ -20,7 +20,7 @@ from ssblab.atomistic.interface_energy import (
     interface_contact,
     interface_crossing,
 )
-from ssblab.atomistic.interface_setup import GAP_SHIFTS_A, bulk_binding
+from ssblab.atomistic.interface_setup import GAP_SHIFTS_A, PULLED_A, bulk_binding
 from ssblab.flags import Flag
 
 #: Two potentials whose works of adhesion differ by more than this disagree [J/m²].
@@ -130,8 +130,21 @@ def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
         )
         + disagreement("barrier_eV", values("barrier_eV"), MARGIN_BARRIER_EV, "eV")
     )
-    reacted = {m: r.broken_bonds > 0 for m, r in results.items()}
+    reacted = {m: r.broken_bonds > 0 or r.anions_pulled > 0 for m, r in results.items()}
+    broke = {m: r.broken_bonds > 0 for m, r in results.items()}
     if len(set(reacted.values())) > 1:
         said = ", ".join(f"{m} {'reacts' if v else 'intact'}" for m, v in reacted.items())
         flags += (Flag("broken_bonds", "potentials_disagree", f"reaction at the contact: {said}"),)
+    elif len(set(broke.values())) > 1:
+        said = ", ".join(
+            f"{m} breaks {r.broken_bonds} bonds and pulls {r.anions_pulled} anions"
+            for m, r in results.items()
+        )
+        flags += (
+            Flag(
+                "broken_bonds",
+                "potentials_disagree",
+                f"both react, not alike: {said} (> {PULLED_A} Å)",
+            ),
+        )
     return flags
