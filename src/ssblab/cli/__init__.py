@@ -16,6 +16,7 @@ Polars) and builds the Typer app only when that path does not take it.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -140,8 +141,27 @@ def split_debug(argv: list[str]) -> tuple[list[str], bool]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning ssblab errors into one line and exit code 2.
 
-    ``--debug`` (show tracebacks) is accepted anywhere on the line.
+    ``--debug`` (show tracebacks) is accepted anywhere on the line. Output cut short by
+    the reader (``ssblab info FILE | head``) ends quietly, as other command-line tools do.
     """
+    try:
+        _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # no second error when Python flushes
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+def _command_words(ctx) -> str:
+    """``ssblab eis fit`` for the click context of a subcommand, whatever argv[0] was."""
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(["ssblab", *reversed(names)])
+
+
+def _main(argv: list[str] | None) -> None:
     args, debug = split_debug(list(argv if argv is not None else sys.argv[1:]))
     from ssblab.cli import fast_info
 
@@ -167,9 +187,13 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("ssblab: aborted", err=True)
         sys.exit(1)
     except Exception as exc:
-        # usage errors (missing option, bad value): Typer's bundled click shows them itself
+        # usage errors (missing option, bad value) of Typer's bundled click: one line too
         exit_code = getattr(exc, "exit_code", None)
-        if callable(getattr(exc, "show", None)) and isinstance(exit_code, int):
-            exc.show()
+        if callable(getattr(exc, "format_message", None)) and isinstance(exit_code, int):
+            if debug:
+                raise
+            where = _command_words(getattr(exc, "ctx", None))
+            message = exc.format_message().replace("\n", " ")
+            typer.echo(f"ssblab: error: {where}: {message} (see '{where} --help')", err=True)
             sys.exit(exit_code)
         raise
