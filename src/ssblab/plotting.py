@@ -114,7 +114,7 @@ def voltage_overlay(
     unit, factors = cyc.capacity_basis(cycling)
     traces, skipped = [], 0
     for i, r in enumerate(cycling):
-        table = r.run.table
+        table = cyc.numbered_table(r)[0]  # the cycles `ssblab cycles` prints, not the counter
         numbers, no_cycle = cyc.cycle_numbers(table)
         skipped += no_cycle
         shown = (
@@ -123,7 +123,7 @@ def voltage_overlay(
             else [c for c in numbers if c in cycles]
         )
         first = True
-        for _c, _half, q, v in cyc.cycle_curves(r, factors[r.label], shown):
+        for _c, _half, q, v in cyc.cycle_curves(r, factors[r.label], shown, renumber=True):
             traces.append(
                 Trace(
                     q,

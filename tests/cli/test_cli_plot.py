@@ -177,3 +177,17 @@ def test_voltage_plot_draws_the_chosen_cycles(files, tmp_path):
     assert {t.name.split()[1] for t in panel.traces} == {"1", "4"}  # "cycle 1 charge", ...
     bad = runner.invoke(app, ["plot", "voltage", str(files["cycling"]), "--cycles", "one"])
     assert bad.exit_code != 0
+
+
+def test_voltage_overlay_draws_the_cycles_ssblab_cycles_prints(data_dir):
+    # maccor_001.txt: the vendor counter lumps 8 of 9 half-cycles into cycle 1, which drew
+    # one 17 624 mAh "charge"; by the pairs rule the widest half-cycle is 4544 mAh
+    from ssblab.io import read
+    from ssblab.plotting import voltage_overlay
+    from ssblab.report.inputs import collect
+
+    path = data_dir / "maccor" / "maccor_001.txt"
+    data = collect([read(path), read(path)], labels={0: "a", 1: "b"})
+    panel = voltage_overlay(data)
+    widest = max(float(np.max(t.x)) for t in panel.traces)
+    assert 4000.0 < widest < 4600.0, widest
