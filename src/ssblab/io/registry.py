@@ -254,16 +254,19 @@ def refuse_infinite(path: Path, table) -> None:
     Such a value is beyond any instrument's range: the file is corrupt, and every
     number computed from it (time span, capacity) would be infinite.
     """
+    import numpy as np
+
     from ssblab import schema as s
 
     names = (s.TIME, s.VOLTAGE, s.CURRENT, s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
+    schema = table.schema  # built once: each .schema call rebuilds it
     for name in names:
-        if name not in table.columns or not table.schema[name].is_float():
+        if name not in schema or not schema[name].is_float():
             continue
-        bad = table.get_column(name).is_infinite()
-        n_bad = int(bad.sum())
+        bad = np.isinf(table.get_column(name).to_numpy())  # nulls come out as NaN, not inf
+        n_bad = int(np.count_nonzero(bad))
         if n_bad:
-            first = int(bad.arg_true()[0])
+            first = int(np.flatnonzero(bad)[0])
             raise CorruptFileError(
                 f"{path}: {n_bad} value{'s' * (n_bad > 1)} of {name} beyond the float range "
                 f"(±inf), first at record {first + 1}; the file is corrupt there"
