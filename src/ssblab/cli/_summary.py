@@ -69,7 +69,7 @@ def run_summary(run) -> dict[str, Any]:
         "format": meta.source_format,
         "version": meta.file_version,
         "rows": run.table.height,
-        "cycles": n_cycles(run.table),
+        "vendor_cycles": n_cycles(run.table),  # `ssblab cycles` may renumber (cycle rules)
         "time_span_h": span_h,
         "channels": [meta.channel] if meta.channel else [],
         "cell_name": meta.cell_name,

@@ -57,14 +57,14 @@ def read_command(
         "out": str(written),
         "format": run.meta.source_format,
         "rows": run.table.height,
-        "cycles": _n_cycles(run.table),
+        "vendor_cycles": _n_cycles(run.table),  # `ssblab cycles` may renumber them
         "rows_skipped": run.meta.rows_skipped,
     }
     if json:
         print_json(result)
         return
     typer.echo(
-        f"wrote {result['rows']} rows, {result['cycles']} cycles to {written} "
+        f"wrote {result['rows']} rows, {result['vendor_cycles']} vendor cycles to {written} "
         f"({result['format']}); rows skipped: {result['rows_skipped']}"
     )
 

@@ -163,7 +163,7 @@ def res_summary(path: Path) -> dict[str, Any]:
         "format": "arbin_res",
         "version": meta["file_version"],
         "rows": rows,
-        "cycles": 1 + int(np.count_nonzero(cycles[1:] != cycles[:-1])),
+        "vendor_cycles": 1 + int(np.count_nonzero(cycles[1:] != cycles[:-1])),
         "time_span_h": float(np.nanmax(time) - np.nanmin(time)) / 3600.0,
         "channels": [meta["channel"]] if meta["channel"] else [],
         "cell_name": meta["cell_name"],

@@ -152,7 +152,7 @@ def finish(
         "format": fmt,
         "version": meta["file_version"],
         "rows": rows,
-        "cycles": _n_cycles(columns, mode),
+        "vendor_cycles": _n_cycles(columns, mode),
         "time_span_h": float(np.nanmax(time) - np.nanmin(time)) / 3600.0,
         "channels": [meta["channel"]] if meta["channel"] else [],
         "cell_name": meta["cell_name"],
