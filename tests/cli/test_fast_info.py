@@ -228,3 +228,17 @@ def test_explicit_format_and_zone_give_the_same_summary(data_dir: Path) -> None:
     assert fast_info.summarize(path, "neware_nda") == plain
     assert fast_info.summarize(path, "neware_ndax") is None  # not an .ndax: the reader says so
     assert fast_info.summarize(path, "biologic_mpr") is None  # no light summary: Typer's
+
+
+def test_light_neware_summary_hands_a_clock_outside_1970_2100_to_the_full_reader():
+    # the registry nulls and counts such times; only the full reader can print that note
+    import numpy as np
+
+    from ssblab.io._light import FullReaderNeededError
+    from ssblab.io.neware.summary import _first_clock
+
+    good = {"unix_time_s": np.array([1.7e9, np.nan, 1.7e9 + 1.0])}
+    assert _first_clock(good, nan_is_null=True) == 1.7e9  # a missing clock keeps the fast path
+    year_60000 = {"unix_time_s": np.array([1.7e9, 1.9e12])}
+    with pytest.raises(FullReaderNeededError, match="outside 1970-2100"):
+        _first_clock(year_60000, nan_is_null=True)

@@ -22,6 +22,7 @@ from ssblab.io._light import FullReaderNeededError
 from ssblab.io.neware.codes import CHARGE_STEPS, CYCLE_MODES, DISCHARGE_STEPS
 from ssblab.io.neware.meta import clock, decoder_notes, identity, nda_bytes
 from ssblab.io.neware.nda import aux_temperature_columns, decode_nda_columns
+from ssblab.limits import unix_times_within
 
 Columns = dict[str, np.ndarray]
 
@@ -94,6 +95,8 @@ def _first_clock(columns: Columns, nan_is_null: bool) -> float | None:
     if "unix_time_s" not in columns:
         return None
     unix = columns["unix_time_s"].astype(np.float64)
+    # a clock outside 1970-2100 is nulled and counted by the registry: the full reader's job
+    _require(unix_times_within(unix[~np.isnan(unix)]), "a clock outside 1970-2100")
     if nan_is_null:
         unix = unix[~np.isnan(unix)]
         return float(unix[0]) if unix.size else None
