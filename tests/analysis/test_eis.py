@@ -306,3 +306,15 @@ def test_a_truncated_chi_file_is_refused_fast_not_wandered(data_dir, tmp_path):
         read_eis(data_dir / "eis" / "exampleDataCHInstruments.txt"), "R0-p(R1,CPE1)-W1"
     )
     assert whole.relative_residual == pytest.approx(0.0265, abs=5e-4)
+
+
+def test_a_cpe_exponent_far_below_a_capacitive_arc_is_flagged(data_dir, zarc2):
+    # LIB_data.txt (impedance.py's example Li-ion spectrum) with one ZARC: phi 0.16
+    from ssblab.io.eis import read_eis
+
+    fit = fit_spectrum(read_eis(data_dir / "eis" / "LIB_data.txt"), "R0-p(R1,CPE1)")
+    assert fit.parameters["CPE1_1"] == pytest.approx(0.16, abs=0.02)
+    codes = {(f.quantity, f.code) for f in fit.flags}
+    assert ("CPE1_1", "cpe_not_capacitive") in codes
+    clean = fit_spectrum(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS)  # phi 0.8: not flagged
+    assert not [f for f in clean.flags if f.code == "cpe_not_capacitive"]

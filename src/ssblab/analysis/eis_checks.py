@@ -14,9 +14,11 @@ are then bounded by :data:`R_UPPER_FACTOR` × max|Z| (:func:`default_bounds`).
 1e-6 of its scale: max|Z| for Ω, the start value otherwise), ``at_bound``,
 ``beyond_scale`` (a resistance over 100 × max|Z|, outside the measured window),
 ``no_uncertainty`` (impedance.py gave no finite standard error), ``uncertain``
-(standard error larger than the value) and ``poor_fit`` (relative residual
-‖Z_fit − Z‖/‖Z‖ over :data:`POOR_FIT`, with a hint when the spectrum ends in a
-diffusion tail that the circuit has no element for).
+(standard error larger than the value), ``cpe_not_capacitive`` (a CPE exponent
+below :data:`CPE_PHI_MIN`: the element is nearer a resistor than the capacitive
+arc of a double layer or grain boundary, so its R and Q are not that arc's) and
+``poor_fit`` (relative residual ‖Z_fit − Z‖/‖Z‖ over :data:`POOR_FIT`, with a hint
+when the spectrum ends in a diffusion tail that the circuit has no element for).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ from ssblab.flags import COLLAPSED_FRACTION, Flag
 
 #: Relative residual above which a fit is flagged poor.
 POOR_FIT = 0.05
+#: CPE exponents φ below this are flagged ``cpe_not_capacitive`` (0.5 is a semi-infinite
+#: Warburg's; a depressed interfacial arc has φ ≈ 0.7-1: Orazem & Tribollet,
+#: Electrochemical Impedance Spectroscopy, 2nd ed., Wiley 2017, on constant-phase elements).
+CPE_PHI_MIN = 0.5
 #: Resistances above this multiple of max|Z| are flagged ``beyond_scale``.
 BEYOND_SCALE = 100.0
 #: Upper bound of a resistance in automatic fits, as a multiple of max|Z|.
@@ -233,6 +239,15 @@ def fit_flags(
             flags.append(Flag(name, "at_bound", f"{v:.4g} {unit} sits at its upper bound"))
         elif lower[k] > 0 and v <= lower[k] * (1 + 1e-6):
             flags.append(Flag(name, "at_bound", f"{v:.4g} {unit} sits at its lower bound"))
+        if _kind(name) == "CPE" and name.endswith("_1") and v < CPE_PHI_MIN:
+            flags.append(
+                Flag(
+                    name,
+                    "cpe_not_capacitive",
+                    f"CPE exponent {v:.3g} < {CPE_PHI_MIN:g}: nearer a resistor than a "
+                    "capacitive arc; its R and Q do not describe one",
+                )
+            )
         if unit == "Ohm" and v > BEYOND_SCALE * scale_z:
             flags.append(
                 Flag(
