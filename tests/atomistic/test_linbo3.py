@@ -3,7 +3,7 @@
 Measured with ``ssblab atoms neb --structure LiNbO3 --min-length-A 8 --model both``
 (2x2x1 hexagonal cell, 120 - 1 atoms, 5-image CI-NEB, nearest-neighbour hop between two
 octahedral Li sites, 3.76 Å apart in the refinement, 3.83 Å relaxed). No literature value of the
-LiNbO3 Li migration barrier was retrieved. CHGNet 0.860 eV, SevenNet 1.001 eV (26 min wall for
+LiNbO3 Li migration barrier was retrieved. CHGNet 0.860 eV, SevenNet 1.001 eV (25 min wall for
 both on a loaded 2-core machine): they disagree by 0.14 eV, beyond the 0.1 eV margin (flagged).
 """
 
