@@ -295,6 +295,14 @@ MEASURED = {
 MEASURED_CONTACT = {
     ("Li", "LiAlO2", "chgnet"): (4.028, 0.563, 0),
     ("Li", "LiAlO2", "sevennet"): (4.337, 0.309, 0),
+    # Al(111)|Li6PS5Cl(100), the composite seed's Supp. Fig. 15 contact: Al bonds to S and Cl
+    # across it, one S (no P-S bond broken) moves 2.8 A towards Al; an extra Li there binds
+    # 1.09 eV below Li metal.
+    ("Al", "Li6PS5Cl", "chgnet"): (1.738, -1.086, 0),
+    # alpha-LiAlO2(104)|LGPS(001), 136 atoms: weak contact; its 'interface_reacted' flag comes
+    # from film O displaced 1.00-1.14 A from the built start, which includes the +1.0 A gap-scan
+    # shift of the film (no bond broken): the check measures from the built geometry.
+    ("LiAlO2", "LGPS", "chgnet"): (0.195, -2.428, 0),
 }
 
 
