@@ -290,6 +290,7 @@ def _assert_converged(result):
 MEASURED = {
     ("Li", "LGPS", "chgnet"): (5.389, -0.637, 5, 0.921, -0.086),
     ("Li", "LGPS", "sevennet"): (3.034, 0.031, 0, 0.071, -1.610),
+    ("Al", "Li6PS5Cl", "chgnet"): (1.738, -1.086, 0, 0.474, -0.376),
 }
 #: Contacts measured without the band (``--no-neb``): W_ad, E_bind, bonds broken.
 MEASURED_CONTACT = {
@@ -299,6 +300,7 @@ MEASURED_CONTACT = {
     # across it, one S (no P-S bond broken) moves 2.8 A towards Al; an extra Li there binds
     # 1.09 eV below Li metal.
     ("Al", "Li6PS5Cl", "chgnet"): (1.738, -1.086, 0),
+    ("Al", "Li6PS5Cl", "sevennet"): (0.784, -1.351, 0),
     # alpha-LiAlO2(104)|LGPS(001), 136 atoms: weak contact; its 'interface_reacted' flag comes
     # from film O displaced 1.00-1.14 A from the built start, which includes the +1.0 A gap-scan
     # shift of the film (no bond broken): the check measures from the built geometry.
