@@ -6,7 +6,8 @@
   budget 5 min per potential;
 * one climbing-image NEB with 5 images, from a cold start, budget 10 min per
   potential: ``--neb li`` (default) the vacancy hop in bcc Li (3×3×3, 53 atoms),
-  ``--neb lgps`` the Li-vacancy hop along c in the ordered Li10GeP2S12 model
+  ``--neb lgps`` the c-channel path 16h -> 8f -> 16h in the ordered Li10GeP2S12 model
+  (the hop ``auto`` picks there)
   (49 atoms after the vacancy).
 
 * ``--interface FILM,SUBSTRATE`` (e.g. ``Li,LiAlO2``; ``--models chgnet`` for one
@@ -111,7 +112,7 @@ def main(argv: list[str]) -> int:
     which = argv[argv.index("--neb") + 1] if "--neb" in argv else "li"
     name, length, label = {
         "li": ("Li", 9.0, "NEB bcc Li vacancy hop, 5 images"),
-        "lgps": ("LGPS", 8.0, "NEB LGPS Li vacancy along c, 5 images"),
+        "lgps": ("LGPS", 8.0, "NEB LGPS c channel 16h-8f-16h, 5 img"),
     }[which]
     profiles = {}
     print(f"{'calculation':<38} {'model':<9} {'wall s':>8} {'/budget':>8}  result")
