@@ -7,8 +7,7 @@
 * one climbing-image NEB with 5 images, from a cold start, budget 10 min per
   potential: ``--neb li`` (default) the vacancy hop in bcc Li (3×3×3, 53 atoms),
   ``--neb lgps`` the c-channel path 16h -> 8f -> 16h in the ordered Li10GeP2S12 model
-  (the hop ``auto`` picks there)
-  (49 atoms after the vacancy).
+  (the hop ``auto`` picks there; 48 atoms after the two vacancies).
 
 * ``--interface FILM,SUBSTRATE`` (e.g. ``Li,LiAlO2``; ``--models chgnet`` for one
   potential, ``--no-neb`` for the binding line alone) instead times one interface
