@@ -59,6 +59,8 @@ def test_symmetric_recipes_are_simulated_and_overlaid(examples_dir, make_symmetr
     coated = re.findall(r"\(model\): hard_short at ([0-9.]+) h", text)
     assert len(bare) == 1 and len(coated) == 1, (bare, coated)
     assert float(bare[0]) < float(coated[0])
+    # the simulated plateaus rise linearly at constant current: not voltammetry
+    assert not [key for key in report.panels if key.startswith("cv")], report.panels
 
 
 def test_real_100k_record_file_gives_a_small_page(data_dir, tmp_path):

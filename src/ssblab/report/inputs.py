@@ -304,6 +304,14 @@ def looks_like_cv(run: LabelledRun) -> bool:
     if rec is not None and rec.has("cv"):
         return True
     t = run.run.table
+    if t.height and s.CURRENT in t.columns:
+        # a current held exactly from record to record is galvanostatic, whatever the
+        # voltage does (a simulated plateau rises linearly: it is not a sweep)
+        current = t.get_column(s.CURRENT)
+        scale = float(current.abs().max() or 0.0)
+        held = (current.diff().abs() <= 1e-9 * scale).sum() / max(t.height - 1, 1)
+        if scale > 0 and held > 0.8:
+            return False
     rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
     sweep = t.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
     if sweep.height < 20:
