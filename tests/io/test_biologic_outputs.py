@@ -40,3 +40,21 @@ def test_native_constructors_are_found():
     """This Polars exposes the native constructors: the fast route is the one in use."""
     assert outputs.PyDataFrame is not None
     assert all(outputs._NATIVE.values())
+
+
+def test_every_real_mpr_reads_bit_identical_by_both_routes(data_dir, monkeypatch):
+    """Every EC-Lab .mpr in the real data gives the same table, bit for bit, whether
+    the frame is built from native series or by the public constructors."""
+    from ssblab.io import read
+
+    paths = sorted(data_dir.rglob("*.mpr"))
+    assert len(paths) >= 20
+    native = {p: read(p).table for p in paths}
+    monkeypatch.setattr(outputs, "PyDataFrame", None)
+    checked = 0
+    for p in paths:
+        public = read(p).table
+        assert public.schema == native[p].schema, p.name
+        assert _bits(public) == _bits(native[p]), p.name
+        checked += public.width
+    assert checked > 250

@@ -103,43 +103,33 @@ class Outputs:
     def frame(self, out: Mapping[str, np.ndarray], native: bool = True) -> pl.DataFrame:
         """The canonical frame of *out* (float64/int64 arrays), in schema order.
 
-        *native* uses Polars' native constructors where available (False: the
-        public ones only; both give the same frame).
+        Each block becomes one series, sliced (zero-copy) per column; a column that
+        is not a block row becomes a series of its own. *native* builds the series
+        and the frame with Polars' native constructors where available (False: the
+        public ones only; both give the same frame, bit for bit).
         """
         names = [n for n in s.COLUMNS if n in out]
         if not self.blocked:
             return pl.DataFrame([pl.Series(n, out[n]) for n in names])
-        if native and PyDataFrame is not None and all(_NATIVE.values()):
-            return self._native_frame(out, names)
-        joined = {
-            dtype: pl.Series(block[: self._used[dtype]].reshape(-1))
-            for dtype, block in self._blocks.items()
-            if self._used[dtype]
-        }
-        columns = []
-        for name in names:
-            values, row = out[name], self._rows_of.get(name)
-            if row is not None and values.base is self._memory:
-                piece = joined[row[0]].slice(row[1] * self.height, self.height).alias(name)
-            else:
-                piece = pl.Series(name, values)
-            columns.append(piece)
-        return pl.DataFrame(columns)
-
-    def _native_frame(self, out: Mapping[str, np.ndarray], names: list[str]) -> pl.DataFrame:
-        """:meth:`frame` built from native series: one per block, sliced per column."""
-        joined = {
-            dtype: _NATIVE[dtype]("", block[: self._used[dtype]].reshape(-1), False)
-            for dtype, block in self._blocks.items()
-            if self._used[dtype]
-        }
+        native = native and PyDataFrame is not None and all(_NATIVE.values())
+        joined = {}
+        for dtype, block in self._blocks.items():
+            if self._used[dtype]:
+                flat = block[: self._used[dtype]].reshape(-1)
+                joined[dtype] = _NATIVE[dtype]("", flat, False) if native else pl.Series(flat)
         columns = []
         for name in names:
             values, row = out[name], self._rows_of.get(name)
             if row is not None and values.base is self._memory:
                 piece = joined[row[0]].slice(row[1] * self.height, self.height)
-                piece.rename(name)
+                if native:
+                    piece.rename(name)  # a native series renames in place
+                else:
+                    piece = piece.alias(name)
             else:
-                piece = pl.Series(name, values)._s
+                piece = pl.Series(name, values)
+                piece = piece._s if native else piece
             columns.append(piece)
-        return pl.DataFrame._from_pydf(PyDataFrame(columns))
+        if native:
+            return pl.DataFrame._from_pydf(PyDataFrame(columns))
+        return pl.DataFrame(columns)
