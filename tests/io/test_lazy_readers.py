@@ -38,7 +38,7 @@ def test_table_matches_registry() -> None:
         info = readers[fmt.name]
         assert info.fn.__module__ == fmt.module
         if fmt.sniff is not None:  # a light sniff is the reader's own function, not a copy
-            assert registry._light_sniff(fmt.sniff) is info.sniff
+            assert registry.light_sniff(fmt.sniff) is info.sniff
 
 
 def test_every_real_file_detects_as_with_all_readers(data_dir: Path) -> None:

@@ -99,9 +99,13 @@ class Format:
     sniff: str | None = None
 
 
-def _light_sniff(ref: str) -> SniffFn:
+def light_sniff(ref: str) -> SniffFn:
+    """The sniff function that ``"module:function"`` (:attr:`Format.sniff`) names, imported."""
     mod, _, attr = ref.partition(":")
     return getattr(importlib.import_module(mod), attr)
+
+
+_light_sniff = light_sniff  # the old private name, until ssblab.cli.fast_info imports light_sniff
 
 
 def import_module(fmt: Format) -> bool:
@@ -120,7 +124,7 @@ def _sniffers(formats: tuple[Format, ...]) -> Iterator[tuple[str, SniffFn | None
     where no light sniff exists), then readers registered from elsewhere."""
     for fmt in formats:
         if fmt.sniff is not None:
-            yield fmt.name, _light_sniff(fmt.sniff)
+            yield fmt.name, light_sniff(fmt.sniff)
         elif import_module(fmt) and fmt.name in READERS:
             yield fmt.name, READERS[fmt.name].sniff
     names = {fmt.name for fmt in formats}

@@ -65,9 +65,9 @@ def read_zip_member(
     try:
         with zipfile.ZipFile(archive) as zf:
             info = zf.getinfo(safe_member_name(archive, name))
-            bound = _bound(max_bytes, info.compress_size)
+            bound = decompression_bound(max_bytes, info.compress_size)
             if info.file_size > bound[0]:
-                raise _bomb(archive, name, info.file_size, bound)
+                raise bomb_error(archive, name, info.file_size, bound)
             return _bounded_read(zf.open(info), bound, archive, name)
     except zipfile.BadZipFile as exc:
         raise ReadError(f"{archive}: not a valid zip archive ({exc})") from exc
@@ -86,21 +86,29 @@ def zip_names(archive: Path) -> list[str]:
 
 def read_gzip(path: Path, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     """Decompress a gzip file, refusing output beyond *max_bytes* or the ratio bound."""
-    bound = _bound(max_bytes, path.stat().st_size)
+    bound = decompression_bound(max_bytes, path.stat().st_size)
     try:
         return _bounded_read(gzip.open(path, "rb"), bound, path, "")
     except (OSError, EOFError) as exc:
         raise ReadError(f"{path}: corrupt gzip data ({exc})") from exc
 
 
-def _bound(max_bytes: int, compressed: int) -> tuple[int, str]:
-    """The tighter of the member-size and ratio limits, and its name."""
+def decompression_bound(max_bytes: int, compressed: int) -> tuple[int, str]:
+    """The most bytes that *compressed* bytes may inflate to, and the limit that sets it.
+
+    The tighter of *max_bytes* (capped by the ``member_bytes`` limit) and the
+    ``compression_ratio`` limit times *compressed* (+1 MiB): with the default
+    limits, 1 MB compressed gives ``(65048576, "compression_ratio")``. Every bounded
+    decompression here and in :mod:`ssblab.io.neware.inflate` checks against it.
+    """
     by_size = min(max_bytes, int(limits.value("member_bytes")))
     by_ratio = int(max(compressed, 1) * limits.value("compression_ratio")) + 2**20
     return (by_size, "member_bytes") if by_size <= by_ratio else (by_ratio, "compression_ratio")
 
 
-def _bomb(archive: Path, name: str, size: int, bound: tuple[int, str]) -> ReadError:
+def bomb_error(archive: Path, name: str, size: int, bound: tuple[int, str]) -> ReadError:
+    """The one-line refusal of *name* in *archive* (``""``: the whole content) that
+    decompresses to *size* bytes or more, beyond *bound* (:func:`decompression_bound`)."""
     what = f"member {name!r}" if name else "content"
     return ReadError(
         f"{archive}: {what} decompresses to more than {bound[0]} bytes "
@@ -117,7 +125,7 @@ def _bounded_read(stream, bound: tuple[int, str], archive: Path, name: str) -> b
             if not chunk:
                 break
             if len(buf) + len(chunk) > bound[0]:
-                raise _bomb(archive, name, len(buf) + len(chunk), bound)
+                raise bomb_error(archive, name, len(buf) + len(chunk), bound)
             buf += chunk
     DECOMPRESSED.set(DECOMPRESSED.get() + len(buf))
     return bytes(buf)
@@ -144,9 +152,9 @@ def preflight(path: Path, head: bytes) -> None:
         except (zipfile.BadZipFile, OSError, ValueError):
             return
         for info in infos:
-            bound = _bound(MAX_DECOMPRESSED_BYTES, info.compress_size)
+            bound = decompression_bound(MAX_DECOMPRESSED_BYTES, info.compress_size)
             if info.file_size > bound[0] and not info.filename.startswith("xl/"):
-                raise _bomb(path, info.filename, info.file_size, bound)
+                raise bomb_error(path, info.filename, info.file_size, bound)
         xml = sum(i.file_size for i in infos if i.filename.startswith("xl/"))
         if xml:
             limits.check(path, "xlsx_xml_bytes", xml, "declared XML size of the workbook")

@@ -21,7 +21,13 @@ import zlib
 from pathlib import Path
 
 from ssblab.errors import ReadError
-from ssblab.io.safety import DECOMPRESSED, _bomb, _bound, read_zip_member, safe_member_name
+from ssblab.io.safety import (
+    DECOMPRESSED,
+    bomb_error,
+    decompression_bound,
+    read_zip_member,
+    safe_member_name,
+)
 
 #: Local file header: signature, then the name and extra-field lengths at bytes 26-29.
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
@@ -59,9 +65,9 @@ def only_member(path: Path, suffix: str, max_bytes: int) -> bytes:
 def _inflate(path: Path, fh, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
     """Member *info* of the open archive *fh*, inflated with the bound of *max_bytes*."""
     name = info.filename
-    bound = _bound(max_bytes, info.compress_size)
+    bound = decompression_bound(max_bytes, info.compress_size)
     if info.file_size > bound[0]:
-        raise _bomb(path, name, info.file_size, bound)
+        raise bomb_error(path, name, info.file_size, bound)
     fh.seek(info.header_offset)
     magic, n_name, n_extra = _LOCAL_HEADER.unpack(fh.read(_LOCAL_HEADER.size).ljust(30, b"\0"))
     local_name = fh.read(n_name)
@@ -76,7 +82,7 @@ def _inflate(path: Path, fh, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
     if info.compress_type == zipfile.ZIP_STORED:
         data = packed
         if len(data) > bound[0]:
-            raise _bomb(path, name, len(data), bound)
+            raise bomb_error(path, name, len(data), bound)
     else:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         try:
@@ -84,7 +90,7 @@ def _inflate(path: Path, fh, info: zipfile.ZipInfo, max_bytes: int) -> bytes:
         except zlib.error as exc:
             raise ReadError(f"{path}: member {name!r} holds corrupt deflate data ({exc})") from None
         if len(data) > bound[0]:
-            raise _bomb(path, name, len(data), bound)
+            raise bomb_error(path, name, len(data), bound)
         if not inflater.eof:
             raise ReadError(f"{path}: member {name!r} ends inside its deflate stream (corrupt zip)")
     if zlib.crc32(data) != info.CRC:
