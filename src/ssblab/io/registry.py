@@ -290,14 +290,15 @@ def bound_time(info: ReaderInfo, run: Run) -> Run:
     return replace(run, table=table, meta=run.meta.with_(notes=(*run.meta.notes, note)))
 
 
-def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | None = None) -> Run:
+def call_reader(info: ReaderInfo, path: Path) -> Run:
     """Run *info*'s reader on *path*; any non-ssblab failure becomes one ReadError line.
 
     The line names the file, the format, what is wrong in words, where (offset, line,
     reader frame) and the original message, e.g.
     ``x.nda: cannot be read as neware_nda: a number or date is out of range
     (in neware_nda.py:88; OverflowError: ...)``. Every run read here has its Unix
-    times bounded to 1970-2100 (:func:`bound_time`).
+    times bounded to 1970-2100 (:func:`bound_time`). The table's schema is checked
+    once, where the reader builds its :class:`~ssblab.schema.Run` (``Run.__post_init__``).
     """
     from ssblab import limits
     from ssblab.io import safety
@@ -312,10 +313,7 @@ def call_reader(info: ReaderInfo, path: Path, check: Callable[[Run], object] | N
             run = info.fn(path)
         safety.check_rows(path, run.table.height)
         refuse_infinite(path, run.table)
-        run = bound_time(info, run)
-        if check is not None:
-            check(run)
-        return run
+        return bound_time(info, run)
     except SsblabError as exc:
         if path.name in str(exc):
             raise
