@@ -120,12 +120,17 @@ def test_gamry_lambda_is_inside_the_grid_and_the_tail_is_flagged(data_dir):
     assert LAMBDA_GRID[0] < full.lambda_ < LAMBDA_GRID[-1]
     assert full.rmse_ohm == pytest.approx(316.6, rel=0.01)
     assert full.relative_rmse == pytest.approx(0.069, abs=0.002)
-    assert [f.code for f in full.flags] == ["poor_fit"]
+    assert [f.code for f in full.flags] == ["poor_fit", "hf_intercept_not_reached"]
     assert "--fmin" in full.flags[0].message
+    # -Z'' is still 1367 Ω (21 % of its largest) at 200 kHz: R_inf 8.0 Ω only bounded
+    assert "bound the ohmic resistance only to 0-825.9 Ω" in full.flags[1].message
     cut = drt_of_table(frequency_window(table, 1.0))
     assert cut.relative_rmse < 0.01
     # what is left of the tail below 1 Hz shows as a peak beyond 1/ω_min = 0.16 s: noted
-    assert [(f.code, f.severity) for f in cut.flags] == [("peak_outside_window", "info")]
+    assert [(f.code, f.severity) for f in cut.flags] == [
+        ("peak_outside_window", "info"),
+        ("hf_intercept_not_reached", "warning"),
+    ]
     assert "τ = 0.857 s" in cut.flags[0].message
 
 

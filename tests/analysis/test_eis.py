@@ -242,14 +242,18 @@ def test_degenerate_fit_on_a_real_spectrum_is_flagged(peis0):
     assert ("R1", "at_bound") in {(f.quantity, f.code) for f in auto.flags}
 
 
-def test_fit_above_the_tail_is_right_and_unflagged(peis0):
+def test_fit_above_the_tail_is_right_but_its_r0_is_above_the_intercept(peis0):
+    """Above the tail one ZARC fits (R1 76 Ω), but its R0 7.86 Ω lies over the measured
+    Z' 5.52 Ω at 10 kHz: from 10 kHz to 1 kHz Z' climbs 5.5 -> 7.8 Ω at −Z'' ≈ 1.6 Ω, a
+    high-frequency feature the circuit has no element for, so R0 is flagged."""
     fit = fit_spectrum(frequency_window(peis0, 0.165), "R0-p(R1,CPE1)")
     p, e = fit.parameters, fit.stderr
     assert p["R0"] == pytest.approx(7.8, abs=0.2)
     assert p["R1"] == pytest.approx(76.0, abs=1.0)
     assert 0 < e["R1"] < 2.0 and 0 < e["R0"] < 0.5
     assert fit.relative_residual < 0.05
-    assert fit.flags == ()
+    assert [(f.quantity, f.code) for f in fit.flags] == [("R0", "above_hf_intercept")]
+    assert "2.34 Ω above the measured high-frequency intercept 5.521 Ω" in fit.flags[0].message
     same = fit_spectrum(frequency_window(peis0, 0.165), "R0-p(R1,CPE1)", [1, 1, 1e-6, 0.9])
     assert same.values == pytest.approx(fit.values, rel=1e-4)
 
@@ -271,7 +275,8 @@ def test_cut_tail_fits_above_the_diffusion_tail(peis0):
     fit = fit_spectrum(peis0, "R0-p(R1,CPE1)", [10, 100, 1e-5, 0.8], cut_tail=True)
     assert fit.r_b_ohm == pytest.approx(7.86, abs=0.05)
     assert fit.r_ct_ohm == pytest.approx(75.4, abs=0.5)
-    assert [(f.code, f.severity) for f in fit.flags] == [("tail_cut", "info")]
+    codes = [(f.code, f.severity) for f in fit.flags]
+    assert codes == [("tail_cut", "info"), ("above_hf_intercept", "warning")]
     assert fit.flags[0].message.startswith("12 of 60 points below 0.165 Hz")
     assert fit.frequency_hz.min() == pytest.approx(0.165, rel=0.01)
     warburg = fit_spectrum(peis0, "R0-p(R1,CPE1)-Wo1", cut_tail=True)
@@ -318,3 +323,66 @@ def test_a_cpe_exponent_far_below_a_capacitive_arc_is_flagged(data_dir, zarc2):
     assert ("CPE1_1", "cpe_not_capacitive") in codes
     clean = fit_spectrum(zarc2, ZARC2_CIRCUIT, ZARC2_GUESS)  # phi 0.8: not flagged
     assert not [f for f in clean.flags if f.code == "cpe_not_capacitive"]
+
+
+JR862_GEIS = "jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA_02_GEIS_C05.mpr"
+
+
+def test_jr862_fit_r0_and_drt_r_inf_share_one_unreached_intercept(data_dir):
+    """The jr862 Li|Li GEIS (9 points, 500-0.8 Hz) stops on the low-frequency side of an arc:
+    at 500 Hz Z' is 203.1 Ω and −Z'' 35.0 Ω, its largest. The fit's R0 (collapsed to 0) and
+    the DRT's R_inf (167.4 Ω) are both flagged with the one bracket the data give, 0-203.1 Ω."""
+    from ssblab.analysis.drt import drt_of_table
+    from ssblab.analysis.eis_intercept import hf_intercept
+    from ssblab.io.eis import read_spectrum
+
+    spectra = split_spectra(read_spectrum(data_dir / "symmetric" / JR862_GEIS).table)
+    assert len(spectra) == 45
+    first = spectra[0][1]
+    icpt = hf_intercept(*spectrum_arrays(first))
+    assert (icpt.r_ohm, icpt.f_hz) == pytest.approx((203.13, 500.16), abs=0.01)
+    assert icpt.minus_z_imag_ohm == pytest.approx(34.99, abs=0.01)
+    assert icpt.fraction == 1.0 and not icpt.reached and not icpt.crossing
+    fit = fit_spectrum(first, "R0-p(R1,CPE1)")
+    drt = drt_of_table(first)
+    assert fit.parameters["R0"] < 1e-6
+    assert drt.r_inf_ohm == pytest.approx(167.4, abs=0.5)
+    for quantity, flags in (("R0", fit.flags), ("R_inf", drt.flags)):
+        hit = [f for f in flags if f.code == "hf_intercept_not_reached"]
+        assert [f.quantity for f in hit] == [quantity]
+        assert "bound the ohmic resistance only to 0-203.1 Ω (Z' there)" in hit[0].message
+    # every one of the 45 spectra stops above its arc's apex; each DRT R_inf is in its bracket
+    for _, table in spectra:
+        f, z = spectrum_arrays(table)
+        icpt = hf_intercept(f, z)
+        assert not icpt.reached
+        assert 0.0 <= drt_of_table(table).r_inf_ohm <= icpt.r_ohm
+
+
+@pytest.mark.parametrize(
+    ("name", "intercept", "r_inf", "r0"),
+    [
+        ("2XZARCequal.csv", 10.41, 9.91, 10.10),  # truth R_inf 10 Ω (noise σ 0.5 Ω)
+        ("LIB_data.txt", 0.1133, 0.1118, 0.1140),  # Z'' = 0 crossing at 447 Hz
+    ],
+)
+def test_where_the_intercept_is_reached_fit_drt_and_data_agree(
+    data_dir, name, intercept, r_inf, r0
+):
+    from ssblab.analysis.drt import drt_of_table
+    from ssblab.analysis.eis_intercept import hf_intercept
+    from ssblab.io.eis import read_eis
+
+    table = read_eis(data_dir / "eis" / name)
+    icpt = hf_intercept(*spectrum_arrays(table))
+    assert icpt.reached and icpt.r_ohm == pytest.approx(intercept, rel=2e-3)
+    drt = drt_of_table(table)
+    fit = fit_spectrum(table, ZARC2_CIRCUIT)
+    assert drt.r_inf_ohm == pytest.approx(r_inf, rel=5e-3)
+    assert fit.r_b_ohm == pytest.approx(r0, rel=5e-3)
+    ours = {"hf_intercept_not_reached", "above_hf_intercept", "below_hf_intercept"}
+    assert not [f for f in (*drt.flags, *fit.flags) if f.code in ours]
+    # one ZARC on the two-ZARC file collapses R0 to 0, 10.4 Ω below the intercept: flagged
+    if name == "2XZARCequal.csv":
+        one = fit_spectrum(table, "R0-p(R1,CPE1)")
+        assert ("R0", "below_hf_intercept") in {(f.quantity, f.code) for f in one.flags}

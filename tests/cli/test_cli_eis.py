@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,8 +118,9 @@ def test_batch_on_the_issue_spectrum_flags_every_wrong_number(data_dir, capsys, 
     table = tmp_path / "batch.csv"
     main(["eis", "batch", path, "-c", "R0-p(R1,CPE1)", "-i", "10,100,1e-5,0.8", "-o", str(table)])
     err = capsys.readouterr().err
-    assert "PEIS-0.mpr: R1: 1.25e+10 Ω is over 100" in err
-    assert "PEIS-0.mpr: R0: 4.15e-231 Ohm is below 1e-6 of 125" in err
+    # the collapsed values themselves (R0 ~1e-231 Ω, R1 ~1e10 Ω) move with the platform
+    assert re.search(r"PEIS-0\.mpr: R1: [0-9.]+e\+(09|10) Ω is over 100 × the spectrum's", err)
+    assert re.search(r"PEIS-0\.mpr: R0: [0-9.]+e-2[0-9]{2} Ohm is below 1e-6 of 125", err)
     assert "(--cut-tail, or --fmin 0.165)" in err
     written = table.read_text(encoding="utf-8")
     assert "R0 collapsed" in written and "R1 no_uncertainty" in written
@@ -128,7 +130,8 @@ def test_fit_without_initial_values_reads_them_off_the_spectrum(data_dir, capsys
     path = str(data_dir / "biologic" / "PEIS-0.mpr")
     main(["eis", "fit", path, "-c", "R0-p(R1,CPE1)", "--fmin", "0.165", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert out["flags"] == []
+    # one ZARC above the tail leaves R0 over Z'(10 kHz): a high-frequency feature it lacks
+    assert [(f["quantity"], f["code"]) for f in out["flags"]] == [("R0", "above_hf_intercept")]
     assert out["initial"]["R0"] == pytest.approx(5.52, abs=0.01)  # high-frequency intercept
     assert out["R_b_ohm"] == pytest.approx(7.86, abs=0.05)
     assert out["R_ct_ohm"] == pytest.approx(75.4, abs=0.5)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ssblab.analysis import drt_checks
+from ssblab.analysis import drt_checks, eis_intercept
 from ssblab.analysis.eis import spectrum_arrays
 from ssblab.errors import AnalysisError
 from ssblab.flags import Flag, as_dicts
@@ -235,6 +235,7 @@ def fit_drt(
     peaks = find_peaks(fine_ln_tau, gamma, peak_prominence, min_peak_fraction)
     flags = drt_checks.drt_flags(lam, criterion, relative, f, z, LAMBDA_GRID, POOR_FIT)
     flags += drt_checks.window_flags([p.tau_s for p in peaks], omega)
+    flags += eis_intercept.intercept_flags("R_inf", r_inf, float("nan"), f, z, drt=True)
     return DrtResult(
         tau_s=np.exp(fine_ln_tau),
         gamma_ohm=gamma,

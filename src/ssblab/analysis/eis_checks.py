@@ -19,6 +19,8 @@ below :data:`CPE_PHI_MIN`: the element is nearer a resistor than the capacitive
 arc of a double layer or grain boundary, so its R and Q are not that arc's) and
 ``poor_fit`` (relative residual ‖Z_fit − Z‖/‖Z‖ over :data:`POOR_FIT`, with a hint
 when the spectrum ends in a diffusion tail that the circuit has no element for).
+The series resistance is also held to the measured high-frequency intercept
+(:mod:`ssblab.analysis.eis_intercept`), as the DRT's R_inf is.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ssblab.analysis.eis_circuit import CircuitSpec, top_level_terms
+from ssblab.analysis.eis_intercept import intercept_flags
 from ssblab.errors import AnalysisError
 from ssblab.flags import COLLAPSED_FRACTION, Flag
 
@@ -270,6 +273,17 @@ def fit_flags(
             flags.append(
                 Flag(name, "uncertain", f"standard error {e:.3g} exceeds the value {v:.3g} {unit}")
             )
+    series = [k for k, n in enumerate(names) if n in spec.series_resistors]
+    if series:
+        flags.extend(
+            intercept_flags(
+                "+".join(names[k] for k in series),
+                float(sum(values[k] for k in series)),
+                float(np.sqrt(sum(stderrs[k] ** 2 for k in series))),
+                f,
+                z,
+            )
+        )
     rel = relative_residual(z, z_fit)
     if rel > POOR_FIT:
         hint = "a missing arc or diffusion tail? try --fmin/--fmax"

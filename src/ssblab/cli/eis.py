@@ -110,7 +110,8 @@ def fit_command(
 
     Flags (stderr, JSON "flags"): a parameter collapsed below 1e-6 of its scale or at
     a bound, a resistance beyond 100 × max|Z|, no or a larger-than-value standard
-    error, a poor fit (‖Z_fit − Z‖/‖Z‖ > 5 %).
+    error, a poor fit (‖Z_fit − Z‖/‖Z‖ > 5 %), a series R that the measured
+    high-frequency intercept does not support (not reached, above or below it).
     """
     from ssblab.analysis.eis import fit_spectrum, frequency_window
 
@@ -173,7 +174,8 @@ def drt_command(
 
     A diffusion or blocking tail at the lowest frequencies is not a relaxation
     and fits poorly; cut it off with --fmin. Flags: λ at an end of the GCV grid
-    (1e-12 to 1e2), RMSE over 2 % of |Z|.
+    (1e-12 to 1e2), RMSE over 2 % of |Z|, an R_inf that the measured high-frequency
+    intercept does not support (not reached, above or below it), as in ``eis fit``.
     """
     from ssblab.analysis.drt import drt_of_table
     from ssblab.analysis.eis import frequency_window
