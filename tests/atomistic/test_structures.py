@@ -18,7 +18,7 @@ from ssblab.errors import SsblabError
 EXPECTED_ATOMS = {
     "Li": 2, "Al": 4, "LiAl": 16, "Li2S": 12, "LiCl": 8, "Li3P": 8, "LiAlO2": 12,
     "Li6PS5Cl": 52, "Al2O3": 30, "LiNbO3": 30,
-    "LiAlO2_gamma": 16,
+    "LiAlO2_gamma": 16, "Li5.5PS4.5Cl1.5": 50,
 }  # fmt: skip
 
 

@@ -56,6 +56,10 @@ def _package_file(package: str, filename: str) -> bytes:
     return resources.files(package).joinpath(filename).read_bytes()
 
 
+#: Code files of a builder that does not live in ``ordered.py`` alone (all of them hashed).
+BUILDER_MODULES: dict[str, tuple[str, ...]] = {
+    "argyrodite_cl_rich": ("ordered.py", "ordered_argyrodite.py"),
+}
 #: Entry fields that document a structure without changing its atoms (left out of the key).
 PROSE_FIELDS = frozenset({"description", "source"})
 
@@ -77,7 +81,8 @@ def structure_digest(name: str) -> str:
     if "cif" in entry:
         blob.update(_package_file("ssblab.data", entry["cif"]))
     if "builder" in entry:
-        blob.update(_package_file("ssblab.atomistic", "ordered.py"))
+        for module in BUILDER_MODULES.get(entry["builder"], ("ordered.py",)):
+            blob.update(_package_file("ssblab.atomistic", module))
     return blob.hexdigest()[:16]
 
 

@@ -137,11 +137,13 @@ def conventional_cell(name: str, a_A: float | None = None) -> Atoms:
         raise SsblabError(f"lattice parameter must be positive, got {a_A} Å")
     if entry.builder is not None:
         from ssblab.atomistic.ordered import BUILDERS, from_cif
+        from ssblab.atomistic.ordered_argyrodite import BUILDERS as MORE_BUILDERS
 
+        builders = {**BUILDERS, **MORE_BUILDERS}
         if entry.cif is not None:
             atoms = from_cif(entry.cif)
-        elif entry.builder in BUILDERS:
-            atoms = BUILDERS[entry.builder]()
+        elif entry.builder in builders:
+            atoms = builders[entry.builder]()
         else:
             raise SsblabError(f"{DATA_FILE}: {name} names an unknown builder {entry.builder!r}")
         if a_A is not None:
