@@ -206,3 +206,54 @@ def test_negative_voltage_is_not_called_a_full_cell_silently(data_dir):
     table = read(data_dir / "neware/new_nda_file.nda").table
     cell_type, why = rz.cell_type_from_data(table)
     assert cell_type == rz.FULL and "median voltage -0.10 V under current is negative" in why
+
+
+def _flat_cv(held: bool = False) -> Run:
+    """3.0-4.0 V at 1 mV/s, two cycles, a capacitive current of ±10 µA and no redox peak:
+    its current is as flat as a constant current's. *held*: the current is exact from
+    record to record (an instrument holding it), else it carries 10 nA of noise."""
+    import numpy as np
+
+    table = _triangle_cv()
+    sign = np.sign(table.get_column(s.CURRENT).to_numpy())
+    noise = 0.0 if held else np.random.default_rng(0).normal(0.0, 1e-8, sign.size)
+    table = table.with_columns(pl.Series(s.CURRENT, sign * 1e-5 + noise))
+    return Run(table, RunMeta(source="flat_cv.csv"))
+
+
+def test_flat_current_cv_is_voltammetry_for_every_command():
+    """The recogniser alone decides "this is a CV": a sweep at one dV/dt whose current
+    is not held (the rule the report applied on its own before) is one for `ssblab cv`
+    and for the report alike; the same sweep at a held current is galvanostatic."""
+    from ssblab.analysis.cv import cv_analysis
+    from ssblab.report.inputs import LabelledRun, looks_like_cv
+
+    flat = _flat_cv()
+    rec = rz.recognize(flat)
+    assert (rec.kind, rec.kinds) == (rz.CV, (rz.CV,))
+    assert any("100 % of the records sweep at one dV/dt" in e for e in rec.evidence)
+    assert looks_like_cv(LabelledRun("flat", flat))
+    result = cv_analysis(flat)  # refused (NotApplicableError) unless recognised as a CV
+    assert "forced" not in {f.code for f in result.flags}
+    held = _flat_cv(held=True)
+    assert rz.recognize(held).kind == rz.CYCLING
+    assert not looks_like_cv(LabelledRun("held", held))
+
+
+def test_only_the_real_cv_files_are_voltammetry(data_dir):
+    """Over every real time-series file: the recogniser finds a CV in cv.mpr/cv.mpt only."""
+    from ssblab.errors import SsblabError
+
+    found, read_ok = set(), 0
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        if "reference" in path.as_posix() or path.suffix in (".json", ".md", ".parquet", ".ftr"):
+            continue
+        try:
+            run = read(path)
+        except SsblabError:
+            continue
+        read_ok += 1
+        if rz.recognize(run).has(rz.CV):
+            found.add(path.relative_to(data_dir).as_posix())
+    assert read_ok >= 80
+    assert found == {"biologic/cv.mpr", "biologic/cv.mpt"}

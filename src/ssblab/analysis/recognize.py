@@ -27,8 +27,10 @@ Evidence, strongest first:
    the technique tag EC-Lab writes into linked-experiment file names
    (``…_02_GEIS_C05.mpr``);
 2. ``RunMeta.cell_type`` (reader, sidecar or recipe: :mod:`ssblab.cellmeta`);
-3. the data: current states, constant-current fraction, sweep linearity,
-   pulse trains, voltage window.
+3. the data: current states, constant-current fraction, sweep linearity
+   (a sweep at one dV/dt whose current is not held is a CV, however flat its
+   current: the one rule, for ``ssblab cv`` and the report alike), pulse
+   trains, voltage window.
 
 Cathode half-cells and full cells cannot be told apart by voltage alone; a
 charge-first cell without metadata is called ``full`` and the evidence says so

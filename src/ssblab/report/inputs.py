@@ -294,33 +294,11 @@ def is_symmetric(run: Run) -> bool:
 
 
 def looks_like_cv(run: LabelledRun) -> bool:
-    """True when the run is recognised as cyclic/linear sweep voltammetry, or sweeps
-    voltage at a steady rate (|dV/dt| the same in most records).
-
-    The second test catches a CV whose capacitive baseline current is so flat that
-    the recogniser calls it constant-current cycling.
-    """
+    """True when :func:`ssblab.analysis.recognize.recognize` finds cyclic/linear sweep
+    voltammetry in the run (the one rule ``ssblab cv`` applies too, flat-current CVs
+    included)."""
     rec = recognition(run.run)
-    if rec is not None and rec.has("cv"):
-        return True
-    t = run.run.table
-    if t.height and s.CURRENT in t.columns:
-        # a current held exactly from record to record is galvanostatic, whatever the
-        # voltage does (a simulated plateau rises linearly: it is not a sweep)
-        current = t.get_column(s.CURRENT)
-        scale = float(current.abs().max() or 0.0)
-        held = (current.diff().abs() <= 1e-9 * scale).sum() / max(t.height - 1, 1)
-        if scale > 0 and held > 0.8:
-            return False
-    rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
-    sweep = t.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
-    if sweep.height < 20:
-        return False
-    median = float(sweep.get_column("r").median() or 0.0)
-    if median <= 0:
-        return False
-    steady = sweep.filter((pl.col("r") - median).abs() < 0.2 * median).height / sweep.height
-    return steady > 0.8
+    return rec is not None and rec.has("cv")
 
 
 def is_gitt(run: Run) -> bool:
