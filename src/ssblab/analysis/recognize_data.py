@@ -165,13 +165,12 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
     peaked = active.get_column("i_peak").to_numpy() > 1.3
     peaked_time = float(weights[peaked].sum() / max(weights.sum(), 1e-300))
     run_kind = CYCLING
-    steady, steady_share = steady_sweep(table)
     if sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5):
         run_kind = CV  # a linear sweep whose current is not held: voltammetry
-    elif steady:
+    elif (steady := steady_sweep(table))[0]:
         run_kind = CV  # a sweep whose current is flat, yet not held from record to record
         evidence.append(
-            f"{100 * steady_share:.0f} % of the records sweep at one dV/dt with a current "
+            f"{100 * steady[1]:.0f} % of the records sweep at one dV/dt with a current "
             "that is not held: voltammetry with a flat current"
         )
     elif cc_time < 0.5 and not (n_signs == 2 and _cc_share(active) >= 0.25):
