@@ -11,6 +11,12 @@ Layout::
 Exports without the two first lines (just column names, then data) are read
 too. The header is Windows text (cp1252/latin-1); the body is numbers only and
 is parsed in one go by :func:`polars.read_csv`.
+
+A time/potential-only export of a looped GCPL (a ``<stem>_LOOP.txt`` beside it) gets
+its set current from the ``.mps`` here, with the charge passed per record as
+``dq/mA.h``: I·Δt within each loop, and 0 across the intervals the loop spent in its
+other techniques (:func:`loop_charge`), so the capacity is the charge passed at the
+set current, not the set current times the whole clock span.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ssblab.errors import ReadError
 from ssblab.io import _tabular as t
 from ssblab.io.biologic.columns import canonical_mpt_name
-from ssblab.io.biologic.techniques import mpt_technique
+from ssblab.io.biologic.settings import current_from_settings, loop_gap_note
+from ssblab.io.biologic.techniques import MPT_NAMES, mpt_technique
 
 MAGICS = (b"EC-Lab ASCII FILE", b"BT-Lab ASCII FILE")
 _NB_HEADER = re.compile(rb"Nb header lines\s*:\s*(\d+)")
@@ -268,16 +276,83 @@ def parse_mpt(path: Path, columns: frozenset[str] | None = None) -> MptContent:
     frame, skipped = _body_frame(path, names, body, keep)
     skipped += cut
     technique = header[3].strip() if len(header) > 4 else ""
+    code = mpt_technique(header)
     notes = tuple(line_notes)
     if len(names) < full:
         notes += (f"{full - len(names)} header names past the rows' last field left out",)
+    looped = loop_charge(path, frame) if not skipped else None
+    if looped is not None:
+        frame, technique, loop_notes = looped
+        code, notes = MPT_NAMES.get(technique, ""), loop_notes + notes
     return MptContent(
         frame=frame,
         header=tuple(header),
         start_unix_s=_start_time(header),
         technique=technique,
-        technique_code=mpt_technique(header),
+        technique_code=code,
         rows_skipped=skipped,
         settings=header_settings(header),
         notes=notes,
     )
+
+
+#: EC-Lab columns a current can be taken or derived from; without any, the set current is used.
+_CURRENT_COLUMNS = frozenset({"I/mA", "<I>/mA", "dq/mA.h", "(Q-Qo)/mA.h", "mode"})
+
+
+def loop_starts(path: Path, n_rows: int) -> list[int]:
+    """Rows (0 < row < *n_rows*) at which EC-Lab's ``<stem>_LOOP.txt`` restarts the technique
+    ([] without that file)."""
+    loop = path.with_name(path.stem + "_LOOP.txt")
+    if not loop.is_file():
+        return []
+    with open(loop, "rb") as fh:
+        lines = fh.read(1 << 20).decode("latin-1").splitlines()
+    if not lines or not lines[0].startswith("VMP EXPERIMENT LOOP INDEXES"):
+        return []
+    return sorted({int(x) for x in lines[1:] if x.strip().isdigit() and 0 < int(x) < n_rows})
+
+
+def loop_charge(
+    path: Path, frame: pl.DataFrame
+) -> tuple[pl.DataFrame, str, tuple[str, ...]] | None:
+    """The set current (``I/mA``) and the charge passed per record (``dq/mA.h`` [mA·h]) of
+    a time/potential-only export whose loop restarts it, with the technique and notes.
+
+    dq = I·Δt between records of one loop and 0 at each loop's first record: the interval
+    before it was spent in the loop's other techniques (jr862's GEIS at 0 mA DC, whose own
+    ``(Q-Qo)`` moves by < 5e-6 mA·h a spectrum), not at the set current. None when the file
+    has a current column or rows, no loop file, or settings that give no one current (the
+    reader then refuses or integrates as before).
+    """
+    if _CURRENT_COLUMNS & set(frame.columns) or "time/s" not in frame.columns:
+        return None
+    starts = loop_starts(path, frame.height)
+    if not starts:
+        return None
+    try:
+        current_a, technique, note = current_from_settings(path)
+    except ReadError:
+        return None
+    time_s = frame["time/s"].to_numpy()
+    step_s = np.diff(time_s, prepend=time_s[0])
+    step_s[starts] = 0.0
+    milli_amps = current_a * 1e3
+    passed_mah = milli_amps * step_s / 3600.0
+    span_s = float(time_s[-1] - time_s[0])
+    on_s = float(step_s.sum())
+    note += (
+        f"; time/s starts at {time_s[0]:.1f} s (techniques before this one), "
+        "Test Time / s counts from this file's first record"
+    )
+    on_mah, span_mah = abs(milli_amps) * on_s / 3600.0, abs(milli_amps) * span_s / 3600.0
+    charge = (
+        f"capacity is the set current over the {on_s:.1f} s at it: {on_mah:.4f} mAh, not "
+        f"{span_mah:.4f} mAh over the whole {span_s:.1f} s span (the {len(starts)} loop gaps "
+        "pass no charge at it)"
+    )
+    gaps = loop_gap_note(path, time_s.tolist())
+    out = frame.with_columns(
+        pl.lit(milli_amps).alias("I/mA"), pl.Series("dq/mA.h", passed_mah, dtype=pl.Float64)
+    )
+    return out, technique, (note, gaps, charge)
