@@ -67,7 +67,8 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS, neb: bool = Tru
 
         res = cached_interface(film, substrate, model, neb=neb, bulk=False, on_step=on_step)
         wall = time.perf_counter() - start
-        t_bind = marks.get("Li in first layer", start + wall) - start
+        crossing = [marks[k] for k in ("hop start", "Li in first layer") if k in marks]
+        t_bind = min(crossing, default=start + wall) - start
         t_neb = wall - t_bind
         n = res.build["n_atoms"]
 
@@ -82,14 +83,20 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS, neb: bool = Tru
             f"Li metal, {res.broken_bonds} bonds broken, {res.anions_pulled} anions pulled"
         )
         codes = sorted({f.code for f in res.flags if f.quantity == "barrier_eV"})
+        if neb and res.barrier_eV is None:
+            why = [f.message for f in res.flags if f.code == "no_short_hop"]
+            print(f"{'interface NEB, 5 images':<38} {model:<9} no band: {'; '.join(why)}")
+            continue
         if not neb:
             print(f"{'':<38} {model:<9} converged {res.converged}; steps: {steps}")
             continue
         print(
             f"{'interface NEB, 5 images':<38} {model:<9} "
             f"{timed(t_neb, BUDGET_NEB_S, cold_parts[1])}  barrier {res.barrier_eV:.3f} eV, "
-            f"dE {res.delta_E_eV:.3f} eV (hop {res.hop_A:.2f} Å), flags {codes or 'none'}"
+            f"dE {res.delta_E_eV:.3f} eV (hop {res.hop_A:.2f} Å, path clears atoms by "
+            f"{res.path_clearance_A:.2f} Å), flags {codes or 'none'}"
         )
+        print(f"{'':<38} {model:<9} {res.mechanism}")
         print(f"{'':<38} {model:<9} converged {res.converged}; steps: {steps}")
     return 0
 

@@ -11,16 +11,25 @@ from __future__ import annotations
 from ssblab.atomistic.interface_energy import (
     AREA_BY_PAIR,
     FILM_LAYERS,
+    FILM_LAYERS_BY_PAIR,
     INTERFACE_STEPS_FACTOR,
     NEB_FREE_RADIUS_A,
     OPTIMIZER,
     THIN_SUBSTRATE,
+    VACANCY_FREE_RADIUS_A,
     InterfaceResult,
     StageCallback,
     interface_contact,
     interface_crossing,
 )
-from ssblab.atomistic.interface_setup import GAP_SHIFTS_A, PULLED_A, bulk_binding
+from ssblab.atomistic.interface_setup import (
+    GAP_SHIFTS_A,
+    LI_LAYER_TOL_A,
+    MAX_HOP_A,
+    MIN_CLEARANCE_A,
+    PULLED_A,
+    bulk_binding,
+)
 from ssblab.flags import Flag
 
 #: Two potentials whose works of adhesion differ by more than this disagree [J/m²].
@@ -45,6 +54,11 @@ def interface_keys(
         "substrate": substrate,
         "film_layers": FILM_LAYERS,
         **(
+            {"film_layers_pair": FILM_LAYERS_BY_PAIR[film, substrate]}
+            if (film, substrate) in FILM_LAYERS_BY_PAIR
+            else {}
+        ),
+        **(
             {"max_area_A2": AREA_BY_PAIR[film, substrate]}
             if (film, substrate) in AREA_BY_PAIR
             else {}
@@ -57,7 +71,8 @@ def interface_keys(
         "thin_substrate": THIN_SUBSTRATE,
         "optimizer": OPTIMIZER,
         "gap_shifts_A": GAP_SHIFTS_A,
-        "method": "slabs alone, gap scan, film top normal-only; E_bind vs lower host",
+        "method": "slabs alone, gap scan, film top normal-only; E_bind vs lower host; "
+        "reaction from the re-joined start",
     }
     neb = {
         **base,
@@ -65,6 +80,8 @@ def interface_keys(
         "band_fmax": band_fmax,
         "band_steps": band_steps,
         "free_radius_A": NEB_FREE_RADIUS_A,
+        "crossing": "vacancy for full Li sublattices (max hop, clearance, radius), else void",
+        "vacancy_hop": [MAX_HOP_A, MIN_CLEARANCE_A, LI_LAYER_TOL_A, VACANCY_FREE_RADIUS_A],
     }
     return cache.cache_key("interface", base, model), cache.cache_key("interface_neb", neb, model)
 

@@ -12,47 +12,52 @@ For an interface ``A|B`` built by :func:`ssblab.atomistic.interfaces.build_inter
 - **work of adhesion** W_ad = (E_A + E_B − E_AB) / area, each slab relaxed alone
   in the same cell [J/m²]; positive means the slabs stick;
 - **reaction in the relaxation**: framework bonds (P–S, Ge–S, Al–O, ...) that
-  the relaxation breaks, and anions pulled more than :data:`PULLED_A` from their
-  start; flagged ``interface_reacted``;
+  the relaxation breaks, and anions pulled more than :data:`PULLED_A`, both from
+  the re-joined start (relaxed slabs at the scanned gap, so a rigid shift is not
+  a reaction); flagged ``interface_reacted``;
 - **Li binding at the interface**: one extra Li at the largest void between the
   slabs, E_bind = E(AB+Li) − E_AB − μ_Li with μ_Li per atom of relaxed bcc Li
   [eV], beside the same quantity for an extra Li in each bulk;
-- **Li⁺ path across**: climbing-image NEB (≥ 5 images) from that interface site
-  into the largest void of the substrate's first layer; atoms farther than
-  :data:`NEB_FREE_RADIUS_A` from the moving Li at both end points are held at
-  their interpolated positions (only the path's neighbourhood relaxes: CPU time).
-  Barrier = highest image − initial state, ΔE = final − initial [eV], and the
-  band-shape flags of :func:`ssblab.atomistic.consensus.path_flags`.
+- **Li⁺ path across**: climbing-image NEB (≥ 5 images, IDPP start) of a
+  Li-metal atom into a Li vacancy of the first Li layer of a full-Li-sublattice
+  substrate (LiAlO2), or of the interface Li into the largest void of the first
+  layer (sulfides); only atoms near the hop relax (CPU time). Barrier = highest
+  image − initial state, ΔE = final − initial [eV], and the band-shape flags of
+  :func:`ssblab.atomistic.consensus.path_flags`.
 
 Every number is a model prediction of the named potential (MLIP, not DFT).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from ssblab.atomistic.interface_setup import (
+from ssblab.atomistic.interface_setup import (  # noqa: F401 (re-exported names)
+    OPTIMIZER,
     PULLED_A,
-    anion_shifts,
+    VACANCY_CROSSING,
+    StageCallback,
+    Stages,
     best_gap,
     bulk_binding,
+    choose_vacancy_hop,
+    contact_reaction,
     joined,
     moved_li,
     part,
+    path_clearance,
     pin_film_top,
     slab_edges,
+    vacancy_end_points,
     with_li,
 )
 from ssblab.atomistic.interfaces import MAX_AREA_A2, BuiltInterface, build_interface, thinned
-from ssblab.atomistic.relax import relax
 from ssblab.atomistic.slab_geometry import (
     FILM_TAG,
     SUBSTRATE_TAG,
-    framework_bonds,
     from_geometry,
     geometry,
     heights,
@@ -61,11 +66,6 @@ from ssblab.atomistic.slab_geometry import (
 from ssblab.errors import SimulationError
 from ssblab.flags import Flag, as_dicts
 
-if TYPE_CHECKING:
-    from ase import Atoms
-
-#: Stage callback: (stage name, optimizer steps done in it).
-StageCallback = Callable[[str, int], object]
 EV_PER_A2_TO_J_PER_M2 = 16.021766
 #: Depth of the substrate's first layer searched for the final Li site [Å].
 FIRST_LAYER_A = (0.6, 3.0)
@@ -73,17 +73,19 @@ FIRST_LAYER_A = (0.6, 3.0)
 HOST_DRIFT_EV = 0.05
 #: Layers of each film (pymatgen unit planes): thin metal films keep the cells small.
 FILM_LAYERS = {"Li": 4, "Al": 3, "LiAlO2": 1}
+#: Per pair: Li(100) on gamma-LiAlO2 has 2 atomic layers per plane, 2 planes = 4 layers, 32 Li.
+FILM_LAYERS_BY_PAIR = {("Li", "LiAlO2_gamma"): 2}
 #: Larger in-plane search than :data:`ssblab.atomistic.interfaces.MAX_AREA_A2` for pairs
 #: whose lattices match only there [Å²]: alpha-LiAlO2(104)|LGPS(001) first at 151 Å² (2x1 LGPS).
 AREA_BY_PAIR = {("LiAlO2", "LGPS"): 160.0}
 #: Lowest substrate atomic layers removed (whole formula units): alpha-LiAlO2 keeps 8 of 12.
 THIN_SUBSTRATE = {"LiAlO2": 4}
-#: Optimizer scheme of every interface relaxation (see :func:`ssblab.atomistic.relax.relax`).
-OPTIMIZER = "fire-bfgs"
 #: The joined interface (a reacting contact takes hundreds of steps) gets this many times *steps*.
 INTERFACE_STEPS_FACTOR = 2
 #: Atoms within this distance of the moving Li (either end point) relax in the band [Å].
 NEB_FREE_RADIUS_A = 5.0
+#: The same for the vacancy crossing, whose end points are both relaxed [Å].
+VACANCY_FREE_RADIUS_A = 6.0
 #: Stages of a contact and of a crossing, in order (progress bars, step counts).
 CONTACT_STAGES = (
     "substrate",
@@ -93,7 +95,7 @@ CONTACT_STAGES = (
     "Li at interface",
     "host again",
 )
-CROSSING_STAGES = ("Li in first layer", "band")
+CROSSING_STAGES = ("hop start", "Li in first layer", "band")
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,9 @@ class InterfaceResult:
     steps: dict[str, int] = field(default_factory=dict)
     stage_converged: dict[str, bool] = field(default_factory=dict)
     gap_shift_A: float | None = None
+    #: How the Li crosses (vacancy or interstitial) and why; the band's straight-path clearance.
+    mechanism: str = ""
+    path_clearance_A: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain dict with stable JSON keys."""
@@ -163,35 +168,10 @@ def interface_for(film: str, substrate: str) -> BuiltInterface:
         substrate,
         conventional_cell(film),
         conventional_cell(substrate),
-        film_layers=FILM_LAYERS.get(film, 1),
+        film_layers=FILM_LAYERS_BY_PAIR.get((film, substrate), FILM_LAYERS.get(film, 1)),
         max_area_A2=AREA_BY_PAIR.get((film, substrate), MAX_AREA_A2),
     )
     return thinned(built, THIN_SUBSTRATE.get(substrate, 0), conventional_cell(substrate))
-
-
-class _Stages:
-    """Runs the relaxations of one calculation and records steps and convergence per stage."""
-
-    def __init__(self, model: str, fmax: float, steps: int, on_step: StageCallback | None):
-        self.model, self.fmax, self.cap, self.on_step = model, fmax, steps, on_step
-        self.steps: dict[str, int] = {}
-        self.converged: dict[str, bool] = {}
-
-    def tick(self, name: str, n: int = 0) -> None:
-        if self.on_step is not None:
-            self.on_step(name, n)
-
-    def relax(self, name: str, atoms: Atoms, cap: int | None = None):
-        done = relax(
-            atoms,
-            self.model,
-            self.fmax,
-            cap or self.cap,
-            on_step=None if self.on_step is None else (lambda n: self.on_step(name, n)),
-            optimizer=OPTIMIZER,
-        )
-        self.steps[name], self.converged[name] = done.steps, done.converged
-        return done
 
 
 def interface_contact(
@@ -218,7 +198,7 @@ def interface_contact(
     from ssblab.atomistic.binding import reference_energy
     from ssblab.atomistic.calculator import model_label
 
-    run = _Stages(model, fmax, steps, on_step)
+    run = Stages(model, fmax, steps, on_step)
     built = interface_for(film, substrate)
     start = built.atoms
     sb = run.relax("substrate", part(start, SUBSTRATE_TAG))
@@ -234,8 +214,8 @@ def interface_contact(
     w_ad = (fa.energy_eV + sb.energy_eV - ab.energy_eV) / built.area_A2 * EV_PER_A2_TO_J_PER_M2
     if not np.isfinite(w_ad):
         raise SimulationError(f"{built.name}: the work of adhesion is not finite")
-    broken = len(framework_bonds(start)) - len(framework_bonds(ab.atoms))
-    shifts = anion_shifts(start, ab.atoms)
+    # Measured from the re-joined start: the rigid gap shift is not a reaction.
+    broken, shifts = contact_reaction(joined(start, sb.atoms, fa.atoms, shift), ab.atoms)
     pulled = int((shifts > PULLED_A).sum())
     flags: list[Flag] = []
     if broken > 0 or pulled:
@@ -309,20 +289,16 @@ def interface_crossing(
     band_steps: int = 300,
     on_step: StageCallback | None = None,
 ) -> InterfaceResult:
-    """*contact* with the CI-NEB barrier of its interface Li into the first substrate layer.
+    """*contact* with the CI-NEB barrier of a Li crossing into the substrate's first layer.
 
-    The initial state is the relaxed Li at the interface site of *contact*; the
-    final state puts it at the largest void of the substrate's first layer
-    (:data:`FIRST_LAYER_A` below the layer top) and relaxes it.
-
-    Parameters
-    ----------
-    n_images : int
-        Intermediate NEB images (at least 5).
-    band_fmax : float
-        Force threshold of the climbing-image band [eV/Å] (looser than *fmax*: CPU time).
-    band_steps : int
-        FIRE step cap of the band.
+    Substrates of :data:`~ssblab.atomistic.interface_setup.VACANCY_CROSSING` under a
+    Li film: a Li-metal atom fills a Li vacancy of the first substrate Li layer
+    (:func:`~ssblab.atomistic.interface_setup.choose_vacancy_hop`; no band when no
+    hop ≤ 3.5 Å clears other atoms by 1.5 Å, flagged ``no_short_hop``); both end
+    points relaxed with atoms beyond :data:`VACANCY_FREE_RADIUS_A` held. Otherwise
+    (``interstitial``): the contact's interface Li into the largest void of the
+    first layer (:data:`FIRST_LAYER_A`). Band: IDPP start, *n_images* ≥ 5 images,
+    FIRE to *band_fmax* [eV/Å] within *band_steps*.
     """
     from dataclasses import replace
 
@@ -334,36 +310,47 @@ def interface_crossing(
         raise SimulationError(f"the interface path needs at least 5 images, got {n_images}")
     if contact.relaxed is None or contact.relaxed_li is None:
         raise SimulationError(f"{contact.interface}: the contact result has no relaxed geometry")
-    run = _Stages(model, fmax, steps, on_step)
-    initial = from_geometry(contact.relaxed_li)
-    host = initial[:-1]
-    top, _ = slab_edges(host)
-    inside = largest_void_between(host, top - FIRST_LAYER_A[1], top - FIRST_LAYER_A[0])
-    start, first = moved_li(initial, inside, NEB_FREE_RADIUS_A)
-    final = run.relax("Li in first layer", first)
+    run = Stages(model, fmax, steps, on_step)
     flags = list(contact.flags)
-    z_li = heights(final.atoms)[-1]
-    if z_li > top:
-        flags.append(
-            Flag(
-                "barrier_eV",
-                "final_state_left_layer",
-                f"{model_label(model)}: the Li placed in the first substrate layer relaxed "
-                f"out of it ({z_li - top:+.2f} Å above the layer top)",
+    film, substrate = contact.interface.split("|")
+    if film == "Li" and substrate in VACANCY_CROSSING:
+        host = from_geometry(contact.relaxed)
+        hop, why = choose_vacancy_hop(host)
+        mechanism = f"vacancy: {why} ({VACANCY_CROSSING[substrate]})"
+        if hop is None:
+            flags.append(Flag("barrier_eV", "no_short_hop", f"{model_label(model)}: {why}"))
+            return replace(contact, flags=tuple(flags), mechanism=mechanism)
+        first, second, mover = vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A)
+        start = run.relax("hop start", first)
+        final = run.relax("Li in first layer", second)
+        origin, clearance = start.atoms.positions[mover], hop[1]
+        begin = start.atoms
+    else:
+        mechanism = "interstitial: the interface Li into the largest void of the first layer"
+        initial = from_geometry(contact.relaxed_li)
+        top, _ = slab_edges(initial[:-1])
+        inside = largest_void_between(initial[:-1], top - FIRST_LAYER_A[1], top - FIRST_LAYER_A[0])
+        begin, first = moved_li(initial, inside, NEB_FREE_RADIUS_A)
+        final = run.relax("Li in first layer", first)
+        mover, origin = len(initial) - 1, initial.positions[-1]
+        clearance = path_clearance(begin, origin, final.atoms.positions[-1], skip=(mover,))
+        if heights(final.atoms)[-1] > top:
+            flags.append(
+                Flag(
+                    "barrier_eV",
+                    "final_state_left_layer",
+                    f"{model_label(model)}: the Li placed in the first substrate layer relaxed "
+                    f"out of it ({heights(final.atoms)[-1] - top:+.2f} Å above the layer top)",
+                )
             )
-        )
-    end = final.atoms
+    hop_A = float(np.linalg.norm(final.atoms.positions[mover] - origin))
     run.tick("band")
-    counted = {"band": 0}
-
-    def band_step(n: int) -> None:
-        counted["band"] = n
-        run.tick("band", n)
-
-    energies, band_ok = run_neb(start, end, n_images, model, band_fmax, band_steps, band_step)
-    # The initial state's energy with the far atoms held is the contact's relaxed one.
-    run.steps["band"], run.converged["band"] = counted["band"], band_ok
-    if not (final.converged and band_ok):
+    energies, band_ok = run_neb(
+        begin, final.atoms, n_images, model, band_fmax, band_steps, lambda n: _count(run, n)
+    )
+    run.converged["band"] = band_ok
+    ends_ok = all(run.converged.values())
+    if not ends_ok:
         late = ", ".join(k for k, v in run.converged.items() if not v)
         flags.append(Flag("barrier_eV", "not_converged", f"stopped at its step cap: {late}"))
     relative = tuple(float(e - energies[0]) for e in energies)
@@ -373,12 +360,20 @@ def interface_crossing(
         barrier_eV=float(max(relative)),
         delta_E_eV=float(relative[-1]),
         path_eV=relative,
-        hop_A=float(np.linalg.norm(final.atoms.positions[-1] - initial.positions[-1])),
-        converged=contact.converged and final.converged and band_ok,
+        hop_A=hop_A,
+        converged=contact.converged and ends_ok,
         flags=tuple(flags),
         steps={**contact.steps, **run.steps},
         stage_converged={**contact.stage_converged, **run.converged},
+        mechanism=mechanism,
+        path_clearance_A=float(clearance),
     )
+
+
+def _count(run: Stages, n: int) -> None:
+    """Band step callback: records the step count and ticks the progress bar."""
+    run.steps["band"] = n
+    run.tick("band", n)
 
 
 def relax_interface(

@@ -6,6 +6,7 @@ Helpers of :mod:`ssblab.atomistic.interface_energy`; tags 1 (substrate) and 2
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,10 +26,41 @@ from ssblab.atomistic.slab_geometry import (
 if TYPE_CHECKING:
     from ase import Atoms
 
+#: Stage callback: (stage name, optimizer steps done in it).
+StageCallback = Callable[[str, int], object]
+#: Optimizer scheme of every interface relaxation (see :func:`ssblab.atomistic.relax.relax`).
+OPTIMIZER = "fire-bfgs"
 #: Rigid film shifts [Å] scanned for the starting slab distance.
 GAP_SHIFTS_A = (-0.4, -0.2, 0.0, 0.2, 0.4, 0.7, 1.0)
 #: An anion that moves farther than this in the relaxation counts as pulled [Å].
 PULLED_A = 1.0
+
+
+class Stages:
+    """Runs the relaxations of one calculation and records steps and convergence per stage."""
+
+    def __init__(self, model: str, fmax: float, steps: int, on_step: StageCallback | None):
+        self.model, self.fmax, self.cap, self.on_step = model, fmax, steps, on_step
+        self.steps: dict[str, int] = {}
+        self.converged: dict[str, bool] = {}
+
+    def tick(self, name: str, n: int = 0) -> None:
+        if self.on_step is not None:
+            self.on_step(name, n)
+
+    def relax(self, name: str, atoms: Atoms, cap: int | None = None):
+        from ssblab.atomistic.relax import relax
+
+        done = relax(
+            atoms,
+            self.model,
+            self.fmax,
+            cap or self.cap,
+            on_step=None if self.on_step is None else (lambda n: self.on_step(name, n)),
+            optimizer=OPTIMIZER,
+        )
+        self.steps[name], self.converged[name] = done.steps, done.converged
+        return done
 
 
 def part(atoms: Atoms, tag: int) -> Atoms:
@@ -133,3 +165,136 @@ def bulk_binding(name: str, model: str) -> float | None:
         name, site="void", model=model, min_length_A=KINETICS_MIN_LENGTH_A.get(name, 8.0)
     )
     return run_job(job).E_int_vs_metal_eV
+
+
+def contact_reaction(before: Atoms, after: Atoms) -> tuple[int, np.ndarray]:
+    """(framework bonds broken, anion displacement lengths [Å]) from *before* to *after*.
+
+    *before* is the re-joined start of the contact relaxation (relaxed slabs at
+    the gap-scan height), so neither the slabs' own relaxation nor the rigid
+    gap-scan shift of the film counts as a reaction.
+    """
+    from ssblab.atomistic.slab_geometry import framework_bonds
+
+    broken = len(framework_bonds(before)) - len(framework_bonds(after))
+    return int(broken), anion_shifts(before, after)
+
+
+#: Substrates whose Li sublattice is full and close-packed: Li enters them by filling a
+#: Li vacancy of the first Li layer from the Li metal (no open interstitial network), and why.
+VACANCY_CROSSING = {
+    "LiAlO2": "alpha-LiAlO2: every octahedral Li site is filled in close-packed O",
+    "LiAlO2_gamma": "gamma-LiAlO2: every tetrahedral Li site is filled in its LiO4/AlO4 framework",
+}
+#: Largest hop [Å] from the Li metal into a first-layer Li vacancy that counts as one hop.
+MAX_HOP_A = 3.5
+#: The straight path of the hop must stay this far from every other atom [Å].
+MIN_CLEARANCE_A = 1.5
+#: Substrate Li within this height [Å] of the highest substrate Li form its first Li layer.
+LI_LAYER_TOL_A = 1.0
+
+
+def path_clearance(atoms: Atoms, start: np.ndarray, end: np.ndarray, skip=(), n: int = 41):
+    """Smallest distance [Å] from the straight segment *start*→*end* to any atom not in *skip*."""
+    from ase.geometry import get_distances
+
+    others = np.setdiff1d(np.arange(len(atoms)), np.asarray(skip, dtype=int))
+    points = start + np.linspace(0.0, 1.0, n)[:, None] * (end - start)
+    _, dist = get_distances(points, atoms.positions[others], cell=atoms.cell, pbc=atoms.pbc)
+    return float(dist.min())
+
+
+def first_li_layer(host: Atoms) -> np.ndarray:
+    """Free substrate Li within :data:`LI_LAYER_TOL_A` of the highest substrate Li."""
+    z, tags = heights(host), host.get_tags()
+    fixed, _ = constrained_indices(host)
+    li = np.flatnonzero((host.symbols == "Li") & (tags == SUBSTRATE_TAG))
+    if li.size == 0:
+        return li
+    top = z[li].max()
+    return np.array([i for i in li if z[i] >= top - LI_LAYER_TOL_A and i not in fixed], int)
+
+
+def vacancy_hops(host: Atoms) -> list[tuple[float, float, int, int]]:
+    """(hop [Å], clearance [Å], vacancy index, mover index) for each first-layer Li site
+    and free film Li, shortest hop first (minimum image)."""
+    fixed, _ = constrained_indices(host)
+    film = [
+        i
+        for i in np.flatnonzero((host.symbols == "Li") & (host.get_tags() == FILM_TAG))
+        if i not in fixed
+    ]
+    out = []
+    for v in first_li_layer(host):
+        vectors = host.get_distances(v, film, mic=True, vector=True)
+        for m, vec in zip(film, vectors, strict=True):
+            site = host.positions[m] - vec
+            clear = path_clearance(host, host.positions[m], site, skip=(v, m))
+            out.append((float(np.linalg.norm(vec)), clear, int(v), int(m)))
+    return sorted(out)
+
+
+def choose_vacancy_hop(host: Atoms) -> tuple[tuple[float, float, int, int] | None, str]:
+    """The shortest clear hop of at most :data:`MAX_HOP_A`, or None, and a sentence why."""
+    hops = vacancy_hops(host)
+    if not hops:
+        return None, "the substrate has no free Li in its first Li layer"
+    for hop in hops:
+        if hop[0] <= MAX_HOP_A and hop[1] >= MIN_CLEARANCE_A:
+            return hop, (
+                f"a Li-metal atom into a Li vacancy of the first substrate Li layer: "
+                f"hop {hop[0]:.2f} Å, straight path {hop[1]:.2f} Å from the nearest atom"
+            )
+    length, clear, v, m = hops[0]
+    return None, (
+        f"no hop from the Li metal into the first substrate Li layer is <= {MAX_HOP_A} Å "
+        f"with its straight path >= {MIN_CLEARANCE_A} Å from other atoms: the shortest is "
+        f"{length:.2f} Å and passes {clear:.2f} Å from {_blocker(host, v, m)}; the layer lies "
+        f"{_depth(host):.2f} Å below the substrate top"
+    )
+
+
+def _blocker(host: Atoms, vacancy: int, mover: int) -> str:
+    """Symbol and height [Å] of the atom nearest the straight path *mover* → *vacancy*."""
+    from ase.geometry import get_distances
+
+    site = host.positions[mover] - host.get_distances(vacancy, [mover], mic=True, vector=True)[0]
+    points = host.positions[mover] + np.linspace(0, 1, 41)[:, None] * (site - host.positions[mover])
+    _, dist = get_distances(points, host.positions, cell=host.cell, pbc=host.pbc)
+    dist[:, [vacancy, mover]] = np.inf
+    k = int(np.unravel_index(np.argmin(dist), dist.shape)[1])
+    return f"an {host.symbols[k]} atom at height {heights(host)[k]:.2f} Å"
+
+
+def _depth(host: Atoms) -> float:
+    z = heights(host)
+    layer = first_li_layer(host)
+    top = z[host.get_tags() == SUBSTRATE_TAG].max()
+    return float(top - z[layer].mean()) if layer.size else float("nan")
+
+
+def vacancy_end_points(
+    host: Atoms, vacancy: int, mover: int, radius_A: float
+) -> tuple[Atoms, Atoms, int]:
+    """(initial, final, mover index) of a film Li hopping into the vacancy at *vacancy*.
+
+    The substrate Li *vacancy* is taken out in both states; in the final one the
+    film Li *mover* sits at its site (minimum image). Atoms farther than
+    *radius_A* from the mover at both ends are held at the *host* positions in
+    both states (same constraints), on top of those *host* already has.
+    """
+    site = host.positions[mover] - host.get_distances(vacancy, [mover], mic=True, vector=True)[0]
+    keep = np.delete(np.arange(len(host)), vacancy)
+    initial = host[keep]
+    k = int(np.flatnonzero(keep == mover)[0])
+    final = initial.copy()
+    final.positions[k] = site
+    close = near(initial, initial.positions[k], radius_A) | near(final, site, radius_A)
+    fixed, line = constrained_indices(host)
+    renum = {int(i): n for n, i in enumerate(keep)}
+    fixed = {renum[i] for i in fixed if i in renum}
+    line = {renum[i] for i in line if i in renum}
+    held = fixed | set(np.flatnonzero(~close).tolist())
+    for atoms in (initial, final):
+        constrain(atoms, held, line - held)
+    return initial, final, k

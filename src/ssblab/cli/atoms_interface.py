@@ -108,6 +108,7 @@ def interface_command(
         "barrier_eV",
         "delta_E_eV",
         "hop_A",
+        "path_clearance_A",
     )
     rows = [{"quantity": key, **{m: getattr(r, key) for m, r in results.items()}} for key in keys]
     rows.append({"quantity": "converged", **{m: _yes(r.converged) for m, r in results.items()}})
@@ -124,6 +125,9 @@ def interface_command(
         rows, title="predicted (Li binding vs bcc Li metal; barrier interface -> first layer)"
     )
     print_table(_step_rows(results), title=f"optimizer steps per stage (fmax {fmax} eV/Å)")
+    for m, r in results.items():
+        if r.mechanism:
+            typer.echo(f"{m} Li crossing: {r.mechanism}")
     for note in builds[0]["notes"]:
         typer.echo(note)
     from ssblab.atomistic.interfaces import SEED_MODELS

@@ -1,0 +1,155 @@
+"""The Li crossing at an interface: hop geometry, constraint set, and the contact reaction check.
+
+Fast: built (unrelaxed) interfaces and fake relaxations, no potential.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from ssblab.atomistic.interface_setup import (
+    MAX_HOP_A,
+    MIN_CLEARANCE_A,
+    choose_vacancy_hop,
+    contact_reaction,
+    first_li_layer,
+    path_clearance,
+    vacancy_end_points,
+)
+from ssblab.atomistic.slab_geometry import (
+    FILM_TAG,
+    SUBSTRATE_TAG,
+    constrained_indices,
+    heights,
+    normal,
+)
+
+pytest.importorskip("pymatgen.analysis.interfaces")
+
+
+@pytest.fixture(scope="module")
+def gamma():
+    from ssblab.atomistic.interface_energy import interface_for
+
+    return interface_for("Li", "LiAlO2_gamma")
+
+
+@pytest.fixture(scope="module")
+def alpha():
+    from ssblab.atomistic.interface_energy import interface_for
+
+    return interface_for("Li", "LiAlO2")
+
+
+def test_path_clearance_is_the_distance_of_the_segment_from_the_nearest_atom():
+    atoms = Atoms("Li3", positions=[[1, 1, 1], [5, 1, 1], [3, 1.8, 1]], cell=[20] * 3, pbc=True)
+    assert path_clearance(atoms, atoms.positions[0], atoms.positions[1], skip=(0, 1)) == (
+        pytest.approx(0.8)
+    )
+    # Across the periodic boundary the nearest image counts: 19.5 is 0.5 from 0.
+    wrap = Atoms("Li2", positions=[[19.5, 5, 5], [5, 5, 5]], cell=[20] * 3, pbc=True)
+    start, end = np.array([0.0, 5, 5]), np.array([2.0, 5, 5])
+    assert path_clearance(wrap, start, end, skip=(1,)) == pytest.approx(0.5)
+
+
+def test_gamma_hop_is_a_short_clear_vacancy_hop_from_the_li_metal(gamma):
+    host = gamma.atoms
+    assert len(host) == 80 and gamma.n_film == 32  # Li(100) film of 4 atomic layers
+    hop, why = choose_vacancy_hop(host)
+    assert hop is not None, why
+    length, clearance, vacancy, mover = hop
+    assert 2.0 <= length <= MAX_HOP_A and clearance >= MIN_CLEARANCE_A
+    assert length == pytest.approx(2.13, abs=0.01) and clearance == pytest.approx(2.04, abs=0.01)
+    tags, z = host.get_tags(), heights(host)
+    assert tags[vacancy] == SUBSTRATE_TAG and tags[mover] == FILM_TAG
+    assert host.symbols[vacancy] == host.symbols[mover] == "Li"
+    li_sub = (host.symbols == "Li") & (tags == SUBSTRATE_TAG)
+    assert vacancy in first_li_layer(host) and z[vacancy] == pytest.approx(z[li_sub].max())
+    assert "hop 2.13 Å" in why
+
+
+def test_gamma_end_points_share_the_held_atoms_and_move_one_li(gamma):
+    host = gamma.atoms
+    _, _, vacancy, mover = choose_vacancy_hop(host)[0]
+    initial, final, k = vacancy_end_points(host, vacancy, mover, 6.0)
+    assert len(initial) == len(final) == len(host) - 1
+    assert initial.get_chemical_formula() == final.get_chemical_formula()
+    held_i, line_i = constrained_indices(initial)
+    held_f, line_f = constrained_indices(final)
+    assert held_i == held_f and line_i == line_f and k not in held_i
+    moved = np.linalg.norm(final.positions - initial.positions, axis=1)
+    assert np.flatnonzero(moved > 1e-9).tolist() == [k]
+    assert moved[k] == pytest.approx(2.13, abs=0.01)
+    # Held: the host's fixed atoms and every atom beyond 6 Å of both ends of the hop.
+    fixed_host = constrained_indices(host)[0]
+    assert {i - (i > vacancy) for i in fixed_host} <= held_i
+    _, d0 = _dist(initial, initial.positions[k])
+    _, d1 = _dist(initial, final.positions[k])
+    far = set(np.flatnonzero((d0 > 6.0) & (d1 > 6.0)).tolist())
+    assert far <= held_i
+    free = set(range(len(initial))) - held_i
+    assert all(min(d0[i], d1[i]) <= 6.0 for i in free)
+    assert 20 <= len(free) <= 50
+
+
+def _dist(atoms, point):
+    from ase.geometry import get_distances
+
+    return None, get_distances([point], atoms.positions, cell=atoms.cell, pbc=atoms.pbc)[1][0]
+
+
+def test_alpha_001_has_no_short_hop_its_first_li_layer_is_under_the_alo2_sheet(alpha):
+    host = alpha.atoms
+    layer = first_li_layer(host)
+    z = heights(host)
+    top = z[host.get_tags() == SUBSTRATE_TAG].max()
+    assert len(layer) == 6 and top - z[layer].mean() == pytest.approx(3.70, abs=0.02)
+    hop, why = choose_vacancy_hop(host)
+    assert hop is None
+    assert "the shortest is 5.70 Å and passes 0.11 Å from an O atom" in why
+    assert "3.70 Å below the substrate top" in why
+
+
+def test_contact_reaction_counts_from_the_rejoined_start(monkeypatch):
+    """A film moved rigidly by the gap scan (1.2 Å) is not a reaction; a real pull is."""
+    from dataclasses import replace
+
+    from ssblab.atomistic import binding, relax
+    from ssblab.atomistic import interface_energy as ie
+    from ssblab.atomistic.interfaces import build_interface
+    from ssblab.atomistic.structures import conventional_cell
+
+    built = build_interface(
+        "Al", "LiAlO2", conventional_cell("Al"), conventional_cell("LiAlO2"), 3, max_area_A2=25.0
+    )
+    # Swap the parts: the O-bearing LiAlO2 becomes the film that the gap scan moves.
+    atoms = built.atoms
+    tags = atoms.get_tags()
+    atoms.set_tags(np.where(tags == FILM_TAG, SUBSTRATE_TAG, FILM_TAG))
+    swapped = replace(built, atoms=atoms)
+
+    def fake_relax(atoms, model, fmax, steps, on_step=None, optimizer="bfgs", cell=False):
+        return relax.Relaxed(atoms=atoms.copy(), energy_eV=-1.0, steps=1, converged=True)
+
+    monkeypatch.setattr(relax, "relax", fake_relax)
+    monkeypatch.setattr(ie, "interface_for", lambda film, substrate: swapped)
+    monkeypatch.setattr(ie, "best_gap", lambda slabs, model: 1.2)
+    monkeypatch.setattr(binding, "reference_energy", lambda *a, **k: 0.0)
+    result = ie.interface_contact("Al", "LiAlO2", model="emt", bulk=False)
+    assert result.gap_shift_A == 1.2
+    assert result.broken_bonds == 0 and result.anions_pulled == 0
+    assert "interface_reacted" not in {f.code for f in result.flags}
+    # The same rigid shift measured from the built geometry is what the old check flagged.
+    moved = atoms.copy()
+    moved.positions[tags == SUBSTRATE_TAG] += 1.2 * normal(moved)  # the film after the swap
+    broken, shifts = contact_reaction(atoms, moved)
+    assert broken == 0 and (shifts > 1.0).sum() == (moved.symbols == "O").sum()
+    # A bond really broken in the relaxation is counted.
+    pulled = moved.copy()
+    oxygen = np.flatnonzero(pulled.symbols == "O")
+    o = int(oxygen[np.argmin(heights(pulled)[oxygen])])
+    pulled.positions[o] -= 2.5 * normal(pulled)  # the lowest O pulled into the vacuum
+    broken, shifts = contact_reaction(moved, pulled)
+    assert broken >= 1 and (shifts > 1.0).sum() == 1
