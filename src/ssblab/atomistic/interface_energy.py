@@ -323,8 +323,12 @@ def interface_crossing(
         first, second, mover = vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A)
         start = run.relax("hop start", first)
         final = run.relax("Li in first layer", second)
-        origin, clearance = start.atoms.positions[mover], hop[1]
-        begin = start.atoms
+        origin, clearance, begin = start.atoms.positions[mover], hop[1], start.atoms
+        left = float(np.linalg.norm(final.atoms.positions[mover] - origin))
+        if left < 0.5 * hop[0]:  # the relaxed start fell into the vacancy (or the end out)
+            why = f"the relaxed end points are {left:.2f} Å apart (built {hop[0]:.2f} Å)"
+            flags.append(Flag("barrier_eV", "end_points_merged", f"{model_label(model)}: {why}"))
+            return replace(contact, flags=tuple(flags), mechanism=mechanism)
     else:
         mechanism = "interstitial: the interface Li into the largest void of the first layer"
         initial = from_geometry(contact.relaxed_li)
