@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ssblab.atomistic.amorphous import MeltQuench, density_g_cm3, mean_coordination
+from ssblab.atomistic.amorphous import (
+    MeltQuench,
+    bond_lengths_A,
+    coordination_fractions,
+    density_g_cm3,
+    mean_coordination,
+    rdf_peak_A,
+)
 from ssblab.atomistic.structures import conventional_cell
 
 
@@ -14,6 +21,17 @@ def test_crystal_coordination_and_density_helpers():
     assert mean_coordination(crystal, "Al", "O", 2.3) == pytest.approx(6.0)
     assert 3.3 < density_g_cm3(crystal) < 3.6  # 3.4 g/cm3 for the R-3m cell
     assert MeltQuench().quench_rate_K_per_ps == pytest.approx(1350.0)
+
+
+def test_gamma_crystal_has_fourfold_aluminium_at_1_77_angstrom():
+    crystal = conventional_cell("LiAlO2_gamma")
+    # gamma-LiAlO2: every Al in an AlO4 tetrahedron, Al-O 1.761 and 1.774 Å (mp-3427 cell).
+    assert coordination_fractions(crystal, "Al", "O", 2.3) == {4: 1.0}
+    assert sorted(set(bond_lengths_A(crystal, "Al", "O", 2.3).round(3))) == [1.761, 1.774]
+    assert rdf_peak_A(crystal, "Al", "O") == pytest.approx(1.77, abs=0.011)
+    assert density_g_cm3(crystal) == pytest.approx(2.62, abs=0.01)
+    alpha = conventional_cell("LiAlO2")
+    assert coordination_fractions(alpha, "Al", "O", 2.3) == {6: 1.0}
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ made. Temperatures in K, times in fs, lengths in Å, density in g/cm³.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +20,12 @@ from ssblab.errors import SsblabError
 
 if TYPE_CHECKING:
     from ase import Atoms
+
+
+#: Al–O and Li–O neighbour cut-offs [Å]: the first minimum after the AlO4 (1.76 Å) and
+#: LiO4/LiO6 (1.9–2.2 Å) bonds of the crystals.
+AL_O_CUTOFF_A = 2.3
+LI_O_CUTOFF_A = 2.6
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,11 @@ class AmorphousResult:
     coordination: dict[str, float]
     rms_displacement_A: float
     energy_above_crystal_eV_atom: float
+    al_o_peak_A: float = float("nan")
+    al_o_mean_A: float = float("nan")
+    al_o_fractions: dict[int, float] = field(default_factory=dict)
+    relax_converged: bool = False
+    elapsed_s: float = float("nan")
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in ("atoms", "protocol")}
@@ -61,6 +72,7 @@ class AmorphousResult:
             "quench_rate_K_per_ps": self.protocol.quench_rate_K_per_ps,
         }
         out["n_atoms"] = len(self.atoms)
+        out["al_o_fractions"] = {f"AlO{n}": v for n, v in self.al_o_fractions.items()}
         return out
 
 
@@ -82,23 +94,69 @@ def mean_coordination(atoms: Atoms, centre: str, ligand: str, cutoff_A: float) -
     return float(hits.sum() / n_centre)
 
 
+def bond_lengths_A(atoms: Atoms, centre: str, ligand: str, cutoff_A: float) -> np.ndarray:
+    """Every *centre*–*ligand* distance shorter than *cutoff_A* [Å] (periodic images included)."""
+    from ase.neighborlist import neighbor_list
+
+    i, j, d = neighbor_list("ijd", atoms, cutoff_A)
+    symbols = np.array(atoms.get_chemical_symbols())
+    return d[(symbols[i] == centre) & (symbols[j] == ligand)]
+
+
+def coordination_fractions(
+    atoms: Atoms, centre: str, ligand: str, cutoff_A: float
+) -> dict[int, float]:
+    """Fraction of *centre* atoms with n *ligand* neighbours within *cutoff_A* [Å], by n."""
+    from ase.neighborlist import neighbor_list
+
+    i, j = neighbor_list("ij", atoms, cutoff_A)
+    symbols = np.array(atoms.get_chemical_symbols())
+    centres = np.flatnonzero(symbols == centre)
+    if centres.size == 0:
+        raise SsblabError(f"{atoms.get_chemical_formula()} has no {centre}")
+    hits = (symbols[i] == centre) & (symbols[j] == ligand)
+    counts = np.bincount(i[hits], minlength=len(atoms))[centres]
+    values, n = np.unique(counts, return_counts=True)
+    return {int(v): float(k / centres.size) for v, k in zip(values, n, strict=True)}
+
+
+def rdf_peak_A(
+    atoms: Atoms, centre: str, ligand: str, r_max_A: float = 3.0, bin_A: float = 0.02
+) -> float:
+    """Position [Å] of the highest peak of the *centre*–*ligand* pair distribution below *r_max_A*.
+
+    The histogram of distances is divided by r² (the shell volume), so its
+    maximum is that of g(r) up to a constant.
+    """
+    d = bond_lengths_A(atoms, centre, ligand, r_max_A)
+    if d.size == 0:
+        raise SsblabError(f"no {centre}-{ligand} pair closer than {r_max_A} Å")
+    edges = np.arange(0.5, r_max_A + bin_A, bin_A)
+    hist, _ = np.histogram(d, bins=edges)
+    mid = 0.5 * (edges[1:] + edges[:-1])
+    return float(mid[int(np.argmax(hist / mid**2))])
+
+
 def melt_quench(
     model: str = "chgnet",
     protocol: MeltQuench = MeltQuench(),
     on_step: Callable[[str, int], object] | None = None,
 ) -> AmorphousResult:
     """An amorphous model of ``protocol.crystal`` made with *model* (see :class:`MeltQuench`)."""
+    import time
+
     from ase import units
     from ase.md.langevin import Langevin
     from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
 
-    from ssblab.atomistic.binding import host_cell
+    from ssblab.atomistic.binding import _relaxed_cell
     from ssblab.atomistic.calculator import get_calculator
-    from ssblab.atomistic.relax import relax, relaxed_lattice
+    from ssblab.atomistic.relax import relax
 
-    crystal = host_cell(protocol.crystal, model).repeat(protocol.repeats)
-    e_crystal = relaxed_lattice(protocol.crystal, model).energy_eV
-    n_cell = len(host_cell(protocol.crystal, model))
+    start = time.perf_counter()
+    cell = _relaxed_cell(protocol.crystal, model)  # relaxed once, then from the disk cache
+    crystal = cell.atoms.repeat(protocol.repeats)
+    e_crystal, n_cell = cell.energy_eV, len(cell.atoms)
     work = crystal.copy()
     work.calc = get_calculator(model)
     rng = np.random.default_rng(protocol.seed)
@@ -138,9 +196,14 @@ def melt_quench(
         density_g_cm3=density_g_cm3(glass),
         crystal_density_g_cm3=density_g_cm3(crystal),
         coordination={
-            "Al-O": mean_coordination(glass, "Al", "O", 2.3),
-            "Li-O": mean_coordination(glass, "Li", "O", 2.6),
+            "Al-O": mean_coordination(glass, "Al", "O", AL_O_CUTOFF_A),
+            "Li-O": mean_coordination(glass, "Li", "O", LI_O_CUTOFF_A),
         },
         rms_displacement_A=float(np.sqrt(np.mean(lengths**2))),
         energy_above_crystal_eV_atom=float(done.energy_eV / len(glass) - per_atom_crystal),
+        al_o_peak_A=rdf_peak_A(glass, "Al", "O"),
+        al_o_mean_A=float(np.mean(bond_lengths_A(glass, "Al", "O", AL_O_CUTOFF_A))),
+        al_o_fractions=coordination_fractions(glass, "Al", "O", AL_O_CUTOFF_A),
+        relax_converged=done.converged,
+        elapsed_s=time.perf_counter() - start,
     )
