@@ -1,13 +1,18 @@
-"""Shared fixtures: the real-data folder (skipped with a reason when absent)."""
+"""Shared fixtures: the real-data folder (skipped with a reason when absent); tests/helpers
+on the import path."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Shared test helpers (synthetic tables built from simple physics), importable by name
+#: from every test module, also one loaded from its file by another test.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
 
 def _find_data() -> Path | None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import polars as pl
 import pytest
+from cycling_data import cycling_table
 
 from ssblab import schema as s
 from ssblab.analysis.cycles import cycle_table, cycles, number_cycles
@@ -19,15 +17,6 @@ TESLA = "maccor/xTESLADIAG_000019_CH70.070"
 ARBIN = "arbin/bs542_004_gr_li_50ua_50mv_1v_191020_Channel_11.xlsx"
 LANDT = "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
 JDB11 = "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"
-
-
-def _helper():
-    spec = importlib.util.spec_from_file_location(
-        "_cycling_data", Path(__file__).with_name("_cycling_data.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_tesla_lumped_vendor_counter_is_replaced(data_dir):
@@ -106,7 +95,7 @@ def test_rules_on_jdb11(data_dir):
 
 
 def test_a_pulse_does_not_split_a_charge():
-    table = _helper().cycling_table([1e-3, 1e-3, 1e-3], [0.9e-3, 0.9e-3, 0.9e-3], 1e-4, 1e-4)
+    table = cycling_table([1e-3, 1e-3, 1e-3], [0.9e-3, 0.9e-3, 0.9e-3], 1e-4, 1e-4)
     # a 5 s discharge pulse in the middle of cycle 2's charge
     t = table.get_column(s.TIME).to_numpy()
     cyc = table.get_column(s.CYCLE).to_numpy()
@@ -120,7 +109,7 @@ def test_a_pulse_does_not_split_a_charge():
 
 
 def test_vendor_counter_counting_half_cycles_is_replaced():
-    table = _helper().cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4)
+    table = cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4)
     halves = (table.get_column(s.CURRENT).sign().diff().fill_null(0) != 0).cum_sum() + 1
     bad = table.with_columns(((halves + 1) // 2).cast(pl.Int64).alias(s.CYCLE))
     ct = cycle_table(Run(bad, RunMeta(cell_type="full")))
@@ -129,7 +118,7 @@ def test_vendor_counter_counting_half_cycles_is_replaced():
 
 
 def test_ice_refuses_symmetric_cells():
-    table = _helper().cycling_table([1e-3] * 2, [1e-3] * 2, 1e-4, 1e-4)
+    table = cycling_table([1e-3] * 2, [1e-3] * 2, 1e-4, 1e-4)
     with pytest.raises(AnalysisError, match="symmetric"):
         initial_coulombic_efficiency(Run(table, RunMeta(cell_type="symmetric")))
 
@@ -157,7 +146,7 @@ def test_btsda_folded_first_discharge_is_partial(data_dir):
 
 
 def test_time_backwards_and_unit_errors_are_flagged():
-    table = _helper().cycling_table([1e-3] * 2, [0.9e-3] * 2, 1e-4, 1e-4)
+    table = cycling_table([1e-3] * 2, [0.9e-3] * 2, 1e-4, 1e-4)
     t = table.get_column(s.TIME).to_numpy().copy()
     t[50] = t[49] - 5.0
     back = cycle_table(table.with_columns(pl.Series(s.TIME, t)))

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 import pytest
+from cycling_data import cycling_table
 
 from ssblab import schema as s
 from ssblab.analysis.dqdv import DQDV_KEYS, DVDQ_KEYS, dqdv, dvdq, find_peaks, track_peaks
 from ssblab.errors import AnalysisError
-
-
-def _load_helper():
-    """The synthetic-cell helper beside this file (tests import in importlib mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "_cycling_data", Path(__file__).with_name("_cycling_data.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cycling_table = _load_helper().cycling_table
-
 
 # Three two-phase plateaus: Q(V) = sum q_k / (1 + exp(-(V - V_k) / w_k)), so dQ/dV peaks at V_k
 PEAK_V = np.array([3.70, 3.90, 4.10])

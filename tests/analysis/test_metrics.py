@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import polars as pl
 import pytest
+from cycling_data import cycling_table
 
 from ssblab.analysis.cycles import cycles
 from ssblab.analysis.metrics import (
@@ -17,20 +15,6 @@ from ssblab.analysis.metrics import (
 )
 from ssblab.errors import AnalysisError
 from ssblab.schema import Run, RunMeta
-
-
-def _load_helper():
-    """The synthetic-cell helper beside this file (tests import in importlib mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "_cycling_data", Path(__file__).with_name("_cycling_data.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cycling_table = _load_helper().cycling_table
-
 
 CHARGE = [1.20e-3, 1.00e-3, 0.99e-3, 0.98e-3]
 DISCHARGE = [0.90e-3, 0.95e-3, 0.94e-3, 0.90e-3]

@@ -11,28 +11,13 @@ carries a permanent loss that leaves 110 mAh/g.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
+from cycling_data import cycling_table
 
 from ssblab.analysis.rate import BLOCK_KEYS, rate_table
 from ssblab.errors import AnalysisError
-
-
-def _load_helper():
-    """The synthetic-cell helper beside this file (tests import in importlib mode)."""
-    spec = importlib.util.spec_from_file_location(
-        "_cycling_data", Path(__file__).with_name("_cycling_data.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-cycling_table = _load_helper().cycling_table
-
 
 MASS_G = 0.010  # 10 mg LiCoO2
 ONE_C_MAH_G = 140.0  # practical LiCoO2 capacity defining 1 C (assumption of this test)

@@ -113,17 +113,11 @@ def _triangle_cv() -> pl.DataFrame:
 
 
 def test_synthetic_sweep_is_cv_and_linear_galvanostatic_is_cycling():
-    import importlib.util
-    from pathlib import Path
+    from cycling_data import cycling_table
 
     assert rz.recognize(Run(_triangle_cv())).kind == rz.CV
-    spec = importlib.util.spec_from_file_location(
-        "_cycling_data", Path(__file__).with_name("_cycling_data.py")
-    )
-    helper = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helper)
     # a linear OCV makes the voltage sweep at one rate too: the held current decides
-    gcd = helper.cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4)
+    gcd = cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4)
     assert rz.recognize(Run(gcd)).kind == rz.CYCLING
 
 
