@@ -51,7 +51,8 @@ def test_time_potential_export_takes_the_set_current(data_dir):
     run = read(data_dir / EXPORT)
     t = run.table
     assert run.meta.source_format == "biologic_mpt"
-    assert t.columns == [s.TIME, s.VOLTAGE, s.CURRENT]
+    # the counters are the set current integrated within each loop (tests/io/test_mpt_loop_gaps.py)
+    assert t.columns == [s.TIME, s.VOLTAGE, s.CURRENT, s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY]
     assert t.height == 76807
     assert t[s.CURRENT].unique().to_list() == [pytest.approx(4e-4)]
     # values of the export: time/s 907.6301776 .. 163243.4105954, Ewe/V first and last
