@@ -15,9 +15,6 @@ import ssblab.io
 
 IO = Path(ssblab.io.__file__).parent
 
-#: Known remaining private imports (owner's module, names): each is debt to pay, not a model.
-KNOWN = {"neware/ndax_summary.py": {"_aux_members", "_member", "_pointed_aux_member"}}
-
 
 def _is_module(package: str, name: str) -> bool:
     try:
@@ -45,7 +42,7 @@ def test_io_modules_import_no_private_names():
         names = _private_imports(path)
         if names:
             seen[path.relative_to(IO).as_posix()] = names
-    assert seen == KNOWN
+    assert seen == {}
 
 
 def test_the_bounded_inflate_helpers_are_public():

@@ -84,13 +84,13 @@ def light_format(path: Path, head: bytes) -> str | None:
     sniffs in detection order up to the first format that has no light sniff (None then,
     or when that format is not one of :data:`LIGHT_SUMMARIES`)."""
     from ssblab.io import FORMATS
-    from ssblab.io.registry import _light_sniff
+    from ssblab.io.registry import light_sniff
 
     for fmt in FORMATS:
         if fmt.sniff is None:
             return None
         try:
-            if _light_sniff(fmt.sniff)(head, path):
+            if light_sniff(fmt.sniff)(head, path):
                 return fmt.name if fmt.name in LIGHT_SUMMARIES else None
         except Exception:  # as registry.detect: a sniff that fails says no
             continue

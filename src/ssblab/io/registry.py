@@ -105,9 +105,6 @@ def light_sniff(ref: str) -> SniffFn:
     return getattr(importlib.import_module(mod), attr)
 
 
-_light_sniff = light_sniff  # the old private name, until ssblab.cli.fast_info imports light_sniff
-
-
 def import_module(fmt: Format) -> bool:
     """Import *fmt*'s reader module; False when that module is not installed."""
     try:

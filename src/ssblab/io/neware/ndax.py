@@ -69,7 +69,9 @@ def archive_facts(archive: Path, names: list[str]) -> dict[str, str]:
     return facts
 
 
-def _member(archive: Path, names: list[str], name: str) -> tuple[bytes, int, int] | None:
+def ndc_member(archive: Path, names: list[str], name: str) -> tuple[bytes, int, int] | None:
+    """Member *name* of the ``.ndax`` *archive* (bounded inflate) with its ndc file type
+    and version, or None when *names* (the archive's members) lack it."""
     if name not in names:
         return None
     buf = read_zip_member(archive, name)
@@ -107,7 +109,7 @@ def decode_ndax(archive: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
     if version >= 11:
         raw, filled = _join_runinfo(archive, names, raw)
     raw = _join_aux_members(archive, names, raw, facts)
-    if version == 2 and _pointed_aux_member(archive, names):
+    if version == 2 and pointed_aux_member(archive, names):
         note = (
             "ndc 2 auxiliary records hold two more values after the temperature "
             "(fastnda's t1 and H2; their meaning is not documented): not kept"
@@ -119,8 +121,8 @@ def decode_ndax(archive: Path) -> tuple[pl.DataFrame, dict[str, str], int]:
 
 
 def _join_runinfo(archive: Path, names: list[str], main: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    run = _member(archive, names, "data_runInfo.ndc")
-    steps = _member(archive, names, "data_step.ndc")
+    run = ndc_member(archive, names, "data_runInfo.ndc")
+    steps = ndc_member(archive, names, "data_step.ndc")
     if run is None or steps is None:
         raise ReadError(
             f"{archive}: split-format .ndax lacks data_runInfo.ndc or data_step.ndc; "
@@ -211,7 +213,8 @@ def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
+def aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
+    """The auxiliary-channel members among *names*, as (channel numbers, name), sorted."""
     found = []
     for name in names:
         m = _AUX_NAME.search(name)
@@ -221,7 +224,7 @@ def _aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
     return sorted(found)
 
 
-def _pointed_aux_member(archive: Path, names: list[str]) -> list[tuple[tuple[int, ...], str]]:
+def pointed_aux_member(archive: Path, names: list[str]) -> list[tuple[tuple[int, ...], str]]:
     """The auxiliary member an ndc-2 ``data_Aux.ndc`` names (empty when none)."""
     if "data_Aux.ndc" not in names:
         return []
@@ -237,7 +240,7 @@ def _join_aux_members(
     Members ``data_AUX_<chl>_<kind>_<n>.ndc`` pair with the ``AuxN`` entries of
     ``TestInfo.xml`` when both are sorted by channel then type.
     """
-    members = _aux_members(names) + _pointed_aux_member(archive, names)
+    members = aux_members(names) + pointed_aux_member(archive, names)
     declared = [
         tuple(int(x) for x in p.split(":")) for p in facts.get("aux_types", "").split(",") if p
     ]
@@ -246,7 +249,7 @@ def _join_aux_members(
     )
     have_temperature = False
     for k, ((_, name), chl_type) in enumerate(zip(members, types, strict=True), start=1):
-        got = _member(archive, names, name)
+        got = ndc_member(archive, names, name)
         if got is None or got[1] != ndc.AUX:
             continue
         aux = ndc.decode_aux(got[0], got[2], chl_type)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ssblab.io._light import FullReaderNeededError
 from ssblab.io.neware import ndc
-from ssblab.io.neware.ndax import _aux_members, _member, _pointed_aux_member, archive_facts
+from ssblab.io.neware.ndax import archive_facts, aux_members, ndc_member, pointed_aux_member
 from ssblab.io.neware.summary import Columns, finish
 from ssblab.io.safety import read_zip_member, zip_names
 
@@ -37,8 +37,8 @@ def _with_runinfo(
 ) -> tuple[Columns, int, np.ndarray]:
     """Main rows with run-info clocks and steps (``_join_runinfo``): columns, the number of
     rows filled in, and the mask of rows beyond the last step of ``data_step.ndc``."""
-    run = _member(archive, names, "data_runInfo.ndc")
-    steps = _member(archive, names, "data_step.ndc")
+    run = ndc_member(archive, names, "data_runInfo.ndc")
+    steps = ndc_member(archive, names, "data_step.ndc")
     _require(run is not None and steps is not None, "split archive without run info or steps")
     _require(run[1] == ndc.RUNINFO and steps[1] == ndc.STEP, "wrong member types")
     info = ndc.runinfo_columns(run[0], run[2], archive)
@@ -92,7 +92,7 @@ def _with_runinfo(
 
 def _aux_names(archive: Path, names: list[str], facts: dict[str, str]) -> list[str]:
     """Raw column names the auxiliary members add, in order (``_join_aux_members``)."""
-    members = _aux_members(names) + _pointed_aux_member(archive, names)
+    members = aux_members(names) + pointed_aux_member(archive, names)
     declared = [
         tuple(int(x) for x in p.split(":")) for p in facts.get("aux_types", "").split(",") if p
     ]
@@ -101,7 +101,7 @@ def _aux_names(archive: Path, names: list[str], facts: dict[str, str]) -> list[s
     )
     added: list[str] = []
     for k, ((_, name), chl_type) in enumerate(zip(members, types, strict=True), start=1):
-        got = _member(archive, names, name)
+        got = ndc_member(archive, names, name)
         if got is None or got[1] != ndc.AUX:
             continue
         aux = ndc.aux_columns(got[0], got[2], chl_type)
@@ -146,7 +146,7 @@ def ndax_summary(path: Path) -> dict[str, Any]:
     if version >= 11:
         columns, filled, stepless = _with_runinfo(archive, names, columns)
     attached = _aux_names(archive, names, facts)
-    if version == 2 and _pointed_aux_member(archive, names):
+    if version == 2 and pointed_aux_member(archive, names):
         note = (
             "ndc 2 auxiliary records hold two more values after the temperature "
             "(fastnda's t1 and H2; their meaning is not documented): not kept"
