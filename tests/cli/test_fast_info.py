@@ -22,6 +22,23 @@ from ssblab.errors import SsblabError
 from ssblab.io import detect, read
 
 
+def _info_json_in_a_fresh_python(path: Path) -> tuple[dict, set[str]]:
+    """``ssblab info PATH --json`` run in a new interpreter: the summary it printed and
+    the names of every module that interpreter had imported by the end."""
+    code = (
+        "import sys; from ssblab.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, "info", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out[: out.rindex("}") + 1]), set(out.splitlines()[-1].split())
+
+
 def _real_files(data_dir: Path) -> list[Path]:
     return [p for p in sorted(data_dir.rglob("*")) if p.is_file() and "licenses" not in p.parts]
 
@@ -109,20 +126,8 @@ def test_printed_text_is_the_typer_path_s(accepted, extra, capsys, monkeypatch):
     ],
 )
 def test_light_path_imports_no_polars_or_typer(data_dir: Path, name: str, rows: int) -> None:
-    code = (
-        "import sys; from ssblab.cli import main\n"
-        "main(sys.argv[1:])\n"
-        "print(' '.join(sorted(sys.modules)))"
-    )
-    path = str(data_dir / name)
-    out = subprocess.run(
-        [sys.executable, "-c", code, "info", path, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    loaded = set(out.splitlines()[-1].split())
-    assert json.loads(out[: out.rindex("}") + 1])["rows"] == rows
+    summary, loaded = _info_json_in_a_fresh_python(data_dir / name)
+    assert summary["rows"] == rows
     assert f"ssblab.io.{name.split('/')[0]}.summary" in loaded  # the light summary ran
     heavy = {"polars", "typer", "click", "rich", "pydantic", "pandas", "pyarrow"}
     assert not heavy & loaded, sorted(heavy & loaded)
@@ -201,20 +206,9 @@ def test_second_tier_prints_the_typer_path_s(data_dir, name, capsys, monkeypatch
 
 
 def test_second_tier_imports_no_typer_or_rich(data_dir: Path) -> None:
-    code = (
-        "import sys; from ssblab.cli import main\n"
-        "main(sys.argv[1:])\n"
-        "print(' '.join(sorted(sys.modules)))"
-    )
-    path = str(data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
-    out = subprocess.run(
-        [sys.executable, "-c", code, "info", path, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    loaded = set(out.splitlines()[-1].split())
-    assert json.loads(out[: out.rindex("}") + 1])["format"] == "landt_csv"
+    path = data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
+    summary, loaded = _info_json_in_a_fresh_python(path)
+    assert summary["format"] == "landt_csv"
     assert "polars" in loaded  # the full reader ran
     assert not {"typer", "click", "rich"} & loaded
 
