@@ -233,15 +233,39 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
     """Discharge capacity (left axis) and coulombic efficiency (right axis) vs cycle, per cell."""
     summaries = _summaries(runs)
     unit, factors = capacity_basis([r for r, _ in summaries])
-    traces = []
+    traces, partial_notes = [], []
     for i, (r, summary) in enumerate(summaries):
+        partial = (
+            summary.get_column("partial").to_numpy()
+            if "partial" in summary.columns
+            else np.zeros(summary.height, dtype=bool)
+        )
         cyc = summary.get_column("cycle").to_numpy()
         q = summary.get_column("discharge_capacity_Ah").to_numpy() * factors[r.label]
         ce = summary.get_column("coulombic_efficiency").fill_null(np.nan).to_numpy() * 100.0
-        colour = series_color(i)
-        traces.append(Trace(cyc, q, f"{r.label} capacity", "lines+markers", colour))
+        colour, whole = series_color(i), ~partial
+        traces.append(Trace(cyc[whole], q[whole], f"{r.label} capacity", "lines+markers", colour))
+        if partial.any():  # a half missing or cut short: not joined to the complete cycles
+            traces.append(
+                Trace(
+                    cyc[partial],
+                    q[partial],
+                    f"{r.label} partial cycle",
+                    "markers",
+                    colour,
+                    dash=True,
+                    text=tuple("partial" for _ in cyc[partial]),
+                )
+            )
+            partial_notes.append(f"{r.label}: {', '.join(str(c) for c in cyc[partial])}")
         traces.append(Trace(cyc, ce, f"{r.label} CE", "markers", colour, dash=True, secondary=True))
-    log = scales_differ([t.y for t in traces if not t.secondary])
+    log = scales_differ([t.y for t in traces if not t.secondary and len(t.y)])
+    notes = ["Capacity on a log axis: the cells differ by more than 10x."] if log else []
+    if partial_notes:
+        notes.append(
+            "Partial cycles (one half missing or cut short) drawn apart, not joined to the "
+            f"line: {'; '.join(partial_notes)}."
+        )
     return Panel(
         key="capacity_ce",
         title="Discharge capacity and coulombic efficiency",
@@ -250,7 +274,7 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
         y2_label="Coulombic efficiency [%]",
         traces=tuple(traces),
         log_y=log,
-        note="Capacity on a log axis: the cells differ by more than 10x." if log else "",
+        note=" ".join(notes),
     )
 
 
@@ -277,7 +301,8 @@ def retention(runs: list[LabelledRun]) -> Panel:
         x_label="Cycle number [-]",
         y_label="Retention [%]",
         traces=tuple(traces),
-        note="100 % = the first cycle with a discharge.",
+        note="100 % = the first complete cycle (partial cycles left out), as ssblab cycles "
+        "computes retention; the capacity compared is the one the definitions above name.",
     )
 
 

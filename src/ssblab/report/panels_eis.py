@@ -60,7 +60,16 @@ def start_and_bounds(z: np.ndarray) -> tuple[list[float], tuple[list[float], lis
 #: Fit flags (``ssblab.analysis.eis_checks``) that make the resistances unreportable.
 POOR_CODES = frozenset({"collapsed", "beyond_scale"})
 #: Fit flags shown beside the resistances (the numbers stay, the doubt is stated).
-SHOWN_CODES = frozenset({"poor_fit", "at_bound", "uncertain"})
+SHOWN_CODES = frozenset(
+    {
+        "poor_fit",
+        "at_bound",
+        "uncertain",
+        "hf_intercept_not_reached",
+        "above_hf_intercept",
+        "below_hf_intercept",
+    }
+)
 
 
 def is_poor(result: Any, z: np.ndarray) -> bool:
@@ -266,8 +275,7 @@ def drt(spectra: list[Spectrum]) -> Panel:
             notes.append(f"{spec.label}: {exc}")
             continue
         traces.append(Trace(result.tau_s, result.gamma_ohm, spec.label, color=series_color(i)))
-        peaks = ", ".join(f"τ = {p.tau_s:.3g} s, R = {p.r_ohm:.3g} Ω" for p in result.peaks)
-        notes.append(f"{spec.label}: λ = {result.lambda_:.2g} ({result.criterion}); {peaks}")
+        notes.append(drt_note(spec.label, result))
     if not traces:
         raise NotAvailable("; ".join(notes))
     return Panel(
@@ -278,4 +286,30 @@ def drt(spectra: list[Spectrum]) -> Panel:
         traces=tuple(traces),
         log_x=True,
         note="; ".join(notes),
+    )
+
+
+def drt_note(label: str, result: Any) -> str:
+    """One spectrum's DRT in words: R_inf, λ, the peaks (an extrapolated one marked), flags."""
+    outside = {f.quantity for f in getattr(result, "flags", ()) if f.code == "peak_outside_window"}
+    peaks = ", ".join(
+        f"τ = {p.tau_s:.3g} s, R = {p.r_ohm:.3g} Ω"
+        + (
+            " (outside the measured window: extrapolated)"
+            if f"peak tau {p.tau_s:.3g} s" in outside
+            else ""
+        )
+        for p in result.peaks
+    )
+    flagged = sorted(
+        {
+            f"{f.code} ({f.quantity})"
+            for f in getattr(result, "flags", ())
+            if f.code != "peak_outside_window"
+        }
+    )
+    tail = f"; flagged: {', '.join(flagged)}" if flagged else ""
+    return (
+        f"{label}: R_inf = {result.r_inf_ohm:.4g} Ω, λ = {result.lambda_:.2g} "
+        f"({result.criterion}); {peaks}{tail}"
     )

@@ -160,7 +160,7 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
             title="Symmetric cells: first cycles",
             traces=tuple(_window_trace(r, series_color(i), early) for i, r in enumerate(sym)),
             x_range=early,
-            note="Zoom on the first half-cycles.",
+            note=_early_note(found, early),
             **labels,
         )
     )
@@ -189,6 +189,41 @@ def _early_window(found: dict[str, Any], t_end: float) -> tuple[float, float]:
     return (0.0, max(0.05 * t_end, 1e-3))
 
 
+def _early_note(found: dict[str, Any], early: tuple[float, float]) -> str:
+    """What the start zoom shows: six half-cycles, or a share of a run with fewer."""
+    if any(hc.height >= 6 for hc, _ in found.values()):
+        return "Zoom on the first six half-cycles."
+    counts = sorted({hc.height for hc, _ in found.values()})
+    many = "/".join(str(n) for n in counts) or "no"
+    return (
+        f"Zoom on the first {early[1]:.3g} h (5 % of the run): the run has {many} "
+        "half-cycle(s), fewer than six."
+    )
+
+
+def soft_short_count(run: Any) -> int | None:
+    """Soft shorts of a Li‖Li run as ``ssblab symmetric`` counts them (its rule, the EC-Lab
+    loop starts beside the source as segment starts); None when the analysis cannot run."""
+    from pathlib import Path
+
+    try:
+        from ssblab.analysis.soft_shorts import find_soft_shorts, read_loop_indexes
+
+        source = Path(run.meta.source)
+        loop = source.with_name(source.stem + "_LOOP.txt")
+        starts = read_loop_indexes(loop) if run.meta.source and loop.is_file() else None
+        table = run.table
+        found = find_soft_shorts(
+            table.get_column(s.TIME).to_numpy(),
+            table.get_column(s.VOLTAGE).to_numpy(),
+            table.get_column(s.CURRENT).to_numpy(),
+            segment_starts=starts,
+        )
+    except (ImportError, SsblabError, ValueError):
+        return None
+    return int(found.count)
+
+
 def _failure_note(sym: list[LabelledRun], found: dict[str, Any]) -> str:
     parts = []
     for r in sym:
@@ -197,11 +232,13 @@ def _failure_note(sym: list[LabelledRun], found: dict[str, Any]) -> str:
             continue
         failure = found[r.label][1]
         if failure.time_h is None:
-            parts.append(f"{r.label}: no failure detected")
+            text = f"{r.label}: no failure detected"
         else:
-            parts.append(
-                f"{r.label}: {failure.mode} at {failure.time_h:.4g} h ({failure.criterion})"
-            )
+            text = f"{r.label}: {failure.mode} at {failure.time_h:.4g} h ({failure.criterion})"
+        shorts = soft_short_count(r.run)
+        if shorts:  # sudden drops that recover: not a failure by the rule, but not a clean cell
+            text += f"; {shorts} soft shorts (sudden voltage drops that recover)"
+        parts.append(text)
     return "; ".join(parts)
 
 

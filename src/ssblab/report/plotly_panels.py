@@ -148,6 +148,8 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
+            # its own ticks: synced to a log primary axis they fell at odd values (37.34, 36.01 ...)
+            "tickmode": "auto",
         }
         if panel.log_y2:
             layout["yaxis2"]["type"] = "log"

@@ -23,6 +23,7 @@ SUMMARY_COLUMNS = (
     "mean CE [%]",
     "ICE [%]",
     "failure",
+    "soft shorts",
     "R_b [Ω]",
     "R_ct [Ω]",
     "flags",
@@ -135,6 +136,9 @@ def _symmetric_row(r: LabelledRun) -> dict[str, Any]:
     row["failure"] = (
         "none" if failure.time_h is None else f"{failure.mode} at {failure.time_h:.4g} h"
     )
+    from ssblab.report.panels_symmetric import soft_short_count
+
+    row["soft shorts"] = soft_short_count(r.run)
     return row
 
 

@@ -1,0 +1,79 @@
+"""Numbers and labels of the report seen wrong in its Chromium screenshots (session 5).
+
+Each test is one thing the page showed: ticks of a right axis at odd values, a partial
+cycle joined to the capacity line, a retention note that named another reference, an
+unflagged EIS R_b / DRT R_inf, an extrapolated DRT peak given as a process, and a Li||Li
+cell with 890 soft shorts summarised as "no failure" alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssblab.report.inputs import collect
+
+LAND = "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
+STEM = "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA"
+
+
+def test_a_right_axis_has_its_own_ticks(data_dir):
+    """Bode −phase over a log |Z| axis: the page's plotly synced the right ticks to the
+    left log grid (37.34, 36.01, 34.51 ... °); it must place its own."""
+    from ssblab.report.panels_eis import bode
+    from ssblab.report.plotly_panels import figure_dict
+
+    spectra = collect([data_dir / "biologic" / "PEIS-0.mpr"]).spectra
+    layout = figure_dict(bode(spectra))["layout"]
+    assert layout["yaxis"]["type"] == "log"
+    assert layout["yaxis2"]["tickmode"] == "auto" and "type" not in layout["yaxis2"]
+
+
+def test_a_partial_cycle_is_not_joined_to_the_capacity_line(data_dir):
+    """LANDT Li||graphite: cycle 2 is partial (1.3 mAh discharge, no charge); it was drawn
+    on the line from 6.3 mAh, an 80 % fade that never happened."""
+    from ssblab.report.panels_cycling import capacity_efficiency, retention
+
+    runs = collect([data_dir / LAND]).runs
+    panel = capacity_efficiency(runs)
+    line = next(t for t in panel.traces if t.name.endswith(" capacity"))
+    apart = next(t for t in panel.traces if t.name.endswith(" partial cycle"))
+    assert line.mode == "lines+markers" and line.x.tolist() == [1]
+    assert line.y.tolist() == pytest.approx([6.3], abs=0.05)
+    assert apart.mode == "markers" and apart.x.tolist() == [2] and apart.text == ("partial",)
+    assert apart.y.tolist() == pytest.approx([1.3], abs=0.05)
+    assert "not joined to the line" in panel.note and ": 2." in panel.note
+    assert retention(runs).note.startswith("100 % = the first complete cycle")
+
+
+def test_eis_notes_carry_the_intercept_and_drt_flags(data_dir):
+    from ssblab.report.panels_eis import drt, nyquist
+
+    spectra = collect(
+        [data_dir / f"{STEM}_02_GEIS_C05.mpr", data_dir / "biologic" / "PEIS-0.mpr"]
+    ).spectra
+    first = [sp for sp in spectra if sp.label.endswith("#1") or sp.label == "PEIS-0"]
+    notes = " ".join(p.note for p in nyquist(first))
+    assert "hf_intercept_not_reached (R0)" in notes  # jr862: the band stops at 500 Hz
+    assert "above_hf_intercept (R0)" in notes  # PEIS-0: R_b 7.86 Ω over Z' 5.52 Ω
+    note = drt(first).note
+    # PEIS-0: the 464 Ω "peak" at τ 108 s lies past 1/ω_min (16 s): the diffusion tail
+    assert "PEIS-0: R_inf = 4.239 Ω" in note
+    assert "τ = 108 s, R = 464 Ω (outside the measured window: extrapolated)" in note
+    assert "R_inf = 167.4 Ω" in note and "hf_intercept_not_reached (R_inf)" in note
+
+
+def test_a_li_li_cell_with_soft_shorts_says_so(data_dir):
+    """jr862 _03: one 45 h plating half-cycle, no failure by the rule, and 890 soft shorts
+    by `ssblab symmetric`'s rule: the summary and the note say both."""
+    from ssblab.report.panels_symmetric import symmetric_voltage
+    from ssblab.report.summary import summary_rows
+
+    data = collect([data_dir / f"{STEM}_03_GCPL_C05.txt"])
+    (row,) = summary_rows(data)
+    assert (row["type"], row["failure"], row["soft shorts"]) == ("symmetric", "none", 890)
+    panels = symmetric_voltage(data.runs)
+    assert "no failure detected; 890 soft shorts" in panels[0].note
+    zoom = next(p for p in panels if p.key == "symmetric_zoom_start")
+    assert "the run has 1 half-cycle(s), fewer than six" in zoom.note
+    assert np.isclose(zoom.x_range[1], 0.05 * 45.09, rtol=1e-3)
