@@ -184,7 +184,7 @@ def voltage_capacity(
     )
     note = " ".join(filter(None, (note, renumbered, null_cycle_note(no_cycle))))
     return Panel(
-        key=f"voltage_capacity_{_slug(run.label)}",
+        key=f"voltage_capacity_{slug(run.label)}",
         title=f"Voltage vs capacity — {run.label}",
         x_label=f"Capacity [{unit}]",
         y_label="Voltage [V]",
@@ -367,7 +367,7 @@ def _first_cycle(run: LabelledRun) -> int:
     return int(table.get_column(s.CYCLE).min()) if s.CYCLE in table.columns else 1
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """A file-safe short name: letters, digits and single underscores."""
     out = "".join(ch.lower() if ch.isalnum() and ch.isascii() else "_" for ch in text)
     out = "_".join(p for p in out.split("_") if p)

@@ -19,12 +19,12 @@ from ssblab.report.decimate import thin
 from ssblab.report.inputs import DesignEntry, LabelledRun, is_gitt, looks_like_cv
 from ssblab.report.model import NotAvailable, Panel, Trace, scales_differ
 from ssblab.report.panels_cycling import (
-    _slug,
     cycle_colorbar,
     cycle_numbers,
     cycling_runs,
     null_cycle_note,
     pick_cycles,
+    slug,
 )
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
@@ -134,7 +134,7 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
             )
         panels.append(
             Panel(
-                key=f"dqdv_{_slug(r.label)}",
+                key=f"dqdv_{slug(r.label)}",
                 title=f"dQ/dV — {r.label}",
                 x_label="Voltage [V]",
                 y_label="dQ/dV [mAh V⁻¹]",
@@ -182,7 +182,7 @@ def cyclic_voltammetry(runs: list[LabelledRun]) -> list[Panel]:
             traces.append(Trace(v, i_ma, f"cycle {c}", color=colour, show_legend=False))
         panels.append(
             Panel(
-                key=f"cv_{_slug(r.label)}",
+                key=f"cv_{slug(r.label)}",
                 title=f"Cyclic voltammetry — {r.label}",
                 x_label="Voltage [V]",
                 y_label="Current [mA]",
@@ -292,7 +292,7 @@ def _gitt_panel(label: str, pulses: pl.DataFrame, material_source: str) -> Panel
         "mass and area."
     )
     return Panel(
-        key=f"gitt_{_slug(label)}",
+        key=f"gitt_{slug(label)}",
         title=f"GITT — {label}",
         x_label="State of charge [%]",
         y_label="Relaxed OCV [V]",

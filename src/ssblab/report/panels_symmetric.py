@@ -17,7 +17,7 @@ from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric
 from ssblab.report.model import Event, NotAvailable, Panel, Trace, scales_differ
-from ssblab.report.panels_cycling import _slug, pairs
+from ssblab.report.panels_cycling import pairs, slug
 from ssblab.report.panels_echem import analysis
 from ssblab.report.style import series_color
 
@@ -130,7 +130,7 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
     if overlay and scales_differ(tops):  # one axis would flatten the smaller cells
         panels = [
             Panel(
-                key=f"symmetric_{_slug(r.label)}",
+                key=f"symmetric_{slug(r.label)}",
                 title=f"Symmetric cell: voltage vs time — {r.label}",
                 traces=(_window_trace(r, series_color(i), None),),
                 events=tuple(ev for cell, _, ev in failed if cell is r),
@@ -169,7 +169,7 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
         window = (max(event.x - width, 0.0), event.x + width)
         panels.append(
             Panel(
-                key=f"symmetric_zoom_failure_{_slug(r.label)}",
+                key=f"symmetric_zoom_failure_{slug(r.label)}",
                 title=f"Failure of {r.label}: {event.label}",
                 traces=(_window_trace(r, colour, window),),
                 x_range=window,
