@@ -1,4 +1,5 @@
-"""No reader module imports another module's private (``_``-prefixed) names.
+"""No reader, command-line or report module imports another module's private
+(``_``-prefixed) names.
 
 A private helper used from elsewhere is part of its module's interface without
 saying so: rename it and a reader breaks. Private *modules* (``ssblab.io._tabular``)
@@ -11,7 +12,11 @@ import ast
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+import ssblab.cli
 import ssblab.io
+import ssblab.report
 
 IO = Path(ssblab.io.__file__).parent
 
@@ -31,18 +36,50 @@ def _private_imports(path: Path) -> set[str]:
             found |= {
                 a.name
                 for a in node.names
-                if a.name.startswith("_") and not _is_module(node.module, a.name)
+                if a.name.startswith("_")
+                and not (a.name.startswith("__") and a.name.endswith("__"))  # __version__
+                and not _is_module(node.module, a.name)
             }
     return found
 
 
-def test_io_modules_import_no_private_names():
+@pytest.mark.parametrize(
+    "package", [ssblab.io, ssblab.cli, ssblab.report], ids=lambda p: p.__name__
+)
+def test_modules_import_no_private_names(package):
+    root = Path(package.__file__).parent
     seen = {}
-    for path in sorted(IO.rglob("*.py")):
+    for path in sorted(root.rglob("*.py")):
         names = _private_imports(path)
         if names:
-            seen[path.relative_to(IO).as_posix()] = names
+            seen[path.relative_to(root).as_posix()] = names
     assert seen == {}
+
+
+def test_the_check_finds_a_private_import(tmp_path):
+    """The check can fail: a private name is caught, a private module and a dunder are not."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from ssblab.cli._plain import plain_text, _hidden\n"
+        "from ssblab.io import _tabular\n"
+        "from ssblab import __version__\n",
+        encoding="utf-8",
+    )
+    assert _private_imports(probe) == {"_hidden"}
+
+
+def test_the_plain_output_helpers_are_public():
+    """_common's tables and JSON use _plain's documented json_safe and format_value."""
+    from ssblab.cli import _common, _plain
+
+    assert _common.json_safe is _plain.json_safe
+    assert _plain.json_safe({"a": float("nan"), 1: (2.5, float("inf"))}) == {
+        "a": None,
+        "1": [2.5, None],
+    }
+    assert _plain.format_value(None, 3) == "—"
+    assert _plain.format_value(2 / 3, 3) == "0.667"
+    assert _plain.format_value("``x`` and :func:`y`", 3) == "x and y"
 
 
 def test_the_bounded_inflate_helpers_are_public():

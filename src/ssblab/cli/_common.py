@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ssblab.cli._plain import _clean, _fmt
+from ssblab.cli._plain import format_value, json_safe
 from ssblab.cli._plain import plain_text as plain_text  # re-exported
 from ssblab.cli._plain import print_fields as print_fields  # re-exported
 from ssblab.cli._plain import print_json as print_json  # re-exported
@@ -57,7 +57,7 @@ def print_table(
     for c in cols:
         table.add_column(c, overflow="fold")
     for row in rows:
-        table.add_row(*[_fmt(row.get(c), digits) for c in cols])
+        table.add_row(*[format_value(row.get(c), digits) for c in cols])
     console().print(table)
 
 
@@ -161,7 +161,8 @@ def _flatten_nested(frame: Any) -> Any:
     if not nested:
         return frame
     return frame.with_columns(
-        pl.Series(c, [json.dumps(_clean(v)) for v in frame.get_column(c).to_list()]) for c in nested
+        pl.Series(c, [json.dumps(json_safe(v)) for v in frame.get_column(c).to_list()])
+        for c in nested
     )
 
 
@@ -174,13 +175,13 @@ def _write_xlsx(frame: Any, path: Path) -> None:
     sheet.title = "ssblab"
     sheet.append(frame.columns)
     for row in frame.iter_rows():
-        sheet.append([_clean(v) for v in row])
+        sheet.append([json_safe(v) for v in row])
     book.save(path)
 
 
 def table_rows(frame: Any) -> list[dict[str, Any]]:
     """Rows of a Polars DataFrame as JSON-safe dicts."""
-    return [_clean(r) for r in frame.to_dicts()]
+    return [json_safe(r) for r in frame.to_dicts()]
 
 
 def progress():

@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def _clean(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Make *value* JSON-safe: NaN/inf become null, numpy scalars become Python numbers."""
     if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         with contextlib.suppress(ValueError, AttributeError):
             value = value.item()
@@ -31,7 +31,7 @@ def _clean(value: Any) -> Any:
 
 def print_json(payload: Any) -> None:
     """Write *payload* as indented JSON to stdout."""
-    sys.stdout.write(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(json_safe(payload), indent=2, ensure_ascii=False) + "\n")
 
 
 def print_fields(fields: Mapping[str, Any], title: str = "", digits: int = 4) -> None:
@@ -40,7 +40,7 @@ def print_fields(fields: Mapping[str, Any], title: str = "", digits: int = 4) ->
     width = max((len(k) for k in fields), default=0)
     lines = [title] if title else []
     for name, value in fields.items():
-        lines.append(f"  {name:<{width}}  {_fmt(value, digits)}".rstrip())
+        lines.append(f"  {name:<{width}}  {format_value(value, digits)}".rstrip())
     sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -60,7 +60,9 @@ def print_info(summary: Mapping[str, Any], title: str, as_json: bool) -> None:
         sys.stdout.write(f"note: {note}\n")
 
 
-def _fmt(value: Any, digits: int) -> str:
+def format_value(value: Any, digits: int) -> str:
+    """*value* as table text: None as an em dash, a float to *digits* significant digits,
+    docstring markup as plain text."""
     if value is None:
         return "—"
     if isinstance(value, float):
