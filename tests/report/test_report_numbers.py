@@ -77,3 +77,28 @@ def test_a_li_li_cell_with_soft_shorts_says_so(data_dir):
     zoom = next(p for p in panels if p.key == "symmetric_zoom_start")
     assert "the run has 1 half-cycle(s), fewer than six" in zoom.note
     assert np.isclose(zoom.x_range[1], 0.05 * 45.09, rtol=1e-3)
+
+
+def test_png_of_many_spectra_keeps_a_legend_and_nyquist_keeps_its_range(data_dir):
+    """The PNG Bode of six spectra (18 entries) had no legend at all, so its series could
+    not be told apart; the PNG Nyquist stretched Z' to -250 Ω to keep the aspect."""
+    pytest.importorskip("matplotlib")
+    from ssblab.report.figures import draw
+    from ssblab.report.panels_eis import bode, nyquist
+
+    spectra = collect(
+        [
+            data_dir / f"{STEM}_02_GEIS_C05.mpr",
+            data_dir / "biologic" / "PEIS-0.mpr",
+            data_dir / "eis" / "2XZARCequal.csv",
+        ]
+    ).spectra
+    assert len(spectra) == 6  # four of the 45 jr862 spectra are drawn, and two files
+    fig = draw(bode(spectra))
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(texts) == 6 and texts[-1] == "2XZARCequal |Z|"
+    (panel,) = nyquist(spectra)
+    fig = draw(panel)
+    fig.canvas.draw()
+    left, right = fig.axes[0].get_xlim()
+    assert -20.0 < left < 5.0 and right < 300.0  # the data span Z' 4.5-266 Ω

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -85,12 +85,24 @@ def _add_colorbar(fig: Figure, ax: Axes, panel: Panel) -> None:
     bar.update_ticks()
 
 
+def _one_per_colour(handles: list[Any], labels: list[str]) -> tuple[list[Any], list[str]]:
+    """The first legend entry of each colour: a Bode of six spectra has 18 entries, too
+    many to show, yet without any its series cannot be told apart."""
+    seen: dict[str, tuple[Any, str]] = {}
+    for handle, label in zip(handles, labels, strict=True):
+        get = getattr(handle, "get_color", None)
+        seen.setdefault(str(get()) if get else label, (handle, label))
+    return [h for h, _ in seen.values()], [lab for _, lab in seen.values()]
+
+
 def _legend(fig: Figure, ax: Axes, extra: Axes | None) -> None:
     """Legend below the plot, outside the axes, so it never covers data."""
     handles, labels = ax.get_legend_handles_labels()
     if extra is not None:
         h2, l2 = extra.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
+    if len(handles) > MAX_LEGEND_ENTRIES:  # one entry per colour (per cell or spectrum)
+        handles, labels = _one_per_colour(handles, labels)
     if not 0 < len(handles) <= MAX_LEGEND_ENTRIES:
         return
     ncols = 1 if max(len(lab) for lab in labels) > 40 else 2
@@ -133,7 +145,7 @@ def draw_on(fig: Figure, ax: Axes, panel: Panel, legend: bool = True) -> None:
     if panel.log_y:
         ax.set_yscale("log")
     if panel.equal_aspect:
-        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_aspect("equal", adjustable="box")  # datalim stretched Z' to -250 Ω
     if panel.x_range is not None:
         ax.set_xlim(*panel.x_range)
         y_range = window_y_range(panel)
