@@ -102,3 +102,26 @@ def test_png_of_many_spectra_keeps_a_legend_and_nyquist_keeps_its_range(data_dir
     fig.canvas.draw()
     left, right = fig.axes[0].get_xlim()
     assert -20.0 < left < 5.0 and right < 300.0  # the data span Z' 4.5-266 Ω
+
+
+RATES = [0.1] * 3 + [0.5] * 3 + [1.0] * 3 + [2.0] * 3 + [0.1] * 3  # mA per cycle
+
+
+def test_retention_of_a_rate_test_is_called_what_it_is(make_cycling, cycling):
+    """The seed case study's full cells (0.1/0.2/0.5/1/0.1 C) drew 'retention' 100 -> 38
+    -> 100 %: a rate, not fade. The panel note and the summary's flags now say so; a
+    constant-current run gets neither."""
+    from ssblab.report.inputs import LabelledRun, ReportData
+    from ssblab.report.panels_cycling import rate_blocks, retention
+    from ssblab.report.summary import summary_rows
+
+    rate = LabelledRun(
+        "rate cell", make_cycling(n_cycles=15, fade_per_cycle=0.0, currents_mA=RATES)
+    )
+    plain = LabelledRun("fading cell", cycling)
+    assert (rate_blocks(rate), rate_blocks(plain)) == (5, 1)
+    note = retention([rate, plain]).note
+    assert "Rate tests: rate cell (5 current blocks)" in note and "fading cell" not in note
+    rows = {r["cell"]: r for r in summary_rows(ReportData(runs=[rate, plain]))}
+    assert "rate_test: 5 discharge-current blocks" in rows["rate cell"]["flags"]
+    assert "rate_test" not in (rows["fading cell"]["flags"] or "")

@@ -284,7 +284,7 @@ def retention(runs: list[LabelledRun]) -> Panel:
         from ssblab.analysis.metrics import cycle_metrics
     except ImportError as exc:
         raise NotAvailable(f"ssblab.analysis.metrics cannot be imported ({exc})") from exc
-    traces = []
+    traces, rates = [], []
     for i, r in enumerate(cycling_runs(runs)):
         try:
             metrics = cycle_metrics(r.run).filter(pl.col("discharge_capacity_Ah") > 0)
@@ -293,17 +293,39 @@ def retention(runs: list[LabelledRun]) -> Panel:
         cyc = metrics.get_column("cycle").to_numpy()
         ret = metrics.get_column("retention").to_numpy() * 100.0
         traces.append(Trace(cyc, ret, r.label, "lines+markers", series_color(i)))
+        blocks = rate_blocks(r)
+        if blocks > 1:
+            rates.append(f"{r.label} ({blocks} current blocks)")
     if not traces:
         raise NotAvailable("no run with a discharge among the inputs")
+    note = (
+        "100 % = the first complete cycle (partial cycles left out), as ssblab cycles "
+        "computes retention; the capacity compared is the one the definitions above name."
+    )
+    if rates:
+        note += (
+            f" Rate tests: {', '.join(rates)}: their cycles run at different currents, so "
+            "this 'retention' follows the rate, not fade (see the rate panel)."
+        )
     return Panel(
         key="retention",
         title="Capacity retention",
         x_label="Cycle number [-]",
         y_label="Retention [%]",
         traces=tuple(traces),
-        note="100 % = the first complete cycle (partial cycles left out), as ssblab cycles "
-        "computes retention; the capacity compared is the one the definitions above name.",
+        note=note,
     )
+
+
+def rate_blocks(run: LabelledRun) -> int:
+    """Discharge-current blocks of a run by ``ssblab.analysis.rate`` (0 when it cannot tell):
+    two or more make it a rate test."""
+    try:
+        from ssblab.analysis.rate import rate_table
+
+        return int(rate_table(run.run).blocks.height)
+    except (ImportError, SsblabError):
+        return 0
 
 
 def _cell_key(run: LabelledRun) -> str:

@@ -120,6 +120,15 @@ def _cycling_row(r: LabelledRun) -> dict[str, Any]:
     if out["ice_pct"] is not None:
         row["ICE [%]"] = out["ice_pct"]
     row["flags"] = flag_text(out["flags"])
+    from ssblab.report.panels_cycling import rate_blocks
+
+    blocks = rate_blocks(r)
+    if out["cycles"] and blocks > 1:  # the last cycle ran at another current than the first
+        rate = (
+            f"rate_test: {blocks} discharge-current blocks; retention compares cycles at "
+            "different currents, not fade"
+        )
+        row["flags"] = f"{row['flags']}; {rate}" if row["flags"] else rate
     return row
 
 
