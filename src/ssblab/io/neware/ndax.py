@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -232,13 +233,26 @@ def pointed_aux_member(archive: Path, names: list[str]) -> list[tuple[tuple[int,
     return [((0,), target)] if target in names else []
 
 
-def _join_aux_members(
-    archive: Path, names: list[str], raw: pl.DataFrame, facts: dict[str, str]
-) -> pl.DataFrame:
-    """Join auxiliary channels; the first temperature becomes ``temperature_degC``.
+#: Quantity and unit of an auxiliary column after the first temperature, by raw name.
+AUX_QUANTITY = {"temperature_degC": ("Temperature", "degC"), "aux_voltage_V": ("Voltage", "V")}
+
+
+def aux_label(column: str, k: int) -> str:
+    """Canonical name of raw auxiliary *column* of channel *k* (``Aux 2 Voltage / V``)."""
+    quantity, unit = AUX_QUANTITY.get(column, ("Value", "1"))
+    return f"Aux {k} {quantity} / {unit}"
+
+
+def aux_channels(
+    archive: Path, names: list[str], facts: dict[str, str]
+) -> Iterator[tuple[int, bytes, int, int | None]]:
+    """The auxiliary members to join, in order, as (channel k from 1, member bytes, ndc
+    version, declared channel type or None); members that are missing or not auxiliary
+    data are passed over (their k is not reused).
 
     Members ``data_AUX_<chl>_<kind>_<n>.ndc`` pair with the ``AuxN`` entries of
-    ``TestInfo.xml`` when both are sorted by channel then type.
+    ``TestInfo.xml`` when both are sorted by channel then type. The full reader
+    (:func:`decode_ndax`) and the light summary (:mod:`.ndax_summary`) both walk this.
     """
     members = aux_members(names) + pointed_aux_member(archive, names)
     declared = [
@@ -247,12 +261,20 @@ def _join_aux_members(
     types = (
         [t for _, t in sorted(declared)] if len(declared) == len(members) else [None] * len(members)
     )
-    have_temperature = False
     for k, ((_, name), chl_type) in enumerate(zip(members, types, strict=True), start=1):
         got = ndc_member(archive, names, name)
-        if got is None or got[1] != ndc.AUX:
-            continue
-        aux = ndc.decode_aux(got[0], got[2], chl_type)
+        if got is not None and got[1] == ndc.AUX:
+            yield k, got[0], got[2], chl_type
+
+
+def _join_aux_members(
+    archive: Path, names: list[str], raw: pl.DataFrame, facts: dict[str, str]
+) -> pl.DataFrame:
+    """Join the auxiliary channels (:func:`aux_channels`); the first temperature becomes
+    ``temperature_degC``, every other column ``Aux <k> <Quantity> / <unit>``."""
+    have_temperature = False
+    for k, buf, version, chl_type in aux_channels(archive, names, facts):
+        aux = ndc.decode_aux(buf, version, chl_type)
         if aux.height == 0:
             continue
         renames = {}
@@ -260,11 +282,7 @@ def _join_aux_members(
             if col == "temperature_degC" and not have_temperature:
                 have_temperature = True
             elif col != "index":
-                unit = {"temperature_degC": "degC", "aux_voltage_V": "V"}.get(col, "1")
-                quantity = {"temperature_degC": "Temperature", "aux_voltage_V": "Voltage"}.get(
-                    col, "Value"
-                )
-                renames[col] = f"Aux {k} {quantity} / {unit}"
+                renames[col] = aux_label(col, k)
         aux = aux.rename(renames).cast({"index": raw.schema["index"]})
         raw = attach_by_index(raw, aux)
     return raw

@@ -19,12 +19,15 @@ import numpy as np
 
 from ssblab.io._light import FullReaderNeededError
 from ssblab.io.neware import ndc
-from ssblab.io.neware.ndax import archive_facts, aux_members, ndc_member, pointed_aux_member
+from ssblab.io.neware.ndax import (
+    archive_facts,
+    aux_channels,
+    aux_label,
+    ndc_member,
+    pointed_aux_member,
+)
 from ssblab.io.neware.summary import Columns, finish
 from ssblab.io.safety import read_zip_member, zip_names
-
-#: Raw column names of an auxiliary channel after the first temperature (``_join_aux_members``).
-_AUX_QUANTITY = {"temperature_degC": ("Temperature", "degC"), "aux_voltage_V": ("Voltage", "V")}
 
 
 def _require(condition: bool, why: str) -> None:
@@ -91,30 +94,17 @@ def _with_runinfo(
 
 
 def _aux_names(archive: Path, names: list[str], facts: dict[str, str]) -> list[str]:
-    """Raw column names the auxiliary members add, in order (``_join_aux_members``)."""
-    members = aux_members(names) + pointed_aux_member(archive, names)
-    declared = [
-        tuple(int(x) for x in p.split(":")) for p in facts.get("aux_types", "").split(",") if p
-    ]
-    types = (
-        [t for _, t in sorted(declared)] if len(declared) == len(members) else [None] * len(members)
-    )
+    """Raw column names the auxiliary members add, in order (as ``_join_aux_members``)."""
     added: list[str] = []
-    for k, ((_, name), chl_type) in enumerate(zip(members, types, strict=True), start=1):
-        got = ndc_member(archive, names, name)
-        if got is None or got[1] != ndc.AUX:
-            continue
-        aux = ndc.aux_columns(got[0], got[2], chl_type)
+    for k, buf, version, chl_type in aux_channels(archive, names, facts):
+        aux = ndc.aux_columns(buf, version, chl_type)
         if aux is None or aux["index"].size == 0:
             continue
         for col in aux:
             if col == "index":
                 continue
-            if col == "temperature_degC" and "temperature_degC" not in added:
-                new = col
-            else:
-                quantity, unit = _AUX_QUANTITY.get(col, ("Value", "1"))
-                new = f"Aux {k} {quantity} / {unit}"
+            first_temperature = col == "temperature_degC" and col not in added
+            new = col if first_temperature else aux_label(col, k)
             if new not in added:
                 added.append(new)
     return added
