@@ -137,3 +137,26 @@ def test_fit_without_initial_values_reads_them_off_the_spectrum(data_dir, capsys
     assert out["R_ct_ohm"] == pytest.approx(75.4, abs=0.5)
     assert out["R_ct_stderr_ohm"] == pytest.approx(1.04, rel=0.05)
     assert out["relative_residual"] == pytest.approx(0.046, abs=0.002)
+
+
+JR862_GEIS = "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA_02_GEIS_C05.mpr"
+
+
+def test_fit_and_drt_report_one_measured_intercept_on_the_jr862_geis(data_dir, capsys):
+    """eis fit's R0 (4.6e-31 Ω) and eis drt's R_inf (167.4 Ω) disagreed silently; both now
+    print the same measured high-frequency end (Z' 203.1 Ω, −Z'' 35.0 Ω at 500 Hz, not
+    reached) and the flag that bounds the ohmic resistance to 0-203.1 Ω."""
+    path = str(data_dir / JR862_GEIS)
+    main(["eis", "fit", path, "-c", "R0-p(R1,CPE1)", "--json"])
+    fit = json.loads(capsys.readouterr().out)
+    main(["eis", "drt", path, "--json"])
+    drt = json.loads(capsys.readouterr().out)
+    assert fit["hf_intercept"] == drt["hf_intercept"]
+    icpt = drt["hf_intercept"]
+    assert icpt["reached"] is False
+    assert (icpt["Z_real_ohm"], icpt["frequency_hz"]) == pytest.approx((203.13, 500.16), abs=0.01)
+    assert icpt["minus_Z_imag_ohm"] == pytest.approx(34.99, abs=0.01)
+    assert fit["R_b_ohm"] < 1e-6 and drt["R_inf_ohm"] == pytest.approx(167.4, abs=0.5)
+    for payload, quantity in ((fit, "R0"), (drt, "R_inf")):
+        (flag,) = [f for f in payload["flags"] if f["code"] == "hf_intercept_not_reached"]
+        assert flag["quantity"] == quantity and "0-203.1 Ω" in flag["message"]

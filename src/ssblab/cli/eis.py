@@ -4,10 +4,12 @@ Commands (``--json`` keys are stable):
 
 * ``eis fit FILE --circuit C [--initial v1,v2,...]`` →
   ``{"circuit", "parameters", "stderr", "units", "rmse_ohm", "relative_residual",
-  "initial", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm", "R_ct_stderr_ohm", "flags"}``
+  "initial", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm", "R_ct_stderr_ohm", "hf_intercept",
+  "flags"}``; ``hf_intercept`` = ``{"Z_real_ohm", "frequency_hz", "minus_Z_imag_ohm",
+  "reached"}``, the measured high-frequency end that R_b and R_inf are held to
 * ``eis drt FILE`` →
   ``{"R_inf_ohm", "inductance_H", "peaks": [{"tau_s", "R_ohm"}], "lambda", "criterion",
-  "rmse_ohm", "relative_rmse", "flags"}``
+  "rmse_ohm", "relative_rmse", "flags", "hf_intercept"}``
 * ``eis batch FILES... --circuit C --initial ...`` → a list, one object per
   spectrum: ``{"spectrum", "cycle", "R_b_ohm", "R_ct_ohm", "R_b_stderr_ohm",
   "R_ct_stderr_ohm", "rmse_ohm", "parameters", "stderr", "flags", "error"}``
@@ -133,6 +135,7 @@ def fit_command(
         "R_ct_ohm": fit.r_ct_ohm,
         "R_b_stderr_ohm": fit.r_b_stderr_ohm,
         "R_ct_stderr_ohm": fit.r_ct_stderr_ohm,
+        "hf_intercept": _intercept(fit.frequency_hz, fit.z_measured_ohm),
     }
     rows = [
         {"parameter": n, "value": v, "stderr": e, "unit": u}
@@ -188,7 +191,8 @@ def drt_command(
             min_peak_fraction=min_peak_fraction,
         )
     if json:
-        print_json(result.to_dict())
+        intercept = _intercept(result.frequency_hz, result.z_measured_ohm)
+        print_json({**result.to_dict(), "hf_intercept": intercept})
         return
     rows = [{"tau / s": p.tau_s, "R / Ohm": p.r_ohm} for p in result.peaks]
     title = (
@@ -280,6 +284,20 @@ def _one_spectrum(path: Path, cycle: int | None) -> pl.DataFrame:
     if str(cycle) not in parts:
         raise AnalysisError(f"{path}: no spectrum with cycle {cycle}; cycles: {', '.join(parts)}")
     return parts[str(cycle)]
+
+
+def _intercept(f: object, z: object) -> dict[str, object]:
+    """The measured high-frequency intercept, JSON keys: Z' there [Ω], its frequency [Hz],
+    −Z'' there [Ω], whether the data reach the real axis (else R_inf lies in 0..Z')."""
+    from ssblab.analysis.eis_intercept import hf_intercept
+
+    icpt = hf_intercept(f, z)  # type: ignore[arg-type]
+    return {
+        "Z_real_ohm": icpt.r_ohm,
+        "frequency_hz": icpt.f_hz,
+        "minus_Z_imag_ohm": icpt.minus_z_imag_ohm,
+        "reached": icpt.reached,
+    }
 
 
 def _numbers(text: str) -> list[float]:
