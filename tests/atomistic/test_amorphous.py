@@ -35,19 +35,29 @@ def test_gamma_crystal_has_fourfold_aluminium_at_1_77_angstrom():
 
 
 @pytest.mark.slow
-def test_melt_quench_gives_a_glass_with_tetrahedral_aluminium():
+def test_melt_quench_of_gamma_lialo2_gives_a_glass_with_tetrahedral_aluminium():
+    """64 atoms of γ-LiAlO2 melted 600 fs at 3000 K, quenched in 1200 fs to 300 K, relaxed (CHGNet).
+
+    Bounds set from the crystals, not from the run: AlO4 Al-O is 1.76-1.77 Å
+    (γ), AlO6 1.9-2.1 Å (α); the AIMD glass of Gupta et al. (arXiv:2008.03190)
+    is built of AlO4 tetrahedra. No measured density of sputtered amorphous
+    LiAlO2 was retrieved, so the density is compared with the γ crystal (2.62 g/cm³).
+    """
     pytest.importorskip("chgnet")
+    import json
+
     from ssblab.atomistic.amorphous import melt_quench
 
     protocol = MeltQuench(melt_fs=600.0, quench_fs=1200.0)
     glass = melt_quench("chgnet", protocol)
     data = glass.as_dict()
-    assert data["n_atoms"] == 48 and data["protocol"]["melt_K"] == 3000.0
+    print(json.dumps(data, indent=1, default=str))
+    assert data["n_atoms"] == 64 and data["protocol"]["crystal"] == "LiAlO2_gamma"
     # Atoms left their crystal sites and the glass lies above the crystal in energy.
     assert glass.rms_displacement_A > 1.0
     assert 0.02 < glass.energy_above_crystal_eV_atom < 0.5
-    # The octahedral order of alpha (AlO6) is lost: fewer O around Al on average
-    # (gamma-LiAlO2 has AlO4 tetrahedra), and the glass is less dense than the
-    # dense alpha polymorph (3.4 g/cm3; gamma 2.64 g/cm3).
-    assert 3.5 < glass.coordination["Al-O"] < 5.9
-    assert glass.density_g_cm3 < glass.crystal_density_g_cm3
+    # Aluminium stays mostly tetrahedral, at the AlO4 bond length.
+    assert 1.70 < glass.al_o_peak_A < 1.85
+    assert glass.al_o_fractions.get(4, 0.0) >= 0.5
+    assert 3.5 < glass.coordination["Al-O"] < 4.8
+    assert abs(glass.density_g_cm3 / 2.62 - 1) < 0.15

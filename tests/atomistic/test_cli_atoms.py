@@ -84,3 +84,13 @@ def test_seed_plot_writes_a_png(tmp_path, monkeypatch):
     result = runner.invoke(app, ["atoms", "seed", "binding", "--model", "emt", "--plot", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_amorphous_refuses_an_unknown_start_crystal(capsys):
+    from ssblab.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["atoms", "amorphous", "--crystal", "Al2O3"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "ssblab: error: --crystal must be LiAlO2_gamma or LiAlO2, got 'Al2O3'"

@@ -30,9 +30,15 @@ LI_O_CUTOFF_A = 2.6
 
 @dataclass(frozen=True)
 class MeltQuench:
-    """The protocol: NVT Langevin melt, linear quench, then relaxation (atoms + cell)."""
+    """The protocol: NVT Langevin melt, linear quench, then relaxation (atoms + cell).
 
-    crystal: str = "LiAlO2"
+    The default melts γ-LiAlO2 (the ambient polymorph, AlO4 tetrahedra, 2.62
+    g/cm³) in a 2 × 2 × 1 supercell of 64 atoms (10.3 × 10.3 × 6.3 Å) at its
+    own density; the dense α polymorph (AlO6, 3.40 g/cm³) would be melted
+    compressed by 30 %.
+    """
+
+    crystal: str = "LiAlO2_gamma"
     repeats: tuple[int, int, int] = (2, 2, 1)
     melt_K: float = 3000.0
     melt_fs: float = 1000.0

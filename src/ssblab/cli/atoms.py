@@ -304,12 +304,19 @@ def amorphous_command(
     quench_fs: Annotated[
         float, typer.Option("--quench-fs", help="Linear quench 3000 -> 300 K [fs].")
     ] = 2000.0,
+    crystal: Annotated[
+        str,
+        typer.Option("--crystal", help="Start crystal: LiAlO2_gamma (64 atoms) or LiAlO2 (48)."),
+    ] = "LiAlO2_gamma",
     json: JsonOpt = False,
 ) -> None:
-    """Amorphous LiAlO2 by melt-quench MD (48 atoms), with the protocol and what was measured."""
+    """Amorphous LiAlO2 by melt-quench MD (2 x 2 x 1 cell), with the protocol and measurements."""
     from ssblab.atomistic.amorphous import MeltQuench, melt_quench
+    from ssblab.errors import SsblabError
 
-    protocol = MeltQuench(melt_fs=melt_fs, quench_fs=quench_fs)
+    if crystal not in ("LiAlO2_gamma", "LiAlO2"):
+        raise SsblabError(f"--crystal must be LiAlO2_gamma or LiAlO2, got {crystal!r}")
+    protocol = MeltQuench(crystal=crystal, melt_fs=melt_fs, quench_fs=quench_fs)
     total = int((melt_fs + quench_fs) / protocol.timestep_fs)
     with progress() as bar:
         task = bar.add_task("melt-quench", total=total)
@@ -324,8 +331,9 @@ def amorphous_command(
         print_json(payload)
         return
     protocol_row = payload.pop("protocol")
-    print_table([{k: v for k, v in payload.items() if k != "coordination"}], title="a-LiAlO2")
-    print_table([payload["coordination"]], title="mean coordination")
+    shells = ("coordination", "al_o_fractions")
+    print_table([{k: v for k, v in payload.items() if k not in shells}], title="a-LiAlO2")
+    print_table([{**payload["coordination"], **payload["al_o_fractions"]}], title="coordination")
     print_table([protocol_row], title="melt-quench protocol")
 
 
