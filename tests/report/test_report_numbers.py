@@ -125,3 +125,13 @@ def test_retention_of_a_rate_test_is_called_what_it_is(make_cycling, cycling):
     rows = {r["cell"]: r for r in summary_rows(ReportData(runs=[rate, plain]))}
     assert "rate_test: 5 discharge-current blocks" in rows["rate cell"]["flags"]
     assert "rate_test" not in (rows["fading cell"]["flags"] or "")
+
+
+def test_rate_bars_are_labelled_without_exponents(data_dir):
+    """maccor_001 (a 4.5 Ah cell at 0.5-10 A): the bars read '1: 2.5e+03 mA' and
+    '4.54e+03'; they now read 2500 mA and 4540 mAh."""
+    from ssblab.report.panels_echem import rate_bars
+
+    (bars,) = rate_bars(collect([data_dir / "maccor" / "maccor_001.txt"]).runs).traces
+    assert [str(x) for x in bars.x] == ["0: 500 mA", "1: 2500 mA", "2: 5000 mA", "3: 10000 mA"]
+    assert bars.text[0] == "4540" and not any("e+" in t for t in bars.text)

@@ -59,7 +59,7 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         units.add(current_unit)
         recovered = result.recovery.block if result.recovery is not None else None
         text = tuple(
-            f"{v:.3g}" + (" (recovery)" if b == recovered else "")
+            three_figures(v) + (" (recovery)" if b == recovered else "")
             for b, v in zip(blocks.get_column("block").to_list(), y.to_list(), strict=True)
         )
         traces.append(
@@ -84,6 +84,13 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
     )
 
 
+def three_figures(value: float) -> str:
+    """*value* to three significant figures without an exponent (2500, not 2.5e+03)."""
+    return np.format_float_positional(
+        float(value), precision=3, unique=False, fractional=False, trim="-"
+    )
+
+
 def _block_labels(blocks: pl.DataFrame) -> tuple[list[str], str]:
     """``"<block>: <current> <unit>"`` per block, and the unit (mA cm⁻² when the area is known)."""
     density = blocks.get_column("current_density_mA_cm2")
@@ -91,7 +98,7 @@ def _block_labels(blocks: pl.DataFrame) -> tuple[list[str], str]:
     values = density if density.null_count() == 0 else current
     unit = "mA cm⁻²" if density.null_count() == 0 else "mA"
     labels = [
-        f"{b}: {v:.3g} {unit}"
+        f"{b}: {three_figures(v)} {unit}"
         for b, v in zip(blocks.get_column("block").to_list(), values.abs().to_list(), strict=True)
     ]
     return labels, unit
