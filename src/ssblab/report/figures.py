@@ -48,7 +48,7 @@ def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
 def _draw_trace(ax: Axes, trace: Trace, index: int) -> None:
     label = plain(trace.name) if trace.show_legend else "_nolegend_"
     style = "--" if trace.dash else "-"
-    marker = "o" if "markers" in trace.mode else None
+    marker = ("x" if trace.cross else "o") if "markers" in trace.mode else None
     linestyle = "none" if trace.mode == "markers" else style
     face = "none" if trace.dash and trace.mode == "markers" else trace.color
     ax.plot(

@@ -47,6 +47,8 @@ class Trace:
         Traces with the same group toggle together in the page.
     text : tuple of str
         Per-point labels (hover text in the page; annotations in a PNG of few points).
+    cross : bool
+        Draw markers as crosses (a point set apart, e.g. a partial cycle).
     """
 
     x: np.ndarray
@@ -59,6 +61,7 @@ class Trace:
     show_legend: bool = True
     legend_group: str = ""
     text: tuple[str, ...] = ()
+    cross: bool = False
 
 
 @dataclass(frozen=True)

@@ -253,8 +253,8 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
                     f"{r.label} partial cycle",
                     "markers",
                     colour,
-                    dash=True,
                     text=tuple("partial" for _ in cyc[partial]),
+                    cross=True,
                 )
             )
             partial_notes.append(f"{r.label}: {', '.join(str(c) for c in cyc[partial])}")
@@ -263,7 +263,7 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
     notes = ["Capacity on a log axis: the cells differ by more than 10x."] if log else []
     if partial_notes:
         notes.append(
-            "Partial cycles (one half missing or cut short) drawn apart, not joined to the "
+            "Partial cycles (one half missing or cut short) drawn as crosses, not joined to the "
             f"line: {'; '.join(partial_notes)}."
         )
     return Panel(

@@ -75,6 +75,8 @@ def _trace_dict(trace: Trace) -> dict[str, Any]:
     marker = {"color": trace.color, "size": 6}
     if trace.dash and trace.mode == "markers":
         marker = {**marker, "symbol": "circle-open"}
+    if trace.cross:
+        marker = {**marker, "symbol": "x-thin-open", "size": 8, "line": {"width": 1.6}}
     return {
         **common,
         "type": "scatter",  # the page's cartesian bundle has no WebGL traces; data are thinned
