@@ -55,7 +55,17 @@ def test_eis_notes_carry_the_intercept_and_drt_flags(data_dir):
     ).spectra
     first = [sp for sp in spectra if sp.label.endswith("#1") or sp.label == "PEIS-0"]
     notes = " ".join(p.note for p in nyquist(first))
-    assert "hf_intercept_not_reached (R0)" in notes  # jr862: the band stops at 500 Hz
+    # jr862: the band stops at 500 Hz on the low side of an arc: neither R_b nor R_ct is
+    # measured, so neither is reported (the summary leaves both empty)
+    assert "resistances not reported (R0: R0 = 172.4 Ω is not measured" in notes
+    from ssblab.report.inputs import ReportData
+    from ssblab.report.summary import summary_rows
+
+    rows = {r["cell"]: r for r in summary_rows(ReportData(spectra=first))}
+    jr862 = next(r for c, r in rows.items() if c.endswith("#1"))
+    assert jr862["R_b [Ω]"] is None and jr862["R_ct [Ω]"] is None
+    assert "0-203.1 Ω" in jr862["flags"]
+    assert rows["PEIS-0"]["R_b [Ω]"] == pytest.approx(7.862, abs=1e-3)
     assert "above_hf_intercept (R0)" in notes  # PEIS-0: R_b 7.86 Ω over Z' 5.52 Ω
     note = drt(first).note
     # PEIS-0: the 464 Ω "peak" at τ 108 s lies past 1/ω_min (16 s): the diffusion tail

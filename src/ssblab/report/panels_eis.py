@@ -58,7 +58,9 @@ def start_and_bounds(z: np.ndarray) -> tuple[list[float], tuple[list[float], lis
 
 
 #: Fit flags (``ssblab.analysis.eis_checks``) that make the resistances unreportable.
-POOR_CODES = frozenset({"collapsed", "beyond_scale"})
+#: ``hf_intercept_not_reached``: the arc runs on above the band, so neither R_b nor the
+#: arc's R_ct is measured (jr862 GEIS: R_b 172 Ω of a 0-203 Ω bracket).
+POOR_CODES = frozenset({"collapsed", "beyond_scale", "hf_intercept_not_reached"})
 #: Fit flags shown beside the resistances (the numbers stay, the doubt is stated).
 SHOWN_CODES = frozenset(
     {
