@@ -84,7 +84,7 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS, neb: bool = Tru
         )
         codes = sorted({f.code for f in res.flags if f.quantity == "barrier_eV"})
         if neb and res.barrier_eV is None:
-            why = [f.message for f in res.flags if f.code == "no_short_hop"]
+            why = [f.message for f in res.flags if f.code in ("no_short_hop", "end_points_merged")]
             print(f"{'interface NEB, 5 images':<38} {model:<9} no band: {'; '.join(why)}")
             continue
         if not neb:
@@ -97,6 +97,9 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS, neb: bool = Tru
             f"{res.path_clearance_A:.2f} Å), flags {codes or 'none'}"
         )
         print(f"{'':<38} {model:<9} {res.mechanism}")
+        for f in res.flags:
+            if f.code == "end_points_merged":
+                print(f"{'':<38} {model:<9} {f.message}")
         print(f"{'':<38} {model:<9} converged {res.converged}; steps: {steps}")
     return 0
 

@@ -80,7 +80,8 @@ def interface_keys(
         "band_fmax": band_fmax,
         "band_steps": band_steps,
         "free_radius_A": NEB_FREE_RADIUS_A,
-        "crossing": "vacancy for full Li sublattices (max hop, clearance, radius), else void",
+        "crossing": "vacancy for full Li sublattices (max hop, clearance, radius; a merged "
+        "first hop goes on to the second Li layer; straight or IDPP path clear), else void",
         "vacancy_hop": [MAX_HOP_A, MIN_CLEARANCE_A, LI_LAYER_TOL_A, VACANCY_FREE_RADIUS_A],
     }
     return cache.cache_key("interface", base, model), cache.cache_key("interface_neb", neb, model)

@@ -36,14 +36,15 @@ from typing import Any
 import numpy as np
 
 from ssblab.atomistic.interface_setup import (  # noqa: F401 (re-exported names)
+    HOP_STAGES,
     OPTIMIZER,
     PULLED_A,
     VACANCY_CROSSING,
+    VACANCY_FREE_RADIUS_A,
     StageCallback,
     Stages,
     best_gap,
     bulk_binding,
-    choose_vacancy_hop,
     contact_reaction,
     joined,
     moved_li,
@@ -51,7 +52,7 @@ from ssblab.atomistic.interface_setup import (  # noqa: F401 (re-exported names)
     path_clearance,
     pin_film_top,
     slab_edges,
-    vacancy_end_points,
+    vacancy_crossing,
     with_li,
 )
 from ssblab.atomistic.interfaces import MAX_AREA_A2, BuiltInterface, build_interface, thinned
@@ -84,8 +85,6 @@ THIN_SUBSTRATE = {"LiAlO2": 4}
 INTERFACE_STEPS_FACTOR = 2
 #: Atoms within this distance of the moving Li (either end point) relax in the band [Å].
 NEB_FREE_RADIUS_A = 5.0
-#: The same for the vacancy crossing, whose end points are both relaxed [Å].
-VACANCY_FREE_RADIUS_A = 6.0
 #: Stages of a contact and of a crossing, in order (progress bars, step counts).
 CONTACT_STAGES = (
     "substrate",
@@ -95,7 +94,7 @@ CONTACT_STAGES = (
     "Li at interface",
     "host again",
 )
-CROSSING_STAGES = ("hop start", "Li in first layer", "band")
+CROSSING_STAGES = (*(s for pair in HOP_STAGES for s in pair), "band")
 
 
 @dataclass(frozen=True)
@@ -314,21 +313,15 @@ def interface_crossing(
     flags = list(contact.flags)
     film, substrate = contact.interface.split("|")
     if film == "Li" and substrate in VACANCY_CROSSING:
-        host = from_geometry(contact.relaxed)
-        hop, why = choose_vacancy_hop(host)
-        mechanism = f"vacancy: {why} ({VACANCY_CROSSING[substrate]})"
-        if hop is None:
-            flags.append(Flag("barrier_eV", "no_short_hop", f"{model_label(model)}: {why}"))
-            return replace(contact, flags=tuple(flags), mechanism=mechanism)
-        first, second, mover = vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A)
-        start = run.relax("hop start", first)
-        final = run.relax("Li in first layer", second)
-        origin, clearance, begin = start.atoms.positions[mover], hop[1], start.atoms
-        left = float(np.linalg.norm(final.atoms.positions[mover] - origin))
-        if left < 0.5 * hop[0]:  # the relaxed start fell into the vacancy (or the end out)
-            why = f"the relaxed end points are {left:.2f} Å apart (built {hop[0]:.2f} Å)"
-            flags.append(Flag("barrier_eV", "end_points_merged", f"{model_label(model)}: {why}"))
-            return replace(contact, flags=tuple(flags), mechanism=mechanism)
+        found, notes = vacancy_crossing(from_geometry(contact.relaxed), run, model_label(model))
+        flags.extend(Flag("barrier_eV", code, message) for code, message in notes)
+        if found is None:
+            mechanism = f"vacancy ({VACANCY_CROSSING[substrate]}): no band"
+            done = {**contact.steps, **run.steps}
+            return replace(contact, flags=tuple(flags), mechanism=mechanism, steps=done)
+        start, final, mover, clearance, mechanism = found
+        mechanism += f" ({VACANCY_CROSSING[substrate]})"
+        origin, begin = start.atoms.positions[mover], start.atoms
     else:
         mechanism = "interstitial: the interface Li into the largest void of the first layer"
         initial = from_geometry(contact.relaxed_li)

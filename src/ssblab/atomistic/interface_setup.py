@@ -192,6 +192,10 @@ MAX_HOP_A = 3.5
 MIN_CLEARANCE_A = 1.5
 #: Substrate Li within this height [Å] of the highest substrate Li form its first Li layer.
 LI_LAYER_TOL_A = 1.0
+#: Atoms within this distance of the moving Li (either end point) relax in a vacancy hop [Å].
+VACANCY_FREE_RADIUS_A = 6.0
+#: Stage names of the two end points of the vacancy hop at each depth.
+HOP_STAGES = (("hop start", "Li in first layer"), ("2nd hop start", "Li in second layer"))
 
 
 def path_clearance(atoms: Atoms, start: np.ndarray, end: np.ndarray, skip=(), n: int = 41):
@@ -204,54 +208,84 @@ def path_clearance(atoms: Atoms, start: np.ndarray, end: np.ndarray, skip=(), n:
     return float(dist.min())
 
 
-def first_li_layer(host: Atoms) -> np.ndarray:
-    """Free substrate Li within :data:`LI_LAYER_TOL_A` of the highest substrate Li."""
+def first_li_layer(host: Atoms, depth: int = 0, free: bool = True) -> np.ndarray:
+    """Substrate Li (with *free*, only those not held) of Li layer *depth* (0 the highest):
+    each layer holds the Li within :data:`LI_LAYER_TOL_A` below the highest substrate Li
+    left under the layers above it."""
     z, tags = heights(host), host.get_tags()
     fixed, _ = constrained_indices(host)
     li = np.flatnonzero((host.symbols == "Li") & (tags == SUBSTRATE_TAG))
-    if li.size == 0:
-        return li
-    top = z[li].max()
-    return np.array([i for i in li if z[i] >= top - LI_LAYER_TOL_A and i not in fixed], int)
+    for _ in range(depth + 1):
+        if li.size == 0:
+            return li
+        top = z[li].max()
+        layer, li = li[z[li] >= top - LI_LAYER_TOL_A], li[z[li] < top - LI_LAYER_TOL_A]
+    return np.array([i for i in layer if not (free and i in fixed)], int)
 
 
-def vacancy_hops(host: Atoms) -> list[tuple[float, float, int, int]]:
-    """(hop [Å], clearance [Å], vacancy index, mover index) for each first-layer Li site
-    and free film Li, shortest hop first (minimum image)."""
+def vacancy_hops(host: Atoms, depth: int = 0) -> list[tuple[float, float, int, int]]:
+    """(hop [Å], clearance [Å], vacancy index, mover index), shortest hop first (minimum
+    image): a free film Li into each free site of the first substrate Li layer (*depth* 0),
+    or a free Li of layer *depth* − 1 into each site of layer *depth* (held ones too: the
+    held lower half stands for the bulk below)."""
     fixed, _ = constrained_indices(host)
-    film = [
-        i
-        for i in np.flatnonzero((host.symbols == "Li") & (host.get_tags() == FILM_TAG))
-        if i not in fixed
-    ]
+    film = np.flatnonzero((host.symbols == "Li") & (host.get_tags() == FILM_TAG))
+    movers = [i for i in film if i not in fixed] if depth == 0 else first_li_layer(host, depth - 1)
     out = []
-    for v in first_li_layer(host):
-        vectors = host.get_distances(v, film, mic=True, vector=True)
-        for m, vec in zip(film, vectors, strict=True):
+    for v in first_li_layer(host, depth, free=depth == 0):
+        vectors = host.get_distances(v, movers, mic=True, vector=True)
+        for m, vec in zip(movers, vectors, strict=True):
             site = host.positions[m] - vec
             clear = path_clearance(host, host.positions[m], site, skip=(v, m))
             out.append((float(np.linalg.norm(vec)), clear, int(v), int(m)))
     return sorted(out)
 
 
-def choose_vacancy_hop(host: Atoms) -> tuple[tuple[float, float, int, int] | None, str]:
+#: Who moves into which vacancy at each depth, for the messages.
+HOP_WORDS = (
+    "a Li-metal atom into a Li vacancy of the first substrate Li layer",
+    "a first-layer Li into a Li vacancy of the second substrate Li layer",
+)
+
+
+def choose_vacancy_hop(
+    host: Atoms, depth: int = 0
+) -> tuple[tuple[float, float, int, int] | None, str]:
     """The shortest clear hop of at most :data:`MAX_HOP_A`, or None, and a sentence why."""
-    hops = vacancy_hops(host)
+    hops = vacancy_hops(host, depth)
     if not hops:
-        return None, "the substrate has no free Li in its first Li layer"
+        return None, f"no free Li for {HOP_WORDS[depth]}"
     for hop in hops:
-        if hop[0] <= MAX_HOP_A and hop[1] >= MIN_CLEARANCE_A:
-            return hop, (
-                f"a Li-metal atom into a Li vacancy of the first substrate Li layer: "
-                f"hop {hop[0]:.2f} Å, straight path {hop[1]:.2f} Å from the nearest atom"
-            )
+        if hop[0] > MAX_HOP_A:
+            break
+        said = f"{HOP_WORDS[depth]}: hop {hop[0]:.2f} Å, straight path {hop[1]:.2f} Å from "
+        if hop[1] >= MIN_CLEARANCE_A:
+            return hop, said + "the nearest atom"
+        bent = idpp_clearance(*vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A))
+        if bent >= MIN_CLEARANCE_A:
+            return hop, said + f"an atom, the IDPP start path bends around it ({bent:.2f} Å)"
     length, clear, v, m = hops[0]
     return None, (
-        f"no hop from the Li metal into the first substrate Li layer is <= {MAX_HOP_A} Å "
-        f"with its straight path >= {MIN_CLEARANCE_A} Å from other atoms: the shortest is "
-        f"{length:.2f} Å and passes {clear:.2f} Å from {_blocker(host, v, m)}; the layer lies "
-        f"{_depth(host):.2f} Å below the substrate top"
+        f"no hop for {HOP_WORDS[depth]} is <= {MAX_HOP_A} Å with its straight (or IDPP) path "
+        f">= {MIN_CLEARANCE_A} Å from other atoms: the shortest is {length:.2f} Å and passes "
+        f"{clear:.2f} Å from {_blocker(host, v, m)}; the layer lies "
+        f"{_depth(host, depth):.2f} Å below the substrate top"
     )
+
+
+def idpp_clearance(initial: Atoms, final: Atoms, mover: int, n_images: int = 5) -> float:
+    """Smallest distance [Å] of atom *mover* from any other atom along the IDPP start band."""
+    from ase.geometry import get_distances
+    from ase.mep import NEB
+
+    images = [initial.copy() for _ in range(n_images + 1)] + [final.copy()]
+    NEB(images).interpolate(method="idpp", mic=True)
+    closest = np.inf
+    for image in images[1:-1]:
+        others = np.delete(image.positions, mover, axis=0)
+        _, dist = get_distances([image.positions[mover]], others, cell=image.cell, pbc=image.pbc)
+        closest = min(closest, float(dist.min()))
+    return closest
 
 
 def _blocker(host: Atoms, vacancy: int, mover: int) -> str:
@@ -266,9 +300,9 @@ def _blocker(host: Atoms, vacancy: int, mover: int) -> str:
     return f"an {host.symbols[k]} atom at height {heights(host)[k]:.2f} Å"
 
 
-def _depth(host: Atoms) -> float:
+def _depth(host: Atoms, depth: int = 0) -> float:
     z = heights(host)
-    layer = first_li_layer(host)
+    layer = first_li_layer(host, depth, free=False)
     top = z[host.get_tags() == SUBSTRATE_TAG].max()
     return float(top - z[layer].mean()) if layer.size else float("nan")
 
@@ -298,3 +332,30 @@ def vacancy_end_points(
     for atoms in (initial, final):
         constrain(atoms, held, line - held)
     return initial, final, k
+
+
+def vacancy_crossing(host: Atoms, run: Stages, label: str):
+    """Relaxed (start, end, mover, clearance [Å], mechanism) of the first vacancy hop into
+    the substrate whose end points stay apart, or None, with (code, message) flags.
+
+    Depth 0 first (:func:`choose_vacancy_hop`); when its relaxed start falls into the
+    vacancy (the hop has no barrier), flagged ``end_points_merged``, depth 1 next.
+    """
+    notes: list[tuple[str, str]] = []
+    for depth, stages in enumerate(HOP_STAGES):
+        hop, why = choose_vacancy_hop(host, depth)
+        if hop is None:
+            return None, [*notes, ("no_short_hop", f"{label}: {why}")]
+        first, second, mover = vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A)
+        start, end = run.relax(stages[0], first), run.relax(stages[1], second)
+        apart = float(np.linalg.norm(end.atoms.positions[mover] - start.atoms.positions[mover]))
+        if apart >= 0.5 * hop[0]:
+            return (start, end, mover, hop[1], f"vacancy: {why}"), notes
+        notes.append(
+            (
+                "end_points_merged",
+                f"{label}: {HOP_WORDS[depth]} has no barrier: its relaxed start fell into the "
+                f"vacancy (end points {apart:.2f} Å apart, built {hop[0]:.2f} Å)",
+            )
+        )
+    return None, notes
