@@ -146,3 +146,14 @@ def test_rate_bars_are_labelled_without_exponents(data_dir):
     (bars,) = rate_bars(collect([data_dir / "maccor" / "maccor_001.txt"]).runs).traces
     assert [str(x) for x in bars.x] == ["0: 500 mA", "1: 2500 mA", "2: 5000 mA", "3: 10000 mA"]
     assert bars.text[0] == "4540" and not any("e+" in t for t in bars.text)
+
+
+def test_a_partial_cycle_gets_no_ce_marker(data_dir):
+    """Arbin GITT file 01: cycle 1 is partial (ssblab cycles: CE 0.870, left out of the
+    mean CE 94.51 %), yet its CE was drawn beside the complete cycle 2's 94.51 %."""
+    from ssblab.report.panels_cycling import capacity_efficiency
+
+    panel = capacity_efficiency(collect([data_dir / "gitt" / "20210210_FC_01_cc_01.res"]).runs)
+    ce = next(t for t in panel.traces if t.name.endswith(" CE"))
+    assert ce.x.tolist()[:2] == [1, 2] and np.isnan(ce.y[0])
+    assert ce.y[1] == pytest.approx(94.51, abs=0.01)

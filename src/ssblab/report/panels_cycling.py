@@ -258,6 +258,7 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
                 )
             )
             partial_notes.append(f"{r.label}: {', '.join(str(c) for c in cyc[partial])}")
+        ce[partial] = np.nan  # a partial cycle's CE compares a half with a cut-short half
         traces.append(Trace(cyc, ce, f"{r.label} CE", "markers", colour, dash=True, secondary=True))
     log = scales_differ([t.y for t in traces if not t.secondary and len(t.y)])
     notes = ["Capacity on a log axis: the cells differ by more than 10x."] if log else []
