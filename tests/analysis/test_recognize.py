@@ -202,36 +202,134 @@ def test_negative_voltage_is_not_called_a_full_cell_silently(data_dir):
     assert cell_type == rz.FULL and "median voltage -0.10 V under current is negative" in why
 
 
-def _flat_cv(held: bool = False) -> Run:
-    """3.0-4.0 V at 1 mV/s, two cycles, a capacitive current of ±10 µA and no redox peak:
-    its current is as flat as a constant current's. *held*: the current is exact from
-    record to record (an instrument holding it), else it carries 10 nA of noise."""
+def _flat_cv(held: bool = False, leak: float = 4e-7) -> Run:
+    """3.0-4.0 V at 1 mV/s (1 s records), two cycles: a 10 mF double layer charged
+    through tau = RC = 5 s (10 uA once settled) plus a leak of *leak* A/V about 3.5 V
+    (+-0.2 uA by default: within 3 % of the median, so the current looks constant)
+    and 10 nA of noise. *held*: the current is the exact +-10 uA of an instrument
+    holding it."""
     import numpy as np
 
-    table = _triangle_cv()
-    sign = np.sign(table.get_column(s.CURRENT).to_numpy())
-    noise = 0.0 if held else np.random.default_rng(0).normal(0.0, 1e-8, sign.size)
-    table = table.with_columns(pl.Series(s.CURRENT, sign * 1e-5 + noise))
+    up = np.linspace(3.0, 4.0, 1000, endpoint=False)
+    v = np.tile(np.concatenate([up, up[::-1]]), 2)
+    sweep = np.tile(np.concatenate([np.ones(1000), -np.ones(1000)]), 2)
+    if held:
+        current = sweep * 1e-5
+    else:
+        capacitive = np.empty(v.size)
+        capacitive[0] = 0.0
+        for k in range(1, v.size):  # relaxes to C*nu = 10 uA with tau = 5 s
+            target = sweep[k] * 1e-2 * 1e-3
+            capacitive[k] = target + (capacitive[k - 1] - target) * np.exp(-1.0 / 5.0)
+        noise = np.random.default_rng(0).normal(0.0, 1e-8, v.size)
+        current = capacitive + leak * (v - 3.5) + noise
+    table = pl.DataFrame({s.TIME: np.arange(v.size) * 1.0, s.VOLTAGE: v, s.CURRENT: current})
     return Run(table, RunMeta(source="flat_cv.csv"))
 
 
+def _galvanostatic_capacitor(noise: float, drift: float = 0.0, seed: int = 0) -> Run:
+    """A 1 F capacitor with 2 Ohm in series charged and discharged at +-1 mA (1 mV/s,
+    1000 s each way, two cycles, 1 s records) by a galvanostat whose current carries
+    *noise* (relative, Gaussian) and drifts by *drift* (relative) across each step:
+    its voltage is as linear as a CV's sweep."""
+    import numpy as np
+
+    sweep = np.tile(np.concatenate([np.ones(1000), -np.ones(1000)]), 2)
+    ramp = np.tile(np.linspace(0.0, drift, 1000), 4)
+    rng = np.random.default_rng(seed)
+    current = sweep * 1e-3 * (1.0 + ramp + noise * rng.standard_normal(sweep.size))
+    v = 3.0 + np.cumsum(current) * 1.0 / 1.0 + 2.0 * current
+    table = pl.DataFrame({s.TIME: np.arange(v.size) * 1.0, s.VOLTAGE: v, s.CURRENT: current})
+    return Run(table, RunMeta(source="capacitor_gcpl.csv"))
+
+
 def test_flat_current_cv_is_voltammetry_for_every_command():
-    """The recogniser alone decides "this is a CV": a sweep at one dV/dt whose current
-    is not held (the rule the report applied on its own before) is one for `ssblab cv`
-    and for the report alike; the same sweep at a held current is galvanostatic."""
+    """The recogniser alone decides "this is a CV": a sweep at one dV/dt whose nearly
+    flat current still follows the potential (the leak's +-2 %, 36x its noise) is one
+    for `ssblab cv` and for the report alike; the same sweep at a held current is
+    galvanostatic."""
     from ssblab.analysis.cv import cv_analysis
+    from ssblab.analysis.recognize_sweep import steady_sweep
     from ssblab.report.inputs import LabelledRun, looks_like_cv
 
     flat = _flat_cv()
     rec = rz.recognize(flat)
     assert (rec.kind, rec.kinds) == (rz.CV, (rz.CV,))
-    assert any("100 % of the records sweep at one dV/dt" in e for e in rec.evidence)
+    # the current looks constant, so the sweep rule alone would not say CV
+    assert rec.evidence[0].startswith("100 % of the time under current at constant current")
+    assert "the current varies beyond its noise in 100 % of the sweep" in rec.evidence[1]
+    is_cv, steady, response = steady_sweep(flat.table)
+    assert is_cv and steady > 0.99 and response == 1.0
     assert looks_like_cv(LabelledRun("flat", flat))
     result = cv_analysis(flat)  # refused (NotApplicableError) unless recognised as a CV
     assert "forced" not in {f.code for f in result.flags}
     held = _flat_cv(held=True)
     assert rz.recognize(held).kind == rz.CYCLING
     assert not looks_like_cv(LabelledRun("held", held))
+
+
+@pytest.mark.parametrize(("noise", "drift"), [(0.01, 0.0), (0.001, 0.0), (1e-6, 1e-4)])
+def test_galvanostatic_capacitor_with_a_noisy_current_is_not_a_cv(noise, drift):
+    """A capacitor charged at constant current sweeps at one dV/dt like a CV, and its
+    current is not held from record to record (1 % or 0.1 % noise; or 1e-6 noise and a
+    1e-4 drift per step, as real galvanostats drift far beyond their noise). Within each
+    sweep it is constant to within its noise or 1 %: not a CV (the rule of 65fd787
+    called all three one), and `ssblab cv` refuses it without --force."""
+    from ssblab.analysis.cv import cv_analysis
+    from ssblab.analysis.recognize_sweep import STEADY_FRACTION, steady_sweep
+    from ssblab.report.inputs import LabelledRun, looks_like_cv
+
+    run = _galvanostatic_capacitor(noise, drift)
+    rec = rz.recognize(run)
+    assert (rec.kind, rec.kinds) == (rz.CYCLING, (rz.CYCLING,)), rec.evidence
+    assert not looks_like_cv(LabelledRun("capacitor", run))
+    with pytest.raises(NotApplicableError, match="cv needs cyclic/linear sweep voltammetry"):
+        cv_analysis(run)
+    is_cv, steady, response = steady_sweep(run.table)
+    assert not is_cv and steady > STEADY_FRACTION and response == 0.0
+    assert (
+        "the current stays constant to within its noise or 1 % in 100 % of the sweep"
+        in (rec.evidence[1])
+    )
+
+
+def test_sloping_plateau_at_a_noisy_constant_current_is_cycling():
+    """A cell on a linear OCV at +-0.1 mA with 1 % current noise: cycling, not a CV."""
+    import numpy as np
+    from cycling_data import cycling_table
+
+    from ssblab.analysis.recognize_sweep import steady_sweep
+
+    table = cycling_table([1e-3] * 3, [0.9e-3] * 3, 1e-4, 1e-4, points=400)
+    noise = np.random.default_rng(0).standard_normal(table.height)
+    noisy = table.with_columns(pl.col(s.CURRENT) * (1.0 + 0.01 * pl.Series(noise)))
+    rec = rz.recognize(Run(noisy))
+    assert rec.kind == rz.CYCLING and not rec.has(rz.CV)
+    assert steady_sweep(noisy)[1:] == (pytest.approx(0.973, abs=0.005), 0.0)
+
+
+def test_a_pure_capacitor_cv_is_not_told_from_its_galvanostatic_charge():
+    """Without a leak the double layer's CV current is C*dV/dt, constant to within its
+    noise once the 5 s RC transient has passed: the same data as a galvanostatic charge
+    of that capacitor. The data alone do not call it a CV, and the evidence says why
+    (EC-Lab's technique record or --force decide)."""
+    rec = rz.recognize(_flat_cv(leak=0.0))
+    assert not rec.has(rz.CV)
+    assert any("not a CV without the vendor's technique record" in e for e in rec.evidence)
+
+
+@pytest.mark.parametrize("name", ["biologic/cv.mpr", "biologic/cv.mpt"])
+def test_real_cv_is_voltammetry_from_its_data_alone(data_dir, name):
+    """EC-Lab's CV without its technique record: the data say CV (peaks far beyond
+    the noise: 92 % of the judged sweep records vary)."""
+    from ssblab.analysis.recognize_sweep import steady_sweep
+
+    run = read(data_dir / name)
+    bare = Run(run.table, RunMeta(source=name))
+    assert rz.recognize(bare).kind == rz.CV
+    is_cv, steady, response = steady_sweep(run.table)
+    assert is_cv and steady > 0.99
+    assert response == pytest.approx(0.9195, abs=1e-3)
 
 
 def test_only_the_real_cv_files_are_voltammetry(data_dir):

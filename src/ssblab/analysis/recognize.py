@@ -28,9 +28,11 @@ Evidence, strongest first:
    (``…_02_GEIS_C05.mpr``);
 2. ``RunMeta.cell_type`` (reader, sidecar or recipe: :mod:`ssblab.cellmeta`);
 3. the data: current states, constant-current fraction, sweep linearity
-   (a sweep at one dV/dt whose current is not held is a CV, however flat its
-   current: the one rule, for ``ssblab cv`` and the report alike), pulse
-   trains, voltage window.
+   (a sweep at one dV/dt is a CV when its current responds to the potential,
+   varying beyond its noise within the sweep segments, however flat it is; a
+   current constant to within its noise is galvanostatic, a capacitor or a
+   sloping plateau: :mod:`ssblab.analysis.recognize_sweep`; the one rule, for
+   ``ssblab cv`` and the report alike), pulse trains, voltage window.
 
 Cathode half-cells and full cells cannot be told apart by voltage alone; a
 charge-first cell without metadata is called ``full`` and the evidence says so

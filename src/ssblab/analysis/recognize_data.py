@@ -12,6 +12,12 @@ import polars as pl
 
 from ssblab import schema as s
 from ssblab.analysis import steps
+from ssblab.analysis.recognize_sweep import (
+    MIN_RELATIVE_SPREAD,
+    MIN_SEGMENT_RECORDS,
+    STEADY_FRACTION,
+    steady_sweep,
+)
 from ssblab.analysis.technique import (
     ANODE_HALF,
     CA,
@@ -76,39 +82,6 @@ def _sweep_fraction(table: pl.DataFrame) -> float:
     return float(dt[ok][near].sum() / dt[ok].sum())
 
 
-#: A run whose current is not held (see :data:`HELD_FRACTION`) is a voltammetry
-#: when this fraction of its records sweep within :data:`STEADY_TOLERANCE` of the
-#: median |dV/dt|: a CV whose (capacitive) current is as flat as a constant current's.
-STEADY_FRACTION = 0.8
-STEADY_TOLERANCE = 0.2
-#: A current equal from record to record (to 1e-9 of its largest value) in more than
-#: this fraction of the records is held by the instrument: galvanostatic, not a sweep
-#: (a simulated plateau at constant current rises linearly too).
-HELD_FRACTION = 0.8
-
-
-def steady_sweep(table: pl.DataFrame) -> tuple[bool, float]:
-    """Whether *table* sweeps at one |dV/dt| with a current that is not held, and the
-    fraction of its records that sweep within :data:`STEADY_TOLERANCE` of the median
-    rate (0 when the current is held or fewer than 20 records have a rate)."""
-    if table.height and s.CURRENT in table.columns:
-        current = table.get_column(s.CURRENT)
-        scale = float(current.abs().max() or 0.0)
-        held = (current.diff().abs() <= 1e-9 * scale).sum() / max(table.height - 1, 1)
-        if scale > 0 and held > HELD_FRACTION:
-            return False, 0.0
-    rate = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
-    sweep = table.select(rate.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
-    if sweep.height < 20:
-        return False, 0.0
-    median = float(sweep.get_column("r").median() or 0.0)
-    if median <= 0:
-        return False, 0.0
-    near = (pl.col("r") - median).abs() < STEADY_TOLERANCE * median
-    steady = sweep.filter(near).height / sweep.height
-    return steady > STEADY_FRACTION, steady
-
-
 def _gitt_segments(feats: pl.DataFrame) -> set[int]:
     """Segment ids of regular pulse trains (pulse, rest, pulse, ... of one sign)."""
     rows = feats.select("segment", "state", "duration_s", "charge_As").rows()
@@ -164,19 +137,33 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
     gitt = _gitt_segments(feats)
     peaked = active.get_column("i_peak").to_numpy() > 1.3
     peaked_time = float(weights[peaked].sum() / max(weights.sum(), 1e-300))
-    run_kind = CYCLING
+    run_kind, steady = CYCLING, (False, 0.0, 0.0)
     if sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5):
         run_kind = CV  # a linear sweep whose current is not held: voltammetry
     elif (steady := steady_sweep(table))[0]:
-        run_kind = CV  # a sweep whose current is flat, yet not held from record to record
+        run_kind = CV  # a sweep whose nearly flat current still responds to the potential
         evidence.append(
-            f"{100 * steady[1]:.0f} % of the records sweep at one dV/dt with a current "
-            "that is not held: voltammetry with a flat current"
+            f"{100 * steady[1]:.0f} % of the records sweep at one dV/dt and the current "
+            f"varies beyond its noise in {100 * steady[2]:.0f} % of the sweep: "
+            "voltammetry with a flat current"
         )
     elif cc_time < 0.5 and not (n_signs == 2 and _cc_share(active) >= 0.25):
         run_kind = CA  # held potential; CC-CV cycling with long holds keeps CC steps
     elif n_signs == 1 and active.height == 1:
         run_kind = CP
+    if run_kind != CV and steady[1] > STEADY_FRACTION:
+        held = (
+            "the current stays constant to within its noise or "
+            f"{100 * MIN_RELATIVE_SPREAD:.0f} % in {100 * (1 - steady[2]):.0f} % of the sweep"
+            if np.isfinite(steady[2])
+            else f"no sweep segment of {MIN_SEGMENT_RECORDS} records shows whether the "
+            "current follows the potential"
+        )
+        evidence.append(
+            f"{100 * steady[1]:.0f} % of the records sweep at one dV/dt, but {held}: "
+            "galvanostatic (a capacitor or a sloping plateau), not a CV without the "
+            "vendor's technique record"
+        )
     labels = []
     for row in feats.iter_rows(named=True):
         if row["segment"] in gitt:

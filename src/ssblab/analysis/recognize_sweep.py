@@ -1,0 +1,145 @@
+"""Is a linear sweep a voltammetry? The current's answer, from the data alone.
+
+A sweep at one dV/dt is not enough: a galvanostatic step on a capacitor, or on a
+cell's sloping plateau, rises linearly too. Within a sweep segment a CV's current
+(the response to the swept potential: capacitive charging, leakage, faradaic onset)
+varies beyond its noise and by more than 1 % of itself, while a galvanostatic step's
+current is constant to within its noise (or drifts by far less than 1 %). A pure
+capacitor's CV (C dV/dt, flat once its RC transient has passed) is the same data as
+its galvanostatic charge and is not called a CV from the data alone. Used by
+:func:`ssblab.analysis.recognize_data.data_kinds`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from ssblab import schema as s
+
+#: A run whose current is not held (see :data:`HELD_FRACTION`) is a voltammetry
+#: when this fraction of its records sweep within :data:`STEADY_TOLERANCE` of the
+#: median |dV/dt| and its current responds to the sweep (:func:`current_response`):
+#: a CV whose (capacitive) current is nearly as flat as a constant current's.
+STEADY_FRACTION = 0.8
+STEADY_TOLERANCE = 0.2
+#: A current equal from record to record (to 1e-9 of its largest value) in more than
+#: this fraction of the records is held by the instrument: galvanostatic, not a sweep
+#: (a simulated plateau at constant current rises linearly too).
+HELD_FRACTION = 0.8
+#: Within a sweep segment a galvanostatic step's current is constant to within its
+#: noise; a CV's current (the response to the swept potential: capacitive charging,
+#: leakage, faradaic onset) varies beyond it. A segment's current varies when the
+#: spread of its middle 90 % of records (5th to 95th percentile) exceeds this many
+#: noise standard deviations (white noise alone spreads 3.3).
+NOISE_MULTIPLE = 10.0
+#: ... and exceeds this share of the piece's current (95th percentile of |I|): a
+#: galvanostat's current drifts far beyond its record-to-record noise, yet only by
+#: ~1e-5 to 1e-4 of itself (median 4e-5 over the 359 constant-current steps of 60+
+#: records, current not held, in the real files of /work/shared/data).
+MIN_RELATIVE_SPREAD = 0.01
+#: Fewest records of a sweep segment (or of a piece between current jumps) judged.
+MIN_SEGMENT_RECORDS = 20
+#: Share of the judged sweep records whose current must vary for the run to be a CV.
+RESPONSE_FRACTION = 0.5
+
+
+def _noise_sigma(current: np.ndarray) -> float:
+    """Record-to-record noise of *current* [A]: the robust (MAD) standard deviation of
+    its second differences over sqrt(6), which a smooth trend hardly enters; at least
+    half its finest non-zero step (the instrument's resolution)."""
+    d2 = np.diff(current, 2)
+    sigma = 1.4826 * float(np.median(np.abs(d2 - np.median(d2)))) / np.sqrt(6.0)
+    steps = np.abs(np.diff(current))
+    steps = steps[steps > 0]
+    return max(sigma, 0.5 * float(steps.min()) if steps.size else 0.0)
+
+
+def _pieces(current: np.ndarray) -> list[np.ndarray]:
+    """*current* cut at single-record jumps beyond both its noise (:data:`NOISE_MULTIPLE`
+    sigma) and half its 5-95 % spread: the steps of a galvanostatic schedule (a CV's
+    vertex transient falls out too). Pieces shorter than :data:`MIN_SEGMENT_RECORDS`
+    are dropped."""
+    lo, hi = np.percentile(current, [5.0, 95.0])
+    jump = max(0.5 * (hi - lo), NOISE_MULTIPLE * _noise_sigma(current))
+    cuts = np.flatnonzero(np.abs(np.diff(current)) > jump) + 1
+    return [p for p in np.split(current, cuts) if p.size >= MIN_SEGMENT_RECORDS]
+
+
+def current_response(table: pl.DataFrame, steady: np.ndarray) -> float:
+    """Share of the judged sweep records whose current varies beyond its noise.
+
+    *steady* marks, per record after the first, the records sweeping at the run's
+    one rate. Sweep segments are runs of steady records of one sweep direction,
+    cut at current jumps (:func:`_pieces`); each piece of at least
+    :data:`MIN_SEGMENT_RECORDS` varies when its 5-95 % current spread exceeds
+    :data:`NOISE_MULTIPLE` times its noise (:func:`_noise_sigma`) and
+    :data:`MIN_RELATIVE_SPREAD` of its current. NaN when no piece is long enough to
+    judge.
+    """
+    v = table.get_column(s.VOLTAGE).to_numpy()
+    i = table.get_column(s.CURRENT).to_numpy()
+    direction = np.where(steady, np.sign(np.diff(v)), 0.0)
+    edges = np.flatnonzero(np.diff(direction) != 0) + 1
+    judged = varied = 0
+    for a, b in zip(np.r_[0, edges], np.r_[edges, direction.size], strict=True):
+        if direction[a] == 0 or b - a < MIN_SEGMENT_RECORDS:
+            continue
+        current = i[a + 1 : b + 1]  # the record that ends each steady step
+        current = current[np.isfinite(current)]
+        if current.size < MIN_SEGMENT_RECORDS:
+            continue
+        for piece in _pieces(current):
+            lo, hi = np.percentile(piece, [5.0, 95.0])
+            scale = float(np.percentile(np.abs(piece), 95.0))
+            judged += piece.size
+            if hi - lo > max(NOISE_MULTIPLE * _noise_sigma(piece), MIN_RELATIVE_SPREAD * scale):
+                varied += piece.size
+    return varied / judged if judged else float("nan")
+
+
+_RATE = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
+
+
+def _steady_rate(table: pl.DataFrame, tolerance: float) -> tuple[float, float]:
+    """Fraction of the records (with a finite rate) sweeping within *tolerance* of the
+    median |dV/dt|, and that median [V/s] (0, 0 when fewer than 20 records have a rate
+    or none moves)."""
+    sweep = table.select(_RATE.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
+    if sweep.height < 20:
+        return 0.0, 0.0
+    median = float(sweep.get_column("r").median() or 0.0)
+    if median <= 0:
+        return 0.0, 0.0
+    near = (pl.col("r") - median).abs() < tolerance * median
+    return sweep.filter(near).height / sweep.height, median
+
+
+def _marks(table: pl.DataFrame, median: float, tolerance: float) -> np.ndarray:
+    """Per record after the first: whether it sweeps within *tolerance* of *median*."""
+    near = ((_RATE - median).abs() < tolerance * median).fill_null(False)
+    return table.select(near).to_series().to_numpy()[1:]
+
+
+def steady_sweep(table: pl.DataFrame) -> tuple[bool, float, float]:
+    """Whether *table* sweeps at one |dV/dt| with a current that responds to the sweep.
+
+    Returns the verdict, the fraction of records sweeping within
+    :data:`STEADY_TOLERANCE` of the median rate (0 when the current is held or fewer
+    than 20 records have a rate) and the share of the judged sweep records whose current
+    varies beyond its noise (:func:`current_response`; 0 when not reached, NaN when no
+    segment is long enough to judge). A steady sweep whose current is constant to
+    within its noise in each segment is galvanostatic (a capacitor, or a cell on a
+    sloping plateau), not a CV.
+    """
+    if table.height and s.CURRENT in table.columns:
+        current = table.get_column(s.CURRENT)
+        scale = float(current.abs().max() or 0.0)
+        held = (current.diff().abs() <= 1e-9 * scale).sum() / max(table.height - 1, 1)
+        if scale > 0 and held > HELD_FRACTION:
+            return False, 0.0, 0.0
+    steady, median = _steady_rate(table, STEADY_TOLERANCE)
+    if steady <= STEADY_FRACTION or s.CURRENT not in table.columns:
+        return False, steady, 0.0
+    response = current_response(table, _marks(table, median, STEADY_TOLERANCE))
+    return bool(response > RESPONSE_FRACTION), steady, response
