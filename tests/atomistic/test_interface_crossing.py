@@ -153,3 +153,21 @@ def test_contact_reaction_counts_from_the_rejoined_start(monkeypatch):
     pulled.positions[o] -= 2.5 * normal(pulled)  # the lowest O pulled into the vacuum
     broken, shifts = contact_reaction(moved, pulled)
     assert broken >= 1 and (shifts > 1.0).sum() == 1
+
+
+def test_gamma_second_layer_hop_bends_around_the_o_its_straight_line_grazes(gamma):
+    from ssblab.atomistic.interface_setup import LI_LAYER_TOL_A, idpp_clearance
+
+    host = gamma.atoms
+    z = heights(host)
+    first, second = first_li_layer(host, 0), first_li_layer(host, 1, free=False)
+    assert len(first) == 3 and len(second) == 6
+    assert z[second].max() < z[first].min() - LI_LAYER_TOL_A
+    hop, why = choose_vacancy_hop(host, 1)
+    length, clearance, vacancy, mover = hop
+    assert mover in first and vacancy in second
+    assert length == pytest.approx(3.09, abs=0.01) and length <= MAX_HOP_A
+    assert clearance == pytest.approx(1.25, abs=0.01) and clearance < MIN_CLEARANCE_A
+    bent = idpp_clearance(*vacancy_end_points(host, vacancy, mover, 6.0))
+    assert bent == pytest.approx(1.68, abs=0.02) and bent >= MIN_CLEARANCE_A
+    assert "the IDPP start path bends around it (1.68 Å)" in why
