@@ -77,8 +77,8 @@ def features(f: np.ndarray, z: np.ndarray) -> Features:
         k = int(np.argmax(mz >= 0))  # first capacitive point after the inductive ones
         w = mz[k] / (mz[k] - mz[k - 1]) if mz[k] != mz[k - 1] else 0.0
         r_hf = float(z.real[k] - w * (z.real[k] - z.real[k - 1]))
-    else:
-        r_hf = float(z.real.min())
+    else:  # Z' at the top of the band; the smallest Z' may be a noisy low-frequency point
+        r_hf = float(min(z.real[: max(3, z.size // 10)].min(), z.real[0]))
     r_hf = max(r_hf, 0.0)
     smooth = medfilt(mz, 3) if mz.size >= 3 else mz
     span = float(np.ptp(smooth)) or 1.0
