@@ -386,3 +386,15 @@ def test_where_the_intercept_is_reached_fit_drt_and_data_agree(
     if name == "2XZARCequal.csv":
         one = fit_spectrum(table, "R0-p(R1,CPE1)")
         assert ("R0", "below_hf_intercept") in {(f.quantity, f.code) for f in one.flags}
+
+
+def test_start_intercept_is_read_at_the_top_of_the_band(data_dir):
+    """peis.mpr: the smallest Z' of the whole spectrum is a noisy 51 Hz point (0.914 Ω);
+    the start R0 is read at the top of the band instead (10.35 Ω at 135 kHz)."""
+    from ssblab.io.eis import read_eis
+
+    result = read_eis(data_dir / "eis" / "peis.mpr")
+    table = getattr(result, "table", result)
+    f, z = spectrum_arrays(split_spectra(table)[0][1])
+    assert z.real.min() == pytest.approx(0.914, abs=1e-3)
+    assert features(f, z).r_hf_ohm == pytest.approx(10.35, abs=0.01)
