@@ -1,7 +1,7 @@
 """Start values read off a spectrum, and the plausibility flags of a circuit fit.
 
 **Start values** (:func:`initial_guess`): the high-frequency intercept R_hf
-(the smallest Z' of a capacitive spectrum, or Z' where Z'' crosses zero from
+(the smallest Z' of the top tenth of a capacitive band, or Z' where Z'' crosses zero from
 the inductive side), the arcs (prominent maxima of −Z'' walking from high to low
 frequency; arc k spans from the previous arc's end to the next minimum of −Z'',
 or twice its apex distance when it does not close), and the lowest frequency.
