@@ -268,13 +268,13 @@ def test_flat_current_cv_is_voltammetry_for_every_command():
     assert not looks_like_cv(LabelledRun("held", held))
 
 
-@pytest.mark.parametrize(("noise", "drift"), [(0.01, 0.0), (0.001, 0.0), (1e-6, 1e-4)])
+@pytest.mark.parametrize(("noise", "drift"), [(0.01, 0.0), (0.001, 0.0), (1e-6, 1e-4), (0.05, 0.0)])
 def test_galvanostatic_capacitor_with_a_noisy_current_is_not_a_cv(noise, drift):
     """A capacitor charged at constant current sweeps at one dV/dt like a CV, and its
-    current is not held from record to record (1 % or 0.1 % noise; or 1e-6 noise and a
-    1e-4 drift per step, as real galvanostats drift far beyond their noise). Within each
-    sweep it is constant to within its noise or 1 %: not a CV (the rule of 65fd787
-    called all three one), and `ssblab cv` refuses it without --force."""
+    current is not held from record to record (1 %, 0.1 % or 5 % noise; or 1e-6 noise
+    and a 1e-4 drift per step, as real galvanostats drift far beyond their noise).
+    Within each sweep it is constant to within its noise or 1 %: not a CV (the rules of
+    65fd787 called all four one), and `ssblab cv` refuses it without --force."""
     from ssblab.analysis.cv import cv_analysis
     from ssblab.analysis.recognize_sweep import STEADY_FRACTION, steady_sweep
     from ssblab.report.inputs import LabelledRun, looks_like_cv
@@ -286,11 +286,16 @@ def test_galvanostatic_capacitor_with_a_noisy_current_is_not_a_cv(noise, drift):
     with pytest.raises(NotApplicableError, match="cv needs cyclic/linear sweep voltammetry"):
         cv_analysis(run)
     is_cv, steady, response = steady_sweep(run.table)
-    assert not is_cv and steady > STEADY_FRACTION and response == 0.0
-    assert (
-        "the current stays constant to within its noise or 1 % in 100 % of the sweep"
-        in (rec.evidence[1])
-    )
+    assert not is_cv
+    if noise <= 0.01:  # a steady sweep: the flat-current rule asked the current
+        assert steady > STEADY_FRACTION and response == 0.0
+        assert (
+            "the current stays constant to within its noise or 1 % in 100 % of the sweep"
+            in (rec.evidence[1])
+        )
+    else:  # 5 % is not constant current by CC_TOLERANCE (3 %): the sweep rule asked it
+        assert steady == pytest.approx(0.732, abs=0.01)
+        assert "within each sweep it stays constant to within its noise" in rec.evidence[1]
 
 
 def test_sloping_plateau_at_a_noisy_constant_current_is_cycling():
@@ -333,10 +338,15 @@ def test_real_cv_is_voltammetry_from_its_data_alone(data_dir, name):
 
 
 def test_only_the_real_cv_files_are_voltammetry(data_dir):
-    """Over every real time-series file: the recogniser finds a CV in cv.mpr/cv.mpt only."""
+    """Over every real time-series file: the recogniser finds a CV in cv.mpr/cv.mpt only,
+    and only there does the current respond to a sweep (92 % of the judged sweep
+    records; 0 % in each of the other judged files, all galvanostatic)."""
+    import math
+
+    from ssblab.analysis.recognize_sweep import sweep_response
     from ssblab.errors import SsblabError
 
-    found, read_ok = set(), 0
+    found, responding, judged, read_ok = set(), set(), 0, 0
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
         if "reference" in path.as_posix() or path.suffix in (".json", ".md", ".parquet", ".ftr"):
             continue
@@ -345,7 +355,14 @@ def test_only_the_real_cv_files_are_voltammetry(data_dir):
         except SsblabError:
             continue
         read_ok += 1
+        name = path.relative_to(data_dir).as_posix()
         if rz.recognize(run).has(rz.CV):
-            found.add(path.relative_to(data_dir).as_posix())
+            found.add(name)
+        if run.table.height and s.FREQUENCY not in run.table.columns:
+            response = sweep_response(run.table)
+            judged += not math.isnan(response)
+            if response > 0.5:
+                responding.add(name)
     assert read_ok >= 80
-    assert found == {"biologic/cv.mpr", "biologic/cv.mpt"}
+    assert found == responding == {"biologic/cv.mpr", "biologic/cv.mpt"}
+    assert judged >= 15

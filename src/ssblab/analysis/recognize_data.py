@@ -15,8 +15,10 @@ from ssblab.analysis import steps
 from ssblab.analysis.recognize_sweep import (
     MIN_RELATIVE_SPREAD,
     MIN_SEGMENT_RECORDS,
+    RESPONSE_FRACTION,
     STEADY_FRACTION,
     steady_sweep,
+    sweep_response,
 )
 from ssblab.analysis.technique import (
     ANODE_HALF,
@@ -138,7 +140,9 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
     peaked = active.get_column("i_peak").to_numpy() > 1.3
     peaked_time = float(weights[peaked].sum() / max(weights.sum(), 1e-300))
     run_kind, steady = CYCLING, (False, 0.0, 0.0)
-    if sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5):
+    swept = sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5)
+    noise_only = swept and sweep_response(table) <= RESPONSE_FRACTION  # NaN: not judged
+    if swept and not noise_only:
         run_kind = CV  # a linear sweep whose current is not held: voltammetry
     elif (steady := steady_sweep(table))[0]:
         run_kind = CV  # a sweep whose nearly flat current still responds to the potential
@@ -147,10 +151,18 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
             f"varies beyond its noise in {100 * steady[2]:.0f} % of the sweep: "
             "voltammetry with a flat current"
         )
+    elif noise_only:  # a sweep at a noisy constant current: galvanostatic, not a held potential
+        run_kind = CP if n_signs == 1 and active.height == 1 else CYCLING
     elif cc_time < 0.5 and not (n_signs == 2 and _cc_share(active) >= 0.25):
         run_kind = CA  # held potential; CC-CV cycling with long holds keeps CC steps
     elif n_signs == 1 and active.height == 1:
         run_kind = CP
+    if noise_only:
+        evidence.append(
+            f"{100 * sweep:.0f} % of the time sweeps at one dV/dt with a current that is not "
+            f"constant by {100 * CC_TOLERANCE:.0f} %, yet within each sweep it stays constant "
+            "to within its noise: galvanostatic with a noisy current, not a CV"
+        )
     if run_kind != CV and steady[1] > STEADY_FRACTION:
         held = (
             "the current stays constant to within its noise or "

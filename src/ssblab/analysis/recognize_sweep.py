@@ -7,7 +7,7 @@ varies beyond its noise and by more than 1 % of itself, while a galvanostatic st
 current is constant to within its noise (or drifts by far less than 1 %). A pure
 capacitor's CV (C dV/dt, flat once its RC transient has passed) is the same data as
 its galvanostatic charge and is not called a CV from the data alone. Used by
-:func:`ssblab.analysis.recognize_data.data_kinds`.
+:func:`ssblab.analysis.recognize_data.data_kinds` for both of its sweep rules.
 """
 
 from __future__ import annotations
@@ -27,17 +27,18 @@ STEADY_TOLERANCE = 0.2
 #: this fraction of the records is held by the instrument: galvanostatic, not a sweep
 #: (a simulated plateau at constant current rises linearly too).
 HELD_FRACTION = 0.8
-#: Within a sweep segment a galvanostatic step's current is constant to within its
-#: noise; a CV's current (the response to the swept potential: capacitive charging,
-#: leakage, faradaic onset) varies beyond it. A segment's current varies when the
-#: spread of its middle 90 % of records (5th to 95th percentile) exceeds this many
-#: noise standard deviations (white noise alone spreads 3.3).
+#: A piece of a sweep segment has a varying current (a CV's response to the swept
+#: potential: capacitive charging, leakage, faradaic onset) when its 5-95 % spread
+#: exceeds MIN_RELATIVE_SPREAD of its current (95th percentile of |I|) and either
+#: NOISE_MULTIPLE noise standard deviations (white noise alone spreads 3.3) or, by its
+#: lag-1 autocorrelation, AUTOCORRELATION_Z standard errors (1/sqrt(n): a weak peak
+#: buried in noise still makes neighbouring records alike, white noise does not).
+#: The relative floor: a galvanostat's current drifts far beyond its record-to-record
+#: noise, yet only by ~1e-5 to 1e-4 of itself (median 4e-5 over the 359 constant-current
+#: steps of 60+ records, current not held, in the real files of /work/shared/data).
 NOISE_MULTIPLE = 10.0
-#: ... and exceeds this share of the piece's current (95th percentile of |I|): a
-#: galvanostat's current drifts far beyond its record-to-record noise, yet only by
-#: ~1e-5 to 1e-4 of itself (median 4e-5 over the 359 constant-current steps of 60+
-#: records, current not held, in the real files of /work/shared/data).
 MIN_RELATIVE_SPREAD = 0.01
+AUTOCORRELATION_Z = 5.0
 #: Fewest records of a sweep segment (or of a piece between current jumps) judged.
 MIN_SEGMENT_RECORDS = 20
 #: Share of the judged sweep records whose current must vary for the run to be a CV.
@@ -66,16 +67,27 @@ def _pieces(current: np.ndarray) -> list[np.ndarray]:
     return [p for p in np.split(current, cuts) if p.size >= MIN_SEGMENT_RECORDS]
 
 
+def _varies(piece: np.ndarray) -> bool:
+    """Whether the current *piece* varies beyond its noise (see :data:`NOISE_MULTIPLE`,
+    :data:`AUTOCORRELATION_Z`) and by more than :data:`MIN_RELATIVE_SPREAD` of itself."""
+    lo, hi = np.percentile(piece, [5.0, 95.0])
+    if hi - lo <= MIN_RELATIVE_SPREAD * float(np.percentile(np.abs(piece), 95.0)):
+        return False
+    if hi - lo > NOISE_MULTIPLE * _noise_sigma(piece):
+        return True
+    x = piece - piece.mean()
+    lag1 = float(np.dot(x[1:], x[:-1]) / max(float(np.dot(x, x)), 1e-300))
+    return lag1 * np.sqrt(piece.size) > AUTOCORRELATION_Z
+
+
 def current_response(table: pl.DataFrame, steady: np.ndarray) -> float:
     """Share of the judged sweep records whose current varies beyond its noise.
 
     *steady* marks, per record after the first, the records sweeping at the run's
     one rate. Sweep segments are runs of steady records of one sweep direction,
     cut at current jumps (:func:`_pieces`); each piece of at least
-    :data:`MIN_SEGMENT_RECORDS` varies when its 5-95 % current spread exceeds
-    :data:`NOISE_MULTIPLE` times its noise (:func:`_noise_sigma`) and
-    :data:`MIN_RELATIVE_SPREAD` of its current. NaN when no piece is long enough to
-    judge.
+    :data:`MIN_SEGMENT_RECORDS` is judged by :func:`_varies`. NaN when no piece is
+    long enough to judge.
     """
     v = table.get_column(s.VOLTAGE).to_numpy()
     i = table.get_column(s.CURRENT).to_numpy()
@@ -90,11 +102,8 @@ def current_response(table: pl.DataFrame, steady: np.ndarray) -> float:
         if current.size < MIN_SEGMENT_RECORDS:
             continue
         for piece in _pieces(current):
-            lo, hi = np.percentile(piece, [5.0, 95.0])
-            scale = float(np.percentile(np.abs(piece), 95.0))
             judged += piece.size
-            if hi - lo > max(NOISE_MULTIPLE * _noise_sigma(piece), MIN_RELATIVE_SPREAD * scale):
-                varied += piece.size
+            varied += piece.size if _varies(piece) else 0
     return varied / judged if judged else float("nan")
 
 
@@ -119,6 +128,15 @@ def _marks(table: pl.DataFrame, median: float, tolerance: float) -> np.ndarray:
     """Per record after the first: whether it sweeps within *tolerance* of *median*."""
     near = ((_RATE - median).abs() < tolerance * median).fill_null(False)
     return table.select(near).to_series().to_numpy()[1:]
+
+
+def sweep_response(table: pl.DataFrame, tolerance: float = 0.3) -> float:
+    """:func:`current_response` of the records sweeping within *tolerance* of the median
+    |dV/dt| (NaN when there is no sweep or no segment long enough to judge)."""
+    _, median = _steady_rate(table, tolerance)
+    if median <= 0 or s.CURRENT not in table.columns:
+        return float("nan")
+    return current_response(table, _marks(table, median, tolerance))
 
 
 def steady_sweep(table: pl.DataFrame) -> tuple[bool, float, float]:
