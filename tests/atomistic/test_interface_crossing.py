@@ -171,3 +171,20 @@ def test_gamma_second_layer_hop_bends_around_the_o_its_straight_line_grazes(gamm
     bent = idpp_clearance(*vacancy_end_points(host, vacancy, mover, 6.0))
     assert bent == pytest.approx(1.68, abs=0.02) and bent >= MIN_CLEARANCE_A
     assert "the IDPP start path bends around it (1.68 Å)" in why
+
+
+def test_consensus_flags_barriers_of_different_hops():
+    from dataclasses import replace
+
+    from ssblab.atomistic.interface_cache import consensus_flags
+    from ssblab.atomistic.interface_energy import InterfaceResult
+    from ssblab.atomistic.interface_setup import HOP_WORDS
+
+    base = InterfaceResult(
+        "Li|LiAlO2_gamma", "m", {}, -1.0, 0.0, 0.0, 1.0, 0, 0, 0.0, 0.1, {}, 0.05, -0.1,
+        (0.0, 0.05, -0.1), 2.5, True, mechanism=f"vacancy: {HOP_WORDS[0]}: hop 2.17 Å, ...",
+    )  # fmt: skip
+    deeper = replace(base, barrier_eV=0.1, mechanism=f"vacancy: {HOP_WORDS[1]}: hop 3.12 Å")
+    assert consensus_flags({"a": base, "b": replace(base, barrier_eV=0.1)}) == ()
+    (flag,) = consensus_flags({"a": base, "b": deeper})  # 0.05 apart, under the margin
+    assert flag.quantity == "barrier_eV" and "different hops" in flag.message

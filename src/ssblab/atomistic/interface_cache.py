@@ -148,6 +148,18 @@ def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
         )
         + disagreement("barrier_eV", values("barrier_eV"), MARGIN_BARRIER_EV, "eV")
     )
+    hops = {
+        m: r.mechanism.split(":")[1].split(" hop ")[0].strip()
+        for m, r in results.items()
+        if r.barrier_eV is not None and ":" in r.mechanism
+    }
+    if len(set(hops.values())) > 1:
+        said = "; ".join(f"{m}: {h}" for m, h in hops.items())
+        flags += (
+            Flag(
+                "barrier_eV", "potentials_disagree", f"the barriers are of different hops ({said})"
+            ),
+        )
     reacted = {m: r.broken_bonds > 0 or r.anions_pulled > 0 for m, r in results.items()}
     broke = {m: r.broken_bonds > 0 for m, r in results.items()}
     if len(set(reacted.values())) > 1:
