@@ -20,7 +20,7 @@ def test_crystal_coordination_and_density_helpers():
     # alpha-LiAlO2: Al and Li both octahedral.
     assert mean_coordination(crystal, "Al", "O", 2.3) == pytest.approx(6.0)
     assert 3.3 < density_g_cm3(crystal) < 3.6  # 3.4 g/cm3 for the R-3m cell
-    assert MeltQuench().quench_rate_K_per_ps == pytest.approx(1350.0)
+    assert MeltQuench().quench_rate_K_per_ps == pytest.approx(3700.0 / 1.5)
 
 
 def test_gamma_crystal_has_fourfold_aluminium_at_1_77_angstrom():
@@ -36,7 +36,7 @@ def test_gamma_crystal_has_fourfold_aluminium_at_1_77_angstrom():
 
 @pytest.mark.slow
 def test_melt_quench_of_gamma_lialo2_gives_a_glass_with_tetrahedral_aluminium():
-    """64 atoms of γ-LiAlO2 melted 600 fs at 3000 K, quenched in 1200 fs to 300 K, relaxed (CHGNet).
+    """64 atoms of γ-LiAlO2 melted 1 ps at 4000 K, quenched in 1.5 ps to 300 K, relaxed (CHGNet).
 
     Bounds set from the crystals, not from the run: AlO4 Al-O is 1.76-1.77 Å
     (γ), AlO6 1.9-2.1 Å (α); the AIMD glass of Gupta et al. (arXiv:2008.03190)
@@ -48,12 +48,12 @@ def test_melt_quench_of_gamma_lialo2_gives_a_glass_with_tetrahedral_aluminium():
 
     from ssblab.atomistic.amorphous import melt_quench
 
-    protocol = MeltQuench(melt_fs=600.0, quench_fs=1200.0)
-    glass = melt_quench("chgnet", protocol)
+    glass = melt_quench("chgnet", MeltQuench())
     data = glass.as_dict()
     print(json.dumps(data, indent=1, default=str))
     assert data["n_atoms"] == 64 and data["protocol"]["crystal"] == "LiAlO2_gamma"
-    # Atoms left their crystal sites and the glass lies above the crystal in energy.
+    # The melt moved the Al-O framework, not only Li; the glass lies above the crystal.
+    assert min(glass.melt_rms_A["Al"], glass.melt_rms_A["O"]) > 1.5
     assert glass.rms_displacement_A > 1.0
     assert 0.02 < glass.energy_above_crystal_eV_atom < 0.5
     # Aluminium stays mostly tetrahedral, at the AlO4 bond length.

@@ -35,15 +35,17 @@ class MeltQuench:
     The default melts γ-LiAlO2 (the ambient polymorph, AlO4 tetrahedra, 2.62
     g/cm³) in a 2 × 2 × 1 supercell of 64 atoms (10.3 × 10.3 × 6.3 Å) at its
     own density; the dense α polymorph (AlO6, 3.40 g/cm³) would be melted
-    compressed by 30 %.
+    compressed by 30 %. 4000 K for 1 ps: at 3000 K for 0.6 ps the CHGNet γ
+    cell did not melt (RMS displacement 0.77 Å after the quench, 0.024 eV/atom
+    above the crystal, every Al still AlO4).
     """
 
     crystal: str = "LiAlO2_gamma"
     repeats: tuple[int, int, int] = (2, 2, 1)
-    melt_K: float = 3000.0
+    melt_K: float = 4000.0
     melt_fs: float = 1000.0
     final_K: float = 300.0
-    quench_fs: float = 2000.0
+    quench_fs: float = 1500.0
     timestep_fs: float = 1.0
     friction_per_fs: float = 0.02
     seed: int = 7
@@ -70,6 +72,7 @@ class AmorphousResult:
     al_o_fractions: dict[int, float] = field(default_factory=dict)
     relax_converged: bool = False
     elapsed_s: float = float("nan")
+    melt_rms_A: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in ("atoms", "protocol")}
@@ -143,6 +146,18 @@ def rdf_peak_A(
     return float(mid[int(np.argmax(hist / mid**2))])
 
 
+def _rms_by_species(atoms: Atoms, reference: Atoms) -> dict[str, float]:
+    """RMS displacement [Å] of each species from *reference* (same atoms, same cell)."""
+    from ase.geometry import find_mic
+
+    vectors, _ = find_mic(atoms.positions - reference.positions, reference.cell, reference.pbc)
+    symbols = np.array(reference.get_chemical_symbols())
+    return {
+        str(s): float(np.sqrt(np.mean(np.sum(vectors[symbols == s] ** 2, axis=1))))
+        for s in sorted(set(symbols))
+    }
+
+
 def melt_quench(
     model: str = "chgnet",
     protocol: MeltQuench = MeltQuench(),
@@ -179,6 +194,7 @@ def melt_quench(
     if on_step is not None:
         dyn.attach(lambda: on_step("melt", dyn.nsteps), interval=10)
     dyn.run(melt_steps)
+    melt_rms = _rms_by_species(work, crystal)  # a liquid has moved its Al-O framework too
     for k in range(quench_steps):
         dyn.set_temperature(
             temperature_K=protocol.melt_K
@@ -212,4 +228,5 @@ def melt_quench(
         al_o_fractions=coordination_fractions(glass, "Al", "O", AL_O_CUTOFF_A),
         relax_converged=done.converged,
         elapsed_s=time.perf_counter() - start,
+        melt_rms_A=melt_rms,
     )
