@@ -300,9 +300,9 @@ def screen_command(
 @atoms_app.command("amorphous")
 def amorphous_command(
     model: Annotated[str, typer.Option("--model", help="chgnet or sevennet.")] = "chgnet",
-    melt_fs: Annotated[float, typer.Option("--melt-fs", help="Melt time at 3000 K [fs].")] = 1000.0,
+    melt_fs: Annotated[float, typer.Option("--melt-fs", help="Melt time at 4000 K [fs].")] = 1000.0,
     quench_fs: Annotated[
-        float, typer.Option("--quench-fs", help="Linear quench 3000 -> 300 K [fs].")
+        float, typer.Option("--quench-fs", help="Linear quench 4000 -> 300 K [fs].")
     ] = 2000.0,
     crystal: Annotated[
         str,
