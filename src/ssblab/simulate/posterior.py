@@ -13,12 +13,11 @@ depth of the Li deficit that opens a gap under the film (the rate test's ×11
 rise for ×4 current: :func:`ssblab.simulate.interphase.stripping_gap`); the
 fatigue constants of a 100 nm oxide film on Li; the penetration current density
 (0.3–4 mA/cm² across sulfides); the pinhole and tearing lengths, the strength of
-the film (it also sets where the film spanning a stripping void ruptures:
-:mod:`ssblab.simulate.film_rupture`) and the void suppression under it; and the
-channel crack of the film (:mod:`ssblab.simulate.film_cracking`): its membrane
-strain, fracture energy, Paris exponent and the half-cycles to channel at the
-reference driving force, with the modulus inside the seed's 20–50 GPa. Those
-are :data:`FREE`, each with a log-uniform prior over the range stated beside it.
+the film and the void suppression under it; and the channel crack of the film
+(:mod:`ssblab.simulate.film_cracking`): its membrane strain, fracture energy,
+Paris exponent and the half-cycles to channel at the reference driving force,
+with the modulus inside the seed's 20–50 GPa. Those are :data:`FREE`, each with
+a log-uniform prior over the range stated beside it.
 
 Data used (the declared subset): the seed's 200 nm and bare cells only
 (:data:`OBSERVATIONS`: lifetimes, three-electrode overpotentials and the rate
@@ -33,7 +32,8 @@ disagree with each other: 0.1 mA/cm² gives 158 mV (three-electrode, cycle 100,
 1580 Ω·cm²) and 0.25 mA/cm² 191 mV (rate test, 764 Ω·cm²; its EIS after 50
 cycles, 846 Ω·cm², sides with the rate test), so no single cell fits both within
 30 %. A model cell that fails before a rate-test density is given the value of a
-10x miss. Sampler: ``emcee``, vectorised over walkers (one model call per step).
+10x miss. Sampler: ``emcee`` (affine-invariant
+ensemble), vectorised over walkers (one model call per step for all walkers).
 """
 
 from __future__ import annotations
@@ -48,14 +48,8 @@ from typing import Any
 import numpy as np
 
 from ssblab.analysis.symmetric import RATE_TEST_BOUND_MV
-from ssblab.simulate.posterior_draws import (  # noqa: F401
-    POSTERIOR_FILE,
-    Posterior,
-    from_chain,
-    interval,
-)
+from ssblab.simulate.posterior_draws import POSTERIOR_FILE, Posterior, from_chain  # noqa: F401
 from ssblab.simulate.posterior_draws import load_draws as _load
-from ssblab.simulate.posterior_draws import prediction_row as _row
 from ssblab.simulate.posterior_draws import write_draws as _write
 from ssblab.simulate.protocol import expand, lifetime_protocol, parse_protocol
 from ssblab.simulate.symmetric import SymmetricCell, SymmetricParams, failures, trajectory
@@ -74,7 +68,7 @@ FREE: dict[str, tuple[float, float, str]] = {
     "tearing_thickness_nm": (10.0, 300.0, "membrane strain length: film-on-Li, not measured"),
     "pinhole_length_nm": (10.0, 100.0, "sputtered films pinhole-free at ~100 nm"),
     "penetration_current_density_A_cm2": (3e-4, 5e-3, "CCD 0.3 (Famprikis 2019) - 4 mA/cm2"),
-    "film_strength_Pa": (3e8, 1.25e9, "seed 20-50 GPa x a-Al2O3 bulge 1.5-2.5 % (Rontu 2018)"),
+    "film_strength_Pa": (2e8, 2.5e9, "seed modulus 20-50 GPa x fracture strain 1-5 %"),
     "void_suppression": (3e-3, 1.0, "voids under an intact film vs bare Li: not measured"),
     "film_modulus_Pa": (2e10, 5e10, "the seed's SPM: 20-50 GPa (Fig. 2i)"),
     "film_fracture_energy_J_m2": (1.0, 20.0, "amorphous oxide films: not retrieved for LiAlO2"),
@@ -287,6 +281,13 @@ def sample(
     return from_chain(kept, accept, sampler.iteration, draws)
 
 
+def interval(values: np.ndarray, level: float = 0.9) -> tuple[float, float, float]:
+    """Median and central *level* interval of *values* (NaN ignored)."""
+    a = (1.0 - level) / 2.0
+    lo, med, hi = np.nanquantile(values, [a, 0.5, 1.0 - a])
+    return float(med), float(lo), float(hi)
+
+
 def lifetimes_by_thickness(
     post: Posterior, base: SymmetricParams, cell: SymmetricCell, thickness_nm: Any
 ) -> np.ndarray:
@@ -344,6 +345,19 @@ def predictions(
         },
         "optimum_draws": int(few.draws.shape[0]),
         "acceptance": post.acceptance,
+    }
+
+
+def _row(name: str, y: float, med: float, lo: float, hi: float, role: str, col) -> dict:
+    return {
+        "quantity": name,
+        "seed": y,
+        "model": med,
+        "model_interval_90": [lo, hi],
+        "error_percent": 100.0 * (med - y) / y if math.isfinite(med) else None,
+        "seed_in_interval": bool(lo <= y <= hi),
+        "role": role,
+        "failed_fraction": float(np.mean(~np.isfinite(col))),
     }
 
 

@@ -35,7 +35,6 @@ class SymmetricParams:
     fatigue_cycles: float
     tearing_thickness_nm: float
     film_strength_Pa: float
-    stack_pressure_Pa: float
     film_modulus_Pa: float
     film_fracture_energy_J_m2: float
     membrane_strain: float
