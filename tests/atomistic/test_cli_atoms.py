@@ -94,3 +94,22 @@ def test_amorphous_refuses_an_unknown_start_crystal(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err == "ssblab: error: --crystal must be LiAlO2_gamma or LiAlO2, got 'Al2O3'"
+
+
+def test_amorphous_runs_the_protocol_default_unless_told(monkeypatch):
+    """The command's melt/quench times are the MeltQuench defaults (1000 / 1500 fs), not a
+    second copy of them; an option overrides only its own field."""
+    from ssblab.atomistic import amorphous
+
+    seen = []
+
+    def fake(model, protocol, on_step=None):
+        seen.append(protocol)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(amorphous, "melt_quench", fake)
+    for args in ([], ["--quench-fs", "800"]):
+        runner.invoke(app, ["atoms", "amorphous", *args])
+    assert (seen[0].melt_fs, seen[0].quench_fs) == (1000.0, 1500.0)
+    assert (seen[1].melt_fs, seen[1].quench_fs) == (1000.0, 800.0)
+    assert seen[0] == amorphous.MeltQuench()

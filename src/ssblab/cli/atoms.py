@@ -300,10 +300,15 @@ def screen_command(
 @atoms_app.command("amorphous")
 def amorphous_command(
     model: Annotated[str, typer.Option("--model", help="chgnet or sevennet.")] = "chgnet",
-    melt_fs: Annotated[float, typer.Option("--melt-fs", help="Melt time at 4000 K [fs].")] = 1000.0,
+    melt_fs: Annotated[
+        float | None, typer.Option("--melt-fs", help="Melt time in fs (protocol default 1000 fs).")
+    ] = None,
     quench_fs: Annotated[
-        float, typer.Option("--quench-fs", help="Linear quench 4000 -> 300 K [fs].")
-    ] = 2000.0,
+        float | None,
+        typer.Option(
+            "--quench-fs", help="Linear quench to 300 K in fs (protocol default 1500 fs)."
+        ),
+    ] = None,
     crystal: Annotated[
         str,
         typer.Option("--crystal", help="Start crystal: LiAlO2_gamma (64 atoms) or LiAlO2 (48)."),
@@ -311,12 +316,20 @@ def amorphous_command(
     json: JsonOpt = False,
 ) -> None:
     """Amorphous LiAlO2 by melt-quench MD (2 x 2 x 1 cell), with the protocol and measurements."""
+    from dataclasses import replace
+
     from ssblab.atomistic.amorphous import MeltQuench, melt_quench
     from ssblab.errors import SsblabError
 
     if crystal not in ("LiAlO2_gamma", "LiAlO2"):
         raise SsblabError(f"--crystal must be LiAlO2_gamma or LiAlO2, got {crystal!r}")
-    protocol = MeltQuench(crystal=crystal, melt_fs=melt_fs, quench_fs=quench_fs)
+    default = MeltQuench(crystal=crystal)  # one default protocol, the dataclass's
+    protocol = replace(
+        default,
+        melt_fs=default.melt_fs if melt_fs is None else melt_fs,
+        quench_fs=default.quench_fs if quench_fs is None else quench_fs,
+    )
+    melt_fs, quench_fs = protocol.melt_fs, protocol.quench_fs
     total = int((melt_fs + quench_fs) / protocol.timestep_fs)
     with progress() as bar:
         task = bar.add_task("melt-quench", total=total)
