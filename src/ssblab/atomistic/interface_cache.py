@@ -24,6 +24,7 @@ from ssblab.atomistic.interface_energy import (
 )
 from ssblab.atomistic.interface_setup import (
     GAP_SHIFTS_A,
+    HOP_WORDS,
     LI_LAYER_TOL_A,
     MAX_HOP_A,
     MIN_CLEARANCE_A,
@@ -149,9 +150,9 @@ def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
         + disagreement("barrier_eV", values("barrier_eV"), MARGIN_BARRIER_EV, "eV")
     )
     hops = {
-        m: r.mechanism.split(":")[1].split(" hop ")[0].strip()
+        m: next((w for w in HOP_WORDS if w in r.mechanism), r.mechanism)
         for m, r in results.items()
-        if r.barrier_eV is not None and ":" in r.mechanism
+        if r.barrier_eV is not None and r.mechanism.startswith("vacancy")
     }
     if len(set(hops.values())) > 1:
         said = "; ".join(f"{m}: {h}" for m, h in hops.items())
