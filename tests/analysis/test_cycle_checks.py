@@ -35,3 +35,28 @@ def test_a_voltage_in_millivolts_is_flagged(data_dir):
     assert "voltage_unit" not in _codes(cycle_table(run))
     flags = [f for f in cycle_table(mv).flags if f.code == "voltage_unit"]
     assert len(flags) == 1 and "3.8e+03 V" in flags[0].message
+
+
+MACCOR_DIAG = "maccor/PredictionDiagnostics_000109_tztest.010"
+
+
+def test_ce_above_one_after_short_cycles_is_carry_over(data_dir):
+    """Maccor diagnostic cycles 2-3 give back 72 % of their charge; cycle 4's 1.868 is that
+    charge coming back (the balance of cycles 2-4 closes at 0.777), not bad data."""
+    flags = {(f.quantity, f.code): f for f in cycle_table(read(data_dir / MACCOR_DIAG)).flags}
+    carry = flags[("cycle 4", "ce_carry_over")]
+    assert ("cycle 4", "ce_out_of_range") not in flags
+    assert ("cycle 4", "ee_out_of_range") not in flags  # named in the same flag
+    assert "1.868" in carry.message and "energy efficiency 1.338" in carry.message
+    assert "cycles 2-3 fell short by 1.42e+03 mAh" in carry.message
+    assert "243 mAh more" in carry.message and "0.7774" in carry.message
+    # cycle 1 has no cycle before it: its 1.511 stays out of range
+    assert ("cycle 1", "ce_out_of_range") in flags
+
+
+def test_ce_above_one_after_a_full_cycle_stays_out_of_range(data_dir):
+    """Neware test_2.ndax cycle 8 (CE 1.095) follows a cycle at 0.962, not short of the
+    range's 0.95: no carry-over is claimed."""
+    flags = {(f.quantity, f.code) for f in cycle_table(read(data_dir / "neware/test_2.ndax")).flags}
+    assert ("cycle 8", "ce_out_of_range") in flags
+    assert ("cycle 8", "ce_carry_over") not in flags

@@ -1,7 +1,7 @@
 """Plausibility checks on a per-cycle table: CE/EE range, partial cycles, coarse counters, time.
 
 Used by :func:`ssblab.analysis.cycles.cycle_table`; every check returns
-:class:`ssblab.flags.Flag` objects (codes ``partial_cycle``, ``ce_out_of_range``,
+:class:`ssblab.flags.Flag` objects (codes ``partial_cycle``, ``ce_out_of_range``, ``ce_carry_over``,
 ``ee_out_of_range``, ``coarse_counter``, ``time_backwards``, ``duration_unit``,
 ``current_unit``, ``voltage_unit``).
 """
@@ -79,10 +79,80 @@ def energies_from_records(summary: pl.DataFrame, table: pl.DataFrame) -> pl.Data
     )
 
 
-def cycle_flags(table: pl.DataFrame) -> list[Flag]:
-    """Partial-cycle flags, and CE out of range on complete cycles."""
+#: Slack on the running charge balance of a carry-over cycle, as a share of its "in" half [-]
+#: (the balance closes when the cycle's excess is at most the deficit carried into it plus this).
+BALANCE_SLACK = 1e-3
+
+
+def carry_over(
+    table: pl.DataFrame,
+    in_column: str = "charge_capacity_Ah",
+    out_column: str = "discharge_capacity_Ah",
+    out_name: str = "discharge",
+) -> dict[int, Flag]:
+    """``ce_carry_over`` flags by row index: a CE above the plausible range that is charge
+    left over from the cycles before.
+
+    A cycle qualifies when its CE exceeds :data:`ssblab.flags.CE_RANGE`'s top ``hi``, the
+    previous cycle fell short (its Q_out/Q_in under ``2 - hi``, as far below 1 as the range
+    reaches above it), and the running balance closes: over the unbroken run of short cycles
+    before it (Q_out < Q_in) and this one, sum(Q_out) <= sum(Q_in) (within
+    :data:`BALANCE_SLACK` of this cycle's Q_in). A CC/CC test that lowers the rate after a
+    fast discharge does this: the fast discharge stops at the cutoff with lithium
+    undelivered, and the slow one delivers it. The CE is Q_out/Q_in as defined, and right,
+    but it is not the cell's efficiency.
+    """
+    q_in = table.get_column(in_column).fill_null(0.0).to_numpy()
+    q_out = table.get_column(out_column).fill_null(0.0).to_numpy()
+    ce = table.get_column("coulombic_efficiency").to_list()
+    ee = table.get_column("energy_efficiency").to_list()
+    cycle = table.get_column("cycle").to_list()
+    hi = CE_RANGE[1]
+    out: dict[int, Flag] = {}
+    for k in range(1, len(q_in)):
+        if ce[k] is None or not np.isfinite(ce[k]) or ce[k] <= hi:
+            continue
+        if q_in[k - 1] <= 0 or q_out[k - 1] >= (2.0 - hi) * q_in[k - 1]:
+            continue
+        first = k - 1
+        while first > 0 and q_out[first - 1] < q_in[first - 1]:
+            first -= 1
+        carried = float(np.sum(q_in[first:k] - q_out[first:k]))
+        excess = q_out[k] - q_in[k]
+        if excess > carried + BALANCE_SLACK * q_in[k]:
+            continue
+        total_in = float(q_in[first : k + 1].sum())
+        total_out = float(q_out[first : k + 1].sum())
+        also = ""
+        if ee[k] is not None and np.isfinite(ee[k]) and ee[k] > hi:
+            also = f" (its energy efficiency {ee[k]:.4g} likewise)"
+        span = (
+            f"cycle {cycle[k - 1]}" if first == k - 1 else f"cycles {cycle[first]}-{cycle[k - 1]}"
+        )
+        out[k] = Flag(
+            f"cycle {cycle[k]}",
+            "ce_carry_over",
+            f"coulombic efficiency {ce[k]:.4g}{also} is charge carried over: {span} fell short "
+            f"by {1e3 * carried:.3g} mAh (cycle {cycle[k - 1]}'s {out_name} CE "
+            f"{q_out[k - 1] / q_in[k - 1]:.4g}), this cycle gives back {1e3 * excess:.3g} mAh "
+            f"more than it took, and the running balance closes (cycles {cycle[first]}-"
+            f"{cycle[k]}: {1e3 * total_out:.4g} mAh out of {1e3 * total_in:.4g} in, "
+            f"{total_out / total_in:.4g}); not the cell's efficiency, and no sign of bad data",
+        )
+    return out
+
+
+def cycle_flags(
+    table: pl.DataFrame,
+    in_column: str = "charge_capacity_Ah",
+    out_column: str = "discharge_capacity_Ah",
+    out_name: str = "discharge",
+) -> list[Flag]:
+    """Partial-cycle flags; on complete cycles, CE carried over (:func:`carry_over`) or
+    CE and EE out of range."""
     flags: list[Flag] = []
-    for row in table.iter_rows(named=True):
+    carried = carry_over(table, in_column, out_column, out_name)
+    for k, row in enumerate(table.iter_rows(named=True)):
         if row["partial"]:
             ce = row["coulombic_efficiency"]
             odd = bool(check_ce("", ce))
@@ -97,6 +167,10 @@ def cycle_flags(table: pl.DataFrame) -> list[Flag]:
                     "warning" if odd else "info",
                 )
             )
+        elif k in carried:
+            flags.append(carried[k])
+            if "likewise" not in carried[k].message:
+                flags += check_ee(f"cycle {row['cycle']}", row["energy_efficiency"])
         else:
             flags += check_ce(f"cycle {row['cycle']}", row["coulombic_efficiency"])
             flags += check_ee(f"cycle {row['cycle']}", row["energy_efficiency"])

@@ -269,7 +269,9 @@ def cycle_table(
         ee.alias("energy_efficiency"),
         pl.Series("partial", partial),
     ).select(*CYCLE_KEYS, "partial")
-    flags = list(numbered.flags) + (cycle_flags(table) if floor > 0 else [])
+    flags = list(numbered.flags) + (
+        cycle_flags(table, o.in_column, o.out_column, o.out_name.split()[0]) if floor > 0 else []
+    )
     flags += time_flags(numbered.table)
     notes = list(numbered.notes) + coarse_notes
     flags += [

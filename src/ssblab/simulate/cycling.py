@@ -51,6 +51,22 @@ def cycling_protocol(
     ] * cycles
 
 
+#: Said of every constant-current protocol: why a cycle after a faster one can give CE > 1.
+CC_ONLY_NOTE = (
+    "protocol: constant current both ways, no CV hold at either cutoff (the seeds name none: "
+    "the LiAlO2 seed's LAND CT-2001A test gives C-rates only); a discharge that stops at the "
+    "cutoff leaves lithium undelivered, and the next, slower cycle gives it back (CE > 1, "
+    "flagged ce_carry_over)"
+)
+
+
+def _hold_note(steps: Sequence[str | tuple[str, ...]]) -> tuple[str, ...]:
+    """:data:`CC_ONLY_NOTE` when no step holds a voltage."""
+    flat = [p for step in steps for p in ((step,) if isinstance(step, str) else step)]
+    held = any(p.strip().lower().startswith("hold") for p in flat)
+    return () if held else (CC_ONLY_NOTE,)
+
+
 def rate_protocol(c_rates: Sequence[float], cycles_each: int, window: tuple[float, float]):
     """A rate test: *cycles_each* cycles at each C-rate in turn."""
     steps: list[str] = []
@@ -225,7 +241,7 @@ def simulate(
         area_cm2=cell.area_cm2,
         kind="simulated",
         cycle_numbering="one charge + one discharge per cycle",
-        notes=(*cell.notes, f"protocol: {'; '.join(dict.fromkeys(steps))}"),
+        notes=(*cell.notes, f"protocol: {'; '.join(dict.fromkeys(steps))}", *_hold_note(steps)),
     )
     return s.Run(table, meta)
 
