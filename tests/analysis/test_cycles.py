@@ -145,6 +145,20 @@ def test_btsda_folded_first_discharge_is_partial(data_dir):
     assert ice.cycle == 2 and 0.99 < ice.ice < 1.0
 
 
+def test_a_one_record_lead_is_not_a_folded_half_cycle(data_dir):
+    """Arbin GITT file 01 starts with one record of 1e-11 A h discharge (0 s), then cycle 1's
+    3.82 mAh charge and 3.32 mAh discharge: both halves whole, so cycle 1 is complete
+    (it was called partial, as if a part-charged cell's half-cycle were folded into it)."""
+    ct = cycle_table(read(data_dir / "gitt/20210210_FC_01_cc_01.res"))
+    assert ct.rule == "vendor"
+    assert ct.table.get_column("partial").to_list() == [False, False, True]
+    first = ct.table.row(0, named=True)
+    assert 1e3 * first["charge_capacity_Ah"] == pytest.approx(3.819, abs=1e-3)
+    assert 1e3 * first["discharge_capacity_Ah"] == pytest.approx(3.324, abs=1e-3)
+    assert not any("part-charged" in n for n in ct.notes)
+    assert initial_coulombic_efficiency(read(data_dir / "gitt/20210210_FC_01_cc_01.res")).cycle == 1
+
+
 def test_time_backwards_and_unit_errors_are_flagged():
     table = cycling_table([1e-3] * 2, [0.9e-3] * 2, 1e-4, 1e-4)
     t = table.get_column(s.TIME).to_numpy().copy()

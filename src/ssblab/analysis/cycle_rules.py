@@ -298,7 +298,12 @@ def _cycle_of_half(halves: pl.DataFrame, rule: str, cell_type: str) -> pl.DataFr
 
 
 def _folded_lead(halves: pl.DataFrame) -> int | None:
-    """Vendor cycle into which a partial first half-cycle was folded (BTSDA's cycle 1)."""
+    """Vendor cycle into which a partial first half-cycle was folded (BTSDA's cycle 1).
+
+    A lead under :data:`MISSING_FRACTION` of the median half-cycle is no half-cycle at all
+    (Arbin GITT file 01: one record of 1e-11 A h before its 3.82 mAh charge): nothing is
+    folded, and the vendor's cycle 1 keeps its two whole halves.
+    """
     if "cycle" not in halves.columns:
         return None
     big = halves.filter(pl.col("substantial")).unique("merged", keep="first", maintain_order=True)
@@ -308,6 +313,8 @@ def _folded_lead(halves: pl.DataFrame) -> int | None:
     rest = big.slice(1)
     same = rest.filter(pl.col("merged_state") == lead["merged_state"]).get_column("capacity_Ah")
     if same.len() == 0 or lead["capacity_Ah"] >= PARTIAL_SHARE * float(same.median()):
+        return None
+    if lead["capacity_Ah"] <= MISSING_FRACTION * float(rest.get_column("capacity_Ah").median()):
         return None
     in_cycle = rest.filter(pl.col("cycle") == lead["cycle"]).get_column("merged_state")
     return lead["cycle"] if (in_cycle == lead["merged_state"]).any() else None
