@@ -105,6 +105,7 @@ def run() -> CaseStudy:
             "mg/cm2",
             "design: 33.6 mg x 0.7 / die area",
             source,
+            "design",
         )
     )
     value, source = reported(STUDY, CELL, "np_ratio")
@@ -118,6 +119,7 @@ def run() -> CaseStudy:
             f"design: Al -> LiAl {d.anode.basis.value_mAh_g:.0f} mAh/g over NCM622 "
             f"{d.cathode.basis.value_mAh_g:.0f} mAh/g (catalog practical value)",
             source,
+            "design",
         )
     )
     audit = {a["quantity"]: a for a in d.audit}
@@ -195,6 +197,7 @@ def run() -> CaseStudy:
             "rank",
             "ssblab's design N/P ranked against the 15 rows of Table S1",
             "Cui et al. SI, Supplementary Table 1",
+            "design",
         )
     )
     foil = design(load_recipe(recipe_path(FOIL)))
@@ -207,6 +210,7 @@ def run() -> CaseStudy:
             "-",
             "design: 10 mg Al foil on the LiAl basis; the paper gives no value",
             "",
+            "design",
         )
     )
     deliverable = low_rate["discharge_capacity_Ah"][0] * 1000.0 / area

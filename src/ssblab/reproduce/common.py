@@ -18,14 +18,28 @@ from typing import Any
 import polars as pl
 
 from ssblab.errors import SsblabError
+from ssblab.flags import Flag
 from ssblab.schema import Run
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
+#: What a row's ssblab number is: a measured or reported "input" carried into the model,
+#: "calibrated" (a fitted parameter was set on this very number), "predicted" (a model number
+#: used in no fit), or "design" (computed from the recipe by ssblab's design equations, no model).
+ROLES = ("input", "calibrated", "predicted", "design")
+#: A row whose ssblab number is further than this from the reported one is flagged ``miss``
+#: (the case studies' tolerance for a model number against its paper) [%].
+MISS_PERCENT = 15.0
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """One reported number beside ssblab's value for it."""
+    """One reported number beside ssblab's value for it.
+
+    ``role`` is one of :data:`ROLES` (required); ``tolerance`` [row unit], when given,
+    replaces :data:`MISS_PERCENT` in the miss rule; ``flags`` are the row's own remarks.
+    """
 
     quantity: str
     cell: str
@@ -34,9 +48,16 @@ class Comparison:
     unit: str
     method: str
     source: str = ""
-    #: what the model's number is: "input", "calibrated" (fitted to this very number),
-    #: "predicted" (not used in any fit), or "" (design/analysis, not a model fit)
     role: str = ""
+    tolerance: float | None = None
+    flags: tuple[Flag, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise SsblabError(
+                f"comparison {self.cell}/{self.quantity}: role {self.role!r} is not one of "
+                + ", ".join(ROLES)
+            )
 
     @property
     def difference(self) -> float | None:
@@ -52,10 +73,33 @@ class Comparison:
             return None
         return 100.0 * self.difference / self.reported
 
+    @property
+    def all_flags(self) -> tuple[Flag, ...]:
+        """The row's own flags, and ``miss`` when it is beyond its tolerance (and none of its
+        own flags already says so)."""
+        if any(f.code == "miss" for f in self.flags) or self.difference is None:
+            return self.flags
+        rel = self.rel_diff_percent
+        if self.tolerance is not None:
+            if abs(self.difference) <= self.tolerance:
+                return self.flags
+            beyond = f"beyond its tolerance {self.tolerance:.3g} {self.unit}"
+        elif rel is None or abs(rel) <= MISS_PERCENT:
+            return self.flags
+        else:
+            beyond = f"beyond the {MISS_PERCENT:g} % a model number is held to"
+        off = f"{rel:+.1f} %" if rel is not None else f"{self.difference:+.3g} {self.unit}"
+        fitted = " (fitted to it, and still off)" if self.role == "calibrated" else ""
+        message = f"{off} from the reported {self.reported:g} {self.unit}{fitted}: {beyond}"
+        return (*self.flags, Flag(self.quantity, "miss", message))
+
     def to_dict(self) -> dict[str, Any]:
-        """Stable keys for JSON and the report table."""
+        """Stable keys for JSON and the report table (``flag``: the flags as one line)."""
+        flags = self.all_flags
         return {
             **asdict(self),
+            "flags": [f.as_dict() for f in flags],
+            "flag": "; ".join(f"{f.message} [{f.code}]" for f in flags),
             "difference": self.difference,
             "rel_diff_percent": self.rel_diff_percent,
         }
@@ -74,8 +118,10 @@ class CaseStudy:
     notes: list[str] = field(default_factory=list)
 
     def add(self, *rows: Comparison) -> None:
-        """Append comparison rows."""
+        """Append comparison rows; each flag of a row also becomes a note (printed with them)."""
         self.comparisons.extend(rows)
+        for row in rows:
+            self.notes.extend(f"{row.cell}: {flag}" for flag in row.all_flags)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` payload of ``ssblab reproduce``."""
@@ -171,6 +217,7 @@ COMPARISON_COLUMNS = (
     "difference",
     "rel_diff_percent",
     "role",
+    "flag",
     "method",
     "source",
 )

@@ -189,6 +189,10 @@ def add_rows(case: CaseStudy, interphase: str | None = None) -> None:
         "loading), the bare cell's predictions move several-fold; "
         "'python -m ssblab.reproduce.lialo2_sensitivity' prints the profile"
     )
+    from ssblab.simulate.cycling import drain_solver_lines, solver_note
+
+    solver = solver_note(drain_solver_lines(), "full cells")
+    case.notes.append(solver or "full cells: SUNDIALS IDA wrote no error line")
     kind = interphase or INTERPHASE
     sigma = CALIBRATED_SIGMA[kind]
     case.notes.append(
@@ -288,6 +292,7 @@ def _direction_rows(case: CaseStudy, slow, laws: dict, runs: dict) -> None:
             "upper bound",
             "LiAlO2 seed, energy efficiency at cycle 50 (both cells)",
             "predicted",
+            tolerance=gap_tol,
         )
     )
     kept = {t: retention(runs[t], 800) for t in FULL}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -75,9 +76,64 @@ def rate_protocol(c_rates: Sequence[float], cycles_each: int, window: tuple[floa
     return steps
 
 
+#: Every line the C solvers (SUNDIALS IDA) wrote to stderr inside :func:`pybamm_log_to` since
+#: the last :func:`drain_solver_lines`, in order.
+SOLVER_LINES: list[str] = []
+
+
+def drain_solver_lines() -> list[str]:
+    """The solver's stderr lines collected so far (:data:`SOLVER_LINES`), clearing them."""
+    lines = SOLVER_LINES[:]
+    SOLVER_LINES.clear()
+    return lines
+
+
+def solver_note(lines: Sequence[str], where: str) -> str | None:
+    """One note that counts SUNDIALS' error lines and failed solves (None when there are none).
+
+    IDA writes three lines per failed solve (IDAHandleFailure, then IDAGetDky or IDAICFailFlag);
+    the failed solves are counted by their IDAHandleFailure line.
+    """
+    errors = [line for line in lines if "[ERROR]" in line]
+    if not errors:
+        return None
+    failed = [line for line in errors if "IDAHandleFailure" in line]
+    at_start = sum("At t = 0 " in line for line in failed)
+    first = (failed or errors)[0].rsplit("]", 1)[-1].strip()
+    return (
+        f"{where}: SUNDIALS IDA wrote {len(errors)} error lines to stderr, {len(failed)} failed "
+        f"solves ({at_start} at t = 0: the step is infeasible from its start, and the code "
+        f"that asked takes it as no capacity); first: {first!r}"
+    )
+
+
+@contextlib.contextmanager
+def _stderr_lines(out: list[str]) -> Iterator[None]:
+    """Send what is written to file descriptor 2 (C libraries included) into *out*."""
+    import sys
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            out.extend(sink.read().decode("utf-8", "replace").splitlines())
+
+
 @contextlib.contextmanager
 def pybamm_log_to(notes: list[str]) -> Iterator[None]:
-    """Collect PyBaMM's log records (WARNING and up) and Python warnings into *notes*."""
+    """Collect PyBaMM's log records (WARNING and up) and Python warnings into *notes*, and
+    the solver's own stderr lines (SUNDIALS IDA) into :data:`SOLVER_LINES` (counted into
+    *notes* by :func:`solver_note`; other stderr lines are written back)."""
+    import sys
+
     import pybamm
 
     class _Keep(logging.Handler):
@@ -88,8 +144,9 @@ def pybamm_log_to(notes: list[str]) -> Iterator[None]:
     saved = logger.handlers[:]
     keep = _Keep(level=logging.WARNING)
     logger.handlers = [keep]
+    lines: list[str] = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with _stderr_lines(lines), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
         notes.extend(
@@ -99,6 +156,14 @@ def pybamm_log_to(notes: list[str]) -> Iterator[None]:
         )
     finally:
         logger.handlers = saved
+        solver = [line for line in lines if "sundials" in line.lower()]
+        SOLVER_LINES.extend(solver)
+        note = solver_note(solver, "this solve")
+        if note:
+            notes.append(note)
+        rest = [line for line in lines if "sundials" not in line.lower()]
+        if rest:
+            sys.stderr.write("\n".join(rest) + "\n")
 
 
 def _model(cell: Cell, model: str):
