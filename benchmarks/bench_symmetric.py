@@ -72,7 +72,7 @@ def loop_lifetime_h(cell: SymmetricCell, j_mA_cm2: float, q_mAh_cm2: float, max_
     pressure = ph.FARADAY * j * r_coat / (p.li_molar_volume_cm3_mol * 1e-6)
     crack_strain = p.membrane_strain * q_rel + pressure / p.film_modulus_Pa
     g = p.channel_crack_factor * p.film_modulus_Pa * crack_strain**2 * d * 1e-9
-    d_crack = (g / p.crack_reference_energy_J_m2) ** (0.5 * p.crack_paris_exponent)
+    d_crack = (g / p.film_fracture_energy_J_m2) ** (0.5 * p.crack_paris_exponent)
     d_crack /= p.crack_cycles
     d_damage = strain**p.fatigue_exponent / p.fatigue_cycles
     dv_full = (

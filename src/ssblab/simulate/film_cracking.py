@@ -23,11 +23,16 @@ A thickness-*increasing* failure mechanism of the Li|LiAlO2|LGPS electrode
    once.
 4. **Fatigue (subcritical) growth.** Below Γ the channel front advances each
    half-cycle by a Paris law in ``ΔK = sqrt(E G) ∝ ε sqrt(Z h)``:
-   ``dc/dN = c_ref (ΔK / ΔK_ref)^m``, so the film is channelled after
-   ``D = Σ (G / G_ref)^{m/2} / N_c`` reaches 1, with ``N_c`` the half-cycles to
-   channel at the reference driving force ``G_ref`` (a scale, 0.1 J/m²) and
-   ``m`` the Paris exponent (both fitted). Cycles to crack scale as
-   ``ε^-m h^-m/2``: the thicker film cracks first.
+   ``dc/dN = c_Γ (ΔK / K_c)^m``, so the film is channelled after
+   ``D = Σ (G / Γ)^{m/2} / N_Γ`` reaches 1, with ``m`` the Paris exponent and
+   ``N_Γ`` the half-cycles to channel at ``G = Γ``. The Paris line is pinned at
+   its upper end, where fatigue growth meets fast fracture (the Griffith-Irwin
+   instability coincides with the Paris one: Carpinteri & Paggi, "Are the Paris'
+   law parameters dependent on each other?", IGF19, Milano 2007), so the rate
+   there is the top of the Paris range, ~1e-6-1e-5 m per cycle, and ``N_Γ`` is
+   the run of the channel (from the ~1 µm crack spacing of the assumed crack
+   area fraction to ~1 mm) over that rate: 0.1-1000 half-cycles.
+   Cycles to crack scale as ``ε^-m h^-m/2``: the thicker film cracks first.
 5. **Short.** A channelled film leaves Li exposed to LGPS along the crack only,
    a fraction ``a_c`` of the area (crack opening over spacing); the film's ionic
    resistance pushes the current into it, so the local plating current is
@@ -81,7 +86,7 @@ def paris_damage(
     reference_J_m2: float,
 ) -> np.ndarray:
     """Channel growth per half-cycle as a share of the crack-through length,
-    ``(G / G_ref)^{m/2} / N_c`` (1)."""
+    ``(G / G_ref)^{m/2} / N_c`` (1); the model takes ``G_ref = Γ``."""
     return (np.asarray(energy_release_J_m2) / reference_J_m2) ** (0.5 * exponent) / cycles
 
 
@@ -127,7 +132,7 @@ def cracked_films(
         g,
         exponent=b["crack_paris_exponent"],
         cycles=b["crack_cycles"],
-        reference_J_m2=b["crack_reference_energy_J_m2"],
+        reference_J_m2=b["film_fracture_energy_J_m2"],
         fracture_energy_J_m2=b["film_fracture_energy_J_m2"],
     )
     return cracked & (np.asarray(thickness_nm) > 0)

@@ -15,7 +15,7 @@ fatigue constants of a 100 nm oxide film on Li; the penetration current density
 (0.3–4 mA/cm² across sulfides); the pinhole and tearing lengths, the strength of
 the film and the void suppression under it; and the channel crack of the film
 (:mod:`ssblab.simulate.film_cracking`): its membrane strain, fracture energy,
-Paris exponent and the half-cycles to channel at the reference driving force,
+Paris exponent and the half-cycles to channel at G = Γ (the top of its Paris line),
 with the modulus inside the seed's 20–50 GPa. Those are :data:`FREE`, each with
 a log-uniform prior over the range stated beside it.
 
@@ -74,7 +74,7 @@ FREE: dict[str, tuple[float, float, str]] = {
     "film_fracture_energy_J_m2": (1.0, 20.0, "amorphous oxide films: not retrieved for LiAlO2"),
     "membrane_strain": (1e-4, 3e-2, "in-plane strain per 0.1 mAh/cm2 under the film"),
     "crack_paris_exponent": (1.0, 20.0, "Paris m: metals 2-4, ceramics 10-50 (Ritchie 1999)"),
-    "crack_cycles": (1.0, 1e12, "half-cycles to channel the film at G_ref: not measured"),
+    "crack_cycles": (0.1, 1e3, "at G = Gamma: a 1 um-1 mm run at 1e-6-1e-5 m/cycle"),
 }
 
 #: Seed observations used in the fit: (name, value, relative error σ).

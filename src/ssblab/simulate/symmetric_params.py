@@ -41,7 +41,6 @@ class SymmetricParams:
     channel_crack_factor: float
     crack_paris_exponent: float
     crack_cycles: float
-    crack_reference_energy_J_m2: float
     crack_area_fraction: float
     li_molar_volume_cm3_mol: float
     penetration_current_density_A_cm2: float
