@@ -149,11 +149,17 @@ def test_rate_bars_are_labelled_without_exponents(data_dir):
 
 
 def test_a_partial_cycle_gets_no_ce_marker(data_dir):
-    """Arbin GITT file 01: cycle 1 is partial (ssblab cycles: CE 0.870, left out of the
-    mean CE 94.51 %), yet its CE was drawn beside the complete cycle 2's 94.51 %."""
+    """test_2.ndax: cycle 54 is partial (ssblab cycles: CE 0.0791 of a cut-short half),
+    left out of the CE markers beside complete cycle 53's 93.95 %. (The Arbin GITT file
+    01 this test first used has a complete cycle 1 since b77ec7e.)"""
+    import ssblab
     from ssblab.report.panels_cycling import capacity_efficiency
 
-    panel = capacity_efficiency(collect([data_dir / "gitt" / "20210210_FC_01_cc_01.res"]).runs)
+    path = data_dir / "neware" / "test_2.ndax"
+    table = ssblab.cycles(ssblab.read(path)).tail(2)
+    assert table.get_column("partial").to_list() == [False, True]
+    assert table.get_column("coulombic_efficiency")[1] == pytest.approx(0.0791, abs=1e-4)
+    panel = capacity_efficiency(collect([path]).runs)
     ce = next(t for t in panel.traces if t.name.endswith(" CE"))
-    assert ce.x.tolist()[:2] == [1, 2] and np.isnan(ce.y[0])
-    assert ce.y[1] == pytest.approx(94.51, abs=0.01)
+    assert ce.x.tolist()[-2:] == [53, 54] and np.isnan(ce.y[-1])
+    assert ce.y[-2] == pytest.approx(93.95, abs=0.01)

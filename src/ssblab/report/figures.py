@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 MAX_LEGEND_ENTRIES = 12
 #: Points labelled one by one in a PNG only when a trace has at most this many.
 MAX_POINT_LABELS = 25
+#: Legend rows the figure's own height holds; each further row makes it taller [in].
+LEGEND_ROWS_FREE = 2
+LEGEND_ROW_IN = 0.19
 
 
 def plain(text: str) -> str:
@@ -105,8 +108,12 @@ def _legend(fig: Figure, ax: Axes, extra: Axes | None) -> None:
         handles, labels = _one_per_colour(handles, labels)
     if not 0 < len(handles) <= MAX_LEGEND_ENTRIES:
         return
-    ncols = 1 if max(len(lab) for lab in labels) > 40 else 2
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(ncols, len(handles)))
+    ncols = min(1 if max(len(lab) for lab in labels) > 40 else 2, len(handles))
+    rows = -(-len(handles) // ncols)
+    if rows > LEGEND_ROWS_FREE:  # the legend below must not squash the axes
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + (rows - LEGEND_ROWS_FREE) * LEGEND_ROW_IN)
+    fig.legend(handles, labels, loc="outside lower center", ncols=ncols)
 
 
 def draw(panel: Panel) -> Figure:

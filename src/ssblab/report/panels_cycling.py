@@ -293,6 +293,8 @@ def retention(runs: list[LabelledRun]) -> Panel:
             continue
         cyc = metrics.get_column("cycle").to_numpy()
         ret = metrics.get_column("retention").to_numpy() * 100.0
+        if not np.isfinite(ret).any():  # no complete cycle: an empty legend entry in a PNG
+            continue
         traces.append(Trace(cyc, ret, r.label, "lines+markers", series_color(i)))
         blocks = rate_blocks(r)
         if blocks > 1:

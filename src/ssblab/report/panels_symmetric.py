@@ -182,11 +182,15 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
 
 
 def _early_window(found: dict[str, Any], t_end: float) -> tuple[float, float]:
-    """The time span of the first six half-cycles of the first cell, or 5 % of the run [h]."""
+    """The time span of the first six half-cycles of the first cell, or else 5 % of the
+    run from the first current step (a rest before it would fill the zoom) [h]."""
     for hc, _ in found.values():
         if hc.height >= 6:
             return (0.0, float(hc.get_column("end_h")[5]))
-    return (0.0, max(0.05 * t_end, 1e-3))
+    starts = [float(hc.get_column("start_h")[0]) for hc, _ in found.values() if hc.height]
+    start = min(starts, default=0.0)
+    width = max(0.05 * t_end, 1e-3)
+    return (max(start - 0.1 * width, 0.0), start + width)
 
 
 def _early_note(found: dict[str, Any], early: tuple[float, float]) -> str:
@@ -196,8 +200,8 @@ def _early_note(found: dict[str, Any], early: tuple[float, float]) -> str:
     counts = sorted({hc.height for hc, _ in found.values()})
     many = "/".join(str(n) for n in counts) or "no"
     return (
-        f"Zoom on the first {early[1]:.3g} h (5 % of the run): the run has {many} "
-        "half-cycle(s), fewer than six."
+        f"Zoom on {early[0]:.3g}-{early[1]:.3g} h (5 % of the run from the first current "
+        f"step): the run has {many} half-cycle(s), fewer than six."
     )
 
 
@@ -337,7 +341,7 @@ def lifetimes(runs: list[LabelledRun]) -> Panel:
     return Panel(
         key="symmetric_lifetimes",
         title="Symmetric cells: lifetime",
-        x_label="Cell [-]",
+        x_label="Cell",
         y_label="Lifetime [h]",
         traces=(bars,),
         note="Time of the first failed half-cycle; a cell without failure shows its tested time.",

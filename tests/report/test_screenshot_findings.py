@@ -1,0 +1,66 @@
+"""What the session-6 Chromium screenshots of the report showed wrong, one test each."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssblab.report.inputs import collect
+
+STEM = "symmetric/jr862_11_08_23_insitu-impedance-LiLi_1MLiTFSI_TEGDME-1mA"
+
+
+def test_the_start_zoom_of_a_short_li_li_run_shows_its_current_step(data_dir):
+    """jr862 _01 rests 0.083 h at about 2 mV, then plates for 0.167 h with a 298 mV
+    nucleation peak. The zoom on 5 % of the run from t = 0 showed only the rest
+    (1.95-2.35 mV); it now starts at the current step and shows the peak."""
+    from ssblab.report.panels_symmetric import symmetric_voltage
+
+    data = collect([data_dir / f"{STEM}_01_GCPL_C05.mpr"])
+    zoom = next(p for p in symmetric_voltage(data.runs) if p.key == "symmetric_zoom_start")
+    width = 0.05 * 0.25  # 5 % of the 0.25 h run
+    assert np.allclose(zoom.x_range, (1 / 12 - 0.1 * width, 1 / 12 + width), rtol=1e-3)
+    (trace,) = zoom.traces
+    shown = (trace.x >= zoom.x_range[0]) & (trace.x <= zoom.x_range[1])
+    assert np.nanmax(trace.y[shown]) > 290.0  # the nucleation peak, 298.4 mV
+    assert np.nanmin(trace.y[shown]) < 5.0  # and the rest before the step
+    assert "0.0821-0.0958 h (5 % of the run from the first current step)" in zoom.note
+
+
+def test_a_long_png_legend_does_not_squash_the_axes(data_dir, tmp_path):
+    """The capacity/CE PNG of four cells has 11 legend entries in one column below the
+    plot: in the 3.9 in figure the axes kept 1.32 in of height. The figure now grows by
+    one legend row at a time (3.03 in axes), so the axes keep over half the base height."""
+    pytest.importorskip("matplotlib")
+    from ssblab.report.figures import draw, save_png
+    from ssblab.report.panels_cycling import capacity_efficiency
+    from ssblab.report.style import PNG_SIZE_IN
+
+    data = collect(
+        [
+            data_dir / "neware" / "TestFile.nda",
+            data_dir / "biologic" / "jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr",
+            data_dir / "land" / "SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv",
+            data_dir / "arbin" / "arbin_example.res",
+        ]
+    )
+    fig = draw(capacity_efficiency(data.runs))
+    save_png(fig, tmp_path / "capacity_ce.png")  # lays the figure out in its own style
+    (texts,) = [leg.get_texts() for leg in fig.legends]
+    assert len(texts) == 11
+    height_in = fig.axes[0].get_position().height * fig.get_size_inches()[1]
+    assert height_in > 0.5 * PNG_SIZE_IN[1], height_in
+    assert fig.get_size_inches()[1] == pytest.approx(PNG_SIZE_IN[1] + 9 * 0.19)
+
+
+def test_retention_leaves_out_a_run_without_a_complete_cycle(data_dir):
+    """maccor_example.001 (8 records of rest) had an empty retention trace, listed in the
+    PNG legend beside the cells that have points."""
+    from ssblab.report.panels_cycling import retention
+
+    data = collect(
+        [data_dir / "maccor" / "maccor_example.001", data_dir / "arbin" / "arbin_example.res"]
+    )
+    (trace,) = retention(data.runs).traces
+    assert trace.name == "ajm314_LCO_ajm5-SSB1-F_Wait48hr-Repeat-01-012"
+    assert np.allclose(trace.y, [100.0, 99.831, 99.757, 99.695], atol=1e-3)
