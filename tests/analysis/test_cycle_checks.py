@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from ssblab import schema as s
 from ssblab.analysis.cycles import cycle_table
@@ -60,3 +61,23 @@ def test_ce_above_one_after_a_full_cycle_stays_out_of_range(data_dir):
     flags = {(f.quantity, f.code) for f in cycle_table(read(data_dir / "neware/test_2.ndax")).flags}
     assert ("cycle 8", "ce_out_of_range") in flags
     assert ("cycle 8", "ce_carry_over") not in flags
+
+
+LANDT = "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv"
+
+
+def test_ce_from_a_coarse_counter_carries_its_resolution(data_dir):
+    """LANDT counts 0.1 mAh steps: cycle 1's CE 3.2 / 6.3 mAh = 0.5079 is good to
+    0.5079 x hypot(0.05 / 6.3, 0.05 / 3.2) = 0.0089, so it is 0.508, not 0.5079."""
+    from ssblab.analysis.cycle_checks import ce_resolution, format_to_resolution
+
+    ct = cycle_table(read(data_dir / LANDT))
+    (flag,) = [f for f in ct.flags if f.code == "ce_resolution"]
+    assert flag.quantity == "cycle 1"
+    assert flag.message.startswith("CE 0.508 ± 0.009: the counters step by 0.1 / 0.1 mAh")
+    res = ce_resolution(0.0032 / 0.0063, 0.0063, 0.0032, 1e-4, 1e-4)
+    assert res == pytest.approx(0.00891, abs=1e-5)
+    assert format_to_resolution(0.0032 / 0.0063, res) == "0.508"
+    assert format_to_resolution(0.0032 / 0.0063, None) == "0.5079"
+    # a fine counter (jdb11: EC-Lab float counters) raises no such flag
+    assert "ce_resolution" not in _codes(cycle_table(read(data_dir / JDB11)))

@@ -81,12 +81,14 @@ def test_lialo2_full_cell_predictions_with_the_kinetic_interphase():
     # coated vs bare in the paper's direction, |error| against the stated tolerance
     gap = row(coated, "energy efficiency, coated minus bare, cycle 50 at 0.1 C", "predicted")
     assert gap.reported == pytest.approx(13.0) and gap.ssblab == pytest.approx(19.0, abs=1)
-    # measured: |error| 6.0 vs 12.9 points (each R +-19 %, the coated interphase at cycle 50,
-    # model 1324 Ohm vs EIS 1077 Ohm); the old assumed +-10 % gave 5.5 (outside)
+    # measured: |error| 6.0 vs 13.1 points (each R +-19 %, the coated interphase at cycle 50,
+    # model 1326 Ohm vs EIS 1077 Ohm); the old assumed +-10 % gave 5.6 (outside)
+    # (12.9 / 12.3 / 5.5 and 1324 Ohm at 3122a60; as test_reproduce has it since cef264c)
     assert (
-        "direction reproduced" in gap.method and "vs tolerance 12.9 points (within)" in gap.method
+        "direction reproduced" in gap.method and "vs tolerance 13.1 points (within)" in gap.method
     )
-    assert "bare |-4.8| vs 12.3 (within)" in gap.method and "5.5, outside" in gap.method
+    assert "bare |-4.8| vs 12.5 (within)" in gap.method and "5.6, outside" in gap.method
+    assert not gap.all_flags  # judged on its own tolerance, not the 15 % miss rule
     kept = row(coated, "capacity retention after 800 cycles at 1 C, coated minus bare", "predicted")
     assert kept.ssblab > 80 and "direction reproduced" in kept.method
 

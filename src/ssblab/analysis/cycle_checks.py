@@ -2,7 +2,7 @@
 
 Used by :func:`ssblab.analysis.cycles.cycle_table`; every check returns
 :class:`ssblab.flags.Flag` objects (codes ``partial_cycle``, ``ce_out_of_range``, ``ce_carry_over``,
-``ee_out_of_range``, ``coarse_counter``, ``time_backwards``, ``duration_unit``,
+``ee_out_of_range``, ``ce_resolution``, ``coarse_counter``, ``time_backwards``, ``duration_unit``,
 ``current_unit``, ``voltage_unit``).
 """
 
@@ -174,6 +174,59 @@ def cycle_flags(
         else:
             flags += check_ce(f"cycle {row['cycle']}", row["coulombic_efficiency"])
             flags += check_ee(f"cycle {row['cycle']}", row["energy_efficiency"])
+    return flags
+
+
+def ce_resolution(
+    ce: float | None, q_in_Ah: float, q_out_Ah: float, step_in_Ah: float, step_out_Ah: float
+) -> float | None:
+    """How far a CE can be off from counters that step by *step* [A·h]: each half carries
+    ± half a step, so ``CE sqrt((h_in / Q_in)^2 + (h_out / Q_out)^2)`` [-] (None when the CE
+    or a half is missing)."""
+    if ce is None or not np.isfinite(ce) or q_in_Ah <= 0 or q_out_Ah <= 0:
+        return None
+    return float(ce * np.hypot(0.5 * step_in_Ah / q_in_Ah, 0.5 * step_out_Ah / q_out_Ah))
+
+
+def decimals_for(resolution: float | None, most: int = 4) -> int:
+    """Decimals a number carries when it is good to ± *resolution*: down to the resolution's
+    first significant digit, at most *most* (None or 0: *most*)."""
+    if resolution is None or not np.isfinite(resolution) or resolution <= 0:
+        return most
+    return int(min(most, max(0, -np.floor(np.log10(resolution)))))
+
+
+def format_to_resolution(value: float | None, resolution: float | None, most: int = 4) -> str:
+    """*value* printed to the decimals its resolution carries (:func:`decimals_for`); the one
+    rule for a CE (or any ratio) from counters (None prints an em dash)."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{value:.{decimals_for(resolution, most)}f}"
+
+
+def ce_resolution_flags(
+    table: pl.DataFrame, steps_Ah: tuple[float, float], in_column: str, out_column: str
+) -> list[Flag]:
+    """``ce_resolution`` flags: a CE from coarse counters (steps [A·h] of the "in" and "out"
+    counters) carries fewer decimals than the 4 printed by default."""
+    flags: list[Flag] = []
+    for row in table.iter_rows(named=True):
+        ce = row["coulombic_efficiency"]
+        q_in, q_out = row[in_column], row[out_column]
+        res = ce_resolution(ce, q_in, q_out, *steps_Ah)
+        if res is None or decimals_for(res) >= 4:
+            continue
+        flags.append(
+            Flag(
+                f"cycle {row['cycle']}",
+                "ce_resolution",
+                f"CE {format_to_resolution(ce, res)} ± {res:.1g}: the counters step by "
+                f"{1e3 * steps_Ah[0]:.3g} / {1e3 * steps_Ah[1]:.3g} mAh on "
+                f"{1e3 * q_in:.4g} / {1e3 * q_out:.4g} mAh, so {decimals_for(res)} decimals "
+                "carry, not 4",
+                "info",
+            )
+        )
     return flags
 
 

@@ -57,6 +57,7 @@ from ssblab import schema as s
 from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
 from ssblab.analysis.cycle_checks import (
+    ce_resolution_flags,
     coarse_counters,
     cycle_flags,
     energies_from_records,
@@ -142,7 +143,9 @@ def _summary(table: pl.DataFrame) -> pl.DataFrame:
         .sort(s.CYCLE)
     )
     rises = [
-        (pl.col(c) - pl.col(c).cum_max().shift(1).fill_null(0.0)).clip(lower_bound=0.0).alias(c)
+        (
+            (pl.col(c) - pl.col(c).cum_max().shift(1).fill_null(0.0)).clip(lower_bound=0.0) + 0.0
+        ).alias(c)
         for c in counters
     ]
     return per_cycle.with_columns(rises).select(
@@ -272,6 +275,13 @@ def cycle_table(
     flags = list(numbered.flags) + (
         cycle_flags(table, o.in_column, o.out_column, o.out_name.split()[0]) if floor > 0 else []
     )
+    counter = {
+        "charge_capacity_Ah": s.CHARGE_CAPACITY,
+        "discharge_capacity_Ah": s.DISCHARGE_CAPACITY,
+    }
+    steps_in_out = [coarse.get(counter[c], 0.0) for c in (o.in_column, o.out_column)]
+    if any(steps_in_out) and o.ce_defined:
+        flags += ce_resolution_flags(table, tuple(steps_in_out), o.in_column, o.out_column)
     flags += time_flags(numbered.table)
     notes = list(numbered.notes) + coarse_notes
     flags += [

@@ -41,16 +41,41 @@ def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
 
     Trapezoidal rule over ``Test Time / s``; charge counters integrate the
     positive part of the current, discharge counters the negative part [A·h, W·h].
+    A missing energy counter beside capacity counters the file does have is
+    ∫ |V| dQ over those counters' own rises (the mean voltage of each interval times
+    its charge; I·V > 0 is charge energy, as without them), so it passes energy only
+    where the counters pass charge: a reader that knows the charge stood still (jr862
+    ``_03``: the 44 loop gaps) keeps the energy still there too.
     """
     dt_h = pl.col(s.TIME).diff().fill_null(0.0) / 3600.0
     i_mid = (pl.col(s.CURRENT) + pl.col(s.CURRENT).shift(1)).fill_null(0.0) / 2.0
     p = pl.col(s.CURRENT) * pl.col(s.VOLTAGE)
     p_mid = (p + p.shift(1)).fill_null(0.0) / 2.0
+    v_mid = (pl.col(s.VOLTAGE) + pl.col(s.VOLTAGE).shift(1)).fill_null(0.0) / 2.0
+
+    counted = s.CHARGE_CAPACITY in table.columns or s.DISCHARGE_CAPACITY in table.columns
+
+    def rise(name: str) -> pl.Expr:
+        if name in table.columns:
+            return pl.col(name).diff().fill_null(0.0).clip(lower_bound=0.0)
+        sign = 1.0 if name == s.CHARGE_CAPACITY else -1.0
+        return (sign * i_mid).clip(lower_bound=0.0) * dt_h
+
+    up, down = v_mid.clip(lower_bound=0.0), (-v_mid).clip(lower_bound=0.0)
+    # I·V > 0 is charge energy: a charge at V > 0, or a discharge at V < 0 (as p_mid below)
+    by_counter = {
+        s.CHARGE_ENERGY: up * rise(s.CHARGE_CAPACITY) + down * rise(s.DISCHARGE_CAPACITY),
+        s.DISCHARGE_ENERGY: up * rise(s.DISCHARGE_CAPACITY) + down * rise(s.CHARGE_CAPACITY),
+    }
     wanted = {
         s.CHARGE_CAPACITY: (i_mid.clip(lower_bound=0.0) * dt_h).cum_sum(),
         s.DISCHARGE_CAPACITY: (-i_mid.clip(upper_bound=0.0) * dt_h).cum_sum(),
-        s.CHARGE_ENERGY: (p_mid.clip(lower_bound=0.0) * dt_h).cum_sum(),
-        s.DISCHARGE_ENERGY: (-p_mid.clip(upper_bound=0.0) * dt_h).cum_sum(),
+        s.CHARGE_ENERGY: (
+            by_counter[s.CHARGE_ENERGY] if counted else p_mid.clip(lower_bound=0.0) * dt_h
+        ).cum_sum(),
+        s.DISCHARGE_ENERGY: (
+            by_counter[s.DISCHARGE_ENERGY] if counted else -p_mid.clip(upper_bound=0.0) * dt_h
+        ).cum_sum(),
     }
     missing = {k: v.alias(k) for k, v in wanted.items() if k not in table.columns}
     return table.with_columns(list(missing.values())) if missing else table

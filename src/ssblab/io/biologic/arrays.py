@@ -221,6 +221,7 @@ def capacity_ah(
         q = o.floats(s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY)
         np.multiply(c.once("Q charge/discharge/mA.h"), _MILLI, out=q[0], dtype=np.float64)
         np.negative(q[0], out=q[1])
+        q[1] += 0.0  # no negative zeros
         stored = c.integers("half cycle")
         bounds = c.bounds(c["half cycle"] if stored is None else stored)
         pending.append(((s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY), q, bounds))
@@ -239,6 +240,7 @@ def capacity_ah(
     charge *= _MILLI
     np.cumsum(np.minimum(step, 0.0, out=discharge), out=discharge)
     np.negative(discharge, out=discharge)
+    discharge += 0.0  # -0.0 (no discharge yet) -> 0.0, printed "0.00000", not "-0.00000"
     discharge *= _MILLI
     return {
         s.CHARGE_CAPACITY: charge,
