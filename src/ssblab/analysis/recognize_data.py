@@ -18,6 +18,7 @@ from ssblab.analysis.recognize_sweep import (
     RESPONSE_FRACTION,
     STEADY_FRACTION,
     steady_sweep,
+    sweep_of,
     sweep_response,
 )
 from ssblab.analysis.technique import (
@@ -38,8 +39,14 @@ from ssblab.analysis.technique import (
 #: within :data:`CC_TOLERANCE` of its median current.
 CC_FRACTION = 0.6
 CC_TOLERANCE = 0.03
-#: A run is a voltammetry when this time fraction sweeps at one |dV/dt|.
+#: A run is a voltammetry when this fraction of its records under current sweeps at one
+#: |dV/dt| (:func:`ssblab.analysis.recognize_sweep.sweep_of`).
 SWEEP_FRACTION = 0.6
+#: A run whose current is not constant is chronoamperometry only when the voltage is held,
+#: within HOLD_TOLERANCE_V [V] of where each step ends, over HELD_SHARE of the time under
+#: current (:func:`_held_share`).
+HOLD_TOLERANCE_V = 0.005
+HELD_SHARE = 0.5
 #: Fewest pulses that make a GITT train; largest pulse share of its train's charge.
 GITT_MIN_PULSES = 5
 GITT_MAX_PULSE_SHARE = 0.25
@@ -67,21 +74,32 @@ def _segment_features(labelled: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _sweep_fraction(table: pl.DataFrame) -> float:
-    """Time fraction of records sweeping within 30 % of the median non-zero |dV/dt|."""
-    t = table.get_column(s.TIME).to_numpy()
-    v = table.get_column(s.VOLTAGE).to_numpy()
-    dt, dv = np.diff(t), np.diff(v)
-    ok = dt > 0
-    if ok.sum() < 20:
-        return 0.0
-    rate = np.abs(dv[ok] / dt[ok])
-    moving = rate > 0
-    if moving.sum() < 20:
-        return 0.0
-    typical = float(np.median(rate[moving]))
-    near = np.abs(rate - typical) <= 0.3 * typical
-    return float(dt[ok][near].sum() / dt[ok].sum())
+def _held_share(labelled: pl.DataFrame) -> tuple[float, float]:
+    """Time share under current at a held voltage, and the most-held voltage [V].
+
+    Each current segment (split at the vendor's steps where the table has them) holds the
+    voltage it ends at (the median of its last tenth); a record is held when within
+    :data:`HOLD_TOLERANCE_V` of it. A potentiostatic step is held throughout; a CC-CV
+    charge only over its CV part; a galvanostatic step hardly at all.
+    """
+    keys = [steps.SEGMENT] + ([s.STEP_COUNT] if s.STEP_COUNT in labelled.columns else [])
+    active = labelled.filter(pl.col(steps.STATE) != 0).with_columns(
+        pl.col(s.TIME).diff().fill_null(0.0).clip(lower_bound=0.0).over(keys).alias("_dt")
+    )
+    if active.height == 0:
+        return 0.0, float("nan")
+    v = pl.col(s.VOLTAGE)
+    end = v.slice((pl.len() * 0.9).cast(pl.Int64), pl.len()).median()
+    groups = active.group_by(keys, maintain_order=True).agg(
+        pl.col("_dt").sum().alias("t"),
+        pl.col("_dt").filter((v - end).abs() <= HOLD_TOLERANCE_V).sum().alias("held"),
+        end.alias("v_hold"),
+    )
+    total = float(groups.get_column("t").sum())
+    if total <= 0:
+        return 0.0, float("nan")
+    most = groups.sort("held", descending=True).row(0, named=True)
+    return float(groups.get_column("held").sum()) / total, float(most["v_hold"])
 
 
 def _gitt_segments(feats: pl.DataFrame) -> set[int]:
@@ -130,40 +148,55 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
     weights = active.get_column("duration_s").to_numpy()
     cc = active.get_column("cc_fraction").to_numpy() >= CC_FRACTION
     cc_time = float(weights[cc].sum() / max(weights.sum(), 1e-300))
-    sweep = _sweep_fraction(labelled.filter(pl.col(steps.STATE) != 0))
+    under = labelled.filter(pl.col(steps.STATE) != 0)
+    rate = sweep_of(under)
+    sweep = rate.share
     n_signs = active.get_column("state").n_unique()
     evidence.append(
         f"{100 * cc_time:.0f} % of the time under current at constant current, "
-        f"{100 * sweep:.0f} % sweeping at one dV/dt"
+        f"{100 * sweep:.0f} % of its records sweeping at one dV/dt"
     )
     gitt = _gitt_segments(feats)
     peaked = active.get_column("i_peak").to_numpy() > 1.3
     peaked_time = float(weights[peaked].sum() / max(weights.sum(), 1e-300))
     run_kind, steady = CYCLING, (False, 0.0, 0.0)
     swept = sweep >= SWEEP_FRACTION and (cc_time < 0.5 or peaked_time >= 0.5)
-    noise_only = swept and sweep_response(table) <= RESPONSE_FRACTION  # NaN: not judged
+    noise_only = swept and sweep_response(under, rate) <= RESPONSE_FRACTION  # NaN: not judged
+    ca_like = cc_time < 0.5 and not (n_signs == 2 and _cc_share(active) >= 0.25)
+    held_share, held_v = _held_share(labelled) if ca_like else (0.0, float("nan"))
+    steady = (False, 0.0, 0.0)
     if swept and not noise_only:
         run_kind = CV  # a linear sweep whose current is not held: voltammetry
-    elif (steady := steady_sweep(table))[0]:
+    elif (steady := steady_sweep(under, rate))[0]:
         run_kind = CV  # a sweep whose nearly flat current still responds to the potential
         evidence.append(
-            f"{100 * steady[1]:.0f} % of the records sweep at one dV/dt and the current "
-            f"varies beyond its noise in {100 * steady[2]:.0f} % of the sweep: "
+            f"the current varies beyond its noise in {100 * steady[2]:.0f} % of the sweep: "
             "voltammetry with a flat current"
         )
     elif noise_only:  # a sweep at a noisy constant current: galvanostatic, not a held potential
         run_kind = CP if n_signs == 1 and active.height == 1 else CYCLING
-    elif cc_time < 0.5 and not (n_signs == 2 and _cc_share(active) >= 0.25):
+    elif ca_like and held_share >= HELD_SHARE:
         run_kind = CA  # held potential; CC-CV cycling with long holds keeps CC steps
+        evidence.append(
+            f"the voltage is held (within {1e3 * HOLD_TOLERANCE_V:.0f} mV of where each step "
+            f"ends, e.g. {held_v:.4g} V) over {100 * held_share:.0f} % of the time under "
+            "current: chronoamperometry"
+        )
+    elif ca_like:
+        evidence.append(
+            f"the current is not constant, yet the voltage is held over only "
+            f"{100 * held_share:.0f} % of the time under current (within "
+            f"{1e3 * HOLD_TOLERANCE_V:.0f} mV of where each step ends): not chronoamperometry"
+        )
     elif n_signs == 1 and active.height == 1:
         run_kind = CP
     if noise_only:
         evidence.append(
-            f"{100 * sweep:.0f} % of the time sweeps at one dV/dt with a current that is not "
-            f"constant by {100 * CC_TOLERANCE:.0f} %, yet within each sweep it stays constant "
-            "to within its noise: galvanostatic with a noisy current, not a CV"
+            f"that sweep's current is not constant by {100 * CC_TOLERANCE:.0f} %, yet within "
+            "each sweep it stays constant to within its noise: galvanostatic with a noisy "
+            "current, not a CV"
         )
-    if run_kind != CV and steady[1] > STEADY_FRACTION:
+    if run_kind != CV and steady[1] > STEADY_FRACTION and not noise_only:  # one line, not two
         held = (
             "the current stays constant to within its noise or "
             f"{100 * MIN_RELATIVE_SPREAD:.0f} % in {100 * (1 - steady[2]):.0f} % of the sweep"
@@ -172,9 +205,8 @@ def data_kinds(table: pl.DataFrame) -> tuple[list[Segment], list[str]]:
             "current follows the potential"
         )
         evidence.append(
-            f"{100 * steady[1]:.0f} % of the records sweep at one dV/dt, but {held}: "
-            "galvanostatic (a capacitor or a sloping plateau), not a CV without the "
-            "vendor's technique record"
+            f"a steady sweep, but {held}: galvanostatic (a capacitor or a sloping plateau), "
+            "not a CV without the vendor's technique record"
         )
     labels = []
     for row in feats.iter_rows(named=True):

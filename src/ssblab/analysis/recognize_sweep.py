@@ -12,17 +12,21 @@ its galvanostatic charge and is not called a CV from the data alone. Used by
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
 from ssblab import schema as s
 
+#: A record sweeps at the run's one rate when its |dV/dt| is within this fraction of the
+#: median |dV/dt| (:func:`sweep_of`; the one tolerance of both sweep rules).
+SWEEP_TOLERANCE = 0.3
 #: A run whose current is not held (see :data:`HELD_FRACTION`) is a voltammetry
-#: when this fraction of its records sweep within :data:`STEADY_TOLERANCE` of the
-#: median |dV/dt| and its current responds to the sweep (:func:`current_response`):
-#: a CV whose (capacitive) current is nearly as flat as a constant current's.
+#: when this fraction of its records sweep at its one rate (:func:`sweep_of`) and its
+#: current responds to the sweep (:func:`current_response`): a CV whose (capacitive)
+#: current is nearly as flat as a constant current's.
 STEADY_FRACTION = 0.8
-STEADY_TOLERANCE = 0.2
 #: A current equal from record to record (to 1e-9 of its largest value) in more than
 #: this fraction of the records is held by the instrument: galvanostatic, not a sweep
 #: (a simulated plateau at constant current rises linearly too).
@@ -110,45 +114,52 @@ def current_response(table: pl.DataFrame, steady: np.ndarray) -> float:
 _RATE = (pl.col(s.VOLTAGE).diff() / pl.col(s.TIME).diff()).abs()
 
 
-def _steady_rate(table: pl.DataFrame, tolerance: float) -> tuple[float, float]:
-    """Fraction of the records (with a finite rate) sweeping within *tolerance* of the
-    median |dV/dt|, and that median [V/s] (0, 0 when fewer than 20 records have a rate
-    or none moves)."""
-    sweep = table.select(_RATE.alias("r")).drop_nulls().filter(pl.col("r").is_finite())
-    if sweep.height < 20:
-        return 0.0, 0.0
-    median = float(sweep.get_column("r").median() or 0.0)
-    if median <= 0:
-        return 0.0, 0.0
-    near = (pl.col("r") - median).abs() < tolerance * median
-    return sweep.filter(near).height / sweep.height, median
+@dataclass(frozen=True)
+class Sweep:
+    """The run's one sweep rate, computed once: the median |dV/dt| of the records with a
+    finite, non-zero rate [V/s], the share of the records with a finite rate that sweep
+    within :data:`SWEEP_TOLERANCE` of it [-], and per record after the first whether it
+    does (``marks``)."""
+
+    share: float
+    median_V_s: float
+    marks: np.ndarray
 
 
-def _marks(table: pl.DataFrame, median: float, tolerance: float) -> np.ndarray:
-    """Per record after the first: whether it sweeps within *tolerance* of *median*."""
-    near = ((_RATE - median).abs() < tolerance * median).fill_null(False)
-    return table.select(near).to_series().to_numpy()[1:]
+def sweep_of(table: pl.DataFrame) -> Sweep:
+    """:class:`Sweep` of *table* (share 0 and median 0 when fewer than 20 records have a
+    finite rate, or fewer than 20 move)."""
+    rates = table.select(_RATE.alias("r")).get_column("r")
+    finite = rates.drop_nulls().filter(rates.drop_nulls().is_finite())
+    moving = finite.filter(finite > 0)
+    none = Sweep(0.0, 0.0, np.zeros(max(table.height - 1, 0), dtype=bool))
+    if finite.len() < 20 or moving.len() < 20:
+        return none
+    median = float(moving.median() or 0.0)
+    near = ((rates - median).abs() < SWEEP_TOLERANCE * median).fill_null(False)
+    marks = near.to_numpy()[1:]
+    return Sweep(float(marks.sum()) / finite.len(), median, marks)
 
 
-def sweep_response(table: pl.DataFrame, tolerance: float = 0.3) -> float:
-    """:func:`current_response` of the records sweeping within *tolerance* of the median
-    |dV/dt| (NaN when there is no sweep or no segment long enough to judge)."""
-    _, median = _steady_rate(table, tolerance)
-    if median <= 0 or s.CURRENT not in table.columns:
+def sweep_response(table: pl.DataFrame, sweep: Sweep | None = None) -> float:
+    """:func:`current_response` of the records sweeping at the run's one rate
+    (:func:`sweep_of`, given or computed; NaN when there is no sweep or no segment long
+    enough to judge)."""
+    sweep = sweep_of(table) if sweep is None else sweep
+    if sweep.median_V_s <= 0 or s.CURRENT not in table.columns:
         return float("nan")
-    return current_response(table, _marks(table, median, tolerance))
+    return current_response(table, sweep.marks)
 
 
-def steady_sweep(table: pl.DataFrame) -> tuple[bool, float, float]:
+def steady_sweep(table: pl.DataFrame, sweep: Sweep | None = None) -> tuple[bool, float, float]:
     """Whether *table* sweeps at one |dV/dt| with a current that responds to the sweep.
 
-    Returns the verdict, the fraction of records sweeping within
-    :data:`STEADY_TOLERANCE` of the median rate (0 when the current is held or fewer
-    than 20 records have a rate) and the share of the judged sweep records whose current
-    varies beyond its noise (:func:`current_response`; 0 when not reached, NaN when no
-    segment is long enough to judge). A steady sweep whose current is constant to
-    within its noise in each segment is galvanostatic (a capacitor, or a cell on a
-    sloping plateau), not a CV.
+    Returns the verdict, the share of records sweeping at the run's one rate
+    (:func:`sweep_of`, given or computed; 0 when the current is held) and the share of the
+    judged sweep records whose current varies beyond its noise (:func:`current_response`;
+    0 when not reached, NaN when no segment is long enough to judge). A steady sweep
+    (share above :data:`STEADY_FRACTION`) whose current is constant to within its noise in
+    each segment is galvanostatic (a capacitor, or a cell on a sloping plateau), not a CV.
     """
     if table.height and s.CURRENT in table.columns:
         current = table.get_column(s.CURRENT)
@@ -156,8 +167,8 @@ def steady_sweep(table: pl.DataFrame) -> tuple[bool, float, float]:
         held = (current.diff().abs() <= 1e-9 * scale).sum() / max(table.height - 1, 1)
         if scale > 0 and held > HELD_FRACTION:
             return False, 0.0, 0.0
-    steady, median = _steady_rate(table, STEADY_TOLERANCE)
-    if steady <= STEADY_FRACTION or s.CURRENT not in table.columns:
-        return False, steady, 0.0
-    response = current_response(table, _marks(table, median, STEADY_TOLERANCE))
-    return bool(response > RESPONSE_FRACTION), steady, response
+    sweep = sweep_of(table) if sweep is None else sweep
+    if sweep.share <= STEADY_FRACTION or s.CURRENT not in table.columns:
+        return False, sweep.share, 0.0
+    response = current_response(table, sweep.marks)
+    return bool(response > RESPONSE_FRACTION), sweep.share, response
