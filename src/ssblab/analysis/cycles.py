@@ -57,10 +57,12 @@ from ssblab import schema as s
 from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
 from ssblab.analysis.cycle_checks import (
+    ce_resolution,
     ce_resolution_flags,
     coarse_counters,
     cycle_flags,
     energies_from_records,
+    format_to_resolution,
     time_flags,
 )
 from ssblab.analysis.cycle_rules import (
@@ -124,6 +126,21 @@ class CycleTable:
     definitions: dict[str, str]
     notes: tuple[str, ...]
     flags: tuple[Flag, ...]
+    #: Counter steps of the "in" and "out" capacity counters [A·h] (0: not coarse).
+    counter_steps_Ah: tuple[float, float] = (0.0, 0.0)
+
+    @property
+    def ce_texts(self) -> list[str]:
+        """Each cycle's CE printed to the decimals its counters carry (4 at most; an em dash
+        where undefined): the one rule for printing a CE
+        (:func:`ssblab.analysis.cycle_checks.format_to_resolution`)."""
+        o = conv.orientation(self.cell_type)
+        out = []
+        for row in self.table.iter_rows(named=True):
+            ce = row["coulombic_efficiency"]
+            res = ce_resolution(ce, row[o.in_column], row[o.out_column], *self.counter_steps_Ah)
+            out.append(format_to_resolution(ce, res))
+        return out
 
     @property
     def complete(self) -> pl.DataFrame:
@@ -300,6 +317,7 @@ def cycle_table(
         conv.definitions(numbered.cell_type),
         tuple(notes),
         tuple(flags),
+        (float(steps_in_out[0]), float(steps_in_out[1])),
     )
 
 
