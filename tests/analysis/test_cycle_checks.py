@@ -79,7 +79,7 @@ def test_ce_from_a_coarse_counter_carries_its_resolution(data_dir):
     assert res == pytest.approx(0.00891, abs=1e-5)
     assert format_to_resolution(0.0032 / 0.0063, res) == "0.508"
     assert format_to_resolution(0.0032 / 0.0063, None) == "0.5079"
-    assert ct.counter_steps_Ah == (1e-4, 1e-4) and ct.ce_texts == ["0.508", "—"]
+    assert ct.counter_steps_Ah == pytest.approx((1e-4, 1e-4)) and ct.ce_texts == ["0.508", "—"]
     # a fine counter (jdb11: EC-Lab float counters) raises no such flag, and keeps 4 decimals
     fine = cycle_table(read(data_dir / JDB11))
     assert "ce_resolution" not in _codes(fine)
