@@ -114,7 +114,11 @@ def _stderr_lines(out: list[str]) -> Iterator[None]:
     import tempfile
 
     sys.stderr.flush()
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 (a daemon): nothing to capture
+        yield
+        return
     with tempfile.TemporaryFile(mode="w+b") as sink:
         os.dup2(sink.fileno(), 2)
         try:
@@ -166,7 +170,8 @@ def pybamm_log_to(notes: list[str]) -> Iterator[None]:
             sys.stderr.write("\n".join(rest) + "\n")
 
 
-def _model(cell: Cell, model: str):
+def pybamm_model(cell: Cell, model: str) -> pybamm.BaseModel:
+    """The PyBaMM lithium-ion model *model* (SPM, SPMe or DFN) with the cell's options."""
     import pybamm
 
     models = {
@@ -197,7 +202,7 @@ def solve(
     sink = cell.notes if notes is None else notes
     with pybamm_log_to(sink):
         sim = pybamm.Simulation(
-            _model(cell, model),
+            pybamm_model(cell, model),
             parameter_values=cell.values,
             experiment=experiment,
             var_pts=VAR_PTS,
@@ -339,7 +344,7 @@ class RateTest:
                 for r in self.c_rates[:n]
             ]
             self._sims[n] = pybamm.Simulation(
-                _model(self.cell, self.model),
+                pybamm_model(self.cell, self.model),
                 parameter_values=self.cell.values,
                 experiment=pybamm.Experiment(cycles),
                 var_pts=VAR_PTS,

@@ -109,7 +109,7 @@ class _OneCycle:
     def __init__(self, cell: Cell, current_mA: float, model: str = "SPMe"):
         import pybamm
 
-        from ssblab.simulate.cycling import VAR_PTS, _model
+        from ssblab.simulate.cycling import VAR_PTS, pybamm_model
 
         if cell.half_cell or "SEI" not in cell.options:
             raise SimulationError("SEI cycle skipping applies to the alloy full cell (SEI on)")
@@ -119,7 +119,7 @@ class _OneCycle:
         values = cell.values.copy()
         values.update({THICKNESS: "[input]", C_POS0: "[input]"})
         self.sim = pybamm.Simulation(
-            _model(cell, model),
+            pybamm_model(cell, model),
             parameter_values=values,
             experiment=pybamm.Experiment([_cycle_steps(cell, current_mA)]),
             var_pts=VAR_PTS,
@@ -249,12 +249,12 @@ def first_cycle_ice(cell: Cell, current_mA: float, j0_values: list[float]) -> li
     """Initial coulombic efficiency [%] of the pristine cell for each SEI exchange current."""
     import pybamm
 
-    from ssblab.simulate.cycling import VAR_PTS, _model, pybamm_log_to, step_capacities
+    from ssblab.simulate.cycling import VAR_PTS, pybamm_log_to, pybamm_model, step_capacities
 
     values = cell.values.copy()
     values.update({SEI_J0: "[input]"})
     sim = pybamm.Simulation(
-        _model(cell, "SPMe"),
+        pybamm_model(cell, "SPMe"),
         parameter_values=values,
         experiment=pybamm.Experiment([_cycle_steps(cell, current_mA)]),
         var_pts=VAR_PTS,
