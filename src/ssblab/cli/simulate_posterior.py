@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from ssblab.cli._common import print_json, print_table, progress
+from ssblab.cli._common import print_flags, print_json, print_table, progress
 
 
 def calibrate_command(json: bool, samples: int, mcmc: int, out: Path | None) -> None:
@@ -55,8 +55,7 @@ def calibrate_command(json: bool, samples: int, mcmc: int, out: Path | None) -> 
     if json:
         print_json(payload)
         return
-    for flag in flags:
-        typer.echo(str(flag), err=True)
+    print_flags(flags)
     print_table(
         payload["rows"], title="Seed vs model (best posterior draw): calibrated on 200 nm + bare"
     )

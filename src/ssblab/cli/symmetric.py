@@ -10,6 +10,7 @@ import typer
 from ssblab.cli._common import (
     JsonOpt,
     TableOutOpt,
+    print_flags,
     print_json,
     print_table,
     table_rows,
@@ -160,8 +161,7 @@ def symmetric_command(
     if json:
         print_json(payload)
         return
-    for flag in flags:
-        typer.echo(str(flag), err=True)
+    print_flags(flags)
     skip = ("half_cycles", "rate", "three_electrode", "soft_shorts", "flags")
     summary = {k: v for k, v in payload.items() if k not in skip}
     summary.update(payload.get("three_electrode", {}))
