@@ -64,3 +64,21 @@ def test_retention_leaves_out_a_run_without_a_complete_cycle(data_dir):
     (trace,) = retention(data.runs).traces
     assert trace.name == "ajm314_LCO_ajm5-SSB1-F_Wait48hr-Repeat-01-012"
     assert np.allclose(trace.y, [100.0, 99.831, 99.757, 99.695], atol=1e-3)
+
+
+def test_model_lifetimes_say_what_they_are(examples_dir, data_dir):
+    """The seed-cell page gave the model's 300 nm lifetime beside the bare cell's with
+    nothing to tell a calibrated number from a predicted one, or that it has no interval."""
+    from ssblab.report.panels_symmetric import MODEL_NOTE, lifetimes, symmetric_voltage
+
+    recipes = [
+        examples_dir / "sym-li-bare_lgps.toml",
+        examples_dir / "sym-li-lialo2-300nm_lgps.toml",
+    ]
+    runs = collect(recipes, simulate=True).runs
+    assert [r.run.meta.kind for r in runs] == ["simulated", "simulated"]
+    assert lifetimes(runs).note.endswith(MODEL_NOTE)
+    assert symmetric_voltage(runs)[0].note.endswith(MODEL_NOTE)
+    assert "calibrated on the seed's bare and 200 nm cells" in MODEL_NOTE
+    measured = collect([data_dir / f"{STEM}_01_GCPL_C05.mpr"]).runs
+    assert "Model runs" not in symmetric_voltage(measured)[0].note

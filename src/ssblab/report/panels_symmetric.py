@@ -25,6 +25,18 @@ from ssblab.report.style import series_color
 TIME_SERIES_POINTS = 4000
 #: Points kept per envelope line when several cells share the overview.
 ENVELOPE_POINTS = 1200
+#: What a model run's lifetime is (calibrated or predicted) and that it has no interval.
+MODEL_NOTE = (
+    "Model runs: ssblab's symmetric-cell model; with its shipped parameters (report "
+    "--simulate) the highest-posterior draw, calibrated on the seed's bare and 200 nm "
+    "cells, every other coating a prediction; one draw, so no interval (ssblab simulate "
+    "calibrate --samples 1000 gives 90 % intervals)."
+)
+
+
+def _model_note(runs: list[LabelledRun]) -> str:
+    """:data:`MODEL_NOTE` after a space when any of *runs* is simulated, else nothing."""
+    return " " + MODEL_NOTE if any(r.run.meta.kind == "simulated" for r in runs) else ""
 
 
 def _symmetric_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
@@ -121,7 +133,7 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
             mode = failure.mode.replace("_", " ")
             events.append(Event(float(failure.time_h), mode, colour))
             failed.append((r, colour, events[-1]))
-    note = _failure_note(sym, found)
+    note = _failure_note(sym, found) + _model_note(sym)
     labels = {"x_label": "Time [h]", "y_label": "Voltage [mV]"}
     by_cell: dict[str, list[Trace]] = {}
     for trace in traces:
@@ -344,5 +356,6 @@ def lifetimes(runs: list[LabelledRun]) -> Panel:
         x_label="Cell",
         y_label="Lifetime [h]",
         traces=(bars,),
-        note="Time of the first failed half-cycle; a cell without failure shows its tested time.",
+        note="Time of the first failed half-cycle; a cell without failure shows its tested time."
+        + _model_note(sym),
     )
