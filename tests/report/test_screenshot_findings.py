@@ -78,7 +78,8 @@ def test_model_lifetimes_say_what_they_are(examples_dir, data_dir):
     runs = collect(recipes, simulate=True).runs
     assert [r.run.meta.kind for r in runs] == ["simulated", "simulated"]
     assert lifetimes(runs).note.endswith(MODEL_NOTE)
-    assert symmetric_voltage(runs)[0].note.endswith(MODEL_NOTE)
+    note = symmetric_voltage(runs)[0].note
+    assert note.endswith(". " + MODEL_NOTE) and ".. " not in note  # its own sentence
     assert "calibrated on the seed's bare and 200 nm cells" in MODEL_NOTE
     measured = collect([data_dir / f"{STEM}_01_GCPL_C05.mpr"]).runs
     assert "Model runs" not in symmetric_voltage(measured)[0].note

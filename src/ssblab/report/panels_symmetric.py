@@ -34,9 +34,11 @@ MODEL_NOTE = (
 )
 
 
-def _model_note(runs: list[LabelledRun]) -> str:
-    """:data:`MODEL_NOTE` after a space when any of *runs* is simulated, else nothing."""
-    return " " + MODEL_NOTE if any(r.run.meta.kind == "simulated" for r in runs) else ""
+def _with_model_note(note: str, runs: list[LabelledRun]) -> str:
+    """*note*, then :data:`MODEL_NOTE` as its own sentence when any of *runs* is simulated."""
+    if not any(r.run.meta.kind == "simulated" for r in runs):
+        return note
+    return f"{note}{' ' if note.endswith('.') else '. '}{MODEL_NOTE}"
 
 
 def _symmetric_runs(runs: list[LabelledRun]) -> list[LabelledRun]:
@@ -133,7 +135,7 @@ def symmetric_voltage(runs: list[LabelledRun]) -> list[Panel]:
             mode = failure.mode.replace("_", " ")
             events.append(Event(float(failure.time_h), mode, colour))
             failed.append((r, colour, events[-1]))
-    note = _failure_note(sym, found) + _model_note(sym)
+    note = _with_model_note(_failure_note(sym, found), sym)
     labels = {"x_label": "Time [h]", "y_label": "Voltage [mV]"}
     by_cell: dict[str, list[Trace]] = {}
     for trace in traces:
@@ -356,6 +358,8 @@ def lifetimes(runs: list[LabelledRun]) -> Panel:
         x_label="Cell",
         y_label="Lifetime [h]",
         traces=(bars,),
-        note="Time of the first failed half-cycle; a cell without failure shows its tested time."
-        + _model_note(sym),
+        note=_with_model_note(
+            "Time of the first failed half-cycle; a cell without failure shows its tested time.",
+            sym,
+        ),
     )
