@@ -50,8 +50,24 @@ def report(inputs: list[str], out: Path, title: str, *extra: str) -> Path:
     return out / "index.html"
 
 
+def trim_to_gap(png: Path, height: int) -> int:
+    """Cut *png* at the last full-width white gap above *height* px, so that the image
+    ends between two rows of panels instead of through one; returns the new height."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(png) as im:
+        grey = np.asarray(im.convert("L"))
+        white = (grey[:, 10:-10] >= 250).all(axis=1)  # background across the page
+        gaps = [y for y in range(min(height, grey.shape[0]) - 1, height // 2, -1) if white[y]]
+        cut = gaps[0] + 1 if gaps else min(height, grey.shape[0])
+        im.crop((0, 0, im.width, cut)).save(png, optimize=True)
+    return cut
+
+
 def screenshot(page: Path, png: Path, height: int) -> None:
-    """Headless Chromium screenshot of *page*, 1400 px wide."""
+    """Headless Chromium screenshot of *page*, 1400 px wide, ending between panel rows
+    at most *height* px down."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         raise SystemExit("chromium is not installed (apt-get install -y chromium)")
@@ -61,7 +77,7 @@ def screenshot(page: Path, png: Path, height: int) -> None:
                 browser,
                 *FLAGS,
                 f"--user-data-dir={profile}",
-                f"--window-size=1400,{height}",
+                f"--window-size=1400,{height + 400}",
                 "--virtual-time-budget=20000",
                 f"--screenshot={png}",
                 page.resolve().as_uri(),
@@ -70,6 +86,7 @@ def screenshot(page: Path, png: Path, height: int) -> None:
             capture_output=True,
             timeout=180,
         )
+    trim_to_gap(png, height)
 
 
 def main() -> int:
@@ -87,7 +104,7 @@ def main() -> int:
         real = report(
             [str(DATA / f) for f in REAL_FILES], work / "real", "ssblab report: real files"
         )
-        screenshot(real, DOCS / "report-real-files.png", 2600)
+        screenshot(real, DOCS / "report-real-files.png", 3040)
         print(f"real-file report ({len(REAL_FILES)} files): {real.stat().st_size / 1e6:.2f} MB")
     return 0
 
