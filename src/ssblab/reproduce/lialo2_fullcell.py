@@ -52,8 +52,10 @@ from ssblab.reproduce.lialo2_fullcell_model import (  # noqa: F401 (the names li
 
 def add_rows(case: CaseStudy, interphase: str | None = None) -> None:
     """Every full-cell number of the seed beside the model's, with its role and error."""
+    from ssblab.simulate.cycling import drain_solver_lines
     from ssblab.simulate.fade import Interphase, cycle_response, retention, walk
 
+    drain_solver_lines()  # count only this study's solves
     model = build(interphase=interphase)
     scale = model.loading_scale()
     r_int = {t: interface_asr_ohm(t) for t in FULL}  # physical [Ohm]
@@ -189,7 +191,7 @@ def add_rows(case: CaseStudy, interphase: str | None = None) -> None:
         "loading), the bare cell's predictions move several-fold; "
         "'python -m ssblab.reproduce.lialo2_sensitivity' prints the profile"
     )
-    from ssblab.simulate.cycling import drain_solver_lines, solver_note
+    from ssblab.simulate.cycling import solver_note
 
     solver = solver_note(drain_solver_lines(), "full cells")
     case.notes.append(solver or "full cells: SUNDIALS IDA wrote no error line")
