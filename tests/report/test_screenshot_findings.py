@@ -83,3 +83,41 @@ def test_model_lifetimes_say_what_they_are(examples_dir, data_dir):
     assert "calibrated on the seed's bare and 200 nm cells" in MODEL_NOTE
     measured = collect([data_dir / f"{STEM}_01_GCPL_C05.mpr"]).runs
     assert "Model runs" not in symmetric_voltage(measured)[0].note
+
+
+def test_png_point_labels_do_not_overlap(examples_dir):
+    """The literature PNG printed 'Al foil | LPSC | NCM622' across 'Al-LPSC-C | ...' and
+    'Al powder', 'nSi' across 'Li-In': a label that would overlap an earlier one is hidden."""
+    pytest.importorskip("matplotlib")
+    from ssblab.report.figures import POINT_LABEL, draw
+    from ssblab.report.panels_echem import literature
+
+    recipes = [examples_dir / "al-foil_ncm622.toml", examples_dir / "al-lpsc-composite_ncm622.toml"]
+    fig = draw(literature(collect(recipes).designs))
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == POINT_LABEL]
+    shown = [t for t in labels if t.get_visible()]
+    assert len(labels) > len(shown) >= 10  # some hidden, most of the literature kept
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent() for t in shown]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_png_lifetime_bars_wrap_their_cell_names(examples_dir):
+    """Four cell names at 30° took more height than the bars, and a one-series legend
+    ('lifetime') said nothing: the names are wrapped under the bars, no legend."""
+    pytest.importorskip("matplotlib")
+    from ssblab.report.figures import draw
+    from ssblab.report.panels_symmetric import lifetimes
+
+    recipes = [
+        examples_dir / "sym-li-bare_lgps.toml",
+        examples_dir / "sym-li-lialo2-300nm_lgps.toml",
+    ]
+    fig = draw(lifetimes(collect(recipes, simulate=True).runs))
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == [
+        "Li | LGPS | Li\n(bare) (model)",
+        "Li@LiAlO2 300nm |\nLGPS | Li@LiAlO2\n300nm (model)",
+    ]
+    assert all(t.get_rotation() == 0 for t in fig.axes[0].get_xticklabels())
+    assert fig.legends == []

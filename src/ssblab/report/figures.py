@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 MAX_LEGEND_ENTRIES = 12
 #: Points labelled one by one in a PNG only when a trace has at most this many.
 MAX_POINT_LABELS = 25
+#: Bar categories wrapped under their bars (more are slanted), and the wrap width [chars].
+MAX_WRAPPED_BARS = 6
+BAR_LABEL_CHARS = 18
+#: gid of the point labels, so that the ones that would overlap can be hidden.
+POINT_LABEL = "ssblab-point-label"
 #: Legend rows the figure's own height holds; each further row makes it taller [in].
 LEGEND_ROWS_FREE = 2
 LEGEND_ROW_IN = 0.19
@@ -35,17 +40,28 @@ def plain(text: str) -> str:
 
 
 def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
-    """Grouped bars: categories (the union of every trace's x, in order) side by side."""
+    """Grouped bars: categories (the union of every trace's x, in order) side by side.
+
+    A few long category names are wrapped under their bars instead of slanted (four
+    cell names at 30° took more height than the bars); one series needs no legend."""
+    import textwrap
+
     categories: list[str] = []
     for b in bars:
         categories += [str(x) for x in b.x if str(x) not in categories]
     width = 0.8 / len(bars)
     for k, b in enumerate(bars):
         pos = np.array([categories.index(str(x)) for x in b.x]) + (k - (len(bars) - 1) / 2) * width
-        bars = ax.bar(pos, b.y, width=width, color=b.color, label=plain(b.name))
+        label = plain(b.name) if len(bars) > 1 else "_nolegend_"
+        drawn = ax.bar(pos, b.y, width=width, color=b.color, label=label)
         if b.text and len(b.text) <= MAX_POINT_LABELS:
-            ax.bar_label(bars, labels=[plain(x) for x in b.text], fontsize=6.5, padding=2)
-    ax.set_xticks(range(len(categories)), categories, rotation=30, ha="right")
+            ax.bar_label(drawn, labels=[plain(x) for x in b.text], fontsize=6.5, padding=2)
+    names = [plain(c) for c in categories]
+    if len(categories) <= MAX_WRAPPED_BARS:
+        wrapped = [textwrap.fill(c, BAR_LABEL_CHARS, break_long_words=False) for c in names]
+        ax.set_xticks(range(len(categories)), wrapped, fontsize=7.5)
+    else:
+        ax.set_xticks(range(len(categories)), names, rotation=30, ha="right")
 
 
 def _draw_trace(ax: Axes, trace: Trace, index: int) -> None:
@@ -67,7 +83,33 @@ def _draw_trace(ax: Axes, trace: Trace, index: int) -> None:
     )
     if trace.text and len(trace.text) <= MAX_POINT_LABELS:
         for x, y, text in zip(trace.x, trace.y, trace.text, strict=True):
-            ax.annotate(plain(text), (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points")
+            ax.annotate(
+                plain(text),
+                (x, y),
+                fontsize=6,
+                xytext=(3, 3),
+                textcoords="offset points",
+                gid=POINT_LABEL,
+            )
+
+
+def _hide_overlapping_labels(fig: Figure) -> int:
+    """Hide each point label that would overlap an earlier one (the page's hover still
+    names every point); returns how many were hidden."""
+    labels = [t for ax in fig.axes for t in ax.texts if t.get_gid() == POINT_LABEL]
+    if len(labels) < 2:
+        return 0
+    fig.draw_without_rendering()  # the final layout, so the boxes are where they print
+    kept: list[Any] = []
+    hidden = 0
+    for text in labels:
+        box = text.get_window_extent()
+        if any(box.overlaps(k) for k in kept):
+            text.set_visible(False)
+            hidden += 1
+        else:
+            kept.append(box)
+    return hidden
 
 
 def _add_colorbar(fig: Figure, ax: Axes, panel: Panel) -> None:
@@ -124,6 +166,7 @@ def draw(panel: Panel) -> Figure:
     with mpl.rc_context(matplotlib_rc()):
         fig = Figure(figsize=PNG_SIZE_IN, dpi=PNG_DPI, layout="constrained")
         draw_on(fig, fig.add_subplot(), panel)
+        _hide_overlapping_labels(fig)
     return fig
 
 
