@@ -21,7 +21,7 @@ def test_land_csv_and_real_spectra(data_dir, tmp_path):
     text = report.index.read_text("utf-8")
     # synthetic two-ZARC truth: R_inf = 10 Ω, R_ct = 50 + 50 Ω (data README); the
     # report's one-arc fit recovers the bulk and the total arc resistance.
-    assert "2XZARCequal: R0-p(R1,CPE1), R_b = 10.08 Ω, R_ct = 98.88 Ω" in text
+    assert "2XZARCequal: R0-p(R1,CPE1), R_b = 10.08 ± 2.0 Ω, R_ct = 98.88 ± 3.6 Ω" in text
 
 
 def test_multi_spectrum_file_is_split(data_dir, tmp_path):

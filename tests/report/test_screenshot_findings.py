@@ -121,3 +121,15 @@ def test_png_lifetime_bars_wrap_their_cell_names(examples_dir):
     ]
     assert all(t.get_rotation() == 0 for t in fig.axes[0].get_xticklabels())
     assert fig.legends == []
+
+
+def test_fitted_resistances_carry_their_standard_error(data_dir):
+    """The Nyquist note gave R_b = 0.01507 Ω and R_ct = 0.02213 Ω of a fit with no error:
+    each now carries the fit's standard error (diagonal of its covariance)."""
+    from ssblab.report.panels_eis import nyquist, with_error
+
+    (panel,) = nyquist(collect([data_dir / "eis" / "impedancepy_exampleData.csv"]).spectra)
+    assert "R_b = 0.01507 ± 0.00021 Ω, R_ct = 0.02213 ± 0.00055 Ω (± one standard" in panel.note
+    assert with_error(10.0756, float("nan")) == "10.08"  # no covariance: no ± shown
+    assert with_error(10.0756, 0.0) == "10.08"  # a fixed parameter
+    assert with_error(10.0756, 1.9713) == "10.08 ± 2.0"

@@ -169,6 +169,14 @@ def nyquist(spectra: list[Spectrum]) -> list[Panel]:
     return panels
 
 
+def with_error(value: float, stderr: float) -> str:
+    """``value ± stderr`` (4 and 2 significant digits); the value alone when the fit gave
+    no finite, positive error (a fixed parameter, a singular covariance)."""
+    if np.isfinite(stderr) and stderr > 0:
+        return f"{value:.4g} ± {stderr:#.2g}"
+    return f"{value:.4g}"
+
+
 def _nyquist_panel(group: list[Spectrum], colours: dict[int, str]) -> Panel:
     traces, notes = [], []
     for spec in group:
@@ -204,9 +212,11 @@ def _nyquist_panel(group: list[Spectrum], colours: dict[int, str]) -> Panel:
             }
         )
         flagged = f"; flagged: {', '.join(shown)}" if shown else ""
+        r_b = with_error(result.r_b_ohm, result.r_b_stderr_ohm)
+        r_ct = with_error(result.r_ct_ohm, result.r_ct_stderr_ohm)
         notes.append(
-            f"{spec.label}: {result.circuit}, R_b = {result.r_b_ohm:.4g} Ω, "
-            f"R_ct = {result.r_ct_ohm:.4g} Ω, RMSE = {result.rmse_ohm:.3g} Ω{window}{flagged}"
+            f"{spec.label}: {result.circuit}, R_b = {r_b} Ω, R_ct = {r_ct} Ω "
+            f"(± one standard error of the fit), RMSE = {result.rmse_ohm:.3g} Ω{window}{flagged}"
         )
     return Panel(
         key="eis_nyquist",
