@@ -316,6 +316,17 @@ def _direction_rows(case: CaseStudy, slow, laws: dict, runs: dict) -> None:
     )
 
 
+#: Why the rate tests run CC both ways; the numbers are
+#: :func:`ssblab.reproduce.lialo2_sensitivity.cv_hold_rate_test` (a slow test checks them).
+CC_ONLY_CHOICE = (
+    "rate tests: constant current both ways, no CV hold, because the seed names none (LAND "
+    "CT-2001A, C-rates only); so the last 0.1 C cycle gives back what the 1 C discharge left "
+    "(CE 1.198 coated / 1.169 bare, flagged ce_carry_over). A hold at 3.0 V to C/50 after "
+    "each discharge would make the CEs 0.960/0.996/1.005/1.008/0.995, but it would add 26 % "
+    "to the 1 C discharge (0.067 vs 0.053 mAh), a capacity the seed's rate numbers do not describe"
+)
+
+
 def _runs(case: CaseStudy, model: FullCellModel, r_int: dict[int, float]) -> None:
     """The rate tests as canonical tables (fitted loading and diffusivity) for the report."""
     from ssblab.analysis.cycles import cycles
@@ -335,6 +346,7 @@ def _runs(case: CaseStudy, model: FullCellModel, r_int: dict[int, float]) -> Non
         )
         case.runs.append((f"{recipe.name} rate test (PyBaMM, calibrated)", run))
         if thickness:
+            case.notes.append(CC_ONLY_CHOICE)
             table = cycles(run)["discharge_capacity_Ah"].to_list()[: len(RATES_C)]
             exact = [q * 1e3 / run.meta.active_mass_g for q in table]
             fitted = model.rate(r_int[thickness])

@@ -299,6 +299,44 @@ def fit_stability(starts=STARTS, max_iterations: int = 40) -> list[dict[str, flo
     return out
 
 
+def cv_hold_rate_test(hold_until: str = "C/50") -> dict[str, list[float]]:
+    """The coated cell's rate test (0.1/0.2/0.5/1/0.1 C) with and without a CV hold at the
+    lower cutoff after each discharge: per-cycle CE and discharge [mAh] (~20 s of PyBaMM).
+
+    Why the case study runs CC both ways (:data:`~ssblab.reproduce.lialo2_fullcell.CC_ONLY_CHOICE`).
+    """
+    from ssblab.analysis.cycles import cycle_table
+    from ssblab.recipe import load_recipe
+    from ssblab.reproduce.common import recipe_path
+    from ssblab.simulate.fullcell import cell_window, simulate_full
+
+    model = build()
+    recipe = load_recipe(recipe_path(FULL[200]))
+    low, high = cell_window(recipe)
+    out: dict[str, list[float]] = {}
+    for hold in (False, True):
+        steps: list[str] = []
+        for rate in [*RATES_C, RATES_C[0]]:
+            hours = 2.0 / rate
+            steps += [
+                f"Charge at {rate:g} C for {hours:g} hours or until {high:.3f} V",
+                f"Discharge at {rate:g} C for {hours:g} hours or until {low:.3f} V",
+            ] + ([f"Hold at {low:.3f} V until {hold_until}"] if hold else [])
+        run = simulate_full(
+            recipe,
+            steps,
+            series_resistance_ohm=interface_asr_ohm(200),
+            inputs=model.inputs(),
+            loading_mg_cm2=model.params["loading"],
+            interphase=model.cell.interphase,
+        )
+        table = cycle_table(run, "pairs").table
+        key = "hold" if hold else "cc"
+        out[f"{key}_ce"] = table.get_column("coulombic_efficiency").to_list()
+        out[f"{key}_discharge_mAh"] = [1e3 * q for q in table.get_column("discharge_capacity_Ah")]
+    return out
+
+
 def _predict(model, params: dict[str, float], r_ohm: float) -> np.ndarray:
     from ssblab.simulate.fit import RateModel
 
