@@ -1,5 +1,4 @@
-"""No reader, command-line or report module imports another module's private
-(``_``-prefixed) names.
+"""No ssblab module imports another module's private (``_``-prefixed) names.
 
 A private helper used from elsewhere is part of its module's interface without
 saying so: rename it and a reader breaks. Private *modules* (``ssblab.io._tabular``)
@@ -14,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-import ssblab.cli
+import ssblab
 import ssblab.io
-import ssblab.report
 
 IO = Path(ssblab.io.__file__).parent
+ROOT = Path(ssblab.__file__).parent
+#: Packages checked: all but atomistic, whose neb.py and stability.py / amorphous.py
+#: still import _aligned_pair (and two more) and _relaxed_cell (to be made public).
+PACKAGES = ("analysis", "bench", "catalog", "cli", "data", "io", "report", "reproduce", "simulate")
 
 
 def _is_module(package: str, name: str) -> bool:
@@ -43,17 +45,24 @@ def _private_imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(
-    "package", [ssblab.io, ssblab.cli, ssblab.report], ids=lambda p: p.__name__
-)
-def test_modules_import_no_private_names(package):
-    root = Path(package.__file__).parent
+def _seen(paths: list[Path]) -> dict[str, set[str]]:
+    """The private names each of *paths* imports, by path relative to the package root."""
     seen = {}
-    for path in sorted(root.rglob("*.py")):
+    for path in paths:
         names = _private_imports(path)
         if names:
-            seen[path.relative_to(root).as_posix()] = names
-    assert seen == {}
+            seen[path.relative_to(ROOT).as_posix()] = names
+    return seen
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_modules_import_no_private_names(package):
+    assert (ROOT / package).is_dir()
+    assert _seen(sorted((ROOT / package).rglob("*.py"))) == {}
+
+
+def test_top_level_modules_import_no_private_names():
+    assert _seen(sorted(ROOT.glob("*.py"))) == {}
 
 
 def test_the_check_finds_a_private_import(tmp_path):
