@@ -133,3 +133,25 @@ def test_fitted_resistances_carry_their_standard_error(data_dir):
     assert with_error(10.0756, float("nan")) == "10.08"  # no covariance: no ± shown
     assert with_error(10.0756, 0.0) == "10.08"  # a fixed parameter
     assert with_error(10.0756, 1.9713) == "10.08 ± 2.0"
+
+
+def test_a_screenshot_ends_between_two_rows_of_panels(tmp_path):
+    """docs/make_screenshots.py cut the README images through a panel at 2600 px; it now
+    cuts in the last full-width white gap above the height asked for."""
+    import importlib.util
+    from pathlib import Path
+
+    from PIL import Image
+
+    script = Path(__file__).resolve().parents[2] / "docs" / "make_screenshots.py"
+    spec = importlib.util.spec_from_file_location("make_screenshots", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    im = Image.new("L", (200, 300), 255)
+    im.paste(200, (20, 10, 180, 120))  # a panel row: grey box with a border
+    im.paste(200, (20, 140, 180, 280))  # the next row, through which 200 px would cut
+    png = tmp_path / "page.png"
+    im.save(png)
+    assert module.trim_to_gap(png, 200) == 140  # rows 120-139 are the gap
+    with Image.open(png) as out:
+        assert out.size == (200, 140)
