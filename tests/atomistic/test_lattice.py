@@ -20,6 +20,12 @@ from ssblab.atomistic.structures import get_structure
 TOLERANCE = 0.03
 #: Ordered models of cubic, disordered crystals: compared by V^(1/3) with a.
 PSEUDO_CUBIC = ("Li6PS5Cl",)
+#: Deviations [%] of a and c measured on this machine (session 6): gamma-LiAlO2 from the
+#: Wiedemann et al. 2016 neutron refinement, against that refinement's cell.
+MEASURED_PERCENT = {
+    ("LiAlO2_gamma", "chgnet"): {"a": 1.48, "c": 0.46},
+    ("LiAlO2_gamma", "sevennet"): {"a": 1.18, "c": 1.27},
+}
 
 
 @pytest.mark.slow
@@ -30,11 +36,14 @@ def test_relaxed_lattice_within_3_percent_of_experiment(name, model):
     experiment = get_structure(name).experiment
     atoms = relaxed_lattice(name, model).atoms
     a, b, c = atoms.cell.cellpar()[:3]
+    measured = MEASURED_PERCENT.get((name, model), {})
     for axis, value in zip("abc", (a, b, c), strict=True):
         if f"{axis}_A" in experiment:
             ref = experiment[f"{axis}_A"]
             deviation = 100 * (value / ref - 1)
             print(f"{name} {model} {axis} = {value:.4f} Å vs {ref} Å: {deviation:+.2f} %")
+            if axis in measured:
+                assert deviation == pytest.approx(measured[axis], abs=0.02)
     if name in PSEUDO_CUBIC:
         cube = atoms.get_volume() ** (1 / 3)
         deviation = 100 * (cube / experiment["a_A"] - 1)

@@ -170,12 +170,12 @@ def melt_quench(
     from ase.md.langevin import Langevin
     from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
 
-    from ssblab.atomistic.binding import _relaxed_cell
+    from ssblab.atomistic.binding import relaxed_cell
     from ssblab.atomistic.calculator import get_calculator
     from ssblab.atomistic.relax import relax
 
     start = time.perf_counter()
-    cell = _relaxed_cell(protocol.crystal, model)  # relaxed once, then from the disk cache
+    cell = relaxed_cell(protocol.crystal, model)  # relaxed once, then from the disk cache
     crystal = cell.atoms.repeat(protocol.repeats)
     e_crystal, n_cell = cell.energy_eV, len(cell.atoms)
     work = crystal.copy()

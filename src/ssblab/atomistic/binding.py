@@ -85,7 +85,7 @@ class BindingResult:
 
 
 @cache
-def _relaxed_cell(name: str, model: str) -> Relaxed:
+def relaxed_cell(name: str, model: str) -> Relaxed:
     """The relaxed conventional cell, from the on-disk cache when this model has made it."""
     from ase import Atoms
 
@@ -114,7 +114,7 @@ def _relaxed_cell(name: str, model: str) -> Relaxed:
 
 def host_cell(name: str, model: str = "chgnet") -> Atoms:
     """The conventional cell of *name* relaxed with *model* (cached per process)."""
-    return _relaxed_cell(name, model).atoms.copy()
+    return relaxed_cell(name, model).atoms.copy()
 
 
 def surface_slab(
@@ -228,7 +228,7 @@ def reference_energy(symbol: str, reference: str, model: str = "chgnet") -> floa
     if reference == "bulk":
         if symbol not in structures():
             raise SsblabError(f"no crystal of {symbol!r} in structures.toml for a bulk reference")
-        cell = _relaxed_cell(symbol, model)
+        cell = relaxed_cell(symbol, model)
         return cell.energy_eV / len(cell.atoms)
     raise SsblabError(f"unknown reference {reference!r}; choose one of: {', '.join(REFERENCES)}")
 

@@ -16,7 +16,7 @@ Caveats, stated with every number:
   isolated atom in a box, an upper bound of their energy; a reaction whose
   products contain such an element is flagged ``placeholder_product``;
 - LiAlO2 is screened as both polymorphs, α (R-3m) and γ (P4₁2₁2, ``LiAlO2_gamma``,
-  whose coordinates are DFT-relaxed ones of mp-3427, not a refinement); the
+  from the neutron refinement of Wiedemann et al. 2016); the
   sputtered film is amorphous. Each candidate reacts with its own energy: other
   polymorphs of its formula are left out of its hull, and the energy between
   them is given as a ``polymorph`` note;
@@ -124,9 +124,9 @@ class ScreenRow:
 @cache
 def _phase_energy(name: str, model: str) -> tuple[str, float]:
     """(formula of the relaxed cell, its energy [eV]) for a structures.toml phase."""
-    from ssblab.atomistic.binding import _relaxed_cell
+    from ssblab.atomistic.binding import relaxed_cell
 
-    done = _relaxed_cell(name, model)
+    done = relaxed_cell(name, model)
     return done.atoms.get_chemical_formula(), done.energy_eV
 
 

@@ -288,8 +288,8 @@ def screen_command(
     typer.echo(
         "Caveats: only phases with a sourced structure close the hull (a missing phase can "
         "only add reactions); O, S, P, N, F, Cl without a crystal enter as isolated atoms; "
-        "LiAlO2 is alpha (R-3m), LiAlO2_gamma gamma (computed mp-3427 coordinates); the "
-        "amorphous film is not screened. Verdicts: a reaction "
+        "LiAlO2 is alpha (R-3m), LiAlO2_gamma gamma (P4_12_12, neutron refinement of "
+        "Wiedemann et al. 2016); the amorphous film is not screened. Verdicts: a reaction "
         "counts only beyond the potential's published formation-energy MAE "
         f"({', '.join(f'{m} {v} eV/atom' for m, v in stability.FORMATION_MAE_EV_ATOM.items())}); "
         "'uncertain' where the two potentials disagree."
