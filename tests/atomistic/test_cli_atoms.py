@@ -113,3 +113,19 @@ def test_amorphous_runs_the_protocol_default_unless_told(monkeypatch):
     assert (seen[0].melt_fs, seen[0].quench_fs) == (1000.0, 1500.0)
     assert (seen[1].melt_fs, seen[1].quench_fs) == (1000.0, 800.0)
     assert seen[0] == amorphous.MeltQuench()
+
+
+def test_s14_ordering_reads_most_strongly_bound_first_with_ties():
+    """The Fig. S14 order line, on the CHGNet E_int measured for the README (eV)."""
+    from types import SimpleNamespace
+
+    from ssblab.cli.atoms_plot import ordering
+
+    measured = {"Al": -1.57, "Li": -1.11, "P2S5": -2.05, "LiAl": -0.83, "Li3P": -1.574}
+    rows = [SimpleNamespace(job=SimpleNamespace(host=h)) for h in measured]
+
+    def value(row, model, key):
+        return measured[row.job.host]
+
+    assert ordering(rows, "chgnet", value) == "P2S5 < Li3P ≈ Al < Li < LiAl"
+    assert ordering(rows, "chgnet", value, tie_eV=0.0) == "P2S5 < Li3P < Al < Li < LiAl"
