@@ -99,6 +99,26 @@ def test_ordered_argyrodite_keeps_one_li_of_each_48h_pair():
     assert atoms.cell.cellpar()[0] == pytest.approx(9.86026)
 
 
+def test_ordered_argyrodite_fills_every_cl_cage_but_not_every_free_s():
+    """6 Li around each 4d Cl (2.49 Å); 0 / 4 / 8 / 12 around the four free 4a S (2.51 Å).
+
+    The uneven 4a environment is stated in the structure's source (structures.toml).
+    """
+    from ase.neighborlist import neighbor_list
+
+    atoms = conventional_cell("Li6PS5Cl")
+    symbols = np.array(atoms.get_chemical_symbols())
+    i, j, d = neighbor_list("ijd", atoms, 3.2)
+    frac = atoms.get_scaled_positions()
+    li_near = {k: int(((i == k) & (symbols[j] == "Li")).sum()) for k in range(len(atoms))}
+    cl = np.flatnonzero(symbols == "Cl")
+    free_s = [k for k in np.flatnonzero(symbols == "S") if np.allclose(np.mod(frac[k] * 2, 1), 0)]
+    assert [li_near[k] for k in cl] == [6, 6, 6, 6]
+    assert sorted(li_near[k] for k in free_s) == [0, 4, 8, 12]
+    li_s = d[np.isin(i, free_s) & (symbols[j] == "Li")]
+    assert li_s == pytest.approx(2.51, abs=0.01)
+
+
 def test_linbo3_nb_octahedron_matches_abrahams_1966():
     """Nb sits in a distorted NbO6 octahedron: 3 × 1.889 Å + 3 × 2.112 Å (Abrahams et al. 1966)."""
     from ase.neighborlist import neighbor_list
