@@ -155,3 +155,24 @@ def test_a_screenshot_ends_between_two_rows_of_panels(tmp_path):
     assert module.trim_to_gap(png, 200) == 140  # rows 120-139 are the gap
     with Image.open(png) as out:
         assert out.size == (200, 140)
+
+
+def test_the_drt_marks_its_measured_window(data_dir):
+    """The impedance.py example's DRT rose to 0.32 Ω at τ ≈ 500 s, past the lowest measured
+    frequency: the page did not show where the data end. Dotted lines now mark 1/ω_max
+    and 1/ω_min (placed in decades on the page's log axis)."""
+    from ssblab.report.panels_eis import drt
+    from ssblab.report.plotly_panels import figure_dict
+
+    spectra = collect([data_dir / "eis" / "impedancepy_exampleData.csv"]).spectra
+    panel = drt(spectra)
+    f = spectra[0].table.get_column("Frequency / Hz").to_numpy()
+    assert [e.label for e in panel.events] == ["1/ω_max", "1/ω_min"]
+    assert np.allclose([e.x for e in panel.events], 1 / (2 * np.pi * np.array([f.max(), f.min()])))
+    assert panel.events[1].x == pytest.approx(50.33, abs=0.01)  # the 503 s peak lies beyond
+    assert "τ = 503 s, R = 0.0773 Ω (outside the measured window: extrapolated)" in panel.note
+    layout = figure_dict(panel)["layout"]
+    assert [a["x"] for a in layout["annotations"]] == pytest.approx(
+        np.log10([e.x for e in panel.events]).tolist()
+    )
+    assert [a["xanchor"] for a in layout["annotations"]] == ["left", "right"]

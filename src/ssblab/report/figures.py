@@ -218,9 +218,11 @@ def draw_on(fig: Figure, ax: Axes, panel: Panel, legend: bool = True) -> None:
 def _draw_events(ax: Axes, panel: Panel) -> None:
     """Dotted vertical lines with staggered labels, kept inside the axes."""
     left, right = ax.get_xlim() if panel.x_range is None else panel.x_range
+    scale = np.log10 if panel.log_x and min(left, right) > 0 else (lambda v: v)
     for k, event in enumerate(panel.events):
         ax.axvline(event.x, color=event.color, linestyle=":", linewidth=1.2)
-        on_right = (event.x - left) > 0.6 * (right - left)
+        where = scale(max(event.x, 1e-300)) if panel.log_x else event.x
+        on_right = (where - scale(left)) > 0.6 * (scale(right) - scale(left))
         note = ax.annotate(
             plain(event.label),
             (event.x, 1.0 - 0.06 * k),

@@ -18,7 +18,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.inputs import Spectrum
-from ssblab.report.model import NotAvailable, Panel, Trace
+from ssblab.report.model import Event, NotAvailable, Panel, Trace
 from ssblab.report.panels_echem import analysis
 from ssblab.report.style import series_color
 
@@ -279,7 +279,7 @@ def bode(spectra: list[Spectrum]) -> Panel:
 def drt(spectra: list[Spectrum]) -> Panel:
     """Distribution of relaxation times γ(ln τ) of every spectrum, peaks in the note."""
     drt_of_table = analysis("drt", "drt_of_table")
-    traces, notes = [], []
+    traces, notes, omegas = [], [], []
     for i, spec in enumerate(_spectra(spectra)):
         try:
             result = drt_of_table(spec.table)
@@ -288,16 +288,22 @@ def drt(spectra: list[Spectrum]) -> Panel:
             continue
         traces.append(Trace(result.tau_s, result.gamma_ohm, spec.label, color=series_color(i)))
         notes.append(drt_note(spec.label, result))
+        f = _arrays(spec)[0]
+        omegas += [2 * np.pi * float(np.nanmax(f)), 2 * np.pi * float(np.nanmin(f))]
     if not traces:
         raise NotAvailable("; ".join(notes))
+    # the measured window 1/ω_max..1/ω_min (of all spectra): γ beyond it is extrapolated
+    window = (Event(1.0 / max(omegas), "1/ω_max"), Event(1.0 / min(omegas), "1/ω_min"))
     return Panel(
         key="eis_drt",
         title="Distribution of relaxation times",
         x_label="Relaxation time τ [s]",
         y_label="γ [Ω]",
         traces=tuple(traces),
+        events=window,
         log_x=True,
-        note="; ".join(notes),
+        note="; ".join(notes) + ". Dotted lines: 1/ω of the highest and lowest measured "
+        "frequency; γ outside them is extrapolated.",
     )
 
 

@@ -111,7 +111,8 @@ def _colorbar_trace(cb: Colorbar) -> dict[str, Any]:
 
 
 def _on_right(panel: Panel, x: float) -> bool:
-    """True when *x* lies in the right 40 % of the data (label the event to its left)."""
+    """True when *x* lies in the right 40 % of the data (label the event to its left);
+    measured in decades on a log x axis."""
     if panel.x_range is not None:
         lo, hi = panel.x_range
     else:
@@ -120,10 +121,13 @@ def _on_right(panel: Panel, x: float) -> bool:
             for t in panel.traces
             if np.asarray(t.x).dtype.kind in "fiu"
         ]
-        xs = [a[np.isfinite(a)] for a in xs if a.size]
+        xs = [a[np.isfinite(a) & ((a > 0) | (not panel.log_x))] for a in xs if a.size]
+        xs = [a for a in xs if a.size]
         if not xs:
             return False
         lo, hi = min(float(a.min()) for a in xs), max(float(a.max()) for a in xs)
+    if panel.log_x and min(lo, hi, x) > 0:
+        lo, hi, x = np.log10(lo), np.log10(hi), np.log10(x)
     return hi > lo and (x - lo) > 0.6 * (hi - lo)
 
 
@@ -181,7 +185,7 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
     ]
     layout["annotations"] = [
         {
-            "x": e.x,
+            "x": float(np.log10(e.x)) if panel.log_x and e.x > 0 else e.x,  # log axes: decades
             "y": 1 - 0.07 * k,
             "xref": "x",
             "yref": "paper",
