@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -203,3 +203,18 @@ def print_flags(flags: Iterable[Any]) -> None:
     """Write each plausibility flag (:class:`ssblab.flags.Flag`) as one line on stderr."""
     for flag in flags:
         sys.stderr.write(f"{flag}\n")
+
+
+def name_values(items: Iterable[str], bad: Callable[[str], Exception]) -> dict[str, float]:
+    """``NAME=number`` option values (``--set``, ``--constant``) as a dict of floats;
+    ``bad(item)`` is raised for the first item that is not one."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise bad(item)
+    return out

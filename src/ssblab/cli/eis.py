@@ -25,6 +25,7 @@ import typer
 from ssblab.cli._common import (
     JsonOpt,
     TableOutOpt,
+    name_values,
     print_flags,
     print_json,
     print_table,
@@ -308,16 +309,11 @@ def _numbers(text: str) -> list[float]:
 
 
 def _constants(items: list[str] | None) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise AnalysisError(f"--constant {item!r}: expected NAME=VALUE, e.g. R0=0.01")
-    return out
+    """``--constant NAME=VALUE`` options as held circuit parameters."""
+    return name_values(
+        items or [],
+        lambda item: AnalysisError(f"--constant {item!r}: expected NAME=VALUE, e.g. R0=0.01"),
+    )
 
 
 def _batch_rows(table: pl.DataFrame) -> list[dict[str, object]]:

@@ -13,25 +13,19 @@ from typing import Any
 
 import typer
 
-from ssblab.cli._common import print_json, print_table
+from ssblab.cli._common import name_values, print_json, print_table
 
 
 def settings_from(pairs: list[str]) -> dict[str, float]:
-    """``name=value`` strings as a dict of floats."""
+    """``--set name=value`` strings as a dict of floats."""
     from ssblab.errors import SimulationError
 
-    out = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise SimulationError(
-                f"--set {pair!r}: expected name=number, e.g. --set void_rate=0.05"
-            )
-    return out
+    return name_values(
+        pairs,
+        lambda pair: SimulationError(
+            f"--set {pair!r}: expected name=number, e.g. --set void_rate=0.05"
+        ),
+    )
 
 
 def symmetric_cell(recipe_path: Path, settings: list[str]) -> tuple[Any, Any]:
