@@ -137,7 +137,8 @@ def carry_over(
             f"{q_out[k - 1] / q_in[k - 1]:.4g}), this cycle gives back {1e3 * excess:.3g} mAh "
             f"more than it took, and the running balance closes (cycles {cycle[first]}-"
             f"{cycle[k]}: {1e3 * total_out:.4g} mAh out of {1e3 * total_in:.4g} in, "
-            f"{total_out / total_in:.4g}); not the cell's efficiency, and no sign of bad data",
+            f"{total_out / total_in:.4g}); not the cell's efficiency, nor by itself a sign of bad "
+            "data",
         )
     return out
 

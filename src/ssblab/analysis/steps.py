@@ -20,6 +20,7 @@ Definitions used throughout ssblab:
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from ssblab import schema as s
@@ -45,7 +46,8 @@ def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
     ∫ |V| dQ over those counters' own rises (the mean voltage of each interval times
     its charge; I·V > 0 is charge energy, as without them), so it passes energy only
     where the counters pass charge: a reader that knows the charge stood still (jr862
-    ``_03``: the 44 loop gaps) keeps the energy still there too.
+    ``_03``: the 44 loop gaps) keeps the energy still there too. A coarse counter (flat over
+    most records under current, LANDT's 0.1 mAh steps) is not used so: I·V dt is finer.
     """
     dt_h = pl.col(s.TIME).diff().fill_null(0.0) / 3600.0
     i_mid = (pl.col(s.CURRENT) + pl.col(s.CURRENT).shift(1)).fill_null(0.0) / 2.0
@@ -53,7 +55,7 @@ def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
     p_mid = (p + p.shift(1)).fill_null(0.0) / 2.0
     v_mid = (pl.col(s.VOLTAGE) + pl.col(s.VOLTAGE).shift(1)).fill_null(0.0) / 2.0
 
-    counted = s.CHARGE_CAPACITY in table.columns or s.DISCHARGE_CAPACITY in table.columns
+    counted = _fine_counters(table)
 
     def rise(name: str) -> pl.Expr:
         if name in table.columns:
@@ -79,6 +81,24 @@ def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
     }
     missing = {k: v.alias(k) for k, v in wanted.items() if k not in table.columns}
     return table.with_columns(list(missing.values())) if missing else table
+
+
+def _fine_counters(table: pl.DataFrame) -> bool:
+    """True when the table has a capacity counter and none is coarse: flat over more than
+    half of the records under current in its direction (the first 250 000 records)."""
+    names = [n for n in (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY) if n in table.columns]
+    if not names:
+        return False
+    head = table.head(250_000)
+    current = head.get_column(s.CURRENT).to_numpy()[1:]
+    rest = rest_threshold(head)
+    for name, sign in ((s.CHARGE_CAPACITY, 1.0), (s.DISCHARGE_CAPACITY, -1.0)):
+        if name not in names:
+            continue
+        rises = np.diff(head.get_column(name).to_numpy())[sign * current > rest]
+        if rises.size >= 20 and float((rises == 0).mean()) > 0.5:
+            return False
+    return True
 
 
 def as_table(data: Run | pl.DataFrame) -> pl.DataFrame:
