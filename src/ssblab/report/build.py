@@ -156,7 +156,7 @@ def build(
         Called with a short message as each stage starts (for a progress bar).
     full_plotly : bool
         Inline plotly.py's full bundle (4.8 MB) instead of the gzipped cartesian
-        one (0.67 MB as base64; needs a browser with ``DecompressionStream``).
+        one (0.66 MB as base64; needs a browser with ``DecompressionStream``).
 
     Raises
     ------
