@@ -344,10 +344,13 @@ def amorphous_command(
         print_json(payload)
         return
     protocol_row = payload.pop("protocol")
-    shells = ("coordination", "al_o_fractions")
+    payload.pop("flags")
+    shells = ("coordination", "al_o_fractions", "melt_rms_A")
     print_table([{k: v for k, v in payload.items() if k not in shells}], title="a-LiAlO2")
     print_table([{**payload["coordination"], **payload["al_o_fractions"]}], title="coordination")
+    print_table([payload["melt_rms_A"]], title="RMS displacement at the end of the melt (Å)")
     print_table([protocol_row], title="melt-quench protocol")
+    print_flags(result.flags)
 
 
 # ssblab atoms interface A B (interfaces, issue 15): command body in cli/atoms_interface.py
