@@ -45,3 +45,16 @@ def test_shipped_chain_states_its_convergence():
     assert post.rhat_max < 1.15
     assert post.ess_min > 800.0
     assert 0.02 < post.acceptance < 0.5
+
+
+def test_run_chain_writes_draws_and_a_thinned_checkpoint(tmp_path):
+    from ssblab.simulate.posterior_ship import run_chain
+
+    out = tmp_path / "draws.csv"
+    post = run_chain(out, minutes=0.001, walkers=40)  # one block of 250 steps
+    chain = np.load(f"{out}.chain.npy")
+    assert chain.dtype == np.float32 and chain.shape == (250 // 20, 40, len(po.FREE))
+    back = po.load_draws(out)
+    assert back.steps == post.steps == 250 and back.walkers == 40
+    lo, hi = np.log10([v[:2] for v in po.FREE.values()]).T
+    assert np.all((back.draws >= lo) & (back.draws <= hi))
