@@ -43,8 +43,17 @@ def symmetric_cell(recipe_path: Path, settings: list[str]) -> tuple[Any, Any]:
     return recipe, cell.with_(**settings_from(settings)) if settings else cell
 
 
+#: ``(--interphase [Ohm], --interface name or None for the default)`` of a full cell.
+LiSide = tuple[float, str | None]
+
+
 def run_full(
-    recipe: Any, recipe_path: Path, protocol: str | None, out, json: bool, li: tuple = (0.0, None)
+    recipe: Any,
+    recipe_path: Path,
+    protocol: str | None,
+    out: Path | None,
+    json: bool,
+    li: LiSide = (0.0, None),
 ) -> None:
     """Full/half cells: the PyBaMM model, with ';'-separated PyBaMM steps as protocol.
 
@@ -112,7 +121,7 @@ def run(
     out: Path | None,
     json: bool,
     bound_mV: float = 1000.0,
-    li: tuple = (0.0, None),
+    li: LiSide = (0.0, None),
 ) -> None:
     """``ssblab simulate RECIPE``: the symmetric model, or PyBaMM for full/half cells."""
     from ssblab.errors import SimulationError
