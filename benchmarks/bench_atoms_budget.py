@@ -80,7 +80,8 @@ def interface_lines(pair: str, models: tuple[str, ...] = MODELS, neb: bool = Tru
             f"{f'interface binding {film}|{substrate}, {n} at.':<38} {model:<9} "
             f"{timed(t_bind, BUDGET_BINDING_S, cold_parts[0])}  "
             f"W_ad {res.W_adhesion_J_m2:.3f} J/m2, E_bind {res.E_bind_interface_eV:.3f} eV vs "
-            f"Li metal, {res.broken_bonds} bonds broken, {res.anions_pulled} anions pulled"
+            f"Li metal, {res.broken_bonds} bonds broken, {res.bonds_formed} formed, "
+            f"{res.anions_pulled} anions pulled"
         )
         codes = sorted({f.code for f in res.flags if f.quantity == "barrier_eV"})
         if neb and res.barrier_eV is None:

@@ -150,6 +150,7 @@ def test_consensus_flags_disagreement_and_reaction():
             E_substrate_eV=0.0,
             W_adhesion_J_m2=w,
             broken_bonds=broken,
+            bonds_formed=0,
             anions_pulled=0,
             max_anion_shift_A=0.0,
             E_bind_interface_eV=bind,

@@ -73,7 +73,7 @@ def interface_keys(
         "optimizer": OPTIMIZER,
         "gap_shifts_A": GAP_SHIFTS_A,
         "method": "slabs alone, gap scan, film top normal-only; E_bind vs lower host; "
-        "reaction from the re-joined start",
+        "reaction from the re-joined start, bonds broken and formed counted apart",
     }
     neb = {
         **base,
@@ -161,14 +161,15 @@ def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
                 "barrier_eV", "potentials_disagree", f"the barriers are of different hops ({said})"
             ),
         )
-    reacted = {m: r.broken_bonds > 0 or r.anions_pulled > 0 for m, r in results.items()}
-    broke = {m: r.broken_bonds > 0 for m, r in results.items()}
+    broke = {m: r.broken_bonds > 0 or r.bonds_formed > 0 for m, r in results.items()}
+    reacted = {m: broke[m] or r.anions_pulled > 0 for m, r in results.items()}
     if len(set(reacted.values())) > 1:
         said = ", ".join(f"{m} {'reacts' if v else 'intact'}" for m, v in reacted.items())
         flags += (Flag("broken_bonds", "potentials_disagree", f"reaction at the contact: {said}"),)
     elif len(set(broke.values())) > 1:
         said = ", ".join(
-            f"{m} breaks {r.broken_bonds} bonds and pulls {r.anions_pulled} anions"
+            f"{m} breaks {r.broken_bonds} bonds, forms {r.bonds_formed} and pulls "
+            f"{r.anions_pulled} anions"
             for m, r in results.items()
         )
         flags += (

@@ -108,7 +108,9 @@ class InterfaceResult:
     E_film_eV: float
     E_substrate_eV: float
     W_adhesion_J_m2: float
+    #: Framework bonds (non-Li cation-anion, within one slab) broken / formed in the contact.
     broken_bonds: int
+    bonds_formed: int
     anions_pulled: int
     max_anion_shift_A: float
     E_bind_interface_eV: float | None
@@ -214,17 +216,17 @@ def interface_contact(
     if not np.isfinite(w_ad):
         raise SimulationError(f"{built.name}: the work of adhesion is not finite")
     # Measured from the re-joined start: the rigid gap shift is not a reaction.
-    broken, shifts = contact_reaction(joined(start, sb.atoms, fa.atoms, shift), ab.atoms)
+    broken, formed, shifts = contact_reaction(joined(start, sb.atoms, fa.atoms, shift), ab.atoms)
     pulled = int((shifts > PULLED_A).sum())
     flags: list[Flag] = []
-    if broken > 0 or pulled:
+    if broken > 0 or formed > 0 or pulled:
         flags.append(
             Flag(
                 "W_adhesion_J_m2",
                 "interface_reacted",
-                f"{model_label(model)}: the {built.name} relaxation broke {broken} framework "
-                f"bonds and pulled {pulled} anions > {PULLED_A} Å: the model predicts that "
-                "this contact reacts; W_ad includes that reaction energy",
+                f"{model_label(model)}: the {built.name} relaxation broke {broken} and formed "
+                f"{formed} framework bonds and pulled {pulled} anions > {PULLED_A} Å: the "
+                "model predicts that this contact reacts; W_ad includes that reaction energy",
             )
         )
     top, bottom = slab_edges(ab.atoms)
@@ -260,6 +262,7 @@ def interface_contact(
         E_substrate_eV=sb.energy_eV,
         W_adhesion_J_m2=float(w_ad),
         broken_bonds=int(broken),
+        bonds_formed=int(formed),
         anions_pulled=pulled,
         max_anion_shift_A=float(shifts.max()) if shifts.size else 0.0,
         E_bind_interface_eV=float(e_bind),

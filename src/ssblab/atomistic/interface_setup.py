@@ -7,7 +7,7 @@ Helpers of :mod:`ssblab.atomistic.interface_energy`; tags 1 (substrate) and 2
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -167,17 +167,19 @@ def bulk_binding(name: str, model: str) -> float | None:
     return run_job(job).E_int_vs_metal_eV
 
 
-def contact_reaction(before: Atoms, after: Atoms) -> tuple[int, np.ndarray]:
-    """(framework bonds broken, anion displacement lengths [Å]) from *before* to *after*.
+def contact_reaction(before: Atoms, after: Atoms) -> tuple[int, int, np.ndarray]:
+    """(framework bonds broken, bonds formed, anion displacement lengths [Å]) *before* -> *after*.
 
     *before* is the re-joined start of the contact relaxation (relaxed slabs at
     the gap-scan height), so neither the slabs' own relaxation nor the rigid
-    gap-scan shift of the film counts as a reaction.
+    gap-scan shift of the film counts as a reaction. Bonds are compared pair by
+    pair, so a bond broken and another formed count once each, not as zero.
     """
     from ssblab.atomistic.slab_geometry import framework_bonds
 
-    broken = len(framework_bonds(before)) - len(framework_bonds(after))
-    return int(broken), anion_shifts(before, after)
+    old = {tuple(p) for p in framework_bonds(before).tolist()}
+    new = {tuple(p) for p in framework_bonds(after).tolist()}
+    return len(old - new), len(new - old), anion_shifts(before, after)
 
 
 #: Substrates whose Li sublattice is full and close-packed: Li enters them by filling a
@@ -248,22 +250,36 @@ HOP_WORDS = (
 )
 
 
-def choose_vacancy_hop(
-    host: Atoms, depth: int = 0
-) -> tuple[tuple[float, float, int, int] | None, str]:
+class VacancyHop(NamedTuple):
+    """A chosen vacancy hop: lengths [Å], host indices, and its end points built once."""
+
+    length_A: float
+    clearance_A: float
+    vacancy: int
+    mover: int
+    #: :func:`vacancy_end_points` of the hop: initial, final, the mover's index in them.
+    initial: Atoms
+    final: Atoms
+    k: int
+
+
+def choose_vacancy_hop(host: Atoms, depth: int = 0) -> tuple[VacancyHop | None, str]:
     """The shortest clear hop of at most :data:`MAX_HOP_A`, or None, and a sentence why."""
     hops = vacancy_hops(host, depth)
     if not hops:
         return None, f"no free Li for {HOP_WORDS[depth]}"
-    for hop in hops:
-        if hop[0] > MAX_HOP_A:
+    for length, clear, v, m in hops:
+        if length > MAX_HOP_A:
             break
-        said = f"{HOP_WORDS[depth]}: hop {hop[0]:.2f} Å, straight path {hop[1]:.2f} Å from "
-        if hop[1] >= MIN_CLEARANCE_A:
-            return hop, said + "the nearest atom"
-        bent = idpp_clearance(*vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A))
+        said = f"{HOP_WORDS[depth]}: hop {length:.2f} Å, straight path {clear:.2f} Å from "
+        ends = vacancy_end_points(host, v, m, VACANCY_FREE_RADIUS_A)
+        if clear >= MIN_CLEARANCE_A:
+            return VacancyHop(length, clear, v, m, *ends), said + "the nearest atom"
+        bent = idpp_clearance(*ends)
         if bent >= MIN_CLEARANCE_A:
-            return hop, said + f"an atom, the IDPP start path bends around it ({bent:.2f} Å)"
+            return VacancyHop(length, clear, v, m, *ends), (
+                said + f"an atom, the IDPP start path bends around it ({bent:.2f} Å)"
+            )
     length, clear, v, m = hops[0]
     return None, (
         f"no hop for {HOP_WORDS[depth]} is <= {MAX_HOP_A} Å with its straight (or IDPP) path "
@@ -346,16 +362,16 @@ def vacancy_crossing(host: Atoms, run: Stages, label: str):
         hop, why = choose_vacancy_hop(host, depth)
         if hop is None:
             return None, [*notes, ("no_short_hop", f"{label}: {why}")]
-        first, second, mover = vacancy_end_points(host, hop[2], hop[3], VACANCY_FREE_RADIUS_A)
-        start, end = run.relax(stages[0], first), run.relax(stages[1], second)
+        start, end = run.relax(stages[0], hop.initial), run.relax(stages[1], hop.final)
+        mover = hop.k
         apart = float(np.linalg.norm(end.atoms.positions[mover] - start.atoms.positions[mover]))
-        if apart >= 0.5 * hop[0]:
-            return (start, end, mover, hop[1], f"vacancy: {why}"), notes
+        if apart >= 0.5 * hop.length_A:
+            return (start, end, mover, hop.clearance_A, f"vacancy: {why}"), notes
         notes.append(
             (
                 "end_points_merged",
                 f"{label}: {HOP_WORDS[depth]} has no barrier: its relaxed start fell into the "
-                f"vacancy (end points {apart:.2f} Å apart, built {hop[0]:.2f} Å)",
+                f"vacancy (end points {apart:.2f} Å apart, built {hop.length_A:.2f} Å)",
             )
         )
     return None, notes

@@ -35,11 +35,8 @@ from ssblab.atomistic.binding import bulk_host
 from ssblab.atomistic.calculator import check_elements, get_calculator, model_label
 from ssblab.atomistic.consensus import path_flags
 from ssblab.atomistic.neb_lgps import CHANNEL_MECHANISM, channel_hop
-from ssblab.atomistic.neb_paths import (  # noqa: F401 (private names kept for old callers)
+from ssblab.atomistic.neb_paths import (
     SHELL_TOLERANCE,
-    _aligned_pair,
-    _central_atom,
-    _nearest_same_species,
     bent_path,
     interstitial_hop,
     mic_vector,
@@ -54,8 +51,6 @@ from ssblab.flags import Flag, as_dicts
 
 if TYPE_CHECKING:
     from ase import Atoms
-
-_mic = mic_vector  # the name before the split into neb_paths
 
 __all__ = [
     "CODE_HOPS",

@@ -103,6 +103,7 @@ def interface_command(
     keys = (
         "W_adhesion_J_m2",
         "broken_bonds",
+        "bonds_formed",
         "anions_pulled",
         "E_bind_interface_eV",
         "barrier_eV",
