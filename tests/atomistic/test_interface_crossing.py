@@ -211,3 +211,43 @@ def test_consensus_flags_barriers_of_different_hops():
     assert consensus_flags({"a": base, "b": replace(base, barrier_eV=0.1)}) == ()
     (flag,) = consensus_flags({"a": base, "b": deeper})  # 0.05 apart, under the margin
     assert flag.quantity == "barrier_eV" and "different hops" in flag.message
+
+
+def test_an_interface_li_already_in_the_first_layer_void_gets_no_band(monkeypatch):
+    """CHGNet's Li|LGPS of session 6: the interface Li sat in the first-layer void, the
+    'band' ran 0.09 Å and read 0.001 eV; an end point < 1 Å from the start is no hop."""
+    from ssblab.atomistic import interface_energy as ie
+    from ssblab.atomistic import neb, relax
+    from ssblab.atomistic.interface_setup import MIN_INTERSTITIAL_HOP_A, slab_edges, with_li
+    from ssblab.atomistic.interfaces import build_interface
+    from ssblab.atomistic.slab_geometry import geometry, largest_void_between
+    from ssblab.atomistic.structures import conventional_cell
+
+    built = build_interface(
+        "Al", "LiAlO2", conventional_cell("Al"), conventional_cell("LiAlO2"), 3, max_area_A2=25.0
+    )
+    host = built.atoms
+    top, _ = slab_edges(host)
+    lo, hi = ie.FIRST_LAYER_A
+    inside = largest_void_between(host, top - hi, top - lo)
+    contact = ie.InterfaceResult(
+        "Al|LiAlO2", "m", {}, -1.0, 0.0, 0.0, 1.0, 0, 0, 0, 0.0, -0.5, {}, None, None, (),
+        None, True, relaxed=geometry(host), relaxed_li=geometry(with_li(host, inside)),
+    )  # fmt: skip
+
+    def fake_relax(atoms, model, fmax, steps, on_step=None, optimizer="bfgs", cell=False):
+        return relax.Relaxed(atoms=atoms.copy(), energy_eV=-1.0, steps=1, converged=True)
+
+    def no_band(*args, **kwargs):
+        raise AssertionError("a band was run between merged end points")
+
+    monkeypatch.setattr(relax, "relax", fake_relax)
+    monkeypatch.setattr(neb, "run_neb", no_band)
+    result = ie.interface_crossing(contact, model="emt")
+    assert MIN_INTERSTITIAL_HOP_A == 1.0
+    assert result.barrier_eV is None and result.path_eV == ()
+    assert result.mechanism.endswith(": no band")
+    (flag,) = [f for f in result.flags if f.code == "end_points_merged"]
+    back = float(flag.message.split("relaxed back to ")[1].split(" Å")[0])
+    assert back < MIN_INTERSTITIAL_HOP_A and flag.message.endswith("no hop, no band")
+    assert result.steps["Li in first layer"] == 1 and result.stage_converged["Li in first layer"]

@@ -283,13 +283,17 @@ def _assert_converged(result):
     assert result.converged, result.stage_converged
     assert all(result.stage_converged.values())
     assert "not_converged" not in {f.code for f in result.flags}
-    assert result.steps["interface"] < 800 and result.steps["band"] < 300
+    assert result.steps["interface"] < 800 and result.steps.get("band", 0) < 300
 
 
 #: Measured (bench_atoms_budget.py --interface, fmax 0.05 eV/Å, band 0.1 eV/Å):
-#: W_ad J/m2, E_bind eV vs Li metal, bonds broken, barrier eV, dE eV.
+#: W_ad J/m2, E_bind eV vs Li metal, bonds broken, barrier eV, dE eV (None: no band).
 MEASURED = {
-    ("Li", "LGPS", "chgnet"): (5.389, -0.637, 5, 0.921, -0.086),
+    # Session 6 (e49f06e and after): this reacting contact relaxed into another minimum than
+    # in session 5 (W_ad 5.39, E_bind -0.64, band 0.92 eV): 5 P-S bonds broken, none formed,
+    # 8 anions pulled; the extra Li sits in the first-layer void already (the Li placed
+    # there relaxes back to 0.09 Å of it), so there is no hop and no band (end_points_merged).
+    ("Li", "LGPS", "chgnet"): (5.270, -1.009, 5, None, None),
     ("Li", "LGPS", "sevennet"): (3.034, 0.031, 0, 0.071, -1.610),
     ("Al", "Li6PS5Cl", "chgnet"): (1.738, -1.086, 0, 0.474, -0.376),
     # SevenNet's final site is another void (hop 6.88 vs 4.40 A): barriers 0.10 vs 0.47 eV.
@@ -304,12 +308,11 @@ MEASURED_CONTACT = {
     # 1.09 eV below Li metal.
     ("Al", "Li6PS5Cl", "chgnet"): (1.738, -1.086, 0),
     ("Al", "Li6PS5Cl", "sevennet"): (0.784, -1.351, 0),
-    # alpha-LiAlO2(104)|LGPS(001), 136 atoms: weak contact. Measured when the reaction check
-    # started from the built geometry, its 'interface_reacted' flag came from film O displaced
-    # 1.00-1.14 A, the +1.0 A gap-scan shift included (no bond broken); the check now starts
-    # from the re-joined start (test_interface_crossing.py), not re-run here.
-    ("LiAlO2", "LGPS", "chgnet"): (0.195, -2.428, 0),
-    # SevenNet moves 20 anions up to 1.98 A (film relaxation beyond the shift), none bonded anew.
+    # alpha-LiAlO2(104)|LGPS(001), 136 atoms: weak contact. Re-measured in session 6 with the
+    # reaction check from the re-joined start (W_ad 0.195 / 0.145, E_bind -2.428 / -2.291 in
+    # session 5): CHGNet moves no anion more than 0.66 Å (intact, its old flag was the +1.0 Å
+    # gap-scan shift); SevenNet breaks and forms no bond but moves 4 anions 1.0-1.40 Å.
+    ("LiAlO2", "LGPS", "chgnet"): (0.196, -2.437, 0),
     ("LiAlO2", "LGPS", "sevennet"): (0.145, -2.291, 0),
 }
 
@@ -324,6 +327,10 @@ def test_interface_numbers_as_measured(results, key):
     assert result.W_adhesion_J_m2 == pytest.approx(w_ad, abs=0.05)
     assert result.E_bind_interface_eV == pytest.approx(e_bind, abs=0.03)
     assert result.broken_bonds == broken
+    if barrier is None:
+        assert result.path_eV == () and result.mechanism.endswith(": no band")
+        assert "end_points_merged" in {f.code for f in result.flags}
+        return
     assert len(result.path_eV) == 7 and result.path_eV[0] == 0.0
     assert result.barrier_eV == pytest.approx(max(result.path_eV))
     assert result.barrier_eV == pytest.approx(barrier, abs=0.03)
@@ -359,10 +366,18 @@ def test_lialo2_lgps_weak_contact_that_binds_li_strongly_with_both(results):
     from ssblab.atomistic.interface_cache import consensus_flags
 
     both = {m: results("LiAlO2", "LGPS", m, neb=False) for m in ("chgnet", "sevennet")}
-    assert consensus_flags(both) == ()  # W_ad 0.20 / 0.15 J/m2, E_bind -2.43 / -2.29 eV
+    # W_ad 0.20 / 0.15 J/m2 and E_bind -2.44 / -2.29 eV agree within the margins; only the
+    # reaction flag differs: SevenNet pulls 4 anions past 1 Å (no bond broken or formed).
+    (flag,) = consensus_flags(both)
+    assert flag.quantity == "broken_bonds" and "chgnet intact, sevennet reacts" in flag.message
     for r in both.values():
         assert r.W_adhesion_J_m2 < 0.3 and r.E_bind_interface_eV < -2.0
         assert r.gap_shift_A == pytest.approx(1.0)  # widest gap scanned: repulsive at 2 Å
+        assert r.broken_bonds == r.bonds_formed == 0
+    assert both["chgnet"].anions_pulled == 0 and both["chgnet"].max_anion_shift_A < 0.7
+    assert "interface_reacted" not in {f.code for f in both["chgnet"].flags}
+    assert both["sevennet"].anions_pulled == 4
+    assert both["sevennet"].max_anion_shift_A == pytest.approx(1.40, abs=0.05)
 
 
 @pytest.mark.slow
@@ -371,9 +386,10 @@ def test_li_lgps_potentials_disagree_and_say_so(results):
 
     both = {m: results("Li", "LGPS", m) for m in ("chgnet", "sevennet")}
     flagged = {f.quantity for f in consensus_flags(both) if f.code == "potentials_disagree"}
-    # CHGNet breaks P-S bonds and binds the extra Li; SevenNet pulls S without breaking the
-    # bonds (by the 1.2 x covalent-radii rule) and its Li falls into LGPS with no real barrier.
-    assert flagged == {"W_adhesion_J_m2", "E_bind_interface_eV", "barrier_eV", "broken_bonds"}
+    # CHGNet breaks P-S bonds and binds the extra Li in the first LGPS layer already (no
+    # band); SevenNet pulls S without breaking the bonds (by the 1.2 x covalent-radii rule)
+    # and its Li falls into LGPS with no real barrier (0.07 eV): no barrier to compare.
+    assert flagged == {"W_adhesion_J_m2", "E_bind_interface_eV", "broken_bonds"}
 
 
 @pytest.mark.slow

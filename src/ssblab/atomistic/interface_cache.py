@@ -28,6 +28,7 @@ from ssblab.atomistic.interface_setup import (
     LI_LAYER_TOL_A,
     MAX_HOP_A,
     MIN_CLEARANCE_A,
+    MIN_INTERSTITIAL_HOP_A,
     PULLED_A,
     bulk_binding,
 )
@@ -82,8 +83,10 @@ def interface_keys(
         "band_steps": band_steps,
         "free_radius_A": NEB_FREE_RADIUS_A,
         "crossing": "vacancy for full Li sublattices (max hop, clearance, radius; a merged "
-        "first hop goes on to the second Li layer; straight or IDPP path clear), else void",
+        "first hop goes on to the second Li layer; straight or IDPP path clear), else void; "
+        "no band when the void end relaxes back to the start",
         "vacancy_hop": [MAX_HOP_A, MIN_CLEARANCE_A, LI_LAYER_TOL_A, VACANCY_FREE_RADIUS_A],
+        "min_interstitial_hop_A": MIN_INTERSTITIAL_HOP_A,
     }
     return cache.cache_key("interface", base, model), cache.cache_key("interface_neb", neb, model)
 

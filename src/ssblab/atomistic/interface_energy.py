@@ -37,6 +37,7 @@ import numpy as np
 
 from ssblab.atomistic.interface_setup import (  # noqa: F401 (re-exported names)
     HOP_STAGES,
+    MIN_INTERSTITIAL_HOP_A,
     OPTIMIZER,
     PULLED_A,
     VACANCY_CROSSING,
@@ -299,8 +300,9 @@ def interface_crossing(
     hop ≤ 3.5 Å clears other atoms by 1.5 Å, flagged ``no_short_hop``); both end
     points relaxed with atoms beyond :data:`VACANCY_FREE_RADIUS_A` held. Otherwise
     (``interstitial``): the contact's interface Li into the largest void of the
-    first layer (:data:`FIRST_LAYER_A`). Band: IDPP start, *n_images* ≥ 5 images,
-    FIRE to *band_fmax* [eV/Å] within *band_steps*.
+    first layer (:data:`FIRST_LAYER_A`), no band if it relaxes back within
+    :data:`MIN_INTERSTITIAL_HOP_A` (``end_points_merged``). Band: IDPP start,
+    *n_images* ≥ 5 images, FIRE to *band_fmax* [eV/Å] within *band_steps*.
     """
     from dataclasses import replace
 
@@ -320,8 +322,7 @@ def interface_crossing(
         flags.extend(Flag("barrier_eV", code, message) for code, message in notes)
         if found is None:
             mechanism = f"vacancy ({VACANCY_CROSSING[substrate]}): no band"
-            done = {**contact.steps, **run.steps}
-            return replace(contact, flags=tuple(flags), mechanism=mechanism, steps=done)
+            return replace(contact, flags=tuple(flags), mechanism=mechanism, steps=run.all(contact))
         start, final, mover, clearance, mechanism = found
         mechanism += f" ({VACANCY_CROSSING[substrate]})"
         origin, begin = start.atoms.positions[mover], start.atoms
@@ -344,9 +345,18 @@ def interface_crossing(
                 )
             )
     hop_A = float(np.linalg.norm(final.atoms.positions[mover] - origin))
+    if hop_A < MIN_INTERSTITIAL_HOP_A:  # the interface Li sat in the first-layer void already
+        why = f"{model_label(model)}: the first-layer Li relaxed back to {hop_A:.2f} Å of its start"
+        flags.append(Flag("barrier_eV", "end_points_merged", f"{why}: no hop, no band"))
+        mechanism += ": no band"
+        done = {**contact.stage_converged, **run.converged}
+        return replace(
+            contact, flags=tuple(flags), mechanism=mechanism, steps=run.all(contact),
+            stage_converged=done, converged=contact.converged and all(run.converged.values()),
+        )  # fmt: skip
     run.tick("band")
     energies, band_ok = run_neb(
-        begin, final.atoms, n_images, model, band_fmax, band_steps, lambda n: _count(run, n)
+        begin, final.atoms, n_images, model, band_fmax, band_steps, run.band_step
     )
     run.converged["band"] = band_ok
     ends_ok = all(run.converged.values())
@@ -368,12 +378,6 @@ def interface_crossing(
         mechanism=mechanism,
         path_clearance_A=float(clearance),
     )
-
-
-def _count(run: Stages, n: int) -> None:
-    """Band step callback: records the step count and ticks the progress bar."""
-    run.steps["band"] = n
-    run.tick("band", n)
 
 
 def relax_interface(

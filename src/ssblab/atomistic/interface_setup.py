@@ -48,6 +48,15 @@ class Stages:
         if self.on_step is not None:
             self.on_step(name, n)
 
+    def band_step(self, n: int) -> None:
+        """Band step callback: records the step count and ticks the progress bar."""
+        self.steps["band"] = n
+        self.tick("band", n)
+
+    def all(self, earlier) -> dict[str, int]:
+        """Steps per stage of *earlier* (a result with ``steps``) and of these stages."""
+        return {**earlier.steps, **self.steps}
+
     def relax(self, name: str, atoms: Atoms, cap: int | None = None):
         from ssblab.atomistic.relax import relax
 
@@ -196,6 +205,8 @@ MIN_CLEARANCE_A = 1.5
 LI_LAYER_TOL_A = 1.0
 #: Atoms within this distance of the moving Li (either end point) relax in a vacancy hop [Å].
 VACANCY_FREE_RADIUS_A = 6.0
+#: An interstitial end point that relaxes closer than this to the start made no hop [Å].
+MIN_INTERSTITIAL_HOP_A = 1.0
 #: Stage names of the two end points of the vacancy hop at each depth.
 HOP_STAGES = (("hop start", "Li in first layer"), ("2nd hop start", "Li in second layer"))
 
