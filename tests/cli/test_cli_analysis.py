@@ -146,6 +146,19 @@ def test_cycles_and_metrics_json_agree_and_define_ce(data_dir):
     assert {f["code"] for f in met["flags"]} >= {"partial_cycle", "coarse_counter"}
 
 
+def test_cycles_and_metrics_print_ce_to_the_counters_resolution(data_dir):
+    """LANDT counters step by 0.1 mAh on 6.3 / 3.2 mAh: the CE carries 3 decimals (0.508 ± 0.009),
+    so the tables and the ICE line print 0.508, not 0.5079; a finer counter keeps 4 decimals."""
+    land = str(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    for command in ("cycles", "metrics"):
+        out = runner.invoke(app, [command, land]).output
+        assert "0.508 " in out and "0.5079" not in out
+    assert "ICE = 0.508 (cycle 1" in runner.invoke(app, ["metrics", land]).output
+    jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    ce = _json(["cycles", jdb, "--json"])["cycles"][1]["coulombic_efficiency"]
+    assert f"{ce:.4f}" in runner.invoke(app, ["cycles", jdb]).output
+
+
 def test_cycles_rule_and_cell_type_options(data_dir, capsys):
     jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
     out = _json(["cycles", jdb, "--rule", "half_cycles", "--cell-type", "cathode_half", "--json"])

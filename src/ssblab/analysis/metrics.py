@@ -80,6 +80,8 @@ class Metrics:
     definitions: dict[str, str]
     notes: tuple[str, ...] = ()
     flags: tuple[Flag, ...] = field(default_factory=tuple)
+    #: Each row's CE as printed, to the decimals its counters carry (:attr:`CycleTable.ce_texts`).
+    ce_texts: tuple[str, ...] = ()
 
 
 def _ice_from(ct: CycleTable) -> InitialEfficiency | None:
@@ -152,7 +154,9 @@ def metrics(
         flags += check_ce("ICE", ice.ice)
     flags += _retention_flags(out)
     flags += _specific_capacity_flags(out, active_mass_g)
-    return Metrics(out, ice, ct.cell_type, ct.rule, ct.definitions, ct.notes, tuple(flags))
+    return Metrics(
+        out, ice, ct.cell_type, ct.rule, ct.definitions, ct.notes, tuple(flags), tuple(ct.ce_texts)
+    )
 
 
 def _specific_capacity_flags(table: pl.DataFrame, mass_g: float | None) -> list[Flag]:

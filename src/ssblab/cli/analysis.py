@@ -187,13 +187,14 @@ def about_cycles(result: Any, **between: Any) -> dict[str, Any]:
     }
 
 
-def cycle_row(r: Mapping[str, Any], **between: str) -> dict[str, str]:
-    """One shown row of a per-cycle table: cycle, mAh, CE, *between*, partial."""
+def cycle_row(r: Mapping[str, Any], ce: str | None = None, **between: str) -> dict[str, str]:
+    """One shown row of a per-cycle table: cycle, mAh, CE (*ce*: its text to the counters'
+    resolution, from ``CycleTable.ce_texts``; 4 decimals when not given), *between*, partial."""
     return {
         "cycle": r["cycle"],
         "charge_mAh": mah(r["charge_capacity_Ah"]),
         "discharge_mAh": mah(r["discharge_capacity_Ah"]),
-        "CE": num(r["coulombic_efficiency"], ".4f"),
+        "CE": ce if ce is not None else num(r["coulombic_efficiency"], ".4f"),
         **between,
         "partial": "partial" if r["partial"] else "",
     }

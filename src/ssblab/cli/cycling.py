@@ -70,7 +70,10 @@ def cycles_command(
         payload = {"cycles": rows, "procedure": procedure, **about_cycles(result)}
         print_result(payload, flags, result.notes)
         return
-    shown = [cycle_row(r, EE=num(r["energy_efficiency"], ".4f")) for r in rows]
+    shown = [
+        cycle_row(r, ce, EE=num(r["energy_efficiency"], ".4f"))
+        for r, ce in zip(rows, result.ce_texts, strict=True)
+    ]
     title = f"Cycles of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
     if procedure:
@@ -131,24 +134,28 @@ def metrics_command(
         payload = {"ice": ice, "cycles": rows, **about_cycles(result, **cell)}
         print_result(payload, flags, result.notes)
         return
-    shown = [_metrics_row(r) for r in rows]
+    texts = result.ce_texts or (None,) * len(rows)
+    shown = [_metrics_row(r, ce) for r, ce in zip(rows, texts, strict=True)]
     title = f"Cycling metrics of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
     typer.echo(cell_line(run))
     if ice is not None:
+        by_cycle = dict(zip((r["cycle"] for r in rows), texts, strict=True))
+        ice_text = by_cycle.get(ice["cycle"]) or f"{ice['ice']:.4f}"
         typer.echo(
-            f"ICE = {ice['ice']:.4f} (cycle {ice['cycle']}, {ice['first_half']} first: "
+            f"ICE = {ice_text} (cycle {ice['cycle']}, {ice['first_half']} first: "
             f"{mah(ice['second_capacity_Ah'])} / {mah(ice['first_capacity_Ah'])} mAh)"
         )
     say(result.notes, flags, result.definitions)
 
 
-def _metrics_row(r: dict[str, Any]) -> dict[str, str]:
+def _metrics_row(r: dict[str, Any], ce: str | None = None) -> dict[str, str]:
     """A shown row of ``ssblab metrics`` (mean voltage, hysteresis in mV, retention in %)."""
     hysteresis = r["voltage_hysteresis_V"]
     retention = r["retention"]
     return cycle_row(
         r,
+        ce,
         mean_discharge_V=num(r["mean_discharge_voltage_V"], ".4f"),
         hysteresis_mV=num(None if hysteresis is None else 1000 * hysteresis, ".1f"),
         **{"retention_%": num(None if retention is None else 100 * retention, ".2f")},
