@@ -306,7 +306,7 @@ def idpp_clearance(initial: Atoms, final: Atoms, mover: int, n_images: int = 5) 
     from ase.mep import NEB
 
     images = [initial.copy() for _ in range(n_images + 1)] + [final.copy()]
-    NEB(images).interpolate(method="idpp", mic=True)
+    NEB(images, method="improvedtangent").interpolate(method="idpp", mic=True)
     closest = np.inf
     for image in images[1:-1]:
         others = np.delete(image.positions, mover, axis=0)
