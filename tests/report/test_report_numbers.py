@@ -47,6 +47,22 @@ def test_a_partial_cycle_is_not_joined_to_the_capacity_line(data_dir):
     assert retention(runs).note.startswith("100 % = the first complete cycle")
 
 
+def test_a_carried_over_ce_is_drawn_apart_from_the_cells_ce(data_dir):
+    """Maccor diagnostic cycle 4: CE 1.868 is charge the short cycles 2-3 left (ce_carry_over);
+    the CE series leaves it out and a cross marks it, named in the note."""
+    from ssblab.report.panels_cycling import capacity_efficiency
+
+    runs = collect([data_dir / "maccor" / "PredictionDiagnostics_000109_tztest.010"]).runs
+    panel = capacity_efficiency(runs)
+    ce = next(t for t in panel.traces if t.name.endswith(" CE"))
+    carried = next(t for t in panel.traces if t.name.endswith(" CE carried over"))
+    assert carried.cross and carried.secondary and carried.x.tolist() == [4]
+    assert carried.y.tolist() == pytest.approx([186.8], abs=0.1)
+    assert carried.text == ("charge carried over",)
+    assert np.isnan(ce.y[ce.x.tolist().index(4)])
+    assert "ce_carry_over" in panel.note and ": 4." in panel.note
+
+
 def test_eis_notes_carry_the_intercept_and_drt_flags(data_dir):
     from ssblab.report.panels_eis import drt, nyquist
 

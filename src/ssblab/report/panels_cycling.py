@@ -17,6 +17,7 @@ from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric, looks_like_cv
 from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace, scales_differ
+from ssblab.report.pairing import pairs, slug
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
 
 #: Most cycles drawn in one voltage-capacity panel (chosen evenly, first and last kept).
@@ -212,16 +213,19 @@ def voltage_profiles(runs: list[LabelledRun], cycles: list[int] | None = None) -
 
 
 def _summaries(runs: list[LabelledRun]) -> list[tuple[LabelledRun, pl.DataFrame]]:
-    from ssblab.analysis.cycles import cycles
+    """Per-cycle tables with a ``carry_over`` column: the cycles flagged ``ce_carry_over``."""
+    from ssblab.analysis.cycles import cycle_table
 
     out = []
     for r in cycling_runs(runs):
         try:
-            summary = cycles(r.run).filter(
-                (pl.col("charge_capacity_Ah") > 0) | (pl.col("discharge_capacity_Ah") > 0)
-            )
+            ct = cycle_table(r.run)
         except SsblabError:
             continue
+        carried = {f.quantity for f in ct.flags if f.code == "ce_carry_over"}
+        summary = ct.table.with_columns(
+            pl.format("cycle {}", "cycle").is_in(list(carried)).alias("carry_over")
+        ).filter((pl.col("charge_capacity_Ah") > 0) | (pl.col("discharge_capacity_Ah") > 0))
         if summary.height:
             out.append((r, summary))
     if not out:
@@ -233,7 +237,7 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
     """Discharge capacity (left axis) and coulombic efficiency (right axis) vs cycle, per cell."""
     summaries = _summaries(runs)
     unit, factors = capacity_basis([r for r, _ in summaries])
-    traces, partial_notes = [], []
+    traces, partial_notes, carry_notes = [], [], []
     for i, (r, summary) in enumerate(summaries):
         partial = (
             summary.get_column("partial").to_numpy()
@@ -259,6 +263,15 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
             )
             partial_notes.append(f"{r.label}: {', '.join(str(c) for c in cyc[partial])}")
         ce[partial] = np.nan  # a partial cycle's CE compares a half with a cut-short half
+        carry = summary.get_column("carry_over").to_numpy() & ~partial
+        if carry.any():  # CE > 1 from charge the cycles before left: not the cell's efficiency
+            text = tuple("charge carried over" for _ in cyc[carry])
+            traces.append(
+                Trace(cyc[carry], ce[carry], f"{r.label} CE carried over", "markers", colour,
+                      text=text, cross=True, secondary=True)
+            )  # fmt: skip
+            carry_notes.append(f"{r.label}: {', '.join(str(c) for c in cyc[carry])}")
+            ce[carry] = np.nan
         traces.append(Trace(cyc, ce, f"{r.label} CE", "markers", colour, dash=True, secondary=True))
     log = scales_differ([t.y for t in traces if not t.secondary and len(t.y)])
     notes = ["Capacity on a log axis: the cells differ by more than 10x."] if log else []
@@ -266,6 +279,11 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
         notes.append(
             "Partial cycles (one half missing or cut short) drawn as crosses, not joined to the "
             f"line: {'; '.join(partial_notes)}."
+        )
+    if carry_notes:
+        notes.append(
+            "CE crosses: charge carried over from short cycles before (ce_carry_over), not the "
+            f"cell's efficiency: {'; '.join(carry_notes)}."
         )
     return Panel(
         key="capacity_ce",
@@ -331,29 +349,6 @@ def rate_blocks(run: LabelledRun) -> int:
         return 0
 
 
-def _cell_key(run: LabelledRun) -> str:
-    name = run.run.meta.cell_name.strip().lower()
-    return name.removesuffix("(model)").strip()
-
-
-def pairs(runs: list[LabelledRun]) -> list[tuple[LabelledRun, LabelledRun]]:
-    """(measured, simulated) runs of the same cell: same cell name, or the only two.
-
-    A simulated run's name may end in "(model)"; pass runs of one kind of cell
-    (cycling or symmetric) so that a pair never mixes the two.
-    """
-    measured = [r for r in runs if r.run.meta.kind == "measured"]
-    simulated = [r for r in runs if r.run.meta.kind == "simulated"]
-    found = []
-    for sim in simulated:
-        match = [m for m in measured if _cell_key(sim) and _cell_key(m) == _cell_key(sim)]
-        if match:
-            found.append((match[0], sim))
-    if not found and len(measured) == 1 and len(simulated) == 1:
-        found.append((measured[0], simulated[0]))
-    return found
-
-
 def model_vs_experiment(runs: list[LabelledRun]) -> Panel:
     """First-cycle voltage profiles of measured (solid) and simulated (dashed) runs of a cell."""
     found = pairs(cycling_runs(runs))
@@ -390,10 +385,3 @@ def model_vs_experiment(runs: list[LabelledRun]) -> Panel:
 def _first_cycle(run: LabelledRun) -> int:
     table = run.run.table
     return int(table.get_column(s.CYCLE).min()) if s.CYCLE in table.columns else 1
-
-
-def slug(text: str) -> str:
-    """A file-safe short name: letters, digits and single underscores."""
-    out = "".join(ch.lower() if ch.isalnum() and ch.isascii() else "_" for ch in text)
-    out = "_".join(p for p in out.split("_") if p)
-    return out[:40] or "cell"

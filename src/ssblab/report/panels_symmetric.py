@@ -17,7 +17,7 @@ from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric
 from ssblab.report.model import Event, NotAvailable, Panel, Trace, scales_differ
-from ssblab.report.panels_cycling import pairs, slug
+from ssblab.report.pairing import pairs, slug
 from ssblab.report.panels_echem import analysis
 from ssblab.report.style import series_color
 
