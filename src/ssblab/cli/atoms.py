@@ -7,7 +7,7 @@ say where they disagree or where a number is unphysical.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -122,15 +122,20 @@ def binding_command(
     job = BindingJob(host, adsorbate, site=site, reference=reference, fmax=fmax)
     [paired] = _run_paired([job], _models(model), f"E_int {adsorbate} at {host}")
     if json:
-        if len(paired.results) == 1:
-            [result] = paired.results.values()
-            print_json({**result.as_dict(), "flags": [f.as_dict() for f in paired.flags]})
-        else:
-            print_json(paired.as_dict())
+        print_paired_json(paired)
         return
     keys = ("E_int_eV", "E_int_vs_metal_eV", "site")
     print_table([_side_by_side(paired, keys)], title=f"E_int of {adsorbate} at {host} (eV)")
     print_flags(paired.flags)
+
+
+def print_paired_json(paired: Any) -> None:
+    """``--json`` of a paired result: the one potential's result with the flags, or both."""
+    if len(paired.results) == 1:
+        [result] = paired.results.values()
+        print_json({**result.as_dict(), "flags": [f.as_dict() for f in paired.flags]})
+    else:
+        print_json(paired.as_dict())
 
 
 @atoms_app.command("neb")
@@ -159,11 +164,7 @@ def neb_command(
     job = MigrationJob(structure, hop, n_images=images, fmax=fmax, min_length_A=min_length)
     [paired] = _run_paired([job], _models(model), f"NEB {structure}")
     if json:
-        if len(paired.results) == 1:
-            [result] = paired.results.values()
-            print_json({**result.as_dict(), "flags": [f.as_dict() for f in paired.flags]})
-        else:
-            print_json(paired.as_dict())
+        print_paired_json(paired)
         return
     first = next(iter(paired.results.values()))
     typer.echo(f"mechanism: {first.mechanism}")
