@@ -28,7 +28,7 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m "not slow" --nbmake tests examples
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 fuzz: $(STAMP)
 	$(BIN)/python tests/fuzz/harness.py --cases 12000
