@@ -17,27 +17,13 @@ from ssblab.flags import CE_RANGE, Flag, check_ce
 
 
 def coarse_counters(table: pl.DataFrame) -> dict[str, float]:
-    """Counters that stay flat over most records under current, with their step [Ah or Wh].
-
-    Judged on the first 250 000 records (a counter's resolution does not change).
-    """
+    """Counters that stay flat over most records under current (:func:`steps.is_flat`), with
+    their step [Ah or Wh], judged on the first :data:`steps.COUNTER_HEAD` records."""
+    names = (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY, s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)
     out: dict[str, float] = {}
-    table = table.head(250_000)
-    current = table.get_column(s.CURRENT).to_numpy()[1:]
-    rest = steps.rest_threshold(table)
-    for name, sign in (
-        (s.CHARGE_CAPACITY, 1),
-        (s.DISCHARGE_CAPACITY, -1),
-        (s.CHARGE_ENERGY, 1),
-        (s.DISCHARGE_ENERGY, -1),
-    ):
-        if name not in table.columns:
-            continue
-        d = np.diff(table.get_column(name).to_numpy())[sign * current > rest]
-        if d.size < 20 or float((d == 0).mean()) <= 0.5:
-            continue
+    for name, d in steps.counter_rises(table, names).items():
         positive = d[d > 0]
-        if positive.size:
+        if steps.is_flat(d) and positive.size:
             out[name] = float(np.median(positive))
     return out
 
@@ -123,9 +109,7 @@ def carry_over(
             continue
         total_in = float(q_in[first : k + 1].sum())
         total_out = float(q_out[first : k + 1].sum())
-        also = ""
-        if ee[k] is not None and np.isfinite(ee[k]) and ee[k] > hi:
-            also = f" (its energy efficiency {ee[k]:.4g} likewise)"
+        also = f" (its energy efficiency {ee[k]:.4g} likewise)" if _above_range(ee[k]) else ""
         span = (
             f"cycle {cycle[k - 1]}" if first == k - 1 else f"cycles {cycle[first]}-{cycle[k - 1]}"
         )
@@ -141,6 +125,11 @@ def carry_over(
             "data",
         )
     return out
+
+
+def _above_range(value: float | None) -> bool:
+    """A CE or EE above the top of :data:`ssblab.flags.CE_RANGE`."""
+    return value is not None and bool(np.isfinite(value)) and value > CE_RANGE[1]
 
 
 def cycle_flags(
@@ -170,7 +159,7 @@ def cycle_flags(
             )
         elif k in carried:
             flags.append(carried[k])
-            if "likewise" not in carried[k].message:
+            if not _above_range(row["energy_efficiency"]):  # an EE above it is carried too
                 flags += check_ee(f"cycle {row['cycle']}", row["energy_efficiency"])
         else:
             flags += check_ce(f"cycle {row['cycle']}", row["coulombic_efficiency"])

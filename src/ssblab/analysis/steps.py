@@ -83,22 +83,36 @@ def integrated_counters(table: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(list(missing.values())) if missing else table
 
 
-def _fine_counters(table: pl.DataFrame) -> bool:
-    """True when the table has a capacity counter and none is coarse: flat over more than
-    half of the records under current in its direction (the first 250 000 records)."""
-    names = [n for n in (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY) if n in table.columns]
-    if not names:
-        return False
-    head = table.head(250_000)
+#: Records a counter's resolution is judged on (it does not change within a file).
+COUNTER_HEAD = 250_000
+
+
+def counter_rises(table: pl.DataFrame, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Rises of each counter in *names* the table has, over the records under current in the
+    counter's direction (charge counters: I > rest; discharge: I < −rest), first
+    :data:`COUNTER_HEAD` records [Ah or Wh]."""
+    head = table.head(COUNTER_HEAD)
     current = head.get_column(s.CURRENT).to_numpy()[1:]
     rest = rest_threshold(head)
-    for name, sign in ((s.CHARGE_CAPACITY, 1.0), (s.DISCHARGE_CAPACITY, -1.0)):
-        if name not in names:
-            continue
-        rises = np.diff(head.get_column(name).to_numpy())[sign * current > rest]
-        if rises.size >= 20 and float((rises == 0).mean()) > 0.5:
-            return False
-    return True
+    charge = (s.CHARGE_CAPACITY, s.CHARGE_ENERGY)
+    return {
+        name: np.diff(head.get_column(name).to_numpy())[
+            (1.0 if name in charge else -1.0) * current > rest
+        ]
+        for name in names
+        if name in head.columns
+    }
+
+
+def is_flat(rises: np.ndarray) -> bool:
+    """A counter is coarse when it stays flat over more than half of ≥ 20 records under current."""
+    return rises.size >= 20 and float((rises == 0).mean()) > 0.5
+
+
+def _fine_counters(table: pl.DataFrame) -> bool:
+    """True when the table has a capacity counter and none is coarse (:func:`is_flat`)."""
+    rises = counter_rises(table, (s.CHARGE_CAPACITY, s.DISCHARGE_CAPACITY))
+    return bool(rises) and not any(is_flat(d) for d in rises.values())
 
 
 def as_table(data: Run | pl.DataFrame) -> pl.DataFrame:
