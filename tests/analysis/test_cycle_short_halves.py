@@ -35,6 +35,8 @@ def test_nw4_keeps_its_seconds_long_discharges(data_dir):
     result = cycle_table(read(data_dir / NW4))
     assert result.table.height == 159  # 150 vendor cycles, every 15th holds two pairs
     assert any("150 vendor cycles in all" in n for n in result.notes)
+    # vendor cycles 15, 30, ..., 150 tie at 4 half-cycles: the note names the first, every run
+    assert any("vendor cycle 15 holds 4 of the run's 318" in n for n in result.notes)
     ref = _btsda_cycles(data_dir / "neware/reference_btsda/nw4-120-1-6-53.parquet")
     ours = result.table.head(14)
     np.testing.assert_allclose(ours["charge_capacity_Ah"] * 1e3, ref["ch"].head(14), rtol=1e-4)

@@ -187,7 +187,9 @@ def _vendor_problem(halves: pl.DataFrame, table: pl.DataFrame) -> str:
     )
     lumped = per.filter((pl.col("n_ch") > 1) | (pl.col("n_dis") > 1))
     if lumped.height:
-        worst = lumped.with_columns((pl.col("n_ch") + pl.col("n_dis")).alias("n")).sort("n")[-1]
+        worst = lumped.with_columns((pl.col("n_ch") + pl.col("n_dis")).alias("n")).sort(
+            ["n", "cycle"], descending=[True, False]
+        )[0]  # the most half-cycles, the first such cycle on a tie (group_by has no order)
         return (
             f"the vendor cycle counter lumps cycles (vendor cycle {worst['cycle'][0]} holds "
             f"{worst['n'][0]} of the run's {n_total} half-cycles, {n_vendor} vendor cycles "
