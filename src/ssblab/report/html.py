@@ -31,14 +31,25 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .panel h3{font-size:.95em;font-weight:600;margin:.2em .4em}
 .flag-ok{color:#009E73}.flag-differs,.flag-inconsistent{color:#D55E00;font-weight:bold}
 .muted{color:#777;font-size:.85em}ul.na li{color:#555;font-size:.9em}
+.panel .modebar-container{opacity:0;transition:opacity .2s}
+.panel:hover .modebar-container,.panel:focus-within .modebar-container{opacity:1}
+@media print{.modebar-container{display:none}.panel{break-inside:avoid}}
 """
 
+#: Plotly's mode bar (zoom, pan, reset, PNG) sits over the top right of the plot.
+#: Plotly shows it on hover only where the browser reports a hovering pointer, and
+#: always elsewhere (headless screenshots, some laptops); the page's CSS above hides
+#: it until the pointer is over the panel (a tap on touch screens) and in print.
+#: Box zoom by dragging and reset by double-click work without it. Left out: the
+#: box and lasso select buttons (they do nothing in a report) and "Share chart...",
+#: which would upload the data to Plotly Cloud (the page uses no network).
 #: Draws every figure found in the page's JSON blocks once Plotly is loaded.
 _BOOT = """
 document.querySelectorAll('script.ssblab-fig').forEach(function(el){
   var fig = JSON.parse(el.textContent);
   Plotly.newPlot(el.dataset.target, fig.data, fig.layout,
-                 {responsive: true, displaylogo: false});
+                 {responsive: true, displaylogo: false, displayModeBar: 'hover',
+                  modeBarButtonsToRemove: ['select2d', 'lasso2d', 'sendChartToCloud']});
 });
 """
 
