@@ -120,7 +120,7 @@ def test_real_landt_half_cell_ice(data_dir):
 
 
 def test_cycling_summary_of_jdb11_leaves_the_partial_cycle_out(data_dir):
-    from ssblab.analysis.metrics import cycling_summary
+    from ssblab.analysis.headline import cycling_summary
     from ssblab.io import read
 
     run = read(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")

@@ -159,6 +159,41 @@ def test_cycles_and_metrics_print_ce_to_the_counters_resolution(data_dir):
     assert f"{ce:.4f}" in runner.invoke(app, ["cycles", jdb]).output
 
 
+def test_capacities_print_to_the_counters_step(data_dir):
+    """LANDT's capacity counters step by 0.1 mAh: 3.2 / 6.3 mAh print as such (were 3.200 /
+    6.300, and 0.00000 for cycle 2's empty charge); EE from energies rebuilt on those
+    capacities carries 2 decimals; EC-Lab and Neware nw4 counters are fine: 4-5 digits."""
+    land = str(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    for command in ("cycles", "metrics"):
+        out = runner.invoke(app, [command, land]).output
+        assert "│ 3.2        │ 6.3           │ 0.508 │" in out
+        assert "│ 0.0        │ 1.3           │" in out and "3.200" not in out
+    assert "discharge first: 3.2 / 6.3 mAh)" in runner.invoke(app, ["metrics", land]).output
+    full = runner.invoke(app, ["cycles", land, "--cell-type", "full"]).output
+    assert "│ 1.97 │ 2.30 │" in full  # 6.3/3.2 ± 0.035 and 2.299 ± 0.04: 2 decimals each
+    steps = _json(["cycles", land, "--json"])["capacity_steps_Ah"]
+    assert steps == {"charge_capacity_Ah": 1e-4, "discharge_capacity_Ah": 1e-4}
+    jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    assert "│ 0.98678    │ 0.85285       │ 0.8643 │" in runner.invoke(app, ["cycles", jdb]).output
+    assert set(_json(["cycles", jdb, "--json"])["capacity_steps_Ah"].values()) == {None}
+    nw4 = runner.invoke(app, ["cycles", str(data_dir / "neware/nw4-120-1-6-53.ndax")]).output
+    assert "│ 1.697      │ 0.32362       │ 0.1908 │ 0.1600 │" in nw4
+
+
+def test_report_summary_prints_coarse_counters_to_their_resolution(data_dir):
+    """The report's ICE and mean CE of the LANDT cell are 50.8 % (± 0.9 %), text; a fine
+    counter's stay numbers (the page prints them to 4 significant digits)."""
+    from ssblab.io import read
+    from ssblab.report.inputs import LabelledRun, ReportData
+    from ssblab.report.summary import summary_rows
+
+    land = read(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    jdb = read(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    rows = summary_rows(ReportData(runs=[LabelledRun("land", land), LabelledRun("jdb", jdb)]))
+    assert (rows[0]["ICE [%]"], rows[0]["mean CE [%]"]) == ("50.8", "50.8")
+    assert rows[1]["ICE [%]"] == pytest.approx(100 * 0.852855 / 0.986781, rel=1e-4)
+
+
 def test_cycles_rule_and_cell_type_options(data_dir, capsys):
     jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
     out = _json(["cycles", jdb, "--rule", "half_cycles", "--cell-type", "cathode_half", "--json"])
@@ -213,7 +248,8 @@ def test_cycles_names_the_procedure_of_a_sidecar(data_dir, tmp_path):
 )
 def test_one_answer_for_ce_ice_and_retention_everywhere(data_dir, name):
     """cycles, metrics, the Python API and the report summary give the same numbers."""
-    from ssblab.analysis.metrics import cycling_summary, initial_coulombic_efficiency
+    from ssblab.analysis.headline import cycling_summary
+    from ssblab.analysis.metrics import initial_coulombic_efficiency
     from ssblab.io import read
     from ssblab.report.inputs import LabelledRun, ReportData
     from ssblab.report.summary import summary_rows
@@ -227,7 +263,10 @@ def test_one_answer_for_ce_ice_and_retention_everywhere(data_dir, name):
     assert met["ice"]["ice"] == pytest.approx(ice, rel=1e-12)
     assert ice in ce  # ICE is one cycle's CE, under one convention
     (row,) = summary_rows(ReportData(runs=[LabelledRun("cell", run)]))
-    assert row["ICE [%]"] == pytest.approx(100 * ice, rel=1e-12)
+    if isinstance(row["ICE [%]"], str):  # LANDT's 0.1 mAh counters: 50.8 ± 0.9 %, as text
+        assert row["ICE [%]"] == f"{100 * ice:.1f}"
+    else:
+        assert row["ICE [%]"] == pytest.approx(100 * ice, rel=1e-12)
     retention = [r["retention"] for r in met["cycles"] if r["retention"] is not None]
     assert row["retention [%]"] == pytest.approx(100 * retention[-1], rel=1e-9)
     assert cycling_summary(run)["cycles"] == sum(not r["partial"] for r in cyc["cycles"])

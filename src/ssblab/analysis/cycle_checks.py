@@ -194,6 +194,19 @@ def format_to_resolution(value: float | None, resolution: float | None, most: in
     return f"{value:.{decimals_for(resolution, most)}f}"
 
 
+def capacity_text(value_Ah: float | None, step_Ah: float = 0.0) -> str:
+    """A capacity [A·h] as mAh text: from a counter that steps by *step_Ah* [A·h], to the
+    step's decimals (the value is a whole number of steps: 0.1 mAh prints "3.2"); from a fine
+    counter (*step_Ah* 0), 4-5 significant digits; never in e-notation (None: an em dash)."""
+    if value_Ah is None or not np.isfinite(value_Ah):
+        return "—"
+    mah = 1000.0 * float(value_Ah)
+    digits = 1 if abs(mah) >= 100 else 3 if abs(mah) >= 1 else 5
+    if step_Ah > 0:
+        digits = min(digits, decimals_for(1000.0 * step_Ah, most=5))
+    return f"{mah:.{digits}f}"
+
+
 def ce_resolution_flags(
     table: pl.DataFrame, steps_Ah: tuple[float, float], in_column: str, out_column: str
 ) -> list[Flag]:

@@ -57,6 +57,7 @@ from ssblab import schema as s
 from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
 from ssblab.analysis.cycle_checks import (
+    capacity_text,
     ce_resolution,
     ce_resolution_flags,
     coarse_counters,
@@ -128,6 +129,24 @@ class CycleTable:
     flags: tuple[Flag, ...]
     #: Counter steps of the "in" and "out" capacity counters [A·h] (0: not coarse).
     counter_steps_Ah: tuple[float, float] = (0.0, 0.0)
+    #: The energies are capacity × mean voltage of the records (the energy counter is coarse).
+    energies_rebuilt: bool = False
+
+    @property
+    def capacity_steps_Ah(self) -> dict[str, float]:
+        """Step of the counter behind each capacity column [A·h] (0: a fine counter)."""
+        o = conv.orientation(self.cell_type)
+        return {o.in_column: self.counter_steps_Ah[0], o.out_column: self.counter_steps_Ah[1]}
+
+    @property
+    def capacity_texts(self) -> dict[str, list[str]]:
+        """Each cycle's charge and discharge capacity (by column) as mAh text to the decimals
+        its counter carries (:func:`ssblab.analysis.cycle_checks.capacity_text`): the one rule
+        for printing a capacity."""
+        return {
+            column: [capacity_text(q, step) for q in self.table.get_column(column).to_list()]
+            for column, step in sorted(self.capacity_steps_Ah.items())
+        }
 
     @property
     def ce_texts(self) -> list[str]:
@@ -135,11 +154,24 @@ class CycleTable:
         where undefined): the one rule for printing a CE
         (:func:`ssblab.analysis.cycle_checks.format_to_resolution`)."""
         o = conv.orientation(self.cell_type)
+        return self._ratio_texts("coulombic_efficiency", o.in_column, o.out_column)
+
+    @property
+    def ee_texts(self) -> list[str]:
+        """Each cycle's EE printed to the decimals it carries: energies rebuilt from coarse
+        capacity counters (Q × a fine mean voltage) carry the capacities' steps, as a CE does."""
+        return self._ratio_texts("energy_efficiency", "charge_capacity_Ah", "discharge_capacity_Ah")
+
+    def _ratio_texts(self, column: str, below: str, above: str) -> list[str]:
+        """*column* = *above* / *below* (capacities, or energies built from them) as text."""
+        steps = self.capacity_steps_Ah
+        if column == "energy_efficiency" and not self.energies_rebuilt:
+            steps = dict.fromkeys(steps, 0.0)
         out = []
         for row in self.table.iter_rows(named=True):
-            ce = row["coulombic_efficiency"]
-            res = ce_resolution(ce, row[o.in_column], row[o.out_column], *self.counter_steps_Ah)
-            out.append(format_to_resolution(ce, res))
+            value = row[column]
+            res = ce_resolution(value, row[below], row[above], steps[below], steps[above])
+            out.append(format_to_resolution(value, res))
         return out
 
     @property
@@ -263,7 +295,8 @@ def cycle_table(
         if coarse
         else []
     )
-    if any(c in coarse for c in (s.CHARGE_ENERGY, s.DISCHARGE_ENERGY)):
+    rebuilt = any(c in coarse for c in (s.CHARGE_ENERGY, s.DISCHARGE_ENERGY))
+    if rebuilt:
         summary = energies_from_records(summary, numbered.table)
         coarse_notes.append(
             "energies = capacity × the current-weighted mean voltage of the records "
@@ -318,6 +351,7 @@ def cycle_table(
         tuple(notes),
         tuple(flags),
         (float(steps_in_out[0]), float(steps_in_out[1])),
+        rebuilt,
     )
 
 

@@ -82,6 +82,11 @@ class Metrics:
     flags: tuple[Flag, ...] = field(default_factory=tuple)
     #: Each row's CE as printed, to the decimals its counters carry (:attr:`CycleTable.ce_texts`).
     ce_texts: tuple[str, ...] = ()
+    #: Each row's charge and discharge capacity as printed, mAh text to the decimals their
+    #: counters carry, by column (:meth:`CycleTable.capacity_texts`).
+    capacity_texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Step of the counter behind each capacity column [A·h] (0: fine).
+    capacity_steps_Ah: dict[str, float] = field(default_factory=dict)
 
 
 def _ice_from(ct: CycleTable) -> InitialEfficiency | None:
@@ -154,8 +159,18 @@ def metrics(
         flags += check_ce("ICE", ice.ice)
     flags += _retention_flags(out)
     flags += _specific_capacity_flags(out, active_mass_g)
+    texts = {c: tuple(v) for c, v in ct.capacity_texts.items()}
     return Metrics(
-        out, ice, ct.cell_type, ct.rule, ct.definitions, ct.notes, tuple(flags), tuple(ct.ce_texts)
+        out,
+        ice,
+        ct.cell_type,
+        ct.rule,
+        ct.definitions,
+        ct.notes,
+        tuple(flags),
+        tuple(ct.ce_texts),
+        texts,
+        ct.capacity_steps_Ah,
     )
 
 
@@ -324,37 +339,3 @@ def _reference_capacity(
     if q <= 0:
         raise AnalysisError(f"reference cycle {reference_cycle} returned no capacity")
     return q
-
-
-def cycling_summary(data: Run | pl.DataFrame, *, rule: str = "vendor") -> dict[str, object]:
-    """The headline numbers of a cycling run, from complete cycles only (for reports).
-
-    Keys: ``cycles`` (complete), ``partial_cycles``, ``first_out_mAh`` and
-    ``last_out_mAh`` (Q_out of the first/last complete cycle),
-    ``first_discharge_mAh``/``last_discharge_mAh``, ``retention_pct``
-    (last / first complete), ``mean_ce_pct`` (complete cycles), ``ice_pct``,
-    ``cell_type``, ``rule``, ``definitions``, ``flags`` (:class:`Flag` tuple).
-    """
-    m = metrics(data, rule=rule)
-    o = conv.orientation(m.cell_type)
-    whole = m.table.filter(~pl.col("partial") & (pl.col(o.out_column) > 0))
-    q = whole.get_column(o.out_column)
-    ce = whole.get_column("coulombic_efficiency").drop_nulls()
-    first = float(q[0]) if q.len() else None
-    last = float(q[-1]) if q.len() else None
-    dis = whole.get_column("discharge_capacity_Ah")
-    return {
-        "first_discharge_mAh": 1000.0 * float(dis[0]) if dis.len() else None,
-        "last_discharge_mAh": 1000.0 * float(dis[-1]) if dis.len() else None,
-        "cycles": whole.height,
-        "partial_cycles": int(m.table.get_column("partial").sum()),
-        "first_out_mAh": None if first is None else 1000.0 * first,
-        "last_out_mAh": None if last is None else 1000.0 * last,
-        "retention_pct": 100.0 * last / first if first and last is not None else None,
-        "mean_ce_pct": 100.0 * float(ce.mean()) if ce.len() else None,
-        "ice_pct": 100.0 * m.ice.ice if m.ice is not None else None,
-        "cell_type": m.cell_type,
-        "rule": m.rule,
-        "definitions": m.definitions,
-        "flags": m.flags,
-    }

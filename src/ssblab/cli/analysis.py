@@ -178,23 +178,45 @@ def print_result(
 
 
 def about_cycles(result: Any, **between: Any) -> dict[str, Any]:
-    """The rule, cell type (then *between*) and definitions keys of a per-cycle result."""
+    """The rule, cell type (then *between*), the capacity counters' steps [A·h] (null: fine)
+    and definitions keys of a per-cycle result."""
+    steps = getattr(result, "capacity_steps_Ah", {})
     return {
         "rule": result.rule,
         "cell_type": result.cell_type,
         **between,
+        "capacity_steps_Ah": {c: float(f"{steps[c]:.6g}") or None for c in sorted(steps)},
         "definitions": result.definitions,
     }
 
 
-def cycle_row(r: Mapping[str, Any], ce: str | None = None, **between: str) -> dict[str, str]:
-    """One shown row of a per-cycle table: cycle, mAh, CE (*ce*: its text to the counters'
-    resolution, from ``CycleTable.ce_texts``; 4 decimals when not given), *between*, partial."""
+def row_texts(result: Any) -> list[dict[str, str]]:
+    """Per row of a per-cycle result (``CycleTable`` or ``Metrics``): the CE and the two
+    capacities as printed, each to the decimals its counters carry."""
+    capacities = result.capacity_texts
+    charge, discharge = (capacities[c] for c in CAPACITIES)
+    return [
+        {"ce": a, "charge": b, "discharge": c}
+        for a, b, c in zip(result.ce_texts, charge, discharge, strict=True)
+    ]
+
+
+#: The capacity columns of a per-cycle table, charge then discharge.
+CAPACITIES = ("charge_capacity_Ah", "discharge_capacity_Ah")
+
+
+def cycle_row(
+    r: Mapping[str, Any], texts: Mapping[str, str] | None = None, **between: str
+) -> dict[str, str]:
+    """One shown row of a per-cycle table: cycle, mAh, CE, *between*, partial. *texts*: the
+    row's ``ce``, ``charge`` and ``discharge`` as printed to the counters' resolution
+    (:func:`row_texts`); without it, 4 decimals and 4-5 significant digits."""
+    texts = texts or {}
     return {
         "cycle": r["cycle"],
-        "charge_mAh": mah(r["charge_capacity_Ah"]),
-        "discharge_mAh": mah(r["discharge_capacity_Ah"]),
-        "CE": ce if ce is not None else num(r["coulombic_efficiency"], ".4f"),
+        "charge_mAh": texts.get("charge") or mah(r["charge_capacity_Ah"]),
+        "discharge_mAh": texts.get("discharge") or mah(r["discharge_capacity_Ah"]),
+        "CE": texts.get("ce") or num(r["coulombic_efficiency"], ".4f"),
         **between,
         "partial": "partial" if r["partial"] else "",
     }

@@ -29,6 +29,7 @@ from ssblab.cli.analysis import (
     naming,
     num,
     print_result,
+    row_texts,
     rows_written,
     say,
 )
@@ -71,8 +72,8 @@ def cycles_command(
         print_result(payload, flags, result.notes)
         return
     shown = [
-        cycle_row(r, ce, EE=num(r["energy_efficiency"], ".4f"))
-        for r, ce in zip(rows, result.ce_texts, strict=True)
+        cycle_row(r, texts, EE=ee)
+        for r, texts, ee in zip(rows, row_texts(result), result.ee_texts, strict=True)
     ]
     title = f"Cycles of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
@@ -134,28 +135,36 @@ def metrics_command(
         payload = {"ice": ice, "cycles": rows, **about_cycles(result, **cell)}
         print_result(payload, flags, result.notes)
         return
-    texts = result.ce_texts or (None,) * len(rows)
-    shown = [_metrics_row(r, ce) for r, ce in zip(rows, texts, strict=True)]
+    texts = row_texts(result)
+    shown = [_metrics_row(r, text) for r, text in zip(rows, texts, strict=True)]
     title = f"Cycling metrics of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
     typer.echo(cell_line(run))
     if ice is not None:
-        by_cycle = dict(zip((r["cycle"] for r in rows), texts, strict=True))
-        ice_text = by_cycle.get(ice["cycle"]) or f"{ice['ice']:.4f}"
-        typer.echo(
-            f"ICE = {ice_text} (cycle {ice['cycle']}, {ice['first_half']} first: "
-            f"{mah(ice['second_capacity_Ah'])} / {mah(ice['first_capacity_Ah'])} mAh)"
-        )
+        typer.echo(_ice_line(ice, dict(zip((r["cycle"] for r in rows), texts, strict=True))))
     say(result.notes, flags, result.definitions)
 
 
-def _metrics_row(r: dict[str, Any], ce: str | None = None) -> dict[str, str]:
+def _ice_line(ice: dict[str, Any], by_cycle: dict[int, dict[str, str]]) -> str:
+    """``ICE = ...`` with its CE and capacities as the cycle's row prints them."""
+    texts = by_cycle.get(ice["cycle"], {})
+    first, second = (
+        ("discharge", "charge") if ice["first_half"] == "discharge" else ("charge", "discharge")
+    )
+    return (
+        f"ICE = {texts.get('ce') or format(ice['ice'], '.4f')} (cycle {ice['cycle']}, "
+        f"{ice['first_half']} first: {texts.get(second) or mah(ice['second_capacity_Ah'])} / "
+        f"{texts.get(first) or mah(ice['first_capacity_Ah'])} mAh)"
+    )
+
+
+def _metrics_row(r: dict[str, Any], texts: dict[str, str] | None = None) -> dict[str, str]:
     """A shown row of ``ssblab metrics`` (mean voltage, hysteresis in mV, retention in %)."""
     hysteresis = r["voltage_hysteresis_V"]
     retention = r["retention"]
     return cycle_row(
         r,
-        ce,
+        texts,
         mean_discharge_V=num(r["mean_discharge_voltage_V"], ".4f"),
         hysteresis_mV=num(None if hysteresis is None else 1000 * hysteresis, ".1f"),
         **{"retention_%": num(None if retention is None else 100 * retention, ".2f")},

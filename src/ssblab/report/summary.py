@@ -98,7 +98,7 @@ def reader_notes(data: ReportData) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _cycling_row(r: LabelledRun) -> dict[str, Any]:
-    from ssblab.analysis.metrics import cycling_summary
+    from ssblab.analysis.headline import cycling_summary
 
     rec = recognition(r.run)
     kind = rec.kind if rec is not None else "cycling"
@@ -109,16 +109,17 @@ def _cycling_row(r: LabelledRun) -> dict[str, Any]:
         out = cycling_summary(r.run)  # complete cycles only; partial ones counted apart
     except SsblabError:
         return row
+    texts = out["texts"]  # numbers from coarse counters, to the decimals they carry
     if out["cycles"]:
         row |= {
             "complete cycles": out["cycles"],
             "first discharge [mAh]": out["first_discharge_mAh"],
             "last discharge [mAh]": out["last_discharge_mAh"],
-            "retention [%]": out["retention_pct"],
-            "mean CE [%]": out["mean_ce_pct"],
+            "retention [%]": texts.get("retention_pct", out["retention_pct"]),
+            "mean CE [%]": texts.get("mean_ce_pct", out["mean_ce_pct"]),
         }
     if out["ice_pct"] is not None:
-        row["ICE [%]"] = out["ice_pct"]
+        row["ICE [%]"] = texts.get("ice_pct", out["ice_pct"])
     row["flags"] = flag_text(out["flags"])
     from ssblab.report.panels_cycling import rate_blocks
 
