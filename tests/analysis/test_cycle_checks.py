@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -11,6 +12,7 @@ from ssblab.io import read
 
 MACCOR = "maccor/maccor_001.txt"
 JDB11 = "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr"
+NW4 = "neware/nw4-120-1-6-53.ndax"
 
 
 def _codes(ct) -> list[str]:
@@ -49,10 +51,37 @@ def test_ce_above_one_after_short_cycles_is_carry_over(data_dir):
     assert ("cycle 4", "ce_out_of_range") not in flags
     assert ("cycle 4", "ee_out_of_range") not in flags  # named in the same flag
     assert "1.868" in carry.message and "energy efficiency 1.338" in carry.message
-    assert "cycles 2-3 fell short by 1.42e+03 mAh" in carry.message
-    assert "243 mAh more" in carry.message and "0.7774" in carry.message
+    # its 243 mAh excess is a third of cycle 3's 676 mAh shortfall: cycle 2 is not needed
+    assert "gives back 243 mAh more" in carry.message
+    assert "cycle 3 just before it fell short by 676 mAh (its discharge CE 0.721)" in carry.message
+    assert "(36% of that shortfall given back)" in carry.message
     # cycle 1 has no cycle before it: its 1.511 stays out of range
     assert ("cycle 1", "ce_out_of_range") in flags
+
+
+def test_carry_over_names_the_shortfall_it_closes_nw4(data_dir):
+    """Neware nw4 cycle 79 gives back 0.598 uAh more than it took; cycle 78 alone fell short
+    by 0.647 uAh. The message said "cycles 42-78 fell short by 0.174 mAh" (the whole run of
+    short cycles, 290 times the excess); cycle 127's 5.34 uAh needs cycles 116-126."""
+    from ssblab.analysis.cycle_checks import covering_span
+
+    flags = {f.quantity: f for f in cycle_table(read(data_dir / NW4)).flags}
+    c79, c127 = flags["cycle 79"].message, flags["cycle 127"].message
+    assert flags["cycle 79"].code == flags["cycle 127"].code == "ce_carry_over"
+    assert "gives back 0.000598 mAh more than it took" in c79
+    assert "cycle 78 just before it fell short by 0.000647 mAh (its discharge CE 0.7736)" in c79
+    assert "(93% of that shortfall given back)" in c79 and "42" not in c79
+    assert "cycles 116-126 just before it fell short by 0.00579 mAh" in c127
+    assert "(cycle 126's discharge CE 0.6831)" in c127
+    deficits = np.array([5.0, 1.0, 2.0, 3.0])
+    assert [covering_span(deficits, x) for x in (2.5, 3.0, 4.0, 6.0, 11.0, 99.0)] == [
+        3,
+        3,
+        2,
+        1,
+        0,
+        0,
+    ]
 
 
 def test_ce_above_one_after_a_full_cycle_stays_out_of_range(data_dir):

@@ -87,6 +87,10 @@ def carry_over(
     fast discharge does this: the fast discharge stops at the cutoff with lithium
     undelivered, and the slow one delivers it. The CE is Q_out/Q_in as defined, and right,
     but it is not the cell's efficiency.
+
+    The message names the shortfall the excess closes (:func:`covering_span`): the nearest
+    short cycles whose deficits add up to this cycle's excess (Neware nw4 cycle 79: cycle 78
+    alone, 0.000647 mAh short for 0.000598 mAh given back), not the whole run.
     """
     q_in = table.get_column(in_column).fill_null(0.0).to_numpy()
     q_out = table.get_column(out_column).fill_null(0.0).to_numpy()
@@ -103,28 +107,36 @@ def carry_over(
         first = k - 1
         while first > 0 and q_out[first - 1] < q_in[first - 1]:
             first -= 1
-        carried = float(np.sum(q_in[first:k] - q_out[first:k]))
+        slack = BALANCE_SLACK * q_in[k]
         excess = q_out[k] - q_in[k]
-        if excess > carried + BALANCE_SLACK * q_in[k]:
+        if excess > float(np.sum(q_in[first:k] - q_out[first:k])) + slack:
             continue
-        total_in = float(q_in[first : k + 1].sum())
-        total_out = float(q_out[first : k + 1].sum())
+        start = covering_span(q_in[first:k] - q_out[first:k], excess - slack) + first
+        short = float(np.sum(q_in[start:k] - q_out[start:k]))
         also = f" (its energy efficiency {ee[k]:.4g} likewise)" if _above_range(ee[k]) else ""
         span = (
-            f"cycle {cycle[k - 1]}" if first == k - 1 else f"cycles {cycle[first]}-{cycle[k - 1]}"
+            f"cycle {cycle[k - 1]}" if start == k - 1 else f"cycles {cycle[start]}-{cycle[k - 1]}"
         )
+        whose = "its" if start == k - 1 else f"cycle {cycle[k - 1]}'s"
         out[k] = Flag(
             f"cycle {cycle[k]}",
             "ce_carry_over",
-            f"coulombic efficiency {ce[k]:.4g}{also} is charge carried over: {span} fell short "
-            f"by {1e3 * carried:.3g} mAh (cycle {cycle[k - 1]}'s {out_name} CE "
-            f"{q_out[k - 1] / q_in[k - 1]:.4g}), this cycle gives back {1e3 * excess:.3g} mAh "
-            f"more than it took, and the running balance closes (cycles {cycle[first]}-"
-            f"{cycle[k]}: {1e3 * total_out:.4g} mAh out of {1e3 * total_in:.4g} in, "
-            f"{total_out / total_in:.4g}); not the cell's efficiency, nor by itself a sign of bad "
-            "data",
+            f"coulombic efficiency {ce[k]:.4g}{also} is charge carried over: this cycle gives "
+            f"back {1e3 * excess:.3g} mAh more than it took, and {span} just before it fell "
+            f"short by {1e3 * short:.3g} mAh ({whose} {out_name} CE "
+            f"{q_out[k - 1] / q_in[k - 1]:.4g}), which covers it ({excess / short:.0%} of that "
+            "shortfall given back); not the cell's efficiency, nor by itself a sign of bad data",
         )
     return out
+
+
+def covering_span(deficits: np.ndarray, excess: float) -> int:
+    """Index of the first of the last cycles of *deficits* (Q_in - Q_out of the short cycles
+    before a carry-over cycle, in order [A·h]) whose deficits add up to *excess* [A·h] (0:
+    all of them are needed)."""
+    covered = np.cumsum(deficits[::-1])
+    enough = np.flatnonzero(covered >= excess)
+    return int(len(deficits) - 1 - enough[0]) if enough.size else 0
 
 
 def _above_range(value: float | None) -> bool:
