@@ -15,6 +15,38 @@ from typing import Any
 from ssblab.materials import get_material
 from ssblab.recipe import Electrode, Recipe
 
+#: Display label, with its unit, of each scalar key of :meth:`Design.to_dict` and of
+#: the audited quantities (the report and ``ssblab design``; JSON keeps the keys).
+LABELS: dict[str, str] = {
+    "kind": "Cell type",
+    "area_cm2": "Cell area [cm²]",
+    "anode_active_loading_mg_cm2": "Anode active loading [mg/cm²]",
+    "cathode_active_loading_mg_cm2": "Cathode active loading [mg/cm²]",
+    "anode_specific_capacity_mAh_g": "Anode specific capacity [mAh/g]",
+    "cathode_specific_capacity_mAh_g": "Cathode specific capacity [mAh/g]",
+    "anode_areal_capacity_mAh_cm2": "Anode areal capacity [mAh/cm²]",
+    "cathode_areal_capacity_mAh_cm2": "Cathode areal capacity [mAh/cm²]",
+    "np_ratio": "N/P ratio [-]",
+    "anode_thickness_um": "Anode thickness [µm]",
+    "separator_thickness_um": "Separator (SE) thickness [µm]",
+    "cathode_thickness_um": "Cathode thickness [µm]",
+    "interlayer_thickness_nm": "Interlayer thickness [nm]",
+    "cell_voltage_V": "Cell voltage [V]",
+    "capacity_mAh": "Cell capacity (limiting electrode) [mAh]",
+    "stack_mass_mg": "Stack mass (anode + SE + cathode) [mg]",
+    "specific_energy_Wh_kg": "Specific energy (stack) [Wh/kg]",
+    "energy_density_Wh_L": "Energy density (stack) [Wh/L]",
+    "cathode_loading_mg_cm2": "Cathode loading [mg/cm²]",
+    "anode_loading_mg_cm2": "Anode loading [mg/cm²]",
+    "areal_capacity_mAh_cm2": "Areal capacity [mAh/cm²]",
+    "energy_density_Wh_kg": "Specific energy [Wh/kg]",
+}
+
+
+def label(key: str) -> str:
+    """Display label of a design or audit *key*; ``"a vs b"`` labels both; unknown keys as is."""
+    return " vs ".join(LABELS.get(part, part) for part in key.split(" vs "))
+
 
 def disc_area_cm2(diameter_mm: float) -> float:
     """Area of a disc [cm2] of diameter [mm]."""

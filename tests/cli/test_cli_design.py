@@ -64,3 +64,15 @@ def test_usage_errors_are_short(tmp_path):
     )
     assert proc.returncode == 2
     assert "Missing argument" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_design_text_shows_labels_with_units_and_json_keeps_keys(examples_dir):
+    """The text tables name quantities as a researcher reads them; --json keeps the keys."""
+    recipe = str(examples_dir / "al-lpsc-composite_ncm622.toml")
+    text = runner.invoke(app, ["design", recipe]).output
+    assert "anode_active_loading_mg_cm2" not in text and "np_ratio  " not in text
+    assert "[mg/cm²]" in text and "[µm]" in text and "N/P ratio [-]" in text
+    audit = next(line for line in text.splitlines() if "Cathode loading [mg/cm²]" in line)
+    assert "30" in audit and "29.95" in audit and "ok" in audit  # reported, implied, flag
+    data = json.loads(runner.invoke(app, ["design", recipe, "--json"]).output)
+    assert data["audit"][0]["quantity"] == "cathode_loading_mg_cm2"

@@ -157,6 +157,11 @@ def test_design_table_has_no_python_reprs_and_no_empty_rows(examples_dir, tmp_pa
     ]
     assert "basis=" not in design and "mass_mg=" not in design and "{" not in design
     assert "<td>cathode</td>" not in design and "<td>name</td>" not in design
+    assert "anode_active_loading_mg_cm2" not in design  # labels, not keys
+    row = design[design.index(">Cathode active loading [mg/cm²]</td>") :]
+    assert row[: row.index("</tr>")].endswith('<td class="num">29.95</td><td class="num">—</td>')
+    audit = '<td>Cathode loading [mg/cm²]</td><td class="num">30</td><td class="num">29.95</td>'
+    assert audit in text
     assert "Audit of reported numbers — Al-LPSC-C" in text  # its checked entries keep a table
     summary = text[text.index("<h2>Cells</h2>") : text.index("<h2>Cell design</h2>")]
     assert "<th>instrument</th>" not in summary  # no column of dashes for recipes only

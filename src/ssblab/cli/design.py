@@ -9,17 +9,17 @@ import typer
 
 from ssblab.cli._common import JsonOpt, print_json, print_table
 
-#: Columns of the human design table: (key in Design.to_dict(), header).
+#: Columns of the human design table (keys of Design.to_dict(), shown by their labels).
 DESIGN_COLUMNS = (
-    ("anode_active_loading_mg_cm2", "anode mg/cm²"),
-    ("anode_areal_capacity_mAh_cm2", "anode mAh/cm²"),
-    ("cathode_active_loading_mg_cm2", "cathode mg/cm²"),
-    ("cathode_areal_capacity_mAh_cm2", "cathode mAh/cm²"),
-    ("np_ratio", "N/P"),
-    ("anode_thickness_um", "anode µm"),
-    ("separator_thickness_um", "SE µm"),
-    ("cathode_thickness_um", "cathode µm"),
-    ("specific_energy_Wh_kg", "Wh/kg stack"),
+    "anode_active_loading_mg_cm2",
+    "anode_areal_capacity_mAh_cm2",
+    "cathode_active_loading_mg_cm2",
+    "cathode_areal_capacity_mAh_cm2",
+    "np_ratio",
+    "anode_thickness_um",
+    "separator_thickness_um",
+    "cathode_thickness_um",
+    "specific_energy_Wh_kg",
 )
 
 
@@ -28,30 +28,40 @@ def design_command(
     json: JsonOpt = False,
 ) -> None:
     """Loadings, areal capacities, N/P, thicknesses, energy and the audit of reported numbers."""
-    from ssblab.design import design
+    from ssblab.design import design, label
     from ssblab.recipe import load_recipe
 
     results = [design(load_recipe(p)).to_dict() for p in recipes]
     if json:
         print_json(results[0] if len(results) == 1 else results)
         return
-    rows = [{"cell": r["name"], **{h: r[k] for k, h in DESIGN_COLUMNS}} for r in results]
-    print_table(rows, title="Design", digits=4)
+    rows = [
+        {"cell": _text(r["name"]), **{_text(label(k)): r[k] for k in DESIGN_COLUMNS}}
+        for r in results
+    ]
+    print_table(rows, title="Design", digits=4, human=False)
     flagged = [
         {
-            "cell": r["name"],
-            "quantity": a["quantity"],
+            "cell": _text(r["name"]),
+            "quantity": _text(label(a["quantity"])),
             "reported": a["reported"],
-            "implied": a["implied"],
+            "implied by the design": a["implied"],
             "flag": a["flag"],
-            "note": a["note"],
+            "note": _text(a["note"]),
         }
         for r in results
         for a in r["audit"]
         if a["flag"] in ("differs", "inconsistent", "ok")
     ]
     if flagged:
-        print_table(flagged, title="Audit of reported numbers", digits=4)
+        print_table(flagged, title="Audit of reported numbers", digits=4, human=False)
+
+
+def _text(value: str) -> str:
+    """*value* with Rich markup escaped: the table would swallow ``[mg/cm²]`` as a tag."""
+    from rich.markup import escape
+
+    return escape(str(value))
 
 
 def materials_command(json: JsonOpt = False) -> None:

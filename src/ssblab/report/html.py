@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ssblab.design import label
+
 #: Page style: a readable column with a two-column grid of panels on wide screens.
 _CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:0 auto;max-width:1500px;padding:16px 24px;
@@ -25,6 +27,7 @@ border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;font-size:.88em;margin:.4em 0}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.label{white-space:nowrap}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(620px,1fr));gap:18px}
 .panel{border:1px solid #e4e4e4;border-radius:4px;padding:6px}
 .panel p{font-size:.85em;color:#555;margin:.3em .4em}
@@ -140,7 +143,7 @@ def design_html(designs: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
     rows = []
     for k in keys:
         cells = "".join(f'<td class="num">{fmt(d.get(k))}</td>' for _, d in designs)
-        rows.append(f"<tr><td>{html.escape(k)}</td>{cells}</tr>")
+        rows.append(f'<tr><td class="label">{html.escape(label(k))}</td>{cells}</tr>')
     parts = [
         "<h2>Cell design</h2>",
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
@@ -160,9 +163,21 @@ def design_html(designs: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
     return "\n".join(parts)
 
 
+#: Audit columns: (key of an audit entry, header).
+_AUDIT_COLUMNS = (
+    ("quantity", "quantity"),
+    ("reported", "reported"),
+    ("implied", "implied by the design"),
+    ("unit", "unit"),
+    ("rel_diff", "difference"),
+    ("flag", "flag"),
+    ("note", "note"),
+)
+
+
 def _audit_table(audit: Sequence[Mapping[str, Any]]) -> str:
-    cols = ["quantity", "reported", "implied", "unit", "rel_diff", "flag", "note"]
-    head = "".join(f"<th>{c}</th>" for c in cols)
+    cols = [c for c, _ in _AUDIT_COLUMNS]
+    head = "".join(f"<th>{h}</th>" for _, h in _AUDIT_COLUMNS)
     rows = []
     for entry in audit:
         flag = str(entry.get("flag", ""))
@@ -171,8 +186,12 @@ def _audit_table(audit: Sequence[Mapping[str, Any]]) -> str:
         for c in cols:
             if c == "flag":
                 cells.append(f'<td class="{cls}">{fmt(flag)}</td>')
+            elif c == "quantity":
+                cells.append(f"<td>{fmt(label(str(entry.get(c))))}</td>")
             elif c == "rel_diff" and isinstance(entry.get(c), (int, float)):
                 cells.append(f'<td class="num">{entry[c] * 100:+.1f} %</td>')
+            elif isinstance(entry.get(c), (int, float)) and not isinstance(entry.get(c), bool):
+                cells.append(f'<td class="num">{fmt(entry.get(c))}</td>')
             else:
                 cells.append(f"<td>{fmt(entry.get(c))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
