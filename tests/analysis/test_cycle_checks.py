@@ -84,6 +84,17 @@ def test_carry_over_names_the_shortfall_it_closes_nw4(data_dir):
     ]
 
 
+def test_carry_over_is_a_column_of_the_cycle_table(data_dir):
+    """The cycles flagged ce_carry_over are marked in the table (the report reads the column,
+    not the flags' text): nw4 79, 127, 140, 154; Maccor diagnostic 4; none in jdb11."""
+    for name, cycles in ((NW4, [79, 127, 140, 154]), (MACCOR_DIAG, [4]), (JDB11, [])):
+        ct = cycle_table(read(data_dir / name))
+        marked = ct.table.filter(pl.col("ce_carry_over")).get_column("cycle").to_list()
+        flagged = [int(f.quantity.split()[1]) for f in ct.flags if f.code == "ce_carry_over"]
+        assert marked == flagged == cycles, name
+        assert ct.table.get_column("ce_carry_over").dtype == pl.Boolean
+
+
 def test_ce_above_one_after_a_full_cycle_stays_out_of_range(data_dir):
     """Neware test_2.ndax cycle 8 (CE 1.095) follows a cycle at 0.962, not short of the
     range's 0.95: no carry-over is claimed."""

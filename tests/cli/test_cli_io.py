@@ -76,7 +76,7 @@ def test_cycles_json(land):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["cycles"]
     assert [r["cycle"] for r in rows] == [1, 2]
-    assert all(set(r) == {*CYCLE_KEYS, "partial"} for r in rows)
+    assert all(set(r) == {*CYCLE_KEYS, "partial", "ce_carry_over"} for r in rows)
     # the authors' BDF file: step 2 discharged 0.0063 Ah, step 3 charged 0.0032 Ah
     assert rows[0]["discharge_capacity_Ah"] == pytest.approx(0.0063, rel=1e-9)
     assert rows[0]["charge_capacity_Ah"] == pytest.approx(0.0032, rel=1e-9)

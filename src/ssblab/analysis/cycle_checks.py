@@ -149,11 +149,13 @@ def cycle_flags(
     in_column: str = "charge_capacity_Ah",
     out_column: str = "discharge_capacity_Ah",
     out_name: str = "discharge",
+    carried: dict[int, Flag] | None = None,
 ) -> list[Flag]:
-    """Partial-cycle flags; on complete cycles, CE carried over (:func:`carry_over`) or
-    CE and EE out of range."""
+    """Partial-cycle flags; on complete cycles, CE carried over (:func:`carry_over`, or
+    *carried* when the caller already has it) or CE and EE out of range."""
     flags: list[Flag] = []
-    carried = carry_over(table, in_column, out_column, out_name)
+    if carried is None:
+        carried = carry_over(table, in_column, out_column, out_name)
     for k, row in enumerate(table.iter_rows(named=True)):
         if row["partial"]:
             ce = row["coulombic_efficiency"]

@@ -5,7 +5,7 @@ How to call it::
     from ssblab.analysis.cycles import cycle_table, cycles, number_cycles
 
     result = cycle_table(run)              # CycleTable: .table, .rule, .notes, .flags
-    result.table                           # one row per cycle, CYCLE_KEYS + "partial"
+    result.table                           # one row per cycle: CYCLE_KEYS, partial, ce_carry_over
     cycles(run)                            # just the DataFrame (same numbers)
     numbered = number_cycles(run, "pairs") # the run's table renumbered by a rule
     vendor_cycles(run)                     # the cycler's own numbers, unchecked (reader tests)
@@ -58,6 +58,7 @@ from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
 from ssblab.analysis.cycle_checks import (
     capacity_text,
+    carry_over,
     ce_resolution,
     ce_resolution_flags,
     coarse_counters,
@@ -114,7 +115,8 @@ CYCLE_KEYS = (
 class CycleTable:
     """Result of :func:`cycle_table`.
 
-    ``table`` has :data:`CYCLE_KEYS` and ``partial``; ``rule`` is the rule used
+    ``table`` has :data:`CYCLE_KEYS`, ``partial`` and ``ce_carry_over`` (the cycles flagged
+    so: a CE above the range that is charge carried over); ``rule`` is the rule used
     (``requested`` the one asked for); ``definitions`` the CE/EE/retention
     definitions of ``cell_type``; ``notes`` and ``flags`` say what was changed
     or looks wrong.
@@ -273,7 +275,7 @@ def cycle_table(
     Returns
     -------
     CycleTable
-        ``table``: :data:`CYCLE_KEYS` and ``partial``; capacities [A·h],
+        ``table``: :data:`CYCLE_KEYS`, ``partial`` and ``ce_carry_over``; capacities [A·h],
         energies [W·h], ``coulombic_efficiency`` = Q_out/Q_in and
         ``energy_efficiency`` = E_discharge/E_charge (null where undefined).
     """
@@ -322,8 +324,14 @@ def cycle_table(
         ee.alias("energy_efficiency"),
         pl.Series("partial", partial),
     ).select(*CYCLE_KEYS, "partial")
+    out_word = o.out_name.split()[0]
+    carried = carry_over(table, o.in_column, o.out_column, out_word) if floor > 0 else {}
+    carried = {k: f for k, f in carried.items() if not partial[k]}
+    table = table.with_columns(
+        pl.Series("ce_carry_over", [k in carried for k in range(table.height)], pl.Boolean)
+    )
     flags = list(numbered.flags) + (
-        cycle_flags(table, o.in_column, o.out_column, o.out_name.split()[0]) if floor > 0 else []
+        cycle_flags(table, o.in_column, o.out_column, out_word, carried) if floor > 0 else []
     )
     counter = {
         "charge_capacity_Ah": s.CHARGE_CAPACITY,

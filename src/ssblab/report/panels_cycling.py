@@ -213,7 +213,7 @@ def voltage_profiles(runs: list[LabelledRun], cycles: list[int] | None = None) -
 
 
 def _summaries(runs: list[LabelledRun]) -> list[tuple[LabelledRun, pl.DataFrame]]:
-    """Per-cycle tables with a ``carry_over`` column: the cycles flagged ``ce_carry_over``."""
+    """Per-cycle tables (their ``ce_carry_over`` column: the cycles flagged so)."""
     from ssblab.analysis.cycles import cycle_table
 
     out = []
@@ -222,10 +222,9 @@ def _summaries(runs: list[LabelledRun]) -> list[tuple[LabelledRun, pl.DataFrame]
             ct = cycle_table(r.run)
         except SsblabError:
             continue
-        carried = {f.quantity for f in ct.flags if f.code == "ce_carry_over"}
-        summary = ct.table.with_columns(
-            pl.format("cycle {}", "cycle").is_in(list(carried)).alias("carry_over")
-        ).filter((pl.col("charge_capacity_Ah") > 0) | (pl.col("discharge_capacity_Ah") > 0))
+        summary = ct.table.filter(
+            (pl.col("charge_capacity_Ah") > 0) | (pl.col("discharge_capacity_Ah") > 0)
+        )
         if summary.height:
             out.append((r, summary))
     if not out:
@@ -263,7 +262,7 @@ def capacity_efficiency(runs: list[LabelledRun]) -> Panel:
             )
             partial_notes.append(f"{r.label}: {', '.join(str(c) for c in cyc[partial])}")
         ce[partial] = np.nan  # a partial cycle's CE compares a half with a cut-short half
-        carry = summary.get_column("carry_over").to_numpy() & ~partial
+        carry = summary.get_column("ce_carry_over").to_numpy() & ~partial
         if carry.any():  # CE > 1 from charge the cycles before left: not the cell's efficiency
             text = tuple("charge carried over" for _ in cyc[carry])
             traces.append(
