@@ -48,7 +48,8 @@ def test_report_summary_says_its_cycles_are_the_complete_ones(data_dir):
 
     (row,) = summary_rows(ReportData(runs=[LabelledRun("cell", read(data_dir / TESTFILE))]))
     assert row["complete cycles"] == 1 and "partial_cycle (×2)" in row["flags"]
-    assert row["first discharge [mAh]"] == pytest.approx(5806.646, rel=1e-6)
+    assert row["first capacity [mAh]"] == pytest.approx(5806.646, rel=1e-6)
+    assert row["capacity from"] == "discharge"
 
 
 def test_report_voltage_profiles_use_the_cycles_that_cycles_prints(data_dir):

@@ -194,6 +194,25 @@ def test_report_summary_prints_coarse_counters_to_their_resolution(data_dir):
     assert rows[1]["ICE [%]"] == pytest.approx(100 * 0.852855 / 0.986781, rel=1e-4)
 
 
+def test_report_summary_names_the_capacity_its_retention_is_on(data_dir):
+    """An anode half-cell's retention is on Q_charge (delithiation): the row showed "first
+    discharge" 6.3 mAh (the lithiation) beside it; it shows the charge, 3.2 mAh, and says so."""
+    from ssblab.io import read
+    from ssblab.report.inputs import LabelledRun, ReportData
+    from ssblab.report.summary import summary_rows
+
+    land = read(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    jdb = read(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    rows = summary_rows(ReportData(runs=[LabelledRun("land", land), LabelledRun("jdb", jdb)]))
+    assert rows[0]["capacity from"] == "charge (delithiation)"
+    assert (rows[0]["first capacity [mAh]"], rows[0]["last capacity [mAh]"]) == ("3.2", "3.2")
+    assert rows[1]["capacity from"] == "discharge"
+    assert rows[1]["first capacity [mAh]"] == pytest.approx(0.852855, rel=1e-4)
+    first, last = rows[1]["first capacity [mAh]"], rows[1]["last capacity [mAh]"]
+    assert rows[1]["retention [%]"] == pytest.approx(100 * last / first, rel=1e-12)
+    assert not any("discharge [mAh]" in c for c in rows[0])
+
+
 def test_cycles_rule_and_cell_type_options(data_dir, capsys):
     jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
     out = _json(["cycles", jdb, "--rule", "half_cycles", "--cell-type", "cathode_half", "--json"])

@@ -37,10 +37,7 @@ def cycling_summary(data: Run | pl.DataFrame, *, rule: str = "vendor") -> dict[s
     ce = whole.get_column("coulombic_efficiency").drop_nulls()
     first = float(q[0]) if q.len() else None
     last = float(q[-1]) if q.len() else None
-    dis = whole.get_column("discharge_capacity_Ah")
     return {
-        "first_discharge_mAh": 1000.0 * float(dis[0]) if dis.len() else None,
-        "last_discharge_mAh": 1000.0 * float(dis[-1]) if dis.len() else None,
         "cycles": whole.height,
         "partial_cycles": int(m.table.get_column("partial").sum()),
         "out_half": o.out_name,

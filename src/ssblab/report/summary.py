@@ -17,8 +17,9 @@ SUMMARY_COLUMNS = (
     "cell",
     "type",
     "complete cycles",
-    "first discharge [mAh]",
-    "last discharge [mAh]",
+    "capacity from",
+    "first capacity [mAh]",
+    "last capacity [mAh]",
     "retention [%]",
     "mean CE [%]",
     "ICE [%]",
@@ -113,8 +114,10 @@ def _cycling_row(r: LabelledRun) -> dict[str, Any]:
     if out["cycles"]:
         row |= {
             "complete cycles": out["cycles"],
-            "first discharge [mAh]": out["first_discharge_mAh"],
-            "last discharge [mAh]": out["last_discharge_mAh"],
+            # the half retention and CE take as Q_out: an anode half-cell's is its charge
+            "capacity from": out["out_half"],
+            "first capacity [mAh]": texts.get("first_out_mAh", out["first_out_mAh"]),
+            "last capacity [mAh]": texts.get("last_out_mAh", out["last_out_mAh"]),
             "retention [%]": texts.get("retention_pct", out["retention_pct"]),
             "mean CE [%]": texts.get("mean_ce_pct", out["mean_ce_pct"]),
         }
