@@ -52,10 +52,39 @@ from ssblab.reproduce.lialo2_fullcell_model import (  # noqa: F401 (the names li
 
 def add_rows(case: CaseStudy, interphase: str | None = None) -> None:
     """Every full-cell number of the seed beside the model's, with its role and error."""
-    from ssblab.simulate.cycling import drain_solver_lines
+    from ssblab.simulate.cycling import solver_log, solver_note
+
+    with solver_log() as log:  # this study's solves only
+        model, r_int = _solved_rows(case, interphase)
+    solver = solver_note(log.lines, "full cells")
+    case.notes.append(solver or "full cells: SUNDIALS IDA wrote no error line")
+    kind = interphase or INTERPHASE
+    sigma = CALIBRATED_SIGMA[kind]
+    case.notes.append(
+        "full cells: Li-side interphase "
+        + (
+            "Butler-Volmer, i0 from the measured overpotential at 0.1 mA/cm2 (all of it "
+            "kinetic, assumed; the linear limit is compare_interphases()). Caveat: the seed's "
+            "symmetric rate test (Fig. 4a, 0.25-1 mA/cm2) grows faster than linear, not "
+            "sub-linearly, above the full cells' <= 0.14 mA/cm2"
+            if kind == "kinetic"
+            else "a linear resistance (all of it ohmic, assumed)"
+        )
+    )
+    case.notes.append(
+        f"full cells: interphase inputs {r_int[200]:.0f} Ohm (LiAlO2) "
+        f"and {r_int[0]:.0f} Ohm (bare) from the seed's three-electrode "
+        f"ASR; fitted LCO diffusivity {model.params['diffusivity']:.3g} m2/s (x/÷ "
+        f"{sigma['diffusivity']:.2g}) and loading {model.params['loading']:.3g} "
+        f"mg/cm2 (x/÷ {sigma['loading']:.2g}: only loading x R is identifiable)"
+    )
+
+
+def _solved_rows(case: CaseStudy, interphase: str | None) -> tuple[FullCellModel, dict[int, float]]:
+    """The rows :func:`add_rows` solves the model for; the model and the interphase inputs
+    [Ohm] by anode thickness [nm]."""
     from ssblab.simulate.fade import Interphase, cycle_response, retention, walk
 
-    drain_solver_lines()  # count only this study's solves
     model = build(interphase=interphase)
     scale = model.loading_scale()
     r_int = {t: interface_asr_ohm(t) for t in FULL}  # physical [Ohm]
@@ -191,30 +220,7 @@ def add_rows(case: CaseStudy, interphase: str | None = None) -> None:
         "loading), the bare cell's predictions move several-fold; "
         "'python -m ssblab.reproduce.lialo2_sensitivity' prints the profile"
     )
-    from ssblab.simulate.cycling import solver_note
-
-    solver = solver_note(drain_solver_lines(), "full cells")
-    case.notes.append(solver or "full cells: SUNDIALS IDA wrote no error line")
-    kind = interphase or INTERPHASE
-    sigma = CALIBRATED_SIGMA[kind]
-    case.notes.append(
-        "full cells: Li-side interphase "
-        + (
-            "Butler-Volmer, i0 from the measured overpotential at 0.1 mA/cm2 (all of it "
-            "kinetic, assumed; the linear limit is compare_interphases()). Caveat: the seed's "
-            "symmetric rate test (Fig. 4a, 0.25-1 mA/cm2) grows faster than linear, not "
-            "sub-linearly, above the full cells' <= 0.14 mA/cm2"
-            if kind == "kinetic"
-            else "a linear resistance (all of it ohmic, assumed)"
-        )
-    )
-    case.notes.append(
-        f"full cells: interphase inputs {r_int[200]:.0f} Ohm (LiAlO2) "
-        f"and {r_int[0]:.0f} Ohm (bare) from the seed's three-electrode "
-        f"ASR; fitted LCO diffusivity {model.params['diffusivity']:.3g} m2/s (x/÷ "
-        f"{sigma['diffusivity']:.2g}) and loading {model.params['loading']:.3g} "
-        f"mg/cm2 (x/÷ {sigma['loading']:.2g}: only loading x R is identifiable)"
-    )
+    return model, r_int
 
 
 def _prior_text(thickness: int, rate: float, measured: float, interphase: str | None) -> str:

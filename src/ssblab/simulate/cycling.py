@@ -10,10 +10,12 @@ the run's notes instead of the terminal.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -76,16 +78,32 @@ def rate_protocol(c_rates: Sequence[float], cycles_each: int, window: tuple[floa
     return steps
 
 
-#: Every line the C solvers (SUNDIALS IDA) wrote to stderr inside :func:`pybamm_log_to` since
-#: the last :func:`drain_solver_lines`, in order.
-SOLVER_LINES: list[str] = []
+@dataclass(frozen=True)
+class SolverLog:
+    """The lines the C solvers (SUNDIALS IDA) wrote to stderr during the solves run inside
+    one :func:`solver_log` block, in order (count them with :func:`solver_note`)."""
+
+    lines: list[str] = field(default_factory=list)
 
 
-def drain_solver_lines() -> list[str]:
-    """The solver's stderr lines collected so far (:data:`SOLVER_LINES`), clearing them."""
-    lines = SOLVER_LINES[:]
-    SOLVER_LINES.clear()
-    return lines
+#: The :class:`SolverLog` objects of the :func:`solver_log` blocks open in this context
+#: (innermost last; an immutable tuple, set and reset per block, never appended to).
+_OPEN_LOGS: contextvars.ContextVar[tuple[SolverLog, ...]] = contextvars.ContextVar(
+    "ssblab_solver_logs", default=()
+)
+
+
+@contextlib.contextmanager
+def solver_log() -> Iterator[SolverLog]:
+    """Collect the solver's stderr lines of every solve run inside the block, however deep
+    (:func:`pybamm_log_to`), into a fresh :class:`SolverLog`; blocks nest (an outer one gets
+    its inner ones' lines too), and a solve outside any block is counted in its notes only."""
+    log = SolverLog()
+    token = _OPEN_LOGS.set((*_OPEN_LOGS.get(), log))
+    try:
+        yield log
+    finally:
+        _OPEN_LOGS.reset(token)
 
 
 def solver_note(lines: Sequence[str], where: str) -> str | None:
@@ -134,8 +152,8 @@ def _stderr_lines(out: list[str]) -> Iterator[None]:
 @contextlib.contextmanager
 def pybamm_log_to(notes: list[str]) -> Iterator[None]:
     """Collect PyBaMM's log records (WARNING and up) and Python warnings into *notes*, and
-    the solver's own stderr lines (SUNDIALS IDA) into :data:`SOLVER_LINES` (counted into
-    *notes* by :func:`solver_note`; other stderr lines are written back)."""
+    the solver's own stderr lines (SUNDIALS IDA) into each open :func:`solver_log` (counted
+    into *notes* by :func:`solver_note`; other stderr lines are written back)."""
     import sys
 
     import pybamm
@@ -161,7 +179,8 @@ def pybamm_log_to(notes: list[str]) -> Iterator[None]:
     finally:
         logger.handlers = saved
         solver = [line for line in lines if "sundials" in line.lower()]
-        SOLVER_LINES.extend(solver)
+        for log in _OPEN_LOGS.get():
+            log.lines.extend(solver)
         note = solver_note(solver, "this solve")
         if note:
             notes.append(note)
