@@ -211,3 +211,20 @@ def test_full_plotly_bundle_on_request(eis_table, tmp_path):
     assert 'id="ssblab-plotly-gz"' in small and "plotly.js v" not in small
     assert 'id="ssblab-plotly-gz"' not in full and full.count("plotly.js v") == 1
     assert len(full) > 4_000_000 > 1_500_000 > len(small)
+
+
+def test_labels_name_two_runs_of_one_cell_apart(make_cycling, tmp_path):
+    """Two runs with one cell name read "X" and "X (2)" unless the caller names them
+    (the case studies pass "<cell>: PyBaMM at 0.25 mA/cm2" and "... at 7 mA/cm2")."""
+    slow = make_cycling(n_cycles=3, name="Al-LPSC-C", kind="simulated")
+    fast = make_cycling(n_cycles=3, name="Al-LPSC-C", kind="simulated", fade_per_cycle=0.02)
+    plain = build([slow, fast], tmp_path / "a", png=False).index.read_text("utf-8")
+    assert "Al-LPSC-C (2)" in plain
+    named = build(
+        [slow, fast],
+        tmp_path / "b",
+        png=False,
+        labels={0: "Al-LPSC-C at 0.25 mA/cm2", 1: "Al-LPSC-C at 7 mA/cm2"},
+    ).index.read_text("utf-8")
+    assert "Al-LPSC-C (2)" not in named
+    assert "<td>Al-LPSC-C at 7 mA/cm2</td>" in named and "Al-LPSC-C at 0.25 mA/cm2" in named

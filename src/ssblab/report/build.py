@@ -10,7 +10,7 @@ shown" with the reason; nothing is drawn from made-up data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,7 @@ def build(
     progress: Callable[[str], None] | None = None,
     simulate: bool = False,
     full_plotly: bool = False,
+    labels: Mapping[int, str] | None = None,
 ) -> Report:
     """Write ``out_dir/index.html`` (self-contained) and one PNG per panel.
 
@@ -157,6 +158,9 @@ def build(
     full_plotly : bool
         Inline plotly.py's full bundle (4.8 MB) instead of the gzipped cartesian
         one (0.66 MB as base64; needs a browser with ``DecompressionStream``).
+    labels : mapping of int to str, optional
+        Label of the input at that position in legends and tables (default: the
+        cell name in its metadata, so two runs of one cell read "X" and "X (2)").
 
     Raises
     ------
@@ -173,7 +177,7 @@ def build(
     except OSError as exc:
         raise SsblabError(f"{out}: cannot create the report folder: {exc}") from exc
     step("reading inputs")
-    data = normalise_with_recipe(collect(inputs, simulate=simulate))
+    data = normalise_with_recipe(collect(inputs, labels, simulate=simulate))
     if not data.labels:
         raise SsblabError("nothing to report: no input was given")
     step("making panels")
