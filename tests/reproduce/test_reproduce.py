@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
@@ -43,11 +45,10 @@ def test_lifetime_ordering_from_one_calibration(lialo2):
         t: rows[(f"sym-li-{t}_lgps", q)].ssblab
         for t in ("lialo2-200nm", "lialo2-300nm", "lialo2-100nm", "bare")
     }
-    # at the best posterior draw 200 nm outlives both (the seed's best) and the 300 nm cell
-    # shorts through its channel-cracked film: 2760 / 1748 / 1362 / 434 h (predicted 100 and
-    # 300 nm +25 / -15 %); 100 nm above 300 nm, unlike the seed (README, posterior fraction)
-    assert life["lialo2-200nm"] > max(life["lialo2-100nm"], life["lialo2-300nm"])
-    assert min(life["lialo2-100nm"], life["lialo2-300nm"]) > life["bare"] > 0
+    # at the representative posterior draw the seed's ordering holds and the 300 nm cell
+    # shorts through its channel-cracked film: 2840 / 2051 / 1037 / 469 h (predicted 300 and
+    # 100 nm +28 / -26 %); over the posterior it holds in a third of the draws (README)
+    assert life["lialo2-200nm"] > life["lialo2-300nm"] > life["lialo2-100nm"] > life["bare"] > 0
     assert life["lialo2-100nm"] == pytest.approx(1400.0, rel=0.3)
     assert life["lialo2-300nm"] == pytest.approx(1600.0, rel=0.3)
     (note,) = [n for n in lialo2.notes if "channel-cracked film" in n]
@@ -147,9 +148,14 @@ def test_lialo2_full_cells_calibrated_then_predicted(lialo2):
     assert gap.ssblab > 0 and "direction reproduced" in gap.method and "tolerance" in gap.method
     # tolerance from the measured 19 % model-vs-EIS disagreement of the coated interphase at
     # cycle 50 (1326 vs 1077 Ohm): gap |6.0| within 13.1; the assumed 10 % gave 5.6 (outside)
-    # (1324 Ohm, 12.9 / 5.5 at 89fe065; moved in session 5, cause not yet traced)
-    assert "|error| 6.0 vs tolerance 13.1 points (within)" in gap.method
-    assert "+-19%" in gap.method and "1326 Ohm dc" in gap.method and "5.6, outside" in gap.method
+    # (1324 Ohm, 12.9 / 5.5 at 89fe065; moved in session 5, cause not yet traced; 13.1 in
+    # the session-6 CI, 13.3 on the session-7 machine at the same commit: the PyBaMM runs'
+    # last digits differ between machines, so the tolerance is compared as a number)
+    assert "|error| 6.0 vs tolerance" in gap.method and "points (within)" in gap.method
+    assert gap.tolerance == pytest.approx(13.2, abs=0.3)
+    r_model = float(re.search(r"model (\d+) Ohm dc", gap.method).group(1))
+    assert "+-19%" in gap.method and r_model == pytest.approx(1327.0, abs=3.0)
+    assert re.search(r"assumed \+-10% instead: 5\.[5-7], outside", gap.method)
     assert "coated |+1.2| vs 0.6 (outside)" in gap.method
     assert all(c.role in ROLES for c in lialo2.comparisons)
 

@@ -56,9 +56,8 @@ def calibrate_command(json: bool, samples: int, mcmc: int, out: Path | None) -> 
         print_json(payload)
         return
     print_flags(flags)
-    print_table(
-        payload["rows"], title="Seed vs model (best posterior draw): calibrated on 200 nm + bare"
-    )
+    title = "Seed vs model (representative posterior draw): calibrated on 200 nm + bare"
+    print_table(payload["rows"], title=title)
     if post is not None:
         rows = payload["posterior"]["rows"]
         print_table(

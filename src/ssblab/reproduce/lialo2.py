@@ -78,7 +78,7 @@ POSTERIOR_DRAWS = 200
 
 def _posterior_intervals() -> dict[str, object]:
     """5 %, 50 % and 95 % quantiles of the predicted lifetimes (100, 300 nm) over the
-    shipped posterior (the row's own value is the model at the best posterior draw),
+    shipped posterior (the row's own value is the model at the shipped representative draw),
     the share of draws ordered 200 > 300 > 100 nm > bare, and the share in which the
     300 nm cell fails by the short of its channel-cracked film."""
     import numpy as np
@@ -131,7 +131,7 @@ def _lifetimes(case: CaseStudy) -> None:
         if thickness in intervals:
             lo, med, hi = intervals[thickness]
             method += (
-                f"; at the best posterior draw; over {POSTERIOR_DRAWS} posterior draws "
+                f"; at the representative posterior draw; over {POSTERIOR_DRAWS} posterior draws "
                 f"median {med:.0f} h, 90 % interval {lo:.0f}-{hi:.0f} h"
             )
         case.add(

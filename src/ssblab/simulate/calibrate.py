@@ -1,7 +1,7 @@
 """Seed numbers vs the symmetric-cell model: the calibration report of one parameter set.
 
 The parameters are calibrated by :mod:`ssblab.simulate.posterior` (emcee, on the
-seed's 200 nm and bare cells only; the highest-posterior draw is in
+seed's 200 nm and bare cells only; the representative draw is in
 ``symmetric_params.toml``, the draws in ``symmetric_posterior.csv``).
 :func:`calibration_report` lists every number the seed reports beside the model's,
 with its role: *calibrated* (in the fitted subset: the 200 nm and bare cells) or

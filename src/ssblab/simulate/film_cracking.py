@@ -24,14 +24,20 @@ A thickness-*increasing* failure mechanism of the Li|LiAlO2|LGPS electrode
 4. **Fatigue (subcritical) growth.** Below Γ the channel front advances each
    half-cycle by a Paris law in ``ΔK = sqrt(E G) ∝ ε sqrt(Z h)``:
    ``dc/dN = c_Γ (ΔK / K_c)^m``, so the film is channelled after
-   ``D = Σ (G / Γ)^{m/2} / N_Γ`` reaches 1, with ``m`` the Paris exponent and
-   ``N_Γ`` the half-cycles to channel at ``G = Γ``. The Paris line is pinned at
-   its upper end, where fatigue growth meets fast fracture (the Griffith-Irwin
-   instability coincides with the Paris one: Carpinteri & Paggi, "Are the Paris'
-   law parameters dependent on each other?", IGF19, Milano 2007), so the rate
-   there is the top of the Paris range, ~1e-6-1e-5 m per cycle, and ``N_Γ`` is
-   the run of the channel (from the ~1 µm crack spacing of the assumed crack
-   area fraction to ~1 mm) over that rate: 0.1-1000 half-cycles.
+   ``D = Σ (G / Γ)^{m/2} / N_Γ`` reaches 1, with ``N_Γ`` the half-cycles to
+   channel at ``G = Γ`` and ``m`` the Paris exponent. A Paris law integrated over
+   the crack length gives a strain life ``N ∝ ε^-m``; the film's strain life is
+   the Coffin-Manson law of its tearing (:mod:`ssblab.simulate.interphase`,
+   ``1/c`` = 1.43-2, Manson 1965), so ``m`` is that exponent (assumed: one film,
+   one strain-life exponent; left free, the chain took m to 5-17, ceramic-like
+   (Ritchie, Int. J. Fract. 100 (1999) 55), where no 300 nm film cracks). The
+   Paris line is pinned at its upper end, where fatigue growth meets fast
+   fracture (the Griffith-Irwin instability coincides with the Paris one:
+   Carpinteri & Paggi, "Are the Paris' law parameters dependent on each other?",
+   IGF19, Milano 2007), so the rate there is the top of the Paris range,
+   ~1e-6-1e-5 m per cycle, and ``N_Γ`` is the run of the channel (from the ~1 µm
+   crack spacing of the assumed crack area fraction to ~1 mm) over that rate:
+   0.1-1000 half-cycles.
    Cycles to crack scale as ``ε^-m h^-m/2``: the thicker film cracks first.
 5. **Short.** A channelled film leaves Li exposed to LGPS along the crack only,
    a fraction ``a_c`` of the area (crack opening over spacing); the film's ionic
@@ -130,7 +136,7 @@ def cracked_films(
     )
     cracked = channelled(
         g,
-        exponent=b["crack_paris_exponent"],
+        exponent=b["fatigue_exponent"],
         cycles=b["crack_cycles"],
         reference_J_m2=b["film_fracture_energy_J_m2"],
         fracture_energy_J_m2=b["film_fracture_energy_J_m2"],

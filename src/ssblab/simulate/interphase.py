@@ -50,6 +50,8 @@ The chain, for an interlayer of thickness *d* on each Li electrode:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 FARADAY = 96485.33212  # C/mol
@@ -177,3 +179,57 @@ def electrode_overpotential_V(
     """One electrode: charge transfer plus the ohmic drop over its layers [V]."""
     ct = charge_transfer_V(local_current_A_cm2, exchange_current_A_cm2, temperature_K)
     return ct + local_current_A_cm2 * layer_asr_ohm_cm2
+
+
+def exposure(d: np.ndarray, hc: Any, b: dict[str, np.ndarray]) -> np.ndarray:
+    """Exposed fraction of Li at the N+1 half-cycle boundaries of *hc* (a
+    :class:`~ssblab.simulate.protocol.HalfCycles`): pinholes plus the fatigued film
+    (steps 1-2), for thicknesses *d* [nm] and model parameters *b* (name -> column)."""
+    j = hc.current_density_A_cm2[None, :]
+    drop = coating_drop_V(j, d, b["coating_conductivity_S_cm"])
+    eta_mech = mechanical_overpotential_V(b["film_strength_Pa"], b["li_molar_volume_cm3_mol"])
+    strain = coating_strain(
+        hc.capacity_mAh_cm2[None, :],
+        drop,
+        d,
+        b["reference_capacity_mAh_cm2"],
+        b["tearing_thickness_nm"],
+        eta_mech,
+    )
+    damage = cumulative(strain ** b["fatigue_exponent"] / b["fatigue_cycles"])
+    return exposed_fraction(uncovered_fraction(d, b["pinhole_length_nm"]), damage)
+
+
+def interphase_asr(exposed: np.ndarray, hc: Any, b: dict[str, np.ndarray]) -> np.ndarray:
+    """ASR of the Li|LGPS interphase at the N+1 boundaries from the exposed fraction [Ω·cm²]."""
+    tau = hc.duration_s[None, :]
+    exposure_s = cumulative(0.5 * (exposed[:, :-1] + exposed[:, 1:]) * tau)
+    return interphase_resistance(
+        exposure_s, b["interphase_rate_cm2_s"], b["interphase_conductivity_S_cm"]
+    )
+
+
+def void_states(
+    exposed: np.ndarray, hc: Any, b: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Void measure V of the stripping electrode at the start and end of each half-cycle,
+    and of the plating electrode (its voids from earlier strippings), step 4."""
+    dv = void_increment(
+        hc.capacity_mAh_cm2[None, :],
+        hc.current_density_A_cm2[None, :],
+        exposed[:, :-1],
+        rate=b["void_rate"],
+        suppression=b["void_suppression"],
+        exponent=b["fatigue_exponent"],
+        rate_exponent=b["void_rate_exponent"],
+        reference_capacity_mAh_cm2=b["reference_capacity_mAh_cm2"],
+        reference_current_A_cm2=b["reference_current_density_A_cm2"],
+        critical_current_A_cm2=b["critical_stripping_current_A_cm2"],
+    )
+    we_strips = hc.sign[None, :] < 0
+    working = cumulative(np.where(we_strips, dv, 0.0))
+    counter = cumulative(np.where(we_strips, 0.0, dv))
+    strip_start = np.where(we_strips, working[:, :-1], counter[:, :-1])
+    strip_end = np.where(we_strips, working[:, 1:], counter[:, 1:])
+    plate = np.where(we_strips, counter[:, :-1], working[:, :-1])
+    return strip_start, strip_end, plate

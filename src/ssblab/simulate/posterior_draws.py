@@ -12,6 +12,7 @@ Convergence of an emcee run is stated three ways (all on the kept part of the ch
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -137,3 +138,26 @@ def load_draws(names: list[str], path: Any = None) -> Posterior:
         _number(words, "rhat"),
         _number(words, "ess"),
     )
+
+
+def interval(values: np.ndarray, level: float = 0.9) -> tuple[float, float, float]:
+    """Median and central *level* interval of *values* (NaN ignored)."""
+    a = (1.0 - level) / 2.0
+    lo, med, hi = np.nanquantile(values, [a, 0.5, 1.0 - a])
+    return float(med), float(lo), float(hi)
+
+
+def prediction_row(
+    name: str, y: float, med: float, lo: float, hi: float, role: str, col: np.ndarray
+) -> dict:
+    """One row of the posterior table: seed *y* vs the median and 90 % interval of *col*."""
+    return {
+        "quantity": name,
+        "seed": y,
+        "model": med,
+        "model_interval_90": [lo, hi],
+        "error_percent": 100.0 * (med - y) / y if math.isfinite(med) else None,
+        "seed_in_interval": bool(lo <= y <= hi),
+        "role": role,
+        "failed_fraction": float(np.mean(~np.isfinite(col))),
+    }

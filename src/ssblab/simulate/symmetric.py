@@ -17,7 +17,9 @@ overpotential at mid half-cycle):
 * **short**: the local plating current density at the void-reduced contact,
   ``j (1 + V)``, above ``penetration_current_density_A_cm2`` (Li penetrates LGPS);
   once the film is channel-cracked (:mod:`ssblab.simulate.film_cracking`) the
-  current focuses into the crack, ``j (1 + V) / a_c``;
+  current focuses into the crack, ``j (1 + V) / a_c``; a thin film ruptures where
+  it spans a stripping void (:mod:`ssblab.simulate.film_rupture`), uncovering the
+  voided share, so the interphase and void paths run on a larger exposed fraction;
   the table then shows the voltage collapse (a 1 Ω path) that the analysis reads
   as a hard short.
 
@@ -42,6 +44,7 @@ from ssblab import schema as s
 from ssblab.analysis.symmetric import DIVERGENCE_BOUND_MV
 from ssblab.errors import SimulationError
 from ssblab.simulate import film_cracking as fc
+from ssblab.simulate import film_rupture as fr
 from ssblab.simulate import interphase as ph
 from ssblab.simulate.protocol import Block, HalfCycles, expand, lifetime_protocol
 from ssblab.simulate.symmetric_params import SymmetricParams, load_params, parameter_table
@@ -152,7 +155,8 @@ class Trajectory:
 
     ``*_start``/``*_end`` are the overpotentials [V] with the states at the start
     and the end of each half-cycle; ``cracked``: the film is channel-cracked by the
-    end of the half-cycle (:mod:`ssblab.simulate.film_cracking`).
+    end of the half-cycle (:mod:`ssblab.simulate.film_cracking`); ``ruptured``: the
+    film over the stripping voids has ruptured (:mod:`ssblab.simulate.film_rupture`).
     """
 
     half_cycles: HalfCycles
@@ -163,6 +167,7 @@ class Trajectory:
     bulk: np.ndarray
     shorted: np.ndarray
     cracked: np.ndarray | None = None
+    ruptured: np.ndarray | None = None
 
     @property
     def cell_start(self) -> np.ndarray:
@@ -185,57 +190,6 @@ def _column(value: Any) -> np.ndarray:
     return np.atleast_1d(np.asarray(value, dtype=float))[:, None]
 
 
-def _layer_resistance(
-    d: np.ndarray, hc: HalfCycles, b: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exposed fraction of Li and ASR of the interphase (at the N+1 boundaries) and of the
-    coating [Ω·cm²]."""
-    j, tau = hc.current_density_A_cm2[None, :], hc.duration_s[None, :]
-    drop = ph.coating_drop_V(j, d, b["coating_conductivity_S_cm"])
-    eta_mech = ph.mechanical_overpotential_V(b["film_strength_Pa"], b["li_molar_volume_cm3_mol"])
-    strain = ph.coating_strain(
-        hc.capacity_mAh_cm2[None, :],
-        drop,
-        d,
-        b["reference_capacity_mAh_cm2"],
-        b["tearing_thickness_nm"],
-        eta_mech,
-    )
-    damage = ph.cumulative(strain ** b["fatigue_exponent"] / b["fatigue_cycles"])
-    exposed = ph.exposed_fraction(ph.uncovered_fraction(d, b["pinhole_length_nm"]), damage)
-    exposure = ph.cumulative(0.5 * (exposed[:, :-1] + exposed[:, 1:]) * tau)
-    r_int = ph.interphase_resistance(
-        exposure, b["interphase_rate_cm2_s"], b["interphase_conductivity_S_cm"]
-    )
-    return exposed, r_int, d * 1e-7 / b["coating_conductivity_S_cm"]
-
-
-def _voids(
-    exposed: np.ndarray, hc: HalfCycles, b: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Void measure V of the stripping electrode at the start and end of each half-cycle,
-    and of the plating electrode (its voids from earlier strippings)."""
-    dv = ph.void_increment(
-        hc.capacity_mAh_cm2[None, :],
-        hc.current_density_A_cm2[None, :],
-        exposed[:, :-1],
-        rate=b["void_rate"],
-        suppression=b["void_suppression"],
-        exponent=b["fatigue_exponent"],
-        rate_exponent=b["void_rate_exponent"],
-        reference_capacity_mAh_cm2=b["reference_capacity_mAh_cm2"],
-        reference_current_A_cm2=b["reference_current_density_A_cm2"],
-        critical_current_A_cm2=b["critical_stripping_current_A_cm2"],
-    )
-    we_strips = hc.sign[None, :] < 0
-    working = ph.cumulative(np.where(we_strips, dv, 0.0))
-    counter = ph.cumulative(np.where(we_strips, 0.0, dv))
-    strip_start = np.where(we_strips, working[:, :-1], counter[:, :-1])
-    strip_end = np.where(we_strips, working[:, 1:], counter[:, 1:])
-    plate = np.where(we_strips, counter[:, :-1], working[:, :-1])
-    return strip_start, strip_end, plate
-
-
 def trajectory(
     thickness_nm: Any, hc: HalfCycles, p: SymmetricParams, cell: SymmetricCell
 ) -> Trajectory:
@@ -245,8 +199,14 @@ def trajectory(
     """
     b = {f.name: _column(getattr(p, f.name)) for f in fields(p)}
     d = _column(thickness_nm)
-    exposed, r_int, r_film = _layer_resistance(d, hc, b)
-    strip_start, strip_end, plate = _voids(exposed, hc, b)
+    exposed = ph.exposure(d, hc, b)
+    strip_start, strip_end, plate = ph.void_states(exposed, hc, b)
+    ruptured, share = fr.ruptured_share(d, strip_end, b)
+    if share.any():  # the ruptured film uncovers the voided share: exposure and voids again
+        exposed = exposed + (1.0 - exposed) * np.concatenate((0.0 * share[:, :1], share), axis=1)
+        strip_start, strip_end, plate = ph.void_states(exposed, hc, b)
+    r_int = ph.interphase_asr(exposed, hc, b)
+    r_film = d * 1e-7 / b["coating_conductivity_S_cm"]
     j = hc.current_density_A_cm2[None, :]
     t_k = cell.temperature_C + 273.15
     i0 = b["exchange_current_density_A_cm2"]
@@ -280,6 +240,7 @@ def trajectory(
         bulk=np.broadcast_to(bulk, shape),
         shorted=focused > b["penetration_current_density_A_cm2"],
         cracked=cracked,
+        ruptured=ruptured,
     )
 
 
@@ -344,6 +305,10 @@ class SymmetricResult:
         Mean plateau cell overpotential before failure [mV].
     bound_mV : float
         The divergence bound used [mV].
+    film_ruptured_h, film_cracked_h : float or None
+        Start of the half-cycle by whose end the film over the stripping voids has
+        ruptured (:mod:`~ssblab.simulate.film_rupture`) or the film is channel-cracked
+        (:mod:`~ssblab.simulate.film_cracking`) [h]; None: not within the run.
     """
 
     run: s.Run
@@ -351,6 +316,8 @@ class SymmetricResult:
     failure_mode: str
     mean_overpotential_mV: float
     bound_mV: float = DIVERGENCE_BOUND_MV
+    film_ruptured_h: float | None = None
+    film_cracked_h: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON keys of ``ssblab simulate --json``."""
@@ -360,6 +327,8 @@ class SymmetricResult:
             "analysis_failure_mode": ANALYSIS_MODES[self.failure_mode],
             "divergence_bound_mV": self.bound_mV,
             "mean_overpotential_mV": self.mean_overpotential_mV,
+            "film_ruptured_h": self.film_ruptured_h,
+            "film_cracked_h": self.film_cracked_h,
             "simulated_h": float(self.run.table.get_column(s.TIME).max()) / 3600.0,
         }
 
@@ -393,10 +362,17 @@ def simulate(
         cycle_numbering="two half-cycles per cycle, plating the working electrode first",
     )
     lifetime = float(fail.lifetime_h[0])
+
+    def first_h(flags: np.ndarray | None) -> float | None:
+        hit = flags is not None and bool(flags[0, : last + 1].any())
+        return float(hc.start_s[int(np.argmax(flags[0]))] / 3600.0) if hit else None
+
     return SymmetricResult(
         run=s.Run(table, meta),
         lifetime_h=None if math.isnan(lifetime) else lifetime,
         failure_mode=mode,
         mean_overpotential_mV=float(fail.mean_overpotential_mV[0]),
         bound_mV=float(bound_mV),
+        film_ruptured_h=first_h(traj.ruptured),
+        film_cracked_h=first_h(traj.cracked),
     )

@@ -35,11 +35,11 @@ class SymmetricParams:
     fatigue_cycles: float
     tearing_thickness_nm: float
     film_strength_Pa: float
+    stack_pressure_Pa: float
     film_modulus_Pa: float
     film_fracture_energy_J_m2: float
     membrane_strain: float
     channel_crack_factor: float
-    crack_paris_exponent: float
     crack_cycles: float
     crack_area_fraction: float
     li_molar_volume_cm3_mol: float
