@@ -176,3 +176,40 @@ def scales_differ(series: list[np.ndarray], spread: float = SCALE_SPREAD) -> boo
         if v.size:
             tops.append(float(v.max()))
     return len(tops) > 1 and max(tops) > spread * min(tops)
+
+
+#: A count axis (cycle number) spanning at most this many units gets a tick at every unit.
+UNIT_TICKS_UP_TO = 12
+
+
+def cycle_tick_step(panel: Panel) -> int | None:
+    """Tick step of an x axis that counts cycles (title names them, every x is whole):
+    1 up to :data:`UNIT_TICKS_UP_TO` cycles, 0 beyond (whole numbers, step left to the
+    renderer); None for any other axis.
+
+    Such an axis must not show ticks at 1.2, 1.4 ... (there is no cycle 1.2).
+    """
+    if panel.log_x or not panel.x_label.lower().startswith("cycle"):
+        return None
+    xs = [np.asarray(t.x) for t in panel.traces if t.mode != "bar"]
+    xs = [np.asarray(x, dtype=float) for x in xs if x.dtype.kind in "fiu" and x.size]
+    finite = [x[np.isfinite(x)] for x in xs]
+    finite = [x for x in finite if x.size]
+    if not finite or not all(np.all(x == np.round(x)) for x in finite):
+        return None
+    lo, hi = panel.x_range or (min(x.min() for x in finite), max(x.max() for x in finite))
+    return 1 if hi - lo <= UNIT_TICKS_UP_TO else 0
+
+
+def decades(traces: tuple[Trace, ...], axis: Literal["x", "y", "y2"]) -> float:
+    """How many decades the positive finite values of one axis of *traces* span (0 if none)."""
+    if axis == "x":
+        arrays = [np.asarray(t.x) for t in traces]
+    else:
+        arrays = [np.asarray(t.y) for t in traces if t.secondary == (axis == "y2")]
+    values = [np.asarray(a, dtype=float) for a in arrays if a.dtype.kind in "fiu" and a.size]
+    values = [v[np.isfinite(v) & (v > 0)] for v in values]
+    values = [v for v in values if v.size]
+    if not values:
+        return 0.0
+    return float(np.log10(max(v.max() for v in values) / min(v.min() for v in values)))

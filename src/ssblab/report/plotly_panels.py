@@ -12,7 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from ssblab.report.model import Colorbar, Panel, Trace, flat_range, window_y_range
+from ssblab.report.model import (
+    Colorbar,
+    Panel,
+    Trace,
+    cycle_tick_step,
+    decades,
+    flat_range,
+    window_y_range,
+)
 from ssblab.report.style import plotly_colorscale, plotly_layout
 
 
@@ -27,28 +35,40 @@ def _rounded(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in rounded]
 
 
-def _values(values: np.ndarray) -> list[float | None] | list[str]:
-    """Numbers rounded for display, or category labels (escaped) when *values* are text."""
+def _values(values: np.ndarray, wrap_at: int) -> list[float | None] | list[str]:
+    """Numbers rounded for display, or category labels (escaped, wrapped at *wrap_at*
+    characters) when *values* are text."""
     arr = np.asarray(values)
     if arr.dtype.kind in "USO":
-        return [_wrapped(html.escape(str(v))) for v in arr]
+        return [_wrapped(html.escape(str(v)), wrap_at) for v in arr]
     return _rounded(arr)
 
 
-#: Category labels (bar panels) longer than this wrap onto several lines [characters].
+#: Category labels (bar panels) longer than this wrap onto several lines [characters];
+#: with many bars, at the width one bar's slot holds (:func:`wrap_width`), never below 8.
 WRAP_AT = 18
+#: A log axis whose data span this many decades or more is labelled at decades only [-].
+DECADE_TICKS_FROM = 2.0
 
 
-def _wrapped(label: str) -> str:
-    """*label* (already escaped) broken at spaces into lines of about :data:`WRAP_AT`.
+def wrap_width(panel: Panel) -> int:
+    """Characters a category label of *panel*'s bars may take per line: :data:`WRAP_AT`,
+    or less when the bars are many (six 18-character lines overlapped their neighbours)."""
+    categories = {str(x) for t in panel.traces if t.mode == "bar" for x in t.x}
+    slot_px = (_PANEL_WIDTH_PX - 100.0) / max(len(categories), 1)  # plot area: 100 px margins
+    return int(max(8, min(WRAP_AT, slot_px / _LEGEND_CHAR_PX - 1)))
+
+
+def _wrapped(label: str, wrap_at: int = WRAP_AT) -> str:
+    """*label* (already escaped) broken at spaces into lines of about *wrap_at* characters.
 
     Long cell names as angled tick labels would squeeze the plot to a strip.
     """
-    if len(label) <= WRAP_AT:
+    if len(label) <= wrap_at:
         return label
     lines, line = [], ""
     for word in label.split(" "):
-        if line and len(line) + 1 + len(word) > WRAP_AT:
+        if line and len(line) + 1 + len(word) > wrap_at:
             lines.append(line)
             line = word
         else:
@@ -56,10 +76,10 @@ def _wrapped(label: str) -> str:
     return "<br>".join([*lines, line])
 
 
-def _trace_dict(trace: Trace) -> dict[str, Any]:
+def _trace_dict(trace: Trace, wrap_at: int = WRAP_AT) -> dict[str, Any]:
     name = html.escape(trace.name)
     common = {
-        "x": _values(trace.x),
+        "x": _values(trace.x, wrap_at),
         "y": _rounded(trace.y),
         "name": name,
         "showlegend": trace.show_legend,
@@ -140,6 +160,12 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         layout["xaxis"]["type"] = "log"
     if panel.log_y:
         layout["yaxis"]["type"] = "log"
+    for axis, name, log in (("xaxis", "x", panel.log_x), ("yaxis", "y", panel.log_y)):
+        if log and decades(panel.traces, name) >= DECADE_TICKS_FROM:
+            layout[axis]["dtick"] = 1  # one label a decade, not 2 and 5 between them
+    step = cycle_tick_step(panel)
+    if step is not None:
+        layout["xaxis"] |= {"tickformat": "d"} | ({"dtick": step} if step else {})
     if panel.x_range is not None:
         layout["xaxis"]["range"] = list(panel.x_range)
         y_range = window_y_range(panel)
@@ -160,6 +186,8 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         if panel.log_y2:
             layout["yaxis2"]["type"] = "log"
             layout["yaxis2"]["exponentformat"] = "power"
+            if decades(panel.traces, "y2") >= DECADE_TICKS_FROM:
+                layout["yaxis2"]["dtick"] = 1
         layout["margin"] = {**layout["margin"], "r": 70}
         layout["yaxis"]["mirror"] = False
     for axis, secondary in (("yaxis", False), ("yaxis2", True)):
@@ -199,7 +227,7 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         for k, e in enumerate(panel.events)
     ]
     _place_legend(layout, panel)
-    data = [_trace_dict(t) for t in panel.traces]
+    data = [_trace_dict(t, wrap_width(panel)) for t in panel.traces]
     if panel.colorbar is not None:
         data.append(_colorbar_trace(panel.colorbar))
     return {"data": data, "layout": layout}
@@ -222,10 +250,17 @@ def _place_legend(layout: dict[str, Any], panel: Panel) -> None:
     ticks = 0.0
     if any(t.mode == "bar" for t in panel.traces):
         lines = max(
-            (_wrapped(str(x)).count("<br>") + 1 for t in panel.traces for x in t.x), default=1
+            (
+                _wrapped(str(x), wrap_width(panel)).count("<br>") + 1
+                for t in panel.traces
+                for x in t.x
+            ),
+            default=1,
         )
         ticks = 16.0 * (lines - 1)  # wrapped category labels, kept horizontal
         layout["xaxis"]["tickangle"] = 0
+        # without a set standoff Plotly put the axis title over the 3rd line of 5-line labels
+        layout["xaxis"]["title"] = {**layout["xaxis"].get("title", {}), "standoff": 10}
     rows, used = (1 if names else 0), 0.0
     for w in (40.0 + _LEGEND_CHAR_PX * len(n) for n in names):
         if used and used + w > _PANEL_WIDTH_PX:
