@@ -20,7 +20,7 @@ metal (E_int vs Li metal below −0.3 eV) is a potential artefact and is flagged
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 
 import numpy as np
@@ -92,6 +92,54 @@ def lithiated_binding(
             f"relative to Li metal (limit {LITHIATED_BINDING_LIMIT_EV} eV); {host} cannot be "
             "lithiated further, so this is an artefact of the potential",
             "error",
+        ),
+    )
+
+
+#: Why a potential's result has no barrier, by the flag code that says so: a band without
+#: a saddle, or no band at all (``barrier_eV`` None).
+NO_BARRIER_CODES = {
+    "no_saddle": "no saddle (the band only rises or falls)",
+    "end_points_merged": "end points merged (no hop, no band)",
+    "no_short_hop": "no clear short hop (no band)",
+}
+
+
+def barrier_presence(
+    barriers_eV: Mapping[str, float | None], codes: Mapping[str, Collection[str]]
+) -> tuple[Flag, ...]:
+    """A ``potentials_disagree_on_barrier`` flag when one potential finds a migration
+    barrier on a path and another finds none.
+
+    *barriers_eV* maps each potential to its barrier [eV], None where it has no band
+    (end points merged, no hop found, not run); *codes* maps it to the flag codes of
+    its result. A number counts as a barrier only if its band has a saddle (no
+    ``no_saddle`` code): without one it is the end-state energy difference. A merged
+    first hop beside a number is a later hop's barrier, which counts.
+    :func:`disagreement` compares two numbers and is silent when one is missing; this
+    says that the potentials do not agree on whether there is a barrier at all.
+    """
+    found: dict[str, float] = {}
+    none: dict[str, str] = {}
+    for model, value in barriers_eV.items():
+        own = set(codes.get(model, ()))
+        if value is not None and "no_saddle" not in own:
+            found[model] = value
+            continue
+        why = [NO_BARRIER_CODES[c] for c in NO_BARRIER_CODES if c in own]
+        none[model] = why[0] if why else "no band (not run)"
+    if not found or not none:
+        return ()
+    listed = "; ".join(
+        [f"{m}: barrier {v:.3f} eV" for m, v in found.items()]
+        + [f"{m}: {why}" for m, why in none.items()]
+    )
+    return (
+        Flag(
+            "barrier_eV",
+            "potentials_disagree_on_barrier",
+            f"the potentials do not agree on whether this path has a barrier ({listed}); "
+            "the barrier is not confirmed by the other potential",
         ),
     )
 
