@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ssblab.cli import app, split_debug
-from ssblab.cli._common import human_units, plain_text, write_table
+from ssblab.cli._common import human_units, plain_text, print_table, write_table
 from ssblab.errors import SsblabError
 
 runner = CliRunner()
@@ -55,6 +55,17 @@ def test_plain_text_drops_docstring_markup():
     assert plain_text("Arbin Excel: ``Channel_*`` sheets, see :func:`~ssblab.io.read`") == (
         "Arbin Excel: Channel_* sheets, see ssblab.io.read"
     )
+
+
+def test_intervals_print_to_the_table_digits_and_every_rows_keys_are_columns(capsys):
+    rows = [
+        {"quantity": "a", "model_interval_90": [2423.0000001, 3321.4999]},
+        {"quantity": "b", "model_interval_90": (1152.1, 11228.19999), "horizon_h": 30000.0},
+    ]
+    print_table(rows, digits=4, human=False)
+    out = capsys.readouterr().out
+    assert "[2423, 3321]" in out and "[1152, 1.123e+04]" in out
+    assert "horizon_h" in out and "3e+04" in out  # a key only the second row has
 
 
 def test_debug_is_taken_from_anywhere_on_the_line():

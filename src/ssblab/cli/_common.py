@@ -50,7 +50,7 @@ def print_table(
     """
     from rich.table import Table
 
-    cols = list(columns) if columns is not None else (list(rows[0]) if rows else [])
+    cols = list(columns) if columns is not None else list(dict.fromkeys(k for r in rows for k in r))
     if human:
         rows, cols = human_units(rows, cols)
     table = Table(title=title or None)

@@ -67,6 +67,8 @@ def format_value(value: Any, digits: int) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:.{digits}g}"
+    if isinstance(value, (list, tuple)):  # an interval or a pair: each element alike
+        return "[" + ", ".join(format_value(v, digits) for v in value) + "]"
     if isinstance(value, str):
         return plain_text(value)
     return str(value)
