@@ -36,7 +36,7 @@ def test_seed_recipes_render_the_design_and_audit(examples_dir, tmp_path):
     report = build(recipes, tmp_path / "r", png=False)
     text = report.index.read_text("utf-8")
     assert "<h2>Cell design</h2>" in text
-    assert "np_ratio" in text and "cathode_areal_capacity_mAh_cm2" in text
+    assert "N/P ratio [-]" in text and "Cathode areal capacity [mAh/cm²]" in text
     # every reported number of these two recipes is a result, not a design quantity: one line
     assert "Audit of reported numbers" not in text
     assert "reported rate_capacities_mAh_g, rate_c_rates" in text

@@ -16,6 +16,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
+from ssblab.report.dqdv_bins import binned_dqdv
 from ssblab.report.inputs import DesignEntry, LabelledRun, is_gitt, looks_like_cv
 from ssblab.report.model import NotAvailable, Panel, Trace, scales_differ
 from ssblab.report.panels_cycling import (
@@ -116,7 +117,7 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
             continue
         shown = pick_cycles(all_cycles, 6)
         try:
-            curves = dqdv_fn(r.run, cycles=shown)
+            curves, made = binned_dqdv(dqdv_fn, r.run, shown)
         except SsblabError as exc:
             reasons.append(f"{r.label}: {exc}")
             continue
@@ -151,7 +152,8 @@ def dqdv(runs: list[LabelledRun]) -> list[Panel]:
                     filter(
                         None,
                         (
-                            "Discharge drawn below zero. Histogram dQ/dV with Gaussian smoothing.",
+                            "Discharge drawn below zero.",
+                            made,
                             null_cycle_note(no_cycle),
                         ),
                     )
