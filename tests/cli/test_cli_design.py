@@ -71,7 +71,12 @@ def test_design_text_shows_labels_with_units_and_json_keeps_keys(examples_dir):
     recipe = str(examples_dir / "al-lpsc-composite_ncm622.toml")
     text = runner.invoke(app, ["design", recipe]).output
     assert "anode_active_loading_mg_cm2" not in text and "np_ratio  " not in text
-    assert "[mg/cm²]" in text and "[µm]" in text and "N/P ratio [-]" in text
+    row = next(line for line in text.splitlines() if "Cathode active loading [mg/cm²]" in line)
+    assert "29.95" in row  # one row per quantity, one column per cell
+    assert "Separator (SE) thickness [µm]" in text and "N/P ratio [-]" in text
+    twice = runner.invoke(app, ["design", recipe, recipe]).output
+    row = next(line for line in twice.splitlines() if "N/P ratio [-]" in line)
+    assert row.count("0.9385") == 2 and "NCM622 (2)" in twice  # a column each
     audit = next(line for line in text.splitlines() if "Cathode loading [mg/cm²]" in line)
     assert "30" in audit and "29.95" in audit and "ok" in audit  # reported, implied, flag
     data = json.loads(runner.invoke(app, ["design", recipe, "--json"]).output)

@@ -9,8 +9,9 @@ import typer
 
 from ssblab.cli._common import JsonOpt, print_json, print_table
 
-#: Columns of the human design table (keys of Design.to_dict(), shown by their labels).
-DESIGN_COLUMNS = (
+#: Rows of the human design table (keys of Design.to_dict(), shown by their labels),
+#: one column per cell, as in the report.
+DESIGN_ROWS = (
     "anode_active_loading_mg_cm2",
     "anode_areal_capacity_mAh_cm2",
     "cathode_active_loading_mg_cm2",
@@ -35,9 +36,13 @@ def design_command(
     if json:
         print_json(results[0] if len(results) == 1 else results)
         return
+    names: list[str] = []
+    for r in results:  # one column per recipe, also for two recipes of one name
+        name = _text(r["name"])
+        names.append(name if name not in names else f"{name} ({len(names) + 1})")
     rows = [
-        {"cell": _text(r["name"]), **{_text(label(k)): r[k] for k in DESIGN_COLUMNS}}
-        for r in results
+        {"quantity": _text(label(k)), **{n: r[k] for n, r in zip(names, results, strict=True)}}
+        for k in DESIGN_ROWS
     ]
     print_table(rows, title="Design", digits=4, human=False)
     flagged = [
