@@ -28,7 +28,7 @@ ENVELOPE_POINTS = 1200
 #: What a model run's lifetime is (calibrated or predicted) and that it has no interval.
 MODEL_NOTE = (
     "Model runs: ssblab's symmetric-cell model; with its shipped parameters (report "
-    "--simulate) the highest-posterior draw, calibrated on the seed's bare and 200 nm "
+    "--simulate) the representative posterior draw, calibrated on the seed's bare and 200 nm "
     "cells, every other coating a prediction; one draw, so no interval (ssblab simulate "
     "calibrate --samples 1000 gives 90 % intervals)."
 )
