@@ -15,6 +15,7 @@ import polars as pl
 from ssblab import schema as s
 from ssblab.analysis import conventions as conv
 from ssblab.analysis import steps
+from ssblab.analysis.memo import per_run
 from ssblab.errors import AnalysisError
 from ssblab.flags import Flag
 from ssblab.schema import Run
@@ -203,6 +204,7 @@ def _vendor_problem(halves: pl.DataFrame, table: pl.DataFrame) -> str:
     return ""
 
 
+@per_run
 def number_cycles(
     data: Run | pl.DataFrame,
     rule: str = "vendor",

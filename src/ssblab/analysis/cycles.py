@@ -78,6 +78,7 @@ from ssblab.analysis.cycle_rules import (
     number_cycles,
     resolve_cell_type,
 )
+from ssblab.analysis.memo import per_run
 from ssblab.analysis.steps import integrated_counters
 from ssblab.flags import Flag
 from ssblab.schema import Run
@@ -262,6 +263,7 @@ def _partial_halves(summary: pl.DataFrame, floor_Ah: float) -> np.ndarray:
     return partial
 
 
+@per_run
 def cycle_table(
     data: Run | pl.DataFrame,
     rule: str = "vendor",

@@ -13,12 +13,14 @@ import numpy as np
 import polars as pl
 
 from ssblab import schema as s
+from ssblab.analysis.memo import per_run
 from ssblab.errors import SsblabError
 from ssblab.report.decimate import thin
 from ssblab.report.inputs import LabelledRun, is_symmetric, looks_like_cv
 from ssblab.report.model import Colorbar, NotAvailable, Panel, Trace, scales_differ
 from ssblab.report.pairing import pairs, slug
 from ssblab.report.style import CYCLE_CMAP, colormap_hex, series_color
+from ssblab.schema import Run
 
 #: Most cycles drawn in one voltage-capacity panel (chosen evenly, first and last kept).
 MAX_CYCLES_SHOWN = 10
@@ -339,11 +341,16 @@ def retention(runs: list[LabelledRun]) -> Panel:
 
 def rate_blocks(run: LabelledRun) -> int:
     """Discharge-current blocks of a run by ``ssblab.analysis.rate`` (0 when it cannot tell):
-    two or more make it a rate test."""
+    two or more make it a rate test. Once per run (the retention panel and the summary ask)."""
+    return _rate_blocks(run.run)
+
+
+@per_run
+def _rate_blocks(run: Run) -> int:
     try:
         from ssblab.analysis.rate import rate_table
 
-        return int(rate_table(run.run).blocks.height)
+        return int(rate_table(run).blocks.height)
     except (ImportError, SsblabError):
         return 0
 
