@@ -25,6 +25,10 @@ def test_rate_bars_with_recovery(make_cycling):
     assert bars.y[0] == pytest.approx(0.99 / 1.02 / 0.008, rel=1e-3)
     assert bars.y[3] == pytest.approx(0.99 / 1.4 / 0.008, rel=1e-3)
     assert "block 4 recovers 100.0 % of block 0" in panel.note
+    # the recovery is named under its bars, the bar text is its number only (a narrow bar
+    # had shrunk "104 (recovery)" to an unreadable size)
+    assert str(bars.x[4]).endswith("(recovery)") and "recovery" not in str(bars.x[3])
+    assert not any("recovery" in t for t in bars.text)
 
 
 def test_constant_current_run_is_not_a_rate_test(cycling):

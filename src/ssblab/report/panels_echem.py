@@ -59,10 +59,12 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         labels, current_unit = _block_labels(blocks)
         units.add(current_unit)
         recovered = result.recovery.block if result.recovery is not None else None
-        text = tuple(
-            three_figures(v) + (" (recovery)" if b == recovered else "")
-            for b, v in zip(blocks.get_column("block").to_list(), y.to_list(), strict=True)
-        )
+        # the recovery is named under its bars: on a narrow bar Plotly shrank "104 (recovery)"
+        labels = [
+            f"{label} (recovery)" if b == recovered else label
+            for b, label in zip(blocks.get_column("block").to_list(), labels, strict=True)
+        ]
+        text = tuple(three_figures(v) for v in y.to_list())
         traces.append(
             Trace(np.array(labels), y.to_numpy(), r.label, "bar", series_color(i), text=text)
         )
