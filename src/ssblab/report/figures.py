@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 MAX_LEGEND_ENTRIES = 12
 #: Points labelled one by one in a PNG only when a trace has at most this many.
 MAX_POINT_LABELS = 25
-#: Bar categories wrapped under their bars (more are slanted), and the wrap width [chars].
+#: Bar categories wrapped under their bars (more are slanted), and the characters all the
+#: wrapped labels share across the axis (six cells get 11 characters a line each).
 MAX_WRAPPED_BARS = 6
-BAR_LABEL_CHARS = 18
+BAR_LABEL_CHARS_TOTAL = 66
 #: gid of the point labels, so that the ones that would overlap can be hidden.
 POINT_LABEL = "ssblab-point-label"
 #: Legend rows the figure's own height holds; each further row makes it taller [in].
@@ -58,7 +59,8 @@ def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
             ax.bar_label(drawn, labels=[plain(x) for x in b.text], fontsize=6.5, padding=2)
     names = [plain(c) for c in categories]
     if len(categories) <= MAX_WRAPPED_BARS:
-        wrapped = [textwrap.fill(c, BAR_LABEL_CHARS, break_long_words=False) for c in names]
+        chars = max(8, min(18, BAR_LABEL_CHARS_TOTAL // len(categories)))
+        wrapped = [textwrap.fill(c, chars, break_long_words=False) for c in names]
         ax.set_xticks(range(len(categories)), wrapped, fontsize=7.5)
     else:
         ax.set_xticks(range(len(categories)), names, rotation=30, ha="right")
