@@ -180,6 +180,33 @@ def test_capacities_print_to_the_counters_step(data_dir):
     assert "│ 1.697      │ 0.32362       │ 0.1908 │ 0.1600 │" in nw4
 
 
+def test_metrics_per_gram_and_retention_to_the_counters_step(data_dir):
+    """``metrics`` shows Q_out per gram, named: an anode half-cell's charge (LANDT, 10 mg:
+    3.2 mAh = 320 mAh/g, good to the 10 mAh/g step, was "630.00" of its lithiation under
+    "mAh_g"); a fine counter keeps 2 decimals; a coarse retention carries its ± (synthetic)."""
+    import polars as pl
+
+    from ssblab.analysis.headline import retention_texts
+    from ssblab.analysis.metrics import Metrics
+
+    land = str(data_dir / "land/SINTEF__LiGrR2032__2024-04-30__25degC__Landt.csv")
+    out = runner.invoke(app, ["metrics", land, "--mass-mg", "10"]).output
+    assert "charge_mAh_g" in out and "│ 100.00      │ 320          │" in out
+    assert "630" not in out
+    jdb = str(data_dir / "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr")
+    out = runner.invoke(app, ["metrics", jdb, "--mass-mg", "10"]).output
+    assert "discharge_mAh_g" in out and "│ 102.75      │ 87.63           │" in out
+    table = pl.DataFrame(
+        {"cycle": [1, 2, 3], "retention": [None, 1.0, 32 / 31], "charge_capacity_Ah": [0.0] * 3,
+         "discharge_capacity_Ah": [0.0031, 0.0031, 0.0032]}
+    )  # fmt: skip
+    coarse = Metrics(table, None, "full", "vendor", {}, capacity_steps_Ah={
+        "charge_capacity_Ah": 1e-4, "discharge_capacity_Ah": 1e-4})  # fmt: skip
+    # 103.2 % +- 2.4 %: no decimal carries; the reference cycle 2 is 100 % by definition
+    assert retention_texts(coarse) == ["—", "100.00", "103"]
+    assert retention_texts(Metrics(table, None, "full", "vendor", {})) == ["—", "100.00", "103.23"]
+
+
 def test_report_summary_prints_coarse_counters_to_their_resolution(data_dir):
     """The report's ICE and mean CE of the LANDT cell are 50.8 % (± 0.9 %), text; a fine
     counter's stay numbers (the page prints them to 4 significant digits)."""

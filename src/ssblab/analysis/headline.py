@@ -16,7 +16,12 @@ import numpy as np
 import polars as pl
 
 from ssblab.analysis import conventions as conv
-from ssblab.analysis.cycle_checks import capacity_text, ce_resolution, format_to_resolution
+from ssblab.analysis.cycle_checks import (
+    capacity_text,
+    ce_resolution,
+    decimals_for,
+    format_to_resolution,
+)
 from ssblab.analysis.metrics import Metrics, metrics
 from ssblab.schema import Run
 
@@ -87,3 +92,39 @@ def summary_texts(m: Metrics, whole: pl.DataFrame) -> dict[str, str]:
         res = ce_resolution(ice.ice, ice.first_capacity_Ah, ice.second_capacity_Ah, h_in, h_out)
         texts["ice_pct"] = format_to_resolution(100 * ice.ice, None if res is None else 100 * res)
     return texts
+
+
+def retention_texts(m: Metrics, reference_cycle: int | None = None) -> list[str]:
+    """Each row's retention [%] as printed: 2 decimals, or from a coarse "out" counter, to its
+    resolution (± half a step on the cycle's and the reference's Q_out); the reference cycle
+    (*reference_cycle*, else the first with a retention) is 100 % exactly."""
+    o = conv.orientation(m.cell_type)
+    step = m.capacity_steps_Ah.get(o.out_column, 0.0)
+    rows = m.table.select("cycle", "retention", o.out_column).rows()
+    known = [c for c, r, _ in rows if r is not None]
+    ref = reference_cycle if reference_cycle is not None else (known[0] if known else None)
+    out = []
+    for cycle, ret, q in rows:
+        res = None
+        if ret is not None and step and cycle != ref and ret > 0:
+            res = ce_resolution(ret, q / ret, q, step, step)
+        out.append(
+            "—"
+            if ret is None
+            else format_to_resolution(100 * ret, None if res is None else 100 * res, most=2)
+        )
+    return out
+
+
+def specific_texts(m: Metrics, mass_g: float | None) -> tuple[str, list[str]]:
+    """The column name and each row's Q_out per gram of active mass [mAh/g] as printed (the
+    half retention is on: an anode half-cell's charge): 2 decimals, or from a coarse counter,
+    the decimals of its step per gram (LANDT's 0.1 mAh on 10 mg: 10 mAh/g, none)."""
+    o = conv.orientation(m.cell_type)
+    half = o.out_name.split()[0]
+    values = m.table.get_column(f"specific_{half}_capacity_mAh_g").to_list()
+    step = m.capacity_steps_Ah.get(o.out_column, 0.0)
+    places = 2
+    if step and mass_g:
+        places = decimals_for(1000 * step / mass_g, most=2)
+    return f"{half}_mAh_g", ["—" if v is None else f"{v:.{places}f}" for v in values]

@@ -116,6 +116,7 @@ def metrics_command(
     json: JsonOpt = False,
 ) -> None:
     """Per-cycle metrics: CE, mean voltages, hysteresis, retention, mAh/g, mAh/cm², and ICE."""
+    from ssblab.analysis.headline import retention_texts, specific_texts
     from ssblab.analysis.metrics import metrics
 
     cell = {"mass_mg": mass_mg, "area_cm2": area_cm2, "cell_type": cell_type, "recipe": recipe}
@@ -136,6 +137,10 @@ def metrics_command(
         print_result(payload, flags, result.notes)
         return
     texts = row_texts(result)
+    retention = retention_texts(result, reference_cycle)
+    name, specific = specific_texts(result, run.meta.active_mass_g)
+    for text, ret, per_g in zip(texts, retention, specific, strict=True):
+        text |= {"retention": ret, "specific": per_g, "specific_name": name}
     shown = [_metrics_row(r, text) for r, text in zip(rows, texts, strict=True)]
     title = f"Cycling metrics of {file.name} ({result.cell_type}, rule {result.rule})"
     print_table(shown, title=title, human=False)
@@ -158,17 +163,16 @@ def _ice_line(ice: dict[str, Any], by_cycle: dict[int, dict[str, str]]) -> str:
     )
 
 
-def _metrics_row(r: dict[str, Any], texts: dict[str, str] | None = None) -> dict[str, str]:
-    """A shown row of ``ssblab metrics`` (mean voltage, hysteresis in mV, retention in %)."""
+def _metrics_row(r: dict[str, Any], texts: dict[str, str]) -> dict[str, str]:
+    """A shown row of ``ssblab metrics`` (mean voltage, hysteresis in mV, retention in % and
+    Q_out per gram, as *texts* has them: :func:`retention_texts`, :func:`specific_texts`)."""
     hysteresis = r["voltage_hysteresis_V"]
-    retention = r["retention"]
     return cycle_row(
         r,
         texts,
         mean_discharge_V=num(r["mean_discharge_voltage_V"], ".4f"),
         hysteresis_mV=num(None if hysteresis is None else 1000 * hysteresis, ".1f"),
-        **{"retention_%": num(None if retention is None else 100 * retention, ".2f")},
-        mAh_g=num(r["specific_discharge_capacity_mAh_g"], ".2f"),
+        **{"retention_%": texts["retention"], texts["specific_name"]: texts["specific"]},
     )
 
 
