@@ -104,7 +104,7 @@ def main() -> int:
         real = report(
             [str(DATA / f) for f in REAL_FILES], work / "real", "ssblab report: real files"
         )
-        screenshot(real, DOCS / "report-real-files.png", 3040)
+        screenshot(real, DOCS / "report-real-files.png", 3900)
         print(f"real-file report ({len(REAL_FILES)} files): {real.stat().st_size / 1e6:.2f} MB")
     return 0
 
