@@ -120,6 +120,11 @@ def test_ce_from_a_coarse_counter_carries_its_resolution(data_dir):
     assert format_to_resolution(0.0032 / 0.0063, res) == "0.508"
     assert format_to_resolution(0.0032 / 0.0063, None) == "0.5079"
     assert ct.counter_steps_Ah == pytest.approx((1e-4, 1e-4)) and ct.ce_texts == ["0.508", "—"]
+    # the step with its unit (was "the counter steps by 0.0001", Ah or Wh unsaid)
+    coarse = {f.quantity: f.message for f in ct.flags if f.code == "coarse_counter"}
+    assert coarse["Charging Capacity / Ah"] == "the counter steps by 0.1 mAh"
+    assert coarse["Discharging Energy / Wh"] == "the counter steps by 0.1 mWh"
+    assert any("Charging Capacity steps by 0.1 mAh," in n for n in ct.notes)
     # a fine counter (jdb11: EC-Lab float counters) raises no such flag, and keeps 4 decimals
     fine = cycle_table(read(data_dir / JDB11))
     assert "ce_resolution" not in _codes(fine)

@@ -294,7 +294,10 @@ def cycle_table(
     coarse_notes = (
         [
             "coarse counters, per-cycle values carry ± half a step: "
-            + ", ".join(f"{name} steps by {step:.3g}" for name, step in coarse.items())
+            + ", ".join(
+                f"{name.split(' / ')[0]} steps by {_milli(step, name)}"
+                for name, step in coarse.items()
+            )
         ]
         if coarse
         else []
@@ -345,7 +348,7 @@ def cycle_table(
     flags += time_flags(numbered.table)
     notes = list(numbered.notes) + coarse_notes
     flags += [
-        Flag(name, "coarse_counter", f"the counter steps by {step:.3g}", "info")
+        Flag(name, "coarse_counter", f"the counter steps by {_milli(step, name)}", "info")
         for name, step in coarse.items()
     ]
     n_partial = int(partial.sum())
@@ -363,6 +366,11 @@ def cycle_table(
         (float(steps_in_out[0]), float(steps_in_out[1])),
         rebuilt,
     )
+
+
+def _milli(step: float, column: str) -> str:
+    """A counter step in the milli-unit of its column (``... / Ah``: "0.1 mAh")."""
+    return f"{1e3 * step:.3g} m{column.rsplit(' / ', 1)[-1]}"
 
 
 def vendor_cycles(data: Run | pl.DataFrame) -> pl.DataFrame:
