@@ -95,6 +95,27 @@ def _draw_trace(ax: Axes, trace: Trace, index: int) -> None:
             )
 
 
+def _labels_inward(fig: Figure) -> int:
+    """Put each point label in the right 40 % of its axes to the left of its point, so
+    that it stays inside the axes (a last-cycle 'charge carried over' ran across the
+    right-hand axis' ticks); returns how many were moved."""
+    moved = 0
+    for ax in fig.axes:
+        lo, hi = ax.get_xlim()
+        scale = np.log10 if ax.get_xscale() == "log" and min(lo, hi) > 0 else (lambda v: v)
+        for text in ax.texts:
+            if text.get_gid() != POINT_LABEL:
+                continue
+            x = float(text.xy[0])
+            if ax.get_xscale() == "log" and x <= 0:
+                continue
+            if hi > lo and scale(x) - scale(lo) > 0.6 * (scale(hi) - scale(lo)):
+                text.set_horizontalalignment("right")
+                text.xyann = (-3, 3)
+                moved += 1
+    return moved
+
+
 def _hide_overlapping_labels(fig: Figure) -> int:
     """Hide each point label that would overlap an earlier one (the page's hover still
     names every point); returns how many were hidden."""
@@ -168,6 +189,7 @@ def draw(panel: Panel) -> Figure:
     with mpl.rc_context(matplotlib_rc()):
         fig = Figure(figsize=PNG_SIZE_IN, dpi=PNG_DPI, layout="constrained")
         draw_on(fig, fig.add_subplot(), panel)
+        _labels_inward(fig)
         _hide_overlapping_labels(fig)
     return fig
 
