@@ -46,3 +46,16 @@ def test_six_long_cell_names_wrap_narrow_enough_not_to_overlap():
         "l", "Lifetime", "Cell", "Lifetime [h]", (Trace(bars.x[:2], bars.y[:2], "l", mode="bar"),)
     )
     assert wrap_width(two) == 18  # a slot wide enough for the usual width
+
+
+def test_a_failure_at_the_end_of_the_run_is_drawn_inside_the_frame():
+    """A model Li|Li run stops at its failure (469 h): the dotted failure line sat on the
+    right edge of the plot frame, where Plotly's autorange ended."""
+    from ssblab.report.model import Event
+
+    t = np.linspace(0.0, 469.0, 50)
+    trace = Trace(t, np.sin(t), "Li | LGPS | Li (bare)")
+    ends = Panel("s", "V", "Time [h]", "Voltage [mV]", (trace,), events=(Event(469.0, "short"),))
+    assert figure_dict(ends)["layout"]["xaxis"]["range"] == [0.0, 469.0 + 0.02 * 469.0]
+    inside = Panel("s", "V", "Time [h]", "Voltage [mV]", (trace,), events=(Event(200.0, "x"),))
+    assert "range" not in figure_dict(inside)["layout"]["xaxis"]

@@ -151,6 +151,29 @@ def _on_right(panel: Panel, x: float) -> bool:
     return hi > lo and (x - lo) > 0.6 * (hi - lo)
 
 
+#: Room left right of an event at the end of the data [fraction of the x span].
+EVENT_END_PAD = 0.02
+
+
+def _room_for_last_event(panel: Panel) -> tuple[float, float] | None:
+    """An x range a little wider than the data when an event lies at its last x (a run
+    that stops at its failure): Plotly's autorange ends there, and the event's dotted
+    line fell on the plot frame. None when no event is there (or a log x axis)."""
+    if not panel.events or panel.log_x:
+        return None
+    xs = [np.asarray(t.x) for t in panel.traces]
+    xs = [np.asarray(x, dtype=float) for x in xs if x.dtype.kind in "fiu" and x.size]
+    xs = [x[np.isfinite(x)] for x in xs]
+    xs = [x for x in xs if x.size]
+    if not xs:
+        return None
+    lo, hi = min(float(x.min()) for x in xs), max(float(x.max()) for x in xs)
+    span = hi - lo
+    if span <= 0 or max(e.x for e in panel.events) < hi - 1e-3 * span:
+        return None
+    return lo, max(hi, max(e.x for e in panel.events)) + EVENT_END_PAD * span
+
+
 def figure_dict(panel: Panel) -> dict[str, Any]:
     """The Plotly figure of *panel* as a plain ``{"data", "layout"}`` dict."""
     layout = plotly_layout()
@@ -171,6 +194,8 @@ def figure_dict(panel: Panel) -> dict[str, Any]:
         y_range = window_y_range(panel)
         if y_range is not None:
             layout["yaxis"]["range"] = list(y_range)
+    elif (padded := _room_for_last_event(panel)) is not None:
+        layout["xaxis"]["range"] = list(padded)
     if panel.equal_aspect:
         layout["yaxis"] |= {"scaleanchor": "x", "scaleratio": 1}
     if panel.y2_label:
