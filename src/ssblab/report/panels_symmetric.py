@@ -252,7 +252,8 @@ def _failure_note(sym: list[LabelledRun], found: dict[str, Any]) -> str:
         if failure.time_h is None:
             text = f"{r.label}: no failure detected"
         else:
-            text = f"{r.label}: {failure.mode} at {failure.time_h:.4g} h ({failure.criterion})"
+            mode = failure.mode.replace("_", " ")  # as the plot's event label says it
+            text = f"{r.label}: {mode} at {failure.time_h:.4g} h ({failure.criterion})"
         shorts = soft_short_count(r.run)
         if shorts:  # sudden drops that recover: not a failure by the rule, but not a clean cell
             text += f"; {shorts} soft shorts (sudden voltage drops that recover)"
