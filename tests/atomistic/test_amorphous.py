@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from ssblab.atomistic.amorphous import (
@@ -81,34 +80,3 @@ def test_melt_quench_of_gamma_lialo2_gives_a_glass_with_tetrahedral_aluminium():
     assert glass.al_o_fractions.get(4, 0.0) >= 0.5
     assert 3.5 < glass.coordination["Al-O"] < 4.8
     assert abs(glass.density_g_cm3 / 2.62 - 1) < 0.15
-
-
-def test_the_melt_thermostat_holds_the_centre_of_mass_without_a_deprecated_argument():
-    """ASE 3.28 deprecated Langevin(fixcm=True) (a FutureWarning on every melt) and 3.29
-    MaxwellBoltzmannDistribution; the centre of mass is now held by a FixCom constraint,
-    removed before the relaxation."""
-    import warnings
-
-    from ase.build import bulk
-    from ase.calculators.emt import EMT
-    from ase.constraints import FixCom
-
-    from ssblab.atomistic.amorphous import release_com, thermalize, thermostat
-
-    atoms = bulk("Al", "fcc", a=4.05, cubic=True).repeat(2)  # 32 atoms, EMT: fast
-    atoms.calc = EMT()
-    protocol = MeltQuench(melt_K=1500.0)
-    rng = np.random.default_rng(3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # DeprecationWarning, FutureWarning alike
-        thermalize(atoms, protocol.melt_K, rng)
-        dyn = thermostat(atoms, protocol, rng)
-        com = atoms.get_center_of_mass()
-        dyn.run(20)
-        dyn.set_temperature(temperature_K=300.0)
-        dyn.run(5)
-    assert np.allclose(atoms.get_center_of_mass(), com, atol=1e-8)
-    assert np.linalg.norm(atoms.get_momenta().sum(axis=0)) < 1e-8
-    assert atoms.get_temperature() > 0.0  # the thermostat drives it
-    release_com(atoms)
-    assert not any(isinstance(c, FixCom) for c in atoms.constraints)

@@ -186,49 +186,6 @@ def _rms_by_species(atoms: Atoms, reference: Atoms) -> dict[str, float]:
     }
 
 
-def thermalize(atoms: Atoms, temperature_K: float, rng: np.random.Generator) -> None:
-    """Maxwell-Boltzmann momenta at *temperature_K* [K]: ASE 3.29's ``thermalize_momenta``
-    (``MaxwellBoltzmannDistribution`` is deprecated there), the older name before it."""
-    try:
-        from ase.md.velocitydistribution import thermalize_momenta
-    except ImportError:  # ASE < 3.29
-        from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
-
-        MaxwellBoltzmannDistribution(atoms, temperature_K=temperature_K, rng=rng)
-        return
-    thermalize_momenta(atoms, temperature_K, rng=rng)
-
-
-def thermostat(atoms: Atoms, protocol: MeltQuench, rng: np.random.Generator) -> Any:
-    """ASE Langevin NVT at ``protocol.melt_K`` on *atoms*, centre of mass held fixed.
-
-    The centre of mass is held by an :class:`ase.constraints.FixCom` constraint
-    added to *atoms* (``Langevin(fixcm=True)`` is deprecated since ASE 3.28: it
-    does not sample NVT exactly); :func:`release_com` removes it. Timestep
-    ``protocol.timestep_fs`` [fs], friction ``protocol.friction_per_fs`` [1/fs].
-    """
-    from ase import units
-    from ase.constraints import FixCom
-    from ase.md.langevin import Langevin
-
-    atoms.set_constraint([*atoms.constraints, FixCom()])
-    return Langevin(
-        atoms,
-        protocol.timestep_fs * units.fs,
-        temperature_K=protocol.melt_K,
-        friction=protocol.friction_per_fs / units.fs,
-        fixcm=False,
-        rng=rng,
-    )
-
-
-def release_com(atoms: Atoms) -> None:
-    """Remove the :class:`~ase.constraints.FixCom` that :func:`thermostat` added."""
-    from ase.constraints import FixCom
-
-    atoms.set_constraint([c for c in atoms.constraints if not isinstance(c, FixCom)])
-
-
 def melt_quench(
     model: str = "chgnet",
     protocol: MeltQuench = MeltQuench(),
@@ -236,6 +193,10 @@ def melt_quench(
 ) -> AmorphousResult:
     """An amorphous model of ``protocol.crystal`` made with *model* (see :class:`MeltQuench`)."""
     import time
+
+    from ase import units
+    from ase.md.langevin import Langevin
+    from ase.md.velocitydistribution import MaxwellBoltzmannDistribution
 
     from ssblab.atomistic.binding import relaxed_cell
     from ssblab.atomistic.calculator import get_calculator
@@ -248,8 +209,14 @@ def melt_quench(
     work = crystal.copy()
     work.calc = get_calculator(model)
     rng = np.random.default_rng(protocol.seed)
-    thermalize(work, protocol.melt_K, rng)
-    dyn = thermostat(work, protocol, rng)
+    MaxwellBoltzmannDistribution(work, temperature_K=protocol.melt_K, rng=rng)
+    dyn = Langevin(
+        work,
+        protocol.timestep_fs * units.fs,
+        temperature_K=protocol.melt_K,
+        friction=protocol.friction_per_fs / units.fs,
+        rng=rng,
+    )
     melt_steps = int(protocol.melt_fs / protocol.timestep_fs)
     quench_steps = int(protocol.quench_fs / protocol.timestep_fs)
     if on_step is not None:
@@ -265,7 +232,6 @@ def melt_quench(
         if on_step is not None and k % 10 == 0:
             on_step("quench", k)
     work.calc = None
-    release_com(work)  # the relaxation moves atoms and cell freely, as before
     done = relax(work, model=model, fmax=0.05, steps=400, cell=True)
     glass = done.atoms
     from ase.geometry import find_mic
