@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ssblab.atomistic.amorphous import (
@@ -80,3 +81,23 @@ def test_melt_quench_of_gamma_lialo2_gives_a_glass_with_tetrahedral_aluminium():
     assert glass.al_o_fractions.get(4, 0.0) >= 0.5
     assert 3.5 < glass.coordination["Al-O"] < 4.8
     assert abs(glass.density_g_cm3 / 2.62 - 1) < 0.15
+
+
+def test_the_melt_thermostat_is_the_measured_one_and_raises_no_warning():
+    """The melt keeps Langevin's fixcm=True (the README's glass was made with it) and
+    silences only ASE's two warnings about it; two EMT steps of copper stand in for CHGNet."""
+    import warnings
+
+    from ase.build import bulk
+    from ase.calculators.emt import EMT
+
+    from ssblab.atomistic.amorphous import melt_thermostat
+
+    atoms = bulk("Cu", cubic=True).repeat(2)
+    atoms.calc = EMT()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dyn = melt_thermostat(atoms, MeltQuench(), np.random.default_rng(7))
+        dyn.run(2)
+    assert dyn.fix_com is True  # the thermostat the README's figures were measured with
+    assert atoms.get_temperature() > 0.0
