@@ -133,9 +133,16 @@ def _join_runinfo(archive: Path, names: list[str], main: pl.DataFrame) -> tuple[
         raise ReadError(f"{archive}: data_runInfo.ndc or data_step.ndc has the wrong file type")
     info = ndc.decode_runinfo(run[0], run[2], archive)
     table = ndc.decode_steps(steps[0], steps[2], archive)
-    joined = attach_by_index(main, info)
-    missing = int(joined["step_time_s"].null_count())
-    joined = fill_unlogged_rows(joined)
+    matched = logged_rows(main, info)
+    if matched is None:  # record numbers out of order: the general join, then the fill
+        joined = attach_by_index(main, info)
+        missing = int(joined["step_time_s"].null_count())
+        joined = fill_unlogged_rows(joined)
+    else:
+        rows, source = matched
+        logged = {name: info[name].to_numpy()[source] for name in RUNINFO_COLUMNS}
+        joined = main.with_columns(fill_rows(main, rows, logged))
+        missing = main.height - rows.size
     return _attach_steps(joined, table).drop("run_step", "dt_s"), missing
 
 
@@ -159,59 +166,111 @@ def _attach_steps(rows: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(picked.get_columns())
 
 
+#: Run-info columns :func:`fill_rows` fills, in the order ``ndc.decode_runinfo`` gives them.
+RUNINFO_COLUMNS = (
+    "step_time_s",
+    "dt_s",
+    "run_step",
+    "chg_Ah",
+    "dchg_Ah",
+    "chg_Wh",
+    "dchg_Wh",
+    "unix_time_s",
+)
+
+
+def logged_rows(main: pl.DataFrame, info: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows of *main* that have a run-info record and the matching rows of *info*, by
+    record number ``index``; None unless both count strictly up (then the general join,
+    :func:`ssblab.io.neware.records.attach_by_index`, is needed) or *info* is empty."""
+    if info.height == 0 or tuple(c for c in info.columns if c != "index") != RUNINFO_COLUMNS:
+        return None
+    left = main["index"].to_numpy().astype(np.int64)
+    right = info["index"].to_numpy().astype(np.int64)
+    if not (ndc.increasing(left) and ndc.increasing(right)):
+        return None
+    pos = np.searchsorted(left, right)
+    hit = pos < left.size
+    hit[hit] = left[pos[hit]] == right[hit]
+    return pos[hit], np.flatnonzero(hit)
+
+
 def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
-    """Fill rows of data.ndc that have no run-info record (ndc 11+).
+    """Fill rows of data.ndc that have no run-info record (ndc 11+): :func:`fill_rows` on a
+    frame already joined with the run info (null ``step_time_s`` where none was logged)."""
+
+    rows = np.flatnonzero(df["step_time_s"].is_not_null().to_numpy())
+    picked = df.select(RUNINFO_COLUMNS)[rows]
+    logged = {name: picked[name].to_numpy() for name in RUNINFO_COLUMNS}
+    return df.with_columns(fill_rows(df, rows, logged))
+
+
+def fill_rows(
+    main: pl.DataFrame, rows: np.ndarray, logged: dict[str, np.ndarray]
+) -> list[pl.Series]:
+    """The run-info columns for every row of *main* from the records logged at *rows*.
 
     The instrument logs run info only on some rows; for the others the step
-    time advances by the logging interval ``dt`` and the counters grow by the
-    current (power) times that interval, as BTSDA shows them. Rows before the
-    first logged one (if any) start the test at zero in its first step.
+    time [s] advances by the logging interval ``dt`` [s] and the counters [Ah,
+    Wh] grow by the current (power) times that interval, as BTSDA shows them.
+    Rows before the first logged one (if any) start the test at zero in its
+    first step. *rows* are strictly increasing; *logged* holds each column of
+    :data:`RUNINFO_COLUMNS` at those rows.
 
-    Vectorised: each row finds its last logged row with a running maximum of
-    row numbers; increments are one global cumulative sum minus its value at
-    that row, so the cost does not grow with the number of gaps.
+    Vectorised: a logged value is repeated over the stretch of rows up to the
+    next logged one; increments are one global cumulative sum minus its value at
+    the stretch's logged row, so the cost does not grow with the number of gaps.
     """
     import polars as pl
 
-    known = df["step_time_s"].is_not_null().to_numpy()
-    rows = np.arange(known.size)
-    last = np.maximum.accumulate(np.where(known, rows, -1))
-    lead = last < 0
-    src = np.maximum(last, 0)
+    n = main.height
+    lead = int(rows[0]) if rows.size else n  # rows before the first logged one
+    counts = np.r_[lead, np.diff(rows, append=n)]  # rows that carry each logged value
+    logged_at = np.repeat(np.r_[0, rows], counts)  # the row whose value a row carries
 
-    any_lead = bool(lead.any())
+    def carried(values: np.ndarray, lead_value: float) -> np.ndarray:
+        return np.repeat(np.r_[lead_value, values.astype(np.float64, copy=False)], counts)
 
-    def carried(name: str, lead_value: float) -> np.ndarray:
-        values = np.take(df[name].cast(pl.Float64).to_numpy(), src)
-        if any_lead:
-            values[lead] = lead_value
-        return values
-
-    dt = carried("dt_s", 0.0)
-    fresh = ~known
-    dq_ah = np.where(fresh, df["current_A"].to_numpy() * dt / 3600.0, 0.0)
-    dq_wh = dq_ah * df["voltage_V"].to_numpy()
+    base = np.empty(n)
 
     def since_logged(increment: np.ndarray) -> np.ndarray:
-        total = np.cumsum(increment)
-        base = np.take(total, src)
-        if any_lead:
-            base[lead] = 0.0
-        return total - base
+        """Cumulative sum of *increment* since each row's logged row (in place)."""
+        np.cumsum(increment, out=increment)
+        np.take(increment, logged_at, out=base)
+        base[:lead] = 0.0
+        return np.subtract(increment, base, out=increment)
 
-    elapsed = since_logged(np.where(fresh, dt, 0.0))
-    first = int(np.argmax(known)) if known.any() else 0
-    step = df["run_step"].to_numpy()[np.where(lead, first, src)]
-    return df.with_columns(
-        pl.Series("step_time_s", carried("step_time_s", 0.0) + elapsed),
-        pl.Series("unix_time_s", carried("unix_time_s", np.nan) + elapsed, nan_to_null=True),
-        pl.Series("chg_Ah", carried("chg_Ah", 0.0) + since_logged(np.maximum(dq_ah, 0.0))),
-        pl.Series("dchg_Ah", carried("dchg_Ah", 0.0) + since_logged(np.maximum(-dq_ah, 0.0))),
-        pl.Series("chg_Wh", carried("chg_Wh", 0.0) + since_logged(np.maximum(dq_wh, 0.0))),
-        pl.Series("dchg_Wh", carried("dchg_Wh", 0.0) + since_logged(np.maximum(-dq_wh, 0.0))),
-        pl.Series("run_step", step),
-        pl.Series("dt_s", dt),
-    )
+    dt = carried(logged["dt_s"], 0.0)
+    scratch = np.copy(dt)
+    scratch[rows] = 0.0
+    elapsed = since_logged(scratch)
+    step_time = carried(logged["step_time_s"], 0.0)
+    step_time += elapsed
+    unix_time = carried(logged["unix_time_s"], np.nan)
+    unix_time += elapsed
+    dq_ah = np.multiply(main["current_A"].to_numpy(), dt)
+    dq_ah /= 3600.0
+    dq_ah[rows] = 0.0
+    dq_wh = np.multiply(dq_ah, main["voltage_V"].to_numpy())
+    out = {"step_time_s": step_time, "dt_s": dt, "unix_time_s": unix_time}
+    for name, dq, negative in (
+        ("chg_Ah", dq_ah, False),
+        ("dchg_Ah", dq_ah, True),
+        ("chg_Wh", dq_wh, False),
+        ("dchg_Wh", dq_wh, True),
+    ):
+        np.maximum(np.negative(dq, out=scratch) if negative else dq, 0.0, out=scratch)
+        out[name] = carried(logged[name], 0.0)
+        out[name] += since_logged(scratch)
+    if rows.size:  # rows before the first logged one are in its step
+        stretch = counts[1:].copy()
+        stretch[0] += lead
+        out["run_step"] = np.repeat(logged["run_step"], stretch)
+    else:  # no run info at all: the step is unknown on every row
+        out["run_step"] = np.full(n, np.nan)
+    return [
+        pl.Series(name, out[name], nan_to_null=name == "unix_time_s") for name in RUNINFO_COLUMNS
+    ]
 
 
 def aux_members(names: list[str]) -> list[tuple[tuple[int, ...], str]]:
