@@ -68,6 +68,12 @@ def test_intervals_print_to_the_table_digits_and_every_rows_keys_are_columns(cap
     assert "horizon_h" in out and "3e+04" in out  # a key only the second row has
 
 
+def test_bracketed_text_is_printed_not_taken_for_rich_markup(capsys):
+    print_table([{"quantity": "Cathode loading [mg/cm²]", "note": "[bold]x[/bold]"}], human=False)
+    out = capsys.readouterr().out
+    assert "Cathode loading [mg/cm²]" in out and "[bold]x[/bold]" in out
+
+
 def test_debug_is_taken_from_anywhere_on_the_line():
     assert split_debug(["info", "x.csv", "--debug"]) == (["info", "x.csv"], True)
     assert split_debug(["--debug", "info", "x"]) == (["info", "x"], True)

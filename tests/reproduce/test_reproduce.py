@@ -208,3 +208,22 @@ def test_solver_errors_are_counted_in_the_notes(lialo2):
     assert note.startswith(
         "full cells: SUNDIALS IDA wrote 21 error lines to stderr, 7 failed solves"
     )
+
+
+def test_a_value_carried_through_arithmetic_is_no_difference():
+    same = Comparison("q", "c", 30.0, 30.0 * (1 - 6e-13), "mg/cm2", "m", "s", "input")
+    assert same.difference == 0.0 and same.rel_diff_percent == 0.0  # was -6e-11 %
+    off = Comparison("q", "c", 30.0, 29.95, "mg/cm2", "m", "s", "design")
+    assert off.difference == pytest.approx(-0.05) and off.rel_diff_percent == pytest.approx(-1 / 6)
+
+
+def test_the_case_study_page_names_its_runs_and_its_columns(tmp_path):
+    from ssblab.reproduce import write
+
+    case = run("seed-al-composite")
+    write(case, tmp_path)
+    text = (tmp_path / "index.html").read_text("utf-8")
+    assert "<th>relative difference [%]</th>" in text and "<th>rel_diff_percent</th>" not in text
+    names = [name for name, _ in case.runs]
+    assert names and all(name in text for name in names)
+    assert "NCM622 (2)" not in text  # the runs carry their own names, not a counter

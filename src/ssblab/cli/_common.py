@@ -48,6 +48,7 @@ def print_table(
     researcher reads, chosen per column (:func:`human_units`: mAh for a coin
     cell, Ah for a 3 Ah cell, mV for overpotentials); JSON and ``-o`` files keep SI.
     """
+    from rich.markup import escape
     from rich.table import Table
 
     cols = list(columns) if columns is not None else list(dict.fromkeys(k for r in rows for k in r))
@@ -55,9 +56,9 @@ def print_table(
         rows, cols = human_units(rows, cols)
     table = Table(title=title or None)
     for c in cols:
-        table.add_column(c, overflow="fold")
-    for row in rows:
-        table.add_row(*[format_value(row.get(c), digits) for c in cols])
+        table.add_column(escape(c), overflow="fold")
+    for row in rows:  # escaped: a "[mg/cm²]" in a name or note is text, not a Rich tag
+        table.add_row(*[escape(format_value(row.get(c), digits)) for c in cols])
     console().print(table)
 
 

@@ -38,21 +38,21 @@ def design_command(
         return
     names: list[str] = []
     for r in results:  # one column per recipe, also for two recipes of one name
-        name = _text(r["name"])
+        name = str(r["name"])
         names.append(name if name not in names else f"{name} ({len(names) + 1})")
     rows = [
-        {"quantity": _text(label(k)), **{n: r[k] for n, r in zip(names, results, strict=True)}}
+        {"quantity": label(k), **{n: r[k] for n, r in zip(names, results, strict=True)}}
         for k in DESIGN_ROWS
     ]
     print_table(rows, title="Design", digits=4, human=False)
     flagged = [
         {
-            "cell": _text(r["name"]),
-            "quantity": _text(label(a["quantity"])),
+            "cell": str(r["name"]),
+            "quantity": label(a["quantity"]),
             "reported": a["reported"],
             "implied by the design": a["implied"],
             "flag": a["flag"],
-            "note": _text(a["note"]),
+            "note": str(a["note"]),
         }
         for r in results
         for a in r["audit"]
@@ -60,13 +60,6 @@ def design_command(
     ]
     if flagged:
         print_table(flagged, title="Audit of reported numbers", digits=4, human=False)
-
-
-def _text(value: str) -> str:
-    """*value* with Rich markup escaped: the table would swallow ``[mg/cm²]`` as a tag."""
-    from rich.markup import escape
-
-    return escape(str(value))
 
 
 def materials_command(json: JsonOpt = False) -> None:

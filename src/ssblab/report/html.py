@@ -102,15 +102,21 @@ def informative_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str
     return [c for c in columns if any(not _blank(r.get(c)) for r in rows)]
 
 
-def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+def table_html(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> str:
     """An HTML table of dict rows; numbers right-aligned, everything escaped.
 
-    Columns empty in every row are left out.
+    Columns empty in every row are left out; *headers* names a column where its key is
+    not what a reader needs (default: the key).
     """
     if not rows:
         return '<p class="muted">(none)</p>'
     cols = informative_columns(rows, list(columns) if columns is not None else list(rows[0]))
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    names = headers or {}
+    head = "".join(f"<th>{html.escape(names.get(c, c))}</th>" for c in cols)
     body = []
     for row in rows:
         cells = []

@@ -61,10 +61,13 @@ class Comparison:
 
     @property
     def difference(self) -> float | None:
-        """ssblab − reported, in the row's unit."""
+        """ssblab − reported, in the row's unit; 0 when the two agree to
+        :data:`SAME_RELATIVE` (an input carried through arithmetic, not a difference)."""
         if self.reported is None or self.ssblab is None:
             return None
-        return self.ssblab - self.reported
+        diff = self.ssblab - self.reported
+        scale = max(abs(self.ssblab), abs(self.reported))
+        return 0.0 if abs(diff) <= SAME_RELATIVE * scale else diff
 
     @property
     def rel_diff_percent(self) -> float | None:
@@ -103,6 +106,10 @@ class Comparison:
             "difference": self.difference,
             "rel_diff_percent": self.rel_diff_percent,
         }
+
+
+#: Values agreeing to this relative difference are the same number (float round-off).
+SAME_RELATIVE = 1e-9
 
 
 @dataclass
@@ -174,7 +181,8 @@ def write(case: CaseStudy, out_dir: str | Path) -> dict[str, Any]:
     rows = [c.to_dict() for c in case.comparisons]
     (out / "comparisons.json").write_text(json.dumps(case.to_dict(), indent=2), encoding="utf-8")
     inputs: list[Any] = [run for _, run in case.runs] + [str(p) for p in case.recipes]
-    report = build(inputs, out, title=case.title)
+    labels = {i: name for i, (name, _) in enumerate(case.runs)}  # e.g. "... at 7 mA/cm2"
+    report = build(inputs, out, title=case.title, labels=labels)
     _add_comparison_section(report.index, case, rows)
     return {**case.to_dict(), "report": report.to_dict()}
 
@@ -198,7 +206,7 @@ def _add_comparison_section(index: Path, case: CaseStudy, rows: list[dict[str, A
         "<p>Reported values come from the packaged benchmark data (with source); "
         "ssblab's are computed by design, simulation or analysis. "
         "Empty: not modelled (see method).</p>"
-        + table_html(rows, COMPARISON_COLUMNS)
+        + table_html(rows, COMPARISON_COLUMNS, COMPARISON_HEADERS)
         + (f"<ul>{notes}</ul>" if notes else "")
         + figures
     )
@@ -207,6 +215,13 @@ def _add_comparison_section(index: Path, case: CaseStudy, rows: list[dict[str, A
     index.write_text(text.replace(marker, section + marker, 1), encoding="utf-8")
 
 
+#: Headers of the comparison table where the key is not what a reader needs.
+COMPARISON_HEADERS = {
+    "reported": "reported (paper)",
+    "difference": "ssblab − reported",
+    "rel_diff_percent": "relative difference [%]",
+    "flag": "flags",
+}
 #: Columns of the comparison table in the report.
 COMPARISON_COLUMNS = (
     "cell",
