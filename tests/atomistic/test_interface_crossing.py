@@ -213,6 +213,25 @@ def test_consensus_flags_barriers_of_different_hops():
     assert flag.quantity == "barrier_eV" and "different hops" in flag.message
 
 
+def test_consensus_flags_a_barrier_that_the_other_potential_does_not_find():
+    from dataclasses import replace
+
+    from ssblab.atomistic.interface_cache import consensus_flags
+    from ssblab.atomistic.interface_energy import InterfaceResult
+    from ssblab.flags import Flag
+
+    base = InterfaceResult(
+        "Li|LiAlO2_gamma", "m", {}, -1.0, 0.0, 0.0, 1.0, 0, 0, 0, 0.0, 0.1, {}, 0.109, -0.1,
+        (0.0, 0.109, -0.1), 2.5, True, mechanism="vacancy: first substrate Li layer",
+    )  # fmt: skip
+    downhill = replace(base, barrier_eV=0.0, flags=(Flag("barrier_eV", "no_saddle", "x"),))
+    flags = consensus_flags({"chgnet": downhill, "sevennet": base})
+    (flag,) = [f for f in flags if f.code == "potentials_disagree_on_barrier"]
+    assert "sevennet: barrier 0.109 eV" in flag.message
+    unrun = replace(base, barrier_eV=None)  # a contact run without its band: not a barrier
+    assert consensus_flags({"a": unrun, "b": replace(unrun, W_adhesion_J_m2=1.05)}) == ()
+
+
 def test_an_interface_li_already_in_the_first_layer_void_gets_no_band(monkeypatch):
     """CHGNet's Li|LGPS of session 6: the interface Li sat in the first-layer void, the
     'band' ran 0.09 Å and read 0.001 eV; an end point < 1 Å from the start is no hop."""

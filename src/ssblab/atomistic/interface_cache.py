@@ -140,7 +140,12 @@ def cached_interface(
 
 def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
     """Flags where the potentials disagree on W_ad, Li binding, the barrier or the reaction."""
-    from ssblab.atomistic.consensus import MARGIN_BARRIER_EV, MARGIN_BINDING_EV, disagreement
+    from ssblab.atomistic.consensus import (
+        MARGIN_BARRIER_EV,
+        MARGIN_BINDING_EV,
+        barrier_presence,
+        disagreement,
+    )
 
     def values(key: str) -> dict[str, float | None]:
         return {m: getattr(r, key) for m, r in results.items()}
@@ -151,6 +156,9 @@ def consensus_flags(results: dict[str, InterfaceResult]) -> tuple[Flag, ...]:
             "E_bind_interface_eV", values("E_bind_interface_eV"), MARGIN_BINDING_EV, "eV"
         )
         + disagreement("barrier_eV", values("barrier_eV"), MARGIN_BARRIER_EV, "eV")
+        + barrier_presence(
+            values("barrier_eV"), {m: [f.code for f in r.flags] for m, r in results.items()}
+        )
     )
     hops = {
         m: next((w for w in HOP_WORDS if w in r.mechanism), r.mechanism)

@@ -20,7 +20,12 @@ from typing import Any
 
 from ssblab.atomistic.binding import BindingResult, binding_energy
 from ssblab.atomistic.calculator import MODELS, UNIVERSAL, model_label
-from ssblab.atomistic.consensus import MARGIN_BARRIER_EV, MARGIN_BINDING_EV, disagreement
+from ssblab.atomistic.consensus import (
+    MARGIN_BARRIER_EV,
+    MARGIN_BINDING_EV,
+    barrier_presence,
+    disagreement,
+)
 from ssblab.atomistic.neb import NEBResult, migration_barrier
 from ssblab.flags import Flag, as_dicts
 
@@ -202,6 +207,8 @@ def pair(job: Job, results: dict[str, Result]) -> Paired:
         metal = {m: r.E_int_vs_metal_eV for m, r in results.items()}
         flags += disagreement("E_int_vs_metal_eV", metal, margin, "eV")
     else:
+        codes = {m: [f.code for f in r.flags] for m, r in results.items()}
+        flags += barrier_presence(values, codes)  # one has a barrier, another none
         migration = {m: r.migration_eV for m, r in results.items()}
         if migration != values:  # a band whose ends are its lowest images: said once
             flags += disagreement("migration_eV", migration, margin, "eV")
