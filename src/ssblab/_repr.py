@@ -111,11 +111,14 @@ def design_repr(design: Any) -> str:
 
 def design_html(design: Any) -> str:
     """Notebook view of a design: its numbers, and the audit entries that are flagged."""
-    out = summary_html(f"ssblab Design: {design.name}", design_facts(design))
+    from ssblab.design import label
+
+    facts = {label(k): v for k, v in design_facts(design).items()}  # "N/P ratio [-]"
+    out = summary_html(f"ssblab Design: {design.name}", facts)
     flagged = [a for a in design.to_dict().get("audit", []) if a.get("flag") not in (None, "ok")]
     if flagged:
         items = "".join(
-            f"<li>{html.escape(str(a.get('quantity')))}: {html.escape(str(a.get('flag')))}"
+            f"<li>{html.escape(label(str(a.get('quantity'))))}: {html.escape(str(a.get('flag')))}"
             f" — {html.escape(str(a.get('note', '')))}</li>"
             for a in flagged
         )
