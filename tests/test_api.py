@@ -78,7 +78,7 @@ def test_design_repr_and_html(examples_dir):
     assert repr(d).startswith("<ssblab Design 'Al-LPSC-C | LPSC | NCM622': full")
     assert "N/P 0.93" in repr(d)
     page = d._repr_html_()
-    assert "N/P ratio [-]" in page and "np_ratio" not in page and "basis=" not in page
+    assert ">N/P ratio [-]</th>" in page and ">np_ratio</th>" not in page and "basis=" not in page
 
 
 def test_plot_returns_an_inline_figure():
