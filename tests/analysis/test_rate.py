@@ -1,4 +1,5 @@
-"""Rate table on a synthetic LiCoO2 rate test shaped after the LiAlO2 seed paper.
+"""Rate table on a synthetic LiCoO2 rate test shaped after the LiAlO2 seed paper (a full
+cell: the blocks are on the discharge, columns named for it; anode half-cells: test_rate_halves).
 
 The seed (Chang et al., LiAlO2-modified Li | Li10GeP2S12 | LiCoO2@LiNbO3,
 /work/shared/seeds/003_*, Fig. 4b) reports 125, 110, 94 and 78 mAh/g at 0.1, 0.2,
@@ -16,7 +17,7 @@ import math
 import pytest
 from cycling_data import cycling_table
 
-from ssblab.analysis.rate import BLOCK_KEYS, rate_table
+from ssblab.analysis.rate import ALIASES, BLOCK_KEYS, rate_table
 from ssblab.errors import AnalysisError
 
 MASS_G = 0.010  # 10 mg LiCoO2
@@ -60,17 +61,21 @@ def test_rate_table_recovers_the_seed_capacities():
     assert blocks.height == 5
     assert blocks.get_column("cycles").to_list() == [PER_BLOCK] * 5
     assert blocks.get_column("first_cycle").to_list() == [1, 6, 11, 16, 21]
-    assert blocks.get_column("c_rate").to_list() == pytest.approx(RATES, rel=1e-9)
-    spec = blocks.get_column("specific_capacity_mAh_g").to_list()
+    assert result.half == "discharge"
+    assert blocks.get_column("discharge_c_rate").to_list() == pytest.approx(RATES, rel=1e-9)
+    spec = blocks.get_column("specific_discharge_capacity_mAh_g").to_list()
     assert spec == pytest.approx(expected_mAh_g(), rel=1e-9)
     assert spec == pytest.approx(PAPER, abs=1.5)  # the law vs the paper's numbers
-    j = blocks.get_column("current_density_mA_cm2").to_list()
+    j = blocks.get_column("discharge_current_density_mA_cm2").to_list()
     assert j[3] == pytest.approx(1.4 / 0.785, rel=1e-9)
+    for old, new in ALIASES.items():  # the old keys, kept for a full cell: the same numbers
+        assert blocks.get_column(old).equals(blocks.get_column(new), check_names=False)
     rec = result.recovery
     assert rec is not None
     assert rec.block == 4
     assert rec.specific_capacity_mAh_g == pytest.approx(110.0, rel=1e-9)
     assert rec.ratio == pytest.approx(110.0 / law_mAh_g(0.1), rel=1e-9)  # 0.881
+    assert rec.to_dict()["specific_discharge_capacity_mAh_g"] == pytest.approx(110.0, rel=1e-9)
 
 
 def test_blocks_tolerate_current_jitter_within_tolerance():
@@ -102,7 +107,9 @@ def test_test2_rate_blocks_on_the_real_file(data_dir):
 
     result = rate_table(read(data_dir / "neware/test_2.ndax"))
     blocks = result.blocks
-    currents_ma = [round(1000 * c, 3) for c in blocks.get_column("current_A").to_list()[:7]]
+    assert result.half == "discharge"
+    currents = blocks.get_column("discharge_current_A").to_list()[:7]
+    currents_ma = [round(1000 * c, 3) for c in currents]
     assert currents_ma == [0.079, 0.158, 0.317, 0.528, 0.792, 1.584, 3.168]
     assert blocks.get_column("cycles").to_list()[6:9] == [3, 1, 20]
     assert result.recovery is not None and result.recovery.block == 7
