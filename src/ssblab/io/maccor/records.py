@@ -101,7 +101,8 @@ def time_seconds(name: str) -> pl.Expr:
     factor = TIME_COLUMNS[name]
     col = pl.col(name)
     if factor is not None:
-        return col.str.strip_chars().str.replace(",", ".").cast(pl.Float64, strict=False) * factor
+        number = col.str.strip_chars().str.replace(",", ".", literal=True)
+        return number.cast(pl.Float64, strict=False) * factor
     # "  2d 02:52:51.57": days, then a clock time (seconds may have one digit);
     # without a "d", the whole text is the clock time
     parts = col.str.split_exact("d", 1)
@@ -123,27 +124,38 @@ def date_format(sample: str | None) -> str | None:
     return None
 
 
-def unix_time(frame: pl.DataFrame, start: dt.datetime | None) -> pl.Expr | None:
+def unix_time(frame: pl.DataFrame, start: dt.datetime | None) -> pl.Expr | pl.Series | None:
     """Unix time [s] from ``DPt Time`` (full date) or header date + test time.
 
     The date format is recognised once, from the first record; records whose
-    stamp does not parse get a null.
+    stamp does not parse get a null. A full date gives the values (a Series of
+    *frame*'s rows), a clock time alone an expression of the test time.
     """
     if DATE not in frame.columns:
         return None
-    text = pl.col(DATE).str.strip_chars()
     fmt = date_format(frame[DATE].drop_nulls().first())
     if fmt is not None:
-        # the record at midnight is stamped with the date alone ('10/22/2019', real .052 file)
-        midnight = text.str.to_datetime(fmt.split(" ")[0], strict=False)
-        stamp = pl.coalesce(text.str.to_datetime(fmt, strict=False), midnight)
-        return stamp.dt.epoch("us").cast(pl.Float64) / 1e6
+        return stamp_seconds(frame[DATE].str.strip_chars(), fmt)
     if start is None:
         return None
+    text = pl.col(DATE).str.strip_chars()
     # time-only stamps: the header's test date plus the clock time of the first record
     clock = text.first().str.to_time("%H:%M:%S", strict=False).cast(pl.Int64) / 1e9
     day0 = dt.datetime(start.year, start.month, start.day, tzinfo=dt.UTC).timestamp()
     return day0 + clock + pl.col(s.TIME)
+
+
+def stamp_seconds(text: pl.Series, fmt: str) -> pl.Series:
+    """Unix time [s] of date-and-time stamps *text* in format *fmt* (null where none reads).
+
+    The record at midnight is stamped with the date alone ('10/22/2019', real .052
+    file): only the stamps the full format misses are parsed again by the date."""
+    stamp = text.str.to_datetime(fmt, strict=False, cache=False)  # stamps are mostly unique
+    missed = stamp.is_null() & text.is_not_null()
+    if missed.any():
+        midnight = text.filter(missed).str.to_datetime(fmt.split(" ")[0], strict=False, cache=False)
+        stamp = stamp.scatter(missed.arg_true(), midnight.cast(stamp.dtype))
+    return stamp.dt.epoch("us").cast(pl.Float64) / 1e6
 
 
 def date_notes(frame: pl.DataFrame, table: pl.DataFrame) -> list[str]:

@@ -74,6 +74,13 @@ from ssblab.schema import Run, RunMeta
 TZ_NOTE = "Maccor DPt Time is the tester PC's local clock (zone not stored); taken as UTC"
 
 
+def kept(frame: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
+    """The rows of *frame* where *condition* holds (*frame* itself when it holds on all:
+    no copy of the columns)."""
+    mask = frame.select(condition.alias("keep")).to_series()
+    return frame if mask.all(ignore_nulls=False) is True else frame.filter(mask)
+
+
 @reader("maccor_text", suffixes=(".txt",), sniff=sniff_text, time_field="DPt Time stamps")
 def read_maccor_text(path: Path) -> Run:
     """Maccor MIMS text export (tab-separated, ``Rec#`` table)."""
@@ -94,7 +101,7 @@ def read_maccor_text(path: Path) -> Run:
         path, skip, [inverse.get(c, c) for c in wanted], comma, renames
     )
     raw = raw.rename({k: v for k, v in renames.items() if k in raw.columns})
-    raw = raw.filter(~pl.all_horizontal(pl.all().is_null()))  # blank lines
+    raw = kept(raw, ~pl.all_horizontal(pl.all().is_null()))  # blank lines
     raw, unit_note = in_units(path, raw, time_col, factors, macnet)
     unit_notes = [unit_note] if unit_note else []
     if factors and not macnet:
@@ -103,7 +110,7 @@ def read_maccor_text(path: Path) -> Run:
             + ", ".join(inverse[c] for c in factors if c in inverse)
             + "): converted to A, Ah, Wh"
         )
-    frame = raw.filter(pl.all_horizontal(pl.col("Volts", "Amps", "Cyc#", s.TIME).is_not_null()))
+    frame = kept(raw, pl.all_horizontal(pl.col("Volts", "Amps", "Cyc#", s.TIME).is_not_null()))
     skipped = raw.height - frame.height
     if frame.height == 0:
         raise ReadError(f"{path}: Maccor table holds no readable records")
@@ -112,11 +119,9 @@ def read_maccor_text(path: Path) -> Run:
     table = canonical(frame, start)
     stamp_notes = date_notes(frame, table)
     notes = [TZ_NOTE, *unit_notes, *stamp_notes]
-    unsigned = frame.filter((pl.col(STATE) == "D") & (pl.col("Amps") > 0))
-    if unsigned.height:
-        notes.append(
-            f"Amps unsigned in file ({unsigned.height} discharge records); sign from State"
-        )
+    unsigned = int(frame.select(((pl.col(STATE) == "D") & (pl.col("Amps") > 0)).sum()).item())
+    if unsigned:
+        notes.append(f"Amps unsigned in file ({unsigned} discharge records); sign from State")
     if skipped:
         notes.append(f"{skipped} records with unreadable time, voltage, current or cycle left out")
     notes += line_notes
