@@ -11,8 +11,10 @@
 
 Both use the same table (``ssblab.read`` of ``shared/data/neware/SIM.nda.zip``).
 Times (wall, and CPU of this process) are the median of three runs after a
-warm-up; peak memory is the tracemalloc peak of one run (Python and NumPy
-allocations; Polars' own Rust allocations are not seen). Sizes exclude nothing
+warm-up, each a cold page: the per-run memo of :mod:`ssblab.analysis.memo` is emptied
+before every run (untimed), as a fresh ``ssblab report`` starts; peak memory is the
+tracemalloc peak of one run (Python and NumPy allocations; Polars' own Rust allocations
+are not seen). Sizes exclude nothing
 unless said: "page data" is the HTML minus the plotly.js it inlines (the peer:
 the full 4.8 MB bundle per page; ssblab: the base64 of the gzipped bundle,
 ``report.plotlyjs.library_bytes``).
@@ -42,14 +44,20 @@ FILE = DATA / "neware" / "SIM.nda.zip"
 
 def measure(fn: Callable[[], object], repeats: int = 3) -> tuple[float, float, float, object]:
     """Median wall time [s], median CPU time of this process [s] (steadier on a shared
-    machine), tracemalloc peak [MiB] and the last result of *fn*."""
+    machine), tracemalloc peak [MiB] and the last result of *fn*, each call with the
+    analysis memo emptied first (the same run object would find its cycle table kept)."""
+    from ssblab.analysis import memo
+
+    memo.clear_all()
     result = fn()
     times, cpu = [], []
     for _ in range(repeats):
+        memo.clear_all()
         start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
+    memo.clear_all()
     tracemalloc.start()
     fn()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
