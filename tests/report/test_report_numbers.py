@@ -150,7 +150,7 @@ def test_retention_of_a_rate_test_is_called_what_it_is(make_cycling, cycling):
     note = retention([rate, plain]).note
     assert "Rate tests: rate cell (5 current blocks)" in note and "fading cell" not in note
     rows = {r["cell"]: r for r in summary_rows(ReportData(runs=[rate, plain]))}
-    assert "rate_test: 5 discharge-current blocks" in rows["rate cell"]["flags"]
+    assert "rate_test: 5 current blocks (discharge)" in rows["rate cell"]["flags"]
     assert "rate_test" not in (rows["fading cell"]["flags"] or "")
 
 

@@ -197,8 +197,9 @@ def rate_command(
     out: TableOutOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Rate table: blocks of cycles at one discharge current, and recovery at the first rate."""
-    from ssblab.analysis.rate import rate_table
+    """Rate table: blocks of cycles at one current of the Q_out half (the discharge; an anode
+    half-cell's charge), and recovery at the first rate."""
+    from ssblab.analysis.rate import ALIASES, rate_table
     from ssblab.cellmeta import cell_meta
 
     cell = {"mass_mg": mass_mg, "area_cm2": area_cm2, "cell_type": cell_type, "recipe": recipe}
@@ -217,7 +218,8 @@ def rate_command(
         payload = {"blocks": blocks, "recovery": recovery, "tolerance": result.tolerance}
         print_result({**payload, "rule": result.rule}, flags, result.notes)
         return
-    print_table(blocks, title=f"Rate table of {file.name}")
+    shown = [{k: v for k, v in b.items() if k not in ALIASES} for b in blocks]  # once each
+    print_table(shown, title=f"Rate table of {file.name} ({result.out_half})")
     if recovery is not None:
         typer.echo(
             f"recovery at the first rate (block {recovery['block']}): {recovery['ratio']:.4f}"

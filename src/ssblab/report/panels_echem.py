@@ -42,9 +42,10 @@ def analysis(module: str, *names: str) -> Any:
 
 
 def rate_bars(runs: list[LabelledRun]) -> Panel:
-    """Mean discharge capacity of each block of a rate test; the return block is the recovery."""
+    """Mean Q_out of each block of a rate test (the discharge; an anode half-cell's charge);
+    the return block is the recovery."""
     rate_table = analysis("rate", "rate_table")
-    traces, notes, units = [], [], set()
+    traces, notes, units, halves = [], [], set(), set()
     for i, r in enumerate(cycling_runs(runs)):
         try:
             result = rate_table(r.run)
@@ -53,10 +54,11 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         blocks = result.blocks
         if blocks.height < 2:
             continue
-        specific = blocks.get_column("specific_capacity_mAh_g")
+        specific = blocks.get_column(result.column("specific_capacity_mAh_g"))
         use_specific = specific.null_count() == 0
-        y = specific if use_specific else blocks.get_column("discharge_capacity_Ah") * 1000.0
-        labels, current_unit = _block_labels(blocks)
+        y = specific if use_specific else blocks.get_column(result.column("capacity_Ah")) * 1000.0
+        labels, current_unit = _block_labels(blocks, result.half)
+        halves.add(result.half)
         units.add(current_unit)
         recovered = result.recovery.block if result.recovery is not None else None
         # the recovery is named under its bars: on a narrow bar Plotly shrank "104 (recovery)"
@@ -79,8 +81,8 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
     return Panel(
         key="rate",
         title="Rate capability",
-        x_label=f"Block: discharge current [{' or '.join(sorted(units))}]",
-        y_label=f"Mean discharge capacity [{unit}]",
+        x_label=f"Block: {' or '.join(sorted(halves))} current [{' or '.join(sorted(units))}]",
+        y_label=f"Mean {' or '.join(sorted(halves))} capacity [{unit}]",
         traces=tuple(traces),
         log_y=scales_differ([t.y for t in traces]),
         note="; ".join(notes) or "The test never returns to the first current (no recovery).",
@@ -94,10 +96,11 @@ def three_figures(value: float) -> str:
     )
 
 
-def _block_labels(blocks: pl.DataFrame) -> tuple[list[str], str]:
-    """``"<block>: <current> <unit>"`` per block, and the unit (mA cm⁻² when the area is known)."""
-    density = blocks.get_column("current_density_mA_cm2")
-    current = blocks.get_column("current_A").abs() * 1000.0
+def _block_labels(blocks: pl.DataFrame, half: str) -> tuple[list[str], str]:
+    """``"<block>: <current> <unit>"`` per block (the current of the *half* the blocks are on),
+    and the unit (mA cm⁻² when the area is known)."""
+    density = blocks.get_column(f"{half}_current_density_mA_cm2")
+    current = blocks.get_column(f"{half}_current_A").abs() * 1000.0
     values = density if density.null_count() == 0 else current
     unit = "mA cm⁻²" if density.null_count() == 0 else "mA"
     labels = [

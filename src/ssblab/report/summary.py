@@ -129,7 +129,7 @@ def _cycling_row(r: LabelledRun) -> dict[str, Any]:
     blocks = rate_blocks(r)
     if out["cycles"] and blocks > 1:  # the last cycle ran at another current than the first
         rate = (
-            f"rate_test: {blocks} discharge-current blocks; retention compares cycles at "
+            f"rate_test: {blocks} current blocks ({out['out_half']}); retention compares cycles at "
             "different currents, not fade"
         )
         row["flags"] = f"{row['flags']}; {rate}" if row["flags"] else rate
