@@ -128,3 +128,28 @@ def test_records_out_of_order_take_the_general_join():
     assert ndax.logged_rows(shuffled, info) is None
     assert ndax.logged_rows(main, info.clear()) is None
     assert np.array_equal(ndax.logged_rows(main, info)[0], [2, 4])
+
+
+@pytest.mark.parametrize("name", SPLIT)
+def test_step_markers_from_logged_rows_are_those_of_every_row(data_dir, name):
+    """Steps numbered from the logged step numbers (one per stretch) equal the numbers
+    counted over every filled row, and the step columns picked with them too."""
+    path = data_dir / "neware" / name
+    main, info = _main_and_info(path)
+    rows, source = ndax.logged_rows(main, info)
+    logged = {c: info[c].to_numpy()[source] for c in ndax.RUNINFO_COLUMNS}
+    joined = main.with_columns(ndax.fill_rows(main, rows, logged))
+    markers = ndax.step_markers(logged["run_step"], ndax.stretches(rows, main.height))
+    steps = ndax.ndc_member(path, zip_names(path), "data_step.ndc")
+    table = ndc.decode_steps(steps[0], steps[2], path)
+    fast = ndax.attach_steps(joined, table, markers)
+    every_row = ndax.attach_steps(joined, table)
+    assert fast.equals(every_row, null_equal=True)
+    assert fast["step_marker"].dtype == pl.Int64
+
+
+def test_stretches_and_markers():
+    assert ndax.stretches(np.array([2, 4]), 6).tolist() == [4, 2]
+    assert ndax.step_markers(np.array([1, 1, 3, 1]), np.array([2, 1, 1, 3])).tolist() == [
+        0, 0, 0, 1, 2, 2, 2,
+    ]  # fmt: skip

@@ -143,18 +143,42 @@ def _join_runinfo(archive: Path, names: list[str], main: pl.DataFrame) -> tuple[
         logged = {name: info[name].to_numpy()[source] for name in RUNINFO_COLUMNS}
         joined = main.with_columns(fill_rows(main, rows, logged))
         missing = main.height - rows.size
-    return _attach_steps(joined, table).drop("run_step", "dt_s"), missing
+        if rows.size:
+            markers = step_markers(logged["run_step"], stretches(rows, main.height))
+            return attach_steps(joined, table, markers).drop("run_step", "dt_s"), missing
+    return attach_steps(joined, table).drop("run_step", "dt_s"), missing
 
 
-def _attach_steps(rows: pl.DataFrame, steps: pl.DataFrame) -> pl.DataFrame:
-    """Step columns for every row: the k-th change of the run-info step number is step k+1.
+def stretches(rows: np.ndarray, n: int) -> np.ndarray:
+    """How many of *n* rows carry the run info logged at each of *rows* (strictly
+    increasing, at least one): up to the next logged row, the rows before the first
+    logged one counted with it."""
+    counts = np.diff(rows, append=n)
+    counts[0] += rows[0]
+    return counts
+
+
+def step_markers(run_step: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Step number from 0 of every row: the logged step numbers *run_step*, each carried
+    over *counts* rows (:func:`stretches`), count one up where one differs from the last."""
+    changed = np.r_[False, run_step[1:] != run_step[:-1]]
+    return np.repeat(np.cumsum(changed), counts)
+
+
+def attach_steps(
+    rows: pl.DataFrame, steps: pl.DataFrame, step_no: np.ndarray | None = None
+) -> pl.DataFrame:
+    """Step columns for every row: the k-th change of the run-info step number is step k+1
+    (*step_no*: those numbers from 0, when already known).
 
     Rows beyond the last step of ``data_step.ndc`` get nulls (counted and dropped later).
     """
     import polars as pl
 
     table = steps.drop("step_no")
-    step_no = (rows["run_step"].diff().fill_null(0) != 0).cum_sum().to_numpy().astype(np.int64)
+    if step_no is None:
+        step_no = rows["run_step"].diff().fill_null(0) != 0
+        step_no = step_no.cum_sum().to_numpy().astype(np.int64)
     rows = rows.with_columns(pl.Series("step_marker", step_no))  # a step repeated is still new
     if table.height == 0:
         return rows.with_columns(table.clear(n=rows.height).get_columns())
@@ -226,19 +250,16 @@ def fill_rows(
     n = main.height
     lead = int(rows[0]) if rows.size else n  # rows before the first logged one
     counts = np.r_[lead, np.diff(rows, append=n)]  # rows that carry each logged value
-    logged_at = np.repeat(np.r_[0, rows], counts)  # the row whose value a row carries
 
     def carried(values: np.ndarray, lead_value: float) -> np.ndarray:
         return np.repeat(np.r_[lead_value, values.astype(np.float64, copy=False)], counts)
 
-    base = np.empty(n)
-
     def since_logged(increment: np.ndarray) -> np.ndarray:
         """Cumulative sum of *increment* since each row's logged row (in place)."""
         np.cumsum(increment, out=increment)
-        np.take(increment, logged_at, out=base)
-        base[:lead] = 0.0
-        return np.subtract(increment, base, out=increment)
+        tail = increment[lead:]  # rows before the first logged one count from zero
+        np.subtract(tail, np.repeat(increment[rows], counts[1:]), out=tail)
+        return increment
 
     dt = carried(logged["dt_s"], 0.0)
     scratch = np.copy(dt)
@@ -263,9 +284,7 @@ def fill_rows(
         out[name] = carried(logged[name], 0.0)
         out[name] += since_logged(scratch)
     if rows.size:  # rows before the first logged one are in its step
-        stretch = counts[1:].copy()
-        stretch[0] += lead
-        out["run_step"] = np.repeat(logged["run_step"], stretch)
+        out["run_step"] = np.repeat(logged["run_step"], stretches(rows, n))
     else:  # no run info at all: the step is unknown on every row
         out["run_step"] = np.full(n, np.nan)
     return [
@@ -343,5 +362,8 @@ def _join_aux_members(
             elif col != "index":
                 renames[col] = aux_label(col, k)
         aux = aux.rename(renames).cast({"index": raw.schema["index"]})
-        raw = attach_by_index(raw, aux)
+        if aux["index"].equals(raw["index"], null_equal=False):  # the same records
+            raw = raw.with_columns(aux.drop("index").get_columns())
+        else:
+            raw = attach_by_index(raw, aux)
     return raw
