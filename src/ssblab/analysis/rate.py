@@ -43,19 +43,25 @@ ALIASES = {
 }
 
 
+def half_column(half: str, quantity: str) -> str:
+    """The blocks' column of *quantity* (``capacity_Ah``, ``specific_capacity_mAh_g``,
+    ``current_A``, ``current_density_mA_cm2``, ``c_rate``) on Q_out half *half*."""
+    if quantity == "specific_capacity_mAh_g":
+        return f"specific_{half}_capacity_mAh_g"
+    return f"{half}_{quantity}"
+
+
 def block_keys(half: str) -> tuple[str, ...]:
     """Columns of :attr:`RateTable.blocks` for Q_out half *half* (``charge``/``discharge``),
     aliases (:data:`ALIASES`) last when that half is the discharge."""
     keys = (
         "block",
-        f"{half}_current_A",
-        f"{half}_current_density_mA_cm2",
-        f"{half}_c_rate",
+        *(half_column(half, q) for q in ("current_A", "current_density_mA_cm2", "c_rate")),
         "first_cycle",
         "last_cycle",
         "cycles",
-        f"{half}_capacity_Ah",
-        f"specific_{half}_capacity_mAh_g",
+        half_column(half, "capacity_Ah"),
+        half_column(half, "specific_capacity_mAh_g"),
     )
     return keys + (tuple(ALIASES) if half == "discharge" else ())
 
@@ -92,8 +98,8 @@ class Recovery:
         """Plain dict, the capacities keyed by their half (as the blocks' columns)."""
         out: dict[str, float | int | None] = {
             "block": self.block,
-            f"{self.half}_capacity_Ah": self.capacity_Ah,
-            f"specific_{self.half}_capacity_mAh_g": self.specific_capacity_mAh_g,
+            half_column(self.half, "capacity_Ah"): self.capacity_Ah,
+            half_column(self.half, "specific_capacity_mAh_g"): self.specific_capacity_mAh_g,
             "ratio": self.ratio,
         }
         if self.half == "discharge":
@@ -120,11 +126,8 @@ class RateTable:
     out_half: str = "discharge"
 
     def column(self, quantity: str) -> str:
-        """The blocks' column of *quantity* for this table's half: ``capacity_Ah``,
-        ``specific_capacity_mAh_g``, ``current_A``, ``current_density_mA_cm2``, ``c_rate``."""
-        if quantity == "specific_capacity_mAh_g":
-            return f"specific_{self.half}_capacity_mAh_g"
-        return f"{self.half}_{quantity}"
+        """The blocks' column of *quantity* for this table's half (:func:`half_column`)."""
+        return half_column(self.half, quantity)
 
 
 def half_currents(data: Run | pl.DataFrame, state: int) -> pl.DataFrame:
@@ -226,7 +229,7 @@ def rate_table(
                 f"recovered capacity is {100 * recovery.ratio:.4g} % of the first block's",
             )
         )
-    specific = f"specific_{half}_capacity_mAh_g"
+    specific = half_column(half, "specific_capacity_mAh_g")
     top = blocks.get_column(specific).drop_nulls().max()
     mass_mg = None if active_mass_g is None else 1000.0 * active_mass_g
     flags += check_specific_capacity(specific, top, mass_mg)  # type: ignore[arg-type]
@@ -266,7 +269,7 @@ def _blocks(
 ) -> pl.DataFrame:
     """One row per block of *per_cycle* (:func:`_per_cycle`), columns :func:`block_keys`."""
     ids = _block_ids(per_cycle.get_column("current_A").to_list(), tolerance)
-    current, capacity = f"{half}_current_A", f"{half}_capacity_Ah"
+    current, capacity = half_column(half, "current_A"), half_column(half, "capacity_Ah")
     return (
         per_cycle.with_columns(pl.Series("block", ids))
         .group_by("block", maintain_order=True)
@@ -278,9 +281,11 @@ def _blocks(
             pl.col("capacity_Ah").mean().alias(capacity),
         )
         .with_columns(
-            _scaled(current, 1000.0, area_cm2).alias(f"{half}_current_density_mA_cm2"),
-            _scaled(current, 1.0, nominal_capacity_Ah).alias(f"{half}_c_rate"),
-            _scaled(capacity, 1000.0, active_mass_g).alias(f"specific_{half}_capacity_mAh_g"),
+            _scaled(current, 1000.0, area_cm2).alias(half_column(half, "current_density_mA_cm2")),
+            _scaled(current, 1.0, nominal_capacity_Ah).alias(half_column(half, "c_rate")),
+            _scaled(capacity, 1000.0, active_mass_g).alias(
+                half_column(half, "specific_capacity_mAh_g")
+            ),
         )
         .with_columns(
             *(pl.col(new).alias(old) for old, new in ALIASES.items() if half == "discharge")
@@ -298,7 +303,7 @@ def _scaled(column: str, factor: float, divisor: float | None) -> pl.Expr:
 
 
 def _recovery(blocks: pl.DataFrame, tolerance: float, half: str) -> Recovery | None:
-    current, capacity = f"{half}_current_A", f"{half}_capacity_Ah"
+    current, capacity = half_column(half, "current_A"), half_column(half, "capacity_Ah")
     first = blocks.row(0, named=True)
     later = blocks.slice(1).filter(
         (pl.col(current) - first[current]).abs() <= tolerance * first[current]
@@ -309,7 +314,7 @@ def _recovery(blocks: pl.DataFrame, tolerance: float, half: str) -> Recovery | N
     return Recovery(
         block=back["block"],
         capacity_Ah=back[capacity],
-        specific_capacity_mAh_g=back[f"specific_{half}_capacity_mAh_g"],
+        specific_capacity_mAh_g=back[half_column(half, "specific_capacity_mAh_g")],
         ratio=back[capacity] / first[capacity],
         half=half,
     )

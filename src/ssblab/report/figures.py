@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ssblab.report.model import Panel, Trace, flat_range, window_y_range
+from ssblab.report.model import Panel, Trace, flat_range, window_y_range, wrap_chars, wrap_label
 from ssblab.report.style import PNG_DPI, PNG_SIZE_IN, matplotlib_rc
 
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
 
     A few long category names are wrapped under their bars instead of slanted (four
     cell names at 30° took more height than the bars); one series needs no legend."""
-    import textwrap
-
     categories: list[str] = []
     for b in bars:
         categories += [str(x) for x in b.x if str(x) not in categories]
@@ -59,8 +57,8 @@ def _draw_bars(ax: Axes, bars: list[Trace]) -> None:
             ax.bar_label(drawn, labels=[plain(x) for x in b.text], fontsize=6.5, padding=2)
     names = [plain(c) for c in categories]
     if len(categories) <= MAX_WRAPPED_BARS:
-        chars = max(8, min(18, BAR_LABEL_CHARS_TOTAL // len(categories)))
-        wrapped = [textwrap.fill(c, chars, break_long_words=False) for c in names]
+        chars = wrap_chars(BAR_LABEL_CHARS_TOTAL // len(categories))
+        wrapped = [wrap_label(c, chars) for c in names]
         ax.set_xticks(range(len(categories)), wrapped, fontsize=7.5)
     else:
         ax.set_xticks(range(len(categories)), names, rotation=30, ha="right")

@@ -10,6 +10,7 @@ lists it as "not available: <reason>" instead of drawing anything made up.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,25 @@ import numpy as np
 from ssblab.report.style import EVENT_COLOR
 
 Mode = Literal["lines", "markers", "lines+markers", "bar"]
+
+#: Bar category labels wrap onto lines of at most this many characters, fewer when the
+#: bars are many (the width one bar's slot holds), never fewer than :data:`WRAP_MIN`.
+WRAP_AT = 18
+WRAP_MIN = 8
+
+
+def wrap_chars(slot_chars: float) -> int:
+    """Characters per line of a bar label whose slot holds *slot_chars* characters."""
+    return int(max(WRAP_MIN, min(WRAP_AT, slot_chars)))
+
+
+def wrap_label(label: str, width: int, newline: str = "\n") -> str:
+    """*label* broken at spaces into lines of about *width* characters (a longer word stays
+    whole), joined by *newline* (``<br>`` on the page)."""
+    return (
+        newline.join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False))
+        or label
+    )
 
 
 class NotAvailable(Exception):  # noqa: N818 - reads as the page says it: "not available"

@@ -340,7 +340,7 @@ def retention(runs: list[LabelledRun]) -> Panel:
 
 
 def rate_blocks(run: LabelledRun) -> int:
-    """Discharge-current blocks of a run by ``ssblab.analysis.rate`` (0 when it cannot tell):
+    """Current blocks of a run by ``ssblab.analysis.rate`` (0 when it cannot tell):
     two or more make it a rate test. Once per run (the retention panel and the summary ask)."""
     return _rate_blocks(run.run)
 

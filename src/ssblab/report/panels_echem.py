@@ -57,7 +57,7 @@ def rate_bars(runs: list[LabelledRun]) -> Panel:
         specific = blocks.get_column(result.column("specific_capacity_mAh_g"))
         use_specific = specific.null_count() == 0
         y = specific if use_specific else blocks.get_column(result.column("capacity_Ah")) * 1000.0
-        labels, current_unit = _block_labels(blocks, result.half)
+        labels, current_unit = _block_labels(blocks, result)
         halves.add(result.half)
         units.add(current_unit)
         recovered = result.recovery.block if result.recovery is not None else None
@@ -96,11 +96,11 @@ def three_figures(value: float) -> str:
     )
 
 
-def _block_labels(blocks: pl.DataFrame, half: str) -> tuple[list[str], str]:
-    """``"<block>: <current> <unit>"`` per block (the current of the *half* the blocks are on),
-    and the unit (mA cm⁻² when the area is known)."""
-    density = blocks.get_column(f"{half}_current_density_mA_cm2")
-    current = blocks.get_column(f"{half}_current_A").abs() * 1000.0
+def _block_labels(blocks: pl.DataFrame, result: Any) -> tuple[list[str], str]:
+    """``"<block>: <current> <unit>"`` per block (the current of the half *result*'s blocks
+    are on), and the unit (mA cm⁻² when the area is known)."""
+    density = blocks.get_column(result.column("current_density_mA_cm2"))
+    current = blocks.get_column(result.column("current_A")).abs() * 1000.0
     values = density if density.null_count() == 0 else current
     unit = "mA cm⁻²" if density.null_count() == 0 else "mA"
     labels = [

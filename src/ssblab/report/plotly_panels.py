@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ssblab.report.model import (
+    WRAP_AT,
     Colorbar,
     Panel,
     Trace,
@@ -20,6 +21,8 @@ from ssblab.report.model import (
     decades,
     flat_range,
     window_y_range,
+    wrap_chars,
+    wrap_label,
 )
 from ssblab.report.style import plotly_colorscale, plotly_layout
 
@@ -44,36 +47,22 @@ def _values(values: np.ndarray, wrap_at: int) -> list[float | None] | list[str]:
     return _rounded(arr)
 
 
-#: Category labels (bar panels) longer than this wrap onto several lines [characters];
-#: with many bars, at the width one bar's slot holds (:func:`wrap_width`), never below 8.
-WRAP_AT = 18
 #: A log axis whose data span this many decades or more is labelled at decades only [-].
 DECADE_TICKS_FROM = 2.0
 
 
 def wrap_width(panel: Panel) -> int:
-    """Characters a category label of *panel*'s bars may take per line: :data:`WRAP_AT`,
-    or less when the bars are many (six 18-character lines overlapped their neighbours)."""
+    """Characters a category label of *panel*'s bars may take per line (:func:`wrap_chars`
+    of what one bar's slot holds: six 18-character lines overlapped their neighbours)."""
     categories = {str(x) for t in panel.traces if t.mode == "bar" for x in t.x}
     slot_px = (_PANEL_WIDTH_PX - 100.0) / max(len(categories), 1)  # plot area: 100 px margins
-    return int(max(8, min(WRAP_AT, slot_px / _LEGEND_CHAR_PX - 1)))
+    return wrap_chars(slot_px / _LEGEND_CHAR_PX - 1)
 
 
 def _wrapped(label: str, wrap_at: int = WRAP_AT) -> str:
-    """*label* (already escaped) broken at spaces into lines of about *wrap_at* characters.
-
-    Long cell names as angled tick labels would squeeze the plot to a strip.
-    """
-    if len(label) <= wrap_at:
-        return label
-    lines, line = [], ""
-    for word in label.split(" "):
-        if line and len(line) + 1 + len(word) > wrap_at:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    return "<br>".join([*lines, line])
+    """*label* (already escaped) on lines of about *wrap_at* characters: long cell names as
+    angled tick labels would squeeze the plot to a strip."""
+    return wrap_label(label, wrap_at, "<br>")
 
 
 def _trace_dict(trace: Trace, wrap_at: int = WRAP_AT) -> dict[str, Any]:
