@@ -213,10 +213,49 @@ def logged_rows(main: pl.DataFrame, info: pl.DataFrame) -> tuple[np.ndarray, np.
     right = info["index"].to_numpy().astype(np.int64)
     if not (ndc.increasing(left) and ndc.increasing(right)):
         return None
+    return match_records(left, right)
+
+
+def match_records(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in *left* of the record numbers it shares with *right* (both increasing),
+    and their positions in *right*."""
     pos = np.searchsorted(left, right)
     hit = pos < left.size
     hit[hit] = left[pos[hit]] == right[hit]
     return pos[hit], np.flatnonzero(hit)
+
+
+def carry_counts(rows: np.ndarray, n: int) -> np.ndarray:
+    """Rows of *n* before the first logged one, then how many carry each logged row's value
+    (up to the next logged row); *rows* strictly increasing."""
+    lead = int(rows[0]) if rows.size else n
+    return np.r_[lead, np.diff(rows, append=n)]
+
+
+def carried(values: np.ndarray, counts: np.ndarray, lead_value: float) -> np.ndarray:
+    """Each logged value repeated over its rows (:func:`carry_counts`), *lead_value* before."""
+    return np.repeat(np.r_[lead_value, values.astype(np.float64, copy=False)], counts)
+
+
+def since_logged(increment: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Cumulative sum of *increment* since each row's logged row, in place (rows before the
+    first logged one count from zero)."""
+    np.cumsum(increment, out=increment)
+    tail = increment[counts[0] :]
+    np.subtract(tail, np.repeat(increment[rows], counts[1:]), out=tail)
+    return increment
+
+
+def logged_clock(
+    logged: dict[str, np.ndarray], rows: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``dt_s`` carried over every row, the time since each row's logged row [s] and the
+    carry counts: the step time and clock of an unlogged row run on by ``dt`` per row."""
+    counts = carry_counts(rows, n)
+    dt = carried(logged["dt_s"], counts, 0.0)
+    scratch = np.copy(dt)
+    scratch[rows] = 0.0
+    return dt, since_logged(scratch, rows, counts), counts
 
 
 def fill_unlogged_rows(df: pl.DataFrame) -> pl.DataFrame:
@@ -248,27 +287,12 @@ def fill_rows(
     import polars as pl
 
     n = main.height
-    lead = int(rows[0]) if rows.size else n  # rows before the first logged one
-    counts = np.r_[lead, np.diff(rows, append=n)]  # rows that carry each logged value
-
-    def carried(values: np.ndarray, lead_value: float) -> np.ndarray:
-        return np.repeat(np.r_[lead_value, values.astype(np.float64, copy=False)], counts)
-
-    def since_logged(increment: np.ndarray) -> np.ndarray:
-        """Cumulative sum of *increment* since each row's logged row (in place)."""
-        np.cumsum(increment, out=increment)
-        tail = increment[lead:]  # rows before the first logged one count from zero
-        np.subtract(tail, np.repeat(increment[rows], counts[1:]), out=tail)
-        return increment
-
-    dt = carried(logged["dt_s"], 0.0)
-    scratch = np.copy(dt)
-    scratch[rows] = 0.0
-    elapsed = since_logged(scratch)
-    step_time = carried(logged["step_time_s"], 0.0)
+    dt, elapsed, counts = logged_clock(logged, rows, n)
+    step_time = carried(logged["step_time_s"], counts, 0.0)
     step_time += elapsed
-    unix_time = carried(logged["unix_time_s"], np.nan)
+    unix_time = carried(logged["unix_time_s"], counts, np.nan)
     unix_time += elapsed
+    scratch = elapsed  # used up: its memory serves the counters below
     dq_ah = np.multiply(main["current_A"].to_numpy(), dt)
     dq_ah /= 3600.0
     dq_ah[rows] = 0.0
@@ -281,8 +305,8 @@ def fill_rows(
         ("dchg_Wh", dq_wh, True),
     ):
         np.maximum(np.negative(dq, out=scratch) if negative else dq, 0.0, out=scratch)
-        out[name] = carried(logged[name], 0.0)
-        out[name] += since_logged(scratch)
+        out[name] = carried(logged[name], counts, 0.0)
+        out[name] += since_logged(scratch, rows, counts)
     if rows.size:  # rows before the first logged one are in its step
         out["run_step"] = np.repeat(logged["run_step"], stretches(rows, n))
     else:  # no run info at all: the step is unknown on every row

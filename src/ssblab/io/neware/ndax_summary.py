@@ -23,8 +23,13 @@ from ssblab.io.neware.ndax import (
     archive_facts,
     aux_channels,
     aux_label,
+    carried,
+    logged_clock,
+    match_records,
     ndc_member,
     pointed_aux_member,
+    step_markers,
+    stretches,
 )
 from ssblab.io.neware.summary import Columns, finish
 from ssblab.io.safety import read_zip_member, zip_names
@@ -52,45 +57,20 @@ def _with_runinfo(
         right, first = np.unique(right, return_index=True)
         info = {k: v[first] for k, v in info.items()}
     left = main["index"].astype(np.int64)
-    pos = np.searchsorted(left, right)
-    hit = pos < left.size
-    hit[hit] = left[pos[hit]] == right[hit]
-    known = np.zeros(left.size, dtype=bool)
-    known[pos[hit]] = True
-    _require(bool(known.any()) and table["step_no"].size > 0, "no run info or no step matched")
-
-    def joined(name: str) -> np.ndarray:
-        values = np.full(left.size, np.nan)
-        values[pos[hit]] = info[name][hit]
-        return values
-
-    last = np.maximum.accumulate(np.where(known, np.arange(left.size), -1))
-    lead, src = last < 0, np.maximum(last, 0)
-
-    def carried(name: str, lead_value: float) -> np.ndarray:
-        values = np.take(joined(name), src)
-        values[lead] = lead_value
-        return values
-
-    fresh = ~known
-    increment = np.where(fresh, carried("dt_s", 0.0), 0.0)
-    total = np.cumsum(increment)
-    base = np.take(total, src)
-    base[lead] = 0.0
-    elapsed = total - base
-    run_step = joined("run_step")[np.where(lead, int(np.argmax(known)), src)]
-    changed = np.zeros(left.size, dtype=bool)
-    changed[1:] = run_step[1:] != run_step[:-1]
-    step_no = np.cumsum(changed)
+    rows, source = match_records(left, right)
+    _require(rows.size > 0 and table["step_no"].size > 0, "no run info or no step matched")
+    logged = {k: info[k][source] for k in ("dt_s", "step_time_s", "unix_time_s", "run_step")}
+    _, elapsed, counts = logged_clock(logged, rows, left.size)
+    step_no = step_markers(logged["run_step"], stretches(rows, left.size))
     picked = np.minimum(step_no, table["step_no"].size - 1)
     out = {
         **main,
-        "step_time_s": carried("step_time_s", 0.0) + elapsed,
-        "unix_time_s": carried("unix_time_s", np.nan) + elapsed,
+        "step_time_s": carried(logged["step_time_s"], counts, 0.0) + elapsed,
+        "unix_time_s": carried(logged["unix_time_s"], counts, np.nan) + elapsed,
         "step_marker": step_no,
         **{k: table[k][picked] for k in ("vendor_cycle", "step_index", "step_type")},
     }
-    return out, int(np.count_nonzero(fresh)), step_no >= table["step_no"].size
+    return out, left.size - rows.size, step_no >= table["step_no"].size
 
 
 def _aux_names(archive: Path, names: list[str], facts: dict[str, str]) -> list[str]:
