@@ -179,3 +179,11 @@ def test_a_partial_cycle_gets_no_ce_marker(data_dir):
     ce = next(t for t in panel.traces if t.name.endswith(" CE"))
     assert ce.x.tolist()[-2:] == [53, 54] and np.isnan(ce.y[-1])
     assert ce.y[-2] == pytest.approx(93.95, abs=0.01)
+
+
+def test_numbers_printed_as_text_are_aligned_as_numbers():
+    from ssblab.report.html import table_html
+
+    page = table_html([{"cell": "LANDT", "first capacity [mAh]": "3.2", "ICE [%]": 50.8}])
+    assert '<td class="num">3.2</td>' in page and '<td class="num">50.8</td>' in page
+    assert "<td>LANDT</td>" in page

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -122,10 +123,21 @@ def table_html(
         cells = []
         for c in cols:
             v = row.get(c)
-            cls = ' class="num"' if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+            cls = ' class="num"' if _is_number(v) else ""
             cells.append(f"<td{cls}>{fmt(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+#: A number already printed to its resolution ("3.2", "-0.508"): aligned as numbers are.
+_NUMBER_TEXT = re.compile(r"[-+−]?\d+(\.\d+)?")
+
+
+def _is_number(value: Any) -> bool:
+    """A number, or text that is one (a coarse counter's capacity as printed)."""
+    if isinstance(value, str):
+        return _NUMBER_TEXT.fullmatch(value) is not None
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 #: Design keys not shown as rows: the name heads the column; layers and audit have their own.
