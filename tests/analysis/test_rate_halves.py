@@ -122,3 +122,16 @@ def test_a_report_page_with_a_rate_test_computes_each_cycle_table_once(data_dir,
     assert "rate" in [p.key for p in rendered.panels]
     assert "rate_test: 13 " in rows[0]["flags"]  # 13 blocks
     assert len(computed) == 2
+
+
+def test_a_run_of_one_half_cycle_is_refused_saying_why(data_dir):
+    from ssblab.analysis.rate import rate_table
+    from ssblab.errors import AnalysisError
+    from ssblab.io import read
+
+    path = data_dir / "biologic" / "cellpy_biol.mpr"
+    if not path.is_file():
+        pytest.skip(f"{path} is not in the data folder")
+    # one delithiation only (4.977 mAh): a partial cycle, so no block can be formed
+    with pytest.raises(AnalysisError, match=r"no cycle with a charge \(delithiation\).*1 partial"):
+        rate_table(read(path))

@@ -217,7 +217,11 @@ def rate_table(
     half = o.out_column.split("_")[0]  # "discharge" or "charge", as the cycle table's columns
     per_cycle = _per_cycle(data, rule, summary.table, o, skip_first_cycles)
     if per_cycle.height == 0:
-        raise AnalysisError(f"no cycle with a {o.out_name}: cannot build a rate table")
+        partial = int(summary.table.get_column("partial").sum())
+        why = f" ({partial} partial cycle(s) left out: blocks need complete cycles)"
+        raise AnalysisError(
+            f"no cycle with a {o.out_name}: cannot build a rate table{why if partial else ''}"
+        )
     blocks = _blocks(per_cycle, half, tolerance, active_mass_g, area_cm2, nominal_capacity_Ah)
     recovery = _recovery(blocks, tolerance, half)
     flags = [f for f in summary.flags if f.code != "partial_cycle"]
